@@ -1,0 +1,541 @@
+//! `hubplan report PLAN_DIR`: the cabinet appendix of a saved plan
+//! (`appendix.html`, `appendix.md` and `map.svg`), and [`write_appendix`] for
+//! `hubplan plan --report`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{anyhow, bail, Context, Result};
+use hubplan::explain::explain;
+use hubplan::{Decision, Inputs, Plan, PlanStatus, Scenario};
+use hubplan_io::RunMeta;
+use hubplan_report::{appendix_html, appendix_md, map_svg, Appendix, MapOptions, Provenance};
+
+/// Arguments of `hubplan report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The plan directory written by `hubplan plan` (or its plan.json).
+    pub plan_dir: PathBuf,
+    /// The scenario the plan was made from (default: the one recorded in plan.json).
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// The appendix's title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// A date to print as "generated" (the clock is never read, so output is reproducible).
+    #[arg(long)]
+    pub date: Option<String>,
+    /// No progress on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Options of [`write_appendix`].
+#[derive(Clone, Debug, Default)]
+pub struct AppendixOptions {
+    /// Title (default: from the scenario file's name).
+    pub title: Option<String>,
+    /// A date to print as "generated".
+    pub date: Option<String>,
+    /// The travel-time source in words (timetable date and window…); default from `RunMeta::travel_source`.
+    pub transit: Option<String>,
+}
+
+/// The files [`write_appendix`] writes.
+pub const APPENDIX_FILES: [&str; 3] = ["map.svg", "appendix.md", "appendix.html"];
+
+fn default_title(meta: &RunMeta) -> String {
+    let stem = meta
+        .scenario_file
+        .as_deref()
+        .and_then(|p| {
+            let parent = p.parent().and_then(|d| d.file_name()).map(|s| s.to_string_lossy().into_owned());
+            let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned());
+            match (parent, stem) {
+                (Some(d), Some(s)) if !d.is_empty() => Some(format!("{d} / {s}")),
+                (_, s) => s,
+            }
+        })
+        .unwrap_or_else(|| "plan".into());
+    format!("Estate review: which buildings close and why ({stem})")
+}
+
+fn solver_sentence(sc: &Scenario, plan: &Plan) -> String {
+    let backend = if plan.solver.backend.is_empty() { sc.solver.backend.name() } else { plan.solver.backend.as_str() };
+    format!(
+        "{backend}; time limit {} s; relative gap tolerance {:e}",
+        sc.solver.time_limit.as_secs_f64(),
+        sc.solver.gap
+    )
+}
+
+/// The provenance table of an appendix, from what `hubplan plan` knows.
+pub fn provenance(inputs: &Inputs, sc: &Scenario, plan: &Plan, meta: &RunMeta, transit: Option<String>) -> Provenance {
+    let mut settings = vec![("objective".to_string(), sc.objective.name().to_string())];
+    if let Some(m) = sc.max_minutes {
+        settings.push(("access.max_minutes".into(), format!("{m}")));
+    }
+    if let Some(b) = sc.budget {
+        settings.push(("limits.budget".into(), hubplan_report::fmt::money(b)));
+    }
+    if let Some(p) = sc.sites {
+        settings.push(("limits.sites".into(), p.to_string()));
+    }
+    let ids = |v: &[hubplan::SiteIdx]| v.iter().map(|&s| inputs.site(s).id.clone()).collect::<Vec<_>>().join(", ");
+    if !sc.keep.is_empty() {
+        settings.push(("limits.keep".into(), ids(&sc.keep)));
+    }
+    if !sc.close.is_empty() {
+        settings.push(("limits.close".into(), ids(&sc.close)));
+    }
+    settings.push((
+        "need_column".into(),
+        meta.need_column.clone().unwrap_or_else(|| "need (or population when absent)".into()),
+    ));
+    for w in &meta.warnings {
+        settings.push(("input warning".into(), w.clone()));
+    }
+    let transit = transit.or_else(|| {
+        let s = &meta.travel_source;
+        if let Some(p) = s.strip_prefix("csv:") {
+            Some(format!("travel-time matrix read from {p} (see that file's documentation for how it was made)"))
+        } else if s == "transit" {
+            Some("computed from a GTFS public-transport timetable ([transit] section of the scenario)".into())
+        } else if s.is_empty() {
+            None
+        } else {
+            Some(s.clone())
+        }
+    });
+    Provenance {
+        inputs: meta
+            .inputs
+            .iter()
+            .map(|f| (f.role.clone(), f.path.to_string_lossy().replace('\\', "/"), f.sha256.clone()))
+            .collect(),
+        settings,
+        transit,
+        solver: solver_sentence(sc, plan),
+        version: if meta.hubplan_version.is_empty() {
+            env!("CARGO_PKG_VERSION").to_string()
+        } else {
+            meta.hubplan_version.clone()
+        },
+    }
+}
+
+/// Writes `map.svg`, `appendix.md` and `appendix.html` into `dir` (created if
+/// needed), each to a temporary file first and renamed into place only when all
+/// three are written. Returns the paths written.
+pub fn write_appendix(
+    dir: &Path,
+    inputs: &Inputs,
+    sc: &Scenario,
+    plan: &Plan,
+    meta: &RunMeta,
+    opts: &AppendixOptions,
+) -> Result<Vec<PathBuf>> {
+    let ex = explain(inputs, sc, plan);
+    let pv = provenance(inputs, sc, plan, meta, opts.transit.clone());
+    let title = opts.title.clone().unwrap_or_else(|| default_title(meta));
+    let a = Appendix {
+        title: &title,
+        inputs,
+        scenario: sc,
+        plan,
+        explanations: &ex,
+        provenance: &pv,
+        generated: opts.date.as_deref(),
+        map_file: Some("map.svg"),
+    };
+    let map = if matches!(plan.status, PlanStatus::Optimal | PlanStatus::Feasible) {
+        map_svg(inputs, plan, sc.max_minutes, &MapOptions::default())
+    } else {
+        String::new()
+    };
+    let mut files: Vec<(&str, String)> = Vec::new();
+    if !map.is_empty() {
+        files.push((APPENDIX_FILES[0], map));
+    }
+    files.push((APPENDIX_FILES[1], appendix_md(&a) + "\n"));
+    files.push((APPENDIX_FILES[2], appendix_html(&a)));
+    write_files_atomically(dir, &files)
+}
+
+/// Writes every file to a temporary name in `dir`, then renames them all into place.
+// TODO(lead): move to hubplan-io (it has the same logic as a private `write_files_atomically`).
+pub(crate) fn write_files_atomically(dir: &Path, files: &[(&str, String)]) -> Result<Vec<PathBuf>> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the directory {}", dir.display()))?;
+    let mut temps = Vec::new();
+    let cleanup = |temps: &[(PathBuf, PathBuf)]| {
+        for (t, _) in temps {
+            let _ = std::fs::remove_file(t);
+        }
+    };
+    for (name, text) in files {
+        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let r = (|| -> std::io::Result<()> {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(text.as_bytes())?;
+            f.sync_all()
+        })();
+        if let Err(e) = r {
+            cleanup(&temps);
+            let _ = std::fs::remove_file(&tmp);
+            bail!("cannot write {}: {e}", tmp.display());
+        }
+        temps.push((tmp, dir.join(name)));
+    }
+    for (tmp, dest) in &temps {
+        if let Err(e) = std::fs::rename(tmp, dest) {
+            cleanup(&temps);
+            bail!("cannot move {} into place: {e}", dest.display());
+        }
+    }
+    Ok(temps.into_iter().map(|(_, d)| d).collect())
+}
+
+/// A minimal JSON reader for the parts of plan.json that `hubplan_io::PlanSummary`
+/// does not expose (the scenario file, input hashes, solver).
+// TODO(lead): move to hubplan-io (expose `scenario.file`, `inputs` and `solver` in `PlanSummary`).
+mod json {
+    /// A JSON value.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum J {
+        Null,
+        Bool(bool),
+        Num(f64),
+        Str(String),
+        Arr(Vec<J>),
+        Obj(Vec<(String, J)>),
+    }
+
+    impl J {
+        pub fn get(&self, key: &str) -> Option<&J> {
+            match self {
+                J::Obj(kv) => kv.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+                _ => None,
+            }
+        }
+        pub fn str(&self) -> Option<&str> {
+            match self {
+                J::Str(s) => Some(s),
+                _ => None,
+            }
+        }
+        pub fn arr(&self) -> &[J] {
+            match self {
+                J::Arr(v) => v,
+                _ => &[],
+            }
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<J, String> {
+        let b = s.as_bytes();
+        let mut i = 0;
+        let v = value(b, &mut i, 0)?;
+        ws(b, &mut i);
+        if i != b.len() {
+            return Err(format!("trailing characters at byte {i}"));
+        }
+        Ok(v)
+    }
+
+    fn ws(b: &[u8], i: &mut usize) {
+        while *i < b.len() && matches!(b[*i], b' ' | b'\n' | b'\r' | b'\t') {
+            *i += 1;
+        }
+    }
+
+    fn value(b: &[u8], i: &mut usize, depth: usize) -> Result<J, String> {
+        if depth > 64 {
+            return Err("nested too deeply".into());
+        }
+        ws(b, i);
+        match b.get(*i) {
+            None => Err("unexpected end".into()),
+            Some(b'{') => {
+                *i += 1;
+                let mut kv = Vec::new();
+                ws(b, i);
+                if b.get(*i) == Some(&b'}') {
+                    *i += 1;
+                    return Ok(J::Obj(kv));
+                }
+                loop {
+                    ws(b, i);
+                    let k = match value(b, i, depth + 1)? {
+                        J::Str(s) => s,
+                        _ => return Err(format!("expected a key at byte {i}")),
+                    };
+                    ws(b, i);
+                    if b.get(*i) != Some(&b':') {
+                        return Err(format!("expected ':' at byte {i}"));
+                    }
+                    *i += 1;
+                    kv.push((k, value(b, i, depth + 1)?));
+                    ws(b, i);
+                    match b.get(*i) {
+                        Some(b',') => *i += 1,
+                        Some(b'}') => {
+                            *i += 1;
+                            return Ok(J::Obj(kv));
+                        }
+                        _ => return Err(format!("expected ',' or '}}' at byte {i}")),
+                    }
+                }
+            }
+            Some(b'[') => {
+                *i += 1;
+                let mut v = Vec::new();
+                ws(b, i);
+                if b.get(*i) == Some(&b']') {
+                    *i += 1;
+                    return Ok(J::Arr(v));
+                }
+                loop {
+                    v.push(value(b, i, depth + 1)?);
+                    ws(b, i);
+                    match b.get(*i) {
+                        Some(b',') => *i += 1,
+                        Some(b']') => {
+                            *i += 1;
+                            return Ok(J::Arr(v));
+                        }
+                        _ => return Err(format!("expected ',' or ']' at byte {i}")),
+                    }
+                }
+            }
+            Some(b'"') => {
+                *i += 1;
+                let mut out = String::new();
+                loop {
+                    let start = *i;
+                    while *i < b.len() && b[*i] != b'"' && b[*i] != b'\\' {
+                        *i += 1;
+                    }
+                    out.push_str(std::str::from_utf8(&b[start..*i]).map_err(|e| e.to_string())?);
+                    match b.get(*i) {
+                        Some(b'"') => {
+                            *i += 1;
+                            return Ok(J::Str(out));
+                        }
+                        Some(b'\\') => {
+                            let c = *b.get(*i + 1).ok_or("unterminated escape")?;
+                            *i += 2;
+                            match c {
+                                b'n' => out.push('\n'),
+                                b't' => out.push('\t'),
+                                b'r' => out.push('\r'),
+                                b'b' => out.push('\u{8}'),
+                                b'f' => out.push('\u{c}'),
+                                b'u' => {
+                                    let hex = b.get(*i..*i + 4).ok_or("short \\u escape")?;
+                                    let code = u32::from_str_radix(std::str::from_utf8(hex).map_err(|e| e.to_string())?, 16)
+                                        .map_err(|e| e.to_string())?;
+                                    *i += 4;
+                                    out.push(char::from_u32(code).unwrap_or('\u{fffd}'));
+                                }
+                                other => out.push(other as char),
+                            }
+                        }
+                        _ => return Err("unterminated string".into()),
+                    }
+                }
+            }
+            Some(b't') if b[*i..].starts_with(b"true") => {
+                *i += 4;
+                Ok(J::Bool(true))
+            }
+            Some(b'f') if b[*i..].starts_with(b"false") => {
+                *i += 5;
+                Ok(J::Bool(false))
+            }
+            Some(b'n') if b[*i..].starts_with(b"null") => {
+                *i += 4;
+                Ok(J::Null)
+            }
+            Some(_) => {
+                let start = *i;
+                while *i < b.len() && matches!(b[*i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+                    *i += 1;
+                }
+                let t = std::str::from_utf8(&b[start..*i]).map_err(|e| e.to_string())?;
+                t.parse::<f64>().map(J::Num).map_err(|_| format!("unexpected character at byte {start}"))
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn parses_plan_json_shapes() {
+            let j = parse(r#"{"a": [1, -2.5e3, true, null], "s": {"file": "x\"y\u00e9"}}"#).unwrap();
+            assert_eq!(j.get("a").unwrap().arr().len(), 4);
+            assert_eq!(j.get("s").and_then(|s| s.get("file")).and_then(J::str), Some("x\"yé"));
+            assert!(parse("{").is_err() && parse("[1,]").is_err() && parse("1 2").is_err());
+        }
+    }
+}
+
+fn parse_status(s: &str) -> Result<PlanStatus> {
+    Ok(match s {
+        "optimal" => PlanStatus::Optimal,
+        "feasible" => PlanStatus::Feasible,
+        "infeasible" => PlanStatus::Infeasible,
+        "unknown" => PlanStatus::Unknown,
+        other => bail!("unknown plan status {other:?} in plan.json"),
+    })
+}
+
+/// Loads a scenario and its inputs; also describes the timetable when travel times come from `[transit]`.
+// TODO(lead): `crate::plan::load` could return the transit description too.
+fn load_with_transit(path: &Path, quiet: bool) -> Result<(Inputs, Scenario, RunMeta, Option<String>)> {
+    let loaded = hubplan_io::load_scenario(path)?;
+    if !quiet {
+        for w in &loaded.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
+    match (&loaded.travel, &loaded.transit) {
+        (None, Some(t)) => {
+            let t = t.clone();
+            let travel = crate::transit::travel_from_section(&t, &loaded.inputs_without_travel, quiet)?;
+            let scenario = loaded.scenario.clone();
+            let meta = loaded.run_meta();
+            let mut words = format!("computed from the GTFS timetable {}", t.gtfs.display());
+            if let Some(d) = &t.date {
+                words.push_str(&format!(", service date {d}"));
+            }
+            if let Some(w) = &t.window {
+                words.push_str(&format!(", departures {w}"));
+            }
+            if let Some(p) = t.percentile {
+                words.push_str(&format!(", {p}th percentile of journey time over the window"));
+            }
+            Ok((hubplan_io::attach_travel(loaded.inputs_without_travel, travel)?, scenario, meta, Some(words)))
+        }
+        _ => {
+            let (i, s, m) = loaded.into_inputs()?;
+            Ok((i, s, m, None))
+        }
+    }
+}
+
+/// `hubplan report PLAN_DIR`.
+pub fn run(args: &ReportArgs) -> Result<ExitCode> {
+    let (dir, plan_json) = if args.plan_dir.is_dir() {
+        (args.plan_dir.clone(), args.plan_dir.join("plan.json"))
+    } else {
+        (args.plan_dir.parent().map(Path::to_path_buf).unwrap_or_default(), args.plan_dir.clone())
+    };
+    let summary = hubplan_io::read_plan_json(&plan_json)?;
+    let text = std::fs::read_to_string(&plan_json).with_context(|| format!("cannot read {}", plan_json.display()))?;
+    let doc = json::parse(text.trim_start_matches('\u{feff}'))
+        .map_err(|e| anyhow!("{}: not a hubplan plan.json: {e}", plan_json.display()))?;
+    let scenario_path = match &args.scenario {
+        Some(p) => p.clone(),
+        None => {
+            let recorded = doc.get("scenario").and_then(|s| s.get("file")).and_then(json::J::str).ok_or_else(|| {
+                anyhow!("{} does not record its scenario file; pass --scenario SCENARIO.toml", plan_json.display())
+            })?;
+            let p = PathBuf::from(recorded);
+            if p.exists() {
+                p
+            } else {
+                bail!(
+                    "{}: the recorded scenario {} does not exist from here; run from the folder `hubplan plan` \
+                     ran in, or pass --scenario",
+                    plan_json.display(),
+                    p.display()
+                );
+            }
+        }
+    };
+    let (inputs, sc, meta, transit) = load_with_transit(&scenario_path, args.quiet)?;
+    // The inputs must be the ones the plan was made from.
+    for rec in doc.get("inputs").map(json::J::arr).unwrap_or(&[]) {
+        let (Some(role), Some(sha)) = (rec.get("role").and_then(json::J::str), rec.get("sha256").and_then(json::J::str))
+        else {
+            continue;
+        };
+        if let Some(now) = meta.inputs.iter().find(|f| f.role == role) {
+            if !sha.is_empty() && !now.sha256.is_empty() && now.sha256 != sha {
+                bail!(
+                    "{} ({role}) has changed since {} was written (SHA-256 {} then, {} now); re-run `hubplan plan`",
+                    now.path.display(),
+                    plan_json.display(),
+                    sha,
+                    now.sha256
+                );
+            }
+        }
+    }
+    // Decisions by id.
+    let by_id: std::collections::HashMap<&str, Decision> =
+        summary.sites.iter().map(|s| (s.id.as_str(), s.decision)).collect();
+    if by_id.len() != inputs.sites.len() {
+        bail!(
+            "{} lists {} sites but the scenario's inputs have {}: was the plan made from {}?",
+            plan_json.display(),
+            by_id.len(),
+            inputs.sites.len(),
+            scenario_path.display()
+        );
+    }
+    let mut open = Vec::with_capacity(inputs.sites.len());
+    for s in &inputs.sites {
+        let d = by_id.get(s.id.as_str()).ok_or_else(|| {
+            anyhow!("site {} of the inputs is not in {}; was the plan made from this scenario?", s.id, plan_json.display())
+        })?;
+        open.push(d.is_open());
+    }
+    let status = parse_status(&summary.status)?;
+    let plan = match status {
+        PlanStatus::Optimal | PlanStatus::Feasible => {
+            let nan = f64::NAN;
+            let mut p = hubplan::optimise::plan_for_open_set(
+                &inputs,
+                &sc,
+                open,
+                status,
+                summary.objective.unwrap_or(nan),
+                summary.bound.unwrap_or(nan),
+                summary.gap.unwrap_or(nan),
+            );
+            let v = hubplan::evaluate::violations(&inputs, &sc, &p.open);
+            if !v.is_empty() {
+                bail!(
+                    "the plan in {} breaks the scenario's rules with these inputs ({}); re-run `hubplan plan`",
+                    plan_json.display(),
+                    v.into_iter().take(3).collect::<Vec<_>>().join("; ")
+                );
+            }
+            if let Some(b) = doc.get("solver").and_then(|s| s.get("backend")).and_then(json::J::str) {
+                p.solver.backend = b.to_string();
+            }
+            if let Some(json::J::Num(n)) = doc.get("solver").and_then(|s| s.get("nodes")) {
+                p.solver.nodes = *n as u64;
+            }
+            p
+        }
+        _ => {
+            if !args.quiet {
+                eprintln!("the saved plan is {}: re-solving to explain why", status.name());
+            }
+            hubplan::plan(&inputs, &sc)?
+        }
+    };
+    let opts = AppendixOptions { title: args.title.clone(), date: args.date.clone(), transit };
+    let written = write_appendix(&dir, &inputs, &sc, &plan, &meta, &opts)?;
+    if !args.quiet {
+        for p in &written {
+            eprintln!("wrote {}", p.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

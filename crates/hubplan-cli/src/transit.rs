@@ -1,0 +1,122 @@
+//! Glue between a scenario's `[transit]` section and the transit engine.
+
+use anyhow::{anyhow, Context, Result};
+use hubplan::travel::TravelTimes;
+use hubplan::{SiteIdx, ZoneIdx};
+use hubplan_io::{InputsWithoutTravel, TransitSection};
+use hubplan_transit::{load_feed, seconds_to_minutes_2dp, travel_time_matrix, LoadOptions, ServiceDate, TransitConfig};
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Parses `HH:MM-HH:MM` into seconds after midnight `[start, end)`.
+pub fn parse_window(text: &str) -> Result<(u32, u32)> {
+    let hm = |s: &str| -> Result<u32> {
+        let (h, m) = s
+            .trim()
+            .split_once(':')
+            .ok_or_else(|| anyhow!("expected HH:MM, found {s:?}"))?;
+        let h: u32 = h.parse().map_err(|_| anyhow!("expected an hour, found {h:?}"))?;
+        let m: u32 = m.parse().map_err(|_| anyhow!("expected minutes, found {m:?}"))?;
+        if h > 47 || m > 59 {
+            return Err(anyhow!("time {s:?} is out of range (hours 0–47, minutes 0–59)"));
+        }
+        Ok(h * 3600 + m * 60)
+    };
+    let (a, b) = text
+        .split_once('-')
+        .ok_or_else(|| anyhow!("expected a window HH:MM-HH:MM, found {text:?}"))?;
+    let (a, b) = (hm(a)?, hm(b)?);
+    if b <= a {
+        return Err(anyhow!("the window {text:?} ends before it starts"));
+    }
+    Ok((a, b))
+}
+
+/// The engine's configuration from a `[transit]` section (defaults as the engine's).
+pub fn config_from_section(t: &TransitSection) -> Result<TransitConfig> {
+    let mut c = TransitConfig::default();
+    if let Some(w) = &t.window {
+        let (a, b) = parse_window(w).with_context(|| format!("[transit] window (line {})", t.line))?;
+        c.window_start_s = a;
+        c.window_end_s = b;
+    }
+    if let Some(p) = t.percentile {
+        c.percentile = p;
+    }
+    if let Some(m) = t.max_minutes {
+        c.max_minutes = m;
+    }
+    if let Some(v) = t.walk_speed {
+        c.walk_speed_kmh = v;
+    }
+    if let Some(v) = t.detour {
+        c.detour = v;
+    }
+    if let Some(v) = t.max_walk {
+        c.max_walk_m = v;
+    }
+    if let Some(v) = t.max_transfer_walk {
+        c.max_transfer_walk_m = v;
+    }
+    if let Some(v) = t.transfer_slack {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(anyhow!("[transit] transfer_slack must be seconds ≥ 0, found {v}"));
+        }
+        c.transfer_slack_s = v.round() as u32;
+    }
+    c.max_rides = t.max_rides;
+    Ok(c)
+}
+
+/// Computes zone → site travel times from the scenario's timetable.
+pub fn travel_from_section(t: &TransitSection, inputs: &InputsWithoutTravel, quiet: bool) -> Result<TravelTimes> {
+    let date = t.date.as_deref().ok_or_else(|| {
+        anyhow!(
+            "[transit] (line {}) needs a service date: date = \"YYYY-MM-DD\"",
+            t.line
+        )
+    })?;
+    let date = ServiceDate::parse(date).map_err(|e| anyhow!("[transit] date: {e}"))?;
+    let cfg = config_from_section(t)?;
+    let (feed, report) = load_feed(&t.gtfs, date, &LoadOptions::default())
+        .map_err(|e| anyhow!("{e}"))
+        .with_context(|| format!("reading the GTFS feed {}", t.gtfs.display()))?;
+    if !quiet {
+        eprintln!(
+            "timetable {}: {} trips, {} connections, {} stops on {}",
+            t.gtfs.display(),
+            report.trips_active,
+            report.connections,
+            report.stops_used,
+            t.date.as_deref().unwrap_or("")
+        );
+        for w in report.warnings.iter().take(10) {
+            eprintln!("warning: {w}");
+        }
+    }
+    let origins: Vec<_> = inputs.zones.iter().map(|z| z.pos).collect();
+    let dests: Vec<_> = inputs.sites.iter().map(|s| s.pos).collect();
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(dests.len() as u64)
+    };
+    bar.set_style(
+        ProgressStyle::with_template("travel times {bar:40} {pos}/{len} sites, {elapsed} elapsed, {eta} left")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let progress = |done: usize, _total: usize| bar.set_position(done as u64);
+    let entries = travel_time_matrix(&feed, &origins, &dests, &cfg, &progress).map_err(|e| anyhow!("{e}"))?;
+    bar.finish_and_clear();
+    let triples = entries
+        .iter()
+        .map(|e| {
+            (
+                ZoneIdx(e.origin),
+                SiteIdx(e.destination),
+                seconds_to_minutes_2dp(e.seconds),
+            )
+        })
+        .collect();
+    TravelTimes::from_triples(inputs.zones.len(), inputs.sites.len(), triples)
+        .map_err(|e| anyhow!("internal error building the travel-time table: {e:?}"))
+}

@@ -1,0 +1,85 @@
+//! # hubplan-io
+//!
+//! hubplan's boundary: every format read and written. The core crate
+//! (`hubplan`) takes values in memory; this crate turns officers' files into
+//! those values, strictly, and writes plans back out, atomically.
+//!
+//! | what | functions |
+//! |---|---|
+//! | a whole scenario | [`load_scenario`] → [`LoadedScenario`], then [`LoadedScenario::into_inputs`] or [`attach_travel`] |
+//! | one file each | [`read_sites`], [`read_zones`], [`read_services`], [`read_travel_times`], [`read_points`] |
+//! | outputs | [`write_plan_dir`] (plan.json, sites.csv, zones.csv, plan.geojson), [`read_plan_json`] |
+//! | provenance | [`sha256_file`], [`InputFile`] |
+//! | errors | [`IoError`], [`IoErrorKind`] |
+//!
+//! Every error names the file, the 1-based line (a CSV header is line 1), the
+//! field, what was found and what was expected. Nothing that input can reach
+//! panics. The formats are documented with examples in `docs/FORMATS.md`.
+#![deny(missing_docs)]
+
+mod error;
+mod num;
+mod output;
+mod records;
+mod scenario;
+mod table;
+mod travel;
+
+pub use error::{IoError, IoErrorKind, Result};
+pub use output::{
+    read_plan_json, write_plan_dir, PlanSiteSummary, PlanSummary, PlanTotalsSummary, RunMeta,
+    PLAN_FILES,
+};
+pub use records::{
+    read_points, read_services, read_sites, read_zones, ServicesFile, SitesFile, ZonesFile,
+};
+pub use scenario::{
+    attach_travel, load_scenario, parse_scenario_str, InputFile, InputsWithoutTravel,
+    LoadedScenario, ScenarioFile, ScenarioSettings, TransitSection,
+};
+pub use travel::{build_travel, read_travel_times, TravelFile};
+
+use std::io::Read;
+use std::path::Path;
+
+/// Input size limits. Exceeding one is an [`IoErrorKind::TooLarge`] error.
+pub mod limits {
+    /// Largest CSV file read, in bytes (2 GiB).
+    pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+    /// Largest GeoJSON file read, in bytes (512 MiB; GeoJSON is parsed in memory).
+    pub const MAX_GEOJSON_BYTES: u64 = 512 * 1024 * 1024;
+    /// Largest scenario TOML file, in bytes (1 MiB).
+    pub const MAX_TOML_BYTES: u64 = 1024 * 1024;
+    /// Most data rows (or features) in a sites, zones, services or points file.
+    pub const MAX_ROWS: u64 = 5_000_000;
+    /// Most data rows in a travel-time matrix.
+    pub const MAX_TRAVEL_ROWS: u64 = 20_000_000;
+    /// Most sites in one plan.
+    pub const MAX_SITES: usize = 100_000;
+    /// Most zones in one plan.
+    pub const MAX_ZONES: usize = 1_000_000;
+}
+
+/// The SHA-256 of a file's bytes, as 64 lowercase hex digits.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut f = std::fs::File::open(path)
+        .map_err(|e| IoError::io(IoErrorKind::Read, path, &e, "cannot open the file"))?;
+    if f.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        return Err(
+            IoError::new(IoErrorKind::NotAFile, "expected a file, found a directory").in_file(path),
+        );
+    }
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f
+            .read(&mut buf)
+            .map_err(|e| IoError::io(IoErrorKind::Read, path, &e, "cannot read the file"))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}

@@ -1,0 +1,962 @@
+//! Scenario TOML: strict keys with did-you-mean, typed values with lines, ids resolved.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use hubplan::model::{Inputs, Service, Site, Zone};
+use hubplan::scenario::{Backend, SolverConfig, DEFAULT_MAX_MINUTES};
+use hubplan::travel::TravelTimes;
+use hubplan::{ObjectiveKind, Scenario, SiteIdx};
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use crate::error::{did_you_mean, quote, IoError, IoErrorKind, Result};
+use crate::output::RunMeta;
+use crate::records::{read_services, read_sites, read_zones};
+use crate::travel::read_travel_times;
+use crate::{limits, sha256_file};
+
+/// The `[transit]` section, as written (paths resolved). The CLI turns it into
+/// the transit engine's configuration; `None` fields take the engine's defaults.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct TransitSection {
+    /// The GTFS feed (zip or directory), resolved against the scenario's folder.
+    pub gtfs: PathBuf,
+    /// Service date, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Departure window, `HH:MM-HH:MM`.
+    pub window: Option<String>,
+    /// Percentile of travel time over departures in the window (1–100).
+    pub percentile: Option<f64>,
+    /// Longest journey computed, minutes.
+    pub max_minutes: Option<f64>,
+    /// Walking speed, km/h.
+    pub walk_speed: Option<f64>,
+    /// Walking detour factor over straight-line distance (≥ 1).
+    pub detour: Option<f64>,
+    /// Longest walk to or from a stop, metres.
+    pub max_walk: Option<f64>,
+    /// Longest walk between stops at a transfer, metres.
+    pub max_transfer_walk: Option<f64>,
+    /// Minimum transfer time, seconds.
+    pub transfer_slack: Option<f64>,
+    /// Most vehicles boarded in one journey.
+    pub max_rides: Option<u32>,
+    /// The line of `[transit]` in the scenario file.
+    pub line: u64,
+}
+
+/// The `[inputs]` section as written (paths are as in the file, not resolved).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ScenarioSettings {
+    /// `inputs.sites`.
+    pub sites: String,
+    /// `inputs.zones`.
+    pub zones: String,
+    /// `inputs.travel_times`, when given.
+    pub travel_times: Option<String>,
+    /// `inputs.services`, when given.
+    pub services: Option<String>,
+    /// `inputs.need_column`, when given.
+    pub need_column: Option<String>,
+}
+
+/// A scenario file parsed, before any input is read: ids are still strings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScenarioFile {
+    /// The file it came from (used in messages).
+    pub path: PathBuf,
+    /// `[inputs]`.
+    pub settings: ScenarioSettings,
+    /// `access.max_minutes` after defaults (35 for min_cost and max_coverage).
+    pub max_minutes: Option<f64>,
+    /// `objective.kind` (default min_cost).
+    pub objective: ObjectiveKind,
+    /// `limits.budget`.
+    pub budget: Option<f64>,
+    /// `limits.sites`.
+    pub sites: Option<u32>,
+    /// `limits.keep` with the line of each id.
+    pub keep: Vec<(String, u64)>,
+    /// `limits.close` with the line of each id.
+    pub close: Vec<(String, u64)>,
+    /// `[solver]`.
+    pub solver: SolverConfig,
+    /// `[transit]`.
+    pub transit: Option<TransitSection>,
+    /// Lines of some keys, for later messages (`inputs.sites`, `limits.sites`…).
+    pub key_lines: HashMap<String, u64>,
+}
+
+/// One input file and its hash, for provenance in outputs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputFile {
+    /// `scenario`, `sites`, `zones`, `services`, `travel_times` or `gtfs`.
+    pub role: String,
+    /// The path as opened (the scenario's folder joined with the path written in it).
+    pub path: PathBuf,
+    /// SHA-256 of the bytes, 64 lowercase hex digits (empty for a GTFS directory).
+    pub sha256: String,
+}
+
+/// Sites, zones and services, validated, waiting for travel times.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputsWithoutTravel {
+    /// Sites, indexed by `SiteIdx`.
+    pub sites: Vec<Site>,
+    /// Zones, indexed by `ZoneIdx`.
+    pub zones: Vec<Zone>,
+    /// Services, indexed by `ServiceIdx`.
+    pub services: Vec<Service>,
+}
+
+impl InputsWithoutTravel {
+    /// Zone ids and positions, in index order (origins for a transit run).
+    pub fn zone_points(&self) -> Vec<(String, hubplan::geo::LonLat)> {
+        self.zones.iter().map(|z| (z.id.clone(), z.pos)).collect()
+    }
+
+    /// Site ids and positions, in index order (destinations for a transit run).
+    pub fn site_points(&self) -> Vec<(String, hubplan::geo::LonLat)> {
+        self.sites.iter().map(|s| (s.id.clone(), s.pos)).collect()
+    }
+}
+
+/// A scenario loaded and validated against its inputs.
+///
+/// With `inputs.travel_times`, [`LoadedScenario::travel`] is `Some` and
+/// [`LoadedScenario::into_inputs`] gives the core's [`Inputs`]. With a
+/// `[transit]` section, `travel` is `None`: compute the matrix from
+/// [`InputsWithoutTravel::zone_points`] to [`InputsWithoutTravel::site_points`],
+/// build it with [`crate::build_travel`], then call [`attach_travel`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadedScenario {
+    /// The scenario file.
+    pub path: PathBuf,
+    /// The folder that relative paths are resolved against.
+    pub base_dir: PathBuf,
+    /// Sites, zones and services.
+    pub inputs_without_travel: InputsWithoutTravel,
+    /// Travel times, when read from `inputs.travel_times`.
+    pub travel: Option<TravelTimes>,
+    /// The resolved scenario (ids are indices).
+    pub scenario: Scenario,
+    /// The `[transit]` section, when present.
+    pub transit: Option<TransitSection>,
+    /// The `[inputs]` section as written.
+    pub settings: ScenarioSettings,
+    /// Every input file read, with its SHA-256.
+    pub files: Vec<InputFile>,
+    /// Non-fatal remarks from every reader, to show the user.
+    pub warnings: Vec<String>,
+}
+
+impl LoadedScenario {
+    /// The provenance and settings to write beside a plan.
+    pub fn run_meta(&self) -> RunMeta {
+        RunMeta {
+            hubplan_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario_file: Some(self.path.clone()),
+            need_column: self.settings.need_column.clone(),
+            travel_source: match (&self.settings.travel_times, &self.transit) {
+                (Some(t), _) => format!("csv:{t}"),
+                (None, Some(_)) => "transit".to_string(),
+                (None, None) => String::new(),
+            },
+            inputs: self.files.clone(),
+            warnings: self.warnings.clone(),
+            include_timing: false,
+        }
+    }
+
+    /// The core's inputs, scenario and run metadata, when travel times were read
+    /// from a file. With a `[transit]` section use [`attach_travel`] instead.
+    pub fn into_inputs(self) -> Result<(Inputs, Scenario, RunMeta)> {
+        let meta = self.run_meta();
+        let Some(travel) = self.travel else {
+            return Err(IoError::new(
+                IoErrorKind::MissingKey,
+                "this scenario computes travel times from [transit]; compute them, then call attach_travel",
+            )
+            .in_file(&self.path));
+        };
+        let inputs = attach_travel(self.inputs_without_travel, travel)?;
+        Ok((inputs, self.scenario, meta))
+    }
+}
+
+/// Joins travel times to sites, zones and services: the core's [`Inputs`].
+pub fn attach_travel(inputs: InputsWithoutTravel, travel: TravelTimes) -> Result<Inputs> {
+    if travel.n_zones() != inputs.zones.len() {
+        return Err(IoError::new(
+            IoErrorKind::Contradiction,
+            format!(
+                "the travel-time matrix has {} zones but the zones file has {}",
+                travel.n_zones(),
+                inputs.zones.len()
+            ),
+        ));
+    }
+    Ok(Inputs {
+        sites: inputs.sites,
+        zones: inputs.zones,
+        services: inputs.services,
+        travel,
+    })
+}
+
+struct Doc<'a> {
+    file: &'a Path,
+    src: &'a str,
+}
+
+type Val<'i> = Spanned<DeValue<'i>>;
+
+const SECTIONS: &[(&str, &[&str])] = &[
+    (
+        "inputs",
+        &["sites", "zones", "travel_times", "services", "need_column"],
+    ),
+    ("access", &["max_minutes"]),
+    ("objective", &["kind"]),
+    ("limits", &["budget", "sites", "keep", "close"]),
+    ("solver", &["time_limit_s", "gap", "backend"]),
+    (
+        "transit",
+        &[
+            "gtfs",
+            "date",
+            "window",
+            "percentile",
+            "max_minutes",
+            "walk_speed",
+            "detour",
+            "max_walk",
+            "max_transfer_walk",
+            "transfer_slack",
+            "max_rides",
+        ],
+    ),
+];
+
+impl<'a> Doc<'a> {
+    fn line(&self, offset: usize) -> u64 {
+        let end = offset.min(self.src.len());
+        self.src.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64
+            + 1
+    }
+
+    fn err(
+        &self,
+        kind: IoErrorKind,
+        offset: usize,
+        field: &str,
+        msg: impl Into<String>,
+    ) -> IoError {
+        IoError::new(kind, msg)
+            .in_file(self.file)
+            .at_line(self.line(offset))
+            .field(field)
+    }
+
+    fn bad_type(&self, v: &Val<'_>, field: &str, expected: &str) -> IoError {
+        let found = match v.get_ref() {
+            DeValue::String(s) => format!("a string {}", quote(s)),
+            DeValue::Integer(i) => format!("an integer {i}"),
+            DeValue::Float(f) => format!("a float {f}"),
+            DeValue::Boolean(b) => format!("a boolean {b}"),
+            DeValue::Datetime(d) => format!("a date/time {d}"),
+            DeValue::Array(_) => "an array".to_string(),
+            DeValue::Table(_) => "a table".to_string(),
+        };
+        self.err(
+            IoErrorKind::Toml,
+            v.span().start,
+            field,
+            format!("expected {expected}, found {found}"),
+        )
+    }
+
+    fn string(&self, v: &Val<'_>, field: &str) -> Result<String> {
+        match v.get_ref() {
+            DeValue::String(s) => Ok(s.to_string()),
+            _ => Err(self.bad_type(v, field, "a string")),
+        }
+    }
+
+    fn number(&self, v: &Val<'_>, field: &str, expected: &str) -> Result<f64> {
+        let x = match v.get_ref() {
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+                .ok()
+                .map(|n| n as f64),
+            DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
+            _ => return Err(self.bad_type(v, field, expected)),
+        };
+        match x {
+            Some(x) if x.is_finite() => Ok(x),
+            _ => Err(self.bad_type(v, field, expected)),
+        }
+    }
+
+    fn number_in(
+        &self,
+        v: &Val<'_>,
+        field: &str,
+        expected: &str,
+        ok: impl Fn(f64) -> bool,
+    ) -> Result<f64> {
+        let x = self.number(v, field, expected)?;
+        if ok(x) {
+            Ok(x)
+        } else {
+            Err(self.err(
+                IoErrorKind::BadValue,
+                v.span().start,
+                field,
+                format!("expected {expected}, found {x}"),
+            ))
+        }
+    }
+
+    fn integer(&self, v: &Val<'_>, field: &str, expected: &str, min: i64) -> Result<u32> {
+        match v.get_ref() {
+            DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+                Ok(n) if n >= min && n <= u32::MAX as i64 => Ok(n as u32),
+                _ => Err(self.err(
+                    IoErrorKind::BadValue,
+                    v.span().start,
+                    field,
+                    format!("expected {expected}, found {i}"),
+                )),
+            },
+            _ => Err(self.bad_type(v, field, expected)),
+        }
+    }
+
+    fn ids(&self, v: &Val<'_>, field: &str) -> Result<Vec<(String, u64)>> {
+        match v.get_ref() {
+            DeValue::Array(items) => items
+                .iter()
+                .map(|it| match it.get_ref() {
+                    DeValue::String(s) => Ok((s.trim().to_string(), self.line(it.span().start))),
+                    DeValue::Integer(i) => Ok((i.to_string(), self.line(it.span().start))),
+                    _ => Err(self.bad_type(it, field, "a site id (a string)")),
+                })
+                .collect(),
+            _ => Err(self.bad_type(v, field, "an array of site ids, like [\"S001\", \"S002\"]")),
+        }
+    }
+
+    /// The entries of a section, checked against its known keys.
+    fn section<'t, 'i>(
+        &self,
+        name: &str,
+        table: &'t DeTable<'i>,
+    ) -> Result<HashMap<String, &'t Val<'i>>> {
+        let known = SECTIONS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, k)| *k)
+            .unwrap_or(&[]);
+        let mut out = HashMap::new();
+        for (k, v) in table.iter() {
+            let key: &str = k.get_ref();
+            if !known.contains(&key) {
+                let mut hint = did_you_mean(key, known.iter().copied());
+                if hint.is_empty() {
+                    if let Some((other, _)) = SECTIONS
+                        .iter()
+                        .find(|(n, keys)| *n != name && keys.contains(&key))
+                    {
+                        hint = format!(" (`{key}` belongs in [{other}])");
+                    }
+                }
+                return Err(self.err(
+                    IoErrorKind::UnknownKey,
+                    k.span().start,
+                    &format!("{name}.{key}"),
+                    format!(
+                        "unknown key `{key}` in [{name}]{hint}; known keys: {}",
+                        known.join(", ")
+                    ),
+                ));
+            }
+            out.insert(key.to_string(), v);
+        }
+        Ok(out)
+    }
+}
+
+/// Parses a scenario's text. `file` is used in messages and to resolve the
+/// `[transit]` feed path; nothing is read from disk.
+pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
+    let doc = Doc { file, src };
+    let root = DeTable::parse(src).map_err(|e| {
+        let line = e.span().map(|s| doc.line(s.start));
+        IoError::new(
+            IoErrorKind::Toml,
+            format!("not valid TOML: {}", e.message().trim()),
+        )
+        .in_file(file)
+        .at_opt_line(line)
+    })?;
+    let mut sections: HashMap<&str, (&DeTable<'_>, usize)> = HashMap::new();
+    for (k, v) in root.get_ref().iter() {
+        let key: &str = k.get_ref();
+        let Some((name, _)) = SECTIONS.iter().find(|(n, _)| *n == key) else {
+            let mut hint = did_you_mean(key, SECTIONS.iter().map(|(n, _)| *n));
+            if hint.is_empty() {
+                if let Some((sec, _)) = SECTIONS.iter().find(|(_, keys)| keys.contains(&key)) {
+                    hint = format!(" (`{key}` belongs in [{sec}])");
+                }
+            }
+            return Err(doc.err(
+                IoErrorKind::UnknownKey,
+                k.span().start,
+                key,
+                format!(
+                    "unknown section or key `{key}`{hint}; known sections: {}",
+                    SECTIONS
+                        .iter()
+                        .map(|(n, _)| format!("[{n}]"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        };
+        match v.get_ref() {
+            DeValue::Table(t) => {
+                sections.insert(name, (t, k.span().start));
+            }
+            _ => return Err(doc.bad_type(v, key, &format!("a [{key}] section (a table)"))),
+        }
+    }
+    let empty = DeTable::new();
+    let get = |name: &str| -> Result<HashMap<String, &Val<'_>>> {
+        match sections.get(name) {
+            Some((t, _)) => doc.section(name, t),
+            None => doc.section(name, &empty),
+        }
+    };
+    let mut key_lines = HashMap::new();
+
+    // [inputs]
+    if !sections.contains_key("inputs") {
+        return Err(IoError::new(
+            IoErrorKind::MissingKey,
+            "the scenario has no [inputs] section: expected [inputs] with sites = \"…\", zones = \"…\" and travel_times = \"…\"",
+        )
+        .in_file(file)
+        .at_line(1)
+        .field("inputs"));
+    }
+    let inputs = get("inputs")?;
+    let inputs_line = sections.get("inputs").map(|(_, o)| *o).unwrap_or(0);
+    let required = |k: &str| -> Result<String> {
+        match inputs.get(k) {
+            Some(v) => {
+                let s = doc.string(v, &format!("inputs.{k}"))?;
+                if s.trim().is_empty() {
+                    return Err(doc.err(
+                        IoErrorKind::BadValue,
+                        v.span().start,
+                        &format!("inputs.{k}"),
+                        "expected a file path, found an empty string",
+                    ));
+                }
+                Ok(s)
+            }
+            None => Err(doc.err(
+                IoErrorKind::MissingKey,
+                inputs_line,
+                &format!("inputs.{k}"),
+                format!(
+                    "the scenario has no `{k}` in [inputs]: expected a path like {k} = \"{k}.csv\""
+                ),
+            )),
+        }
+    };
+    let optional = |k: &str| -> Result<Option<String>> {
+        inputs
+            .get(k)
+            .map(|v| doc.string(v, &format!("inputs.{k}")))
+            .transpose()
+    };
+    for (k, v) in &inputs {
+        key_lines.insert(format!("inputs.{k}"), doc.line(v.span().start));
+    }
+    let settings = ScenarioSettings {
+        sites: required("sites")?,
+        zones: required("zones")?,
+        travel_times: optional("travel_times")?,
+        services: optional("services")?,
+        need_column: optional("need_column")?
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
+    };
+
+    // [objective]
+    let objective_t = get("objective")?;
+    let objective = match objective_t.get("kind") {
+        None => ObjectiveKind::MinCost,
+        Some(v) => {
+            let s = doc.string(v, "objective.kind")?;
+            match s.as_str() {
+                "min_cost" => ObjectiveKind::MinCost,
+                "max_coverage" => ObjectiveKind::MaxCoverage,
+                "min_travel" => ObjectiveKind::MinTravel,
+                other => {
+                    return Err(doc.err(
+                        IoErrorKind::BadValue,
+                        v.span().start,
+                        "objective.kind",
+                        format!(
+                            "expected min_cost, max_coverage or min_travel, found {}{}",
+                            quote(other),
+                            did_you_mean(other, ["min_cost", "max_coverage", "min_travel"])
+                        ),
+                    ))
+                }
+            }
+        }
+    };
+
+    // [access]
+    let access = get("access")?;
+    let max_minutes = match access.get("max_minutes") {
+        Some(v) => Some(doc.number_in(v, "access.max_minutes", "minutes > 0", |x| x > 0.0)?),
+        None if objective == ObjectiveKind::MinTravel => None,
+        None => Some(DEFAULT_MAX_MINUTES),
+    };
+
+    // [limits]
+    let lim = get("limits")?;
+    let budget = lim
+        .get("budget")
+        .map(|v| doc.number_in(v, "limits.budget", "a budget in pounds ≥ 0", |x| x >= 0.0))
+        .transpose()?;
+    let sites = lim
+        .get("sites")
+        .map(|v| doc.integer(v, "limits.sites", "a whole number of sites ≥ 1", 1))
+        .transpose()?;
+    if let Some(v) = lim.get("sites") {
+        key_lines.insert("limits.sites".into(), doc.line(v.span().start));
+    }
+    let keep = lim
+        .get("keep")
+        .map(|v| doc.ids(v, "limits.keep"))
+        .transpose()?
+        .unwrap_or_default();
+    let close = lim
+        .get("close")
+        .map(|v| doc.ids(v, "limits.close"))
+        .transpose()?
+        .unwrap_or_default();
+    for (id, line) in &close {
+        if let Some((_, kl)) = keep.iter().find(|(k, _)| k == id) {
+            return Err(IoError::new(
+                IoErrorKind::Contradiction,
+                format!("site {} is in both limits.keep (line {kl}) and limits.close; a site cannot be forced open and closed", quote(id)),
+            )
+            .in_file(file)
+            .at_line(*line)
+            .field("limits.close"));
+        }
+    }
+
+    // [solver]
+    let sol = get("solver")?;
+    let mut solver = SolverConfig::default();
+    if let Some(v) = sol.get("time_limit_s") {
+        let s = doc.number_in(
+            v,
+            "solver.time_limit_s",
+            "seconds > 0 (at most a year)",
+            |x| x > 0.0 && x <= 31_536_000.0,
+        )?;
+        solver.time_limit = Duration::from_secs_f64(s);
+    }
+    if let Some(v) = sol.get("gap") {
+        solver.gap = doc.number_in(v, "solver.gap", "a relative gap from 0 to 1", |x| {
+            (0.0..=1.0).contains(&x)
+        })?;
+    }
+    if let Some(v) = sol.get("backend") {
+        let s = doc.string(v, "solver.backend")?;
+        solver.backend = match s.as_str() {
+            "exact" => Backend::Exact,
+            "microlp" => Backend::Microlp,
+            "highs" => Backend::Highs,
+            other => {
+                return Err(doc.err(
+                    IoErrorKind::BadValue,
+                    v.span().start,
+                    "solver.backend",
+                    format!(
+                        "expected exact, microlp or highs, found {}{}",
+                        quote(other),
+                        did_you_mean(other, ["exact", "microlp", "highs"])
+                    ),
+                ))
+            }
+        };
+    }
+
+    // [transit]
+    let transit = match sections.get("transit") {
+        None => None,
+        Some((_, off)) => {
+            let t = get("transit")?;
+            let base = file.parent().unwrap_or(Path::new(""));
+            let gtfs = match t.get("gtfs") {
+                Some(v) => resolve(base, &doc.string(v, "transit.gtfs")?),
+                None => return Err(doc.err(
+                    IoErrorKind::MissingKey,
+                    *off,
+                    "transit.gtfs",
+                    "the [transit] section has no `gtfs`: expected a path like gtfs = \"feed.zip\"",
+                )),
+            };
+            let num = |k: &str, expected: &str, ok: fn(f64) -> bool| -> Result<Option<f64>> {
+                t.get(k)
+                    .map(|v| doc.number_in(v, &format!("transit.{k}"), expected, ok))
+                    .transpose()
+            };
+            let date = match t.get("date") {
+                None => None,
+                Some(v) => {
+                    let s = match v.get_ref() {
+                        DeValue::Datetime(d) => d.to_string(),
+                        _ => doc.string(v, "transit.date")?,
+                    };
+                    if !is_date(&s) {
+                        return Err(doc.err(
+                            IoErrorKind::BadValue,
+                            v.span().start,
+                            "transit.date",
+                            format!("expected a date YYYY-MM-DD, found {}", quote(&s)),
+                        ));
+                    }
+                    Some(s)
+                }
+            };
+            let window = match t.get("window") {
+                None => None,
+                Some(v) => {
+                    let s = doc.string(v, "transit.window")?;
+                    if !is_window(&s) {
+                        return Err(doc.err(
+                            IoErrorKind::BadValue,
+                            v.span().start,
+                            "transit.window",
+                            format!("expected a time window HH:MM-HH:MM with the start before the end, like \"07:00-09:00\", found {}", quote(&s)),
+                        ));
+                    }
+                    Some(s)
+                }
+            };
+            Some(TransitSection {
+                gtfs,
+                date,
+                window,
+                percentile: num("percentile", "a percentile from 1 to 100", |x| {
+                    (1.0..=100.0).contains(&x)
+                })?,
+                max_minutes: num("max_minutes", "minutes > 0", |x| x > 0.0)?,
+                walk_speed: num("walk_speed", "a walking speed in km/h > 0", |x| {
+                    x > 0.0 && x < 50.0
+                })?,
+                detour: num("detour", "a detour factor ≥ 1", |x| {
+                    (1.0..=10.0).contains(&x)
+                })?,
+                max_walk: num("max_walk", "metres ≥ 0", |x| x >= 0.0)?,
+                max_transfer_walk: num("max_transfer_walk", "metres ≥ 0", |x| x >= 0.0)?,
+                transfer_slack: num("transfer_slack", "seconds ≥ 0", |x| x >= 0.0)?,
+                max_rides: t
+                    .get("max_rides")
+                    .map(|v| doc.integer(v, "transit.max_rides", "a whole number of rides ≥ 1", 1))
+                    .transpose()?,
+                line: doc.line(*off),
+            })
+        }
+    };
+    match (&settings.travel_times, &transit) {
+        (Some(_), Some(t)) => {
+            return Err(IoError::new(
+                IoErrorKind::Contradiction,
+                "the scenario gives both inputs.travel_times and a [transit] section; give one: a travel-time file, or a GTFS feed to compute it from",
+            )
+            .in_file(file)
+            .at_line(t.line)
+            .field("transit"))
+        }
+        (None, None) => {
+            return Err(doc.err(
+                IoErrorKind::MissingKey,
+                inputs_line,
+                "inputs.travel_times",
+                "the scenario has no travel times: expected inputs.travel_times = \"travel_times.csv\", or a [transit] section with a GTFS feed",
+            ))
+        }
+        _ => {}
+    }
+    Ok(ScenarioFile {
+        path: file.to_path_buf(),
+        settings,
+        max_minutes,
+        objective,
+        budget,
+        sites,
+        keep,
+        close,
+        solver,
+        transit,
+        key_lines,
+    })
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok());
+    matches!((num(0..4), num(5..7), num(8..10)), (Some(_), Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d))
+}
+
+fn hhmm(s: &str) -> Option<u32> {
+    let (h, m) = s.trim().split_once(':')?;
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    (h <= 47 && m < 60).then_some(h * 60 + m)
+}
+
+fn is_window(s: &str) -> bool {
+    match s.split_once('-') {
+        Some((a, b)) => matches!((hhmm(a), hhmm(b)), (Some(x), Some(y)) if x < y),
+        None => false,
+    }
+}
+
+fn resolve(base: &Path, p: &str) -> PathBuf {
+    let p = Path::new(p.trim());
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
+    }
+}
+
+/// Loads a scenario TOML and every input it names (paths relative to the
+/// scenario's folder), validates them against each other, and resolves
+/// `keep`/`close` ids. See docs/FORMATS.md.
+pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
+    crate::table::check_file(path, "scenario", limits::MAX_TOML_BYTES)?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| IoError::io(IoErrorKind::Read, path, &e, "cannot read the scenario file"))?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let src = std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64
+            + 1;
+        IoError::new(
+            IoErrorKind::Toml,
+            "not valid UTF-8 text; save the scenario as UTF-8",
+        )
+        .in_file(path)
+        .at_line(line)
+    })?;
+    if src.trim().is_empty() {
+        return Err(IoError::new(
+            IoErrorKind::Toml,
+            "the scenario file is empty: expected at least an [inputs] section",
+        )
+        .in_file(path));
+    }
+    let sf = parse_scenario_str(src, path)?;
+    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut files = vec![InputFile {
+        role: "scenario".into(),
+        path: path.to_path_buf(),
+        sha256: sha256_file(path)?,
+    }];
+    let mut warnings = Vec::new();
+    let mut add = |role: &str, p: &Path| -> Result<()> {
+        files.push(InputFile {
+            role: role.into(),
+            path: p.to_path_buf(),
+            sha256: sha256_file(p)?,
+        });
+        Ok(())
+    };
+
+    let services = match &sf.settings.services {
+        Some(s) => {
+            let p = resolve(&base_dir, s);
+            let r = read_services(&p)?;
+            add("services", &p)?;
+            warnings.extend(r.warnings);
+            Some((p, r.services, r.lines))
+        }
+        None => None,
+    };
+    let sites_path = resolve(&base_dir, &sf.settings.sites);
+    let sites = read_sites(&sites_path, services.as_ref().map(|(_, s, _)| s.as_slice()))?;
+    add("sites", &sites_path)?;
+    warnings.extend(sites.warnings);
+    let zones_path = resolve(&base_dir, &sf.settings.zones);
+    let zones = read_zones(&zones_path, sf.settings.need_column.as_deref())?;
+    add("zones", &zones_path)?;
+    warnings.extend(zones.warnings);
+
+    // Services' need columns must be zone columns.
+    if let Some((sp, svcs, lines)) = &services {
+        let mut cols: Vec<&str> = zones
+            .zones
+            .iter()
+            .flat_map(|z| z.attributes.keys().map(String::as_str))
+            .collect();
+        cols.sort_unstable();
+        cols.dedup();
+        for (k, s) in svcs.iter().enumerate() {
+            if let Some(nc) = &s.need_column {
+                if !cols.contains(&nc.as_str()) {
+                    return Err(IoError::new(
+                        IoErrorKind::MissingColumn,
+                        format!(
+                            "service {} needs zone column `{nc}`, which is not a numeric column of {}{}",
+                            quote(&s.id),
+                            zones_path.display(),
+                            did_you_mean(nc, cols.iter().copied())
+                        ),
+                    )
+                    .in_file(sp)
+                    .at_opt_line(lines.get(k).copied())
+                    .field("need_column"));
+                }
+            }
+        }
+    }
+
+    let travel = match &sf.settings.travel_times {
+        Some(t) => {
+            let p = resolve(&base_dir, t);
+            let r = read_travel_times(&p, &sites.sites, &zones.zones)?;
+            add("travel_times", &p)?;
+            warnings.extend(r.warnings);
+            Some(r.travel)
+        }
+        None => None,
+    };
+    if let Some(tr) = &sf.transit {
+        crate::table::check_file(&tr.gtfs, "GTFS", u64::MAX).or_else(|e| {
+            if e.kind == IoErrorKind::NotAFile && tr.gtfs.is_dir() {
+                Ok(0)
+            } else {
+                Err(IoError {
+                    line: Some(tr.line),
+                    field: Some("transit.gtfs".into()),
+                    file: Some(path.to_path_buf()),
+                    ..e
+                })
+            }
+        })?;
+        if tr.gtfs.is_file() {
+            add("gtfs", &tr.gtfs)?;
+        } else {
+            files.push(InputFile {
+                role: "gtfs".into(),
+                path: tr.gtfs.clone(),
+                sha256: String::new(),
+            });
+        }
+    }
+
+    // Resolve keep/close.
+    let index: HashMap<&str, usize> = sites
+        .sites
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let resolve_ids =
+        |ids: &[(String, u64)], field: &str, warnings: &mut Vec<String>| -> Result<Vec<SiteIdx>> {
+            let mut out: Vec<SiteIdx> = Vec::new();
+            for (id, line) in ids {
+                match index.get(id.as_str()) {
+                    Some(&i) => {
+                        let s = SiteIdx::from_index(i);
+                        if out.contains(&s) {
+                            warnings.push(format!(
+                                "{}:{line}: {field}: site {} is listed twice",
+                                path.display(),
+                                quote(id)
+                            ));
+                        } else {
+                            out.push(s);
+                        }
+                    }
+                    None => {
+                        return Err(IoError::new(
+                            IoErrorKind::UnknownId,
+                            format!(
+                                "unknown site id {}: expected an id from {}{}",
+                                quote(id),
+                                sites_path.display(),
+                                did_you_mean(id, sites.sites.iter().map(|s| s.id.as_str()))
+                            ),
+                        )
+                        .in_file(path)
+                        .at_line(*line)
+                        .field(field))
+                    }
+                }
+            }
+            Ok(out)
+        };
+    let keep = resolve_ids(&sf.keep, "limits.keep", &mut warnings)?;
+    let close = resolve_ids(&sf.close, "limits.close", &mut warnings)?;
+    if let Some(n) = sf.sites {
+        if n as usize > sites.sites.len() {
+            return Err(IoError::new(
+                IoErrorKind::Contradiction,
+                format!(
+                    "limits.sites asks for exactly {n} open sites but the sites file has only {}",
+                    sites.sites.len()
+                ),
+            )
+            .in_file(path)
+            .at_opt_line(sf.key_lines.get("limits.sites").copied())
+            .field("limits.sites"));
+        }
+    }
+    let scenario = Scenario {
+        max_minutes: sf.max_minutes,
+        objective: sf.objective,
+        budget: sf.budget,
+        sites: sf.sites,
+        keep,
+        close,
+        solver: sf.solver.clone(),
+    };
+    Ok(LoadedScenario {
+        path: path.to_path_buf(),
+        base_dir,
+        inputs_without_travel: InputsWithoutTravel {
+            sites: sites.sites,
+            zones: zones.zones,
+            services: sites.services,
+        },
+        travel,
+        scenario,
+        transit: sf.transit,
+        settings: sf.settings,
+        files,
+        warnings,
+    })
+}

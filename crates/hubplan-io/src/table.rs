@@ -1,0 +1,1017 @@
+//! Reading CSV and GeoJSON into one row-oriented shape, with every cell traceable
+//! to its file, line and column.
+
+use std::fs::File;
+use std::io::{Cursor, Read};
+use std::path::{Path, PathBuf};
+
+use hubplan::geo::{bng_to_wgs84, LonLat};
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::error::{did_you_mean, quote, IoError, IoErrorKind, Result};
+use crate::limits;
+use crate::num::{parse_number, NumErr};
+
+/// Checks that `path` is an existing regular file no larger than `max_bytes`; returns its size.
+pub(crate) fn check_file(path: &Path, role: &str, max_bytes: u64) -> Result<u64> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(IoError::new(
+                IoErrorKind::NotFound,
+                format!("the {role} file does not exist"),
+            )
+            .in_file(path));
+        }
+        Err(e) => {
+            return Err(IoError::io(
+                IoErrorKind::Read,
+                path,
+                &e,
+                &format!("cannot read the {role} file"),
+            ))
+        }
+    };
+    if meta.is_dir() {
+        return Err(IoError::new(
+            IoErrorKind::NotAFile,
+            format!("expected the {role} file, found a directory"),
+        )
+        .in_file(path));
+    }
+    if !meta.is_file() {
+        return Err(IoError::new(
+            IoErrorKind::NotAFile,
+            format!("expected the {role} file, found something that is not a regular file"),
+        )
+        .in_file(path));
+    }
+    if meta.len() > max_bytes {
+        return Err(IoError::new(
+            IoErrorKind::TooLarge,
+            format!(
+                "the {role} file is {} bytes; hubplan reads files of at most {} bytes (see docs/FORMATS.md, limits)",
+                meta.len(),
+                max_bytes
+            ),
+        )
+        .in_file(path));
+    }
+    Ok(meta.len())
+}
+
+/// True when the path should be read as GeoJSON (by extension, else by its first byte).
+pub(crate) fn is_geojson(path: &Path) -> bool {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+    {
+        Some(e) if e == "geojson" || e == "json" => true,
+        Some(e) if e == "csv" || e == "txt" || e == "tsv" => false,
+        _ => {
+            let mut buf = [0u8; 64];
+            let n = File::open(path)
+                .and_then(|mut f| f.read(&mut buf))
+                .unwrap_or(0);
+            let b = buf[..n].strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buf[..n]);
+            b.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{')
+        }
+    }
+}
+
+/// A streaming CSV reader with normalised headers and friendly errors.
+pub(crate) struct CsvStream {
+    pub file: PathBuf,
+    pub headers: Vec<String>,
+    reader: csv::Reader<std::io::Chain<Cursor<Vec<u8>>, File>>,
+    rows: u64,
+    max_rows: u64,
+}
+
+impl CsvStream {
+    /// Opens a CSV file: checks the path and size, strips a UTF-8 BOM, detects a
+    /// wrong delimiter, reads the header.
+    pub(crate) fn open(path: &Path, role: &str, max_rows: u64) -> Result<Self> {
+        check_file(path, role, limits::MAX_FILE_BYTES)?;
+        let mut f = File::open(path).map_err(|e| {
+            IoError::io(
+                IoErrorKind::Read,
+                path,
+                &e,
+                &format!("cannot open the {role} file"),
+            )
+        })?;
+        let mut head = Vec::new();
+        (&mut f)
+            .take(64 * 1024)
+            .read_to_end(&mut head)
+            .map_err(|e| {
+                IoError::io(
+                    IoErrorKind::Read,
+                    path,
+                    &e,
+                    &format!("cannot read the {role} file"),
+                )
+            })?;
+        if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+            return Err(IoError::new(
+                IoErrorKind::Csv,
+                "this file is UTF-16 encoded; save it as CSV UTF-8 (comma-separated)",
+            )
+            .in_file(path)
+            .at_line(1));
+        }
+        if head.starts_with(b"\xEF\xBB\xBF") {
+            head.drain(..3);
+        }
+        if head.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(IoError::new(
+                IoErrorKind::Csv,
+                format!("the {role} file is empty: expected a header line and at least one row"),
+            )
+            .in_file(path));
+        }
+        // Sniff the delimiter on the first non-blank line.
+        let first = head
+            .split(|&b| b == b'\n')
+            .find(|l| !l.iter().all(|b| b.is_ascii_whitespace()))
+            .unwrap_or(&[]);
+        if !first.contains(&b',') {
+            let named = if first.contains(&b';') {
+                Some("semicolon")
+            } else if first.contains(&b'\t') {
+                Some("tab")
+            } else if first.contains(&b'|') {
+                Some("pipe (|)")
+            } else {
+                None
+            };
+            if let Some(d) = named {
+                return Err(IoError::new(
+                    IoErrorKind::Csv,
+                    format!("this file looks {d}-separated; hubplan reads comma-separated CSV (in a spreadsheet: Save As → CSV UTF-8, comma-delimited)"),
+                )
+                .in_file(path)
+                .at_line(1));
+            }
+        }
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .from_reader(Cursor::new(head).chain(f));
+        let mut s = CsvStream {
+            file: path.to_path_buf(),
+            headers: Vec::new(),
+            reader,
+            rows: 0,
+            max_rows,
+        };
+        let headers = s
+            .reader
+            .headers()
+            .map_err(|e| csv_error(path, e, &[]))?
+            .clone();
+        s.headers = headers.iter().map(|h| h.trim().to_string()).collect();
+        check_headers(path, &s.headers)?;
+        Ok(s)
+    }
+
+    /// Reads the next row into `rec`; returns its 1-based line, or None at the end.
+    pub(crate) fn next_row(&mut self, rec: &mut csv::StringRecord) -> Result<Option<u64>> {
+        loop {
+            match self.reader.read_record(rec) {
+                Ok(false) => return Ok(None),
+                Ok(true) => {
+                    let line = rec.position().map(|p| p.line()).unwrap_or(0);
+                    // A line of nothing but commas (spreadsheets add these at the end) is skipped.
+                    if rec.iter().all(|c| c.trim().is_empty()) {
+                        continue;
+                    }
+                    self.rows += 1;
+                    if self.rows > self.max_rows {
+                        return Err(IoError::new(
+                            IoErrorKind::TooLarge,
+                            format!("more than {} rows; this is over hubplan's limit (see docs/FORMATS.md, limits)", self.max_rows),
+                        )
+                        .in_file(&self.file)
+                        .at_line(line));
+                    }
+                    return Ok(Some(line));
+                }
+                Err(e) => return Err(csv_error(&self.file, e, &self.headers)),
+            }
+        }
+    }
+
+    /// Rows read so far.
+    pub(crate) fn rows(&self) -> u64 {
+        self.rows
+    }
+}
+
+fn check_headers(path: &Path, headers: &[String]) -> Result<()> {
+    for (i, h) in headers.iter().enumerate() {
+        if h.is_empty() {
+            continue;
+        }
+        if let Some(j) = headers[..i].iter().position(|o| o.eq_ignore_ascii_case(h)) {
+            return Err(IoError::new(
+                IoErrorKind::Csv,
+                format!(
+                    "column {} appears twice in the header (columns {} and {})",
+                    quote(h),
+                    j + 1,
+                    i + 1
+                ),
+            )
+            .in_file(path)
+            .at_line(1)
+            .field(h.clone()));
+        }
+    }
+    Ok(())
+}
+
+fn csv_error(path: &Path, e: csv::Error, headers: &[String]) -> IoError {
+    let line = e.position().map(|p| p.line());
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => IoError::io(IoErrorKind::Read, path, &io, "cannot read the file"),
+        csv::ErrorKind::Utf8 { pos, err } => {
+            let field = headers.get(err.field()).cloned().unwrap_or_else(|| format!("#{}", err.field() + 1));
+            IoError::new(IoErrorKind::Csv, "this cell is not valid UTF-8 text; save the file as CSV UTF-8")
+                .in_file(path)
+                .at_opt_line(pos.map(|p| p.line()).or(line))
+                .field(field)
+        }
+        csv::ErrorKind::UnequalLengths { pos, expected_len, len } => IoError::new(
+            IoErrorKind::Csv,
+            format!(
+                "this row has {len} field{} but the header has {expected_len} (a truncated row, or a value with an unquoted comma?)",
+                if len == 1 { "" } else { "s" }
+            ),
+        )
+        .in_file(path)
+        .at_opt_line(pos.map(|p| p.line()).or(line)),
+        other => IoError::new(IoErrorKind::Csv, format!("malformed CSV: {other:?}")).in_file(path).at_opt_line(line),
+    }
+}
+
+/// One row of a [`Table`].
+#[derive(Debug)]
+pub(crate) struct Row {
+    /// 1-based line where the row (or GeoJSON feature) starts.
+    pub line: u64,
+    /// GeoJSON: the index in `features`.
+    pub feature: Option<usize>,
+    /// Cells aligned with [`Table::columns`], trimmed.
+    pub cells: Vec<String>,
+    /// GeoJSON: the point (or polygon centroid), in the file's coordinates.
+    pub geom: Option<(f64, f64)>,
+}
+
+/// A whole CSV or GeoJSON file as rows of text cells.
+#[derive(Debug)]
+pub(crate) struct Table {
+    pub file: PathBuf,
+    pub role: String,
+    pub geojson: bool,
+    /// GeoJSON coordinates are British National Grid (a legacy `crs` member says EPSG:27700).
+    pub bng_geometry: bool,
+    pub columns: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+/// What geometries a GeoJSON reader accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Geoms {
+    /// Points only (sites, points).
+    Points,
+    /// Points, Polygons and MultiPolygons at their centroid (zones).
+    PointsAndAreas,
+}
+
+/// Number constraints for [`Table::num`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct NumSpec<'a> {
+    pub expected: &'a str,
+    pub min: Option<f64>,
+    pub min_exclusive: bool,
+    pub max: Option<f64>,
+    pub integer: bool,
+}
+
+impl<'a> NumSpec<'a> {
+    pub(crate) const fn any(expected: &'a str) -> Self {
+        NumSpec {
+            expected,
+            min: None,
+            min_exclusive: false,
+            max: None,
+            integer: false,
+        }
+    }
+    pub(crate) const fn non_negative(expected: &'a str) -> Self {
+        NumSpec {
+            expected,
+            min: Some(0.0),
+            min_exclusive: false,
+            max: None,
+            integer: false,
+        }
+    }
+    pub(crate) const fn positive(expected: &'a str) -> Self {
+        NumSpec {
+            expected,
+            min: Some(0.0),
+            min_exclusive: true,
+            max: None,
+            integer: false,
+        }
+    }
+}
+
+impl Table {
+    /// Reads a CSV or GeoJSON file (chosen by extension, else by content).
+    pub(crate) fn read(path: &Path, role: &str, geoms: Geoms) -> Result<Table> {
+        if is_geojson(path) {
+            read_geojson(path, role, geoms)
+        } else {
+            read_csv(path, role)
+        }
+    }
+
+    /// The index of column `name` (case-insensitive).
+    pub(crate) fn col(&self, name: &str) -> Option<usize> {
+        self.columns
+            .iter()
+            .position(|c| c.eq_ignore_ascii_case(name))
+    }
+
+    /// The index of the first column found among `names`.
+    pub(crate) fn col_any(&self, names: &[&str]) -> Option<usize> {
+        names.iter().find_map(|n| self.col(n))
+    }
+
+    /// The column `name`, or a MissingColumn error with a did-you-mean.
+    pub(crate) fn require_col(&self, name: &str) -> Result<usize> {
+        self.col(name).ok_or_else(|| {
+            let what = if self.geojson { "property" } else { "column" };
+            IoError::new(
+                IoErrorKind::MissingColumn,
+                format!(
+                    "the {} file has no `{name}` {what}{}; it has: {}",
+                    self.role,
+                    did_you_mean(name, self.columns.iter().map(String::as_str)),
+                    self.columns_list()
+                ),
+            )
+            .in_file(&self.file)
+            .at_line(1)
+            .field(name)
+        })
+    }
+
+    pub(crate) fn columns_list(&self) -> String {
+        let v: Vec<&str> = self
+            .columns
+            .iter()
+            .map(String::as_str)
+            .filter(|c| !c.is_empty())
+            .collect();
+        if v.is_empty() {
+            "no columns".into()
+        } else {
+            v.join(", ")
+        }
+    }
+
+    /// The trimmed cell, "" when the column is absent.
+    pub(crate) fn cell<'r>(&self, row: &'r Row, col: Option<usize>) -> &'r str {
+        col.and_then(|c| row.cells.get(c))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    /// The column name for messages.
+    pub(crate) fn name_of(&self, col: usize) -> &str {
+        self.columns.get(col).map(String::as_str).unwrap_or("?")
+    }
+
+    /// An error located at `row`, field `field`.
+    pub(crate) fn err(
+        &self,
+        row: &Row,
+        field: &str,
+        kind: IoErrorKind,
+        msg: impl Into<String>,
+    ) -> IoError {
+        let mut msg = msg.into();
+        if let Some(k) = row.feature {
+            msg.push_str(&format!(" (in features[{k}])"));
+        }
+        IoError::new(kind, msg)
+            .in_file(&self.file)
+            .at_line(row.line)
+            .field(field)
+    }
+
+    /// Parses a number in `col`: `Ok(None)` for an empty cell or absent column.
+    pub(crate) fn num(
+        &self,
+        row: &Row,
+        col: Option<usize>,
+        spec: NumSpec<'_>,
+    ) -> Result<Option<f64>> {
+        let Some(c) = col else { return Ok(None) };
+        let raw = self.cell(row, Some(c));
+        let name = self.name_of(c).to_string();
+        match parse_number(raw) {
+            Err(NumErr::Empty) => Ok(None),
+            Err(e) => Err(self.err(
+                row,
+                &name,
+                IoErrorKind::BadValue,
+                format!(
+                    "expected {}, found {}{}",
+                    spec.expected,
+                    quote(raw),
+                    e.hint()
+                ),
+            )),
+            Ok(v) => {
+                let below = match spec.min {
+                    Some(m) if spec.min_exclusive => v <= m,
+                    Some(m) => v < m,
+                    None => false,
+                };
+                let above = spec.max.is_some_and(|m| v > m);
+                if below || above || (spec.integer && v.fract() != 0.0) {
+                    return Err(self.err(
+                        row,
+                        &name,
+                        IoErrorKind::BadValue,
+                        format!("expected {}, found {}", spec.expected, quote(raw)),
+                    ));
+                }
+                Ok(Some(v))
+            }
+        }
+    }
+
+    /// Like [`Table::num`] but an empty cell is an error.
+    pub(crate) fn num_required(&self, row: &Row, col: usize, spec: NumSpec<'_>) -> Result<f64> {
+        match self.num(row, Some(col), spec)? {
+            Some(v) => Ok(v),
+            None => Err(self.err(
+                row,
+                self.name_of(col),
+                IoErrorKind::BadValue,
+                format!("expected {}, found an empty cell", spec.expected),
+            )),
+        }
+    }
+
+    /// Finds the position columns, or says which are missing.
+    pub(crate) fn position_columns(&self) -> Result<PosCols> {
+        let p = PosCols {
+            lon: self.col_any(&["lon", "longitude", "lng"]),
+            lat: self.col_any(&["lat", "latitude"]),
+            easting: self.col_any(&["easting", "eastings"]),
+            northing: self.col_any(&["northing", "northings"]),
+        };
+        let has_geom = self.rows.iter().any(|r| r.geom.is_some());
+        let missing = |name: &str, other: &str| {
+            IoError::new(
+                IoErrorKind::MissingColumn,
+                format!(
+                    "the {} file has a `{other}` column but no `{name}`",
+                    self.role
+                ),
+            )
+            .in_file(&self.file)
+            .at_line(1)
+            .field(name)
+        };
+        match (p.lon, p.lat) {
+            (Some(_), None) => return Err(missing("lat", "lon")),
+            (None, Some(_)) => return Err(missing("lon", "lat")),
+            _ => {}
+        }
+        match (p.easting, p.northing) {
+            (Some(_), None) => return Err(missing("northing", "easting")),
+            (None, Some(_)) => return Err(missing("easting", "northing")),
+            _ => {}
+        }
+        if p.lon.is_none() && p.easting.is_none() && !has_geom {
+            let what = if self.geojson {
+                "geometry or properties"
+            } else {
+                "columns"
+            };
+            return Err(IoError::new(
+                IoErrorKind::MissingColumn,
+                format!(
+                    "the {} file has no position: expected {what} `lon`,`lat` (WGS84 degrees) or `easting`,`northing` (British National Grid metres); it has: {}",
+                    self.role,
+                    self.columns_list()
+                ),
+            )
+            .in_file(&self.file)
+            .at_line(1)
+            .field("lon,lat"));
+        }
+        Ok(p)
+    }
+
+    /// The WGS84 position of a row: geometry first, then lon/lat, then easting/northing.
+    pub(crate) fn position(&self, row: &Row, p: &PosCols) -> Result<LonLat> {
+        if let Some((x, y)) = row.geom {
+            return if self.bng_geometry {
+                self.bng_position(row, x, y, "geometry")
+            } else {
+                self.check_lonlat(row, x, y, "geometry")
+            };
+        }
+        if let (Some(lo), Some(la)) = (p.lon, p.lat) {
+            if !self.cell(row, Some(lo)).is_empty() || !self.cell(row, Some(la)).is_empty() {
+                let lon = self.num_required(row, lo, NumSpec::any("a longitude in degrees"))?;
+                let lat = self.num_required(row, la, NumSpec::any("a latitude in degrees"))?;
+                return self.check_lonlat(row, lon, lat, "lon,lat");
+            }
+        }
+        if let (Some(e), Some(n)) = (p.easting, p.northing) {
+            if !self.cell(row, Some(e)).is_empty() || !self.cell(row, Some(n)).is_empty() {
+                let x = self.num_required(row, e, NumSpec::any("an easting in metres"))?;
+                let y = self.num_required(row, n, NumSpec::any("a northing in metres"))?;
+                return self.bng_position(row, x, y, "easting,northing");
+            }
+        }
+        let field = if p.lon.is_some() {
+            "lon,lat"
+        } else {
+            "easting,northing"
+        };
+        let msg = if row.geom.is_none() && self.geojson {
+            "expected a position: a Point geometry, or lon,lat (or easting,northing) properties; found none"
+        } else {
+            "expected a position (lon,lat or easting,northing), found empty cells"
+        };
+        Err(self.err(row, field, IoErrorKind::BadValue, msg))
+    }
+
+    fn check_lonlat(&self, row: &Row, lon: f64, lat: f64, field: &str) -> Result<LonLat> {
+        let bad = |msg: String| Err(self.err(row, field, IoErrorKind::BadValue, msg));
+        if !lon.is_finite() || !lat.is_finite() {
+            return bad(format!(
+                "expected finite coordinates, found lon {lon}, lat {lat}"
+            ));
+        }
+        if lon.abs() > 180.0 || lat.abs() > 90.0 {
+            if lon.abs() > 1000.0 && lat.abs() > 1000.0 && field == "geometry" {
+                return bad(format!(
+                    "expected WGS84 degrees (RFC 7946), found coordinates [{lon}, {lat}]; these look like British National Grid metres: reproject to WGS84, or declare a legacy \"crs\" of EPSG:27700"
+                ));
+            }
+            if lon.abs() > 1000.0 && lat.abs() > 1000.0 {
+                return bad(format!(
+                    "expected WGS84 degrees (lon in [-180, 180], lat in [-90, 90]), found lon {lon}, lat {lat}; these look like British National Grid metres: name the columns `easting`,`northing`"
+                ));
+            }
+            if lat.abs() > 90.0 && lat.abs() <= 180.0 && lon.abs() <= 90.0 {
+                return bad(format!(
+                    "expected a latitude in [-90, 90], found lat {lat} (with lon {lon}); lat and lon look swapped"
+                ));
+            }
+            return bad(format!(
+                "expected WGS84 degrees (lon in [-180, 180], lat in [-90, 90]), found lon {lon}, lat {lat}"
+            ));
+        }
+        // A British dataset with the columns swapped lands in the Indian Ocean.
+        if (-9.0..=2.5).contains(&lat) && (49.0..=61.0).contains(&lon) {
+            return bad(format!(
+                "lat and lon look swapped: found lat {lat}, lon {lon} (in the Indian Ocean); in Great Britain lat is about 50 to 61 and lon about -8 to 2"
+            ));
+        }
+        Ok(LonLat::new(lon, lat))
+    }
+
+    fn bng_position(&self, row: &Row, e: f64, n: f64, field: &str) -> Result<LonLat> {
+        let bad = |msg: String| Err(self.err(row, field, IoErrorKind::BadValue, msg));
+        if !e.is_finite() || !n.is_finite() {
+            return bad(format!(
+                "expected finite coordinates, found easting {e}, northing {n}"
+            ));
+        }
+        if e.abs() <= 180.0 && n.abs() <= 90.0 {
+            return bad(format!(
+                "expected British National Grid metres, found easting {e}, northing {n}; these look like WGS84 degrees: name the columns `lon`,`lat`"
+            ));
+        }
+        let in_e = (-100_000.0..=800_000.0).contains(&e);
+        let in_n = (-100_000.0..=1_400_000.0).contains(&n);
+        if !in_e || !in_n {
+            let hint = if (-100_000.0..=800_000.0).contains(&n)
+                && (-100_000.0..=1_400_000.0).contains(&e)
+            {
+                "; easting and northing look swapped"
+            } else {
+                ""
+            };
+            return bad(format!(
+                "expected British National Grid metres (easting 0 to 700000, northing 0 to 1300000), found easting {e}, northing {n}{hint}"
+            ));
+        }
+        let p = bng_to_wgs84(e, n);
+        if !p.is_valid() {
+            return bad(format!(
+                "easting {e}, northing {n} does not convert to a valid WGS84 position"
+            ));
+        }
+        Ok(p)
+    }
+}
+
+/// Where the position columns are.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct PosCols {
+    pub lon: Option<usize>,
+    pub lat: Option<usize>,
+    pub easting: Option<usize>,
+    pub northing: Option<usize>,
+}
+
+impl PosCols {
+    /// Is `col` one of the position columns?
+    pub(crate) fn contains(&self, col: usize) -> bool {
+        [self.lon, self.lat, self.easting, self.northing].contains(&Some(col))
+    }
+}
+
+fn read_csv(path: &Path, role: &str) -> Result<Table> {
+    let mut s = CsvStream::open(path, role, limits::MAX_ROWS)?;
+    let mut rec = csv::StringRecord::new();
+    let mut rows = Vec::new();
+    while let Some(line) = s.next_row(&mut rec)? {
+        rows.push(Row {
+            line,
+            feature: None,
+            cells: rec.iter().map(|c| c.trim().to_string()).collect(),
+            geom: None,
+        });
+    }
+    if rows.is_empty() {
+        return Err(IoError::new(
+            IoErrorKind::Csv,
+            format!("the {role} file has a header but no rows"),
+        )
+        .in_file(path)
+        .at_line(1));
+    }
+    Ok(Table {
+        file: path.to_path_buf(),
+        role: role.to_string(),
+        geojson: false,
+        bng_geometry: false,
+        columns: s.headers,
+        rows,
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct TopLevel<'a> {
+    #[serde(rename = "type")]
+    ty: Option<String>,
+    #[serde(borrow)]
+    features: Option<Vec<&'a RawValue>>,
+    crs: Option<Value>,
+}
+
+fn json_error(path: &Path, e: &serde_json::Error, what: &str) -> IoError {
+    let line = if e.line() > 0 {
+        Some(e.line() as u64)
+    } else {
+        None
+    };
+    IoError::new(IoErrorKind::Json, format!("{what}: {e}"))
+        .in_file(path)
+        .at_opt_line(line)
+}
+
+/// (line, feature index, (column, text) cells, point).
+type FeatureRow = (u64, usize, Vec<(usize, String)>, Option<(f64, f64)>);
+
+fn read_geojson(path: &Path, role: &str, geoms: Geoms) -> Result<Table> {
+    check_file(path, role, limits::MAX_GEOJSON_BYTES)?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        IoError::io(
+            IoErrorKind::Read,
+            path,
+            &e,
+            &format!("cannot read the {role} file"),
+        )
+    })?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let src = std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64
+            + 1;
+        IoError::new(
+            IoErrorKind::Json,
+            "not valid UTF-8 text; GeoJSON must be UTF-8",
+        )
+        .in_file(path)
+        .at_line(line)
+    })?;
+    if src.trim().is_empty() {
+        return Err(IoError::new(
+            IoErrorKind::Json,
+            format!("the {role} file is empty: expected a GeoJSON FeatureCollection"),
+        )
+        .in_file(path));
+    }
+    let top: TopLevel<'_> =
+        serde_json::from_str(src).map_err(|e| json_error(path, &e, "not a GeoJSON object"))?;
+    if top.ty.as_deref() != Some("FeatureCollection") {
+        return Err(IoError::new(
+            IoErrorKind::Json,
+            format!(
+                "expected a GeoJSON FeatureCollection, found type {}",
+                top.ty
+                    .as_deref()
+                    .map(quote)
+                    .unwrap_or_else(|| "(none)".into())
+            ),
+        )
+        .in_file(path)
+        .at_line(1)
+        .field("type"));
+    }
+    let bng_geometry = match &top.crs {
+        None | Some(Value::Null) => false,
+        Some(c) => {
+            let name = c
+                .pointer("/properties/name")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if name.ends_with("27700") {
+                true
+            } else if name.ends_with("4326") || name.ends_with("CRS84") {
+                false
+            } else {
+                return Err(IoError::new(
+                    IoErrorKind::Json,
+                    format!("unsupported crs {}: hubplan reads GeoJSON in WGS84 (RFC 7946), or with a legacy crs of EPSG:27700", quote(&c.to_string())),
+                )
+                .in_file(path)
+                .field("crs"));
+            }
+        }
+    };
+    let features = top.features.ok_or_else(|| {
+        IoError::new(
+            IoErrorKind::Json,
+            "the FeatureCollection has no `features` array",
+        )
+        .in_file(path)
+        .field("features")
+    })?;
+    if features.len() as u64 > limits::MAX_ROWS {
+        return Err(IoError::new(
+            IoErrorKind::TooLarge,
+            format!(
+                "{} features; hubplan reads at most {} (see docs/FORMATS.md, limits)",
+                features.len(),
+                limits::MAX_ROWS
+            ),
+        )
+        .in_file(path));
+    }
+    let base = src.as_ptr() as usize;
+    let mut line = 1u64;
+    let mut scanned = 0usize;
+    let mut columns: Vec<String> = Vec::new();
+    let mut rows_props: Vec<FeatureRow> = Vec::new();
+    for (k, raw) in features.iter().enumerate() {
+        let off = (raw.get().as_ptr() as usize)
+            .saturating_sub(base)
+            .min(src.len());
+        if off >= scanned {
+            line += src.as_bytes()[scanned..off]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            scanned = off;
+        }
+        let fail = |field: &str, kind: IoErrorKind, msg: String| {
+            IoError::new(kind, format!("{msg} (in features[{k}])"))
+                .in_file(path)
+                .at_line(line)
+                .field(field)
+        };
+        let v: Value =
+            serde_json::from_str(raw.get()).map_err(|e| json_error(path, &e, "bad feature"))?;
+        let Value::Object(obj) = v else {
+            return Err(fail(
+                "type",
+                IoErrorKind::Json,
+                "expected a Feature object".into(),
+            ));
+        };
+        if obj.get("type").and_then(Value::as_str) != Some("Feature") {
+            return Err(fail(
+                "type",
+                IoErrorKind::Json,
+                format!(
+                    "expected a Feature, found type {}",
+                    obj.get("type")
+                        .map(|t| t.to_string())
+                        .unwrap_or_else(|| "(none)".into())
+                ),
+            ));
+        }
+        let geom = match obj.get("geometry") {
+            None | Some(Value::Null) => None,
+            Some(g) => {
+                Some(geometry_point(g, geoms).map_err(|m| fail("geometry", IoErrorKind::Json, m))?)
+            }
+        };
+        let mut cells = Vec::new();
+        match obj.get("properties") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(props)) => {
+                for (key, val) in props {
+                    let text = match val {
+                        Value::Null => String::new(),
+                        Value::String(s) => s.trim().to_string(),
+                        Value::Number(n) => n.to_string(),
+                        Value::Bool(b) => b.to_string(),
+                        Value::Array(items) => {
+                            let mut parts = Vec::new();
+                            for it in items {
+                                match it {
+                                    Value::String(s) => parts.push(s.trim().to_string()),
+                                    Value::Number(n) => parts.push(n.to_string()),
+                                    _ => {
+                                        return Err(fail(
+                                            key,
+                                            IoErrorKind::BadValue,
+                                            "expected a list of texts or numbers".into(),
+                                        ))
+                                    }
+                                }
+                            }
+                            parts.join(";")
+                        }
+                        Value::Object(_) => {
+                            return Err(fail(
+                                key,
+                                IoErrorKind::BadValue,
+                                "expected a text or a number, found an object".into(),
+                            ))
+                        }
+                    };
+                    let key = key.trim();
+                    let c = match columns.iter().position(|c| c.eq_ignore_ascii_case(key)) {
+                        Some(c) => c,
+                        None => {
+                            columns.push(key.to_string());
+                            columns.len() - 1
+                        }
+                    };
+                    cells.push((c, text));
+                }
+            }
+            Some(_) => {
+                return Err(fail(
+                    "properties",
+                    IoErrorKind::Json,
+                    "expected `properties` to be an object".into(),
+                ))
+            }
+        }
+        // A Feature-level id stands in for a missing `id` property.
+        if let Some(id) = obj.get("id") {
+            let id = match id {
+                Value::String(s) => Some(s.trim().to_string()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            };
+            if let Some(id) = id {
+                let c = match columns.iter().position(|c| c.eq_ignore_ascii_case("id")) {
+                    Some(c) => c,
+                    None => {
+                        columns.push("id".into());
+                        columns.len() - 1
+                    }
+                };
+                if !cells.iter().any(|(cc, t)| *cc == c && !t.is_empty()) {
+                    cells.retain(|(cc, _)| *cc != c);
+                    cells.push((c, id));
+                }
+            }
+        }
+        rows_props.push((line, k, cells, geom));
+    }
+    if rows_props.is_empty() {
+        return Err(IoError::new(
+            IoErrorKind::Json,
+            format!("the {role} FeatureCollection has no features"),
+        )
+        .in_file(path)
+        .field("features"));
+    }
+    let n = columns.len();
+    let rows = rows_props
+        .into_iter()
+        .map(|(line, k, cells, geom)| {
+            let mut v = vec![String::new(); n];
+            for (c, t) in cells {
+                v[c] = t;
+            }
+            Row {
+                line,
+                feature: Some(k),
+                cells: v,
+                geom,
+            }
+        })
+        .collect();
+    Ok(Table {
+        file: path.to_path_buf(),
+        role: role.to_string(),
+        geojson: true,
+        bng_geometry,
+        columns,
+        rows,
+    })
+}
+
+fn coord(v: &Value) -> Result<(f64, f64), String> {
+    let a = v.as_array().ok_or("expected a position [x, y]")?;
+    if a.len() < 2 {
+        return Err("expected a position [x, y] with two numbers".into());
+    }
+    let x = a[0].as_f64().ok_or("expected numeric coordinates")?;
+    let y = a[1].as_f64().ok_or("expected numeric coordinates")?;
+    if !x.is_finite() || !y.is_finite() {
+        return Err("expected finite coordinates".into());
+    }
+    Ok((x, y))
+}
+
+fn ring(v: &Value) -> Result<geo::LineString<f64>, String> {
+    let a = v
+        .as_array()
+        .ok_or("expected a linear ring (an array of positions)")?;
+    let pts: Result<Vec<(f64, f64)>, String> = a.iter().map(coord).collect();
+    Ok(geo::LineString::from(pts?))
+}
+
+fn polygon(v: &Value) -> Result<geo::Polygon<f64>, String> {
+    let rings = v.as_array().ok_or("expected a Polygon's rings")?;
+    let mut it = rings.iter();
+    let ext = ring(
+        it.next()
+            .ok_or("expected a Polygon with at least one ring")?,
+    )?;
+    let holes: Result<Vec<_>, String> = it.map(ring).collect();
+    Ok(geo::Polygon::new(ext, holes?))
+}
+
+/// The representative point of a geometry: the Point itself, or a (Multi)Polygon's centroid.
+fn geometry_point(g: &Value, geoms: Geoms) -> Result<(f64, f64), String> {
+    use geo::Centroid;
+    let ty = g.get("type").and_then(Value::as_str).unwrap_or("(none)");
+    let coords = g.get("coordinates");
+    let expected = match geoms {
+        Geoms::Points => "a Point",
+        Geoms::PointsAndAreas => "a Point, Polygon or MultiPolygon",
+    };
+    let need = |c: Option<&Value>| {
+        c.cloned()
+            .ok_or_else(|| format!("the {ty} has no coordinates"))
+    };
+    match (ty, geoms) {
+        ("Point", _) => coord(&need(coords)?),
+        ("Polygon", Geoms::PointsAndAreas) => {
+            let p = polygon(&need(coords)?)?;
+            p.centroid()
+                .map(|c| (c.x(), c.y()))
+                .ok_or_else(|| "the Polygon is empty or degenerate: it has no centroid".into())
+        }
+        ("MultiPolygon", Geoms::PointsAndAreas) => {
+            let c = need(coords)?;
+            let parts = c.as_array().ok_or("expected a MultiPolygon's polygons")?;
+            let polys: Result<Vec<_>, String> = parts.iter().map(polygon).collect();
+            geo::MultiPolygon::new(polys?)
+                .centroid()
+                .map(|c| (c.x(), c.y()))
+                .ok_or_else(|| "the MultiPolygon is empty or degenerate: it has no centroid".into())
+        }
+        _ => Err(format!("expected {expected} geometry, found {}", quote(ty))),
+    }
+}

@@ -1,0 +1,785 @@
+//! What the appendix says, as a list of [`Block`]s.
+
+use std::collections::BTreeMap;
+
+use hubplan::evaluate::status_quo;
+use hubplan::explain::{site_sentence, ClosedSite, KeepReason, ProtectedZone};
+use hubplan::geo::haversine_m;
+use hubplan::model::SiteStatus;
+use hubplan::{Decision, Inputs, ObjectiveKind, Plan, PlanStatus, Scenario, SiteIdx, ZoneIdx};
+
+use crate::doc::{Block, Table};
+use crate::fmt::{count, minutes, minutes_opt, money, pct, pct_of, plain};
+use crate::map::{map_svg, MapOptions};
+use crate::Appendix;
+
+/// The attribute read as "children" in the equality table.
+const CHILDREN: &str = "pop_0_15";
+
+fn h(level: u8, id: &str, text: &str) -> Block {
+    Block::Heading { level, id: id.into(), text: text.into() }
+}
+
+/// "Name (ID)" or "ID".
+pub(crate) fn site_label(inputs: &Inputs, s: SiteIdx) -> String {
+    let site = inputs.site(s);
+    if site.name.is_empty() {
+        site.id.clone()
+    } else {
+        format!("{} ({})", site.name, site.id)
+    }
+}
+
+fn zone_label(inputs: &Inputs, z: ZoneIdx) -> String {
+    let zone = inputs.zone(z);
+    if zone.name.is_empty() {
+        zone.id.clone()
+    } else {
+        format!("{} {}", zone.id, zone.name)
+    }
+}
+
+fn district(s: &str) -> String {
+    if s.is_empty() {
+        "(no district)".into()
+    } else {
+        s.to_string()
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", count(n as f64), if n == 1 { one } else { many })
+}
+
+/// "35-minute" (as an adjective), or "access" without a limit.
+fn limit_adj(sc: &Scenario) -> String {
+    sc.max_minutes.map_or_else(|| "access".into(), |m| format!("{}-minute", plain(m)))
+}
+
+fn limit_phrase(sc: &Scenario) -> String {
+    sc.max_minutes.map_or_else(|| "(no limit)".into(), |m| format!("{} minutes", plain(m)))
+}
+
+fn has_plan(p: &Plan) -> bool {
+    matches!(p.status, PlanStatus::Optimal | PlanStatus::Feasible)
+}
+
+/// Weights for the people-based tables: population when the inputs have it, else need.
+struct Weights {
+    by_population: bool,
+}
+
+impl Weights {
+    fn new(inputs: &Inputs) -> Self {
+        Weights { by_population: inputs.zones.iter().map(|z| z.population).sum::<f64>() > 0.0 }
+    }
+    fn of(&self, inputs: &Inputs, z: ZoneIdx) -> f64 {
+        let zone = inputs.zone(z);
+        if self.by_population {
+            zone.population
+        } else {
+            zone.need
+        }
+    }
+    fn noun(&self) -> &'static str {
+        if self.by_population {
+            "residents"
+        } else {
+            "need"
+        }
+    }
+}
+
+/// Running sums for one row of a people table.
+#[derive(Default, Clone)]
+struct Acc {
+    zones: usize,
+    population: f64,
+    children: f64,
+    weight: f64,
+    within_before: f64,
+    within_after: f64,
+    children_within_after: f64,
+    wmin_before: (f64, f64),
+    wmin_after: (f64, f64),
+}
+
+impl Acc {
+    fn add(&mut self, inputs: &Inputs, plan: &Plan, w: &Weights, z: ZoneIdx) {
+        let zone = inputs.zone(z);
+        let zp = &plan.zones[z.index()];
+        let wt = w.of(inputs, z);
+        let ch = zone.attributes.get(CHILDREN).copied().unwrap_or(0.0);
+        self.zones += 1;
+        self.population += zone.population;
+        self.children += ch;
+        self.weight += wt;
+        if zp.covered_before {
+            self.within_before += wt;
+        }
+        if zp.covered_after {
+            self.within_after += wt;
+            self.children_within_after += ch;
+        }
+        if let Some((_, m)) = zp.before {
+            self.wmin_before.0 += wt;
+            self.wmin_before.1 += wt * m;
+        }
+        if let Some((_, m)) = zp.after {
+            self.wmin_after.0 += wt;
+            self.wmin_after.1 += wt * m;
+        }
+    }
+    fn mean(p: (f64, f64)) -> Option<f64> {
+        (p.0 > 0.0).then(|| p.1 / p.0)
+    }
+}
+
+/// Every block of the appendix, in order.
+pub(crate) fn blocks(a: &Appendix<'_>) -> Vec<Block> {
+    let mut b = vec![h(1, "top", a.title)];
+    if let Some(g) = a.generated {
+        b.push(Block::Note(format!("Generated {g} by hubplan {}.", a.provenance.version)));
+    }
+    summary(a, &mut b);
+    if has_plan(a.plan) {
+        map(a, &mut b);
+        districts(a, &mut b);
+        equality(a, &mut b);
+        closures(a, &mut b);
+        kept(a, &mut b);
+    } else {
+        infeasibility(a, &mut b);
+    }
+    unreachable(a, &mut b);
+    method(a, &mut b);
+    number_sections(&mut b);
+    b
+}
+
+/// Numbers the level-2 headings in order and resolves `[[sec:ID]]` references to "section N".
+fn number_sections(b: &mut [Block]) {
+    let mut ids: Vec<(String, usize)> = Vec::new();
+    for blk in b.iter_mut() {
+        if let Block::Heading { level: 2, id, text } = blk {
+            let n = ids.len() + 1;
+            *text = format!("{n}. {text}");
+            ids.push((id.clone(), n));
+        }
+    }
+    let resolve = |t: &mut String| {
+        if !t.contains("[[sec:") {
+            return;
+        }
+        for (id, n) in &ids {
+            *t = t.replace(&format!("[[sec:{id}]]"), &format!("section {n}"));
+        }
+        // A reference to a section that is not in this appendix.
+        while let Some(i) = t.find("[[sec:") {
+            let end = t[i..].find("]]").map_or(t.len(), |e| i + e + 2);
+            t.replace_range(i..end, "below");
+        }
+    };
+    for blk in b.iter_mut() {
+        match blk {
+            Block::Para(t) | Block::Note(t) => resolve(t),
+            Block::List(items) => items.iter_mut().for_each(resolve),
+            Block::Table(tb) => tb.rows.iter_mut().flatten().for_each(resolve),
+            Block::Map { caption, .. } => resolve(caption),
+            Block::Heading { .. } => {}
+        }
+    }
+}
+
+fn summary(a: &Appendix<'_>, b: &mut Vec<Block>) {
+    let (p, sc, t) = (a.plan, a.scenario, &a.plan.totals);
+    b.push(h(2, "summary", "Summary"));
+    let lim = limit_phrase(sc);
+    let planned = has_plan(p);
+    let unreachable_note = if p.unreachable.is_empty() {
+        String::new()
+    } else {
+        " (except zones no building reaches within the limit today, listed in [[sec:unreachable]])".to_string()
+    };
+    let intro = match (sc.objective, planned) {
+        (ObjectiveKind::MinCost, true) => format!(
+            "The plan keeps every family within {lim} of a hub by public transport{unreachable_note}, \
+             at the least annual running cost."
+        ),
+        (ObjectiveKind::MinCost, false) => format!(
+            "The scenario asks for every family within {lim} of a hub by public transport{unreachable_note}, \
+             at the least annual running cost."
+        ),
+        (ObjectiveKind::MaxCoverage, _) => format!(
+            "The {} as much need as possible within {lim} of a hub by public transport{}.",
+            if planned { "plan reaches" } else { "scenario asks to reach" },
+            sc.budget.map_or_else(String::new, |bu| format!(" within a budget of {} a year", money(bu)))
+        ),
+        (ObjectiveKind::MinTravel, _) => format!(
+            "The {} the total travel time of need to the nearest hub{}{}.",
+            if planned { "plan minimises" } else { "scenario asks to minimise" },
+            sc.sites.map_or_else(String::new, |n| format!(" with {n} hubs")),
+            sc.max_minutes.map_or_else(String::new, |_| format!(", with everyone within {lim}"))
+        ),
+    };
+    let status = match p.status {
+        PlanStatus::Optimal => "proven optimal".to_string(),
+        PlanStatus::Feasible => format!(
+            "meets every rule but is not proven optimal (time limit): within {} of the best possible",
+            pct(p.gap)
+        ),
+        PlanStatus::Infeasible => "infeasible: no plan meets every rule (see [[sec:infeasibility]])".to_string(),
+        _ => "unknown: the time limit passed before any plan was found".to_string(),
+    };
+    b.push(Block::Para(format!("{intro} Status: {status}.")));
+    if !has_plan(p) {
+        return;
+    }
+    let mut tb = Table::new(&["Measure", "Before", "After", "Change"], &[1, 2, 3]);
+    let signed_count = |x: f64| {
+        if x > 0.0 {
+            format!("+{}", count(x))
+        } else {
+            count(x)
+        }
+    };
+    tb.rows.push(vec![
+        "Buildings open".into(),
+        count(t.sites_before as f64),
+        count(t.sites_after as f64),
+        format!("{} closed, {} opened", t.sites_closed, t.sites_opened),
+    ]);
+    tb.rows.push(vec![
+        "Annual running cost".into(),
+        money(t.annual_cost_before),
+        money(t.annual_cost_after),
+        format!("saving {} a year", money(t.annual_saving)),
+    ]);
+    tb.rows.push(vec!["Maintenance backlog removed".into(), "".into(), money(t.backlog_removed), "one-off".into()]);
+    tb.rows.push(vec!["Opening costs of new buildings".into(), "".into(), money(t.opening_cost), "one-off".into()]);
+    tb.rows.push(vec!["Disposal receipts".into(), "".into(), money(t.disposal_receipts), "one-off".into()]);
+    tb.rows.push(vec![
+        format!("Need within {lim}"),
+        format!("{} ({})", count(t.need_covered_before), pct_of(t.need_covered_before, t.need_total)),
+        format!("{} ({})", count(t.need_covered_after), pct_of(t.need_covered_after, t.need_total)),
+        signed_count(t.need_covered_after - t.need_covered_before),
+    ]);
+    tb.rows.push(vec![
+        "Mean minutes to the nearest hub".into(),
+        minutes(t.mean_minutes_before),
+        minutes(t.mean_minutes_after),
+        format!("{:+.1} min", t.mean_minutes_after - t.mean_minutes_before),
+    ]);
+    b.push(Block::Table(tb));
+    let access = a.explanations.access_rule_keeps().count();
+    let mut notes = vec![format!(
+        "{} {}; each is listed in [[sec:closures]] with its reason and where its users go.",
+        plural(t.sites_closed, "building closes", "buildings close"),
+        if t.sites_opened > 0 { format!("and {} opens", plural(t.sites_opened, "new building", "new buildings")) } else { String::new() }
+    ).replace(" ;", ";")];
+    if access > 0 {
+        notes.push(format!(
+            "{access} of the {} kept are required by the {} rule: closing any one of them alone \
+             would leave named zones beyond the limit ([[sec:access-rule]]).",
+            plural(a.explanations.kept.len(), "building", "buildings"),
+            limit_adj(sc)
+        ));
+    }
+    if t.zones_unreachable > 0 {
+        notes.push(format!(
+            "{} (need {}) {} beyond {lim} of every building, open or not; listed in [[sec:unreachable]] \
+             and excluded from the rule.",
+            plural(t.zones_unreachable, "zone", "zones"),
+            count(t.need_unreachable),
+            if t.zones_unreachable == 1 { "is" } else { "are" }
+        ));
+    }
+    b.push(Block::List(notes));
+    b.push(Block::Note(format!(
+        "Need is the scenario's measure of demand ({}). Mean minutes are weighted by need over zones with a \
+         reachable hub.",
+        need_measure(a)
+    )));
+}
+
+fn need_measure(a: &Appendix<'_>) -> String {
+    a.provenance
+        .settings
+        .iter()
+        .find(|(k, _)| k == "need_column" || k == "need")
+        .map_or_else(|| "the zones' need column, or population when absent".into(), |(_, v)| v.clone())
+}
+
+fn map(a: &Appendix<'_>, b: &mut Vec<Block>) {
+    b.push(h(2, "map", "Map"));
+    let svg = map_svg(a.inputs, a.plan, a.scenario.max_minutes, &MapOptions::default());
+    b.push(Block::Map {
+        svg,
+        file: a.map_file.map(str::to_string),
+        caption: format!(
+            "Each dot is a zone, shaded by public-transport minutes to its nearest open hub after the plan \
+             (limit {}). Buildings are marked by decision.",
+            limit_phrase(a.scenario)
+        ),
+    });
+}
+
+fn districts(a: &Appendix<'_>, b: &mut Vec<Block>) {
+    let (inputs, plan) = (a.inputs, a.plan);
+    let w = Weights::new(inputs);
+    let before = status_quo(inputs);
+    #[derive(Default, Clone)]
+    struct Sites {
+        before: usize,
+        after: usize,
+        closed: usize,
+        opened: usize,
+        saving: f64,
+        backlog: f64,
+    }
+    let mut rows: BTreeMap<String, (Acc, Sites)> = BTreeMap::new();
+    for z in inputs.zone_indices() {
+        rows.entry(district(&inputs.zone(z).district)).or_default().0.add(inputs, plan, &w, z);
+    }
+    for s in inputs.site_indices() {
+        let site = inputs.site(s);
+        let e = &mut rows.entry(district(&site.district)).or_default().1;
+        let (bo, ao) = (before[s.index()], plan.open[s.index()]);
+        e.before += bo as usize;
+        e.after += ao as usize;
+        if bo && !ao {
+            e.closed += 1;
+            e.backlog += site.backlog;
+        }
+        if !bo && ao {
+            e.opened += 1;
+        }
+        e.saving += if bo { site.annual_cost } else { 0.0 } - if ao { site.annual_cost } else { 0.0 };
+    }
+    b.push(h(2, "districts", "By district"));
+    let lim = limit_phrase(a.scenario);
+    let mut t = Table::new(
+        &[
+            "District",
+            "Zones",
+            "Population",
+            "Buildings before",
+            "Buildings after",
+            "Closed",
+            "Annual saving",
+            "Backlog removed",
+            "Within limit before",
+            "Within limit after",
+            "Mean minutes after",
+        ],
+        &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    );
+    t.class = "wide";
+    let mut tot = (Acc::default(), Sites::default());
+    let row = |name: String, acc: &Acc, s: &Sites| {
+        vec![
+            name,
+            count(acc.zones as f64),
+            count(acc.population),
+            count(s.before as f64),
+            count(s.after as f64),
+            if s.opened > 0 { format!("{} (+{} new)", s.closed, s.opened) } else { count(s.closed as f64) },
+            money(s.saving),
+            money(s.backlog),
+            pct_of(acc.within_before, acc.weight),
+            pct_of(acc.within_after, acc.weight),
+            minutes_opt(Acc::mean(acc.wmin_after)),
+        ]
+    };
+    for (name, (acc, s)) in &rows {
+        t.rows.push(row(name.clone(), acc, s));
+        let (ta, ts) = (&mut tot.0, &mut tot.1);
+        ta.zones += acc.zones;
+        ta.population += acc.population;
+        ta.weight += acc.weight;
+        ta.within_before += acc.within_before;
+        ta.within_after += acc.within_after;
+        ta.wmin_after.0 += acc.wmin_after.0;
+        ta.wmin_after.1 += acc.wmin_after.1;
+        ts.before += s.before;
+        ts.after += s.after;
+        ts.closed += s.closed;
+        ts.opened += s.opened;
+        ts.saving += s.saving;
+        ts.backlog += s.backlog;
+    }
+    t.total = Some(row("Total".into(), &tot.0, &tot.1));
+    b.push(Block::Table(t));
+    b.push(Block::Note(format!(
+        "Within limit: share of {} whose zone's nearest open hub is within {lim}. Mean minutes weighted by {}. \
+         Buildings are counted in their own district, zones in theirs.",
+        w.noun(),
+        w.noun()
+    )));
+}
+
+fn equality(a: &Appendix<'_>, b: &mut Vec<Block>) {
+    let (inputs, plan) = (a.inputs, a.plan);
+    let w = Weights::new(inputs);
+    let has_children = inputs.zones.iter().any(|z| z.attributes.contains_key(CHILDREN));
+    let mut rows: BTreeMap<u8, Acc> = BTreeMap::new();
+    for z in inputs.zone_indices() {
+        let d = inputs.zone(z).imd_decile.unwrap_or(0);
+        rows.entry(d).or_default().add(inputs, plan, &w, z);
+    }
+    b.push(h(2, "equality", "Equality: by deprivation (IMD decile)"));
+    let mut cols = vec!["IMD decile", "Zones", "Population"];
+    if has_children {
+        cols.push("Children 0–15");
+    }
+    cols.extend(["Within limit before", "Within limit after"]);
+    if has_children {
+        cols.push("Children within limit after");
+    }
+    cols.extend(["Mean minutes before", "Mean minutes after"]);
+    let right: Vec<usize> = (1..cols.len()).collect();
+    let mut t = Table::new(&cols, &right);
+    t.class = "wide";
+    let mut tot = Acc::default();
+    let row = |label: String, acc: &Acc| {
+        let mut r = vec![label, count(acc.zones as f64), count(acc.population)];
+        if has_children {
+            r.push(count(acc.children));
+        }
+        r.push(pct_of(acc.within_before, acc.weight));
+        r.push(pct_of(acc.within_after, acc.weight));
+        if has_children {
+            r.push(pct_of(acc.children_within_after, acc.children));
+        }
+        r.push(minutes_opt(Acc::mean(acc.wmin_before)));
+        r.push(minutes_opt(Acc::mean(acc.wmin_after)));
+        r
+    };
+    // Deciles 1..10 first, unknown (0) last.
+    let order: Vec<u8> = rows.keys().copied().filter(|&d| d > 0).chain(rows.keys().copied().filter(|&d| d == 0)).collect();
+    for d in order {
+        let acc = &rows[&d];
+        let label = match d {
+            0 => "unknown".to_string(),
+            1 => "1 (most deprived)".to_string(),
+            10 => "10 (least deprived)".to_string(),
+            d => d.to_string(),
+        };
+        t.rows.push(row(label, acc));
+        tot.zones += acc.zones;
+        tot.population += acc.population;
+        tot.children += acc.children;
+        tot.weight += acc.weight;
+        tot.within_before += acc.within_before;
+        tot.within_after += acc.within_after;
+        tot.children_within_after += acc.children_within_after;
+        tot.wmin_before.0 += acc.wmin_before.0;
+        tot.wmin_before.1 += acc.wmin_before.1;
+        tot.wmin_after.0 += acc.wmin_after.0;
+        tot.wmin_after.1 += acc.wmin_after.1;
+    }
+    t.total = Some(row("All".into(), &tot));
+    b.push(Block::Table(t));
+    b.push(Block::Note(format!(
+        "Index of Multiple Deprivation decile of each zone, 1 = the most deprived tenth of areas nationally. \
+         Within limit: share of {} whose zone is within {} of an open hub; mean minutes weighted by {}.{}",
+        w.noun(),
+        limit_phrase(a.scenario),
+        w.noun(),
+        if has_children { " Children: the zones' pop_0_15 column." } else { "" }
+    )));
+}
+
+/// The building nearest (straight line) to `s` among the open sites, with km.
+fn nearest_open_by_distance(inputs: &Inputs, open: &[bool], s: SiteIdx) -> Option<(SiteIdx, f64)> {
+    let p = inputs.site(s).pos;
+    inputs
+        .site_indices()
+        .filter(|&t| t != s && open[t.index()])
+        .map(|t| (t, haversine_m(p, inputs.site(t).pos) / 1000.0))
+        .min_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)))
+}
+
+fn closure_reason(c: &ClosedSite, lim: &str) -> String {
+    let beyond = c.pushed_beyond().count();
+    if c.forced {
+        "Forced closed by the scenario".into()
+    } else if c.moves.is_empty() {
+        "No zone had it as nearest hub".into()
+    } else if beyond == 0 {
+        if c.moves.len() == 1 {
+            format!("The one zone it served stays within {lim}")
+        } else {
+            format!("All {} zones it served stay within {lim}", c.moves.len())
+        }
+    } else {
+        format!("{beyond} of {} it served go beyond {lim}", plural(c.moves.len(), "zone", "zones"))
+    }
+}
+
+fn closures(a: &Appendix<'_>, b: &mut Vec<Block>) {
+    let (inputs, plan, ex) = (a.inputs, a.plan, a.explanations);
+    let lim = limit_phrase(a.scenario);
+    b.push(h(2, "closures", "Closures"));
+    if ex.closed.is_empty() {
+        b.push(Block::Para("No building closes.".into()));
+        return;
+    }
+    b.push(Block::Para(format!(
+        "For each closing building: why it can close, and where the people who used it as their nearest hub go. \
+         \"Users\" are the zones whose nearest hub today is this building; minutes are public-transport minutes \
+         from the zone, weighted by need, before (to this building) and after (to their new nearest open hub). \
+         The limit is {lim}."
+    )));
+    let mut order: Vec<&ClosedSite> = ex.closed.iter().collect();
+    order.sort_by(|x, y| {
+        let (sx, sy) = (inputs.site(x.site), inputs.site(y.site));
+        sx.district.cmp(&sy.district).then(sx.id.cmp(&sy.id))
+    });
+    let mut t = Table::new(
+        &[
+            "Building",
+            "District",
+            "Annual cost",
+            "Backlog",
+            "Users (zones, need)",
+            "Nearest alternative",
+            "Minutes before → after",
+            "Longest after",
+            "Reason",
+        ],
+        &[2, 3, 4, 6, 7],
+    );
+    t.class = "wide";
+    let (mut cost, mut backlog) = (0.0, 0.0);
+    for c in order {
+        let site = inputs.site(c.site);
+        cost += site.annual_cost;
+        backlog += site.backlog;
+        let (alt, mins, worst) = match c.main_destination() {
+            Some(d) => (
+                site_label(inputs, d),
+                format!("{} → {}", minutes_opt(c.mean_minutes_before()), minutes_opt(c.mean_minutes_after())),
+                minutes_opt(c.worst_minutes_after()),
+            ),
+            None => match nearest_open_by_distance(inputs, &plan.open, c.site) {
+                Some((d, km)) => (format!("{} ({km:.1} km away)", site_label(inputs, d)), "–".into(), "–".into()),
+                None => ("none open".into(), "–".into(), "–".into()),
+            },
+        };
+        t.rows.push(vec![
+            site_label(inputs, c.site),
+            district(&site.district),
+            money(site.annual_cost),
+            money(site.backlog),
+            if c.moves.is_empty() { "none".into() } else { format!("{}, {}", c.moves.len(), count(c.need())) },
+            alt,
+            mins,
+            worst,
+            closure_reason(c, &lim),
+        ]);
+    }
+    t.total = Some(vec![
+        plural(ex.closed.len(), "building", "buildings"),
+        String::new(),
+        money(cost),
+        money(backlog),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+    ]);
+    b.push(Block::Table(t));
+    let beyond: Vec<String> = ex
+        .closed
+        .iter()
+        .flat_map(|c| c.pushed_beyond().map(move |m| (c, m)))
+        .map(|(c, m)| {
+            format!(
+                "{} (need {}): {} to {} → {}",
+                zone_label(inputs, m.zone),
+                count(m.need),
+                minutes(m.minutes_before),
+                inputs.site(c.site).id,
+                m.after.map_or_else(|| "no open hub".into(), |a| format!("{} to {}", minutes(a.minutes), inputs.site(a.site).id))
+            )
+        })
+        .collect();
+    if !beyond.is_empty() {
+        b.push(Block::Para(format!("Zones that are within {lim} today but not after the plan:")));
+        b.push(Block::List(beyond));
+    }
+    b.push(Block::Note(
+        "Nearest alternative: the open hub that takes the largest share of the building's users. For a \
+         building that no zone has as its nearest hub, the nearest open building in a straight line."
+            .into(),
+    ));
+}
+
+fn protected_cell(inputs: &Inputs, z: &ProtectedZone) -> String {
+    let alt = z.alternative_open.map_or_else(|| "no other open hub".to_string(), |a| minutes(a.minutes));
+    format!("{} ({} → {alt})", inputs.zone(z.zone).id, minutes(z.minutes))
+}
+
+fn kept(a: &Appendix<'_>, b: &mut Vec<Block>) {
+    let (inputs, ex) = (a.inputs, a.explanations);
+    let lim = limit_phrase(a.scenario);
+    b.push(h(2, "access-rule", "Buildings kept because of the access rule"));
+    let mut rule: Vec<(&hubplan::explain::KeptSite, &[ProtectedZone])> = ex.access_rule_keeps().collect();
+    if rule.is_empty() {
+        b.push(Block::Para(format!("No building is kept only because of the {} rule.", limit_adj(a.scenario))));
+    } else {
+        b.push(Block::Para(format!(
+            "Each of these buildings is the only open hub within {lim} for the zones listed: if it closed, \
+             and nothing else changed, those zones would be beyond the limit. Each zone is shown as \
+             \"zone (minutes to this building → minutes to the next nearest open hub)\"."
+        )));
+        rule.sort_by(|x, y| {
+            let (sx, sy) = (inputs.site(x.0.site), inputs.site(y.0.site));
+            sx.district.cmp(&sy.district).then(sx.id.cmp(&sy.id))
+        });
+        let mut t = Table::new(
+            &["Building", "District", "Annual cost", "Zones protected", "Need protected", "Zones (minutes here → next open hub)"],
+            &[2, 3, 4],
+        );
+        t.class = "wide";
+        for (k, zones) in &rule {
+            let site = inputs.site(k.site);
+            let need: f64 = zones.iter().map(|z| z.need).sum();
+            t.rows.push(vec![
+                site_label(inputs, k.site),
+                district(&site.district),
+                money(site.annual_cost),
+                count(zones.len() as f64),
+                count(need),
+                zones.iter().map(|z| protected_cell(inputs, z)).collect::<Vec<_>>().join("; "),
+            ]);
+        }
+        b.push(Block::Table(t));
+    }
+    let others: Vec<&hubplan::explain::KeptSite> =
+        ex.kept.iter().filter(|k| !matches!(k.reason, KeepReason::AccessRule { .. })).collect();
+    if !others.is_empty() {
+        b.push(h(3, "kept-other", "Other buildings kept or opened"));
+        let mut t = Table::new(&["Building", "District", "Decision", "Annual cost", "Reason"], &[3]);
+        for k in others {
+            let site = inputs.site(k.site);
+            let mut cost = money(site.annual_cost);
+            if site.status == SiteStatus::Candidate && k.decision == Decision::Open {
+                cost = format!("{cost} (+{} to open)", money(site.open_cost));
+            }
+            t.rows.push(vec![
+                site_label(inputs, k.site),
+                district(&site.district),
+                k.decision.name().into(),
+                cost,
+                site_sentence(inputs, ex, k.site),
+            ]);
+        }
+        b.push(Block::Table(t));
+    }
+}
+
+fn unreachable(a: &Appendix<'_>, b: &mut Vec<Block>) {
+    let (inputs, plan) = (a.inputs, a.plan);
+    if plan.unreachable.is_empty() {
+        return;
+    }
+    let lim = limit_phrase(a.scenario);
+    b.push(h(2, "unreachable", "Zones beyond the limit of every building"));
+    b.push(Block::Para(format!(
+        "No building, open or closed, is within {lim} of these zones by public transport, so no plan can bring \
+         them within the limit. They are excluded from the rule and listed here, never dropped."
+    )));
+    let mut t = Table::new(&["Zone", "District", "Need", "Nearest building", "Minutes"], &[2, 4]);
+    for &z in &plan.unreachable {
+        let best = inputs.travel.row(z).min_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
+        t.rows.push(vec![
+            zone_label(inputs, z),
+            district(&inputs.zone(z).district),
+            count(inputs.zone(z).need),
+            best.map_or_else(|| "none reachable".into(), |(s, _)| site_label(inputs, s)),
+            minutes_opt(best.map(|x| x.1)),
+        ]);
+    }
+    b.push(Block::Table(t));
+}
+
+fn infeasibility(a: &Appendix<'_>, b: &mut Vec<Block>) {
+    b.push(h(2, "infeasibility", "Why no plan meets the rules"));
+    if a.explanations.infeasibility.is_empty() {
+        b.push(Block::Para("The solver found no plan and could not say why (see the status above).".into()));
+        return;
+    }
+    b.push(Block::List(a.explanations.infeasibility.iter().map(|n| n.text.clone()).collect()));
+}
+
+fn method(a: &Appendix<'_>, b: &mut Vec<Block>) {
+    let (sc, p, pv) = (a.scenario, a.plan, a.provenance);
+    let lim = limit_phrase(sc);
+    b.push(h(2, "method", "Method and provenance"));
+    let objective = match sc.objective {
+        ObjectiveKind::MinCost => format!(
+            "min_cost: the least total annual running cost of open buildings (plus the one-off cost of opening \
+             new ones) such that every zone with need is within {lim} of an open hub."
+        ),
+        ObjectiveKind::MaxCoverage => {
+            format!("max_coverage: the most need within {lim} of an open hub, within the budget and/or number of hubs.")
+        }
+        ObjectiveKind::MinTravel => "min_travel: the least total need × minutes to the nearest open hub (p-median), \
+                                     within the number of hubs and/or budget."
+            .to_string(),
+    };
+    b.push(Block::List(vec![
+        format!("Objective: {objective}"),
+        format!(
+            "Access: a zone is within the limit when its nearest open hub is at most {lim} away by public \
+             transport (the bound is inclusive). Zones are small areas taken at their centroid."
+        ),
+        "Solving: an exact optimiser; every plan is re-checked by an independent evaluator that recomputes \
+         each zone's nearest hub, the coverage and the costs from the inputs."
+            .into(),
+        format!(
+            "Reasons: a kept building is \"forced\" when the scenario keeps it; \"required by the access rule\" \
+             when some zone has no other open hub within {lim}; otherwise \"chosen\" on cost, coverage or travel. \
+             A closure's users are the zones whose nearest hub it is today; their new nearest open hub and the \
+             minutes before and after are recomputed from the travel-time matrix."
+        ),
+    ]));
+    let mut t = Table::new(&["Input", "File", "SHA-256"], &[]);
+    t.class = "mono";
+    for (role, path, sha) in &pv.inputs {
+        t.rows.push(vec![role.clone(), path.clone(), sha.clone()]);
+    }
+    if !t.rows.is_empty() {
+        b.push(Block::Table(t));
+    }
+    let mut s = Table::new(&["Setting", "Value"], &[]);
+    s.rows.push(vec!["Travel times".into(), pv.transit.clone().unwrap_or_else(|| "not stated".into())]);
+    for (k, v) in &pv.settings {
+        s.rows.push(vec![k.clone(), v.clone()]);
+    }
+    s.rows.push(vec!["Solver".into(), if pv.solver.is_empty() { p.solver.backend.clone() } else { pv.solver.clone() }]);
+    s.rows.push(vec!["Status".into(), p.status.name().into()]);
+    if p.objective.is_finite() {
+        let obj = match p.objective_kind {
+            ObjectiveKind::MinCost => money(p.objective),
+            ObjectiveKind::MaxCoverage => format!("{} need covered", count(p.objective)),
+            ObjectiveKind::MinTravel => format!("{} need-minutes", count(p.objective)),
+        };
+        s.rows.push(vec!["Objective".into(), obj]);
+    }
+    if p.bound.is_finite() {
+        let bound = match p.objective_kind {
+            ObjectiveKind::MinCost => money(p.bound),
+            _ => count(p.bound),
+        };
+        s.rows.push(vec!["Bound".into(), bound]);
+    }
+    if p.gap.is_finite() {
+        s.rows.push(vec!["Gap".into(), format!("{:.4}%", p.gap * 100.0)]);
+    }
+    s.rows.push(vec!["hubplan version".into(), pv.version.clone()]);
+    b.push(Block::Table(s));
+}

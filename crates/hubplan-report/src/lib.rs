@@ -1,0 +1,85 @@
+//! # hubplan-report
+//!
+//! Renders a hubplan [`Plan`] as the appendix of a cabinet paper: a
+//! self-contained HTML page that prints on A4 ([`appendix_html`]), the same
+//! content in Markdown ([`appendix_md`]), a map of access after the plan
+//! ([`map_svg`]) and the savings-versus-access chart of a sweep
+//! ([`sweep_chart_svg`]).
+//!
+//! Pure rendering: every function returns a `String` and does no I/O. The
+//! output is deterministic: no timestamps unless one is passed in
+//! ([`Appendix::generated`]), stable ordering everywhere.
+//!
+//! # Contents of the appendix
+//!
+//! 1. Summary: buildings before and after, annual saving, backlog removed, one-off costs and receipts,
+//!    need within the limit before and after, mean minutes.
+//! 2. Map: zones shaded by minutes to the nearest open hub; sites marked by decision.
+//! 3. Per-district table.
+//! 4. Equality table by IMD decile.
+//! 5. Closures, each with its reason, its users' nearest alternative and the minutes before and after.
+//! 6. Buildings kept because of the access rule, with the zones they protect; other kept buildings.
+//! 7. Zones beyond the limit at baseline; infeasibility (when the plan is infeasible).
+//! 8. Method and provenance: SHA-256 of every input, timetable, settings, solver, status, gap, version.
+#![deny(missing_docs)]
+
+mod chart;
+mod content;
+mod doc;
+pub mod fmt;
+mod html;
+mod map;
+mod markdown;
+
+use hubplan::explain::Explanations;
+use hubplan::{Inputs, Plan, Scenario};
+
+pub use chart::sweep_chart_svg;
+pub use map::{map_svg, MapOptions};
+
+/// Where a plan came from, as the command line knows it.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Provenance {
+    /// Every input file: (role, path as given, SHA-256 hex), e.g. `("sites", "fixtures/kent/sites.csv", "ab12…")`.
+    pub inputs: Vec<(String, String, String)>,
+    /// Settings that shaped the plan, in the order to print them (objective, limit, budget, need column…).
+    pub settings: Vec<(String, String)>,
+    /// The travel-time source: the timetable's date and window, or "modelled matrix", when known.
+    pub transit: Option<String>,
+    /// The solver back end and its options, as a sentence.
+    pub solver: String,
+    /// The hubplan version.
+    pub version: String,
+}
+
+/// Everything an appendix is drawn from.
+#[derive(Clone, Copy, Debug)]
+pub struct Appendix<'a> {
+    /// The title, e.g. "Kent family hubs: appendix to the cabinet paper".
+    pub title: &'a str,
+    /// The inputs the plan was made from.
+    pub inputs: &'a Inputs,
+    /// The scenario.
+    pub scenario: &'a Scenario,
+    /// The plan.
+    pub plan: &'a Plan,
+    /// Its explanations ([`hubplan::explain::explain`]).
+    pub explanations: &'a Explanations,
+    /// Where it came from.
+    pub provenance: &'a Provenance,
+    /// A date or time to print as "generated", if any (never read from the clock here).
+    pub generated: Option<&'a str>,
+    /// The file name the Markdown appendix links for the map (e.g. `map.svg`), if written alongside.
+    pub map_file: Option<&'a str>,
+}
+
+/// The appendix as one self-contained HTML page: inline CSS and SVG, no
+/// external fonts, scripts or images; A4 print styles.
+pub fn appendix_html(a: &Appendix<'_>) -> String {
+    html::render(a.title, &content::blocks(a), a.generated)
+}
+
+/// The appendix in GitHub-flavoured Markdown (the map as a link to [`Appendix::map_file`], if given).
+pub fn appendix_md(a: &Appendix<'_>) -> String {
+    markdown::render(&content::blocks(a))
+}

@@ -1,0 +1,269 @@
+//! Golden-file tests of the Markdown appendix, and checks of the HTML, map and chart.
+//!
+//! The golden files live in `tests/golden/`. After an intended change of the
+//! appendix, regenerate them and review the diff:
+//!
+//! ```sh
+//! UPDATE_GOLDEN=1 cargo test -p hubplan-report --test golden
+//! git diff crates/hubplan-report/tests/golden/
+//! ```
+
+use std::path::PathBuf;
+
+use hubplan::explain::explain;
+use hubplan::geo::LonLat;
+use hubplan::model::{Inputs, Site, SiteStatus, Zone};
+use hubplan::optimise::plan_for_open_set;
+use hubplan::travel::TravelTimes;
+use hubplan::whatif::{SweepPoint, SweepResult};
+use hubplan::{ObjectiveKind, Plan, PlanStatus, Scenario, SiteIdx, ZoneIdx};
+use hubplan_report::{appendix_html, appendix_md, map_svg, sweep_chart_svg, Appendix, MapOptions, Provenance};
+
+/// Six buildings in two districts and one candidate; nine zones, one beyond 35 minutes of everything.
+fn inputs() -> Inputs {
+    let site = |id: &str, name: &str, district: &str, lon: f64, lat: f64, cost: f64, backlog: f64| Site {
+        id: id.into(),
+        name: name.into(),
+        pos: LonLat::new(lon, lat),
+        district: district.into(),
+        kind: "children_centre".into(),
+        status: SiteStatus::Existing,
+        annual_cost: cost,
+        backlog,
+        open_cost: 0.0,
+        capacity: None,
+        services: vec![],
+        can_host: vec![],
+        disposal_receipt: 0.0,
+    };
+    let mut sites = vec![
+        site("S1", "Ashford Children's Centre", "Ashford", 0.87, 51.14, 42_500.0, 130_000.0),
+        site("S2", "Ashford North Children's Centre", "Ashford", 0.88, 51.17, 52_000.0, 172_000.0),
+        site("S3", "Tenterden Library | Hub", "Ashford", 0.69, 51.07, 31_000.0, 95_000.0),
+        site("S4", "Canterbury Youth Hub", "Canterbury", 1.08, 51.28, 61_000.0, 210_000.0),
+        site("S5", "Herne Bay Family Centre", "Canterbury", 1.13, 51.37, 38_000.0, 120_000.0),
+        site("S6", "Whitstable Community Building", "Canterbury", 1.03, 51.36, 27_500.0, 60_000.0),
+    ];
+    let mut cand = site("N1", "Chartham New Hub", "Canterbury", 1.02, 51.25, 20_000.0, 0.0);
+    cand.status = SiteStatus::Candidate;
+    cand.open_cost = 150_000.0;
+    sites.push(cand);
+    let zone = |id: &str, district: &str, lon: f64, lat: f64, pop: f64, kids: f64, imd: u8| Zone {
+        id: id.into(),
+        name: String::new(),
+        pos: LonLat::new(lon, lat),
+        district: district.into(),
+        need: kids,
+        population: pop,
+        imd_decile: Some(imd),
+        attributes: [("pop_0_15".to_string(), kids)].into_iter().collect(),
+    };
+    let zones = vec![
+        zone("E01000001", "Ashford", 0.87, 51.15, 1500.0, 300.0, 2),
+        zone("E01000002", "Ashford", 0.89, 51.16, 1700.0, 420.0, 5),
+        zone("E01000003", "Ashford", 0.70, 51.08, 1300.0, 250.0, 7),
+        zone("E01000004", "Ashford", 0.60, 51.02, 900.0, 150.0, 9),
+        zone("E01000005", "Canterbury", 1.07, 51.28, 1600.0, 280.0, 1),
+        zone("E01000006", "Canterbury", 1.12, 51.36, 1800.0, 390.0, 2),
+        zone("E01000007", "Canterbury", 1.04, 51.35, 1400.0, 260.0, 5),
+        zone("E01000008", "Canterbury", 1.01, 51.24, 1200.0, 210.0, 10),
+        zone("E01000009", "Canterbury", 1.20, 51.40, 1100.0, 190.0, 1),
+    ];
+    let (s, z) = (SiteIdx, ZoneIdx);
+    let t = vec![
+        (z(0), s(0), 8.0),
+        (z(0), s(1), 14.0),
+        (z(1), s(1), 9.0),
+        (z(1), s(0), 13.5),
+        (z(2), s(2), 11.0),
+        (z(2), s(0), 38.0),
+        (z(3), s(2), 24.0),
+        (z(4), s(3), 7.0),
+        (z(4), s(6), 18.0),
+        (z(4), s(5), 33.0),
+        (z(5), s(4), 10.0),
+        (z(5), s(5), 21.0),
+        (z(6), s(5), 9.0),
+        (z(6), s(4), 19.0),
+        (z(7), s(6), 6.0),
+        (z(7), s(3), 16.0),
+        (z(8), s(4), 41.0),
+    ];
+    Inputs { sites, zones, services: vec![], travel: TravelTimes::from_triples(9, 7, t).unwrap() }
+}
+
+/// Keep S1, S3, S4, S5; close S2 and S6; open nothing.
+fn plan(inp: &Inputs, sc: &Scenario) -> Plan {
+    let open = vec![true, false, true, true, true, false, false];
+    let cost = 42_500.0 + 31_000.0 + 61_000.0 + 38_000.0;
+    plan_for_open_set(inp, sc, open, PlanStatus::Optimal, cost, cost, 0.0)
+}
+
+fn provenance() -> Provenance {
+    Provenance {
+        inputs: vec![
+            ("scenario".into(), "fixtures/small/scenario.toml".into(), "0".repeat(64)),
+            ("sites".into(), "fixtures/small/sites.csv".into(), "ab".repeat(32)),
+        ],
+        settings: vec![
+            ("objective".into(), "min_cost".into()),
+            ("max_minutes".into(), "35".into()),
+            ("need_column".into(), "pop_0_15 (children aged 0–15)".into()),
+        ],
+        transit: Some("modelled matrix (distance-based bus speed plus a wait)".into()),
+        solver: "exact (hubplan branch-and-bound), time limit 60 s, gap 1e-6".into(),
+        version: "0.0.0-test".into(),
+    }
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run with UPDATE_GOLDEN=1 to create it", path.display()));
+    if expected != actual {
+        let line = expected.lines().zip(actual.lines()).position(|(a, b)| a != b).unwrap_or(0);
+        panic!(
+            "{} differs from the output at line {}:\n  expected: {:?}\n  actual:   {:?}\n\
+             Run `UPDATE_GOLDEN=1 cargo test -p hubplan-report --test golden` if the change is intended.",
+            path.display(),
+            line + 1,
+            expected.lines().nth(line),
+            actual.lines().nth(line)
+        );
+    }
+}
+
+#[test]
+fn markdown_appendix_matches_golden() {
+    let inp = inputs();
+    let sc = Scenario::min_cost();
+    let p = plan(&inp, &sc);
+    let ex = explain(&inp, &sc, &p);
+    let pv = provenance();
+    let a = Appendix {
+        title: "Small county: family hubs appendix",
+        inputs: &inp,
+        scenario: &sc,
+        plan: &p,
+        explanations: &ex,
+        provenance: &pv,
+        generated: Some("2024-05-01"),
+        map_file: Some("map.svg"),
+    };
+    let md = appendix_md(&a);
+    golden("small.md", &md);
+    // Facts the golden file must hold whatever its layout.
+    assert!(md.contains("£1,270") || md.contains("£252,000"), "annual cost before");
+    assert!(md.contains("E01000009"), "the unreachable zone is listed");
+    assert!(md.contains("Ashford North Children's Centre (S2)"), "closure named");
+    // Deterministic.
+    assert_eq!(md, appendix_md(&a));
+}
+
+#[test]
+fn infeasible_markdown_matches_golden() {
+    let inp = inputs();
+    let mut sc = Scenario::min_cost();
+    sc.close = vec![SiteIdx(2)];
+    let p = hubplan::plan(&inp, &sc).unwrap();
+    assert_eq!(p.status, PlanStatus::Infeasible);
+    let ex = explain(&inp, &sc, &p);
+    let pv = provenance();
+    let a = Appendix {
+        title: "Small county: S3 closed",
+        inputs: &inp,
+        scenario: &sc,
+        plan: &p,
+        explanations: &ex,
+        provenance: &pv,
+        generated: None,
+        map_file: None,
+    };
+    let md = appendix_md(&a);
+    assert!(md.contains("E01000003") && md.contains("E01000004") && md.contains("S3"), "{md}");
+    golden("small_infeasible.md", &md);
+}
+
+#[test]
+fn html_is_self_contained_with_map_and_tables() {
+    let inp = inputs();
+    let sc = Scenario::min_cost();
+    let p = plan(&inp, &sc);
+    let ex = explain(&inp, &sc, &p);
+    let pv = provenance();
+    let a = Appendix {
+        title: "Small <county> & co",
+        inputs: &inp,
+        scenario: &sc,
+        plan: &p,
+        explanations: &ex,
+        provenance: &pv,
+        generated: None,
+        map_file: None,
+    };
+    let html = appendix_html(&a);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<svg"), "map inline");
+    assert!(html.matches("<table").count() >= 6, "summary, districts, equality, closures, access rule, method");
+    assert!(html.contains("@page { size: A4"));
+    assert!(html.contains("Small &lt;county&gt; &amp; co"), "escaped title");
+    assert!(html.contains("Tenterden Library | Hub"));
+    // Nothing is fetched: the only URL is the SVG namespace.
+    let urls: Vec<&str> = html.match_indices("http").map(|(i, _)| &html[i..(i + 26).min(html.len())]).collect();
+    assert!(urls.iter().all(|u| u.starts_with("http://www.w3.org/2000/svg")), "{urls:?}");
+    assert!(!html.contains("<script") && !html.contains("@import") && !html.contains("<link"));
+    assert_eq!(html, appendix_html(&a));
+}
+
+#[test]
+fn map_marks_every_site_and_zone() {
+    let inp = inputs();
+    let sc = Scenario::min_cost();
+    let p = plan(&inp, &sc);
+    let svg = map_svg(&inp, &p, Some(35.0), &MapOptions::default());
+    assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+    assert_eq!(svg.matches("<circle").count() - 5 - 1 - 1, 9 + 4 + 1, "9 zones, 4 kept, 1 unused; legend: 5 bands, keep, unused");
+    assert!(svg.contains("E01000009 — 41.0 min"));
+    assert!(svg.contains("km</text>") && svg.contains(">N</text>"), "scale bar and north arrow");
+    assert!(svg.contains("≤ 15 min") && svg.contains("&gt; 35 min") && svg.contains("no open hub reachable"));
+}
+
+#[test]
+fn sweep_chart_has_axes_points_and_failures() {
+    let mk = |b: f64, saving: f64, cov: f64, ok: bool| SweepResult {
+        point: SweepPoint::Budget(b),
+        objective_kind: ObjectiveKind::MaxCoverage,
+        max_minutes: Some(35.0),
+        status: Some(if ok { PlanStatus::Optimal } else { PlanStatus::Infeasible }),
+        error: (!ok).then(|| "budget below the forced keeps".to_string()),
+        objective: cov,
+        gap: 0.0,
+        sites_open: 3,
+        annual_cost: b,
+        annual_saving: saving,
+        backlog_removed: 0.0,
+        need_covered: cov,
+        need_total: 1.0,
+        share_covered: cov,
+        share_covered_before: 1.0,
+        mean_minutes: 12.0,
+        open: vec![],
+    };
+    let rs = vec![
+        mk(800_000.0, 1_200_000.0, 0.91, true),
+        mk(1_400_000.0, 600_000.0, 0.985, true),
+        mk(2_000_000.0, 0.0, 1.0, true),
+        mk(100.0, 0.0, 0.0, false),
+    ];
+    let svg = sweep_chart_svg(&rs, "Kent: saving against access");
+    assert!(svg.contains("Annual saving") && svg.contains("Share of need within the limit (%)"));
+    assert!(svg.contains("£800k") && svg.contains("£1.4m") && svg.contains("£2m"));
+    assert!(svg.contains("No plan — budget £100: budget below the forced keeps"));
+    assert!(svg.contains("<polyline"));
+    assert_eq!(svg, sweep_chart_svg(&rs, "Kent: saving against access"));
+}

@@ -1,0 +1,232 @@
+//! Seeded synthetic benchmark instances, as described in
+//! `/work/shared/notes/MEASUREMENTS.md` (zones around towns plus a rural share;
+//! travel time = per-zone wait of 5–15 min + distance at 15–25 km/h; threshold
+//! 35 min).
+//!
+//! * [`Spec::small`] (S): 1,000 zones × 150 sites; [`Spec::medium`] (M): 5,000 × 400;
+//!   [`Spec::large`] (L): 33,000 × 3,500. The area grows with the size so that the
+//!   mean number of sites within the threshold is close to the measured 10 / 9 / 23.
+//! * [`lscp`]: minimum total site cost such that every reachable zone is covered.
+//! * [`mclp`]: maximum covered need (minimise uncovered need) under a budget on
+//!   the site costs — "MCLP-T" uses 60 % of the LSCP optimum.
+//!
+//! Everything is a pure function of the [`Spec`] (a SplitMix64 generator, no
+//! external RNG crate), so the instances are identical on every machine.
+//!
+//! # Example
+//! ```
+//! use hubplan_solver::synthetic::{generate, lscp, Spec};
+//! let g = generate(&Spec { zones: 200, sites: 30, ..Spec::small(7) });
+//! let inst = lscp(&g);
+//! assert_eq!(inst.n_sites(), 30);
+//! assert!(inst.n_clients() <= 200);
+//! ```
+
+use crate::instance::{Arc, Instance};
+
+/// SplitMix64 (Steele, Lea & Flood 2014): a tiny, good-quality seeded generator.
+#[derive(Clone, Debug)]
+pub struct SplitMix64(pub u64);
+
+impl SplitMix64 {
+    /// Next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `[0, 1)`.
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    /// Uniform in `[a, b)`.
+    pub fn range(&mut self, a: f64, b: f64) -> f64 {
+        a + (b - a) * self.unit()
+    }
+    /// Standard normal (Box–Muller).
+    pub fn normal(&mut self) -> f64 {
+        let u = self.unit().max(1e-300);
+        let v = self.unit();
+        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+    }
+}
+
+/// Parameters of a synthetic instance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spec {
+    /// Number of zones (clients).
+    pub zones: usize,
+    /// Number of candidate sites.
+    pub sites: usize,
+    /// Side of the square study area, km.
+    pub side_km: f64,
+    /// Number of towns.
+    pub towns: usize,
+    /// Share of zones placed uniformly (rural).
+    pub rural_share: f64,
+    /// Access threshold, minutes (inclusive).
+    pub threshold_min: f64,
+    /// Seed.
+    pub seed: u64,
+}
+
+impl Spec {
+    /// S: 1,000 zones × 150 sites.
+    pub fn small(seed: u64) -> Spec {
+        Spec {
+            zones: 1000,
+            sites: 150,
+            side_km: 48.0,
+            towns: 12,
+            rural_share: 0.25,
+            threshold_min: 35.0,
+            seed,
+        }
+    }
+    /// M: 5,000 zones × 400 sites.
+    pub fn medium(seed: u64) -> Spec {
+        Spec {
+            zones: 5000,
+            sites: 400,
+            side_km: 82.0,
+            towns: 30,
+            rural_share: 0.25,
+            threshold_min: 35.0,
+            seed,
+        }
+    }
+    /// L: 33,000 zones × 3,500 sites.
+    pub fn large(seed: u64) -> Spec {
+        Spec {
+            zones: 33000,
+            sites: 3500,
+            side_km: 160.0,
+            towns: 200,
+            rural_share: 0.25,
+            threshold_min: 35.0,
+            seed,
+        }
+    }
+}
+
+/// A generated geography: zones, sites and the travel-time arcs within the threshold.
+#[derive(Clone, Debug)]
+pub struct Geography {
+    /// Need per zone (integer-valued).
+    pub need: Vec<f64>,
+    /// Annual cost per site (integer-valued, GBP).
+    pub cost: Vec<f64>,
+    /// Per zone, the sites within the threshold and the minutes (sorted by site).
+    pub reach: Vec<Vec<(u32, f64)>>,
+}
+
+fn place(rng: &mut SplitMix64, towns: &[(f64, f64, f64)], side: f64, rural: f64) -> (f64, f64) {
+    if towns.is_empty() || rng.unit() < rural {
+        return (rng.range(0.0, side), rng.range(0.0, side));
+    }
+    let t = towns[(rng.next_u64() % towns.len() as u64) as usize];
+    let x = (t.0 + t.2 * rng.normal()).clamp(0.0, side);
+    let y = (t.1 + t.2 * rng.normal()).clamp(0.0, side);
+    (x, y)
+}
+
+/// Generates the geography of `spec` (pure function of the spec).
+pub fn generate(spec: &Spec) -> Geography {
+    let mut rng = SplitMix64(spec.seed ^ 0x6875_6270_6C61_6E00);
+    let side = spec.side_km;
+    let towns: Vec<(f64, f64, f64)> = (0..spec.towns)
+        .map(|_| {
+            (
+                rng.range(0.0, side),
+                rng.range(0.0, side),
+                rng.range(1.5, 5.0),
+            )
+        })
+        .collect();
+    let mut zx = Vec::with_capacity(spec.zones);
+    let mut need = Vec::with_capacity(spec.zones);
+    let mut wait = Vec::with_capacity(spec.zones);
+    for _ in 0..spec.zones {
+        zx.push(place(&mut rng, &towns, side, spec.rural_share));
+        need.push((rng.range(50.0, 400.0)).round());
+        wait.push(rng.range(5.0, 15.0));
+    }
+    let mut sx = Vec::with_capacity(spec.sites);
+    let mut cost = Vec::with_capacity(spec.sites);
+    for _ in 0..spec.sites {
+        sx.push(place(&mut rng, &towns, side, spec.rural_share + 0.1));
+        cost.push((rng.range(20.0, 120.0)).round() * 1000.0);
+    }
+    // Grid of sites for the range query.
+    let cell = 12.0f64;
+    let g = ((side / cell).ceil() as usize).max(1);
+    let mut grid: Vec<Vec<u32>> = vec![Vec::new(); g * g];
+    let gi = |v: f64| ((v / cell) as usize).min(g - 1);
+    for (j, &(x, y)) in sx.iter().enumerate() {
+        grid[gi(y) * g + gi(x)].push(j as u32);
+    }
+    let max_km = (spec.threshold_min - 5.0).max(0.0) / 60.0 * 25.0;
+    let reach = (0..spec.zones)
+        .map(|i| {
+            let (x, y) = zx[i];
+            let r = (max_km / cell).ceil() as isize;
+            let (cx, cy) = (gi(x) as isize, gi(y) as isize);
+            let mut out = Vec::new();
+            for gy in (cy - r).max(0)..=(cy + r).min(g as isize - 1) {
+                for gx in (cx - r).max(0)..=(cx + r).min(g as isize - 1) {
+                    for &j in &grid[gy as usize * g + gx as usize] {
+                        let (sxj, syj) = sx[j as usize];
+                        let d = ((x - sxj).powi(2) + (y - syj).powi(2)).sqrt();
+                        // Pair-specific speed 15–25 km/h from a hash of (seed, i, j).
+                        let mut h = SplitMix64(spec.seed ^ ((i as u64) << 32) ^ u64::from(j));
+                        let speed = h.range(15.0, 25.0);
+                        let t = wait[i] + d / speed * 60.0;
+                        if t <= spec.threshold_min {
+                            out.push((j, (t * 10.0).round() / 10.0));
+                        }
+                    }
+                }
+            }
+            out.sort_by_key(|a| a.0);
+            out
+        })
+        .collect();
+    Geography { need, cost, reach }
+}
+
+/// LSCP: minimise the total site cost so every zone with a site in reach is
+/// covered (zones with none are left out, as "unreachable at baseline").
+pub fn lscp(g: &Geography) -> Instance {
+    let mut inst = Instance::with_sites(g.cost.len());
+    inst.fixed_cost.clone_from(&g.cost);
+    inst.budget_cost.clone_from(&g.cost);
+    for (i, r) in g.reach.iter().enumerate() {
+        if r.is_empty() {
+            continue;
+        }
+        inst.push_client(
+            r.iter().map(|&(s, _)| Arc { site: s, cost: 0.0 }).collect(),
+            None,
+            g.need[i],
+        );
+    }
+    inst
+}
+
+/// Budgeted maximal covering: minimise uncovered need with `Σ cost_j y_j ≤ budget`.
+/// MCLP-T uses `budget = 0.6 ×` the LSCP optimum.
+pub fn mclp(g: &Geography, budget: f64) -> Instance {
+    let mut inst = Instance::with_sites(g.cost.len());
+    inst.budget_cost.clone_from(&g.cost);
+    inst.budget = Some(budget);
+    for (i, r) in g.reach.iter().enumerate() {
+        inst.push_client(
+            r.iter().map(|&(s, _)| Arc { site: s, cost: 0.0 }).collect(),
+            Some(g.need[i]),
+            g.need[i],
+        );
+    }
+    inst
+}

@@ -1,0 +1,849 @@
+//! Tolerant GTFS loading: zip or folder → [`Feed`] for one service date.
+//!
+//! Rows are deserialised into `gtfs-structures`' own serde types (`Stop`, `Route`,
+//! `RawTrip`, `RawStopTime`, `Calendar`, `CalendarDate`, `RawFrequency`), so its field
+//! rules (times, dates, enums) apply. Around it, this module adds the tolerance real
+//! feeds need: text decoding (UTF-8, else Windows-1252/Latin-1), a bounded
+//! decompression, and a per-row retry that blanks an *optional* field the crate
+//! rejects (recorded as a repair) instead of failing the whole feed.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, NaiveDate};
+use gtfs_structures::{Calendar, CalendarDate, Exception, PickupDropOffType, RawFrequency, RawStopTime, RawTrip, Route, Stop};
+use hubplan::geo::{haversine_m, LonLat};
+
+use crate::feed::{Feed, FeedBuilder, ServiceDate, StopTime};
+use crate::TransitError;
+
+/// Limits and switches for [`load_feed`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Largest decompressed size of one file of the feed (zip-bomb guard). Default 2 GiB.
+    pub max_file_bytes: u64,
+    /// Largest decompressed size of all files read. Default 2 GiB.
+    pub max_total_bytes: u64,
+    /// Largest number of vehicle runs after expanding `frequencies.txt`. Default 5 000 000.
+    pub max_runs: usize,
+    /// How many messages of one kind are listed before the rest are only counted. Default 20.
+    pub max_messages_per_kind: usize,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            max_file_bytes: 2 << 30,
+            max_total_bytes: 2 << 30,
+            max_runs: 5_000_000,
+            max_messages_per_kind: 20,
+        }
+    }
+}
+
+/// Validation summary of a loaded feed, in the spirit of the GTFS validators.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct FeedReport {
+    /// Problems that made the loader drop data (a trip, a row).
+    pub errors: Vec<String>,
+    /// Suspicious things that were kept as they are (including "no service on this date").
+    pub warnings: Vec<String>,
+    /// What was repaired (decoding, blank optional fields, interpolated times, …).
+    pub repairs: Vec<String>,
+    /// Trips (rows of `trips.txt`) whose service runs on the date.
+    pub trips_active: usize,
+    /// Routes with at least one active trip.
+    pub routes_active: usize,
+    /// Vehicle runs in the feed: active trips after `frequencies.txt` expansion, plus runs of
+    /// the previous service date still running after midnight.
+    pub runs: usize,
+    /// Elementary connections (stop-to-next-stop hops).
+    pub connections: usize,
+    /// Stops in `stops.txt`.
+    pub stops: usize,
+    /// Stops visited by at least one run.
+    pub stops_used: usize,
+    /// Stop times whose blank times were interpolated.
+    pub interpolated_stop_times: usize,
+    /// Text encoding(s) detected, e.g. `UTF-8` or `Windows-1252 (stops.txt, …)`.
+    pub encoding: String,
+}
+
+impl std::fmt::Display for FeedReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "feed: {} active trips on {} routes, {} vehicle runs, {} connections, {} stops ({} used), {} interpolated stop times, encoding {}",
+            self.trips_active, self.routes_active, self.runs, self.connections, self.stops, self.stops_used, self.interpolated_stop_times, self.encoding
+        )?;
+        for (kind, list) in [("error", &self.errors), ("warning", &self.warnings), ("repaired", &self.repairs)] {
+            for m in list.iter() {
+                writeln!(f, "  {kind}: {m}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Collects messages, listing the first few of each kind and counting the rest.
+struct Log {
+    max: usize,
+    counts: HashMap<(u8, &'static str), usize>,
+    report: FeedReport,
+}
+
+impl Log {
+    fn add(&mut self, which: u8, kind: &'static str, msg: impl FnOnce() -> String) {
+        let c = self.counts.entry((which, kind)).or_insert(0);
+        *c += 1;
+        if *c <= self.max {
+            let m = msg();
+            match which {
+                0 => self.report.errors.push(m),
+                1 => self.report.warnings.push(m),
+                _ => self.report.repairs.push(m),
+            }
+        }
+    }
+    fn error(&mut self, kind: &'static str, msg: impl FnOnce() -> String) {
+        self.add(0, kind, msg)
+    }
+    fn warn(&mut self, kind: &'static str, msg: impl FnOnce() -> String) {
+        self.add(1, kind, msg)
+    }
+    fn repair(&mut self, kind: &'static str, msg: impl FnOnce() -> String) {
+        self.add(2, kind, msg)
+    }
+    fn finish(mut self) -> FeedReport {
+        let mut extra: Vec<_> = self.counts.iter().filter(|(_, &c)| c > self.max).map(|(&(w, k), &c)| (w, k, c)).collect();
+        extra.sort();
+        for (w, k, c) in extra {
+            let m = format!("… {} more of this kind ({k}; {c} in all)", c - self.max);
+            match w {
+                0 => self.report.errors.push(m),
+                1 => self.report.warnings.push(m),
+                _ => self.report.repairs.push(m),
+            }
+        }
+        self.report
+    }
+}
+
+/// Where the feed's files come from.
+enum Source {
+    Dir(PathBuf),
+    Zip(Box<zip::ZipArchive<std::fs::File>>, HashMap<String, usize>),
+}
+
+struct Reader {
+    path: PathBuf,
+    source: Source,
+    opts: LoadOptions,
+    total: u64,
+}
+
+impl Reader {
+    fn open(path: &Path, opts: &LoadOptions) -> Result<Self, TransitError> {
+        let io = |source| TransitError::Io { path: path.to_path_buf(), source };
+        let meta = std::fs::metadata(path).map_err(io)?;
+        let source = if meta.is_dir() {
+            Source::Dir(path.to_path_buf())
+        } else {
+            let file = std::fs::File::open(path).map_err(io)?;
+            let zip = zip::ZipArchive::new(file).map_err(|e| TransitError::Zip { path: path.to_path_buf(), message: e.to_string() })?;
+            // index by base name; prefer the shallowest path (feeds zipped with a top folder)
+            let mut names: HashMap<String, (usize, usize)> = HashMap::new();
+            for i in 0..zip.len() {
+                let Some(name) = zip.name_for_index(i) else { continue };
+                if name.ends_with('/') || name.contains("__MACOSX") {
+                    continue;
+                }
+                let depth = name.matches('/').count();
+                let base = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
+                match names.get(&base) {
+                    Some(&(d, _)) if d <= depth => {}
+                    _ => {
+                        names.insert(base, (depth, i));
+                    }
+                }
+            }
+            Source::Zip(Box::new(zip), names.into_iter().map(|(k, (_, i))| (k, i)).collect())
+        };
+        Ok(Reader { path: path.to_path_buf(), source, opts: opts.clone(), total: 0 })
+    }
+
+    /// The bytes of `name`, or `None` if the feed has no such file. Reads at most the limits.
+    fn bytes(&mut self, name: &str) -> Result<Option<Vec<u8>>, TransitError> {
+        let limit = self.opts.max_file_bytes.min(self.opts.max_total_bytes.saturating_sub(self.total));
+        let mut buf = Vec::new();
+        let io = |p: PathBuf, source| TransitError::Io { path: p, source };
+        match &mut self.source {
+            Source::Dir(dir) => {
+                let p = dir.join(name);
+                if !p.is_file() {
+                    return Ok(None);
+                }
+                let f = std::fs::File::open(&p).map_err(|e| io(p.clone(), e))?;
+                f.take(limit.saturating_add(1)).read_to_end(&mut buf).map_err(|e| io(p.clone(), e))?;
+            }
+            Source::Zip(zip, names) => {
+                let Some(&i) = names.get(name) else { return Ok(None) };
+                let entry = zip.by_index(i).map_err(|e| TransitError::Zip { path: self.path.clone(), message: format!("{name}: {e}") })?;
+                entry
+                    .take(limit.saturating_add(1))
+                    .read_to_end(&mut buf)
+                    .map_err(|e| TransitError::Zip { path: self.path.clone(), message: format!("{name}: {e}") })?;
+            }
+        }
+        if buf.len() as u64 > limit {
+            let (file, limit_bytes) = if limit < self.opts.max_file_bytes {
+                ("(total of the files read)".to_string(), self.opts.max_total_bytes)
+            } else {
+                (name.to_string(), self.opts.max_file_bytes)
+            };
+            return Err(TransitError::TooLarge { path: self.path.clone(), file, limit_bytes });
+        }
+        self.total += buf.len() as u64;
+        Ok(Some(buf))
+    }
+}
+
+/// Windows-1252 for 0x80–0x9F (undefined positions map to the C1 control of the same value,
+/// as ISO-8859-1 does); every other byte is ISO-8859-1.
+const CP1252: [u16; 32] = [
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019,
+    0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+];
+
+/// Decodes bytes as UTF-8 (BOM stripped) or, failing that, as Windows-1252/Latin-1.
+/// Returns the text and whether the fallback was used.
+pub(crate) fn decode_text(mut bytes: Vec<u8>) -> (String, bool) {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => (s, false),
+        Err(e) => {
+            let b = e.into_bytes();
+            let s = b
+                .iter()
+                .map(|&c| match c {
+                    0x80..=0x9F => char::from_u32(CP1252[(c - 0x80) as usize] as u32).unwrap_or('\u{FFFD}'),
+                    _ => c as char,
+                })
+                .collect();
+            (s, true)
+        }
+    }
+}
+
+/// How a table treats rows that cannot be read even after blanking optional fields.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Strictness {
+    /// Fail the load with [`TransitError::Table`].
+    Fail,
+    /// Skip the row with an error message in the report.
+    Skip,
+}
+
+struct TableCtx<'a> {
+    path: &'a Path,
+    file: &'static str,
+}
+
+fn expected_for(field: &str) -> &'static str {
+    match field {
+        "arrival_time" | "departure_time" | "start_time" | "end_time" => "a time H:MM:SS (hours may exceed 24)",
+        "start_date" | "end_date" | "date" => "a date YYYYMMDD",
+        "stop_sequence" | "headway_secs" => "a non-negative integer",
+        "stop_lat" | "stop_lon" => "a decimal number of degrees",
+        "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday" => "0 or 1",
+        "exception_type" => "1 (added) or 2 (removed)",
+        _ => "a value GTFS allows here",
+    }
+}
+
+/// Parses one GTFS table into `T` with gtfs-structures' serde rules, blanking an optional
+/// field that fails (a repair) and retrying. `required` fields are never blanked.
+fn parse_table<T: serde::de::DeserializeOwned>(
+    ctx: &TableCtx<'_>,
+    text: &str,
+    required: &[&str],
+    strict: Strictness,
+    log: &mut Log,
+    mut keep: impl FnMut(u64, T, &mut Log),
+) -> Result<(), TransitError> {
+    let file = ctx.file;
+    let table_err = |row: u64, field: &str, found: &str, expected: String| TransitError::Table {
+        path: ctx.path.to_path_buf(),
+        file: file.to_string(),
+        row,
+        field: field.to_string(),
+        found: found.to_string(),
+        expected,
+    };
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|e| table_err(1, "(header)", "", format!("a CSV header line ({e})")))?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+        .collect::<csv::StringRecord>();
+    for r in required {
+        if !headers.iter().any(|h| h == *r) {
+            return Err(table_err(1, r, &headers.iter().collect::<Vec<_>>().join(","), format!("a column named `{r}`")));
+        }
+    }
+    let mut rec = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let row = e.position().map(|p| p.line()).unwrap_or(0);
+                match strict {
+                    Strictness::Fail => return Err(table_err(row, "(row)", "", format!("a valid CSV row ({e})"))),
+                    Strictness::Skip => {
+                        log.error("csv", || format!("{file} row {row}: unreadable CSV row skipped ({e})"));
+                        continue;
+                    }
+                }
+            }
+        }
+        let row = rec.position().map(|p| p.line()).unwrap_or(0);
+        if rec.iter().all(|f| f.is_empty()) {
+            continue;
+        }
+        match rec.deserialize::<T>(Some(&headers)) {
+            Ok(v) => keep(row, v, log),
+            Err(first_err) => {
+                // blank offending optional fields one by one
+                let mut work = rec.clone();
+                let mut err = first_err;
+                let mut blanked: Vec<(String, String)> = Vec::new();
+                let blankable = |i: usize, w: &csv::StringRecord| {
+                    headers.get(i).is_some_and(|n| !n.is_empty() && !required.contains(&n)) && w.get(i).is_some_and(|v| !v.is_empty())
+                };
+                let blank = |w: &csv::StringRecord, i: usize| -> csv::StringRecord { w.iter().enumerate().map(|(j, f)| if j == i { "" } else { f }).collect() };
+                let result = loop {
+                    let idx = match err.kind() {
+                        csv::ErrorKind::Deserialize { err: de, .. } => de.field().map(|i| i as usize),
+                        _ => None,
+                    };
+                    let fail = |w: &csv::StringRecord, err: &csv::Error| {
+                        let name = idx.and_then(|i| headers.get(i)).unwrap_or("").to_string();
+                        let value = idx.and_then(|i| w.get(i)).unwrap_or("").to_string();
+                        (name, value, err.to_string())
+                    };
+                    if blanked.len() >= headers.len() {
+                        break Err(fail(&work, &err));
+                    }
+                    match idx {
+                        Some(i) if blankable(i, &work) => {
+                            work = blank(&work, i);
+                            blanked.push((headers.get(i).unwrap_or("").to_string(), rec.get(i).unwrap_or("").to_string()));
+                            match work.deserialize::<T>(Some(&headers)) {
+                                Ok(v) => break Ok(v),
+                                Err(e) => err = e,
+                            }
+                        }
+                        Some(_) => break Err(fail(&work, &err)),
+                        None => {
+                            // the crate did not say which field: find the one optional field whose
+                            // blanking makes the row readable
+                            let found = (0..work.len()).filter(|&j| blankable(j, &work)).find_map(|j| {
+                                let w = blank(&work, j);
+                                w.deserialize::<T>(Some(&headers)).ok().map(|v| (j, v))
+                            });
+                            match found {
+                                Some((j, v)) => {
+                                    blanked.push((headers.get(j).unwrap_or("").to_string(), rec.get(j).unwrap_or("").to_string()));
+                                    break Ok(v);
+                                }
+                                None => break Err(fail(&work, &err)),
+                            }
+                        }
+                    }
+                };
+                match result {
+                    Ok(v) => {
+                        for (name, value) in &blanked {
+                            log.repair("blank-optional", || format!("{file} row {row}: optional field `{name}` = {value:?} is invalid ({}); treated as empty", expected_for(name)));
+                        }
+                        keep(row, v, log)
+                    }
+                    Err((name, value, msg)) => {
+                        let field = if name.is_empty() { "(row)".to_string() } else { name };
+                        let expected = format!("{} ({msg})", expected_for(&field));
+                        match strict {
+                            Strictness::Fail => return Err(table_err(row, &field, &value, expected)),
+                            Strictness::Skip => log.error("bad-row", || format!("{file} row {row}: field `{field}` = {value:?}: expected {expected}; row skipped")),
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A stop time of an active trip, without strings.
+#[derive(Clone, Copy)]
+struct St {
+    seq: u32,
+    stop: u32,
+    arr: Option<u32>,
+    dep: Option<u32>,
+    dist: Option<f32>,
+    pickup: bool,
+    drop_off: bool,
+}
+
+fn service_active(cal: &HashMap<String, Calendar>, exc: &HashMap<(String, NaiveDate), Exception>, ids: &HashSet<String>, day: NaiveDate) -> HashSet<String> {
+    let mut active = HashSet::new();
+    for (id, c) in cal {
+        if c.start_date <= day && day <= c.end_date && c.valid_weekday(day) {
+            active.insert(id.clone());
+        }
+    }
+    for id in ids {
+        match exc.get(&(id.clone(), day)) {
+            Some(Exception::Added) => {
+                active.insert(id.clone());
+            }
+            Some(Exception::Deleted) => {
+                active.remove(id);
+            }
+            None => {}
+        }
+    }
+    active
+}
+
+/// Loads a GTFS feed (zip file or folder) and flattens the timetable of one service date.
+///
+/// # Arguments
+/// * `path` – a `.zip` or a folder holding `stops.txt`, `routes.txt`, `trips.txt`,
+///   `stop_times.txt` and `calendar.txt` and/or `calendar_dates.txt` (`frequencies.txt` optional).
+/// * `date` – the service date.
+/// * `opts` – size limits.
+///
+/// # Returns
+/// The [`Feed`] and a [`FeedReport`] listing errors (data dropped), warnings (including
+/// "no service on this date") and repairs.
+///
+/// # Errors
+/// [`TransitError`] when the path cannot be read, a required file is missing, a file exceeds the
+/// size limits, or a *required* field cannot be read (naming file, row, field and what was expected).
+///
+/// # Complexity
+/// O(R + C log C) for R rows read and C connections built; memory O(R) transiently.
+pub fn load_feed(path: &Path, date: ServiceDate, opts: &LoadOptions) -> Result<(Feed, FeedReport), TransitError> {
+    let mut rd = Reader::open(path, opts)?;
+    let mut log = Log { max: opts.max_messages_per_kind.max(1), counts: HashMap::new(), report: FeedReport::default() };
+    let mut latin: Vec<&'static str> = Vec::new();
+    let missing = |file: &str, why: &str| TransitError::MissingFile { path: path.to_path_buf(), file: file.into(), why: why.into() };
+    let text_of = |rd: &mut Reader, name: &'static str, latin: &mut Vec<&'static str>| -> Result<Option<String>, TransitError> {
+        Ok(rd.bytes(name)?.map(|b| {
+            let (t, fallback) = decode_text(b);
+            if fallback {
+                latin.push(name);
+            }
+            t
+        }))
+    };
+    let stops_txt = text_of(&mut rd, "stops.txt", &mut latin)?.ok_or_else(|| missing("stops.txt", "stop positions"))?;
+    let routes_txt = text_of(&mut rd, "routes.txt", &mut latin)?.ok_or_else(|| missing("routes.txt", "GTFS requires it; trips refer to routes"))?;
+    let trips_txt = text_of(&mut rd, "trips.txt", &mut latin)?.ok_or_else(|| missing("trips.txt", "the trips to route on"))?;
+    let calendar_txt = text_of(&mut rd, "calendar.txt", &mut latin)?;
+    let dates_txt = text_of(&mut rd, "calendar_dates.txt", &mut latin)?;
+    if calendar_txt.is_none() && dates_txt.is_none() {
+        return Err(missing("calendar.txt or calendar_dates.txt", "at least one of them says which days trips run"));
+    }
+    let freq_txt = text_of(&mut rd, "frequencies.txt", &mut latin)?;
+    if rd.bytes("agency.txt")?.is_none() {
+        log.warn("agency", || "agency.txt is missing (GTFS requires it; not needed for routing)".into());
+    }
+
+    // ---- stops
+    let mut stop_index: HashMap<String, u32> = HashMap::new();
+    let mut builder = FeedBuilder::new(date);
+    let ctx = |file| TableCtx { path, file };
+    let mut bad_coords = 0usize;
+    parse_table::<Stop>(&ctx("stops.txt"), &stops_txt, &["stop_id"], Strictness::Fail, &mut log, |row, s, _log| {
+        let pos = match (s.longitude, s.latitude) {
+            (Some(lon), Some(lat)) if LonLat::new(lon, lat).is_valid() && !(lon == 0.0 && lat == 0.0) => LonLat::new(lon, lat),
+            _ => {
+                bad_coords += 1;
+                let _ = row;
+                LonLat::new(f64::NAN, f64::NAN)
+            }
+        };
+        if stop_index.contains_key(&s.id) {
+            return;
+        }
+        let i = builder.add_stop(s.id.clone(), pos);
+        stop_index.insert(s.id, i);
+    })?;
+    drop(stops_txt);
+    if bad_coords > 0 {
+        log.warn("coords", || format!("stops.txt: {bad_coords} stop(s) without usable coordinates (missing, out of range or 0,0); they get no walking links"));
+    }
+
+    // ---- routes
+    let mut route_ids: HashSet<String> = HashSet::new();
+    parse_table::<Route>(&ctx("routes.txt"), &routes_txt, &["route_id"], Strictness::Skip, &mut log, |_, r, _log| {
+        route_ids.insert(r.id);
+    })?;
+    drop(routes_txt);
+
+    // ---- calendar
+    let mut cal: HashMap<String, Calendar> = HashMap::new();
+    let mut exc: HashMap<(String, NaiveDate), Exception> = HashMap::new();
+    let mut service_ids: HashSet<String> = HashSet::new();
+    let (mut first_day, mut last_day): (Option<NaiveDate>, Option<NaiveDate>) = (None, None);
+    let mut span = |d: NaiveDate| {
+        first_day = Some(first_day.map_or(d, |f| f.min(d)));
+        last_day = Some(last_day.map_or(d, |l| l.max(d)));
+    };
+    if let Some(t) = &calendar_txt {
+        let req = ["service_id", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "start_date", "end_date"];
+        parse_table::<Calendar>(&ctx("calendar.txt"), t, &req, Strictness::Fail, &mut log, |_, c, _log| {
+            span(c.start_date);
+            span(c.end_date);
+            service_ids.insert(c.id.clone());
+            cal.insert(c.id.clone(), c);
+        })?;
+    }
+    if let Some(t) = &dates_txt {
+        parse_table::<CalendarDate>(&ctx("calendar_dates.txt"), t, &["service_id", "date", "exception_type"], Strictness::Fail, &mut log, |_, c, _log| {
+            span(c.date);
+            service_ids.insert(c.service_id.clone());
+            exc.insert((c.service_id, c.date), c.exception_type);
+        })?;
+    }
+    let day = date.to_naive();
+    let prev_day = day.pred_opt().unwrap_or(day);
+    let active_today = service_active(&cal, &exc, &service_ids, day);
+    let active_prev = service_active(&cal, &exc, &service_ids, prev_day);
+
+    // ---- trips
+    // trip index -> (trip_id, today, previous day)
+    let mut trip_index: HashMap<String, u32> = HashMap::new();
+    let mut trip_meta: Vec<(String, bool, bool)> = Vec::new();
+    let mut routes_active: HashSet<String> = HashSet::new();
+    let mut unknown_route = 0usize;
+    let mut dup_trips = 0usize;
+    let mut trips_active = 0usize;
+    parse_table::<RawTrip>(&ctx("trips.txt"), &trips_txt, &["trip_id", "route_id", "service_id"], Strictness::Fail, &mut log, |_, t, log| {
+        if !route_ids.contains(&t.route_id) {
+            unknown_route += 1;
+        }
+        if !service_ids.contains(&t.service_id) {
+            log.warn("unknown-service", || format!("trips.txt: trip {} refers to service_id {} that no calendar defines; it never runs", t.id, t.service_id));
+        }
+        if trip_index.contains_key(&t.id) {
+            dup_trips += 1;
+            return;
+        }
+        let today = active_today.contains(&t.service_id);
+        let prev = active_prev.contains(&t.service_id);
+        if today {
+            trips_active += 1;
+            routes_active.insert(t.route_id.clone());
+        }
+        trip_index.insert(t.id.clone(), trip_meta.len() as u32);
+        trip_meta.push((t.id, today, prev));
+    })?;
+    drop(trips_txt);
+    if unknown_route > 0 {
+        log.warn("unknown-route", || format!("trips.txt: {unknown_route} trip(s) refer to a route_id missing from routes.txt (kept)"));
+    }
+    if dup_trips > 0 {
+        log.error("dup-trip", || format!("trips.txt: {dup_trips} duplicate trip_id row(s) ignored"));
+    }
+
+    // ---- frequencies
+    let mut freqs: HashMap<u32, Vec<RawFrequency>> = HashMap::new();
+    if let Some(t) = &freq_txt {
+        parse_table::<RawFrequency>(&ctx("frequencies.txt"), t, &["trip_id", "start_time", "end_time", "headway_secs"], Strictness::Fail, &mut log, |row, f, log| {
+            match trip_index.get(&f.trip_id) {
+                Some(&ti) if f.headway_secs > 0 && f.end_time > f.start_time => freqs.entry(ti).or_default().push(f),
+                Some(_) => log.error("freq", || format!("frequencies.txt row {row}: headway_secs must be > 0 and end_time after start_time; row ignored")),
+                None => log.warn("freq-trip", || format!("frequencies.txt row {row}: unknown trip_id {}", f.trip_id)),
+            }
+        })?;
+    }
+
+    // ---- stop times (only for trips that run today or ran yesterday)
+    let stop_times_txt = text_of(&mut rd, "stop_times.txt", &mut latin)?.ok_or_else(|| missing("stop_times.txt", "the timetable itself"))?;
+    let mut sts: Vec<Vec<St>> = vec![Vec::new(); trip_meta.len()];
+    let mut unknown_trip = 0usize;
+    let mut bad_stop: HashMap<u32, String> = HashMap::new();
+    parse_table::<RawStopTime>(
+        &ctx("stop_times.txt"),
+        &stop_times_txt,
+        &["trip_id", "stop_id", "stop_sequence"],
+        Strictness::Fail,
+        &mut log,
+        |_, s, _log| {
+            let Some(&ti) = trip_index.get(&s.trip_id) else {
+                unknown_trip += 1;
+                return;
+            };
+            let (_, today, prev) = &trip_meta[ti as usize];
+            if !today && !prev {
+                return;
+            }
+            let Some(&stop) = stop_index.get(&s.stop_id) else {
+                bad_stop.entry(ti).or_insert(s.stop_id);
+                return;
+            };
+            sts[ti as usize].push(St {
+                seq: s.stop_sequence,
+                stop,
+                arr: s.arrival_time,
+                dep: s.departure_time,
+                dist: s.shape_dist_traveled.filter(|d| d.is_finite()),
+                pickup: s.pickup_type != PickupDropOffType::NotAvailable,
+                drop_off: s.drop_off_type != PickupDropOffType::NotAvailable,
+            });
+        },
+    )?;
+    drop(stop_times_txt);
+    if unknown_trip > 0 {
+        log.warn("st-unknown-trip", || format!("stop_times.txt: {unknown_trip} row(s) refer to a trip_id missing from trips.txt (ignored)"));
+    }
+    let mut bad: Vec<_> = bad_stop.into_iter().collect();
+    bad.sort();
+    for (ti, sid) in bad {
+        let tid = trip_meta[ti as usize].0.clone();
+        log.error("st-unknown-stop", || format!("stop_times.txt: trip {tid} calls at stop_id {sid} missing from stops.txt; trip dropped"));
+        sts[ti as usize].clear();
+    }
+
+    // ---- build runs
+    let stop_pos: Vec<LonLat> = (0..builder.stop_count()).map(|i| builder_pos(&builder, i)).collect();
+    let mut interpolated = 0usize;
+    let mut runs = 0usize;
+    let mut used = vec![false; stop_pos.len()];
+    let mut buf: Vec<StopTime> = Vec::new();
+    for (ti, list) in sts.iter_mut().enumerate() {
+        if list.is_empty() {
+            continue;
+        }
+        let tid = trip_meta[ti].0.clone();
+        list.sort_by_key(|s| s.seq);
+        let before = list.len();
+        list.dedup_by_key(|s| s.seq);
+        if list.len() != before {
+            log.repair("dup-seq", || format!("stop_times.txt: trip {tid} has repeated stop_sequence values; duplicates dropped"));
+        }
+        if list.len() < 2 {
+            log.warn("short-trip", || format!("stop_times.txt: trip {tid} has fewer than 2 stop times; ignored"));
+            continue;
+        }
+        let Some(template) = timed_template(list, &stop_pos, &tid, &mut log, &mut interpolated) else { continue };
+        let (_, today, prev) = trip_meta[ti];
+        let first_dep = template.first().map(|s| s.departure).unwrap_or(0);
+        // start offsets of the runs: one per frequency departure, or the timetable itself
+        let starts: Vec<u32> = match freqs.get(&(ti as u32)) {
+            Some(fs) => {
+                let mut v = Vec::new();
+                for f in fs {
+                    let mut s = f.start_time;
+                    while s < f.end_time && v.len() <= opts.max_runs {
+                        v.push(s);
+                        s += f.headway_secs;
+                    }
+                }
+                v.sort_unstable();
+                v.dedup();
+                v
+            }
+            None => vec![first_dep],
+        };
+        for (k, &start) in starts.iter().enumerate() {
+            for (day_shift, on) in [(0i64, today), (-86_400i64, prev)] {
+                if !on {
+                    continue;
+                }
+                buf.clear();
+                let delta = start as i64 - first_dep as i64 + day_shift;
+                for s in &template {
+                    let arr = s.arrival as i64 + delta;
+                    let dep = s.departure as i64 + delta;
+                    if dep < 0 {
+                        buf.clear(); // not yet running at midnight: restart from the next stop
+                        continue;
+                    }
+                    buf.push(StopTime { arrival: arr.max(0) as u32, departure: dep as u32, ..*s });
+                }
+                if buf.len() < 2 {
+                    continue;
+                }
+                runs += 1;
+                if runs > opts.max_runs {
+                    return Err(TransitError::Config { name: "max_runs", message: format!("{} has more than {} vehicle runs on {date} after expanding frequencies.txt", path.display(), opts.max_runs) });
+                }
+                let mut name = tid.clone();
+                if freqs.contains_key(&(ti as u32)) {
+                    name.push_str(&format!("#{k}"));
+                }
+                if day_shift != 0 {
+                    name.push_str("@-1d");
+                }
+                for s in buf.iter() {
+                    used[s.stop as usize] = true;
+                }
+                if let Err(e) = builder.add_trip(name, &buf) {
+                    runs -= 1;
+                    log.error("run", || format!("trip {tid}: {e}; dropped"));
+                }
+            }
+        }
+    }
+    drop(sts);
+
+    // ---- far-away stops
+    outlier_stops(&stop_pos, &used, &builder_ids(&builder), &mut log);
+
+    let feed = builder.build();
+    if !latin.is_empty() {
+        let files = latin.join(", ");
+        log.repair("encoding", || format!("{files}: not valid UTF-8; decoded as Windows-1252/Latin-1"));
+    }
+    if interpolated > 0 {
+        log.repair("interpolated", || format!("stop_times.txt: {interpolated} blank arrival/departure time(s) interpolated by distance along the trip"));
+    }
+    if trips_active == 0 {
+        let span = match (first_day, last_day) {
+            (Some(a), Some(b)) => format!("the calendars cover {a} to {b}"),
+            _ => "the calendars are empty".into(),
+        };
+        log.warn("no-service", || format!("NO SERVICE on {date} ({}): no trip runs that day; {span}. Every journey will be walking only.", weekday(day)));
+    }
+    let mut report = log.finish();
+    report.trips_active = trips_active;
+    report.routes_active = routes_active.len();
+    report.runs = feed.trip_count();
+    report.connections = feed.connection_count();
+    report.stops = feed.stop_count();
+    report.stops_used = used.iter().filter(|&&u| u).count();
+    report.interpolated_stop_times = interpolated;
+    report.encoding = if latin.is_empty() { "UTF-8".into() } else { format!("Windows-1252/Latin-1 ({})", latin.join(", ")) };
+    Ok((feed, report))
+}
+
+fn weekday(d: NaiveDate) -> &'static str {
+    ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][d.weekday().num_days_from_monday() as usize]
+}
+
+fn builder_pos(b: &FeedBuilder, i: usize) -> LonLat {
+    b.stop_pos_at(i)
+}
+
+fn builder_ids(b: &FeedBuilder) -> Vec<String> {
+    (0..b.stop_count()).map(|i| b.stop_id_at(i).to_string()).collect()
+}
+
+/// Fills blank times of one trip (sorted by stop_sequence): interpolation by distance along the
+/// trip between timed stops (`shape_dist_traveled` when every stop of the trip has it and it never
+/// decreases, else haversine between consecutive stops, else by stop count). Then makes times
+/// non-decreasing. Returns `None` (with an error logged) if the first or last stop has no time.
+fn timed_template(list: &[St], pos: &[LonLat], tid: &str, log: &mut Log, interpolated: &mut usize) -> Option<Vec<StopTime>> {
+    let n = list.len();
+    let mut arr: Vec<Option<u32>> = list.iter().map(|s| s.arr.or(s.dep)).collect();
+    let mut dep: Vec<Option<u32>> = list.iter().map(|s| s.dep.or(s.arr)).collect();
+    if dep[0].is_none() || arr[n - 1].is_none() {
+        log.error("untimed-ends", || format!("stop_times.txt: trip {tid}: the first and last stop must carry times; trip dropped"));
+        return None;
+    }
+    if arr.iter().any(|a| a.is_none()) {
+        // cumulative distance
+        let shape: Option<Vec<f64>> = list.iter().map(|s| s.dist.map(|d| d as f64)).collect();
+        let dist: Vec<f64> = match shape.filter(|d| d.windows(2).all(|w| w[1] >= w[0])) {
+            Some(d) => d,
+            None => {
+                let mut acc = 0.0;
+                let mut v = vec![0.0];
+                for w in list.windows(2) {
+                    let h = haversine_m(pos[w[0].stop as usize], pos[w[1].stop as usize]);
+                    acc += if h.is_finite() { h } else { 0.0 };
+                    v.push(acc);
+                }
+                v
+            }
+        };
+        let mut i = 0;
+        while i < n - 1 {
+            let mut j = i + 1;
+            while arr[j].is_none() {
+                j += 1;
+            }
+            if j > i + 1 {
+                let (ta, tb) = (dep[i].unwrap_or(0) as f64, arr[j].unwrap_or(0) as f64);
+                let span = dist[j] - dist[i];
+                for k in i + 1..j {
+                    let frac = if span > 0.0 { (dist[k] - dist[i]) / span } else { (k - i) as f64 / (j - i) as f64 };
+                    let t = (ta + (tb - ta).max(0.0) * frac + 0.5).floor().max(0.0) as u32;
+                    arr[k] = Some(t);
+                    dep[k] = Some(t);
+                    *interpolated += 1;
+                }
+            }
+            i = j;
+        }
+    }
+    let mut out = Vec::with_capacity(n);
+    let mut prev = 0u32;
+    let mut fixed = false;
+    for k in 0..n {
+        let mut a = arr[k].unwrap_or(prev);
+        let mut d = dep[k].unwrap_or(a);
+        if a < prev {
+            a = prev;
+            fixed = true;
+        }
+        if d < a {
+            d = a;
+            fixed = true;
+        }
+        prev = d;
+        out.push(StopTime { stop: list[k].stop, arrival: a, departure: d, pickup: list[k].pickup, drop_off: list[k].drop_off });
+    }
+    if fixed {
+        log.repair("backwards", || format!("stop_times.txt: trip {tid}: times going backwards were raised to the previous time"));
+    }
+    Some(out)
+}
+
+/// Warns about used stops far from all others (likely wrong coordinates, e.g. Chester's stop in the sea).
+fn outlier_stops(pos: &[LonLat], used: &[bool], ids: &[String], log: &mut Log) {
+    let pts: Vec<(usize, LonLat)> = pos.iter().enumerate().filter(|(i, p)| used[*i] && p.is_valid()).map(|(i, p)| (i, *p)).collect();
+    if pts.len() < 5 {
+        return;
+    }
+    let mut lats: Vec<f64> = pts.iter().map(|p| p.1.lat).collect();
+    let mut lons: Vec<f64> = pts.iter().map(|p| p.1.lon).collect();
+    lats.sort_by(f64::total_cmp);
+    lons.sort_by(f64::total_cmp);
+    let centre = LonLat::new(lons[lons.len() / 2], lats[lats.len() / 2]);
+    let mut d: Vec<f64> = pts.iter().map(|p| haversine_m(centre, p.1)).collect();
+    let mut sorted = d.clone();
+    sorted.sort_by(f64::total_cmp);
+    let p90 = sorted[(sorted.len() * 9) / 10];
+    let threshold = (5.0 * p90).max(100_000.0);
+    for (k, (i, p)) in pts.iter().enumerate() {
+        let dist = std::mem::take(&mut d[k]);
+        if dist > threshold {
+            let id = ids[*i].clone();
+            let p = *p;
+            log.warn("far-stop", || {
+                format!("stops.txt: stop {id} at lat {:.4}, lon {:.4} is {:.0} km from the feed's median stop (90% of stops within {:.0} km); check its coordinates", p.lat, p.lon, dist / 1000.0, p90 / 1000.0)
+            });
+        }
+    }
+}

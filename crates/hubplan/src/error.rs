@@ -1,0 +1,29 @@
+//! The core's errors.
+
+use thiserror::Error;
+
+/// The kind of error the core reports. Every message names the sites or
+/// zones involved by their original ids.
+#[derive(Debug, Error, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The scenario contradicts itself (e.g. a site both kept and closed, a budget below
+    /// the cost of the forced keeps). Nothing was solved.
+    #[error("contradictory scenario: {0}")]
+    Contradiction(String),
+    /// The inputs are not usable (e.g. no sites at all, a setting out of range).
+    #[error("invalid input: {0}")]
+    Invalid(String),
+    /// The chosen solver back end is not compiled in.
+    #[error("solver back end unavailable: {0}")]
+    Unavailable(String),
+    /// The independent check of a solution failed: a bug, never a result.
+    #[error("certification failed (this is a bug in hubplan, please report it): {0}")]
+    Certification(String),
+    /// The solver reported an internal error.
+    #[error("solver error: {0}")]
+    Solver(String),
+}
+
+/// Result with the core's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

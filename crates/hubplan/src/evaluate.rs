@@ -1,0 +1,169 @@
+//! The independent evaluator: given which sites are open, what does every zone get?
+//!
+//! Nothing here shares code with the solvers: it recomputes nearest sites,
+//! coverage, costs and the objective from the inputs, so that it can certify
+//! a solver's answer (see [`crate::optimise`]).
+
+use crate::ids::{SiteIdx, ZoneIdx};
+use crate::model::{Inputs, SiteStatus};
+use crate::scenario::{ObjectiveKind, Scenario};
+
+/// The nearest open site of zone `z` and its minutes; ties go to the lower site index.
+///
+/// Complexity: O(row length).
+pub fn nearest_open(inputs: &Inputs, open: &[bool], z: ZoneIdx) -> Option<(SiteIdx, f64)> {
+    let mut best: Option<(SiteIdx, f64)> = None;
+    for (s, m) in inputs.travel.row(z) {
+        if open[s.index()] && best.is_none_or(|(_, bm)| m < bm) {
+            best = Some((s, m));
+        }
+    }
+    best
+}
+
+/// The status-quo open set: every existing site open, every candidate closed.
+pub fn status_quo(inputs: &Inputs) -> Vec<bool> {
+    inputs.sites.iter().map(|s| s.status == SiteStatus::Existing).collect()
+}
+
+/// True when zone `z` can reach some site (any site, open or not, forced or not)
+/// within `max_minutes`; with no limit, when it can reach any site at all.
+pub fn reachable_at_baseline(inputs: &Inputs, z: ZoneIdx, max_minutes: Option<f64>) -> bool {
+    inputs.travel.row(z).any(|(_, m)| max_minutes.is_none_or(|mx| m <= mx))
+}
+
+/// Which zones the access rule applies to: need > 0 and reachable at baseline.
+pub fn in_rule(inputs: &Inputs, scenario: &Scenario) -> Vec<bool> {
+    inputs
+        .zone_indices()
+        .map(|z| inputs.zone(z).need > 0.0 && reachable_at_baseline(inputs, z, scenario.max_minutes))
+        .collect()
+}
+
+/// Everything the evaluator recomputes for one open set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    /// Per zone, the nearest open site and minutes.
+    pub nearest: Vec<Option<(SiteIdx, f64)>>,
+    /// Per zone, covered (nearest open within the limit; with no limit, any open site reachable).
+    pub covered: Vec<bool>,
+    /// Number of open sites.
+    pub open_sites: usize,
+    /// Σ annual_cost of open sites.
+    pub annual_cost: f64,
+    /// Σ open_cost of open candidates.
+    pub opening_cost: f64,
+    /// Σ backlog of closed existing sites.
+    pub backlog_removed: f64,
+    /// Σ need of covered zones.
+    pub need_covered: f64,
+    /// Σ need × minutes to the nearest open site over zones under the rule.
+    pub travel: f64,
+}
+
+/// Evaluates `open` for `scenario`.
+///
+/// Complexity: O(pairs + sites).
+pub fn evaluate(inputs: &Inputs, scenario: &Scenario, open: &[bool]) -> Evaluation {
+    let rule = in_rule(inputs, scenario);
+    let mut e = Evaluation {
+        nearest: Vec::with_capacity(inputs.zones.len()),
+        covered: Vec::with_capacity(inputs.zones.len()),
+        open_sites: 0,
+        annual_cost: 0.0,
+        opening_cost: 0.0,
+        backlog_removed: 0.0,
+        need_covered: 0.0,
+        travel: 0.0,
+    };
+    for (site, &o) in inputs.sites.iter().zip(open) {
+        if o {
+            e.open_sites += 1;
+            e.annual_cost += site.annual_cost;
+            if site.status == SiteStatus::Candidate {
+                e.opening_cost += site.open_cost;
+            }
+        } else if site.status == SiteStatus::Existing {
+            e.backlog_removed += site.backlog;
+        }
+    }
+    for z in inputs.zone_indices() {
+        let n = nearest_open(inputs, open, z);
+        let cov = n.is_some_and(|(_, m)| scenario.max_minutes.is_none_or(|mx| m <= mx));
+        let need = inputs.zone(z).need;
+        if cov {
+            e.need_covered += need;
+        }
+        if rule[z.index()] {
+            if let Some((_, m)) = n {
+                e.travel += need * m;
+            }
+        }
+        e.nearest.push(n);
+        e.covered.push(cov);
+    }
+    e
+}
+
+/// The objective of `open` in the scenario's own sense (cost, covered need or need-minutes).
+pub fn objective_value(inputs: &Inputs, scenario: &Scenario, e: &Evaluation) -> f64 {
+    let _ = inputs;
+    match scenario.objective {
+        ObjectiveKind::MinCost => e.annual_cost + e.opening_cost,
+        ObjectiveKind::MaxCoverage => e.need_covered,
+        ObjectiveKind::MinTravel => e.travel,
+    }
+}
+
+/// Every hard rule `open` breaks, as sentences naming ids. Empty means feasible.
+pub fn violations(inputs: &Inputs, scenario: &Scenario, open: &[bool]) -> Vec<String> {
+    let mut v = Vec::new();
+    if open.len() != inputs.sites.len() {
+        v.push(format!("{} open flags for {} sites", open.len(), inputs.sites.len()));
+        return v;
+    }
+    for &s in &scenario.keep {
+        if !open[s.index()] {
+            v.push(format!("site {} must be kept but is closed", inputs.site(s).id));
+        }
+    }
+    for &s in &scenario.close {
+        if open[s.index()] {
+            v.push(format!("site {} must be closed but is open", inputs.site(s).id));
+        }
+    }
+    let e = evaluate(inputs, scenario, open);
+    if let Some(b) = scenario.budget {
+        if e.annual_cost > b * (1.0 + 1e-12) + 1e-9 {
+            v.push(format!("annual cost {:.2} exceeds the budget {:.2}", e.annual_cost, b));
+        }
+    }
+    if let Some(p) = scenario.sites {
+        if e.open_sites != p as usize {
+            v.push(format!(
+                "{} sites open, the scenario asks for exactly {p}",
+                e.open_sites
+            ));
+        }
+    }
+    let rule_applies = match scenario.objective {
+        ObjectiveKind::MinCost => true,
+        ObjectiveKind::MinTravel => true,
+        ObjectiveKind::MaxCoverage => false,
+    };
+    if rule_applies {
+        let rule = in_rule(inputs, scenario);
+        for z in inputs.zone_indices() {
+            if rule[z.index()] && !e.covered[z.index()] {
+                let limit = scenario
+                    .max_minutes
+                    .map_or("any open site".to_string(), |m| format!("{m} minutes"));
+                v.push(format!(
+                    "zone {} is not within {limit} of an open site",
+                    inputs.zone(z).id
+                ));
+            }
+        }
+    }
+    v
+}

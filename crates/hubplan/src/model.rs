@@ -1,0 +1,139 @@
+//! The site model: buildings, zones, services and the travel times between them.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::geo::LonLat;
+use crate::ids::{ServiceIdx, SiteIdx, ZoneIdx};
+use crate::travel::TravelTimes;
+
+/// Whether a site exists today or is a candidate that could be opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteStatus {
+    /// A building in use today: it is kept or closed.
+    #[default]
+    Existing,
+    /// A possible new building: it is opened or left unused.
+    Candidate,
+}
+
+/// A building.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Site {
+    /// Original id, unique.
+    pub id: String,
+    /// Display name (may be empty).
+    pub name: String,
+    /// Position.
+    pub pos: LonLat,
+    /// District (may be empty).
+    pub district: String,
+    /// Kind of building: children's centre, youth hub, library…
+    pub kind: String,
+    /// Existing or candidate.
+    pub status: SiteStatus,
+    /// Running cost, GBP a year.
+    pub annual_cost: f64,
+    /// Maintenance backlog, GBP; avoided when the site closes.
+    pub backlog: f64,
+    /// One-off cost of opening a candidate, GBP.
+    pub open_cost: f64,
+    /// Usable space (same unit as [`Service::space`]); `None` = unlimited.
+    pub capacity: Option<f64>,
+    /// Services hosted today.
+    pub services: Vec<ServiceIdx>,
+    /// Services the site could host (always includes `services`).
+    pub can_host: Vec<ServiceIdx>,
+    /// One-off receipt if the site is closed and sold, GBP.
+    pub disposal_receipt: f64,
+}
+
+/// A small area (e.g. an LSOA) where demand lives.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Zone {
+    /// Original id, unique.
+    pub id: String,
+    /// Display name (may be empty).
+    pub name: String,
+    /// Representative point (a polygon is taken at its centroid at the boundary).
+    pub pos: LonLat,
+    /// District (may be empty).
+    pub district: String,
+    /// Need used by the access rule and objectives (≥ 0).
+    pub need: f64,
+    /// Total population (0 when unknown).
+    pub population: f64,
+    /// Index of Multiple Deprivation decile, 1 = most deprived.
+    pub imd_decile: Option<u8>,
+    /// Every other numeric column (age bands such as `pop_0_15`), by column name.
+    pub attributes: BTreeMap<String, f64>,
+}
+
+/// A service that sites host (children's centre, youth, health visiting…).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Service {
+    /// Original id, unique.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// The zone attribute that measures this service's need; `None` = the zone's `need`.
+    pub need_column: Option<String>,
+    /// This service's access limit in minutes; `None` = the scenario's.
+    pub max_minutes: Option<f64>,
+    /// Space the service takes in a site.
+    pub space: f64,
+    /// One-off cost of moving the service into a site that does not host it today, GBP.
+    pub conversion_cost: f64,
+}
+
+/// Everything a plan is made from, validated and indexed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inputs {
+    /// Buildings, indexed by [`SiteIdx`].
+    pub sites: Vec<Site>,
+    /// Zones, indexed by [`ZoneIdx`].
+    pub zones: Vec<Zone>,
+    /// Services, indexed by [`ServiceIdx`].
+    pub services: Vec<Service>,
+    /// Zone → site travel times.
+    pub travel: TravelTimes,
+}
+
+impl Inputs {
+    /// The site at `s`.
+    pub fn site(&self, s: SiteIdx) -> &Site {
+        &self.sites[s.index()]
+    }
+
+    /// The zone at `z`.
+    pub fn zone(&self, z: ZoneIdx) -> &Zone {
+        &self.zones[z.index()]
+    }
+
+    /// All site indices.
+    pub fn site_indices(&self) -> impl Iterator<Item = SiteIdx> + '_ {
+        (0..self.sites.len()).map(SiteIdx::from_index)
+    }
+
+    /// All zone indices.
+    pub fn zone_indices(&self) -> impl Iterator<Item = ZoneIdx> + '_ {
+        (0..self.zones.len()).map(ZoneIdx::from_index)
+    }
+
+    /// The need of zone `z` for service `svc`, or its `need` when `svc` is `None`
+    /// or the service has no need column (a missing attribute counts as 0).
+    pub fn need(&self, z: ZoneIdx, svc: Option<ServiceIdx>) -> f64 {
+        let zone = self.zone(z);
+        match svc.and_then(|s| self.services[s.index()].need_column.as_ref()) {
+            Some(col) => zone.attributes.get(col).copied().unwrap_or(0.0),
+            None => zone.need,
+        }
+    }
+
+    /// Looks up a site by original id (linear; the boundary keeps maps).
+    pub fn site_by_id(&self, id: &str) -> Option<SiteIdx> {
+        self.sites.iter().position(|s| s.id == id).map(SiteIdx::from_index)
+    }
+}

@@ -1,0 +1,563 @@
+//! From a scenario to a certified plan.
+//!
+//! [`plan`] checks the scenario for contradictions, maps it onto the solver's
+//! facility-location [`Instance`], solves it, certifies the answer with the
+//! independent [`crate::evaluate`] module, and assembles the [`Plan`]. When a
+//! scenario is infeasible it says why ([`Infeasibility`]).
+//!
+//! The mapping (see `docs/MODEL.md`):
+//!
+//! | objective | site cost | arc cost | unserved cost |
+//! |---|---|---|---|
+//! | `min_cost` | annual_cost (+ open_cost for candidates) | 0 | must serve |
+//! | `max_coverage` | 0 | 0 | need |
+//! | `min_travel` | 0 | need × minutes | must serve |
+//!
+//! Arcs are the zone → site pairs within the limit; only zones with need > 0
+//! that some site reaches within the limit become clients.
+
+use std::time::Instant;
+
+use hubplan_solver::{Arc, Cardinality, Fixing, Instance, Outcome, SolveOptions, Status};
+
+use crate::error::{Error, Result};
+use crate::evaluate::{self, in_rule, nearest_open, status_quo};
+use crate::ids::{SiteIdx, ZoneIdx};
+use crate::model::{Inputs, SiteStatus};
+use crate::plan::{Blocker, Decision, Infeasibility, Plan, PlanStatus, SitePlan, SolverReport, Totals, ZonePlan};
+use crate::scenario::{Backend, ObjectiveKind, Scenario};
+
+/// Checks a scenario against the inputs before anything is solved.
+///
+/// Returns [`Error::Contradiction`] for rules that contradict each other and
+/// [`Error::Invalid`] for settings out of range.
+pub fn check_scenario(inputs: &Inputs, sc: &Scenario) -> Result<()> {
+    if inputs.sites.is_empty() {
+        return Err(Error::Invalid("there are no sites".into()));
+    }
+    if let Some(m) = sc.max_minutes {
+        if !m.is_finite() || m <= 0.0 {
+            return Err(Error::Invalid(format!(
+                "access.max_minutes must be a positive number of minutes, got {m}"
+            )));
+        }
+    }
+    if sc.max_minutes.is_none() && sc.objective != ObjectiveKind::MinTravel {
+        return Err(Error::Invalid(format!(
+            "objective {} needs access.max_minutes",
+            sc.objective.name()
+        )));
+    }
+    if let Some(b) = sc.budget {
+        if !b.is_finite() || b < 0.0 {
+            return Err(Error::Invalid(format!("limits.budget must be a number ≥ 0, got {b}")));
+        }
+    }
+    if !(sc.solver.gap.is_finite() && sc.solver.gap >= 0.0) {
+        return Err(Error::Invalid(format!("solver.gap must be ≥ 0, got {}", sc.solver.gap)));
+    }
+    match sc.objective {
+        ObjectiveKind::MaxCoverage | ObjectiveKind::MinTravel if sc.budget.is_none() && sc.sites.is_none() => {
+            return Err(Error::Invalid(format!(
+                "objective {} needs limits.budget or limits.sites (otherwise every site stays open)",
+                sc.objective.name()
+            )));
+        }
+        _ => {}
+    }
+    let both: Vec<&str> = sc
+        .keep
+        .iter()
+        .filter(|s| sc.close.contains(s))
+        .map(|&s| inputs.site(s).id.as_str())
+        .collect();
+    if !both.is_empty() {
+        return Err(Error::Contradiction(format!(
+            "site{} {} listed in both limits.keep and limits.close",
+            if both.len() > 1 { "s" } else { "" },
+            both.join(", ")
+        )));
+    }
+    let mut keep = sc.keep.clone();
+    keep.sort();
+    keep.dedup();
+    let mut close = sc.close.clone();
+    close.sort();
+    close.dedup();
+    if let Some(b) = sc.budget {
+        let forced: f64 = keep.iter().map(|&s| inputs.site(s).annual_cost).sum();
+        if forced > b {
+            return Err(Error::Contradiction(format!(
+                "the budget {b:.2} is below the annual cost {forced:.2} of the {} forced keeps",
+                keep.len()
+            )));
+        }
+    }
+    if let Some(p) = sc.sites {
+        if (p as usize) < keep.len() {
+            return Err(Error::Contradiction(format!(
+                "limits.sites = {p} but {} sites are forced open by limits.keep",
+                keep.len()
+            )));
+        }
+        let avail = inputs.sites.len() - close.len();
+        if p as usize > avail {
+            return Err(Error::Contradiction(format!(
+                "limits.sites = {p} but only {avail} sites are not forced closed"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The solver instance for a scenario, and which zone each client is.
+#[derive(Clone, Debug)]
+pub struct Mapped {
+    /// The instance.
+    pub instance: Instance,
+    /// Client `i` is zone `clients[i]`.
+    pub clients: Vec<ZoneIdx>,
+    /// Σ need of the clients.
+    pub client_need: f64,
+}
+
+/// Maps a scenario onto the solver's form (see the module docs).
+pub fn map_instance(inputs: &Inputs, sc: &Scenario) -> Mapped {
+    let n = inputs.sites.len();
+    let mut inst = Instance::with_sites(n);
+    for (j, site) in inputs.sites.iter().enumerate() {
+        inst.budget_cost[j] = site.annual_cost;
+        inst.fixed_cost[j] = match sc.objective {
+            ObjectiveKind::MinCost => {
+                site.annual_cost
+                    + if site.status == SiteStatus::Candidate {
+                        site.open_cost
+                    } else {
+                        0.0
+                    }
+            }
+            _ => 0.0,
+        };
+    }
+    for &s in &sc.keep {
+        inst.fixing[s.index()] = Fixing::Open;
+    }
+    for &s in &sc.close {
+        inst.fixing[s.index()] = Fixing::Closed;
+    }
+    inst.budget = sc.budget;
+    inst.cardinality = sc.sites.map(|p| Cardinality { min: p, max: p });
+    let rule = in_rule(inputs, sc);
+    let mut clients = Vec::new();
+    let mut client_need = 0.0;
+    for z in inputs.zone_indices() {
+        if !rule[z.index()] {
+            continue;
+        }
+        let need = inputs.zone(z).need;
+        let arcs: Vec<Arc> = inputs
+            .travel
+            .row(z)
+            .filter(|&(_, m)| sc.max_minutes.is_none_or(|mx| m <= mx))
+            .map(|(s, m)| Arc {
+                site: s.0,
+                cost: match sc.objective {
+                    ObjectiveKind::MinTravel => need * m,
+                    _ => 0.0,
+                },
+            })
+            .collect();
+        let unserved = match sc.objective {
+            ObjectiveKind::MaxCoverage => Some(need),
+            _ => None,
+        };
+        inst.push_client(arcs, unserved, need);
+        clients.push(z);
+        client_need += need;
+    }
+    Mapped {
+        instance: inst,
+        clients,
+        client_need,
+    }
+}
+
+fn run_solver(inst: &Instance, sc: &Scenario) -> Result<Outcome> {
+    let opts = SolveOptions {
+        time_limit: sc.solver.time_limit,
+        rel_gap: sc.solver.gap,
+        abs_gap: 1e-6,
+    };
+    let r = match sc.solver.backend {
+        Backend::Exact => hubplan_solver::solve(inst, &opts),
+        Backend::Microlp => hubplan_solver::mip::solve_mip(inst, &opts, hubplan_solver::mip::MipBackend::Microlp),
+        Backend::Highs => hubplan_solver::mip::solve_mip(inst, &opts, hubplan_solver::mip::MipBackend::Highs),
+    };
+    r.map_err(|e| Error::Solver(e.to_string()))
+}
+
+/// Turns a minimisation value of the instance into the scenario's own sense.
+fn user_value(sc: &Scenario, mapped: &Mapped, v: f64) -> f64 {
+    match sc.objective {
+        ObjectiveKind::MaxCoverage => mapped.client_need - v,
+        _ => v,
+    }
+}
+
+fn close_enough(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
+}
+
+/// Plans one scenario: solve, certify, assemble.
+///
+/// # Returns
+/// A [`Plan`] whose status is optimal, feasible (time-limited, with bound and
+/// gap), infeasible (with [`Infeasibility`]) or unknown. Errors are
+/// contradictions in the scenario, or a failed certification (a bug).
+///
+/// # Complexity
+/// Dominated by the solver; evaluation and assembly are O(pairs + sites).
+pub fn plan(inputs: &Inputs, sc: &Scenario) -> Result<Plan> {
+    check_scenario(inputs, sc)?;
+    let mapped = map_instance(inputs, sc);
+    let t0 = Instant::now();
+    let out = run_solver(&mapped.instance, sc)?;
+    let seconds = t0.elapsed().as_secs_f64();
+    let report = SolverReport {
+        backend: out.solver.clone(),
+        nodes: out.nodes,
+        seconds,
+        clients: mapped.clients.len(),
+        free_sites: mapped.instance.fixing.iter().filter(|f| **f == Fixing::Free).count(),
+    };
+    match out.status {
+        Status::Optimal | Status::Feasible => {
+            let open = out.open.clone();
+            certify(inputs, sc, &mapped, &out)?;
+            let status = if out.status == Status::Optimal {
+                PlanStatus::Optimal
+            } else {
+                PlanStatus::Feasible
+            };
+            let objective = user_value(sc, &mapped, out.objective);
+            let bound = user_value(sc, &mapped, out.bound);
+            let gap = if status == PlanStatus::Optimal {
+                0.0
+            } else {
+                relative_gap(objective, bound)
+            };
+            Ok(assemble(inputs, sc, open, status, objective, bound, gap, None, report))
+        }
+        Status::Infeasible => {
+            let inf = diagnose(inputs, sc)?;
+            let open = status_quo(inputs);
+            Ok(assemble(
+                inputs,
+                sc,
+                open,
+                PlanStatus::Infeasible,
+                f64::NAN,
+                f64::NAN,
+                f64::NAN,
+                Some(inf),
+                report,
+            ))
+        }
+        _ => {
+            let open = status_quo(inputs);
+            let bound = user_value(sc, &mapped, out.bound);
+            Ok(assemble(
+                inputs,
+                sc,
+                open,
+                PlanStatus::Unknown,
+                f64::NAN,
+                bound,
+                f64::NAN,
+                None,
+                report,
+            ))
+        }
+    }
+}
+
+fn relative_gap(objective: f64, bound: f64) -> f64 {
+    if !objective.is_finite() || !bound.is_finite() {
+        return f64::INFINITY;
+    }
+    (objective - bound).abs() / objective.abs().max(1e-9)
+}
+
+/// Re-checks every hard rule and recomputes the objective with the independent evaluator.
+fn certify(inputs: &Inputs, sc: &Scenario, mapped: &Mapped, out: &Outcome) -> Result<()> {
+    let v = evaluate::violations(inputs, sc, &out.open);
+    if !v.is_empty() {
+        return Err(Error::Certification(format!(
+            "the {} solver returned a plan that breaks {} rule(s): {}",
+            out.solver,
+            v.len(),
+            v.iter().take(5).cloned().collect::<Vec<_>>().join("; ")
+        )));
+    }
+    let e = evaluate::evaluate(inputs, sc, &out.open);
+    let recomputed = evaluate::objective_value(inputs, sc, &e);
+    let claimed = user_value(sc, mapped, out.objective);
+    if !close_enough(recomputed, claimed) {
+        return Err(Error::Certification(format!(
+            "the {} solver claims objective {claimed} but the plan evaluates to {recomputed}",
+            out.solver
+        )));
+    }
+    let bound = user_value(sc, mapped, out.bound);
+    let bound_ok = match sc.objective {
+        ObjectiveKind::MaxCoverage => bound >= recomputed - 1e-6 * recomputed.abs().max(1.0),
+        _ => bound <= recomputed + 1e-6 * recomputed.abs().max(1.0),
+    };
+    if !bound_ok {
+        return Err(Error::Certification(format!(
+            "the {} solver's bound {bound} is on the wrong side of its objective {recomputed}",
+            out.solver
+        )));
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn assemble(
+    inputs: &Inputs,
+    sc: &Scenario,
+    open: Vec<bool>,
+    status: PlanStatus,
+    objective: f64,
+    bound: f64,
+    gap: f64,
+    infeasibility: Option<Infeasibility>,
+    solver: SolverReport,
+) -> Plan {
+    let before_open = status_quo(inputs);
+    let covers = |n: Option<(SiteIdx, f64)>| n.is_some_and(|(_, m)| sc.max_minutes.is_none_or(|mx| m <= mx));
+    let mut sites: Vec<SitePlan> = inputs
+        .sites
+        .iter()
+        .zip(&open)
+        .map(|(s, &o)| SitePlan {
+            decision: match (s.status, o) {
+                (SiteStatus::Existing, true) => Decision::Keep,
+                (SiteStatus::Existing, false) => Decision::Close,
+                (SiteStatus::Candidate, true) => Decision::Open,
+                (SiteStatus::Candidate, false) => Decision::Unused,
+            },
+            zones_served: 0,
+            need_served: 0.0,
+            zones_served_before: 0,
+        })
+        .collect();
+    let mut t = Totals::default();
+    let mut zones = Vec::with_capacity(inputs.zones.len());
+    let mut unreachable = Vec::new();
+    let (mut wb, mut mb, mut wa, mut ma) = (0.0, 0.0, 0.0, 0.0);
+    for z in inputs.zone_indices() {
+        let need = inputs.zone(z).need;
+        let before = nearest_open(inputs, &before_open, z);
+        let after = nearest_open(inputs, &open, z);
+        let unreach = !evaluate::reachable_at_baseline(inputs, z, sc.max_minutes);
+        if unreach {
+            unreachable.push(z);
+            t.zones_unreachable += 1;
+            t.need_unreachable += need;
+        }
+        if let Some((s, m)) = before {
+            sites[s.index()].zones_served_before += 1;
+            wb += need;
+            mb += need * m;
+        }
+        if let Some((s, m)) = after {
+            sites[s.index()].zones_served += 1;
+            sites[s.index()].need_served += need;
+            wa += need;
+            ma += need * m;
+        }
+        let zp = ZonePlan {
+            before,
+            after,
+            covered_before: covers(before),
+            covered_after: covers(after),
+            unreachable: unreach,
+        };
+        t.need_total += need;
+        if zp.covered_before {
+            t.need_covered_before += need;
+        }
+        if zp.covered_after {
+            t.need_covered_after += need;
+        }
+        zones.push(zp);
+    }
+    t.mean_minutes_before = if wb > 0.0 { mb / wb } else { 0.0 };
+    t.mean_minutes_after = if wa > 0.0 { ma / wa } else { 0.0 };
+    for ((site, &o), &b) in inputs.sites.iter().zip(&open).zip(&before_open) {
+        if b {
+            t.sites_before += 1;
+            t.annual_cost_before += site.annual_cost;
+        }
+        if o {
+            t.sites_after += 1;
+            t.annual_cost_after += site.annual_cost;
+        }
+        if b && !o {
+            t.sites_closed += 1;
+            t.backlog_removed += site.backlog;
+            t.disposal_receipts += site.disposal_receipt;
+        }
+        if !b && o {
+            t.sites_opened += 1;
+            t.opening_cost += site.open_cost;
+        }
+    }
+    t.annual_saving = t.annual_cost_before - t.annual_cost_after;
+    Plan {
+        status,
+        objective_kind: sc.objective,
+        objective,
+        bound,
+        gap,
+        open,
+        sites,
+        zones,
+        totals: t,
+        unreachable,
+        infeasibility,
+        solver,
+    }
+}
+
+/// Works out why a scenario is infeasible, by re-solving relaxations of it.
+///
+/// - Zones whose every site within the limit is forced closed are blamed on those closures.
+/// - Otherwise the budget and the site count are relaxed one at a time: the one whose
+///   removal restores feasibility is blamed, with the least cost (or fewest sites) that
+///   meets the rule and the zones that the best plan within the limit leaves uncovered.
+pub fn diagnose(inputs: &Inputs, sc: &Scenario) -> Result<Infeasibility> {
+    let mut inf = Infeasibility::default();
+    let rule = in_rule(inputs, sc);
+    let mut blocked = Vec::new();
+    let mut blockers = Vec::new();
+    for z in inputs.zone_indices() {
+        if !rule[z.index()] {
+            continue;
+        }
+        let within: Vec<SiteIdx> = inputs
+            .travel
+            .row(z)
+            .filter(|&(_, m)| sc.max_minutes.is_none_or(|mx| m <= mx))
+            .map(|(s, _)| s)
+            .collect();
+        if !within.is_empty() && within.iter().all(|s| sc.close.contains(s)) {
+            blocked.push(z);
+            for s in within {
+                if !blockers.contains(&s) {
+                    blockers.push(s);
+                }
+            }
+        }
+    }
+    if !blocked.is_empty() {
+        blockers.sort();
+        inf.blockers.push(Blocker::ForcedClosures {
+            zones: blocked,
+            sites: blockers,
+        });
+        return Ok(inf);
+    }
+    let feasible = |s: &Scenario| -> Result<Option<Outcome>> {
+        let m = map_instance(inputs, s);
+        let o = run_solver(&m.instance, s)?;
+        Ok(matches!(o.status, Status::Optimal | Status::Feasible).then_some(o))
+    };
+    let uncovered_with = |s: &Scenario| -> Result<Vec<ZoneIdx>> {
+        let mut cov = s.clone();
+        cov.objective = ObjectiveKind::MaxCoverage;
+        if cov.max_minutes.is_none() {
+            return Ok(Vec::new());
+        }
+        let m = map_instance(inputs, &cov);
+        let o = run_solver(&m.instance, &cov)?;
+        if o.open.is_empty() {
+            return Ok(Vec::new());
+        }
+        let covered = |z: ZoneIdx| {
+            nearest_open(inputs, &o.open, z).is_some_and(|(_, mm)| cov.max_minutes.is_none_or(|mx| mm <= mx))
+        };
+        Ok(m.clients.iter().copied().filter(|&z| !covered(z)).collect())
+    };
+    let mut any = false;
+    if let Some(b) = sc.budget {
+        let mut relaxed = sc.clone();
+        relaxed.budget = None;
+        relaxed.objective = ObjectiveKind::MinCost;
+        if relaxed.max_minutes.is_some() {
+            if let Some(o) = feasible(&relaxed)? {
+                let e = evaluate::evaluate(inputs, &relaxed, &o.open);
+                let zones = uncovered_with(sc)?;
+                inf.blockers.push(Blocker::Budget {
+                    budget: b,
+                    least_cost: Some(e.annual_cost),
+                    zones,
+                });
+                any = true;
+            }
+        }
+    }
+    if let Some(p) = sc.sites {
+        let mut relaxed = sc.clone();
+        relaxed.sites = None;
+        relaxed.budget = None;
+        relaxed.objective = ObjectiveKind::MinCost;
+        if relaxed.max_minutes.is_some() {
+            let mut m = map_instance(inputs, &relaxed);
+            m.instance.fixed_cost.iter_mut().for_each(|c| *c = 1.0);
+            let o = run_solver(&m.instance, &relaxed)?;
+            if matches!(o.status, Status::Optimal | Status::Feasible) {
+                let least = o.open.iter().filter(|&&x| x).count() as u32;
+                if p < least {
+                    let zones = uncovered_with(sc)?;
+                    inf.blockers.push(Blocker::SiteCount {
+                        sites: p,
+                        least_sites: Some(least),
+                        zones,
+                    });
+                    any = true;
+                }
+            }
+        }
+    }
+    if !any {
+        inf.blockers.push(Blocker::Combination);
+    }
+    Ok(inf)
+}
+
+/// Rebuilds a [`Plan`] for a known open set without solving (e.g. from a saved
+/// `plan.json`): decisions, access before and after, and totals are recomputed
+/// from the inputs by the evaluator; status, objective, bound and gap are taken as given.
+pub fn plan_for_open_set(
+    inputs: &Inputs,
+    sc: &Scenario,
+    open: Vec<bool>,
+    status: PlanStatus,
+    objective: f64,
+    bound: f64,
+    gap: f64,
+) -> Plan {
+    assemble(
+        inputs,
+        sc,
+        open,
+        status,
+        objective,
+        bound,
+        gap,
+        None,
+        SolverReport::default(),
+    )
+}

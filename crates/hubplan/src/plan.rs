@@ -1,0 +1,215 @@
+//! The result of planning: a decision for every site, the access of every zone, totals.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{SiteIdx, ZoneIdx};
+use crate::scenario::ObjectiveKind;
+
+/// The honest status of a plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PlanStatus {
+    /// Proven optimal (within the scenario's gap).
+    Optimal,
+    /// A plan that meets every rule, not proven optimal (time limit); see bound and gap.
+    Feasible,
+    /// No plan meets every rule; see [`Plan::infeasibility`].
+    Infeasible,
+    /// The time limit passed before any plan was found, and infeasibility was not proven.
+    Unknown,
+}
+
+impl PlanStatus {
+    /// The name written in outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            PlanStatus::Optimal => "optimal",
+            PlanStatus::Feasible => "feasible",
+            PlanStatus::Infeasible => "infeasible",
+            PlanStatus::Unknown => "unknown",
+        }
+    }
+}
+
+/// What happens to a site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// An existing site stays open.
+    Keep,
+    /// An existing site closes.
+    Close,
+    /// A candidate site opens.
+    Open,
+    /// A candidate site is not opened.
+    Unused,
+}
+
+impl Decision {
+    /// The name written in outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Decision::Keep => "keep",
+            Decision::Close => "close",
+            Decision::Open => "open",
+            Decision::Unused => "unused",
+        }
+    }
+
+    /// True for keep and open.
+    pub fn is_open(self) -> bool {
+        matches!(self, Decision::Keep | Decision::Open)
+    }
+}
+
+/// One site's outcome.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SitePlan {
+    /// Keep, close, open or unused.
+    pub decision: Decision,
+    /// Zones whose nearest open site this is, after the plan.
+    pub zones_served: u32,
+    /// Their need.
+    pub need_served: f64,
+    /// Zones whose nearest site this is today (status quo).
+    pub zones_served_before: u32,
+}
+
+/// Where a zone gets its service, before and after.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ZonePlan {
+    /// Nearest open site and minutes in the status quo (existing sites open).
+    pub before: Option<(SiteIdx, f64)>,
+    /// Nearest open site and minutes after the plan.
+    pub after: Option<(SiteIdx, f64)>,
+    /// Covered in the status quo.
+    pub covered_before: bool,
+    /// Covered after the plan.
+    pub covered_after: bool,
+    /// No site at all, even with every site open, is within the limit: reported, excluded from the rule.
+    pub unreachable: bool,
+}
+
+/// Money and people, before and after.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct Totals {
+    /// Open sites in the status quo.
+    pub sites_before: usize,
+    /// Open sites after.
+    pub sites_after: usize,
+    /// Existing sites closed.
+    pub sites_closed: usize,
+    /// Candidates opened.
+    pub sites_opened: usize,
+    /// Σ annual_cost of status-quo sites.
+    pub annual_cost_before: f64,
+    /// Σ annual_cost of open sites after.
+    pub annual_cost_after: f64,
+    /// before − after.
+    pub annual_saving: f64,
+    /// Σ backlog of closed sites.
+    pub backlog_removed: f64,
+    /// Σ open_cost of opened candidates (one-off).
+    pub opening_cost: f64,
+    /// Σ disposal_receipt of closed sites (one-off).
+    pub disposal_receipts: f64,
+    /// Σ need over all zones.
+    pub need_total: f64,
+    /// Σ need of zones covered before.
+    pub need_covered_before: f64,
+    /// Σ need of zones covered after.
+    pub need_covered_after: f64,
+    /// Σ need of zones unreachable at baseline.
+    pub need_unreachable: f64,
+    /// Zones unreachable at baseline.
+    pub zones_unreachable: usize,
+    /// Mean minutes to the nearest open site, weighted by need, before (zones with a reachable site).
+    pub mean_minutes_before: f64,
+    /// The same after.
+    pub mean_minutes_after: f64,
+}
+
+/// Something that makes a scenario infeasible.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Blocker {
+    /// These zones can only be covered by sites that the scenario forces closed.
+    ForcedClosures {
+        /// The zones left without a site within the limit.
+        zones: Vec<ZoneIdx>,
+        /// The forced closures that would have covered them.
+        sites: Vec<SiteIdx>,
+    },
+    /// The cheapest plan that covers every zone costs more than the budget.
+    Budget {
+        /// The budget.
+        budget: f64,
+        /// The least annual cost that meets the rule (with the forced sites).
+        least_cost: Option<f64>,
+        /// Zones left uncovered by the best plan within the budget.
+        zones: Vec<ZoneIdx>,
+    },
+    /// The exact site count is too small (or too large) to cover every zone.
+    SiteCount {
+        /// Sites asked for.
+        sites: u32,
+        /// The fewest sites that meet the rule.
+        least_sites: Option<u32>,
+        /// Zones left uncovered by the best plan with that many sites.
+        zones: Vec<ZoneIdx>,
+    },
+    /// Budget and site count together, each feasible alone.
+    Combination,
+}
+
+/// Why a plan is infeasible.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Infeasibility {
+    /// Each blocking rule, with the zones it blocks.
+    pub blockers: Vec<Blocker>,
+}
+
+/// Which solver produced a plan, and how hard it worked.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct SolverReport {
+    /// Back-end name.
+    pub backend: String,
+    /// Branch-and-bound nodes.
+    pub nodes: u64,
+    /// Wall-clock seconds of the solve.
+    pub seconds: f64,
+    /// Zones given to the solver after preprocessing.
+    pub clients: usize,
+    /// Sites left free (not forced) for the solver.
+    pub free_sites: usize,
+}
+
+/// A plan: the answer to one scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    /// Optimal, feasible, infeasible or unknown.
+    pub status: PlanStatus,
+    /// The objective it optimised.
+    pub objective_kind: ObjectiveKind,
+    /// Objective value in the scenario's own sense (NaN without a plan).
+    pub objective: f64,
+    /// Best proven bound in the same sense (≤ objective for minimisation, ≥ for max_coverage).
+    pub bound: f64,
+    /// Relative gap |objective − bound| / |objective| (0 when optimal).
+    pub gap: f64,
+    /// Open flag per site (status quo when there is no plan).
+    pub open: Vec<bool>,
+    /// Per site.
+    pub sites: Vec<SitePlan>,
+    /// Per zone.
+    pub zones: Vec<ZonePlan>,
+    /// Totals.
+    pub totals: Totals,
+    /// Zones unreachable at baseline (listed, never dropped).
+    pub unreachable: Vec<ZoneIdx>,
+    /// Present when infeasible.
+    pub infeasibility: Option<Infeasibility>,
+    /// Solver details.
+    pub solver: SolverReport,
+}
