@@ -59,6 +59,8 @@ impl Ord for Node {
 }
 
 struct NodeOut {
+    /// Node bound after the ascent (for tracing).
+    lb: f64,
     /// Lowest bound of any region discarded by this node (INF if none).
     discarded: f64,
     candidates: Vec<(f64, Vec<bool>)>,
@@ -108,6 +110,10 @@ impl Ctx<'_> {
             v
         }
     }
+}
+
+fn trace() -> bool {
+    std::env::var_os("HUBPLAN_SOLVER_TRACE").is_some()
 }
 
 fn node_fix(p: &Prob, decisions: &[(u32, bool)]) -> Vec<Fixing> {
@@ -164,6 +170,7 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> NodeOut {
     let p = ctx.p;
     let cutoff = ctx.cutoff(ub);
     let mut out = NodeOut {
+        lb: node.lb,
         discarded: INF,
         candidates: Vec::new(),
         children: Vec::new(),
@@ -204,6 +211,7 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> NodeOut {
     out.lambda = Arc::new(asc.lambda);
     let e = asc.best;
     let lb = ctx.safe(e.value).max(node.lb);
+    out.lb = lb;
     if asc.timed_out && lb < cutoff {
         out.interrupted = true;
         return out;
@@ -252,9 +260,7 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> NodeOut {
             let key2 = lo_open.max(lo_closed);
             let better = match best_branch {
                 None => true,
-                Some((k, k2, jj, _, _)) => {
-                    key > k || (key == k && (key2 > k2 || (key2 == k2 && j < jj)))
-                }
+                Some((k, k2, jj, _, _)) => key > k || (key == k && (key2 > k2 || (key2 == k2 && j < jj))),
             };
             if better {
                 best_branch = Some((key, key2, j, lo_open, lo_closed));
@@ -349,10 +355,15 @@ pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) ->
         }
         let root = first;
         first = false;
-        let outs: Vec<NodeOut> = batch
-            .par_iter()
-            .map(|n| process(&ctx, n, ub, root))
-            .collect();
+        let outs: Vec<NodeOut> = batch.par_iter().map(|n| process(&ctx, n, ub, root)).collect();
+        if trace() && (root || nodes % 200 == 0) {
+            eprintln!(
+                "[hubplan-solver] nodes {nodes} open {} ub {ub} bound {} first-lb {:?}",
+                heap.len(),
+                heap.peek().map_or(INF, |n| n.lb).min(discarded),
+                outs.first().map(|o| o.lb)
+            );
+        }
         for (n, o) in batch.into_iter().zip(outs) {
             if o.interrupted {
                 heap.push(n);

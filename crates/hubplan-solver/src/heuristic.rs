@@ -254,8 +254,7 @@ impl<'a> Ls<'a> {
             .filter(|&j| !self.open[j] && self.fix[j] != Fixing::Closed)
             .map(|j| It(score(self, j), j))
             .collect();
-        let mut heap: std::collections::BinaryHeap<It> =
-            init.into_iter().filter(|it| it.0 < 0.0).collect();
+        let mut heap: std::collections::BinaryHeap<It> = init.into_iter().filter(|it| it.0 < 0.0).collect();
         while let Some(It(_, j)) = heap.pop() {
             if Instant::now() > deadline || self.cnt >= self.p.hi {
                 break;
@@ -279,10 +278,7 @@ impl<'a> Ls<'a> {
 
     /// Objective of the current state (penalised when infeasible).
     pub fn cost(&self) -> f64 {
-        let f: f64 = (0..self.p.n)
-            .filter(|&j| self.open[j])
-            .map(|j| self.p.fixed[j])
-            .sum();
+        let f: f64 = (0..self.p.n).filter(|&j| self.open[j]).map(|j| self.p.fixed[j]).sum();
         self.p.constant + f + self.c1.iter().sum::<f64>()
     }
 

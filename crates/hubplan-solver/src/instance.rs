@@ -166,9 +166,7 @@ impl Instance {
             }
             if let Some(c) = self.capacity[j] {
                 if !ok(c) {
-                    return Err(InstanceError::Number(format!(
-                        "site {j} has a bad capacity"
-                    )));
+                    return Err(InstanceError::Number(format!("site {j} has a bad capacity")));
                 }
             }
         }
@@ -179,29 +177,20 @@ impl Instance {
         }
         for i in 0..m {
             if !ok(self.demand[i]) {
-                return Err(InstanceError::Number(format!(
-                    "client {i} has a bad demand"
-                )));
+                return Err(InstanceError::Number(format!("client {i} has a bad demand")));
             }
             if let Some(u) = self.unserved_cost[i] {
                 if !ok(u) {
-                    return Err(InstanceError::Number(format!(
-                        "client {i} has a bad unserved cost"
-                    )));
+                    return Err(InstanceError::Number(format!("client {i} has a bad unserved cost")));
                 }
             }
             let arcs = self.arcs_of(i);
             for (k, a) in arcs.iter().enumerate() {
                 if a.site as usize >= n {
-                    return Err(InstanceError::Arc(format!(
-                        "client {i} names site {} of {n}",
-                        a.site
-                    )));
+                    return Err(InstanceError::Arc(format!("client {i} names site {} of {n}", a.site)));
                 }
                 if !ok(a.cost) {
-                    return Err(InstanceError::Number(format!(
-                        "client {i} has a bad arc cost"
-                    )));
+                    return Err(InstanceError::Number(format!("client {i} has a bad arc cost")));
                 }
                 if k > 0 && arcs[k - 1].site >= a.site {
                     return Err(InstanceError::Arc(format!(

@@ -175,21 +175,13 @@ pub(crate) fn ascent(
         if norm <= 1e-18 {
             break;
         }
-        let target = if ub.is_finite() {
-            ub
-        } else {
-            bval.abs() * 1.1 + 1.0
-        };
+        let target = if ub.is_finite() { ub } else { bval.abs() * 1.1 + 1.0 };
         let gapv = (target - lval).max(1e-6 * (1.0 + lval.abs()));
         let t = pi * gapv / norm;
-        lambda
-            .par_iter_mut()
-            .with_min_len(1024)
-            .enumerate()
-            .for_each(|(i, l)| {
-                let v = (*l + t * g[i]).max(0.0);
-                *l = v.min(p.unserved[i]);
-            });
+        lambda.par_iter_mut().with_min_len(1024).enumerate().for_each(|(i, l)| {
+            let v = (*l + t * g[i]).max(0.0);
+            *l = v.min(p.unserved[i]);
+        });
     }
     let best = match best {
         Some(b) => b,

@@ -22,8 +22,8 @@
 use crate::instance::{Fixing, Instance, InstanceError};
 use crate::outcome::{Outcome, SolveOptions, Status};
 use good_lp::{
-    constraint, variable, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus,
-    SolverModel, Variable, WithMipGap, WithTimeLimit,
+    constraint, variable, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus, SolverModel,
+    Variable, WithMipGap, WithTimeLimit,
 };
 use std::fmt::Write as _;
 
@@ -404,9 +404,7 @@ fn outcome_from<S: Solution>(
     inst: &Instance,
     solver: &str,
 ) -> (Vec<bool>, f64, SolutionStatus) {
-    let open: Vec<bool> = (0..inst.n_sites())
-        .map(|j| sol.value(vars[j]) > 0.5)
-        .collect();
+    let open: Vec<bool> = (0..inst.n_sites()).map(|j| sol.value(vars[j]) > 0.5).collect();
     let z = crate::eval::objective(inst, &open).unwrap_or(f64::INFINITY);
     let _ = solver;
     (open, z, sol.status())
@@ -443,11 +441,7 @@ fn outcome_from<S: Solution>(
 /// assert_eq!(out.status, Status::Optimal);
 /// assert_eq!(out.objective, 2.0);
 /// ```
-pub fn solve_mip(
-    inst: &Instance,
-    opts: &SolveOptions,
-    backend: MipBackend,
-) -> Result<Outcome, InstanceError> {
+pub fn solve_mip(inst: &Instance, opts: &SolveOptions, backend: MipBackend) -> Result<Outcome, InstanceError> {
     let m = build_model(inst)?;
     let mut pv = ProblemVariables::new();
     let vars = declare(&mut pv, &m);
@@ -461,10 +455,7 @@ pub fn solve_mip(
     };
     let result: Result<(Vec<bool>, f64, SolutionStatus), ResolutionError> = match backend {
         MipBackend::Microlp => {
-            let mut model = pv
-                .minimise(obj)
-                .using(good_lp::microlp)
-                .with_time_limit(secs);
+            let mut model = pv.minimise(obj).using(good_lp::microlp).with_time_limit(secs);
             model = model
                 .with_mip_gap(gap)
                 .map_err(|e| InstanceError::Backend(e.to_string()))?;

@@ -134,9 +134,7 @@ pub fn scp(text: &str, unicost: bool) -> Result<Instance, ParseError> {
         cols.sort_unstable();
         cols.dedup();
         inst.push_client(
-            cols.into_iter()
-                .map(|s| Arc { site: s, cost: 0.0 })
-                .collect(),
+            cols.into_iter().map(|s| Arc { site: s, cost: 0.0 }).collect(),
             None,
             1.0,
         );
@@ -264,11 +262,7 @@ pub fn spopt_sf(distances: &str, demand: &str) -> Result<SpoptSf, ParseError> {
     );
     for l in lines.filter(|l| !l.trim().is_empty()) {
         let f = csv_line(l);
-        let get = |k: usize| {
-            f.get(k)
-                .cloned()
-                .ok_or_else(|| ParseError(format!("short row {l:?}")))
-        };
+        let get = |k: usize| f.get(k).cloned().ok_or_else(|| ParseError(format!("short row {l:?}")));
         let d: f64 = get(cd)?
             .parse()
             .map_err(|_| ParseError(format!("bad distance in {l:?}")))?;

@@ -117,10 +117,7 @@ pub(crate) fn reduce(inst: &Instance) -> Prep {
                 continue;
             }
             // Candidates dominating k: zero clients containing k's rarest site.
-            let Some(rare) = keep_arcs[k]
-                .iter()
-                .min_by_key(|a| by_site[a.0 as usize].len())
-            else {
+            let Some(rare) = keep_arcs[k].iter().min_by_key(|a| by_site[a.0 as usize].len()) else {
                 continue;
             };
             for &o in &by_site[rare.0 as usize] {
@@ -196,14 +193,10 @@ pub(crate) fn reduce(inst: &Instance) -> Prep {
     let n_open = fix.iter().filter(|f| **f == Fixing::Open).count();
     let n_avail = fix.iter().filter(|f| **f != Fixing::Closed).count();
     if n_open > hi {
-        return Prep::Infeasible(format!(
-            "{n_open} sites must be open but at most {hi} may be"
-        ));
+        return Prep::Infeasible(format!("{n_open} sites must be open but at most {hi} may be"));
     }
     if n_avail < lo {
-        return Prep::Infeasible(format!(
-            "at least {lo} sites must be open but only {n_avail} may be"
-        ));
+        return Prep::Infeasible(format!("at least {lo} sites must be open but only {n_avail} may be"));
     }
     if let Some(b) = inst.budget {
         let used: f64 = (0..n)
@@ -211,9 +204,7 @@ pub(crate) fn reduce(inst: &Instance) -> Prep {
             .map(|j| inst.budget_cost[j])
             .sum();
         if used > b * (1.0 + 1e-12) + 1e-12 {
-            return Prep::Infeasible(format!(
-                "sites that must be open use {used} of the budget {b}"
-            ));
+            return Prep::Infeasible(format!("sites that must be open use {used} of the budget {b}"));
         }
     }
     Prep::Ok(Box::new(Prob {

@@ -329,14 +329,7 @@ pub(crate) struct Sub {
 }
 
 impl Sub {
-    pub fn solve(
-        rho: &[f64],
-        fix: &[Fixing],
-        lo: usize,
-        hi: usize,
-        bcost: &[f64],
-        budget: Option<f64>,
-    ) -> Sub {
+    pub fn solve(rho: &[f64], fix: &[Fixing], lo: usize, hi: usize, bcost: &[f64], budget: Option<f64>) -> Sub {
         let card = CardPart::new(rho, fix, lo, hi);
         let knap = budget.map(|b| KnapPart::new(rho, fix, bcost, b));
         let value = match &knap {

@@ -137,13 +137,7 @@ pub fn generate(spec: &Spec) -> Geography {
     let mut rng = SplitMix64(spec.seed ^ 0x6875_6270_6C61_6E00);
     let side = spec.side_km;
     let towns: Vec<(f64, f64, f64)> = (0..spec.towns)
-        .map(|_| {
-            (
-                rng.range(0.0, side),
-                rng.range(0.0, side),
-                rng.range(1.5, 5.0),
-            )
-        })
+        .map(|_| (rng.range(0.0, side), rng.range(0.0, side), rng.range(1.5, 5.0)))
         .collect();
     let mut zx = Vec::with_capacity(spec.zones);
     let mut need = Vec::with_capacity(spec.zones);

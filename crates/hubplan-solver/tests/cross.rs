@@ -107,16 +107,9 @@ fn agree(inst: &Instance) {
         Some(z) => {
             for o in [&a, &b] {
                 assert_eq!(o.status, Status::Optimal, "{o:?} want {z}");
-                assert!(
-                    (o.objective - z).abs() <= 1e-6 * z.abs().max(1.0),
-                    "{o:?} want {z}"
-                );
-                assert!(
-                    o.bound <= z + 1e-6 * z.abs().max(1.0),
-                    "bound {o:?} want {z}"
-                );
-                let e = independent(inst, &o.open)
-                    .expect("returned solution violates a hard constraint");
+                assert!((o.objective - z).abs() <= 1e-6 * z.abs().max(1.0), "{o:?} want {z}");
+                assert!(o.bound <= z + 1e-6 * z.abs().max(1.0), "bound {o:?} want {z}");
+                let e = independent(inst, &o.open).expect("returned solution violates a hard constraint");
                 assert!((e - o.objective).abs() <= 1e-9 * e.abs().max(1.0));
             }
         }
@@ -199,17 +192,9 @@ fn infeasible_cases() {
     inst.fixed_cost = vec![1.0, 1.0, 1.0];
     inst.budget_cost = vec![5.0, 5.0, 5.0];
     inst.budget = Some(9.0);
-    inst.push_client(
-        vec![Arc { site: 0, cost: 0.0 }, Arc { site: 1, cost: 0.0 }],
-        None,
-        1.0,
-    );
+    inst.push_client(vec![Arc { site: 0, cost: 0.0 }, Arc { site: 1, cost: 0.0 }], None, 1.0);
     inst.push_client(vec![Arc { site: 2, cost: 0.0 }], None, 1.0);
-    inst.push_client(
-        vec![Arc { site: 1, cost: 0.0 }, Arc { site: 2, cost: 0.0 }],
-        None,
-        1.0,
-    );
+    inst.push_client(vec![Arc { site: 1, cost: 0.0 }, Arc { site: 2, cost: 0.0 }], None, 1.0);
     // Needs site 2 and one of 0/1 = 10 > 9, but only by combination: the tree must prove it.
     inst.push_client(vec![Arc { site: 0, cost: 0.0 }], None, 1.0);
     let o = solve(&inst, &opts()).unwrap();

@@ -29,12 +29,7 @@ fn run(which: &str) {
         let demand = fixture(&format!("mclp_sjc/demand-{inst_name}.dat"));
         let inst = orlib::sjc(&coords, &demand, s, p).expect("parses");
         // Objective = uncovered demand.
-        check(
-            &format!("{inst_name} S={s} p={p}"),
-            &inst,
-            total - covered,
-            1e-9,
-        );
+        check(&format!("{inst_name} S={s} p={p}"), &inst, total - covered, 1e-9);
     }
 }
 

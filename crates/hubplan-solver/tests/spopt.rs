@@ -38,10 +38,7 @@ fn p_median_p4() {
     let inst = sf.p_median(4);
     let out = check("spopt p-median p=4", &inst, 2848268129.714512, 1e-6);
     let mean = out.objective / 955113.0;
-    assert!(
-        (mean - 2982.1268579890657).abs() < 1e-6 * 2982.0,
-        "mean {mean}"
-    );
+    assert!((mean - 2982.1268579890657).abs() < 1e-6 * 2982.0, "mean {mean}");
 }
 
 #[test]

@@ -16,11 +16,7 @@ fn uncap_opt(name: &str) -> f64 {
 }
 
 fn run_uncap(name: &str) {
-    let inst = orlib::warehouse(
-        &fixture(&format!("orlib_warehouse/uncap/{name}.txt")),
-        false,
-    )
-    .expect("parses");
+    let inst = orlib::warehouse(&fixture(&format!("orlib_warehouse/uncap/{name}.txt")), false).expect("parses");
     check(name, &inst, uncap_opt(name), 1e-8);
 }
 
@@ -31,8 +27,7 @@ fn run_cap(name: &str) {
         .find(|(n, _)| n == name)
         .map(|p| p.1)
         .expect("optimum listed");
-    let inst = orlib::warehouse(&fixture(&format!("orlib_warehouse/cap/{name}.txt")), true)
-        .expect("parses");
+    let inst = orlib::warehouse(&fixture(&format!("orlib_warehouse/cap/{name}.txt")), true).expect("parses");
     check(&format!("{name} (capacitated)"), &inst, expected, 1e-8);
 }
 

@@ -264,3 +264,118 @@ fn engine_matches_brute_force_on_dense_single_minutes() {
         }
     }
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn per_minute(feed: &Feed, o: &[LonLat], d: &[LonLat], cfg: &TransitConfig) -> Vec<Vec<u32>> {
+        per_minute_times(feed, o, d, cfg).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        /// Walking times (rounded up) satisfy the triangle inequality.
+        #[test]
+        fn walking_triangle_inequality(
+            a in (-2.0f64..2.0, 50.0f64..52.0), b in (-2.0f64..2.0, 50.0f64..52.0), c in (-2.0f64..2.0, 50.0f64..52.0),
+            speed in 1.0f64..8.0, detour in 1.0f64..2.0,
+        ) {
+            let w = Walk::new(speed, detour);
+            let (a, b, c) = (LonLat::new(a.0, a.1), LonLat::new(b.0, b.1), LonLat::new(c.0, c.1));
+            let ac = w.seconds(w.walked_m(a, c));
+            let ab = w.seconds(w.walked_m(a, b));
+            let bc = w.seconds(w.walked_m(b, c));
+            prop_assert!(ac <= ab + bc, "{ac} > {ab} + {bc}");
+        }
+
+        /// Leaving later never arrives earlier (FIFO), with a cutoff large enough to see everything.
+        #[test]
+        fn later_departure_never_arrives_earlier(seed in any::<u64>()) {
+            let (feed, o, d, mut cfg) = random_case(seed);
+            cfg.max_minutes = 24.0 * 60.0;
+            cfg.share_within = None;
+            let n = minutes_of(&cfg).len();
+            let times = per_minute(&feed, &o, &d, &cfg);
+            for per_d in &times {
+                for oi in 0..o.len() {
+                    let ea: Vec<u64> = (0..n).map(|i| {
+                        let t = per_d[oi * n + i];
+                        if t == UNREACHABLE { u64::MAX } else { (cfg.window_start_s + 60 * i as u32 + t) as u64 }
+                    }).collect();
+                    prop_assert!(ea.windows(2).all(|w| w[0] <= w[1]), "seed {seed}: {ea:?}");
+                }
+            }
+        }
+
+        /// The answer for a departure minute does not depend on the rest of the window.
+        #[test]
+        fn larger_window_keeps_single_minute_answers(seed in any::<u64>(), k in 0u32..10, before in 0u32..5, after in 1u32..6) {
+            let (feed, o, d, mut cfg) = random_case(seed);
+            cfg.window_start_s = T0 + 60 * k;
+            cfg.window_end_s = cfg.window_start_s + 60;
+            let single = per_minute(&feed, &o, &d, &cfg);
+            let mut wide = cfg.clone();
+            wide.window_start_s -= 60 * before.min(k);
+            wide.window_end_s += 60 * after;
+            let n = minutes_of(&wide).len();
+            let idx = ((cfg.window_start_s - wide.window_start_s) / 60) as usize;
+            let many = per_minute(&feed, &o, &d, &wide);
+            for di in 0..d.len() {
+                for oi in 0..o.len() {
+                    prop_assert_eq!(single[di][oi], many[di][oi * n + idx], "seed {}", seed);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn minutes_two_decimals_round_half_away_from_zero() {
+    assert_eq!(seconds_to_minutes_2dp(0), 0.0);
+    assert_eq!(format!("{:.2}", seconds_to_minutes_2dp(1)), "0.02"); // 0.01666…
+    assert_eq!(format!("{:.2}", seconds_to_minutes_2dp(2)), "0.03"); // 0.0333…
+    assert_eq!(format!("{:.2}", seconds_to_minutes_2dp(59)), "0.98"); // 0.98333…
+    assert_eq!(format!("{:.2}", seconds_to_minutes_2dp(61)), "1.02");
+    assert_eq!(format!("{:.2}", seconds_to_minutes_2dp(2100)), "35.00");
+    for s in 0..200_000u32 {
+        let exact = s as f64 / 60.0;
+        let x = seconds_to_minutes_2dp(s);
+        assert!((x - exact).abs() <= 0.005 + 1e-12, "{s}");
+        // the printed two decimals parse back to the same value
+        assert_eq!(format!("{x:.2}").parse::<f64>().unwrap(), x);
+    }
+}
+
+#[test]
+fn percentile_is_nearest_rank_with_unreachable_as_infinity() {
+    let mut v = vec![5, UNREACHABLE, 1, 3];
+    assert_eq!(percentile_nearest_rank(&mut v.clone(), 50.0), 3);
+    assert_eq!(percentile_nearest_rank(&mut v.clone(), 25.0), 1);
+    assert_eq!(percentile_nearest_rank(&mut v.clone(), 75.0), 5);
+    assert_eq!(percentile_nearest_rank(&mut v, 100.0), UNREACHABLE);
+    let mut sixty: Vec<u32> = (1..=60).collect();
+    assert_eq!(percentile_nearest_rank(&mut sixty, 50.0), 30);
+}
+
+#[test]
+fn invalid_configurations_are_rejected() {
+    let feed = FeedBuilder::new(ServiceDate::new(2024, 1, 1).unwrap()).build();
+    let p = [LonLat::new(0.0, 51.0)];
+    for cfg in [
+        TransitConfig { window_end_s: 0, ..TransitConfig::default() },
+        TransitConfig { percentile: 0.0, ..TransitConfig::default() },
+        TransitConfig { percentile: f64::NAN, ..TransitConfig::default() },
+        TransitConfig { walk_speed_kmh: 0.0, ..TransitConfig::default() },
+        TransitConfig { max_minutes: -1.0, ..TransitConfig::default() },
+        TransitConfig { max_rides: Some(0), ..TransitConfig::default() },
+    ] {
+        let e = travel_time_matrix(&feed, &p, &p, &cfg, &|_, _| {}).unwrap_err();
+        assert!(matches!(e, TransitError::Config { .. }), "{e}");
+    }
+    // no service: walking only, still fine
+    let m = travel_time_matrix(&feed, &p, &p, &TransitConfig::default(), &|_, _| {}).unwrap();
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0].seconds, 0);
+}

@@ -15,8 +15,8 @@
 use std::collections::BTreeMap;
 
 use hubplan::colocate::{
-    evaluate_services, plan_services, service_objective, service_violations, ServiceBlocker,
-    ServicePlan, ServiceRules, SiteCount,
+    evaluate_services, plan_services, service_objective, service_violations, ServiceBlocker, ServicePlan, ServiceRules,
+    SiteCount,
 };
 use hubplan::geo::LonLat;
 use hubplan::model::{Inputs, Service, Site, SiteStatus, Zone};
@@ -70,11 +70,7 @@ fn parse(text: &str) -> Inputs {
                         },
                         annual_cost: w[2].parse().unwrap(),
                         backlog: num("backlog", 0.0),
-                        open_cost: if candidate {
-                            w[4].parse().unwrap()
-                        } else {
-                            0.0
-                        },
+                        open_cost: if candidate { w[4].parse().unwrap() } else { 0.0 },
                         capacity: a.get("cap").map(|v| v.parse().unwrap()),
                         services: vec![],
                         can_host: vec![],
@@ -101,17 +97,11 @@ fn parse(text: &str) -> Inputs {
                     attributes,
                 })
             }
-            "time" => times.push((
-                w[1].to_string(),
-                w[2].to_string(),
-                w[3].parse::<f64>().unwrap(),
-            )),
+            "time" => times.push((w[1].to_string(), w[2].to_string(), w[3].parse::<f64>().unwrap())),
             other => panic!("bad line {other}"),
         }
     }
-    let svc = |id: &str| {
-        ServiceIdx::from_index(services.iter().position(|s: &Service| s.id == id).unwrap())
-    };
+    let svc = |id: &str| ServiceIdx::from_index(services.iter().position(|s: &Service| s.id == id).unwrap());
     let sites: Vec<Site> = sites
         .into_iter()
         .map(|(mut s, hosts, can)| {
@@ -145,16 +135,9 @@ fn rules(inputs: &Inputs, text: &str) -> ServiceRules {
     let w: Vec<&str> = text.split_whitespace().collect();
     let a = kv(&w);
     let site = |id: &str| inputs.site_by_id(id).unwrap();
-    let svc =
-        |id: &str| ServiceIdx::from_index(inputs.services.iter().position(|s| s.id == id).unwrap());
-    let sites = |k: &str| {
-        a.get(k)
-            .map_or(Vec::new(), |v| v.split(',').map(site).collect())
-    };
-    let svcs = |k: &str| {
-        a.get(k)
-            .map_or(Vec::new(), |v| v.split(',').map(svc).collect())
-    };
+    let svc = |id: &str| ServiceIdx::from_index(inputs.services.iter().position(|s| s.id == id).unwrap());
+    let sites = |k: &str| a.get(k).map_or(Vec::new(), |v| v.split(',').map(site).collect());
+    let svcs = |k: &str| a.get(k).map_or(Vec::new(), |v| v.split(',').map(svc).collect());
     let pairs = |k: &str| {
         a.get(k).map_or(Vec::new(), |v| {
             v.split(',')
@@ -171,9 +154,7 @@ fn rules(inputs: &Inputs, text: &str) -> ServiceRules {
         services: svcs("services"),
         hub: svcs("hub"),
         min_hubs_per_district: u("min_hubs").unwrap_or(0),
-        objective: a
-            .get("objective")
-            .map_or(ObjectiveKind::MinCost, |v| kind(v)),
+        objective: a.get("objective").map_or(ObjectiveKind::MinCost, |v| kind(v)),
         then: a.get("then").map(|v| kind(v)),
         annual_budget: f("budget"),
         capital_budget: f("capital"),
@@ -275,9 +256,7 @@ fn check(input: &str, rule_text: &str, expect: &str) -> Option<ServicePlan> {
                     .unreachable
                     .iter()
                     .flat_map(|u| u.zones.iter().map(move |z| (u.service, *z)))
-                    .map(|(s, z)| {
-                        format!("{}:{}", inputs.services[s.index()].id, inputs.zone(z).id)
-                    })
+                    .map(|(s, z)| format!("{}:{}", inputs.services[s.index()].id, inputs.zone(z).id))
                     .collect();
                 assert_eq!(got.join(","), v, "{rule_text}: unreachable");
             }
@@ -314,11 +293,7 @@ const CAPACITY: &str = "
 fn capacity_forces_a_split() {
     // Both services fit in one site without capacities (100); with 100 units of
     // space each site takes one 60-unit service, so both stay open (210).
-    check(
-        &CAPACITY.replace(" cap=100", ""),
-        "",
-        "optimal 100 open=A hosts=A:a+b",
-    );
+    check(&CAPACITY.replace(" cap=100", ""), "", "optimal 100 open=A hosts=A:a+b");
     check(CAPACITY, "", "optimal 210 open=A,B");
     // Forcing both services into A cannot fit: a contradiction naming A.
     check(CAPACITY, "keep_service=A:a,A:b", "contradiction");
@@ -349,18 +324,10 @@ fn forced_per_service_keep_and_close() {
     let cheap = CONVERSION.replace("conv=30", "conv=5");
     check(&cheap, "close_service=B:a", "optimal 100 open=A");
     check(CONVERSION, "keep_service=B:a", "optimal 120 open=B");
-    check(
-        CONVERSION,
-        "keep_service=B:a close_service=B:a",
-        "contradiction",
-    );
+    check(CONVERSION, "keep_service=B:a close_service=B:a", "contradiction");
     check(CONVERSION, "keep_service=B:a close=B", "contradiction");
     // With A closed and B unable to take the service, Z is blocked by forced closures.
-    check(
-        CONVERSION,
-        "close=A close_service=B:a",
-        "infeasible blocker=closures",
-    );
+    check(CONVERSION, "close=A close_service=B:a", "infeasible blocker=closures");
 }
 
 const HUBS: &str = "
@@ -382,11 +349,7 @@ fn district_hub_rule() {
     check(HUBS, "hub=a,b min_hubs=1", "optimal 120 open=C hosts=C:a+b");
     // Two hubs in D need two capable sites; with C closed only A can be one.
     check(HUBS, "hub=a,b min_hubs=2 close=C", "contradiction");
-    check(
-        HUBS,
-        "hub=a,b min_hubs=1 close_service=C:b close=A",
-        "contradiction",
-    );
+    check(HUBS, "hub=a,b min_hubs=1 close_service=C:b close=A", "contradiction");
 }
 
 const EQUITY: &str = "
@@ -400,17 +363,9 @@ const EQUITY: &str = "
 
 #[test]
 fn equity_rule_under_max_coverage() {
-    check(
-        EQUITY,
-        "objective=max_coverage budget=10",
-        "optimal 100 open=A",
-    );
+    check(EQUITY, "objective=max_coverage budget=10", "optimal 100 open=A");
     // Deciles 1–2 must be covered: Z2 forces B, covering only 10.
-    check(
-        EQUITY,
-        "objective=max_coverage budget=10 equity=2",
-        "optimal 10 open=B",
-    );
+    check(EQUITY, "objective=max_coverage budget=10 equity=2", "optimal 10 open=B");
     // Both cannot be afforded with the equity rule and A forced open.
     check(
         EQUITY,
@@ -439,12 +394,7 @@ fn savings_target() {
     // Saving 150 leaves 60 a year: no plan covers both zones.
     check(SAVINGS, "savings=150", "infeasible blocker=savings");
     // Under max_coverage, 60 a year buys B (Z1, 30) over C (Z2, 20).
-    let p = check(
-        SAVINGS,
-        "objective=max_coverage savings=150",
-        "optimal 30 open=B",
-    )
-    .unwrap();
+    let p = check(SAVINGS, "objective=max_coverage savings=150", "optimal 30 open=B").unwrap();
     assert_eq!(p.totals.annual_saving, 150.0);
     assert_eq!(p.totals.backlog_removed, 7.0);
     check(SAVINGS, "savings=250", "contradiction");
@@ -528,17 +478,9 @@ fn lexicographic_objective() {
         "objective=max_coverage then=min_cost budget=100",
         "optimal 70 primary=15 open=B,C",
     );
-    check(
-        LEX,
-        "objective=max_coverage then=max_coverage budget=100",
-        "invalid",
-    );
+    check(LEX, "objective=max_coverage then=max_coverage budget=100", "invalid");
     // min_travel with one site: all within the limit is impossible, infeasible by count.
-    check(
-        LEX,
-        "objective=min_travel sites=1",
-        "infeasible blocker=site",
-    );
+    check(LEX, "objective=min_travel sites=1", "infeasible blocker=site");
     check(LEX, "objective=min_travel sites=2", "optimal 150");
 }
 
@@ -551,10 +493,7 @@ fn contradictions_name_the_ids() {
         other => panic!("{other:?}"),
     }
     let r = rules(&inputs, "budget=50 keep=A");
-    assert!(matches!(
-        plan_services(&inputs, &r),
-        Err(Error::Contradiction(_))
-    ));
+    assert!(matches!(plan_services(&inputs, &r), Err(Error::Contradiction(_))));
 }
 
 #[test]
@@ -588,22 +527,16 @@ fn rand_instance() -> impl Strategy<Value = Rand> {
         )
             .prop_map(|(c, cap, h, can)| (c as f64, cap.map(|x| x as f64), h, can));
         let zone = (0u32..20, 0u32..20, 1u8..11).prop_map(|(a, b, d)| (a as f64, b as f64, d));
-        let times = prop::collection::vec(prop::collection::vec(prop::option::of(1u32..60), n), m)
-            .prop_map(|t| {
-                t.into_iter()
-                    .map(|r| r.into_iter().map(|x| x.map(|v| v as f64)).collect())
-                    .collect()
-            });
-        (
-            prop::collection::vec(site, n),
-            prop::collection::vec(zone, m),
+        let times = prop::collection::vec(prop::collection::vec(prop::option::of(1u32..60), n), m).prop_map(|t| {
+            t.into_iter()
+                .map(|r| r.into_iter().map(|x| x.map(|v| v as f64)).collect())
+                .collect()
+        });
+        (prop::collection::vec(site, n), prop::collection::vec(zone, m), times).prop_map(|(sites, needs, times)| Rand {
+            sites,
+            needs,
             times,
-        )
-            .prop_map(|(sites, needs, times)| Rand {
-                sites,
-                needs,
-                times,
-            })
+        })
     })
 }
 
@@ -631,21 +564,13 @@ fn build(r: &Rand) -> Inputs {
         .iter()
         .enumerate()
         .map(|(j, (cost, cap, hosts, can))| {
-            let idx = |f: &dyn Fn(usize) -> bool| {
-                (0..2)
-                    .filter(|&k| f(k))
-                    .map(ServiceIdx::from_index)
-                    .collect::<Vec<_>>()
-            };
+            let idx =
+                |f: &dyn Fn(usize) -> bool| (0..2).filter(|&k| f(k)).map(ServiceIdx::from_index).collect::<Vec<_>>();
             Site {
                 id: format!("S{j}"),
                 name: String::new(),
                 pos: LonLat::new(0.0, 51.0),
-                district: if j % 2 == 0 {
-                    "East".into()
-                } else {
-                    "West".into()
-                },
+                district: if j % 2 == 0 { "East".into() } else { "West".into() },
                 kind: String::new(),
                 status: SiteStatus::Existing,
                 annual_cost: *cost,
@@ -670,9 +595,7 @@ fn build(r: &Rand) -> Inputs {
             need: a + b,
             population: a + b,
             imd_decile: Some(d),
-            attributes: [("pa".to_string(), a), ("pb".to_string(), b)]
-                .into_iter()
-                .collect(),
+            attributes: [("pa".to_string(), a), ("pb".to_string(), b)].into_iter().collect(),
         })
         .collect();
     let mut triples = Vec::new();
@@ -782,12 +705,7 @@ fn kent() -> Option<Inputs> {
         let head: Vec<String> = lines.next()?.split(',').map(String::from).collect();
         Some(
             lines
-                .map(|l| {
-                    head.iter()
-                        .cloned()
-                        .zip(l.split(',').map(String::from))
-                        .collect()
-                })
+                .map(|l| head.iter().cloned().zip(l.split(',').map(String::from)).collect())
                 .collect(),
         )
     };
@@ -803,17 +721,8 @@ fn kent() -> Option<Inputs> {
             conversion_cost: num(r, "conversion_cost").unwrap_or(0.0),
         })
         .collect();
-    let svc = |id: &str| {
-        services
-            .iter()
-            .position(|s| s.id == id)
-            .map(ServiceIdx::from_index)
-    };
-    let list = |v: Option<&String>| {
-        v.map_or(Vec::new(), |v| {
-            v.split(';').filter_map(svc).collect::<Vec<_>>()
-        })
-    };
+    let svc = |id: &str| services.iter().position(|s| s.id == id).map(ServiceIdx::from_index);
+    let list = |v: Option<&String>| v.map_or(Vec::new(), |v| v.split(';').filter_map(svc).collect::<Vec<_>>());
     let sites: Vec<Site> = read("sites.csv")?
         .iter()
         .map(|r| Site {
@@ -852,16 +761,8 @@ fn kent() -> Option<Inputs> {
                 .collect(),
         })
         .collect();
-    let zi: BTreeMap<&str, usize> = zones
-        .iter()
-        .enumerate()
-        .map(|(i, z)| (z.id.as_str(), i))
-        .collect();
-    let si: BTreeMap<&str, usize> = sites
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
+    let zi: BTreeMap<&str, usize> = zones.iter().enumerate().map(|(i, z)| (z.id.as_str(), i)).collect();
+    let si: BTreeMap<&str, usize> = sites.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
     let triples = read("travel_times.csv")?
         .iter()
         .filter_map(|r| {
@@ -944,34 +845,22 @@ fn kent_family_hubs() {
     let mut roomy = inputs.clone();
     roomy.sites.iter_mut().for_each(|s| s.capacity = None);
     kent_report("kent min_cost, no capacities, no hub rule", &roomy, &plain);
-    let p = kent_report(
-        "kent min_cost, no capacities, 1 hub per district",
-        &roomy,
-        &rules,
-    );
-    assert!(matches!(
-        p.status,
-        PlanStatus::Optimal | PlanStatus::Feasible
-    ));
-    assert!(p
-        .totals
-        .hubs_per_district
-        .iter()
-        .all(|(_, _, after)| *after >= 1));
+    let p = kent_report("kent min_cost, no capacities, 1 hub per district", &roomy, &rules);
+    assert!(matches!(p.status, PlanStatus::Optimal | PlanStatus::Feasible));
+    assert!(p.totals.hubs_per_district.iter().all(|(_, _, after)| *after >= 1));
     let before: f64 = p.totals.annual_cost_before;
     let mut cov = rules.clone();
     cov.objective = ObjectiveKind::MaxCoverage;
     cov.then = Some(ObjectiveKind::MinCost);
     cov.savings_target = Some(0.4 * before);
+    // microlp does not prove this one within minutes: a time-limited, honest `feasible`.
+    cov.solver.time_limit = std::time::Duration::from_secs(20);
     let p = kent_report(
         "kent max_coverage then min_cost, 40% saving, real capacities",
         &inputs,
         &cov,
     );
-    assert!(matches!(
-        p.status,
-        PlanStatus::Optimal | PlanStatus::Feasible
-    ));
+    assert!(matches!(p.status, PlanStatus::Optimal | PlanStatus::Feasible));
     cov.equity_max_imd_decile = Some(2);
     let p = kent_report(
         "kent max_coverage then min_cost, 40% saving, equity deciles 1-2",

@@ -18,9 +18,7 @@
 //! - D is the only one for Z5: no other open hub reachable; best of all B at 28.
 //! - B was the nearest hub of Z3 (15 min) and Z5 (28 min); they move to C (25) and D (30).
 
-use hubplan::explain::{
-    explain, marginal_costs, ChosenBasis, Forcing, KeepReason, MarginalOutcome, SiteMinutes,
-};
+use hubplan::explain::{explain, marginal_costs, ChosenBasis, Forcing, KeepReason, MarginalOutcome, SiteMinutes};
 use hubplan::geo::LonLat;
 use hubplan::model::{Inputs, Site, SiteStatus, Zone};
 use hubplan::optimise::plan_for_open_set;
@@ -79,12 +77,7 @@ fn inputs() -> Inputs {
     )
     .unwrap();
     Inputs {
-        sites: vec![
-            site("A", 100.0),
-            site("B", 200.0),
-            site("C", 50.0),
-            site("D", 120.0),
-        ],
+        sites: vec![site("A", 100.0), site("B", 200.0), site("C", 50.0), site("D", 120.0)],
         zones: vec![
             zone("Z1", 10.0),
             zone("Z2", 20.0),
@@ -110,10 +103,7 @@ fn access_rule_keeps_name_their_zones_and_alternatives() {
     assert_eq!(plan.open, vec![true, false, true, true]);
     assert_eq!(plan.objective, 270.0);
     let ex = explain(&inp, &sc, &plan);
-    assert_eq!(
-        ex.kept.iter().map(|k| k.site).collect::<Vec<_>>(),
-        vec![A, C, D]
-    );
+    assert_eq!(ex.kept.iter().map(|k| k.site).collect::<Vec<_>>(), vec![A, C, D]);
     let rule = |s: SiteIdx| match &ex.kept_site(s).unwrap().reason {
         KeepReason::AccessRule { zones } => zones.clone(),
         r => panic!("{s:?}: expected the access rule, got {r:?}"),
@@ -159,15 +149,7 @@ fn a_closure_says_where_its_users_go() {
     let moves: Vec<_> = b
         .moves
         .iter()
-        .map(|m| {
-            (
-                m.zone,
-                m.minutes_before,
-                m.after,
-                m.within_before,
-                m.within_after,
-            )
-        })
+        .map(|m| (m.zone, m.minutes_before, m.after, m.within_before, m.within_after))
         .collect();
     assert_eq!(
         moves,
@@ -176,19 +158,9 @@ fn a_closure_says_where_its_users_go() {
             (Z[4], 28.0, sm(D, 30.0), true, true)
         ]
     );
-    assert_eq!(
-        b.main_destination(),
-        Some(D),
-        "Z5 (need 50) outweighs Z3 (need 30)"
-    );
-    assert_eq!(
-        b.mean_minutes_before(),
-        Some((30.0 * 15.0 + 50.0 * 28.0) / 80.0)
-    );
-    assert_eq!(
-        b.mean_minutes_after(),
-        Some((30.0 * 25.0 + 50.0 * 30.0) / 80.0)
-    );
+    assert_eq!(b.main_destination(), Some(D), "Z5 (need 50) outweighs Z3 (need 30)");
+    assert_eq!(b.mean_minutes_before(), Some((30.0 * 15.0 + 50.0 * 28.0) / 80.0));
+    assert_eq!(b.mean_minutes_after(), Some((30.0 * 25.0 + 50.0 * 30.0) / 80.0));
     assert_eq!(b.worst_minutes_after(), Some(30.0));
     assert_eq!(b.pushed_beyond().count(), 0);
     assert!(
@@ -222,15 +194,7 @@ fn forced_and_chosen_reasons() {
     assert!(d.moves.is_empty(), "no zone had D as its nearest hub");
     // Everything open: B is nobody's only hub within 35 minutes.
     let sq = Scenario::min_cost();
-    let all = plan_for_open_set(
-        &inp,
-        &sq,
-        vec![true; 4],
-        PlanStatus::Feasible,
-        470.0,
-        270.0,
-        0.74,
-    );
+    let all = plan_for_open_set(&inp, &sq, vec![true; 4], PlanStatus::Feasible, 470.0, 270.0, 0.74);
     let ex = explain(&inp, &sq, &all);
     match &ex.kept_site(B).unwrap().reason {
         KeepReason::Chosen { basis, note } => {
@@ -239,10 +203,7 @@ fn forced_and_chosen_reasons() {
         }
         r => panic!("{r:?}"),
     }
-    assert!(matches!(
-        ex.kept_site(A).unwrap().reason,
-        KeepReason::AccessRule { .. }
-    ));
+    assert!(matches!(ex.kept_site(A).unwrap().reason, KeepReason::AccessRule { .. }));
 }
 
 #[test]
@@ -274,11 +235,7 @@ fn marginal_costs_flip_each_site_in_order() {
     let m = marginal_costs(&inp, &sc, &plan, &[B, A, D]);
     assert_eq!(
         m.iter().map(|x| (x.site, x.forcing)).collect::<Vec<_>>(),
-        vec![
-            (B, Forcing::Open),
-            (A, Forcing::Closed),
-            (D, Forcing::Closed)
-        ]
+        vec![(B, Forcing::Open), (A, Forcing::Closed), (D, Forcing::Closed)]
     );
     match &m[0].outcome {
         MarginalOutcome::Solved {
@@ -300,9 +257,7 @@ fn marginal_costs_flip_each_site_in_order() {
         o => panic!("{o:?}"),
     }
     match &m[2].outcome {
-        MarginalOutcome::Solved {
-            delta_objective, ..
-        } => assert_eq!(*delta_objective, 80.0),
+        MarginalOutcome::Solved { delta_objective, .. } => assert_eq!(*delta_objective, 80.0),
         o => panic!("{o:?}"),
     }
     // Same answer on one thread.

@@ -60,12 +60,7 @@ fn small() -> Inputs {
     )
     .unwrap();
     Inputs {
-        sites: vec![
-            site("A", 100.0),
-            site("B", 200.0),
-            site("C", 50.0),
-            site("D", 120.0),
-        ],
+        sites: vec![site("A", 100.0), site("B", 200.0), site("C", 50.0), site("D", 120.0)],
         zones: vec![
             zone("Z1", 10.0),
             zone("Z2", 20.0),
@@ -82,17 +77,11 @@ fn small() -> Inputs {
 fn random(n_sites: usize, n_zones: usize, seed: u64) -> Inputs {
     let mut x = seed;
     let mut rnd = move || {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (x >> 11) as f64 / (1u64 << 53) as f64
     };
-    let sp: Vec<(f64, f64)> = (0..n_sites)
-        .map(|_| (rnd() * 100.0, rnd() * 100.0))
-        .collect();
-    let zp: Vec<(f64, f64)> = (0..n_zones)
-        .map(|_| (rnd() * 100.0, rnd() * 100.0))
-        .collect();
+    let sp: Vec<(f64, f64)> = (0..n_sites).map(|_| (rnd() * 100.0, rnd() * 100.0)).collect();
+    let zp: Vec<(f64, f64)> = (0..n_zones).map(|_| (rnd() * 100.0, rnd() * 100.0)).collect();
     let sites = (0..n_sites)
         .map(|j| site(&format!("S{j:03}"), (20.0 + 80.0 * rnd()).round() * 1000.0))
         .collect();
@@ -132,10 +121,7 @@ fn compare_reports_differing_sites_and_deltas() {
     let a = PlanSummary::from_plan("least-cost", &inp, &sc, &best);
     let b = PlanSummary::from_plan("keep-B", &inp, &kb, &with_b);
     let c = compare(&a, &b);
-    assert_eq!(
-        (c.a_label.as_str(), c.b_label.as_str()),
-        ("least-cost", "keep-B")
-    );
+    assert_eq!((c.a_label.as_str(), c.b_label.as_str()), ("least-cost", "keep-B"));
     let diffs: Vec<_> = c.sites.iter().map(|d| (d.id.as_str(), d.a, d.b)).collect();
     assert_eq!(
         diffs,
@@ -164,10 +150,7 @@ fn compare_reports_differing_sites_and_deltas() {
     a2.sites.pop();
     let c2 = compare(&a2, &a);
     assert_eq!(
-        c2.sites
-            .iter()
-            .map(|d| (d.id.as_str(), d.a, d.b))
-            .collect::<Vec<_>>(),
+        c2.sites.iter().map(|d| (d.id.as_str(), d.a, d.b)).collect::<Vec<_>>(),
         vec![("D", None, Some(Decision::Keep))]
     );
 }

@@ -30,11 +30,7 @@ fn lp_terms(out: &mut String, e: &LinExpr, m: &LinModel) {
         }
     }
     if k == 0 {
-        let _ = write!(
-            out,
-            " 0 {}",
-            m.vars.first().map_or("y_0", |v| v.name.as_str())
-        );
+        let _ = write!(out, " 0 {}", m.vars.first().map_or("y_0", |v| v.name.as_str()));
     }
 }
 

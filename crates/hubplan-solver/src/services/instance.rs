@@ -241,9 +241,7 @@ impl ServiceInstance {
         let mut space = 0.0;
         for &s in &self.hub_services {
             match self.host_pos(j, s) {
-                Some(p) if self.sites[j].hosts[p].fixing != Fixing::Closed => {
-                    space += self.sites[j].hosts[p].space
-                }
+                Some(p) if self.sites[j].hosts[p].fixing != Fixing::Closed => space += self.sites[j].hosts[p].space,
                 _ => return false,
             }
         }
@@ -259,9 +257,7 @@ impl ServiceInstance {
         let n = self.sites.len();
         for (j, s) in self.sites.iter().enumerate() {
             if !ok(s.annual_cost) || !ok(s.open_cost) || s.capacity.is_some_and(|c| !ok(c)) {
-                return Err(ServiceError::Number(format!(
-                    "site {j} has a bad cost or capacity"
-                )));
+                return Err(ServiceError::Number(format!("site {j} has a bad cost or capacity")));
             }
             for (k, h) in s.hosts.iter().enumerate() {
                 if h.service as usize >= self.n_services {
@@ -285,10 +281,7 @@ impl ServiceInstance {
         }
         for (i, c) in self.clients.iter().enumerate() {
             if c.service as usize >= self.n_services {
-                return Err(ServiceError::Index(format!(
-                    "client {i} needs service {}",
-                    c.service
-                )));
+                return Err(ServiceError::Index(format!("client {i} needs service {}", c.service)));
             }
             if !ok(c.need) {
                 return Err(ServiceError::Number(format!("client {i} has a bad need")));
@@ -310,27 +303,19 @@ impl ServiceInstance {
                 }
             }
         }
-        for b in [self.annual_budget, self.capital_budget]
-            .into_iter()
-            .flatten()
-        {
+        for b in [self.annual_budget, self.capital_budget].into_iter().flatten() {
             if !b.is_finite() {
                 return Err(ServiceError::Number("a budget is not finite".into()));
             }
         }
         if let Some(t) = self.savings_target {
             if !t.baseline.is_finite() || !t.target.is_finite() {
-                return Err(ServiceError::Number(
-                    "the savings target is not finite".into(),
-                ));
+                return Err(ServiceError::Number("the savings target is not finite".into()));
             }
         }
         for &s in &self.hub_services {
             if s as usize >= self.n_services {
-                return Err(ServiceError::Index(format!(
-                    "hub service {s} of {}",
-                    self.n_services
-                )));
+                return Err(ServiceError::Index(format!("hub service {s} of {}", self.n_services)));
             }
         }
         for d in &self.district_rules {
@@ -377,12 +362,7 @@ impl ServiceInstance {
             v.annual_cost += s.annual_cost;
             v.capital_cost += s.open_cost;
             for (k, h) in s.hosts.iter().enumerate() {
-                if d.host
-                    .get(j)
-                    .and_then(|r| r.get(k))
-                    .copied()
-                    .unwrap_or(false)
-                {
+                if d.host.get(j).and_then(|r| r.get(k)).copied().unwrap_or(false) {
                     v.capital_cost += h.conversion_cost;
                 }
             }
@@ -406,13 +386,9 @@ impl ServiceInstance {
     /// Whether, under `d`, site `j` is open and hosts `service`.
     pub fn hosts(&self, d: &Decision, j: usize, service: u32) -> bool {
         d.open.get(j).copied().unwrap_or(false)
-            && self.host_pos(j, service).is_some_and(|k| {
-                d.host
-                    .get(j)
-                    .and_then(|r| r.get(k))
-                    .copied()
-                    .unwrap_or(false)
-            })
+            && self
+                .host_pos(j, service)
+                .is_some_and(|k| d.host.get(j).and_then(|r| r.get(k)).copied().unwrap_or(false))
     }
 
     /// Whether, under `d`, site `j` is an open family hub.
@@ -444,12 +420,8 @@ impl ServiceInstance {
             for (k, h) in s.hosts.iter().enumerate() {
                 let on = d.open[j] && d.host[j][k];
                 match (h.fixing, on) {
-                    (Fixing::Open, false) => {
-                        out.push(format!("site {j} must host service {}", h.service))
-                    }
-                    (Fixing::Closed, true) => {
-                        out.push(format!("site {j} must not host service {}", h.service))
-                    }
+                    (Fixing::Open, false) => out.push(format!("site {j} must host service {}", h.service)),
+                    (Fixing::Closed, true) => out.push(format!("site {j} must not host service {}", h.service)),
                     _ => {}
                 }
                 if on {
@@ -465,10 +437,7 @@ impl ServiceInstance {
         let v = self.evaluate(d);
         if let Some(b) = self.annual_ceiling() {
             if v.annual_cost > b + tol(b) {
-                out.push(format!(
-                    "annual cost {} exceeds the ceiling {b}",
-                    v.annual_cost
-                ));
+                out.push(format!("annual cost {} exceeds the ceiling {b}", v.annual_cost));
             }
         }
         if let Some(b) = self.capital_budget {
@@ -481,32 +450,17 @@ impl ServiceInstance {
         }
         if let Some(c) = self.cardinality {
             if v.open_sites < c.min as usize || v.open_sites > c.max as usize {
-                out.push(format!(
-                    "{} sites open, outside [{}, {}]",
-                    v.open_sites, c.min, c.max
-                ));
+                out.push(format!("{} sites open, outside [{}, {}]", v.open_sites, c.min, c.max));
             }
         }
         for r in &self.district_rules {
-            let hubs = r
-                .sites
-                .iter()
-                .filter(|&&j| self.is_hub(d, j as usize))
-                .count();
+            let hubs = r.sites.iter().filter(|&&j| self.is_hub(d, j as usize)).count();
             if hubs < r.min_hubs as usize {
-                out.push(format!(
-                    "district {} has {hubs} hubs, needs {}",
-                    r.name, r.min_hubs
-                ));
+                out.push(format!("district {} has {hubs} hubs, needs {}", r.name, r.min_hubs));
             }
         }
         for (i, c) in self.clients.iter().enumerate() {
-            if c.coverage == Coverage::Required
-                && !c
-                    .arcs
-                    .iter()
-                    .any(|a| self.hosts(d, a.site as usize, c.service))
-            {
+            if c.coverage == Coverage::Required && !c.arcs.iter().any(|a| self.hosts(d, a.site as usize, c.service)) {
                 out.push(format!("client {i} (service {}) is not covered", c.service));
             }
         }

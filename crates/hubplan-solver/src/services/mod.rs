@@ -47,7 +47,7 @@ pub mod solve;
 
 pub use export::{write_lp, write_mps};
 pub use instance::{
-    Coverage, Decision, DistrictRule, HostOption, SavingsTarget, ServiceArc, ServiceClient,
-    ServiceError, ServiceInstance, ServiceObjective, ServiceSite, Values, DEFAULT_LEX_TOLERANCE,
+    Coverage, Decision, DistrictRule, HostOption, SavingsTarget, ServiceArc, ServiceClient, ServiceError,
+    ServiceInstance, ServiceObjective, ServiceSite, Values, DEFAULT_LEX_TOLERANCE,
 };
 pub use solve::{highs_available, solve_services, ServiceBackend, ServiceOutcome, StageReport};

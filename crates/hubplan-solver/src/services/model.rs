@@ -137,8 +137,7 @@ pub fn reduce_clients(inst: &ServiceInstance) -> Vec<ModelClient> {
         b
     };
     // Merge identical (service, site set).
-    let mut keyed: Vec<(u32, Vec<u64>, ModelClient)> =
-        all.into_iter().map(|c| (c.service, bits(&c), c)).collect();
+    let mut keyed: Vec<(u32, Vec<u64>, ModelClient)> = all.into_iter().map(|c| (c.service, bits(&c), c)).collect();
     keyed.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     let mut merged: Vec<(u32, Vec<u64>, ModelClient)> = Vec::with_capacity(keyed.len());
     for (s, b, c) in keyed {
@@ -190,22 +189,12 @@ fn bounds(f: Fixing) -> (f64, f64) {
 
 impl LinModel {
     fn var(&mut self, name: String, lo: f64, hi: f64, integer: bool) -> usize {
-        self.vars.push(VarDef {
-            name,
-            lo,
-            hi,
-            integer,
-        });
+        self.vars.push(VarDef { name, lo, hi, integer });
         self.vars.len() - 1
     }
 
     fn row(&mut self, name: String, expr: LinExpr, sense: RowSense, rhs: f64) {
-        self.rows.push(LinRow {
-            name,
-            expr,
-            sense,
-            rhs,
-        });
+        self.rows.push(LinRow { name, expr, sense, rhs });
     }
 }
 
@@ -315,12 +304,7 @@ pub fn travel_expr(clients: &[ModelClient], l: &Layout) -> LinExpr {
 }
 
 /// The expression of objective `o` (minimisation sense).
-pub fn objective_expr(
-    inst: &ServiceInstance,
-    clients: &[ModelClient],
-    l: &Layout,
-    o: ServiceObjective,
-) -> LinExpr {
+pub fn objective_expr(inst: &ServiceInstance, clients: &[ModelClient], l: &Layout, o: ServiceObjective) -> LinExpr {
     match o {
         ServiceObjective::MinCost => cost_expr(inst, l),
         ServiceObjective::MaxCoverage => uncovered_expr(clients, l),
@@ -424,9 +408,7 @@ fn client_rows(inst: &ServiceInstance, m: &mut LinModel) {
                     e.add(v, -1.0);
                     m.row(format!("cover_{i}"), e, RowSense::Ge, 0.0);
                 }
-                None if c.coverage == Coverage::Required => {
-                    m.row(format!("cover_{i}"), e, RowSense::Ge, 1.0)
-                }
+                None if c.coverage == Coverage::Required => m.row(format!("cover_{i}"), e, RowSense::Ge, 1.0),
                 None => {}
             }
             continue;
@@ -466,11 +448,7 @@ fn client_rows(inst: &ServiceInstance, m: &mut LinModel) {
 ///
 /// Complexity: O(sites·services + arcs) rows and non-zeros (plus O(arcs)
 /// assignment variables when `MinTravel` is an objective).
-pub fn build(
-    inst: &ServiceInstance,
-    stage: ServiceObjective,
-    keep_first: Option<(ServiceObjective, f64)>,
-) -> LinModel {
+pub fn build(inst: &ServiceInstance, stage: ServiceObjective, keep_first: Option<(ServiceObjective, f64)>) -> LinModel {
     let mut m = LinModel {
         clients: reduce_clients(inst),
         ..LinModel::default()

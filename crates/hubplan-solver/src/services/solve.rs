@@ -3,8 +3,8 @@
 use std::time::Instant;
 
 use good_lp::{
-    variable, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus, SolverModel,
-    Variable, WithMipGap, WithTimeLimit,
+    variable, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus, SolverModel, Variable,
+    WithMipGap, WithTimeLimit,
 };
 
 use crate::outcome::{SolveOptions, Status};
@@ -146,12 +146,7 @@ fn declare(pv: &mut ProblemVariables, m: &LinModel, relax: bool) -> Vec<Variable
 }
 
 fn read_decision<S: Solution>(sol: &S, vars: &[Variable], m: &LinModel) -> Decision {
-    let open: Vec<bool> = m
-        .layout
-        .y
-        .iter()
-        .map(|&y| sol.value(vars[y]) > 0.5)
-        .collect();
+    let open: Vec<bool> = m.layout.y.iter().map(|&y| sol.value(vars[y]) > 0.5).collect();
     let host = m
         .layout
         .h
@@ -168,10 +163,7 @@ fn run_microlp(m: &LinModel, secs: f64, gap: f32, relax: bool) -> Result<Raw, Se
     let mut pv = ProblemVariables::new();
     let vars = declare(&mut pv, m, relax);
     let obj = to_expr(&vars, &m.objective);
-    let mut model = pv
-        .minimise(obj)
-        .using(good_lp::microlp)
-        .with_time_limit(secs);
+    let mut model = pv.minimise(obj).using(good_lp::microlp).with_time_limit(secs);
     model = model
         .with_mip_gap(gap)
         .map_err(|e| ServiceError::Backend(e.to_string()))?;
@@ -182,11 +174,7 @@ fn run_microlp(m: &LinModel, secs: f64, gap: f32, relax: bool) -> Result<Raw, Se
         let d = read_decision(&s, &vars, m);
         let st = s.status();
         // microlp drops the objective constant; add it back to its bound.
-        let bound = s
-            .into_inner()
-            .stats()
-            .best_bound
-            .map(|b| b + m.objective.constant);
+        let bound = s.into_inner().stats().best_bound.map(|b| b + m.objective.constant);
         (d, st, bound)
     }))
 }
@@ -216,13 +204,7 @@ fn run_highs(_m: &LinModel, _secs: f64, _gap: f32, _relax: bool) -> Result<Raw, 
     ))
 }
 
-fn run(
-    m: &LinModel,
-    secs: f64,
-    gap: f32,
-    relax: bool,
-    backend: ServiceBackend,
-) -> Result<Raw, ServiceError> {
+fn run(m: &LinModel, secs: f64, gap: f32, relax: bool, backend: ServiceBackend) -> Result<Raw, ServiceError> {
     match backend {
         ServiceBackend::Microlp => run_microlp(m, secs, gap, relax),
         ServiceBackend::Highs => run_highs(m, secs, gap, relax),
@@ -238,10 +220,7 @@ fn lp_bound(m: &LinModel, secs: f64, backend: ServiceBackend) -> f64 {
     let cons = constraints(&vars, m);
     let r = match backend {
         ServiceBackend::Microlp => {
-            let mut model = pv
-                .minimise(obj.clone())
-                .using(good_lp::microlp)
-                .with_time_limit(secs);
+            let mut model = pv.minimise(obj.clone()).using(good_lp::microlp).with_time_limit(secs);
             for c in cons {
                 model.add_constraint(c);
             }
@@ -257,16 +236,8 @@ fn lp_bound(m: &LinModel, secs: f64, backend: ServiceBackend) -> f64 {
 }
 
 #[cfg(feature = "highs")]
-fn lp_highs(
-    pv: ProblemVariables,
-    obj: Expression,
-    cons: Vec<good_lp::Constraint>,
-    secs: f64,
-) -> Result<f64, ()> {
-    let mut model = pv
-        .minimise(obj.clone())
-        .using(good_lp::highs)
-        .set_time_limit(secs);
+fn lp_highs(pv: ProblemVariables, obj: Expression, cons: Vec<good_lp::Constraint>, secs: f64) -> Result<f64, ()> {
+    let mut model = pv.minimise(obj.clone()).using(good_lp::highs).set_time_limit(secs);
     for c in cons {
         model.add_constraint(c);
     }
@@ -278,12 +249,7 @@ fn lp_highs(
 }
 
 #[cfg(not(feature = "highs"))]
-fn lp_highs(
-    _pv: ProblemVariables,
-    _obj: Expression,
-    _cons: Vec<good_lp::Constraint>,
-    _secs: f64,
-) -> Result<f64, ()> {
+fn lp_highs(_pv: ProblemVariables, _obj: Expression, _cons: Vec<good_lp::Constraint>, _secs: f64) -> Result<f64, ()> {
     Err(())
 }
 
@@ -317,9 +283,7 @@ fn solve_stage(
                 SolutionStatus::Optimal => (Status::Optimal, value),
                 SolutionStatus::GapLimit => (
                     Status::Optimal,
-                    bound
-                        .unwrap_or(value - opts.rel_gap * value.abs())
-                        .min(value),
+                    bound.unwrap_or(value - opts.rel_gap * value.abs()).min(value),
                 ),
                 SolutionStatus::TimeLimit => {
                     let b = match bound {
@@ -336,9 +300,7 @@ fn solve_stage(
             })
         }
         Err(ResolutionError::Infeasible) => Ok(StageResult::Infeasible),
-        Err(ResolutionError::Other(s))
-            if s.contains("Time limit") || s.contains("NoSolutionFound") =>
-        {
+        Err(ResolutionError::Other(s)) if s.contains("Time limit") || s.contains("NoSolutionFound") => {
             let b = lp_bound(m, left(t0), backend);
             if b == f64::INFINITY {
                 Ok(StageResult::Infeasible)
@@ -389,14 +351,7 @@ pub fn solve_services(
     let first_share = if inst.then.is_some() { 0.7 } else { 1.0 };
     let m1 = build(inst, inst.objective, None);
     let model_clients = m1.clients.len();
-    let s1 = solve_stage(
-        inst,
-        &m1,
-        total * first_share,
-        opts,
-        backend,
-        inst.objective,
-    )?;
+    let s1 = solve_stage(inst, &m1, total * first_share, opts, backend, inst.objective)?;
     let mut out = ServiceOutcome {
         status: Status::Unknown,
         decision: Decision::default(),
@@ -422,13 +377,8 @@ pub fn solve_services(
         }
         StageResult::NoSolution { bound } => {
             out.bound = bound;
-            out.stages.push(stage_report(
-                inst.objective,
-                Status::Unknown,
-                f64::INFINITY,
-                bound,
-                t0,
-            ));
+            out.stages
+                .push(stage_report(inst.objective, Status::Unknown, f64::INFINITY, bound, t0));
             return Ok(out);
         }
         StageResult::Solved {
@@ -437,8 +387,7 @@ pub fn solve_services(
             bound,
         } => {
             let v = inst.evaluate(&decision).min_sense(inst.objective);
-            out.stages
-                .push(stage_report(inst.objective, status, v, bound, t0));
+            out.stages.push(stage_report(inst.objective, status, v, bound, t0));
             out.bound = bound;
             out.objective = v;
             out.status = status;
@@ -481,8 +430,7 @@ pub fn solve_services(
                 _ => f64::NEG_INFINITY,
             };
             let v = out.values.min_sense(second);
-            out.stages
-                .push(stage_report(second, Status::Unknown, v, bound, t1));
+            out.stages.push(stage_report(second, Status::Unknown, v, bound, t1));
             out.status = Status::Feasible;
             out.objective = v;
             out.bound = bound.min(v);
@@ -491,13 +439,7 @@ pub fn solve_services(
     Ok(out)
 }
 
-fn stage_report(
-    objective: ServiceObjective,
-    status: Status,
-    value: f64,
-    bound: f64,
-    t: Instant,
-) -> StageReport {
+fn stage_report(objective: ServiceObjective, status: Status, value: f64, bound: f64, t: Instant) -> StageReport {
     StageReport {
         objective,
         status,

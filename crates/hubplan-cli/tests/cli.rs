@@ -1,0 +1,201 @@
+//! End-to-end tests of the `hubplan` binary: real files in, real files out.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn hubplan(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_hubplan")).args(args).output().expect("run hubplan");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Copies a fixture directory into a fresh temporary directory.
+fn copy_fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(root().join("fixtures").join(name)).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_file() {
+            std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+        }
+    }
+    dir
+}
+
+fn read_csv(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(str::to_string).collect();
+    lines
+        .map(|l| header.iter().cloned().zip(l.split(',').map(str::to_string)).collect())
+        .collect()
+}
+
+/// The access rule checked independently of hubplan's own evaluator, from the
+/// input files and the output files only: every zone with need > 0 is within
+/// `max` minutes of a site the plan keeps open, or is listed as unreachable
+/// and truly has no site within `max` minutes.
+fn check_access_rule(input_dir: &Path, out: &Path, max: f64) {
+    let sites = read_csv(&out.join("sites.csv"));
+    let open: std::collections::BTreeSet<String> = sites
+        .iter()
+        .filter(|s| s["decision"] == "keep" || s["decision"] == "open")
+        .map(|s| s["id"].clone())
+        .collect();
+    let travel = read_csv(&input_dir.join("travel_times.csv"));
+    let zones_out = read_csv(&out.join("zones.csv"));
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).unwrap()).unwrap();
+    let unreachable: Vec<String> = plan["unreachable_zones"]
+        .as_array()
+        .expect("plan.json lists unreachable_zones")
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    for z in &zones_out {
+        let id = &z["id"];
+        let within = |only_open: bool| {
+            travel.iter().any(|t| {
+                &t["zone_id"] == id
+                    && !t["minutes"].is_empty()
+                    && t["minutes"].parse::<f64>().unwrap() <= max
+                    && (!only_open || open.contains(&t["site_id"]))
+            })
+        };
+        let need: f64 = z["need"].parse().unwrap();
+        if need <= 0.0 {
+            continue;
+        }
+        if unreachable.contains(id) {
+            assert!(!within(false), "zone {id} is listed unreachable but has a site within {max}");
+        } else {
+            assert!(within(true), "zone {id} has no open site within {max} minutes and is not listed");
+        }
+    }
+}
+
+#[test]
+fn tiny_plan_matches_the_hand_worked_optimum() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("plan");
+    let r = hubplan(&["plan", root().join("fixtures/tiny/scenario.toml").to_str().unwrap(), "--out", dir.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let plan: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).unwrap()).unwrap();
+    assert_eq!(plan["status"], "optimal");
+    assert_eq!(plan["objective"].as_f64(), Some(75_000.0));
+    assert_eq!(plan["gap"].as_f64(), Some(0.0));
+    let decisions: Vec<(String, String)> = plan["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["id"].as_str().unwrap().to_string(), s["decision"].as_str().unwrap().to_string()))
+        .collect();
+    let expect = [("A", "keep"), ("B", "close"), ("C", "keep"), ("D", "keep"), ("E", "unused")];
+    assert_eq!(decisions, expect.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>());
+    assert_eq!(plan["unreachable_zones"], serde_json::json!(["Z7"]));
+    for f in ["plan.json", "sites.csv", "zones.csv", "plan.geojson"] {
+        assert!(dir.join(f).is_file(), "{f} written");
+    }
+    check_access_rule(&root().join("fixtures/tiny"), &dir, 35.0);
+    assert!(r.stdout.contains("status: optimal"), "{}", r.stdout);
+}
+
+#[test]
+fn kent_plan_is_optimal_and_meets_the_access_rule() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("kent");
+    let r = hubplan(&[
+        "plan",
+        root().join("fixtures/kent/scenario.toml").to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let plan: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).unwrap()).unwrap();
+    assert_eq!(plan["status"], "optimal", "{}", r.stdout);
+    check_access_rule(&root().join("fixtures/kent"), &dir, 35.0);
+}
+
+#[test]
+fn infeasible_scenario_exits_3_and_names_the_blocking_closure() {
+    let d = copy_fixture("tiny");
+    let sc = d.path().join("scenario.toml");
+    let text = std::fs::read_to_string(&sc).unwrap() + "[limits]\nclose = [\"D\"]\n";
+    std::fs::write(&sc, text).unwrap();
+    let out = d.path().join("out");
+    let r = hubplan(&["plan", sc.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("infeasible"), "{}", r.stdout);
+    assert!(r.stdout.contains("(D)") && r.stdout.contains("Z6"), "{}", r.stdout);
+    let plan: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).unwrap()).unwrap();
+    assert_eq!(plan["status"], "infeasible");
+}
+
+/// Mutates one file of the tiny fixture, runs `plan`, and expects exit 2, a
+/// message containing every fragment, and no output directory.
+fn check_bad(file: &str, edit: impl Fn(String) -> String, fragments: &[&str]) {
+    let d = copy_fixture("tiny");
+    let p = d.path().join(file);
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, edit(text)).unwrap();
+    let out = d.path().join("out");
+    let r = hubplan(&["plan", d.path().join("scenario.toml").to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "exit code for {fragments:?}: {}{}", r.stdout, r.stderr);
+    for f in fragments {
+        assert!(r.stderr.contains(f), "message lacks {f:?}:\n{}", r.stderr);
+    }
+    assert!(!out.exists(), "no output on bad input");
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+#[test]
+fn bad_inputs_name_file_row_and_field() {
+    // A missing column.
+    check_bad("sites.csv", |t| t.replacen("annual_cost", "annual_costs", 1), &["sites.csv", "annual_cost"]);
+    check_bad("zones.csv", |t| t.replacen("id,", "code,", 1), &["zones.csv", "id"]);
+    // An unknown id in the matrix.
+    check_bad("travel_times.csv", |t| t.replacen("Z3,B,10.00", "Z3,Q,10.00", 1), &["travel_times.csv", ":8", "site_id", "Q"]);
+    // A duplicate id.
+    check_bad("sites.csv", |t| t.replacen("B,Riverside", "A,Riverside", 1), &["sites.csv", ":3", "id", "A"]);
+    // A non-numeric cost.
+    check_bad("sites.csv", |t| t.replacen("80000", "eighty thousand", 1), &["sites.csv", ":3", "annual_cost", "eighty thousand"]);
+    // Negative minutes.
+    check_bad("travel_times.csv", |t| t.replacen("Z3,B,10.00", "Z3,B,-10.00", 1), &["travel_times.csv", ":8", "minutes"]);
+    // A site in both keep and close.
+    check_bad("scenario.toml", |t| t + "[limits]\nkeep = [\"A\"]\nclose = [\"A\"]\n", &["A", "keep", "close"]);
+    // A typo in the scenario.
+    check_bad("scenario.toml", |t| t.replace("max_minutes", "max_minute"), &["scenario.toml", "max_minute", "max_minutes"]);
+}
+
+#[test]
+fn missing_scenario_and_usage_errors_exit_2() {
+    let r = hubplan(&["plan", "/nonexistent/scenario.toml", "--out", "/tmp/never-written-hubplan"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("/nonexistent/scenario.toml"), "{}", r.stderr);
+    let r = hubplan(&["plan"]);
+    assert_eq!(r.code, 2);
+    let r = hubplan(&["--version"]);
+    assert_eq!(r.code, 0);
+}
+
+#[test]
+fn validate_prints_a_summary() {
+    let r = hubplan(&["validate", root().join("fixtures/tiny/scenario.toml").to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("sites: 5 (4 existing, 1 candidates)"), "{}", r.stdout);
+    assert!(r.stdout.contains("zones: 8"), "{}", r.stdout);
+    assert!(r.stdout.contains("Z7"), "{}", r.stdout);
+}
