@@ -63,6 +63,16 @@ pub fn read_summary(path: &Path) -> Result<PlanSummary> {
     })
 }
 
+fn signed_count(x: f64) -> String {
+    if !x.is_finite() {
+        "n/a".into()
+    } else if x.round() > 0.0 {
+        format!("+{}", count(x))
+    } else {
+        count(x)
+    }
+}
+
 /// The comparison as plain text, for the terminal.
 pub fn render(c: &Comparison, a: &PlanSummary, b: &PlanSummary) -> String {
     let mut s = String::new();
@@ -73,10 +83,20 @@ pub fn render(c: &Comparison, a: &PlanSummary, b: &PlanSummary) -> String {
             "open sites",
             count(c.sites_open.a),
             count(c.sites_open.b),
-            format!("{:+}", c.sites_open.change().round() as i64),
+            signed_count(c.sites_open.change()),
         ),
-        ("annual cost", money(c.annual_cost.a), money(c.annual_cost.b), money_change(c.annual_cost.change())),
-        ("annual saving", money(c.annual_saving.a), money(c.annual_saving.b), money_change(c.annual_saving.change())),
+        (
+            "annual cost",
+            money(c.annual_cost.a),
+            money(c.annual_cost.b),
+            money_change(c.annual_cost.change()),
+        ),
+        (
+            "annual saving",
+            money(c.annual_saving.a),
+            money(c.annual_saving.b),
+            money_change(c.annual_saving.change()),
+        ),
         (
             "backlog removed",
             money(c.backlog_removed.a),
@@ -93,7 +113,7 @@ pub fn render(c: &Comparison, a: &PlanSummary, b: &PlanSummary) -> String {
             "need within the limit",
             count(c.need_covered.a),
             count(c.need_covered.b),
-            format!("{:+}", c.need_covered.change().round() as i64),
+            signed_count(c.need_covered.change()),
         ),
         (
             "share within the limit",
@@ -115,6 +135,14 @@ pub fn render(c: &Comparison, a: &PlanSummary, b: &PlanSummary) -> String {
     s += &format!("{:<24}{:>16}{:>16}{:>16}\n", "", "A", "B", "B − A");
     for (k, x, y, d) in rows {
         s += &format!("{k:<24}{x:>16}{y:>16}{d:>16}\n");
+    }
+    let (na, nb) = (a.totals.need_total, b.totals.need_total);
+    if na.is_finite() && nb.is_finite() && (na - nb).abs() > 1e-6 * na.abs().max(nb.abs()).max(1.0) {
+        s += &format!(
+            "\nnote: the plans measure need differently (total need {} in A, {} in B): compare the shares, not the counts\n",
+            count(na),
+            count(nb)
+        );
     }
     s += &format!("\nsites that differ: {}\n", c.sites.len());
     let name = |d: Option<hubplan::Decision>| d.map_or("absent", hubplan::Decision::name);

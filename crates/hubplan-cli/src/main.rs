@@ -8,8 +8,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod compare;
 mod plan;
+mod report;
+mod sweep;
 mod transit;
+mod travel_times;
 
 /// Keep, close or share public buildings so every family can still reach a service.
 #[derive(Debug, Parser)]
@@ -25,6 +29,14 @@ enum Command {
     Plan(plan::PlanArgs),
     /// Check a scenario's inputs and print counts, totals and unreachable zones.
     Validate(plan::ValidateArgs),
+    /// Public-transport travel times from a GTFS timetable plus walking.
+    TravelTimes(travel_times::TravelTimesArgs),
+    /// Compare two plans: the sites that differ and the deltas in coverage and cost.
+    Compare(compare::CompareArgs),
+    /// Run a scenario over a range of budgets or access limits, in parallel.
+    Sweep(sweep::SweepArgs),
+    /// Write the cabinet appendix (appendix.html, appendix.md) for a plan directory.
+    Report(report::ReportArgs),
 }
 
 /// Exit status for bad input or usage.
@@ -46,6 +58,10 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Plan(a) => plan::run(a),
         Command::Validate(a) => plan::validate(a),
+        Command::TravelTimes(a) => travel_times::run(a).map(|()| ExitCode::SUCCESS),
+        Command::Compare(a) => compare::run(a),
+        Command::Sweep(a) => sweep::run(a),
+        Command::Report(a) => report::run(a),
     };
     match result {
         Ok(code) => code,

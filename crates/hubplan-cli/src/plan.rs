@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use hubplan::colocate::{ServiceBlocker, ServicePlan, ServiceRules};
 use hubplan::plan::Blocker;
 use hubplan::{Inputs, Plan, PlanStatus, Scenario};
 use hubplan_io::{LoadedScenario, RunMeta};
@@ -44,7 +45,13 @@ pub struct ValidateArgs {
 }
 
 /// Loads a scenario and its inputs, computing travel times from `[transit]` when asked.
+/// The co-location rules of a `[services]` table are dropped: use [`load_full`] for them.
 pub fn load(path: &Path, quiet: bool) -> Result<(Inputs, Scenario, RunMeta)> {
+    load_full(path, quiet).map(|(i, s, m, _)| (i, s, m))
+}
+
+/// As [`load`], and the co-location rules when the scenario has a `[services]` table.
+pub fn load_full(path: &Path, quiet: bool) -> Result<(Inputs, Scenario, RunMeta, Option<ServiceRules>)> {
     let t0 = Instant::now();
     let loaded: LoadedScenario = hubplan_io::load_scenario(path)?;
     if !quiet {
@@ -52,6 +59,7 @@ pub fn load(path: &Path, quiet: bool) -> Result<(Inputs, Scenario, RunMeta)> {
             eprintln!("warning: {w}");
         }
     }
+    let rules = loaded.service_rules.clone();
     let out = match (&loaded.travel, &loaded.transit) {
         (None, Some(t)) => {
             let t = t.clone();
@@ -75,7 +83,7 @@ pub fn load(path: &Path, quiet: bool) -> Result<(Inputs, Scenario, RunMeta)> {
             t0.elapsed().as_secs_f64()
         );
     }
-    Ok(out)
+    Ok((out.0, out.1, out.2, rules))
 }
 
 fn money(x: f64) -> String {
@@ -194,7 +202,10 @@ pub fn describe_blocker(inputs: &Inputs, sc: &Scenario, b: &Blocker) -> String {
 
 /// `hubplan plan`.
 pub fn run(a: &PlanArgs) -> Result<ExitCode> {
-    let (inputs, scenario, meta) = load(&a.scenario, a.quiet)?;
+    let (inputs, scenario, meta, rules) = load_full(&a.scenario, a.quiet)?;
+    if let Some(rules) = rules {
+        return run_services(a, &inputs, &rules, &meta);
+    }
     if a.export_mps.is_some() || a.export_lp.is_some() {
         hubplan::optimise::check_scenario(&inputs, &scenario)?;
         let mapped = hubplan::optimise::map_instance(&inputs, &scenario);
@@ -223,17 +234,264 @@ pub fn run(a: &PlanArgs) -> Result<ExitCode> {
     if !a.quiet {
         eprintln!("wrote {}", a.out.display());
     }
+    if a.report {
+        let written = crate::report::write_appendix(
+            &a.out,
+            &inputs,
+            &scenario,
+            &plan,
+            &meta,
+            &crate::report::AppendixOptions::default(),
+        )?;
+        if !a.quiet {
+            for p in &written {
+                eprintln!("wrote {}", p.display());
+            }
+        }
+    }
     print!("{}", summary(&inputs, &scenario, &plan));
-    Ok(match plan.status {
+    Ok(exit_code(plan.status))
+}
+
+fn exit_code(status: PlanStatus) -> ExitCode {
+    match status {
         PlanStatus::Optimal | PlanStatus::Feasible => ExitCode::SUCCESS,
         PlanStatus::Infeasible => ExitCode::from(EXIT_INFEASIBLE),
         _ => ExitCode::from(EXIT_NO_PLAN),
-    })
+    }
+}
+
+/// `hubplan plan` for a scenario with a `[services]` table: the co-location model.
+fn run_services(a: &PlanArgs, inputs: &Inputs, rules: &ServiceRules, meta: &RunMeta) -> Result<ExitCode> {
+    if let Some(p) = &a.export_mps {
+        let text = hubplan::colocate::export_mps(inputs, rules)?;
+        std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?;
+    }
+    if let Some(p) = &a.export_lp {
+        let text = hubplan::colocate::export_lp(inputs, rules)?;
+        std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?;
+    }
+    let t0 = Instant::now();
+    let plan = hubplan::colocate::plan_services(inputs, rules)?;
+    if !a.quiet {
+        eprintln!(
+            "solved the co-location model with {} in {:.2} s ({} model clients, {} free sites)",
+            plan.solver.backend,
+            t0.elapsed().as_secs_f64(),
+            plan.solver.clients,
+            plan.solver.free_sites
+        );
+    }
+    hubplan_io::write_service_plan_dir(&a.out, inputs, rules, &plan, meta)?;
+    if !a.quiet {
+        eprintln!("wrote {}", a.out.display());
+    }
+    if a.report {
+        eprintln!(
+            "note: --report: the cabinet appendix covers single-service plans only, so it was not written for this \
+             co-location ([services]) plan; plan.json, sites.csv and zones.csv in {} carry the site decisions and \
+             every service move",
+            a.out.display()
+        );
+    }
+    print!("{}", service_summary(inputs, rules, &plan));
+    Ok(exit_code(plan.status))
+}
+
+fn pct(part: f64, whole: f64) -> String {
+    if whole > 0.0 {
+        format!("{:.1}%", 100.0 * part / whole)
+    } else {
+        "n/a".into()
+    }
+}
+
+fn list_ids<'a>(ids: impl IntoIterator<Item = &'a str>, max: usize) -> String {
+    let all: Vec<&str> = ids.into_iter().collect();
+    let mut s = all.iter().take(max).cloned().collect::<Vec<_>>().join(", ");
+    if all.len() > max {
+        s += &format!(" and {} more", all.len() - max);
+    }
+    s
+}
+
+fn svc_name(inputs: &Inputs, s: hubplan::ServiceIdx) -> &str {
+    inputs.services.get(s.index()).map_or("?", |x| x.id.as_str())
+}
+
+/// The printed summary of a co-location plan.
+pub fn service_summary(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan) -> String {
+    let t = &plan.totals;
+    let mut s = String::new();
+    let objective = match plan.then {
+        Some(then) => format!("{} then {}", plan.objective_kind.name(), then.name()),
+        None => plan.objective_kind.name().to_string(),
+    };
+    s += &format!(
+        "status: {} ({objective}; co-location of {} service(s))\n",
+        plan.status.name(),
+        plan.services.len()
+    );
+    if plan.objective.is_finite() {
+        s += &format!(
+            "objective: {:.2}  bound: {:.2}  gap: {:.2e}",
+            plan.objective, plan.bound, plan.gap
+        );
+        if plan.then.is_some() && plan.primary_objective.is_finite() {
+            s += &format!("  ({}: {:.2})", plan.objective_kind.name(), plan.primary_objective);
+        }
+        s += "\n";
+    } else if plan.bound.is_finite() {
+        s += &format!("bound: {:.2}\n", plan.bound);
+    }
+    let after = plan.status == PlanStatus::Optimal || plan.status == PlanStatus::Feasible;
+    if !after {
+        s += "no plan: the figures below are today's (status quo)\n";
+    }
+    s += &format!(
+        "sites: {} before, {} after ({} closed, {} opened)\n",
+        t.sites_before, t.sites_after, t.sites_closed, t.sites_opened
+    );
+    if !rules.hub.is_empty() {
+        let hub: Vec<&str> = rules.hub.iter().map(|&x| svc_name(inputs, x)).collect();
+        s += &format!(
+            "family hubs ({}): {} before, {} after",
+            hub.join(" + "),
+            t.hubs_before,
+            t.hubs_after
+        );
+        if rules.min_hubs_per_district > 0 {
+            s += &format!("; at least {} per district", rules.min_hubs_per_district);
+        }
+        s += "\n";
+        if !t.hubs_per_district.is_empty() {
+            let d: Vec<String> = t
+                .hubs_per_district
+                .iter()
+                .map(|(name, b, a)| format!("{name} {b}→{a}"))
+                .collect();
+            s += &format!("  hubs per district: {}\n", d.join(", "));
+        }
+    }
+    s += &format!(
+        "annual cost: {} before, {} after, saving {} a year{}; backlog removed {}\n",
+        money(t.annual_cost_before),
+        money(t.annual_cost_after),
+        money(t.annual_saving),
+        rules
+            .savings_target
+            .map_or(String::new(), |x| format!(" (target {})", money(x))),
+        money(t.backlog_removed)
+    );
+    s += &format!(
+        "one-off: opening {}, conversions {} ({} service move(s) in, {} out), total {}{}; disposal receipts {}\n",
+        money(t.opening_cost),
+        money(t.conversion_cost),
+        t.moves_in,
+        t.moves_out,
+        money(t.opening_cost + t.conversion_cost),
+        rules
+            .capital_budget
+            .map_or(String::new(), |x| format!(" (capital budget {})", money(x))),
+        money(t.disposal_receipts)
+    );
+    s += "coverage (need within each service's limit, before → after; sites hosting it):\n";
+    for (&sv, c) in plan.services.iter().zip(&t.per_service) {
+        let limit = c.max_minutes.map_or("no limit".to_string(), |m| format!("{m} min"));
+        s += &format!(
+            "  {} ({limit}): {} → {}; {} → {} sites{}\n",
+            svc_name(inputs, sv),
+            pct(c.need_covered_before, c.need_total),
+            pct(c.need_covered_after, c.need_total),
+            c.sites_before,
+            c.sites_after,
+            if c.need_unreachable > 0.0 {
+                format!("; {} of the need is unreachable at baseline", pct(c.need_unreachable, c.need_total))
+            } else {
+                String::new()
+            }
+        );
+    }
+    for u in &plan.unreachable {
+        s += &format!(
+            "unreachable at baseline for {} (excluded from the rules, listed in zones.csv): {} zone(s): {}\n",
+            svc_name(inputs, u.service),
+            u.zones.len(),
+            list_ids(u.zones.iter().map(|&z| inputs.zone(z).id.as_str()), 10)
+        );
+    }
+    if let Some(inf) = &plan.infeasibility {
+        s += "infeasible because:\n";
+        for b in &inf.blockers {
+            s += &format!("  - {}\n", describe_service_blocker(inputs, rules, b));
+        }
+    }
+    s
+}
+
+/// One sentence for a co-location blocker, naming ids.
+pub fn describe_service_blocker(inputs: &Inputs, rules: &ServiceRules, b: &ServiceBlocker) -> String {
+    let site_ids = |v: &[hubplan::SiteIdx]| list_ids(v.iter().map(|&j| inputs.site(j).id.as_str()), 12);
+    let limit_of = |sv: hubplan::ServiceIdx| {
+        hubplan::colocate::service_limit(inputs, rules, sv).map_or("its limit".to_string(), |m| format!("{m} minutes"))
+    };
+    match b {
+        ServiceBlocker::ForcedClosures { service, zones, sites } => format!(
+            "{} zone(s) can reach {} within {} only at sites forced closed or forced not to host it ({}): {}",
+            zones.len(),
+            svc_name(inputs, *service),
+            limit_of(*service),
+            site_ids(sites),
+            list_ids(zones.iter().map(|&z| inputs.zone(z).id.as_str()), 12)
+        ),
+        ServiceBlocker::Capacity {
+            site,
+            services,
+            zones,
+            space,
+            capacity,
+        } => {
+            let svcs: Vec<&str> = services.iter().map(|&x| svc_name(inputs, x)).collect();
+            let pairs: Vec<String> = zones
+                .iter()
+                .map(|&(z, sv)| format!("{}/{}", inputs.zone(z).id, svc_name(inputs, sv)))
+                .collect();
+            format!(
+                "site {} must host {} (space {space}) but its capacity is {capacity}: it is the only site within reach for {} zone/service pair(s): {}",
+                inputs.site(*site).id,
+                svcs.join(" + "),
+                pairs.len(),
+                list_ids(pairs.iter().map(String::as_str), 12)
+            )
+        }
+        ServiceBlocker::Limit { rule, limit, plan_value } => {
+            let fmt = |x: f64| {
+                if rule.contains("budget") {
+                    money(x)
+                } else {
+                    format!("{x}")
+                }
+            };
+            if rule == "min_hubs_per_district" {
+                format!("the rule of at least {limit} family hub(s) per district: without it a plan exists")
+            } else {
+                format!(
+                    "the {rule} ({}): without it a plan exists, and the least-cost one needs {}",
+                    fmt(*limit),
+                    fmt(*plan_value)
+                )
+            }
+        }
+        ServiceBlocker::Combination => {
+            "no single limit explains it: the budget, savings target, capital budget, site count and hub rule block together".to_string()
+        }
+        other => format!("{other:?}"),
+    }
 }
 
 /// `hubplan validate`.
 pub fn validate(a: &ValidateArgs) -> Result<ExitCode> {
-    let (inputs, scenario, meta) = load(&a.scenario, a.quiet)?;
+    let (inputs, scenario, meta, rules) = load_full(&a.scenario, a.quiet)?;
     let existing = inputs
         .sites
         .iter()
@@ -270,6 +528,12 @@ pub fn validate(a: &ValidateArgs) -> Result<ExitCode> {
         money(cost),
         money(backlog)
     );
+    if let Some(rules) = &rules {
+        hubplan::colocate::check_rules(&inputs, rules)?;
+        print!("{}", describe_services(&inputs, rules));
+        println!("ok");
+        return Ok(ExitCode::SUCCESS);
+    }
     let limit = scenario
         .max_minutes
         .map_or("any site".to_string(), |m| format!("{m} minutes"));
@@ -289,4 +553,121 @@ pub fn validate(a: &ValidateArgs) -> Result<ExitCode> {
     hubplan::optimise::check_scenario(&inputs, &scenario)?;
     println!("ok");
     Ok(ExitCode::SUCCESS)
+}
+
+/// `hubplan validate` for a `[services]` scenario: the planned services and the rules.
+fn describe_services(inputs: &Inputs, rules: &ServiceRules) -> String {
+    use hubplan::model::SiteStatus;
+    let mut s = String::new();
+    let planned = hubplan::colocate::planned_services(inputs, rules);
+    let mapped = hubplan::colocate::map_services(inputs, rules);
+    s += "co-location model ([services]); planned services:\n";
+    s += "  service            need_column   limit    space  conversion  hosted today  can host  need      unreachable zones\n";
+    for (k, &sv) in planned.iter().enumerate() {
+        let svc = &inputs.services[sv.index()];
+        let today = inputs
+            .sites
+            .iter()
+            .filter(|x| x.status == SiteStatus::Existing && x.services.contains(&sv))
+            .count();
+        let capable = inputs
+            .sites
+            .iter()
+            .filter(|x| x.services.contains(&sv) || x.can_host.contains(&sv))
+            .count();
+        let need: f64 = inputs.zone_indices().map(|z| inputs.need(z, Some(sv))).sum();
+        let un = mapped.unreachable.get(k).map_or(0, Vec::len);
+        let limit = hubplan::colocate::service_limit(inputs, rules, sv).map_or("none".to_string(), |m| format!("{m} min"));
+        s += &format!(
+            "  {:<18} {:<13} {:<8} {:<6} {:<11} {:<13} {:<9} {:<9.0} {}{}\n",
+            svc.id,
+            svc.need_column.as_deref().unwrap_or("(need)"),
+            limit,
+            svc.space,
+            money(svc.conversion_cost),
+            today,
+            capable,
+            need,
+            un,
+            if rules.hub.contains(&sv) { "  [hub]" } else { "" }
+        );
+        if let Some(u) = mapped.unreachable.get(k).filter(|u| !u.is_empty()) {
+            s += &format!(
+                "    unreachable at baseline: {}\n",
+                list_ids(u.iter().map(|&z| inputs.zone(z).id.as_str()), 10)
+            );
+        }
+    }
+    let ids = |v: &[hubplan::SiteIdx]| list_ids(v.iter().map(|&j| inputs.site(j).id.as_str()), 20);
+    let pairs = |v: &[(hubplan::SiteIdx, hubplan::ServiceIdx)]| {
+        list_ids(
+            v.iter()
+                .map(|&(j, sv)| format!("{}/{}", inputs.site(j).id, svc_name(inputs, sv)))
+                .collect::<Vec<_>>()
+                .iter()
+                .map(String::as_str),
+            20,
+        )
+    };
+    s += "rules:\n";
+    s += &format!(
+        "  objective: {}{}\n",
+        rules.objective.name(),
+        rules
+            .then
+            .map_or(String::new(), |t| format!(" then {} (tolerance {:e})", t.name(), rules.lex_tolerance))
+    );
+    if !rules.hub.is_empty() {
+        let hub: Vec<&str> = rules.hub.iter().map(|&x| svc_name(inputs, x)).collect();
+        let capable = inputs
+            .site_indices()
+            .filter(|&j| {
+                let site = inputs.site(j);
+                let space: f64 = rules.hub.iter().map(|x| inputs.services[x.index()].space).sum();
+                rules.hub.iter().all(|x| site.services.contains(x) || site.can_host.contains(x))
+                    && site.capacity.is_none_or(|c| space <= c + 1e-9)
+            })
+            .count();
+        s += &format!(
+            "  family hub: {} ({} site(s) could be one); at least {} per district\n",
+            hub.join(" + "),
+            capable,
+            rules.min_hubs_per_district
+        );
+    }
+    if let Some(b) = rules.annual_budget {
+        s += &format!("  annual budget: {}\n", money(b));
+    }
+    if let Some(t) = rules.savings_target {
+        s += &format!("  savings target: {} a year\n", money(t));
+    }
+    if let Some(c) = rules.capital_budget {
+        s += &format!("  capital budget: {}\n", money(c));
+    }
+    if let Some(p) = rules.sites.exact {
+        s += &format!("  open sites: exactly {p}\n");
+    }
+    if rules.sites.min.is_some() || rules.sites.max.is_some() {
+        s += &format!(
+            "  open sites: {}..{}\n",
+            rules.sites.min.map_or(String::new(), |x| x.to_string()),
+            rules.sites.max.map_or(String::new(), |x| x.to_string())
+        );
+    }
+    if !rules.keep.is_empty() {
+        s += &format!("  keep: {}\n", ids(&rules.keep));
+    }
+    if !rules.close.is_empty() {
+        s += &format!("  close: {}\n", ids(&rules.close));
+    }
+    if !rules.keep_service.is_empty() {
+        s += &format!("  keep_service: {}\n", pairs(&rules.keep_service));
+    }
+    if !rules.close_service.is_empty() {
+        s += &format!("  close_service: {}\n", pairs(&rules.close_service));
+    }
+    if let Some(d) = rules.equity_max_imd_decile {
+        s += &format!("  equity: zones in IMD deciles 1–{d} covered for every service\n");
+    }
+    s
 }

@@ -44,24 +44,22 @@ pub struct AppendixOptions {
 /// The files [`write_appendix`] writes.
 pub const APPENDIX_FILES: [&str; 3] = ["map.svg", "appendix.md", "appendix.html"];
 
-fn default_title(meta: &RunMeta) -> String {
-    let stem = meta
-        .scenario_file
+fn default_title() -> String {
+    "Which buildings close and why: appendix to the cabinet paper".to_string()
+}
+
+fn subtitle(meta: &RunMeta) -> Option<String> {
+    meta.scenario_file
         .as_deref()
-        .and_then(|p| {
-            let parent = p.parent().and_then(|d| d.file_name()).map(|s| s.to_string_lossy().into_owned());
-            let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned());
-            match (parent, stem) {
-                (Some(d), Some(s)) if !d.is_empty() => Some(format!("{d} / {s}")),
-                (_, s) => s,
-            }
-        })
-        .unwrap_or_else(|| "plan".into());
-    format!("Estate review: which buildings close and why ({stem})")
+        .map(|p| format!("Scenario {}", p.to_string_lossy().replace('\\', "/")))
 }
 
 fn solver_sentence(sc: &Scenario, plan: &Plan) -> String {
-    let backend = if plan.solver.backend.is_empty() { sc.solver.backend.name() } else { plan.solver.backend.as_str() };
+    let backend = if plan.solver.backend.is_empty() {
+        sc.solver.backend.name()
+    } else {
+        plan.solver.backend.as_str()
+    };
     format!(
         "{backend}; time limit {} s; relative gap tolerance {:e}",
         sc.solver.time_limit.as_secs_f64(),
@@ -81,7 +79,12 @@ pub fn provenance(inputs: &Inputs, sc: &Scenario, plan: &Plan, meta: &RunMeta, t
     if let Some(p) = sc.sites {
         settings.push(("limits.sites".into(), p.to_string()));
     }
-    let ids = |v: &[hubplan::SiteIdx]| v.iter().map(|&s| inputs.site(s).id.clone()).collect::<Vec<_>>().join(", ");
+    let ids = |v: &[hubplan::SiteIdx]| {
+        v.iter()
+            .map(|&s| inputs.site(s).id.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     if !sc.keep.is_empty() {
         settings.push(("limits.keep".into(), ids(&sc.keep)));
     }
@@ -90,7 +93,9 @@ pub fn provenance(inputs: &Inputs, sc: &Scenario, plan: &Plan, meta: &RunMeta, t
     }
     settings.push((
         "need_column".into(),
-        meta.need_column.clone().unwrap_or_else(|| "need (or population when absent)".into()),
+        meta.need_column
+            .clone()
+            .unwrap_or_else(|| "the zones' need column, or their population when it is absent".into()),
     ));
     for w in &meta.warnings {
         settings.push(("input warning".into(), w.clone()));
@@ -98,7 +103,9 @@ pub fn provenance(inputs: &Inputs, sc: &Scenario, plan: &Plan, meta: &RunMeta, t
     let transit = transit.or_else(|| {
         let s = &meta.travel_source;
         if let Some(p) = s.strip_prefix("csv:") {
-            Some(format!("travel-time matrix read from {p} (see that file's documentation for how it was made)"))
+            Some(format!(
+                "travel-time matrix read from {p} (see that file's documentation for how it was made)"
+            ))
         } else if s == "transit" {
             Some("computed from a GTFS public-transport timetable ([transit] section of the scenario)".into())
         } else if s.is_empty() {
@@ -111,7 +118,13 @@ pub fn provenance(inputs: &Inputs, sc: &Scenario, plan: &Plan, meta: &RunMeta, t
         inputs: meta
             .inputs
             .iter()
-            .map(|f| (f.role.clone(), f.path.to_string_lossy().replace('\\', "/"), f.sha256.clone()))
+            .map(|f| {
+                (
+                    f.role.clone(),
+                    f.path.to_string_lossy().replace('\\', "/"),
+                    f.sha256.clone(),
+                )
+            })
             .collect(),
         settings,
         transit,
@@ -137,9 +150,11 @@ pub fn write_appendix(
 ) -> Result<Vec<PathBuf>> {
     let ex = explain(inputs, sc, plan);
     let pv = provenance(inputs, sc, plan, meta, opts.transit.clone());
-    let title = opts.title.clone().unwrap_or_else(|| default_title(meta));
+    let title = opts.title.clone().unwrap_or_else(default_title);
+    let subtitle = subtitle(meta);
     let a = Appendix {
         title: &title,
+        subtitle: subtitle.as_deref(),
         inputs,
         scenario: sc,
         plan,
@@ -333,8 +348,9 @@ mod json {
                                 b'f' => out.push('\u{c}'),
                                 b'u' => {
                                     let hex = b.get(*i..*i + 4).ok_or("short \\u escape")?;
-                                    let code = u32::from_str_radix(std::str::from_utf8(hex).map_err(|e| e.to_string())?, 16)
-                                        .map_err(|e| e.to_string())?;
+                                    let code =
+                                        u32::from_str_radix(std::str::from_utf8(hex).map_err(|e| e.to_string())?, 16)
+                                            .map_err(|e| e.to_string())?;
                                     *i += 4;
                                     out.push(char::from_u32(code).unwrap_or('\u{fffd}'));
                                 }
@@ -363,7 +379,9 @@ mod json {
                     *i += 1;
                 }
                 let t = std::str::from_utf8(&b[start..*i]).map_err(|e| e.to_string())?;
-                t.parse::<f64>().map(J::Num).map_err(|_| format!("unexpected character at byte {start}"))
+                t.parse::<f64>()
+                    .map(J::Num)
+                    .map_err(|_| format!("unexpected character at byte {start}"))
             }
         }
     }
@@ -417,7 +435,12 @@ fn load_with_transit(path: &Path, quiet: bool) -> Result<(Inputs, Scenario, RunM
             if let Some(p) = t.percentile {
                 words.push_str(&format!(", {p}th percentile of journey time over the window"));
             }
-            Ok((hubplan_io::attach_travel(loaded.inputs_without_travel, travel)?, scenario, meta, Some(words)))
+            Ok((
+                hubplan_io::attach_travel(loaded.inputs_without_travel, travel)?,
+                scenario,
+                meta,
+                Some(words),
+            ))
         }
         _ => {
             let (i, s, m) = loaded.into_inputs()?;
@@ -431,7 +454,10 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
     let (dir, plan_json) = if args.plan_dir.is_dir() {
         (args.plan_dir.clone(), args.plan_dir.join("plan.json"))
     } else {
-        (args.plan_dir.parent().map(Path::to_path_buf).unwrap_or_default(), args.plan_dir.clone())
+        (
+            args.plan_dir.parent().map(Path::to_path_buf).unwrap_or_default(),
+            args.plan_dir.clone(),
+        )
     };
     let summary = hubplan_io::read_plan_json(&plan_json)?;
     let text = std::fs::read_to_string(&plan_json).with_context(|| format!("cannot read {}", plan_json.display()))?;
@@ -440,9 +466,16 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
     let scenario_path = match &args.scenario {
         Some(p) => p.clone(),
         None => {
-            let recorded = doc.get("scenario").and_then(|s| s.get("file")).and_then(json::J::str).ok_or_else(|| {
-                anyhow!("{} does not record its scenario file; pass --scenario SCENARIO.toml", plan_json.display())
-            })?;
+            let recorded = doc
+                .get("scenario")
+                .and_then(|s| s.get("file"))
+                .and_then(json::J::str)
+                .ok_or_else(|| {
+                    anyhow!(
+                        "{} does not record its scenario file; pass --scenario SCENARIO.toml",
+                        plan_json.display()
+                    )
+                })?;
             let p = PathBuf::from(recorded);
             if p.exists() {
                 p
@@ -459,8 +492,10 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
     let (inputs, sc, meta, transit) = load_with_transit(&scenario_path, args.quiet)?;
     // The inputs must be the ones the plan was made from.
     for rec in doc.get("inputs").map(json::J::arr).unwrap_or(&[]) {
-        let (Some(role), Some(sha)) = (rec.get("role").and_then(json::J::str), rec.get("sha256").and_then(json::J::str))
-        else {
+        let (Some(role), Some(sha)) = (
+            rec.get("role").and_then(json::J::str),
+            rec.get("sha256").and_then(json::J::str),
+        ) else {
             continue;
         };
         if let Some(now) = meta.inputs.iter().find(|f| f.role == role) {
@@ -490,7 +525,11 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
     let mut open = Vec::with_capacity(inputs.sites.len());
     for s in &inputs.sites {
         let d = by_id.get(s.id.as_str()).ok_or_else(|| {
-            anyhow!("site {} of the inputs is not in {}; was the plan made from this scenario?", s.id, plan_json.display())
+            anyhow!(
+                "site {} of the inputs is not in {}; was the plan made from this scenario?",
+                s.id,
+                plan_json.display()
+            )
         })?;
         open.push(d.is_open());
     }
@@ -530,7 +569,11 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
             hubplan::plan(&inputs, &sc)?
         }
     };
-    let opts = AppendixOptions { title: args.title.clone(), date: args.date.clone(), transit };
+    let opts = AppendixOptions {
+        title: args.title.clone(),
+        date: args.date.clone(),
+        transit,
+    };
     let written = write_appendix(&dir, &inputs, &sc, &plan, &meta, &opts)?;
     if !args.quiet {
         for p in &written {

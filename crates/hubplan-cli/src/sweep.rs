@@ -46,13 +46,20 @@ pub struct SweepArgs {
 }
 
 fn parse_money(s: &str) -> Result<f64> {
-    let t: String = s.trim().trim_start_matches('£').chars().filter(|c| *c != ',' && *c != '_').collect();
+    let t: String = s
+        .trim()
+        .trim_start_matches('£')
+        .chars()
+        .filter(|c| *c != ',' && *c != '_')
+        .collect();
     let (num, mult) = match t.chars().last() {
         Some('k' | 'K') => (&t[..t.len() - 1], 1e3),
         Some('m' | 'M') => (&t[..t.len() - 1], 1e6),
         _ => (t.as_str(), 1.0),
     };
-    let v: f64 = num.parse().with_context(|| format!("--budget: {s:?} is not an amount of pounds"))?;
+    let v: f64 = num
+        .parse()
+        .with_context(|| format!("--budget: {s:?} is not an amount of pounds"))?;
     if !v.is_finite() || v < 0.0 {
         bail!("--budget: {s:?} must be an amount of pounds ≥ 0");
     }
@@ -132,8 +139,16 @@ pub fn sweep_csv(inputs: &Inputs, results: &[SweepResult]) -> String {
             r.objective_kind.name().to_string(),
             r.status.map_or("error", PlanStatus::name).to_string(),
             num(r.objective),
-            if r.gap.is_finite() { format!("{:e}", r.gap) } else { String::new() },
-            if r.has_plan() { r.sites_open.to_string() } else { String::new() },
+            if r.gap.is_finite() {
+                format!("{:e}", r.gap)
+            } else {
+                String::new()
+            },
+            if r.has_plan() {
+                r.sites_open.to_string()
+            } else {
+                String::new()
+            },
             num(r.annual_cost),
             num(r.annual_saving),
             num(r.backlog_removed),
@@ -160,7 +175,14 @@ fn run_in_pool<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) ->
 }
 
 fn chart_title(path: &std::path::Path, sc: &Scenario, limits: bool) -> String {
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let file = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = match path.parent().and_then(|d| d.file_name()) {
+        Some(d) => format!("{} / {file}", d.to_string_lossy()),
+        None => file,
+    };
     if limits {
         format!("{stem}: annual saving at each access limit")
     } else {
@@ -190,10 +212,12 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode> {
         }
     }
     let within = match args.alternatives {
-        Some(_) => Some(
-            parse_tolerance(&args.within)
-                .with_context(|| format!("--within: expected a percentage like 2% or a fraction like 0.02, found {:?}", args.within))?,
-        ),
+        Some(_) => Some(parse_tolerance(&args.within).with_context(|| {
+            format!(
+                "--within: expected a percentage like 2% or a fraction like 0.02, found {:?}",
+                args.within
+            )
+        })?),
         None => None,
     };
     if points.is_empty() && args.alternatives.is_none() {
@@ -210,7 +234,10 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode> {
         pb.finish_and_clear();
         let limits = points.iter().all(|p| matches!(p, SweepPoint::MaxMinutes(_)));
         files.push(("sweep.csv", sweep_csv(&inputs, &results)));
-        files.push(("sweep.svg", hubplan_report::sweep_chart_svg(&results, &chart_title(&args.scenario, &base, limits))));
+        files.push((
+            "sweep.svg",
+            hubplan_report::sweep_chart_svg(&results, &chart_title(&args.scenario, &base, limits)),
+        ));
         for r in &results {
             let what = match r.point {
                 SweepPoint::Budget(b) => format!("budget {}", money(b)),
@@ -227,7 +254,9 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode> {
             } else {
                 println!(
                     "{what:>18}: {}",
-                    r.error.clone().unwrap_or_else(|| r.status.map_or("error", PlanStatus::name).to_string())
+                    r.error
+                        .clone()
+                        .unwrap_or_else(|| r.status.map_or("error", PlanStatus::name).to_string())
                 );
             }
         }
@@ -238,12 +267,17 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode> {
         }
         let best = run_in_pool(args.threads, || hubplan::plan(&inputs, &base))??;
         if !matches!(best.status, PlanStatus::Optimal | PlanStatus::Feasible) {
-            bail!("the base scenario has no plan ({}), so it has no alternatives", best.status.name());
+            bail!(
+                "the base scenario has no plan ({}), so it has no alternatives",
+                best.status.name()
+            );
         }
         let free = inputs.sites.len() - base.keep.len() - base.close.len();
         let pb = progress_bar(free, args.quiet, "alternatives");
         let alts = run_in_pool(args.threads, || {
-            alternatives(&inputs, &base, &best, k, within, &|done, _| pb.set_position(done as u64))
+            alternatives(&inputs, &base, &best, k, within, &|done, _| {
+                pb.set_position(done as u64)
+            })
         })?;
         pb.finish_and_clear();
         let mut s = String::from(
@@ -261,7 +295,11 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode> {
                 num(t.annual_cost_after),
                 num(t.annual_saving),
                 num(t.need_covered_after),
-                share(if t.need_total > 0.0 { t.need_covered_after / t.need_total } else { f64::NAN }),
+                share(if t.need_total > 0.0 {
+                    t.need_covered_after / t.need_total
+                } else {
+                    f64::NAN
+                }),
                 num(t.mean_minutes_after),
                 found,
                 differs,
@@ -295,8 +333,10 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode> {
             pct(within),
             match best.objective_kind {
                 hubplan::ObjectiveKind::MinCost => money(best.objective),
-                hubplan::ObjectiveKind::MaxCoverage => format!("{} need covered", hubplan_report::fmt::count(best.objective)),
-                hubplan::ObjectiveKind::MinTravel => format!("{} need-minutes", hubplan_report::fmt::count(best.objective)),
+                hubplan::ObjectiveKind::MaxCoverage =>
+                    format!("{} need covered", hubplan_report::fmt::count(best.objective)),
+                hubplan::ObjectiveKind::MinTravel =>
+                    format!("{} need-minutes", hubplan_report::fmt::count(best.objective)),
             }
         );
         files.push(("alternatives.csv", s));

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use hubplan::geo::LonLat;
-use hubplan_transit::{load_feed, seconds_to_minutes_2dp, travel_time_matrix, LoadOptions, MatrixEntry, ServiceDate, TransitConfig};
+use hubplan_transit::{
+    load_feed, seconds_to_minutes_2dp, travel_time_matrix, LoadOptions, MatrixEntry, ServiceDate, TransitConfig,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Arguments of `hubplan travel-times`.
@@ -65,7 +67,10 @@ pub struct TravelTimesArgs {
 /// Parses `HH:MM-HH:MM` into seconds after midnight, `[start, end)`; hours up to 47.
 fn parse_window(text: &str) -> Result<(u32, u32)> {
     let hm = |s: &str| -> Result<u32> {
-        let (h, m) = s.trim().split_once(':').ok_or_else(|| anyhow!("expected HH:MM, found {s:?}"))?;
+        let (h, m) = s
+            .trim()
+            .split_once(':')
+            .ok_or_else(|| anyhow!("expected HH:MM, found {s:?}"))?;
         let h: u32 = h.trim().parse().map_err(|_| anyhow!("expected an hour, found {h:?}"))?;
         let m: u32 = m.trim().parse().map_err(|_| anyhow!("expected minutes, found {m:?}"))?;
         if h > 47 || m > 59 {
@@ -73,7 +78,9 @@ fn parse_window(text: &str) -> Result<(u32, u32)> {
         }
         Ok(h * 3600 + m * 60)
     };
-    let (a, b) = text.split_once('-').ok_or_else(|| anyhow!("--window: expected HH:MM-HH:MM, found {text:?}"))?;
+    let (a, b) = text
+        .split_once('-')
+        .ok_or_else(|| anyhow!("--window: expected HH:MM-HH:MM, found {text:?}"))?;
     let (a, b) = (hm(a).context("--window start")?, hm(b).context("--window end")?);
     if b <= a {
         bail!("--window {text:?} ends before it starts");
@@ -101,7 +108,9 @@ fn config(args: &TravelTimesArgs) -> Result<TransitConfig> {
 
 /// Reads origin/destination points (id + position).
 fn read_points(path: &Path, what: &str) -> Result<Vec<(String, LonLat)>> {
-    hubplan_io::read_points(path).map_err(|e| anyhow!("{e}")).with_context(|| format!("reading the {what} {}", path.display()))
+    hubplan_io::read_points(path)
+        .map_err(|e| anyhow!("{e}"))
+        .with_context(|| format!("reading the {what} {}", path.display()))
 }
 
 /// CSV field, quoted when needed.
@@ -114,12 +123,20 @@ fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Writes the matrix to `out` through a temporary file in the same folder, renamed at the end.
-fn write_matrix(out: &Path, zones: &[(String, LonLat)], sites: &[(String, LonLat)], entries: &[MatrixEntry], share: bool) -> Result<()> {
+fn write_matrix(
+    out: &Path,
+    zones: &[(String, LonLat)],
+    sites: &[(String, LonLat)],
+    entries: &[MatrixEntry],
+    share: bool,
+) -> Result<()> {
     let dir = match out.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let name = out.file_name().ok_or_else(|| anyhow!("--out {} is not a file name", out.display()))?;
+    let name = out
+        .file_name()
+        .ok_or_else(|| anyhow!("--out {} is not a file name", out.display()))?;
     let tmp = dir.join(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
     let result = (|| -> Result<()> {
         let file = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
@@ -127,13 +144,21 @@ fn write_matrix(out: &Path, zones: &[(String, LonLat)], sites: &[(String, LonLat
         writeln!(w, "zone_id,site_id,minutes{}", if share { ",share_within" } else { "" })?;
         for e in entries {
             let (z, s) = (&zones[e.origin as usize].0, &sites[e.destination as usize].0);
-            write!(w, "{},{},{:.2}", csv_field(z), csv_field(s), seconds_to_minutes_2dp(e.seconds))?;
+            write!(
+                w,
+                "{},{},{:.2}",
+                csv_field(z),
+                csv_field(s),
+                seconds_to_minutes_2dp(e.seconds)
+            )?;
             if share {
                 write!(w, ",{:.4}", e.share_within.unwrap_or(0.0))?;
             }
             writeln!(w)?;
         }
-        let file = w.into_inner().map_err(|e| anyhow!("writing {}: {}", tmp.display(), e.error()))?;
+        let file = w
+            .into_inner()
+            .map_err(|e| anyhow!("writing {}: {}", tmp.display(), e.error()))?;
         file.sync_all().with_context(|| format!("writing {}", tmp.display()))?;
         std::fs::rename(&tmp, out).with_context(|| format!("renaming {} to {}", tmp.display(), out.display()))?;
         Ok(())
@@ -148,6 +173,7 @@ fn write_matrix(out: &Path, zones: &[(String, LonLat)], sites: &[(String, LonLat
 pub fn run(args: &TravelTimesArgs) -> Result<()> {
     let date = ServiceDate::parse(&args.date).map_err(|e| anyhow!("--date: {e}"))?;
     let cfg = config(args)?;
+    cfg.validate().map_err(|e| anyhow!("{e}"))?;
     let zones = read_points(&args.origins, "origins")?;
     let sites = read_points(&args.destinations, "destinations")?;
     let (feed, report) = load_feed(&args.gtfs, date, &LoadOptions::default()).map_err(|e| anyhow!("{e}"))?;
@@ -156,11 +182,18 @@ pub fn run(args: &TravelTimesArgs) -> Result<()> {
     }
     if report.trips_active == 0 {
         // always shown, even with --quiet: the matrix will be walking only
-        eprintln!("warning: the feed {} has NO SERVICE on {date}; only walking journeys are possible", args.gtfs.display());
+        eprintln!(
+            "warning: the feed {} has NO SERVICE on {date}; only walking journeys are possible",
+            args.gtfs.display()
+        );
     }
     let origins: Vec<LonLat> = zones.iter().map(|z| z.1).collect();
     let dests: Vec<LonLat> = sites.iter().map(|s| s.1).collect();
-    let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(dests.len() as u64) };
+    let bar = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(dests.len() as u64)
+    };
     bar.set_style(
         ProgressStyle::with_template("travel times {bar:40} {pos}/{len} destinations, {elapsed} elapsed, {eta} left")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),

@@ -165,10 +165,7 @@ impl IoError {
 pub type Result<T, E = IoError> = std::result::Result<T, E>;
 
 /// The candidate closest to `found` (Jaro-Winkler ≥ 0.85, or a small edit distance), if any.
-pub(crate) fn closest<'a>(
-    found: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub(crate) fn closest<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let f = found.to_lowercase();
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
@@ -195,10 +192,7 @@ pub(crate) fn closest<'a>(
 }
 
 /// " (did you mean `x`?)" when one of `candidates` is close to `found`, else "".
-pub(crate) fn did_you_mean<'a>(
-    found: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> String {
+pub(crate) fn did_you_mean<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     match closest(found, candidates) {
         Some(c) => format!(" (did you mean `{c}`?)"),
         None => String::new(),

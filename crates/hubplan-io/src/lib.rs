@@ -6,9 +6,9 @@
 //!
 //! | what | functions |
 //! |---|---|
-//! | a whole scenario | [`load_scenario`] → [`LoadedScenario`], then [`LoadedScenario::into_inputs`] or [`attach_travel`] |
+//! | a whole scenario | [`load_scenario`] → [`LoadedScenario`] (with [`LoadedScenario::service_rules`] when it has a `[services]` table), then [`LoadedScenario::into_inputs`] or [`attach_travel`] |
 //! | one file each | [`read_sites`], [`read_zones`], [`read_services`], [`read_travel_times`], [`read_points`] |
-//! | outputs | [`write_plan_dir`] (plan.json, sites.csv, zones.csv, plan.geojson), [`read_plan_json`] |
+//! | outputs | [`write_plan_dir`] (plan.json, sites.csv, zones.csv, plan.geojson), [`write_service_plan_dir`] (the same files for a co-location plan), [`read_plan_json`] (either) |
 //! | provenance | [`sha256_file`], [`InputFile`] |
 //! | errors | [`IoError`], [`IoErrorKind`] |
 //!
@@ -27,15 +27,13 @@ mod travel;
 
 pub use error::{IoError, IoErrorKind, Result};
 pub use output::{
-    read_plan_json, write_plan_dir, PlanSiteSummary, PlanSummary, PlanTotalsSummary, RunMeta,
-    PLAN_FILES,
+    read_plan_json, write_plan_dir, write_service_plan_dir, PlanInputSummary, PlanScenarioSummary,
+    PlanServiceSummary, PlanSiteSummary, PlanSolverSummary, PlanSummary, PlanTotalsSummary, RunMeta, PLAN_FILES,
 };
-pub use records::{
-    read_points, read_services, read_sites, read_zones, ServicesFile, SitesFile, ZonesFile,
-};
+pub use records::{read_points, read_services, read_sites, read_zones, ServicesFile, SitesFile, ZonesFile};
 pub use scenario::{
-    attach_travel, load_scenario, parse_scenario_str, InputFile, InputsWithoutTravel,
-    LoadedScenario, ScenarioFile, ScenarioSettings, TransitSection,
+    attach_travel, load_scenario, parse_scenario_str, InputFile, InputsWithoutTravel, LoadedScenario, ScenarioFile,
+    ScenarioSettings, ServicesSection, TransitSection,
 };
 pub use travel::{build_travel, read_travel_times, TravelFile};
 
@@ -63,12 +61,10 @@ pub mod limits {
 /// The SHA-256 of a file's bytes, as 64 lowercase hex digits.
 pub fn sha256_file(path: &Path) -> Result<String> {
     use sha2::{Digest, Sha256};
-    let mut f = std::fs::File::open(path)
-        .map_err(|e| IoError::io(IoErrorKind::Read, path, &e, "cannot open the file"))?;
+    let mut f =
+        std::fs::File::open(path).map_err(|e| IoError::io(IoErrorKind::Read, path, &e, "cannot open the file"))?;
     if f.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-        return Err(
-            IoError::new(IoErrorKind::NotAFile, "expected a file, found a directory").in_file(path),
-        );
+        return Err(IoError::new(IoErrorKind::NotAFile, "expected a file, found a directory").in_file(path));
     }
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use hubplan::colocate::{HostChange, ServiceBlocker, ServicePlan, ServiceRules, ServiceSitePlan};
 use hubplan::model::Inputs;
 use hubplan::plan::Blocker;
 use hubplan::{Decision, Plan, Scenario};
@@ -187,28 +188,16 @@ fn check_shapes(inputs: &Inputs, plan: &Plan) -> Result<()> {
 }
 
 fn site_id(inputs: &Inputs, s: hubplan::SiteIdx) -> &str {
-    inputs
-        .sites
-        .get(s.index())
-        .map(|x| x.id.as_str())
-        .unwrap_or("?")
+    inputs.sites.get(s.index()).map(|x| x.id.as_str()).unwrap_or("?")
 }
 
 fn zone_id(inputs: &Inputs, z: hubplan::ZoneIdx) -> &str {
-    inputs
-        .zones
-        .get(z.index())
-        .map(|x| x.id.as_str())
-        .unwrap_or("?")
+    inputs.zones.get(z.index()).map(|x| x.id.as_str()).unwrap_or("?")
 }
 
 fn infeasibility_json(inputs: &Inputs, plan: &Plan) -> Option<Value> {
     let inf = plan.infeasibility.as_ref()?;
-    let zones = |v: &[hubplan::ZoneIdx]| {
-        v.iter()
-            .map(|&z| zone_id(inputs, z).to_string())
-            .collect::<Vec<_>>()
-    };
+    let zones = |v: &[hubplan::ZoneIdx]| v.iter().map(|&z| zone_id(inputs, z).to_string()).collect::<Vec<_>>();
     let blockers: Vec<Value> = inf
         .blockers
         .iter()
@@ -305,11 +294,7 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
             mean_minutes_before: minutes(t.mean_minutes_before),
             mean_minutes_after: minutes(t.mean_minutes_after),
         },
-        unreachable_zones: plan
-            .unreachable
-            .iter()
-            .map(|&z| zone_id(inputs, z))
-            .collect(),
+        unreachable_zones: plan.unreachable.iter().map(|&z| zone_id(inputs, z)).collect(),
         infeasibility: infeasibility_json(inputs, plan),
         solver: SolverJson {
             backend: &plan.solver.backend,
@@ -350,12 +335,8 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
         warnings: &meta.warnings,
         hubplan_version: &meta.hubplan_version,
     };
-    let mut out = serde_json::to_vec_pretty(&doc).map_err(|e| {
-        IoError::new(
-            IoErrorKind::Write,
-            format!("cannot serialise plan.json: {e}"),
-        )
-    })?;
+    let mut out = serde_json::to_vec_pretty(&doc)
+        .map_err(|e| IoError::new(IoErrorKind::Write, format!("cannot serialise plan.json: {e}")))?;
     out.push(b'\n');
     Ok(out)
 }
@@ -497,12 +478,8 @@ fn plan_geojson(inputs: &Inputs, plan: &Plan) -> Result<Vec<u8>> {
         }));
     }
     let doc = json!({ "type": "FeatureCollection", "features": features });
-    let mut out = serde_json::to_vec(&doc).map_err(|e| {
-        IoError::new(
-            IoErrorKind::Write,
-            format!("cannot serialise plan.geojson: {e}"),
-        )
-    })?;
+    let mut out = serde_json::to_vec(&doc)
+        .map_err(|e| IoError::new(IoErrorKind::Write, format!("cannot serialise plan.geojson: {e}")))?;
     out.push(b'\n');
     Ok(out)
 }
@@ -519,13 +496,7 @@ pub const PLAN_FILES: [&str; 4] = ["sites.csv", "zones.csv", "plan.geojson", "pl
 /// each file is renamed into it, replacing any previous one of the same name (each
 /// file is replaced atomically; other files in `dir` are left alone). A failure
 /// before the renames leaves `dir` untouched and removes the temporary directory.
-pub fn write_plan_dir(
-    dir: &Path,
-    inputs: &Inputs,
-    scenario: &Scenario,
-    plan: &Plan,
-    meta: &RunMeta,
-) -> Result<()> {
+pub fn write_plan_dir(dir: &Path, inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) -> Result<()> {
     check_shapes(inputs, plan)?;
     let contents: Vec<(&str, Vec<u8>)> = vec![
         ("sites.csv", sites_csv(inputs, plan)?),
@@ -538,37 +509,24 @@ pub fn write_plan_dir(
 
 /// Writes named files into `dir` atomically (see [`write_plan_dir`]).
 pub(crate) fn write_files_atomically(dir: &Path, contents: &[(&str, Vec<u8>)]) -> Result<()> {
-    let werr = |p: &Path, e: std::io::Error, doing: &str| {
-        IoError::new(IoErrorKind::Write, format!("{doing}: {e}")).in_file(p)
-    };
+    let werr =
+        |p: &Path, e: std::io::Error, doing: &str| IoError::new(IoErrorKind::Write, format!("{doing}: {e}")).in_file(p);
     if dir.exists() && !dir.is_dir() {
-        return Err(IoError::new(
-            IoErrorKind::NotAFile,
-            "the output path exists and is not a directory",
-        )
-        .in_file(dir));
+        return Err(IoError::new(IoErrorKind::NotAFile, "the output path exists and is not a directory").in_file(dir));
     }
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&parent)
-        .map_err(|e| werr(&parent, e, "cannot create the output's parent directory"))?;
+    std::fs::create_dir_all(&parent).map_err(|e| werr(&parent, e, "cannot create the output's parent directory"))?;
     let tmp = tempfile::Builder::new()
         .prefix(".hubplan-out-")
         .tempdir_in(&parent)
-        .map_err(|e| {
-            werr(
-                &parent,
-                e,
-                "cannot create a temporary directory next to the output",
-            )
-        })?;
+        .map_err(|e| werr(&parent, e, "cannot create a temporary directory next to the output"))?;
     for (name, bytes) in contents {
         let p = tmp.path().join(name);
         let mut f = std::fs::File::create(&p).map_err(|e| werr(&p, e, "cannot create"))?;
-        f.write_all(bytes)
-            .map_err(|e| werr(&p, e, "cannot write"))?;
+        f.write_all(bytes).map_err(|e| werr(&p, e, "cannot write"))?;
         f.sync_all().map_err(|e| werr(&p, e, "cannot flush"))?;
     }
     if !dir.exists() {
@@ -594,18 +552,12 @@ fn move_files(from: &Path, dir: &Path, contents: &[(&str, Vec<u8>)]) -> Result<(
     for (name, _) in contents {
         let (a, b) = (from.join(name), dir.join(name));
         if b.is_dir() {
-            return Err(IoError::new(
-                IoErrorKind::NotAFile,
-                "cannot replace a directory with an output file",
-            )
-            .in_file(&b));
+            return Err(
+                IoError::new(IoErrorKind::NotAFile, "cannot replace a directory with an output file").in_file(&b),
+            );
         }
         std::fs::rename(&a, &b).map_err(|e| {
-            IoError::new(
-                IoErrorKind::Write,
-                format!("cannot move the output into place: {e}"),
-            )
-            .in_file(&b)
+            IoError::new(IoErrorKind::Write, format!("cannot move the output into place: {e}")).in_file(&b)
         })?;
     }
     Ok(())
@@ -637,6 +589,33 @@ pub struct PlanSiteSummary {
     /// Their need.
     #[serde(default)]
     pub need_served: Option<f64>,
+    /// Co-location plans: planned services hosted before (empty for single-service plans).
+    #[serde(default)]
+    pub services_before: Vec<String>,
+    /// Co-location plans: planned services hosted after.
+    #[serde(default)]
+    pub services_after: Vec<String>,
+    /// Co-location plans: a family hub before (`None` for single-service plans).
+    #[serde(default)]
+    pub hub_before: Option<bool>,
+    /// Co-location plans: a family hub after.
+    #[serde(default)]
+    pub hub_after: Option<bool>,
+}
+
+/// One planned service of a co-location plan read back from plan.json.
+#[derive(Clone, Debug, PartialEq, Default, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct PlanServiceSummary {
+    /// Service id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Its access limit in minutes.
+    pub max_minutes: Option<f64>,
+    /// Part of the family-hub set.
+    pub hub: bool,
 }
 
 /// Totals of a plan read back from plan.json (`None` when absent or null).
@@ -674,12 +653,89 @@ pub struct PlanTotalsSummary {
     pub mean_minutes_before: Option<f64>,
     /// Mean minutes after.
     pub mean_minutes_after: Option<f64>,
+    /// Co-location plans: one-off conversion cost of services moved in.
+    pub conversion_cost: Option<f64>,
+    /// Co-location plans: opening + conversion costs.
+    pub capital_cost: Option<f64>,
+    /// Co-location plans: open family hubs before.
+    pub hubs_before: Option<u64>,
+    /// Co-location plans: open family hubs after.
+    pub hubs_after: Option<u64>,
 }
 
-/// A plan read back from plan.json (for `hubplan compare`).
+/// The scenario settings of a plan read back from plan.json.
+#[derive(Clone, Debug, PartialEq, Default, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct PlanScenarioSummary {
+    /// The scenario file, as written.
+    pub file: Option<String>,
+    /// `min_cost`, `max_coverage` or `min_travel`.
+    pub objective: String,
+    /// Access limit in minutes.
+    pub max_minutes: Option<f64>,
+    /// Budget.
+    pub budget: Option<f64>,
+    /// Exact number of open sites.
+    pub sites: Option<u32>,
+    /// Forced open.
+    pub keep: Vec<String>,
+    /// Forced closed.
+    pub close: Vec<String>,
+    /// The zone column used as need.
+    pub need_column: Option<String>,
+    /// Where travel times came from.
+    pub travel_source: String,
+}
+
+/// One input file of a plan read back from plan.json.
+#[derive(Clone, Debug, PartialEq, Default, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct PlanInputSummary {
+    /// `scenario`, `sites`, `zones`, `services`, `travel_times` or `gtfs`.
+    pub role: String,
+    /// The path as written.
+    pub path: String,
+    /// SHA-256, hex.
+    pub sha256: String,
+}
+
+/// The solver details of a plan read back from plan.json.
+#[derive(Clone, Debug, PartialEq, Default, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct PlanSolverSummary {
+    /// Back-end name.
+    pub backend: String,
+    /// Branch-and-bound nodes.
+    pub nodes: u64,
+    /// Zones given to the solver.
+    pub clients: u64,
+    /// Free sites.
+    pub free_sites: u64,
+    /// Wall-clock seconds, when written.
+    pub seconds: Option<f64>,
+}
+
+/// A plan read back from plan.json (for `hubplan compare`): a single-service
+/// plan from [`write_plan_dir`] or a co-location plan from
+/// [`write_service_plan_dir`] (then `model` is `Some("services")`).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[non_exhaustive]
 pub struct PlanSummary {
+    /// `Some("services")` for a co-location plan; `None` for a single-service plan.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Co-location plans: the second, lexicographic objective.
+    #[serde(default)]
+    pub then: Option<String>,
+    /// Co-location plans: the plan's value of the first objective.
+    #[serde(default)]
+    pub primary_objective: Option<f64>,
+    /// Co-location plans: the planned services (empty for single-service plans).
+    #[serde(default)]
+    pub services: Vec<PlanServiceSummary>,
     /// `optimal`, `feasible`, `infeasible` or `unknown`.
     pub status: String,
     /// `min_cost`, `max_coverage` or `min_travel`.
@@ -702,12 +758,25 @@ pub struct PlanSummary {
     /// Zones unreachable at baseline.
     #[serde(default)]
     pub unreachable_zones: Vec<String>,
+    /// The scenario settings.
+    #[serde(default)]
+    pub scenario: PlanScenarioSummary,
+    /// The input files and their hashes.
+    #[serde(default)]
+    pub inputs: Vec<PlanInputSummary>,
+    /// Solver details.
+    #[serde(default)]
+    pub solver: PlanSolverSummary,
+    /// Warnings from reading the inputs.
+    #[serde(default)]
+    pub warnings: Vec<String>,
     /// The version that wrote it.
     #[serde(default)]
     pub hubplan_version: Option<String>,
 }
 
-/// Reads back a plan.json written by [`write_plan_dir`] (a folder is taken to mean its plan.json).
+/// Reads back a plan.json written by [`write_plan_dir`] or [`write_service_plan_dir`]
+/// (a folder is taken to mean its plan.json).
 pub fn read_plan_json(path: &Path) -> Result<PlanSummary> {
     let path = if path.is_dir() {
         path.join("plan.json")
@@ -723,4 +792,616 @@ pub fn read_plan_json(path: &Path) -> Result<PlanSummary> {
             .in_file(&path)
             .at_opt_line(line)
     })
+}
+
+// ---------------------------------------------------------------------------
+// The co-location model's outputs (`[services]` scenarios).
+// ---------------------------------------------------------------------------
+
+fn svc_id(inputs: &Inputs, s: hubplan::ServiceIdx) -> &str {
+    inputs.services.get(s.index()).map(|x| x.id.as_str()).unwrap_or("?")
+}
+
+fn svc_ids<'a>(inputs: &'a Inputs, v: &[hubplan::ServiceIdx]) -> Vec<&'a str> {
+    v.iter().map(|&s| svc_id(inputs, s)).collect()
+}
+
+fn status_name(s: hubplan::model::SiteStatus) -> &'static str {
+    match s {
+        hubplan::model::SiteStatus::Existing => "existing",
+        hubplan::model::SiteStatus::Candidate => "candidate",
+    }
+}
+
+/// Per site: the planned services hosted before (open sites only), after, and
+/// those that move in or out, in the plan's service order.
+struct SiteHosting<'a> {
+    before: Vec<&'a str>,
+    after: Vec<&'a str>,
+    moved_in: Vec<&'a str>,
+    moved_out: Vec<&'a str>,
+    stays: Vec<&'a str>,
+}
+
+fn site_hosting<'a>(inputs: &'a Inputs, p: &ServiceSitePlan) -> SiteHosting<'a> {
+    let mut h = SiteHosting {
+        before: Vec::new(),
+        after: Vec::new(),
+        moved_in: Vec::new(),
+        moved_out: Vec::new(),
+        stays: Vec::new(),
+    };
+    for &(s, c) in &p.hosting {
+        let id = svc_id(inputs, s);
+        match c {
+            HostChange::Stays => {
+                h.before.push(id);
+                h.after.push(id);
+                h.stays.push(id);
+            }
+            HostChange::MovedIn => {
+                h.after.push(id);
+                h.moved_in.push(id);
+            }
+            HostChange::MovedOut => {
+                h.before.push(id);
+                h.moved_out.push(id);
+            }
+        }
+    }
+    h
+}
+
+fn check_service_shapes(inputs: &Inputs, plan: &ServicePlan) -> Result<()> {
+    let bad = plan.sites.len() != inputs.sites.len()
+        || plan.open.len() != inputs.sites.len()
+        || plan.zones.len() != plan.services.len()
+        || plan.totals.per_service.len() != plan.services.len()
+        || plan.zones.iter().any(|z| z.len() != inputs.zones.len())
+        || plan.services.iter().any(|s| s.index() >= inputs.services.len());
+    if bad {
+        return Err(IoError::new(
+            IoErrorKind::Write,
+            format!(
+                "internal error: the service plan's shape ({} sites, {} services) does not match the inputs ({} sites, {} zones, {} services) (a bug in hubplan, please report it)",
+                plan.sites.len(),
+                plan.services.len(),
+                inputs.sites.len(),
+                inputs.zones.len(),
+                inputs.services.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn service_blockers_json(inputs: &Inputs, plan: &ServicePlan) -> Option<Value> {
+    let inf = plan.infeasibility.as_ref()?;
+    let zones = |v: &[hubplan::ZoneIdx]| v.iter().map(|&z| zone_id(inputs, z).to_string()).collect::<Vec<_>>();
+    let sites = |v: &[hubplan::SiteIdx]| v.iter().map(|&s| site_id(inputs, s).to_string()).collect::<Vec<_>>();
+    let blockers: Vec<Value> = inf
+        .blockers
+        .iter()
+        .map(|b| match b {
+            ServiceBlocker::ForcedClosures {
+                service,
+                zones: z,
+                sites: s,
+            } => json!({
+                "kind": "forced_closures",
+                "service": svc_id(inputs, *service),
+                "zones": zones(z),
+                "sites": sites(s),
+            }),
+            ServiceBlocker::Capacity {
+                site,
+                services,
+                zones: z,
+                space,
+                capacity,
+            } => json!({
+                "kind": "capacity",
+                "site": site_id(inputs, *site),
+                "services": svc_ids(inputs, services),
+                "zones": z.iter().map(|&(zz, s)| json!({ "zone": zone_id(inputs, zz), "service": svc_id(inputs, s) })).collect::<Vec<_>>(),
+                "space": finite(*space),
+                "capacity": finite(*capacity),
+            }),
+            ServiceBlocker::Limit {
+                rule,
+                limit,
+                plan_value,
+            } => json!({
+                "kind": "limit",
+                "rule": rule,
+                "limit": finite(*limit),
+                "plan_value": finite(*plan_value),
+            }),
+            ServiceBlocker::Combination => json!({ "kind": "combination" }),
+            other => json!({ "kind": "other", "detail": format!("{other:?}") }),
+        })
+        .collect();
+    Some(json!({ "blockers": blockers }))
+}
+
+/// Zones unreachable at baseline for at least one planned service, in zone order.
+fn unreachable_union(plan: &ServicePlan) -> Vec<hubplan::ZoneIdx> {
+    let mut v: Vec<hubplan::ZoneIdx> = plan.unreachable.iter().flat_map(|u| u.zones.iter().copied()).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[derive(Serialize)]
+struct ServiceSiteJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    district: &'a str,
+    kind: &'a str,
+    status: &'a str,
+    decision: &'a str,
+    annual_cost: Option<f64>,
+    backlog: Option<f64>,
+    open_cost: Option<f64>,
+    disposal_receipt: Option<f64>,
+    capacity: Option<f64>,
+    space_used: Option<f64>,
+    services: Vec<&'a str>,
+    can_host: Vec<&'a str>,
+    services_before: Vec<&'a str>,
+    services_after: Vec<&'a str>,
+    hosting: Vec<Value>,
+    hub_before: bool,
+    hub_after: bool,
+}
+
+#[derive(Serialize)]
+struct ServiceTotalsJson {
+    sites_before: usize,
+    sites_after: usize,
+    sites_closed: usize,
+    sites_opened: usize,
+    annual_cost_before: Option<f64>,
+    annual_cost_after: Option<f64>,
+    saving: Option<f64>,
+    backlog_removed: Option<f64>,
+    opening_cost: Option<f64>,
+    conversion_cost: Option<f64>,
+    capital_cost: Option<f64>,
+    disposal_receipts: Option<f64>,
+    moves_in: usize,
+    moves_out: usize,
+    hubs_before: usize,
+    hubs_after: usize,
+    hubs_per_district: Vec<Value>,
+    zones_total: usize,
+    zones_unreachable: usize,
+    need_total: Option<f64>,
+    need_covered_before: Option<f64>,
+    need_covered_after: Option<f64>,
+    need_unreachable: Option<f64>,
+    per_service: Vec<Value>,
+}
+
+#[derive(Serialize)]
+struct ServicePlanJson<'a> {
+    model: &'a str,
+    status: &'a str,
+    objective_kind: &'a str,
+    then: Option<&'a str>,
+    objective: Option<f64>,
+    bound: Option<f64>,
+    gap: Option<f64>,
+    primary_objective: Option<f64>,
+    services: Vec<Value>,
+    sites: Vec<ServiceSiteJson<'a>>,
+    totals: ServiceTotalsJson,
+    unreachable_zones: Vec<&'a str>,
+    unreachable_by_service: Vec<Value>,
+    infeasibility: Option<Value>,
+    solver: SolverJson<'a>,
+    scenario: Value,
+    inputs: Vec<InputJson<'a>>,
+    warnings: &'a [String],
+    hubplan_version: &'a str,
+}
+
+fn service_plan_json(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan, meta: &RunMeta) -> Result<Vec<u8>> {
+    let t = &plan.totals;
+    let hub_set: Vec<&str> = svc_ids(inputs, &rules.hub);
+    let services: Vec<Value> = plan
+        .services
+        .iter()
+        .zip(&t.per_service)
+        .map(|(&s, c)| {
+            let svc = &inputs.services[s.index()];
+            json!({
+                "id": svc.id,
+                "name": svc.name,
+                "need_column": svc.need_column,
+                "max_minutes": c.max_minutes.and_then(finite),
+                "space": finite(svc.space),
+                "conversion_cost": money(svc.conversion_cost),
+                "hub": rules.hub.contains(&s),
+            })
+        })
+        .collect();
+    let list = |v: &[hubplan::ServiceIdx]| -> Vec<&str> {
+        v.iter()
+            .filter_map(|k| inputs.services.get(k.index()).map(|x| x.id.as_str()))
+            .collect()
+    };
+    let sites: Vec<ServiceSiteJson<'_>> = inputs
+        .sites
+        .iter()
+        .zip(&plan.sites)
+        .map(|(s, p)| {
+            let h = site_hosting(inputs, p);
+            ServiceSiteJson {
+                id: &s.id,
+                name: &s.name,
+                district: &s.district,
+                kind: &s.kind,
+                status: status_name(s.status),
+                decision: p.decision.name(),
+                annual_cost: money(s.annual_cost),
+                backlog: money(s.backlog),
+                open_cost: money(s.open_cost),
+                disposal_receipt: money(s.disposal_receipt),
+                capacity: s.capacity.and_then(finite),
+                space_used: finite(p.space_used),
+                services: list(&s.services),
+                can_host: list(&s.can_host),
+                services_before: h.before,
+                services_after: h.after,
+                hosting: p
+                    .hosting
+                    .iter()
+                    .map(|&(sv, c)| json!({ "service": svc_id(inputs, sv), "change": c.name() }))
+                    .collect(),
+                hub_before: p.hub_before,
+                hub_after: p.hub_after,
+            }
+        })
+        .collect();
+    let sum = |f: fn(&hubplan::colocate::ServiceCoverage) -> f64| t.per_service.iter().map(f).sum::<f64>();
+    let per_service: Vec<Value> = plan
+        .services
+        .iter()
+        .zip(&t.per_service)
+        .zip(&plan.zones)
+        .map(|((&s, c), zs)| {
+            json!({
+                "service": svc_id(inputs, s),
+                "max_minutes": c.max_minutes.and_then(finite),
+                "need_total": finite(c.need_total),
+                "need_covered_before": finite(c.need_covered_before),
+                "need_covered_after": finite(c.need_covered_after),
+                "need_unreachable": finite(c.need_unreachable),
+                "zones_with_need": zs.iter().filter(|z| z.need > 0.0).count(),
+                "zones_covered_before": zs.iter().filter(|z| z.need > 0.0 && z.covered_before).count(),
+                "zones_covered_after": zs.iter().filter(|z| z.need > 0.0 && z.covered_after).count(),
+                "zones_unreachable": zs.iter().filter(|z| z.unreachable).count(),
+                "sites_before": c.sites_before,
+                "sites_after": c.sites_after,
+            })
+        })
+        .collect();
+    let union = unreachable_union(plan);
+    let totals = ServiceTotalsJson {
+        sites_before: t.sites_before,
+        sites_after: t.sites_after,
+        sites_closed: t.sites_closed,
+        sites_opened: t.sites_opened,
+        annual_cost_before: money(t.annual_cost_before),
+        annual_cost_after: money(t.annual_cost_after),
+        saving: money(t.annual_saving),
+        backlog_removed: money(t.backlog_removed),
+        opening_cost: money(t.opening_cost),
+        conversion_cost: money(t.conversion_cost),
+        capital_cost: money(t.opening_cost + t.conversion_cost),
+        disposal_receipts: money(t.disposal_receipts),
+        moves_in: t.moves_in,
+        moves_out: t.moves_out,
+        hubs_before: t.hubs_before,
+        hubs_after: t.hubs_after,
+        hubs_per_district: t
+            .hubs_per_district
+            .iter()
+            .map(|(d, b, a)| json!({ "district": d, "before": b, "after": a }))
+            .collect(),
+        zones_total: inputs.zones.len(),
+        zones_unreachable: union.len(),
+        need_total: finite(sum(|c| c.need_total)),
+        need_covered_before: finite(sum(|c| c.need_covered_before)),
+        need_covered_after: finite(sum(|c| c.need_covered_after)),
+        need_unreachable: finite(sum(|c| c.need_unreachable)),
+        per_service,
+    };
+    let pairs = |v: &[(hubplan::SiteIdx, hubplan::ServiceIdx)]| {
+        v.iter()
+            .map(|&(j, s)| json!([site_id(inputs, j), svc_id(inputs, s)]))
+            .collect::<Vec<_>>()
+    };
+    let scenario = json!({
+        "file": meta.scenario_file.as_deref().map(path_str),
+        "objective": rules.objective.name(),
+        "then": rules.then.map(|k| k.name()),
+        "tolerance": rules.then.and_then(|_| finite(rules.lex_tolerance)),
+        "max_minutes": rules.max_minutes.and_then(finite),
+        "budget": rules.annual_budget.and_then(money),
+        "sites": rules.sites.exact,
+        "min_sites": rules.sites.min,
+        "max_sites": rules.sites.max,
+        "keep": rules.keep.iter().map(|&s| site_id(inputs, s)).collect::<Vec<_>>(),
+        "close": rules.close.iter().map(|&s| site_id(inputs, s)).collect::<Vec<_>>(),
+        "services": {
+            "required": svc_ids(inputs, &plan.services),
+            "hub": hub_set,
+            "min_hubs_per_district": rules.min_hubs_per_district,
+            "capital_budget": rules.capital_budget.and_then(money),
+            "savings_target": rules.savings_target.and_then(money),
+            "keep_service": pairs(&rules.keep_service),
+            "close_service": pairs(&rules.close_service),
+            "equity_max_imd_decile": rules.equity_max_imd_decile,
+        },
+        "need_column": meta.need_column,
+        "travel_source": meta.travel_source,
+        "solver": {
+            "time_limit_s": rules.solver.time_limit.as_secs_f64(),
+            "gap": rules.solver.gap,
+            "backend": rules.solver.backend.name(),
+        },
+    });
+    let doc = ServicePlanJson {
+        model: "services",
+        status: plan.status.name(),
+        objective_kind: plan.objective_kind.name(),
+        then: plan.then.map(|k| k.name()),
+        objective: finite(plan.objective),
+        bound: finite(plan.bound),
+        gap: finite(plan.gap),
+        primary_objective: finite(plan.primary_objective),
+        services,
+        sites,
+        totals,
+        unreachable_zones: union.iter().map(|&z| zone_id(inputs, z)).collect(),
+        unreachable_by_service: plan
+            .unreachable
+            .iter()
+            .map(|u| {
+                json!({
+                    "service": svc_id(inputs, u.service),
+                    "zones": u.zones.iter().map(|&z| zone_id(inputs, z)).collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+        infeasibility: service_blockers_json(inputs, plan),
+        solver: SolverJson {
+            backend: &plan.solver.backend,
+            nodes: plan.solver.nodes,
+            clients: plan.solver.clients,
+            free_sites: plan.solver.free_sites,
+            seconds: if meta.include_timing {
+                round_to(plan.solver.seconds, 3)
+            } else {
+                None
+            },
+        },
+        scenario,
+        inputs: meta
+            .inputs
+            .iter()
+            .map(|f| InputJson {
+                role: &f.role,
+                path: path_str(&f.path),
+                sha256: &f.sha256,
+            })
+            .collect(),
+        warnings: &meta.warnings,
+        hubplan_version: &meta.hubplan_version,
+    };
+    let mut out = serde_json::to_vec_pretty(&doc)
+        .map_err(|e| IoError::new(IoErrorKind::Write, format!("cannot serialise plan.json: {e}")))?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+fn service_sites_csv(inputs: &Inputs, plan: &ServicePlan) -> Result<Vec<u8>> {
+    csv_bytes(
+        &[
+            "id",
+            "name",
+            "district",
+            "kind",
+            "status",
+            "decision",
+            "annual_cost",
+            "backlog",
+            "open_cost",
+            "disposal_receipt",
+            "capacity",
+            "space_used",
+            "services_before",
+            "services_after",
+            "moved_in",
+            "moved_out",
+            "hub_before",
+            "hub_after",
+        ],
+        inputs.sites.iter().zip(&plan.sites).map(|(s, p)| {
+            let h = site_hosting(inputs, p);
+            vec![
+                s.id.clone(),
+                s.name.clone(),
+                s.district.clone(),
+                s.kind.clone(),
+                status_name(s.status).into(),
+                p.decision.name().into(),
+                csv_fixed(money(s.annual_cost)),
+                csv_fixed(money(s.backlog)),
+                csv_fixed(money(s.open_cost)),
+                csv_fixed(money(s.disposal_receipt)),
+                s.capacity.map(csv_plain).unwrap_or_default(),
+                csv_plain(p.space_used),
+                h.before.join(";"),
+                h.after.join(";"),
+                h.moved_in.join(";"),
+                h.moved_out.join(";"),
+                p.hub_before.to_string(),
+                p.hub_after.to_string(),
+            ]
+        }),
+    )
+}
+
+fn service_zones_csv(inputs: &Inputs, plan: &ServicePlan) -> Result<Vec<u8>> {
+    let rows = plan
+        .services
+        .iter()
+        .zip(&plan.zones)
+        .zip(&plan.totals.per_service)
+        .flat_map(|((&s, zs), c)| {
+            inputs.zones.iter().zip(zs).map(move |(z, p)| {
+                let near = |x: Option<(hubplan::SiteIdx, f64)>| match x {
+                    Some((j, m)) => (site_id(inputs, j).to_string(), csv_fixed(minutes(m))),
+                    None => (String::new(), String::new()),
+                };
+                let (sb, mb) = near(p.before);
+                let (sa, ma) = near(p.after);
+                vec![
+                    z.id.clone(),
+                    z.name.clone(),
+                    z.district.clone(),
+                    svc_id(inputs, s).to_string(),
+                    csv_plain(p.need),
+                    c.max_minutes.map(csv_plain).unwrap_or_default(),
+                    sb,
+                    mb,
+                    sa,
+                    ma,
+                    p.covered_before.to_string(),
+                    p.covered_after.to_string(),
+                    p.unreachable.to_string(),
+                    p.equity.to_string(),
+                ]
+            })
+        });
+    csv_bytes(
+        &[
+            "id",
+            "name",
+            "district",
+            "service",
+            "need",
+            "max_minutes",
+            "nearest_site_before",
+            "minutes_before",
+            "nearest_site",
+            "minutes",
+            "covered_before",
+            "covered",
+            "unreachable",
+            "equity",
+        ],
+        rows,
+    )
+}
+
+fn service_plan_geojson(inputs: &Inputs, plan: &ServicePlan) -> Result<Vec<u8>> {
+    let mut features = Vec::with_capacity(inputs.sites.len() + inputs.zones.len());
+    for (s, p) in inputs.sites.iter().zip(&plan.sites) {
+        let h = site_hosting(inputs, p);
+        features.push(json!({
+            "type": "Feature",
+            "geometry": { "type": "Point", "coordinates": coord(s.pos) },
+            "properties": {
+                "layer": "site",
+                "id": s.id,
+                "name": s.name,
+                "district": s.district,
+                "kind": s.kind,
+                "decision": p.decision.name(),
+                "open": p.decision.is_open(),
+                "annual_cost": money(s.annual_cost),
+                "backlog": money(s.backlog),
+                "capacity": s.capacity.and_then(finite),
+                "space_used": finite(p.space_used),
+                "services_before": h.before.join(";"),
+                "services_after": h.after.join(";"),
+                "moved_in": h.moved_in.join(";"),
+                "moved_out": h.moved_out.join(";"),
+                "hub_before": p.hub_before,
+                "hub_after": p.hub_after,
+            }
+        }));
+    }
+    for (k, z) in inputs.zones.iter().enumerate() {
+        let mut props = serde_json::Map::new();
+        props.insert("layer".into(), json!("zone"));
+        props.insert("id".into(), json!(z.id));
+        props.insert("name".into(), json!(z.name));
+        props.insert("district".into(), json!(z.district));
+        let mut all = true;
+        let mut all_before = true;
+        for (&s, zs) in plan.services.iter().zip(&plan.zones) {
+            let Some(p) = zs.get(k) else { continue };
+            let id = svc_id(inputs, s);
+            if p.need > 0.0 && !p.unreachable {
+                all &= p.covered_after;
+                all_before &= p.covered_before;
+            }
+            props.insert(format!("need_{id}"), json!(finite(p.need)));
+            props.insert(format!("nearest_site_{id}"), json!(p.after.map(|(j, _)| site_id(inputs, j))));
+            props.insert(format!("minutes_{id}"), json!(p.after.and_then(|(_, m)| minutes(m))));
+            props.insert(format!("covered_{id}"), json!(p.covered_after));
+            props.insert(format!("covered_before_{id}"), json!(p.covered_before));
+            props.insert(format!("unreachable_{id}"), json!(p.unreachable));
+        }
+        props.insert("covered_all".into(), json!(all));
+        props.insert("covered_all_before".into(), json!(all_before));
+        features.push(json!({
+            "type": "Feature",
+            "geometry": { "type": "Point", "coordinates": coord(z.pos) },
+            "properties": props,
+        }));
+    }
+    let doc = json!({ "type": "FeatureCollection", "features": features });
+    let mut out = serde_json::to_vec(&doc)
+        .map_err(|e| IoError::new(IoErrorKind::Write, format!("cannot serialise plan.geojson: {e}")))?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+/// Writes a co-location plan ([`hubplan::colocate::plan_services`]) into `dir`:
+/// the same four files as [`write_plan_dir`], with the same atomicity.
+///
+/// - `plan.json`: `"model": "services"`, status, objective (and `then`,
+///   `primary_objective`), bound, gap; the planned services; per site the
+///   decision, services before/after, each service's change (`stays`,
+///   `moved_in`, `moved_out`) and the hub flag before/after; totals with
+///   conversion and capital costs, hubs per district and need covered per
+///   service; unreachable zones per service; infeasibility blockers by id.
+/// - `sites.csv`: one row per site (decision, services_before, services_after,
+///   moved_in, moved_out, hub_before, hub_after, space_used, capacity…).
+/// - `zones.csv`: one row per zone × planned service (nearest hosting site and
+///   minutes before/after, covered, unreachable, equity).
+/// - `plan.geojson`: sites with their hosting, zones with per-service properties.
+///
+/// See docs/FORMATS.md. [`read_plan_json`] reads both kinds of plan.json.
+pub fn write_service_plan_dir(
+    dir: &Path,
+    inputs: &Inputs,
+    rules: &ServiceRules,
+    plan: &ServicePlan,
+    meta: &RunMeta,
+) -> Result<()> {
+    check_service_shapes(inputs, plan)?;
+    let contents: Vec<(&str, Vec<u8>)> = vec![
+        ("sites.csv", service_sites_csv(inputs, plan)?),
+        ("zones.csv", service_zones_csv(inputs, plan)?),
+        ("plan.geojson", service_plan_geojson(inputs, plan)?),
+        ("plan.json", service_plan_json(inputs, rules, plan, meta)?),
+    ];
+    write_files_atomically(dir, &contents)
 }

@@ -75,24 +75,15 @@ fn unknown_columns(t: &Table, known: &[&str], warnings: &mut Vec<String>) -> Res
     for (i, c) in t.columns.iter().enumerate() {
         if c.is_empty() {
             if t.rows.iter().any(|r| !t.cell(r, Some(i)).is_empty()) {
-                warnings.push(format!(
-                    "{}: column {} has no name; ignored",
-                    t.file.display(),
-                    i + 1
-                ));
+                warnings.push(format!("{}: column {} has no name; ignored", t.file.display(), i + 1));
             }
             continue;
         }
-        if known.iter().any(|k| k.eq_ignore_ascii_case(c))
-            || POSITION_ALIASES.iter().any(|k| k.eq_ignore_ascii_case(c))
+        if known.iter().any(|k| k.eq_ignore_ascii_case(c)) || POSITION_ALIASES.iter().any(|k| k.eq_ignore_ascii_case(c))
         {
             continue;
         }
-        let absent: Vec<&str> = known
-            .iter()
-            .copied()
-            .filter(|k| t.col(k).is_none())
-            .collect();
+        let absent: Vec<&str> = known.iter().copied().filter(|k| t.col(k).is_none()).collect();
         let dym = did_you_mean(c, absent.iter().copied());
         if !dym.is_empty() {
             return Err(IoError::new(
@@ -115,12 +106,7 @@ fn id_of(t: &Table, row: &Row, col: usize, seen: &mut HashMap<String, u64>) -> R
     let id = t.cell(row, Some(col)).to_string();
     let name = t.name_of(col).to_string();
     if id.is_empty() {
-        return Err(t.err(
-            row,
-            &name,
-            IoErrorKind::BadValue,
-            "expected an id, found an empty cell",
-        ));
+        return Err(t.err(row, &name, IoErrorKind::BadValue, "expected an id, found an empty cell"));
     }
     if let Some(first) = seen.get(&id) {
         return Err(t.err(
@@ -214,20 +200,11 @@ pub fn read_sites(path: &Path, services: Option<&[Service]>) -> Result<SitesFile
     let pos = t.position_columns()?;
     let c = |n: &str| t.col(n);
     let (name, district, kind, status) = (c("name"), c("district"), c("kind"), c("status"));
-    let (annual, backlog, open_cost, capacity) = (
-        c("annual_cost"),
-        c("backlog"),
-        c("open_cost"),
-        c("capacity"),
-    );
+    let (annual, backlog, open_cost, capacity) = (c("annual_cost"), c("backlog"), c("open_cost"), c("capacity"));
     let (svc_col, host_col, disposal) = (c("services"), c("can_host"), c("disposal_receipt"));
 
     let mut svc_list: Vec<Service> = services.map(|s| s.to_vec()).unwrap_or_default();
-    let mut svc_index: HashMap<String, usize> = svc_list
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.clone(), i))
-        .collect();
+    let mut svc_index: HashMap<String, usize> = svc_list.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
     let fixed_services = services.is_some();
 
     let mut seen = HashMap::new();
@@ -403,12 +380,7 @@ pub fn read_zones(path: &Path, need_column: Option<&str>) -> Result<ZonesFile> {
     let mut attr_cols = Vec::new();
     let mut ignored = Vec::new();
     for (i, col) in t.columns.iter().enumerate() {
-        if col.is_empty()
-            || i == id_col
-            || pos.contains(i)
-            || Some(i) == name
-            || Some(i) == district
-        {
+        if col.is_empty() || i == id_col || pos.contains(i) || Some(i) == name || Some(i) == district {
             continue;
         }
         let numeric = t.rows.iter().all(|r| {
@@ -432,11 +404,7 @@ pub fn read_zones(path: &Path, need_column: Option<&str>) -> Result<ZonesFile> {
     let mut zones = Vec::with_capacity(t.rows.len());
     for row in &t.rows {
         let id = id_of(&t, row, id_col, &mut seen)?;
-        let need = t.num_required(
-            row,
-            need_col,
-            NumSpec::non_negative("a need ≥ 0 (a number of people)"),
-        )?;
+        let need = t.num_required(row, need_col, NumSpec::non_negative("a need ≥ 0 (a number of people)"))?;
         let population = t
             .num(row, pop, NumSpec::non_negative("a population ≥ 0"))?
             .unwrap_or(0.0);
@@ -488,24 +456,13 @@ pub fn read_zones(path: &Path, need_column: Option<&str>) -> Result<ZonesFile> {
     })
 }
 
-const SERVICE_COLUMNS: &[&str] = &[
-    "id",
-    "name",
-    "need_column",
-    "max_minutes",
-    "space",
-    "conversion_cost",
-];
+const SERVICE_COLUMNS: &[&str] = &["id", "name", "need_column", "max_minutes", "space", "conversion_cost"];
 
 /// Reads services from CSV: `id,name,need_column,max_minutes,space,conversion_cost`.
 pub fn read_services(path: &Path) -> Result<ServicesFile> {
     let t = Table::read(path, "services", Geoms::Points)?;
     if t.geojson {
-        return Err(IoError::new(
-            IoErrorKind::Csv,
-            "the services file must be CSV, not GeoJSON",
-        )
-        .in_file(path));
+        return Err(IoError::new(IoErrorKind::Csv, "the services file must be CSV, not GeoJSON").in_file(path));
     }
     let mut warnings = Vec::new();
     let unknown = unknown_columns(&t, SERVICE_COLUMNS, &mut warnings)?;
@@ -530,11 +487,7 @@ pub fn read_services(path: &Path) -> Result<ServicesFile> {
                 n => n.to_string(),
             },
             id,
-            need_column: if nc.is_empty() {
-                None
-            } else {
-                Some(nc.to_string())
-            },
+            need_column: if nc.is_empty() { None } else { Some(nc.to_string()) },
             max_minutes: t.num(
                 row,
                 c("max_minutes"),

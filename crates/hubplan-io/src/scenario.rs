@@ -4,10 +4,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use hubplan::colocate::{ServiceRules, SiteCount};
 use hubplan::model::{Inputs, Service, Site, Zone};
 use hubplan::scenario::{Backend, SolverConfig, DEFAULT_MAX_MINUTES};
 use hubplan::travel::TravelTimes;
-use hubplan::{ObjectiveKind, Scenario, SiteIdx};
+use hubplan::{ObjectiveKind, Scenario, ServiceIdx, SiteIdx};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
@@ -62,6 +63,30 @@ pub struct ScenarioSettings {
     pub need_column: Option<String>,
 }
 
+/// The `[services]` table as written (ids are still strings, each with its line).
+/// Its presence selects the co-location model (`docs/MODEL.md` §2–3).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ServicesSection {
+    /// `services.required`: the planned services (empty = every service in services.csv).
+    pub required: Vec<(String, u64)>,
+    /// `services.hub`: the services a family hub hosts.
+    pub hub: Vec<(String, u64)>,
+    /// `services.min_hubs_per_district` (0 = off).
+    pub min_hubs_per_district: u32,
+    /// `services.capital_budget`, GBP one-off.
+    pub capital_budget: Option<f64>,
+    /// `services.savings_target`, GBP a year.
+    pub savings_target: Option<f64>,
+    /// `services.keep_service`: (site id, service id, line).
+    pub keep_service: Vec<(String, String, u64)>,
+    /// `services.close_service`: (site id, service id, line).
+    pub close_service: Vec<(String, String, u64)>,
+    /// `services.equity_max_imd_decile`.
+    pub equity_max_imd_decile: Option<u8>,
+    /// The line of `[services]`.
+    pub line: u64,
+}
+
 /// A scenario file parsed, before any input is read: ids are still strings.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScenarioFile {
@@ -87,6 +112,16 @@ pub struct ScenarioFile {
     pub transit: Option<TransitSection>,
     /// Lines of some keys, for later messages (`inputs.sites`, `limits.sites`…).
     pub key_lines: HashMap<String, u64>,
+    /// `[services]`, when present (the co-location model).
+    pub services: Option<ServicesSection>,
+    /// `objective.then` (co-location model only).
+    pub then: Option<ObjectiveKind>,
+    /// `objective.tolerance` (co-location model only).
+    pub tolerance: Option<f64>,
+    /// `limits.min_sites` (co-location model only).
+    pub min_sites: Option<u32>,
+    /// `limits.max_sites` (co-location model only).
+    pub max_sites: Option<u32>,
 }
 
 /// One input file and its hash, for provenance in outputs.
@@ -150,6 +185,9 @@ pub struct LoadedScenario {
     pub files: Vec<InputFile>,
     /// Non-fatal remarks from every reader, to show the user.
     pub warnings: Vec<String>,
+    /// The co-location rules, with every id resolved, when the scenario has a
+    /// `[services]` table; `None` means the single-service model of `scenario`.
+    pub service_rules: Option<ServiceRules>,
 }
 
 impl LoadedScenario {
@@ -214,13 +252,23 @@ struct Doc<'a> {
 type Val<'i> = Spanned<DeValue<'i>>;
 
 const SECTIONS: &[(&str, &[&str])] = &[
-    (
-        "inputs",
-        &["sites", "zones", "travel_times", "services", "need_column"],
-    ),
+    ("inputs", &["sites", "zones", "travel_times", "services", "need_column"]),
     ("access", &["max_minutes"]),
-    ("objective", &["kind"]),
-    ("limits", &["budget", "sites", "keep", "close"]),
+    ("objective", &["kind", "then", "tolerance"]),
+    ("limits", &["budget", "sites", "min_sites", "max_sites", "keep", "close"]),
+    (
+        "services",
+        &[
+            "required",
+            "hub",
+            "min_hubs_per_district",
+            "capital_budget",
+            "savings_target",
+            "keep_service",
+            "close_service",
+            "equity_max_imd_decile",
+        ],
+    ),
     ("solver", &["time_limit_s", "gap", "backend"]),
     (
         "transit",
@@ -243,20 +291,10 @@ const SECTIONS: &[(&str, &[&str])] = &[
 impl<'a> Doc<'a> {
     fn line(&self, offset: usize) -> u64 {
         let end = offset.min(self.src.len());
-        self.src.as_bytes()[..end]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64
-            + 1
+        self.src.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() as u64 + 1
     }
 
-    fn err(
-        &self,
-        kind: IoErrorKind,
-        offset: usize,
-        field: &str,
-        msg: impl Into<String>,
-    ) -> IoError {
+    fn err(&self, kind: IoErrorKind, offset: usize, field: &str, msg: impl Into<String>) -> IoError {
         IoError::new(kind, msg)
             .in_file(self.file)
             .at_line(self.line(offset))
@@ -290,9 +328,7 @@ impl<'a> Doc<'a> {
 
     fn number(&self, v: &Val<'_>, field: &str, expected: &str) -> Result<f64> {
         let x = match v.get_ref() {
-            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
-                .ok()
-                .map(|n| n as f64),
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok().map(|n| n as f64),
             DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
             _ => return Err(self.bad_type(v, field, expected)),
         };
@@ -302,13 +338,7 @@ impl<'a> Doc<'a> {
         }
     }
 
-    fn number_in(
-        &self,
-        v: &Val<'_>,
-        field: &str,
-        expected: &str,
-        ok: impl Fn(f64) -> bool,
-    ) -> Result<f64> {
+    fn number_in(&self, v: &Val<'_>, field: &str, expected: &str, ok: impl Fn(f64) -> bool) -> Result<f64> {
         let x = self.number(v, field, expected)?;
         if ok(x) {
             Ok(x)
@@ -351,12 +381,69 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// An array of service ids, each with its line.
+    fn service_ids(&self, v: &Val<'_>, field: &str) -> Result<Vec<(String, u64)>> {
+        match v.get_ref() {
+            DeValue::Array(items) => items
+                .iter()
+                .map(|it| match it.get_ref() {
+                    DeValue::String(s) => Ok((s.trim().to_string(), self.line(it.span().start))),
+                    _ => Err(self.bad_type(it, field, "a service id (a string)")),
+                })
+                .collect(),
+            _ => Err(self.bad_type(
+                v,
+                field,
+                "an array of service ids, like [\"children_centre\", \"youth\"]",
+            )),
+        }
+    }
+
+    /// An array of `["SITE", "service"]` pairs, each with its line.
+    fn site_service_pairs(&self, v: &Val<'_>, field: &str) -> Result<Vec<(String, String, u64)>> {
+        const EXPECTED: &str = "an array of [site id, service id] pairs, like [[\"S001\", \"youth\"]]";
+        let DeValue::Array(items) = v.get_ref() else {
+            return Err(self.bad_type(v, field, EXPECTED));
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for it in items {
+            let pair = match it.get_ref() {
+                DeValue::Array(p) => p,
+                _ => return Err(self.bad_type(it, field, "a [site id, service id] pair, like [\"S001\", \"youth\"]")),
+            };
+            let line = self.line(it.span().start);
+            let pair: Vec<&Val<'_>> = pair.iter().collect();
+            match pair.as_slice() {
+                [a, b] => {
+                    let site = match a.get_ref() {
+                        DeValue::String(s) => s.trim().to_string(),
+                        DeValue::Integer(i) => i.to_string(),
+                        _ => return Err(self.bad_type(a, field, "a site id (a string)")),
+                    };
+                    let svc = match b.get_ref() {
+                        DeValue::String(s) => s.trim().to_string(),
+                        _ => return Err(self.bad_type(b, field, "a service id (a string)")),
+                    };
+                    out.push((site, svc, line));
+                }
+                _ => {
+                    return Err(self.err(
+                        IoErrorKind::BadValue,
+                        it.span().start,
+                        field,
+                        format!(
+                            "expected a [site id, service id] pair, like [\"S001\", \"youth\"], found an array of {} item(s)",
+                            pair.len()
+                        ),
+                    ))
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// The entries of a section, checked against its known keys.
-    fn section<'t, 'i>(
-        &self,
-        name: &str,
-        table: &'t DeTable<'i>,
-    ) -> Result<HashMap<String, &'t Val<'i>>> {
+    fn section<'t, 'i>(&self, name: &str, table: &'t DeTable<'i>) -> Result<HashMap<String, &'t Val<'i>>> {
         let known = SECTIONS
             .iter()
             .find(|(n, _)| *n == name)
@@ -368,10 +455,7 @@ impl<'a> Doc<'a> {
             if !known.contains(&key) {
                 let mut hint = did_you_mean(key, known.iter().copied());
                 if hint.is_empty() {
-                    if let Some((other, _)) = SECTIONS
-                        .iter()
-                        .find(|(n, keys)| *n != name && keys.contains(&key))
-                    {
+                    if let Some((other, _)) = SECTIONS.iter().find(|(n, keys)| *n != name && keys.contains(&key)) {
                         hint = format!(" (`{key}` belongs in [{other}])");
                     }
                 }
@@ -397,12 +481,9 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
     let doc = Doc { file, src };
     let root = DeTable::parse(src).map_err(|e| {
         let line = e.span().map(|s| doc.line(s.start));
-        IoError::new(
-            IoErrorKind::Toml,
-            format!("not valid TOML: {}", e.message().trim()),
-        )
-        .in_file(file)
-        .at_opt_line(line)
+        IoError::new(IoErrorKind::Toml, format!("not valid TOML: {}", e.message().trim()))
+            .in_file(file)
+            .at_opt_line(line)
     })?;
     let mut sections: HashMap<&str, (&DeTable<'_>, usize)> = HashMap::new();
     for (k, v) in root.get_ref().iter() {
@@ -431,6 +512,17 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
         match v.get_ref() {
             DeValue::Table(t) => {
                 sections.insert(name, (t, k.span().start));
+            }
+            DeValue::String(_) if SECTIONS.iter().any(|(n, keys)| *n != key && keys.contains(&key)) => {
+                let owner = SECTIONS
+                    .iter()
+                    .find(|(n, keys)| *n != key && keys.contains(&key))
+                    .map_or("inputs", |(n, _)| *n);
+                return Err(doc.bad_type(
+                    v,
+                    key,
+                    &format!("a [{key}] section (a table); a file path `{key} = \"…\"` belongs in [{owner}]"),
+                ));
             }
             _ => return Err(doc.bad_type(v, key, &format!("a [{key}] section (a table)"))),
         }
@@ -474,17 +566,12 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
                 IoErrorKind::MissingKey,
                 inputs_line,
                 &format!("inputs.{k}"),
-                format!(
-                    "the scenario has no `{k}` in [inputs]: expected a path like {k} = \"{k}.csv\""
-                ),
+                format!("the scenario has no `{k}` in [inputs]: expected a path like {k} = \"{k}.csv\""),
             )),
         }
     };
     let optional = |k: &str| -> Result<Option<String>> {
-        inputs
-            .get(k)
-            .map(|v| doc.string(v, &format!("inputs.{k}")))
-            .transpose()
+        inputs.get(k).map(|v| doc.string(v, &format!("inputs.{k}"))).transpose()
     };
     for (k, v) in &inputs {
         key_lines.insert(format!("inputs.{k}"), doc.line(v.span().start));
@@ -525,6 +612,58 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
         }
     };
 
+    let kind_of = |v: &Val<'_>, field: &str| -> Result<ObjectiveKind> {
+        let s = doc.string(v, field)?;
+        match s.as_str() {
+            "min_cost" => Ok(ObjectiveKind::MinCost),
+            "max_coverage" => Ok(ObjectiveKind::MaxCoverage),
+            "min_travel" => Ok(ObjectiveKind::MinTravel),
+            other => Err(doc.err(
+                IoErrorKind::BadValue,
+                v.span().start,
+                field,
+                format!(
+                    "expected min_cost, max_coverage or min_travel, found {}{}",
+                    quote(other),
+                    did_you_mean(other, ["min_cost", "max_coverage", "min_travel"])
+                ),
+            )),
+        }
+    };
+    let then = match objective_t.get("then") {
+        None => None,
+        Some(v) => {
+            let k = kind_of(v, "objective.then")?;
+            if k == objective {
+                return Err(doc.err(
+                    IoErrorKind::Contradiction,
+                    v.span().start,
+                    "objective.then",
+                    format!(
+                        "objective.then repeats objective.kind ({}); expected a different second objective",
+                        k.name()
+                    ),
+                ));
+            }
+            Some(k)
+        }
+    };
+    let tolerance = match objective_t.get("tolerance") {
+        None => None,
+        Some(v) => {
+            let t = doc.number_in(v, "objective.tolerance", "a relative tolerance ≥ 0", |x| x >= 0.0)?;
+            if then.is_none() {
+                return Err(doc.err(
+                    IoErrorKind::Contradiction,
+                    v.span().start,
+                    "objective.tolerance",
+                    "objective.tolerance is the slack of the first objective in a lexicographic run; it needs objective.then",
+                ));
+            }
+            Some(t)
+        }
+    };
+
     // [access]
     let access = get("access")?;
     let max_minutes = match access.get("max_minutes") {
@@ -545,6 +684,37 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
         .transpose()?;
     if let Some(v) = lim.get("sites") {
         key_lines.insert("limits.sites".into(), doc.line(v.span().start));
+    }
+    let min_sites = lim
+        .get("min_sites")
+        .map(|v| doc.integer(v, "limits.min_sites", "a whole number of sites ≥ 0", 0))
+        .transpose()?;
+    let max_sites = lim
+        .get("max_sites")
+        .map(|v| doc.integer(v, "limits.max_sites", "a whole number of sites ≥ 1", 1))
+        .transpose()?;
+    for k in ["min_sites", "max_sites"] {
+        if let Some(v) = lim.get(k) {
+            key_lines.insert(format!("limits.{k}"), doc.line(v.span().start));
+            if sites.is_some() {
+                return Err(doc.err(
+                    IoErrorKind::Contradiction,
+                    v.span().start,
+                    &format!("limits.{k}"),
+                    "limits.sites already fixes the number of open sites; give either limits.sites or limits.min_sites/max_sites",
+                ));
+            }
+        }
+    }
+    if let (Some(lo), Some(hi), Some(v)) = (min_sites, max_sites, lim.get("max_sites")) {
+        if lo > hi {
+            return Err(doc.err(
+                IoErrorKind::Contradiction,
+                v.span().start,
+                "limits.max_sites",
+                format!("limits.max_sites = {hi} is below limits.min_sites = {lo}"),
+            ));
+        }
     }
     let keep = lim
         .get("keep")
@@ -568,16 +738,117 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
         }
     }
 
+    // [services]
+    let services = match sections.get("services") {
+        None => {
+            // Keys of the co-location model make no sense without it: say so rather than ignore them.
+            let stray = [
+                ("objective.then", objective_t.get("then")),
+                ("objective.tolerance", objective_t.get("tolerance")),
+                ("limits.min_sites", lim.get("min_sites")),
+                ("limits.max_sites", lim.get("max_sites")),
+            ];
+            if let Some((field, Some(v))) = stray.into_iter().find(|(_, v)| v.is_some()) {
+                return Err(doc.err(
+                    IoErrorKind::Contradiction,
+                    v.span().start,
+                    field,
+                    format!("{field} belongs to the service and co-location model: add a [services] table (see docs/MODEL.md §3), or remove it"),
+                ));
+            }
+            None
+        }
+        Some((_, off)) => {
+            let t = get("services")?;
+            if settings.services.is_none() {
+                return Err(doc.err(
+                    IoErrorKind::MissingKey,
+                    *off,
+                    "inputs.services",
+                    "the [services] table plans services, but [inputs] names no services file: expected services = \"services.csv\" in [inputs]",
+                ));
+            }
+            let list = |k: &str| -> Result<Vec<(String, u64)>> {
+                t.get(k)
+                    .map(|v| doc.service_ids(v, &format!("services.{k}")))
+                    .transpose()
+                    .map(Option::unwrap_or_default)
+            };
+            let pairs = |k: &str| -> Result<Vec<(String, String, u64)>> {
+                t.get(k)
+                    .map(|v| doc.site_service_pairs(v, &format!("services.{k}")))
+                    .transpose()
+                    .map(Option::unwrap_or_default)
+            };
+            let money = |k: &str, expected: &str| -> Result<Option<f64>> {
+                t.get(k)
+                    .map(|v| doc.number_in(v, &format!("services.{k}"), expected, |x| x >= 0.0))
+                    .transpose()
+            };
+            let sec = ServicesSection {
+                required: list("required")?,
+                hub: list("hub")?,
+                min_hubs_per_district: t
+                    .get("min_hubs_per_district")
+                    .map(|v| doc.integer(v, "services.min_hubs_per_district", "a whole number of hubs ≥ 0", 0))
+                    .transpose()?
+                    .unwrap_or(0),
+                capital_budget: money("capital_budget", "a one-off budget in pounds ≥ 0")?,
+                savings_target: money("savings_target", "an annual saving in pounds ≥ 0")?,
+                keep_service: pairs("keep_service")?,
+                close_service: pairs("close_service")?,
+                equity_max_imd_decile: t
+                    .get("equity_max_imd_decile")
+                    .map(|v| doc.integer(v, "services.equity_max_imd_decile", "an IMD decile from 1 to 10", 1))
+                    .transpose()?
+                    .map(|d| {
+                        u8::try_from(d).ok().filter(|d| *d <= 10).ok_or_else(|| {
+                            doc.err(
+                                IoErrorKind::BadValue,
+                                t.get("equity_max_imd_decile").map_or(*off, |v| v.span().start),
+                                "services.equity_max_imd_decile",
+                                format!("expected an IMD decile from 1 to 10, found {d}"),
+                            )
+                        })
+                    })
+                    .transpose()?,
+                line: doc.line(*off),
+            };
+            if sec.min_hubs_per_district > 0 && sec.hub.is_empty() {
+                let off = t.get("min_hubs_per_district").map_or(*off, |v| v.span().start);
+                return Err(doc.err(
+                    IoErrorKind::MissingKey,
+                    off,
+                    "services.hub",
+                    "services.min_hubs_per_district needs services.hub, the services a family hub hosts, like hub = [\"children_centre\", \"health_visiting\"]",
+                ));
+            }
+            for (site, svc, line) in &sec.close_service {
+                if let Some((_, _, kl)) = sec.keep_service.iter().find(|(a, b, _)| a == site && b == svc) {
+                    return Err(IoError::new(
+                        IoErrorKind::Contradiction,
+                        format!(
+                            "service {} at site {} is in both services.keep_service (line {kl}) and services.close_service",
+                            quote(svc),
+                            quote(site)
+                        ),
+                    )
+                    .in_file(file)
+                    .at_line(*line)
+                    .field("services.close_service"));
+                }
+            }
+            Some(sec)
+        }
+    };
+
     // [solver]
     let sol = get("solver")?;
     let mut solver = SolverConfig::default();
     if let Some(v) = sol.get("time_limit_s") {
-        let s = doc.number_in(
-            v,
-            "solver.time_limit_s",
-            "seconds > 0 (at most a year)",
-            |x| x > 0.0 && x <= 31_536_000.0,
-        )?;
+        let s = doc.number_in(v, "solver.time_limit_s", "seconds > 0 (at most a year)", |x| {
+            x > 0.0 && x <= 31_536_000.0
+        })?;
         solver.time_limit = Duration::from_secs_f64(s);
     }
     if let Some(v) = sol.get("gap") {
@@ -614,12 +885,14 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
             let base = file.parent().unwrap_or(Path::new(""));
             let gtfs = match t.get("gtfs") {
                 Some(v) => resolve(base, &doc.string(v, "transit.gtfs")?),
-                None => return Err(doc.err(
-                    IoErrorKind::MissingKey,
-                    *off,
-                    "transit.gtfs",
-                    "the [transit] section has no `gtfs`: expected a path like gtfs = \"feed.zip\"",
-                )),
+                None => {
+                    return Err(doc.err(
+                        IoErrorKind::MissingKey,
+                        *off,
+                        "transit.gtfs",
+                        "the [transit] section has no `gtfs`: expected a path like gtfs = \"feed.zip\"",
+                    ))
+                }
             };
             let num = |k: &str, expected: &str, ok: fn(f64) -> bool| -> Result<Option<f64>> {
                 t.get(k)
@@ -667,12 +940,8 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
                     (1.0..=100.0).contains(&x)
                 })?,
                 max_minutes: num("max_minutes", "minutes > 0", |x| x > 0.0)?,
-                walk_speed: num("walk_speed", "a walking speed in km/h > 0", |x| {
-                    x > 0.0 && x < 50.0
-                })?,
-                detour: num("detour", "a detour factor ≥ 1", |x| {
-                    (1.0..=10.0).contains(&x)
-                })?,
+                walk_speed: num("walk_speed", "a walking speed in km/h > 0", |x| x > 0.0 && x < 50.0)?,
+                detour: num("detour", "a detour factor ≥ 1", |x| (1.0..=10.0).contains(&x))?,
                 max_walk: num("max_walk", "metres ≥ 0", |x| x >= 0.0)?,
                 max_transfer_walk: num("max_transfer_walk", "metres ≥ 0", |x| x >= 0.0)?,
                 transfer_slack: num("transfer_slack", "seconds ≥ 0", |x| x >= 0.0)?,
@@ -716,6 +985,11 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
         solver,
         transit,
         key_lines,
+        services,
+        then,
+        tolerance,
+        min_sites,
+        max_sites,
     })
 }
 
@@ -755,21 +1029,14 @@ fn resolve(base: &Path, p: &str) -> PathBuf {
 /// `keep`/`close` ids. See docs/FORMATS.md.
 pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
     crate::table::check_file(path, "scenario", limits::MAX_TOML_BYTES)?;
-    let bytes = std::fs::read(path)
-        .map_err(|e| IoError::io(IoErrorKind::Read, path, &e, "cannot read the scenario file"))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| IoError::io(IoErrorKind::Read, path, &e, "cannot read the scenario file"))?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let src = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64
-            + 1;
-        IoError::new(
-            IoErrorKind::Toml,
-            "not valid UTF-8 text; save the scenario as UTF-8",
-        )
-        .in_file(path)
-        .at_line(line)
+        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        IoError::new(IoErrorKind::Toml, "not valid UTF-8 text; save the scenario as UTF-8")
+            .in_file(path)
+            .at_line(line)
     })?;
     if src.trim().is_empty() {
         return Err(IoError::new(
@@ -884,41 +1151,40 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
         .enumerate()
         .map(|(i, s)| (s.id.as_str(), i))
         .collect();
-    let resolve_ids =
-        |ids: &[(String, u64)], field: &str, warnings: &mut Vec<String>| -> Result<Vec<SiteIdx>> {
-            let mut out: Vec<SiteIdx> = Vec::new();
-            for (id, line) in ids {
-                match index.get(id.as_str()) {
-                    Some(&i) => {
-                        let s = SiteIdx::from_index(i);
-                        if out.contains(&s) {
-                            warnings.push(format!(
-                                "{}:{line}: {field}: site {} is listed twice",
-                                path.display(),
-                                quote(id)
-                            ));
-                        } else {
-                            out.push(s);
-                        }
-                    }
-                    None => {
-                        return Err(IoError::new(
-                            IoErrorKind::UnknownId,
-                            format!(
-                                "unknown site id {}: expected an id from {}{}",
-                                quote(id),
-                                sites_path.display(),
-                                did_you_mean(id, sites.sites.iter().map(|s| s.id.as_str()))
-                            ),
-                        )
-                        .in_file(path)
-                        .at_line(*line)
-                        .field(field))
+    let resolve_ids = |ids: &[(String, u64)], field: &str, warnings: &mut Vec<String>| -> Result<Vec<SiteIdx>> {
+        let mut out: Vec<SiteIdx> = Vec::new();
+        for (id, line) in ids {
+            match index.get(id.as_str()) {
+                Some(&i) => {
+                    let s = SiteIdx::from_index(i);
+                    if out.contains(&s) {
+                        warnings.push(format!(
+                            "{}:{line}: {field}: site {} is listed twice",
+                            path.display(),
+                            quote(id)
+                        ));
+                    } else {
+                        out.push(s);
                     }
                 }
+                None => {
+                    return Err(IoError::new(
+                        IoErrorKind::UnknownId,
+                        format!(
+                            "unknown site id {}: expected an id from {}{}",
+                            quote(id),
+                            sites_path.display(),
+                            did_you_mean(id, sites.sites.iter().map(|s| s.id.as_str()))
+                        ),
+                    )
+                    .in_file(path)
+                    .at_line(*line)
+                    .field(field))
+                }
             }
-            Ok(out)
-        };
+        }
+        Ok(out)
+    };
     let keep = resolve_ids(&sf.keep, "limits.keep", &mut warnings)?;
     let close = resolve_ids(&sf.close, "limits.close", &mut warnings)?;
     if let Some(n) = sf.sites {
@@ -935,6 +1201,35 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
             .field("limits.sites"));
         }
     }
+    if let Some(lo) = sf.min_sites {
+        if lo as usize > sites.sites.len() {
+            return Err(IoError::new(
+                IoErrorKind::Contradiction,
+                format!(
+                    "limits.min_sites asks for at least {lo} open sites but the sites file has only {}",
+                    sites.sites.len()
+                ),
+            )
+            .in_file(path)
+            .at_opt_line(sf.key_lines.get("limits.min_sites").copied())
+            .field("limits.min_sites"));
+        }
+    }
+    let service_rules = match &sf.services {
+        None => None,
+        Some(sec) => Some(resolve_service_rules(
+            &sf,
+            sec,
+            path,
+            &sites_path,
+            services.as_ref().map_or(Path::new(""), |(p, _, _)| p.as_path()),
+            &sites.sites,
+            &sites.services,
+            &index,
+            (&keep, &close),
+            &mut warnings,
+        )?),
+    };
     let scenario = Scenario {
         max_minutes: sf.max_minutes,
         objective: sf.objective,
@@ -958,5 +1253,193 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
         settings: sf.settings,
         files,
         warnings,
+        service_rules,
+    })
+}
+
+/// Resolves the `[services]` table and the co-location keys into [`ServiceRules`].
+#[allow(clippy::too_many_arguments)]
+fn resolve_service_rules(
+    sf: &ScenarioFile,
+    sec: &ServicesSection,
+    path: &Path,
+    sites_path: &Path,
+    services_path: &Path,
+    sites: &[Site],
+    services: &[Service],
+    site_index: &HashMap<&str, usize>,
+    (keep, close): (&[SiteIdx], &[SiteIdx]),
+    warnings: &mut Vec<String>,
+) -> Result<ServiceRules> {
+    let svc_index: HashMap<&str, usize> = services.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+    let service = |id: &str, line: u64, field: &str| -> Result<ServiceIdx> {
+        svc_index.get(id).map(|&i| ServiceIdx::from_index(i)).ok_or_else(|| {
+            IoError::new(
+                IoErrorKind::UnknownId,
+                format!(
+                    "unknown service id {}: expected an id from {} ({}){}",
+                    quote(id),
+                    services_path.display(),
+                    services.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", "),
+                    did_you_mean(id, services.iter().map(|s| s.id.as_str()))
+                ),
+            )
+            .in_file(path)
+            .at_line(line)
+            .field(field)
+        })
+    };
+    let site = |id: &str, line: u64, field: &str| -> Result<SiteIdx> {
+        site_index.get(id).map(|&i| SiteIdx::from_index(i)).ok_or_else(|| {
+            IoError::new(
+                IoErrorKind::UnknownId,
+                format!(
+                    "unknown site id {}: expected an id from {}{}",
+                    quote(id),
+                    sites_path.display(),
+                    did_you_mean(id, sites.iter().map(|s| s.id.as_str()))
+                ),
+            )
+            .in_file(path)
+            .at_line(line)
+            .field(field)
+        })
+    };
+    let list = |ids: &[(String, u64)], field: &str, warnings: &mut Vec<String>| -> Result<Vec<ServiceIdx>> {
+        let mut out = Vec::new();
+        for (id, line) in ids {
+            let s = service(id, *line, field)?;
+            if out.contains(&s) {
+                warnings.push(format!(
+                    "{}:{line}: {field}: service {} is listed twice",
+                    path.display(),
+                    quote(id)
+                ));
+            } else {
+                out.push(s);
+            }
+        }
+        Ok(out)
+    };
+    let required = list(&sec.required, "services.required", warnings)?;
+    let hub = list(&sec.hub, "services.hub", warnings)?;
+    if !required.is_empty() {
+        for (id, line) in &sec.hub {
+            if let Some(s) = svc_index.get(id.as_str()).map(|&i| ServiceIdx::from_index(i)) {
+                if !required.contains(&s) {
+                    return Err(IoError::new(
+                        IoErrorKind::Contradiction,
+                        format!(
+                            "hub service {} is not among services.required; a family hub can only host planned services",
+                            quote(id)
+                        ),
+                    )
+                    .in_file(path)
+                    .at_line(*line)
+                    .field("services.hub"));
+                }
+            }
+        }
+    }
+    let planned = |s: ServiceIdx| required.is_empty() || required.contains(&s);
+    let can_host = |j: SiteIdx, s: ServiceIdx| {
+        let st = &sites[j.index()];
+        st.can_host.contains(&s) || st.services.contains(&s)
+    };
+    let mut pairs = |v: &[(String, String, u64)], field: &str| -> Result<Vec<(SiteIdx, ServiceIdx)>> {
+        let mut out = Vec::new();
+        for (si, sv, line) in v {
+            let j = site(si, *line, field)?;
+            let s = service(sv, *line, field)?;
+            if !planned(s) {
+                return Err(IoError::new(
+                    IoErrorKind::Contradiction,
+                    format!(
+                        "service {} is not among services.required, so it is not planned and cannot be forced",
+                        quote(sv)
+                    ),
+                )
+                .in_file(path)
+                .at_line(*line)
+                .field(field));
+            }
+            if out.contains(&(j, s)) {
+                warnings.push(format!(
+                    "{}:{line}: {field}: [{}, {}] is listed twice",
+                    path.display(),
+                    quote(si),
+                    quote(sv)
+                ));
+            } else {
+                out.push((j, s));
+            }
+        }
+        Ok(out)
+    };
+    let keep_service = pairs(&sec.keep_service, "services.keep_service")?;
+    let close_service = pairs(&sec.close_service, "services.close_service")?;
+    for ((j, s), (si, sv, line)) in keep_service.iter().zip(&sec.keep_service) {
+        let field = "services.keep_service";
+        if close.contains(j) {
+            return Err(IoError::new(
+                IoErrorKind::Contradiction,
+                format!(
+                    "services.keep_service keeps {} at site {}, which limits.close closes",
+                    quote(sv),
+                    quote(si)
+                ),
+            )
+            .in_file(path)
+            .at_line(*line)
+            .field(field));
+        }
+        if !can_host(*j, *s) {
+            let st = &sites[j.index()];
+            let mut hostable: Vec<&str> = st
+                .can_host
+                .iter()
+                .chain(&st.services)
+                .filter_map(|k| services.get(k.index()).map(|x| x.id.as_str()))
+                .collect();
+            hostable.sort_unstable();
+            hostable.dedup();
+            return Err(IoError::new(
+                IoErrorKind::Contradiction,
+                format!(
+                    "services.keep_service keeps {} at site {}, which cannot host it (its services and can_host in {} list: {})",
+                    quote(sv),
+                    quote(si),
+                    sites_path.display(),
+                    if hostable.is_empty() { "nothing".to_string() } else { hostable.join(", ") }
+                ),
+            )
+            .in_file(path)
+            .at_line(*line)
+            .field(field));
+        }
+    }
+    let defaults = ServiceRules::default();
+    Ok(ServiceRules {
+        services: required,
+        hub,
+        min_hubs_per_district: sec.min_hubs_per_district,
+        max_minutes: sf.max_minutes,
+        objective: sf.objective,
+        then: sf.then,
+        lex_tolerance: sf.tolerance.unwrap_or(defaults.lex_tolerance),
+        annual_budget: sf.budget,
+        capital_budget: sec.capital_budget,
+        savings_target: sec.savings_target,
+        sites: SiteCount {
+            exact: sf.sites,
+            min: sf.min_sites,
+            max: sf.max_sites,
+        },
+        keep: keep.to_vec(),
+        close: close.to_vec(),
+        keep_service,
+        close_service,
+        equity_max_imd_decile: sec.equity_max_imd_decile,
+        solver: sf.solver.clone(),
     })
 }

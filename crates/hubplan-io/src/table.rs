@@ -18,11 +18,7 @@ pub(crate) fn check_file(path: &Path, role: &str, max_bytes: u64) -> Result<u64>
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(IoError::new(
-                IoErrorKind::NotFound,
-                format!("the {role} file does not exist"),
-            )
-            .in_file(path));
+            return Err(IoError::new(IoErrorKind::NotFound, format!("the {role} file does not exist")).in_file(path));
         }
         Err(e) => {
             return Err(IoError::io(
@@ -72,9 +68,7 @@ pub(crate) fn is_geojson(path: &Path) -> bool {
         Some(e) if e == "csv" || e == "txt" || e == "tsv" => false,
         _ => {
             let mut buf = [0u8; 64];
-            let n = File::open(path)
-                .and_then(|mut f| f.read(&mut buf))
-                .unwrap_or(0);
+            let n = File::open(path).and_then(|mut f| f.read(&mut buf)).unwrap_or(0);
             let b = buf[..n].strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buf[..n]);
             b.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{')
         }
@@ -95,26 +89,13 @@ impl CsvStream {
     /// wrong delimiter, reads the header.
     pub(crate) fn open(path: &Path, role: &str, max_rows: u64) -> Result<Self> {
         check_file(path, role, limits::MAX_FILE_BYTES)?;
-        let mut f = File::open(path).map_err(|e| {
-            IoError::io(
-                IoErrorKind::Read,
-                path,
-                &e,
-                &format!("cannot open the {role} file"),
-            )
-        })?;
+        let mut f = File::open(path)
+            .map_err(|e| IoError::io(IoErrorKind::Read, path, &e, &format!("cannot open the {role} file")))?;
         let mut head = Vec::new();
         (&mut f)
             .take(64 * 1024)
             .read_to_end(&mut head)
-            .map_err(|e| {
-                IoError::io(
-                    IoErrorKind::Read,
-                    path,
-                    &e,
-                    &format!("cannot read the {role} file"),
-                )
-            })?;
+            .map_err(|e| IoError::io(IoErrorKind::Read, path, &e, &format!("cannot read the {role} file")))?;
         if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
             return Err(IoError::new(
                 IoErrorKind::Csv,
@@ -168,11 +149,7 @@ impl CsvStream {
             rows: 0,
             max_rows,
         };
-        let headers = s
-            .reader
-            .headers()
-            .map_err(|e| csv_error(path, e, &[]))?
-            .clone();
+        let headers = s.reader.headers().map_err(|e| csv_error(path, e, &[]))?.clone();
         s.headers = headers.iter().map(|h| h.trim().to_string()).collect();
         check_headers(path, &s.headers)?;
         Ok(s)
@@ -193,7 +170,10 @@ impl CsvStream {
                     if self.rows > self.max_rows {
                         return Err(IoError::new(
                             IoErrorKind::TooLarge,
-                            format!("more than {} rows; this is over hubplan's limit (see docs/FORMATS.md, limits)", self.max_rows),
+                            format!(
+                                "more than {} rows; this is over hubplan's limit (see docs/FORMATS.md, limits)",
+                                self.max_rows
+                            ),
                         )
                         .in_file(&self.file)
                         .at_line(line));
@@ -344,9 +324,7 @@ impl Table {
 
     /// The index of column `name` (case-insensitive).
     pub(crate) fn col(&self, name: &str) -> Option<usize> {
-        self.columns
-            .iter()
-            .position(|c| c.eq_ignore_ascii_case(name))
+        self.columns.iter().position(|c| c.eq_ignore_ascii_case(name))
     }
 
     /// The index of the first column found among `names`.
@@ -389,9 +367,7 @@ impl Table {
 
     /// The trimmed cell, "" when the column is absent.
     pub(crate) fn cell<'r>(&self, row: &'r Row, col: Option<usize>) -> &'r str {
-        col.and_then(|c| row.cells.get(c))
-            .map(String::as_str)
-            .unwrap_or("")
+        col.and_then(|c| row.cells.get(c)).map(String::as_str).unwrap_or("")
     }
 
     /// The column name for messages.
@@ -400,13 +376,7 @@ impl Table {
     }
 
     /// An error located at `row`, field `field`.
-    pub(crate) fn err(
-        &self,
-        row: &Row,
-        field: &str,
-        kind: IoErrorKind,
-        msg: impl Into<String>,
-    ) -> IoError {
+    pub(crate) fn err(&self, row: &Row, field: &str, kind: IoErrorKind, msg: impl Into<String>) -> IoError {
         let mut msg = msg.into();
         if let Some(k) = row.feature {
             msg.push_str(&format!(" (in features[{k}])"));
@@ -418,12 +388,7 @@ impl Table {
     }
 
     /// Parses a number in `col`: `Ok(None)` for an empty cell or absent column.
-    pub(crate) fn num(
-        &self,
-        row: &Row,
-        col: Option<usize>,
-        spec: NumSpec<'_>,
-    ) -> Result<Option<f64>> {
+    pub(crate) fn num(&self, row: &Row, col: Option<usize>, spec: NumSpec<'_>) -> Result<Option<f64>> {
         let Some(c) = col else { return Ok(None) };
         let raw = self.cell(row, Some(c));
         let name = self.name_of(c).to_string();
@@ -433,12 +398,7 @@ impl Table {
                 row,
                 &name,
                 IoErrorKind::BadValue,
-                format!(
-                    "expected {}, found {}{}",
-                    spec.expected,
-                    quote(raw),
-                    e.hint()
-                ),
+                format!("expected {}, found {}{}", spec.expected, quote(raw), e.hint()),
             )),
             Ok(v) => {
                 let below = match spec.min {
@@ -485,10 +445,7 @@ impl Table {
         let missing = |name: &str, other: &str| {
             IoError::new(
                 IoErrorKind::MissingColumn,
-                format!(
-                    "the {} file has a `{other}` column but no `{name}`",
-                    self.role
-                ),
+                format!("the {} file has a `{other}` column but no `{name}`", self.role),
             )
             .in_file(&self.file)
             .at_line(1)
@@ -548,11 +505,7 @@ impl Table {
                 return self.bng_position(row, x, y, "easting,northing");
             }
         }
-        let field = if p.lon.is_some() {
-            "lon,lat"
-        } else {
-            "easting,northing"
-        };
+        let field = if p.lon.is_some() { "lon,lat" } else { "easting,northing" };
         let msg = if row.geom.is_none() && self.geojson {
             "expected a position: a Point geometry, or lon,lat (or easting,northing) properties; found none"
         } else {
@@ -564,9 +517,7 @@ impl Table {
     fn check_lonlat(&self, row: &Row, lon: f64, lat: f64, field: &str) -> Result<LonLat> {
         let bad = |msg: String| Err(self.err(row, field, IoErrorKind::BadValue, msg));
         if !lon.is_finite() || !lat.is_finite() {
-            return bad(format!(
-                "expected finite coordinates, found lon {lon}, lat {lat}"
-            ));
+            return bad(format!("expected finite coordinates, found lon {lon}, lat {lat}"));
         }
         if lon.abs() > 180.0 || lat.abs() > 90.0 {
             if lon.abs() > 1000.0 && lat.abs() > 1000.0 && field == "geometry" {
@@ -600,9 +551,7 @@ impl Table {
     fn bng_position(&self, row: &Row, e: f64, n: f64, field: &str) -> Result<LonLat> {
         let bad = |msg: String| Err(self.err(row, field, IoErrorKind::BadValue, msg));
         if !e.is_finite() || !n.is_finite() {
-            return bad(format!(
-                "expected finite coordinates, found easting {e}, northing {n}"
-            ));
+            return bad(format!("expected finite coordinates, found easting {e}, northing {n}"));
         }
         if e.abs() <= 180.0 && n.abs() <= 90.0 {
             return bad(format!(
@@ -612,9 +561,7 @@ impl Table {
         let in_e = (-100_000.0..=800_000.0).contains(&e);
         let in_n = (-100_000.0..=1_400_000.0).contains(&n);
         if !in_e || !in_n {
-            let hint = if (-100_000.0..=800_000.0).contains(&n)
-                && (-100_000.0..=1_400_000.0).contains(&e)
-            {
+            let hint = if (-100_000.0..=800_000.0).contains(&n) && (-100_000.0..=1_400_000.0).contains(&e) {
                 "; easting and northing look swapped"
             } else {
                 ""
@@ -662,12 +609,11 @@ fn read_csv(path: &Path, role: &str) -> Result<Table> {
         });
     }
     if rows.is_empty() {
-        return Err(IoError::new(
-            IoErrorKind::Csv,
-            format!("the {role} file has a header but no rows"),
-        )
-        .in_file(path)
-        .at_line(1));
+        return Err(
+            IoError::new(IoErrorKind::Csv, format!("the {role} file has a header but no rows"))
+                .in_file(path)
+                .at_line(1),
+        );
     }
     Ok(Table {
         file: path.to_path_buf(),
@@ -689,11 +635,7 @@ struct TopLevel<'a> {
 }
 
 fn json_error(path: &Path, e: &serde_json::Error, what: &str) -> IoError {
-    let line = if e.line() > 0 {
-        Some(e.line() as u64)
-    } else {
-        None
-    };
+    let line = if e.line() > 0 { Some(e.line() as u64) } else { None };
     IoError::new(IoErrorKind::Json, format!("{what}: {e}"))
         .in_file(path)
         .at_opt_line(line)
@@ -704,27 +646,14 @@ type FeatureRow = (u64, usize, Vec<(usize, String)>, Option<(f64, f64)>);
 
 fn read_geojson(path: &Path, role: &str, geoms: Geoms) -> Result<Table> {
     check_file(path, role, limits::MAX_GEOJSON_BYTES)?;
-    let bytes = std::fs::read(path).map_err(|e| {
-        IoError::io(
-            IoErrorKind::Read,
-            path,
-            &e,
-            &format!("cannot read the {role} file"),
-        )
-    })?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| IoError::io(IoErrorKind::Read, path, &e, &format!("cannot read the {role} file")))?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let src = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64
-            + 1;
-        IoError::new(
-            IoErrorKind::Json,
-            "not valid UTF-8 text; GeoJSON must be UTF-8",
-        )
-        .in_file(path)
-        .at_line(line)
+        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        IoError::new(IoErrorKind::Json, "not valid UTF-8 text; GeoJSON must be UTF-8")
+            .in_file(path)
+            .at_line(line)
     })?;
     if src.trim().is_empty() {
         return Err(IoError::new(
@@ -733,17 +662,13 @@ fn read_geojson(path: &Path, role: &str, geoms: Geoms) -> Result<Table> {
         )
         .in_file(path));
     }
-    let top: TopLevel<'_> =
-        serde_json::from_str(src).map_err(|e| json_error(path, &e, "not a GeoJSON object"))?;
+    let top: TopLevel<'_> = serde_json::from_str(src).map_err(|e| json_error(path, &e, "not a GeoJSON object"))?;
     if top.ty.as_deref() != Some("FeatureCollection") {
         return Err(IoError::new(
             IoErrorKind::Json,
             format!(
                 "expected a GeoJSON FeatureCollection, found type {}",
-                top.ty
-                    .as_deref()
-                    .map(quote)
-                    .unwrap_or_else(|| "(none)".into())
+                top.ty.as_deref().map(quote).unwrap_or_else(|| "(none)".into())
             ),
         )
         .in_file(path)
@@ -753,10 +678,7 @@ fn read_geojson(path: &Path, role: &str, geoms: Geoms) -> Result<Table> {
     let bng_geometry = match &top.crs {
         None | Some(Value::Null) => false,
         Some(c) => {
-            let name = c
-                .pointer("/properties/name")
-                .and_then(Value::as_str)
-                .unwrap_or("");
+            let name = c.pointer("/properties/name").and_then(Value::as_str).unwrap_or("");
             if name.ends_with("27700") {
                 true
             } else if name.ends_with("4326") || name.ends_with("CRS84") {
@@ -772,12 +694,9 @@ fn read_geojson(path: &Path, role: &str, geoms: Geoms) -> Result<Table> {
         }
     };
     let features = top.features.ok_or_else(|| {
-        IoError::new(
-            IoErrorKind::Json,
-            "the FeatureCollection has no `features` array",
-        )
-        .in_file(path)
-        .field("features")
+        IoError::new(IoErrorKind::Json, "the FeatureCollection has no `features` array")
+            .in_file(path)
+            .field("features")
     })?;
     if features.len() as u64 > limits::MAX_ROWS {
         return Err(IoError::new(
@@ -796,14 +715,9 @@ fn read_geojson(path: &Path, role: &str, geoms: Geoms) -> Result<Table> {
     let mut columns: Vec<String> = Vec::new();
     let mut rows_props: Vec<FeatureRow> = Vec::new();
     for (k, raw) in features.iter().enumerate() {
-        let off = (raw.get().as_ptr() as usize)
-            .saturating_sub(base)
-            .min(src.len());
+        let off = (raw.get().as_ptr() as usize).saturating_sub(base).min(src.len());
         if off >= scanned {
-            line += src.as_bytes()[scanned..off]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64;
+            line += src.as_bytes()[scanned..off].iter().filter(|&&b| b == b'\n').count() as u64;
             scanned = off;
         }
         let fail = |field: &str, kind: IoErrorKind, msg: String| {
@@ -812,14 +726,9 @@ fn read_geojson(path: &Path, role: &str, geoms: Geoms) -> Result<Table> {
                 .at_line(line)
                 .field(field)
         };
-        let v: Value =
-            serde_json::from_str(raw.get()).map_err(|e| json_error(path, &e, "bad feature"))?;
+        let v: Value = serde_json::from_str(raw.get()).map_err(|e| json_error(path, &e, "bad feature"))?;
         let Value::Object(obj) = v else {
-            return Err(fail(
-                "type",
-                IoErrorKind::Json,
-                "expected a Feature object".into(),
-            ));
+            return Err(fail("type", IoErrorKind::Json, "expected a Feature object".into()));
         };
         if obj.get("type").and_then(Value::as_str) != Some("Feature") {
             return Err(fail(
@@ -835,9 +744,7 @@ fn read_geojson(path: &Path, role: &str, geoms: Geoms) -> Result<Table> {
         }
         let geom = match obj.get("geometry") {
             None | Some(Value::Null) => None,
-            Some(g) => {
-                Some(geometry_point(g, geoms).map_err(|m| fail("geometry", IoErrorKind::Json, m))?)
-            }
+            Some(g) => Some(geometry_point(g, geoms).map_err(|m| fail("geometry", IoErrorKind::Json, m))?),
         };
         let mut cells = Vec::new();
         match obj.get("properties") {
@@ -964,9 +871,7 @@ fn coord(v: &Value) -> Result<(f64, f64), String> {
 }
 
 fn ring(v: &Value) -> Result<geo::LineString<f64>, String> {
-    let a = v
-        .as_array()
-        .ok_or("expected a linear ring (an array of positions)")?;
+    let a = v.as_array().ok_or("expected a linear ring (an array of positions)")?;
     let pts: Result<Vec<(f64, f64)>, String> = a.iter().map(coord).collect();
     Ok(geo::LineString::from(pts?))
 }
@@ -974,10 +879,7 @@ fn ring(v: &Value) -> Result<geo::LineString<f64>, String> {
 fn polygon(v: &Value) -> Result<geo::Polygon<f64>, String> {
     let rings = v.as_array().ok_or("expected a Polygon's rings")?;
     let mut it = rings.iter();
-    let ext = ring(
-        it.next()
-            .ok_or("expected a Polygon with at least one ring")?,
-    )?;
+    let ext = ring(it.next().ok_or("expected a Polygon with at least one ring")?)?;
     let holes: Result<Vec<_>, String> = it.map(ring).collect();
     Ok(geo::Polygon::new(ext, holes?))
 }
@@ -991,10 +893,7 @@ fn geometry_point(g: &Value, geoms: Geoms) -> Result<(f64, f64), String> {
         Geoms::Points => "a Point",
         Geoms::PointsAndAreas => "a Point, Polygon or MultiPolygon",
     };
-    let need = |c: Option<&Value>| {
-        c.cloned()
-            .ok_or_else(|| format!("the {ty} has no coordinates"))
-    };
+    let need = |c: Option<&Value>| c.cloned().ok_or_else(|| format!("the {ty} has no coordinates"));
     match (ty, geoms) {
         ("Point", _) => coord(&need(coords)?),
         ("Polygon", Geoms::PointsAndAreas) => {

@@ -85,10 +85,7 @@ pub fn read_travel_times(path: &Path, sites: &[Site], zones: &[Zone]) -> Result<
         .collect();
     let file = path.to_path_buf();
     let at = |line: u64, field: &str, kind: IoErrorKind, msg: String| {
-        IoError::new(kind, msg)
-            .in_file(&file)
-            .at_line(line)
-            .field(field)
+        IoError::new(kind, msg).in_file(&file).at_line(line).field(field)
     };
 
     // (zone, site, minutes, line)
@@ -174,12 +171,11 @@ pub fn read_travel_times(path: &Path, sites: &[Site], zones: &[Zone]) -> Result<
         }
     }
     if s.rows() == 0 {
-        return Err(IoError::new(
-            IoErrorKind::Csv,
-            "the travel times file has a header but no rows",
-        )
-        .in_file(path)
-        .at_line(1));
+        return Err(
+            IoError::new(IoErrorKind::Csv, "the travel times file has a header but no rows")
+                .in_file(path)
+                .at_line(1),
+        );
     }
     rows.sort_by_key(|r| (r.0, r.1, r.3));
     for w in rows.windows(2) {
@@ -213,25 +209,9 @@ pub fn read_travel_times(path: &Path, sites: &[Site], zones: &[Zone]) -> Result<
 
 /// Builds a [`TravelTimes`] from `(zone, site, minutes)` triples (e.g. computed by
 /// the transit engine), with errors that name the zone and site ids.
-pub fn build_travel(
-    zones: &[Zone],
-    sites: &[Site],
-    triples: Vec<(ZoneIdx, SiteIdx, f64)>,
-) -> Result<TravelTimes> {
-    let zid = |z: ZoneIdx| {
-        zones
-            .get(z.index())
-            .map(|z| z.id.as_str())
-            .unwrap_or("?")
-            .to_string()
-    };
-    let sid = |s: SiteIdx| {
-        sites
-            .get(s.index())
-            .map(|s| s.id.as_str())
-            .unwrap_or("?")
-            .to_string()
-    };
+pub fn build_travel(zones: &[Zone], sites: &[Site], triples: Vec<(ZoneIdx, SiteIdx, f64)>) -> Result<TravelTimes> {
+    let zid = |z: ZoneIdx| zones.get(z.index()).map(|z| z.id.as_str()).unwrap_or("?").to_string();
+    let sid = |s: SiteIdx| sites.get(s.index()).map(|s| s.id.as_str()).unwrap_or("?").to_string();
     TravelTimes::from_triples(zones.len(), sites.len(), triples).map_err(|e| match e {
         TravelError::Duplicate(z, s) => IoError::new(
             IoErrorKind::DuplicateId,
@@ -257,5 +237,6 @@ pub fn build_travel(
                 z.0, s.0
             ),
         ),
+        other => IoError::new(IoErrorKind::BadValue, format!("invalid travel-time table: {other:?}")),
     })
 }

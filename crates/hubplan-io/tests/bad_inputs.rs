@@ -24,18 +24,14 @@ struct Expect {
 }
 
 fn parse_expect(dir: &Path) -> Expect {
-    let text = std::fs::read_to_string(dir.join("expect"))
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let text = std::fs::read_to_string(dir.join("expect")).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     let mut ex = Expect {
         run: String::new(),
         file: String::new(),
         kind: String::new(),
         contains: Vec::new(),
     };
-    for line in text
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-    {
+    for line in text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
         let (k, v) = line.split_once(' ').unwrap_or((line, ""));
         match k {
             "run" => {
@@ -52,9 +48,7 @@ fn parse_expect(dir: &Path) -> Expect {
 }
 
 fn good(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/good")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/good").join(name)
 }
 
 /// Runs one input through its reader and returns the error (or a description of the success).
@@ -66,12 +60,8 @@ fn run(cmd: &str, path: &Path) -> Result<String, IoError> {
         "services" => format!("{} services", read_services(path)?.services.len()),
         "points" => format!("{} points", read_points(path)?.len()),
         "travel" => {
-            let sites = read_sites(&good("sites.csv"), None)
-                .expect("good sites")
-                .sites;
-            let zones = read_zones(&good("zones.csv"), None)
-                .expect("good zones")
-                .zones;
+            let sites = read_sites(&good("sites.csv"), None).expect("good sites").sites;
+            let zones = read_zones(&good("zones.csv"), None).expect("good zones").zones;
             format!("{} pairs", read_travel_times(path, &sites, &zones)?.pairs)
         }
         "plan" => format!("{:?}", read_plan_json(path)?.status),
@@ -87,11 +77,7 @@ fn check(input: &Path, expect: &Expect) -> Result<(), String> {
             let msg = e.to_string();
             let mut problems = Vec::new();
             if e.kind().name() != expect.kind {
-                problems.push(format!(
-                    "kind {} (expected {})",
-                    e.kind().name(),
-                    expect.kind
-                ));
+                problems.push(format!("kind {} (expected {})", e.kind().name(), expect.kind));
             }
             for c in &expect.contains {
                 if !msg.contains(c.as_str()) {
@@ -153,11 +139,7 @@ fn every_error_names_a_file() {
         }
         let ex = parse_expect(&dir);
         if let Err(e) = run(&ex.run, &dir.join(&ex.file)) {
-            assert!(
-                e.file.is_some(),
-                "{}: error without a file: {e}",
-                dir.display()
-            );
+            assert!(e.file.is_some(), "{}: error without a file: {e}", dir.display());
         }
     }
 }

@@ -8,9 +8,7 @@ use hubplan::model::SiteStatus;
 use hubplan_io::*;
 
 fn good(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/good")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/good").join(name)
 }
 
 #[test]
@@ -135,16 +133,10 @@ fn scenario_loads_with_services_need_column_and_keep() {
     assert_eq!(l.scenario.max_minutes, Some(35.0));
     assert_eq!(l.scenario.keep, [hubplan::SiteIdx(2)]);
     assert_eq!(l.scenario.solver.time_limit.as_secs(), 10);
-    assert_eq!(
-        l.inputs_without_travel.zones[0].need, 300.0,
-        "need_column pop_0_15"
-    );
+    assert_eq!(l.inputs_without_travel.zones[0].need, 300.0, "need_column pop_0_15");
     assert!(l.travel.is_some() && l.transit.is_none());
     let roles: Vec<&str> = l.files.iter().map(|f| f.role.as_str()).collect();
-    assert_eq!(
-        roles,
-        ["scenario", "services", "sites", "zones", "travel_times"]
-    );
+    assert_eq!(roles, ["scenario", "services", "sites", "zones", "travel_times"]);
     assert!(l.files.iter().all(|f| f.sha256.len() == 64));
     assert_eq!(l.files[2].sha256, sha256_file(&good("sites.csv")).unwrap());
 }
@@ -153,11 +145,7 @@ fn scenario_loads_with_services_need_column_and_keep() {
 fn scenario_with_geojson_inputs_and_defaults() {
     let l = load_scenario(&good("scenario_geojson.toml")).unwrap();
     assert_eq!(l.scenario.objective, hubplan::ObjectiveKind::MaxCoverage);
-    assert_eq!(
-        l.scenario.max_minutes,
-        Some(35.0),
-        "default 35 for max_coverage"
-    );
+    assert_eq!(l.scenario.max_minutes, Some(35.0), "default 35 for max_coverage");
     assert_eq!(l.scenario.sites, Some(2));
     let (inputs, _, _) = l.into_inputs().unwrap();
     assert_eq!(inputs.sites.len(), 4);
@@ -166,15 +154,9 @@ fn scenario_with_geojson_inputs_and_defaults() {
 #[test]
 fn scenario_with_transit_waits_for_travel_times() {
     let l = load_scenario(&good("scenario_transit.toml")).unwrap();
-    assert_eq!(
-        l.scenario.max_minutes, None,
-        "min_travel without [access] has no rule"
-    );
+    assert_eq!(l.scenario.max_minutes, None, "min_travel without [access] has no rule");
     assert_eq!(l.scenario.budget, Some(1_500_000.0));
-    assert_eq!(
-        l.scenario.solver.backend,
-        hubplan::scenario::Backend::Microlp
-    );
+    assert_eq!(l.scenario.solver.backend, hubplan::scenario::Backend::Microlp);
     let t = l.transit.clone().unwrap();
     assert_eq!(t.gtfs, good("feed.zip"));
     assert_eq!(t.date.as_deref(), Some("2023-08-16"));
@@ -184,20 +166,12 @@ fn scenario_with_transit_waits_for_travel_times() {
         (Some(50.0), Some(90.0), Some(4.8), Some(1.3))
     );
     assert_eq!(
-        (
-            t.max_walk,
-            t.max_transfer_walk,
-            t.transfer_slack,
-            t.max_rides
-        ),
+        (t.max_walk, t.max_transfer_walk, t.transfer_slack, t.max_rides),
         (Some(800.0), Some(400.0), Some(60.0), Some(3))
     );
     assert!(l.travel.is_none());
     assert!(l.files.iter().any(|f| f.role == "gtfs"));
-    assert_eq!(
-        l.clone().into_inputs().unwrap_err().kind(),
-        IoErrorKind::MissingKey
-    );
+    assert_eq!(l.clone().into_inputs().unwrap_err().kind(), IoErrorKind::MissingKey);
     // what the CLI does after computing the matrix
     use hubplan::{SiteIdx, ZoneIdx};
     let w = &l.inputs_without_travel;
@@ -206,10 +180,7 @@ fn scenario_with_transit_waits_for_travel_times() {
     let travel = build_travel(
         &w.zones,
         &w.sites,
-        vec![
-            (ZoneIdx(0), SiteIdx(0), 12.0),
-            (ZoneIdx(4), SiteIdx(3), 40.0),
-        ],
+        vec![(ZoneIdx(0), SiteIdx(0), 12.0), (ZoneIdx(4), SiteIdx(3), 40.0)],
     )
     .unwrap();
     let inputs = attach_travel(l.inputs_without_travel.clone(), travel).unwrap();
@@ -242,10 +213,7 @@ fn plan_dir_is_written_read_back_and_deterministic() {
     write_plan_dir(&a, &inputs, &scenario, &plan, &meta).unwrap();
     write_plan_dir(&b, &inputs, &scenario, &plan, &meta).unwrap();
     for f in PLAN_FILES {
-        let (x, y) = (
-            std::fs::read(a.join(f)).unwrap(),
-            std::fs::read(b.join(f)).unwrap(),
-        );
+        let (x, y) = (std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap());
         assert_eq!(x, y, "{f} is deterministic");
     }
     // no temporary directory left behind
@@ -261,15 +229,22 @@ fn plan_dir_is_written_read_back_and_deterministic() {
     assert_eq!(back.sites[0].decision, hubplan::Decision::Close);
     assert_eq!(back.totals.saving, Some(45_000.0));
     assert_eq!(back.unreachable_zones, ["Z5"]);
+    assert_eq!(back.scenario.keep, ["S003"]);
+    assert_eq!(back.scenario.need_column.as_deref(), Some("pop_0_15"));
+    assert!(back
+        .scenario
+        .file
+        .as_deref()
+        .is_some_and(|f| f.ends_with("scenario.toml")));
+    assert_eq!(back.inputs.len(), 5);
+    assert_eq!(back.inputs[2].role, "sites");
+    assert_eq!(back.inputs[2].sha256.len(), 64);
+    assert!(!back.solver.backend.is_empty());
 
-    let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(a.join("plan.json")).unwrap()).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(a.join("plan.json")).unwrap()).unwrap();
     assert_eq!(json["scenario"]["keep"][0], "S003");
     assert_eq!(json["inputs"].as_array().unwrap().len(), 5);
-    assert!(
-        json["solver"].get("seconds").is_none(),
-        "no timing unless asked"
-    );
+    assert!(json["solver"].get("seconds").is_none(), "no timing unless asked");
 
     let zones = std::fs::read_to_string(a.join("zones.csv")).unwrap();
     assert!(zones.starts_with(
@@ -281,14 +256,11 @@ fn plan_dir_is_written_read_back_and_deterministic() {
     );
     let sites = std::fs::read_to_string(a.join("sites.csv")).unwrap();
     assert!(
-        sites.contains(
-            "S002,Whitstable Youth,Canterbury,youth_hub,existing,keep,32500.50,80000.00,"
-        ),
+        sites.contains("S002,Whitstable Youth,Canterbury,youth_hub,existing,keep,32500.50,80000.00,"),
         "{sites}"
     );
 
-    let gj: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(a.join("plan.geojson")).unwrap()).unwrap();
+    let gj: serde_json::Value = serde_json::from_slice(&std::fs::read(a.join("plan.geojson")).unwrap()).unwrap();
     assert_eq!(gj["type"], "FeatureCollection");
     assert_eq!(gj["features"].as_array().unwrap().len(), 9);
     // positions survive within the 6-decimal rounding
@@ -304,14 +276,8 @@ fn plan_dir_replaces_files_but_keeps_others() {
     std::fs::write(out.join("plan.json"), "old").unwrap();
     std::fs::write(out.join("notes.txt"), "mine").unwrap();
     write_plan_dir(&out, &inputs, &scenario, &plan, &meta).unwrap();
-    assert_ne!(
-        std::fs::read_to_string(out.join("plan.json")).unwrap(),
-        "old"
-    );
-    assert_eq!(
-        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
-        "mine"
-    );
+    assert_ne!(std::fs::read_to_string(out.join("plan.json")).unwrap(), "old");
+    assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
     let entries = std::fs::read_dir(tmp.path()).unwrap().count();
     assert_eq!(entries, 1, "the temporary directory is removed");
 }

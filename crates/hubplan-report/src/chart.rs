@@ -11,7 +11,11 @@ fn ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
     let span = (hi - lo).abs().max(1e-12);
     let raw = span / n.max(1) as f64;
     let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * mag).find(|&s| s >= raw).unwrap_or(10.0 * mag);
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|&s| s >= raw)
+        .unwrap_or(10.0 * mag);
     let start = (lo / step).floor() * step;
     let mut t = Vec::new();
     let mut v = start;
@@ -32,7 +36,9 @@ struct Axis {
 }
 
 fn axis(values: &[f64], cap: Option<f64>) -> Axis {
-    let (mut lo, mut hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let (mut lo, mut hi) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
     if !lo.is_finite() {
         (lo, hi) = (0.0, 1.0);
     }
@@ -67,7 +73,12 @@ pub fn sweep_chart_svg(results: &[SweepResult], title: &str) -> String {
         .zip(&curve)
         .map(|(r, c)| {
             if limits_only {
-                (r.point.value(), r.annual_saving, format!("{:.1}%", r.share_covered * 100.0), c.efficient)
+                (
+                    r.point.value(),
+                    r.annual_saving,
+                    format!("{:.1}%", r.share_covered * 100.0),
+                    c.efficient,
+                )
             } else {
                 let label = match r.point {
                     SweepPoint::Budget(b) => money_short(b),
@@ -110,7 +121,13 @@ pub fn sweep_chart_svg(results: &[SweepResult], title: &str) -> String {
     let sx = |x: f64| ml + (x - ax.lo) / (ax.hi - ax.lo).max(1e-12) * pw;
     let sy = |y: f64| mt + ph - (y - ay.lo) / (ay.hi - ay.lo).max(1e-12) * ph;
     let fx = |v: f64| if limits_only { plain(v) } else { money_short(v) };
-    let fy = |v: f64| if limits_only { money_short(v) } else { format!("{}%", plain((v * 100.0).round() / 100.0)) };
+    let fy = |v: f64| {
+        if limits_only {
+            money_short(v)
+        } else {
+            format!("{}%", plain((v * 100.0).round() / 100.0))
+        }
+    };
 
     let mut s = String::new();
     let _ = writeln!(
@@ -119,7 +136,12 @@ pub fn sweep_chart_svg(results: &[SweepResult], title: &str) -> String {
         esc(title)
     );
     let _ = writeln!(s, r##"<rect width="{w:.0}" height="{total_h:.0}" fill="#fff"/>"##);
-    let _ = writeln!(s, r#"<text x="{:.1}" y="24" font-size="15" font-weight="bold">{}</text>"#, ml, esc(title));
+    let _ = writeln!(
+        s,
+        r#"<text x="{:.1}" y="24" font-size="15" font-weight="bold">{}</text>"#,
+        ml,
+        esc(title)
+    );
     // Grid and ticks.
     for &t in &ax.ticks {
         let x = sx(t);
@@ -170,7 +192,11 @@ pub fn sweep_chart_svg(results: &[SweepResult], title: &str) -> String {
         let mut line: Vec<&(f64, f64, String, bool)> = pts.iter().collect();
         line.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
         let d: Vec<String> = line.iter().map(|p| format!("{:.1},{:.1}", sx(p.0), sy(p.1))).collect();
-        let _ = writeln!(s, r##"<polyline points="{}" fill="none" stroke="#1f4e79" stroke-width="2"/>"##, d.join(" "));
+        let _ = writeln!(
+            s,
+            r##"<polyline points="{}" fill="none" stroke="#1f4e79" stroke-width="2"/>"##,
+            d.join(" ")
+        );
         for (i, (x, y, label, eff)) in pts.iter().enumerate() {
             let (px, py) = (sx(*x), sy(*y));
             let fill = if *eff { "#1f4e79" } else { "#fff" };

@@ -17,7 +17,11 @@ use crate::Appendix;
 const CHILDREN: &str = "pop_0_15";
 
 fn h(level: u8, id: &str, text: &str) -> Block {
-    Block::Heading { level, id: id.into(), text: text.into() }
+    Block::Heading {
+        level,
+        id: id.into(),
+        text: text.into(),
+    }
 }
 
 /// "Name (ID)" or "ID".
@@ -53,11 +57,13 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// "35-minute" (as an adjective), or "access" without a limit.
 fn limit_adj(sc: &Scenario) -> String {
-    sc.max_minutes.map_or_else(|| "access".into(), |m| format!("{}-minute", plain(m)))
+    sc.max_minutes
+        .map_or_else(|| "access".into(), |m| format!("{}-minute", plain(m)))
 }
 
 fn limit_phrase(sc: &Scenario) -> String {
-    sc.max_minutes.map_or_else(|| "(no limit)".into(), |m| format!("{} minutes", plain(m)))
+    sc.max_minutes
+        .map_or_else(|| "(no limit)".into(), |m| format!("{} minutes", plain(m)))
 }
 
 fn has_plan(p: &Plan) -> bool {
@@ -71,7 +77,9 @@ struct Weights {
 
 impl Weights {
     fn new(inputs: &Inputs) -> Self {
-        Weights { by_population: inputs.zones.iter().map(|z| z.population).sum::<f64>() > 0.0 }
+        Weights {
+            by_population: inputs.zones.iter().map(|z| z.population).sum::<f64>() > 0.0,
+        }
     }
     fn of(&self, inputs: &Inputs, z: ZoneIdx) -> f64 {
         let zone = inputs.zone(z);
@@ -138,9 +146,21 @@ impl Acc {
 /// Every block of the appendix, in order.
 pub(crate) fn blocks(a: &Appendix<'_>) -> Vec<Block> {
     let mut b = vec![h(1, "top", a.title)];
-    if let Some(g) = a.generated {
-        b.push(Block::Note(format!("Generated {g} by hubplan {}.", a.provenance.version)));
+    let mut meta = Vec::new();
+    if let Some(s) = a.subtitle {
+        meta.push(s.to_string());
     }
+    meta.push(format!(
+        "Objective {}; access limit {}; status {}",
+        a.scenario.objective.name(),
+        limit_phrase(a.scenario),
+        a.plan.status.name()
+    ));
+    match a.generated {
+        Some(g) => meta.push(format!("generated {g} by hubplan {}", a.provenance.version)),
+        None => meta.push(format!("hubplan {}", a.provenance.version)),
+    }
+    b.push(Block::Note(meta.join(" · ") + "."));
     summary(a, &mut b);
     if has_plan(a.plan) {
         map(a, &mut b);
@@ -212,14 +232,24 @@ fn summary(a: &Appendix<'_>, b: &mut Vec<Block>) {
         ),
         (ObjectiveKind::MaxCoverage, _) => format!(
             "The {} as much need as possible within {lim} of a hub by public transport{}.",
-            if planned { "plan reaches" } else { "scenario asks to reach" },
-            sc.budget.map_or_else(String::new, |bu| format!(" within a budget of {} a year", money(bu)))
+            if planned {
+                "plan reaches"
+            } else {
+                "scenario asks to reach"
+            },
+            sc.budget
+                .map_or_else(String::new, |bu| format!(" within a budget of {} a year", money(bu)))
         ),
         (ObjectiveKind::MinTravel, _) => format!(
             "The {} the total travel time of need to the nearest hub{}{}.",
-            if planned { "plan minimises" } else { "scenario asks to minimise" },
+            if planned {
+                "plan minimises"
+            } else {
+                "scenario asks to minimise"
+            },
             sc.sites.map_or_else(String::new, |n| format!(" with {n} hubs")),
-            sc.max_minutes.map_or_else(String::new, |_| format!(", with everyone within {lim}"))
+            sc.max_minutes
+                .map_or_else(String::new, |_| format!(", with everyone within {lim}"))
         ),
     };
     let status = match p.status {
@@ -255,13 +285,36 @@ fn summary(a: &Appendix<'_>, b: &mut Vec<Block>) {
         money(t.annual_cost_after),
         format!("saving {} a year", money(t.annual_saving)),
     ]);
-    tb.rows.push(vec!["Maintenance backlog removed".into(), "".into(), money(t.backlog_removed), "one-off".into()]);
-    tb.rows.push(vec!["Opening costs of new buildings".into(), "".into(), money(t.opening_cost), "one-off".into()]);
-    tb.rows.push(vec!["Disposal receipts".into(), "".into(), money(t.disposal_receipts), "one-off".into()]);
+    tb.rows.push(vec![
+        "Maintenance backlog removed".into(),
+        "".into(),
+        money(t.backlog_removed),
+        "one-off".into(),
+    ]);
+    tb.rows.push(vec![
+        "Opening costs of new buildings".into(),
+        "".into(),
+        money(t.opening_cost),
+        "one-off".into(),
+    ]);
+    tb.rows.push(vec![
+        "Disposal receipts".into(),
+        "".into(),
+        money(t.disposal_receipts),
+        "one-off".into(),
+    ]);
     tb.rows.push(vec![
         format!("Need within {lim}"),
-        format!("{} ({})", count(t.need_covered_before), pct_of(t.need_covered_before, t.need_total)),
-        format!("{} ({})", count(t.need_covered_after), pct_of(t.need_covered_after, t.need_total)),
+        format!(
+            "{} ({})",
+            count(t.need_covered_before),
+            pct_of(t.need_covered_before, t.need_total)
+        ),
+        format!(
+            "{} ({})",
+            count(t.need_covered_after),
+            pct_of(t.need_covered_after, t.need_total)
+        ),
         signed_count(t.need_covered_after - t.need_covered_before),
     ]);
     tb.rows.push(vec![
@@ -275,8 +328,13 @@ fn summary(a: &Appendix<'_>, b: &mut Vec<Block>) {
     let mut notes = vec![format!(
         "{} {}; each is listed in [[sec:closures]] with its reason and where its users go.",
         plural(t.sites_closed, "building closes", "buildings close"),
-        if t.sites_opened > 0 { format!("and {} opens", plural(t.sites_opened, "new building", "new buildings")) } else { String::new() }
-    ).replace(" ;", ";")];
+        if t.sites_opened > 0 {
+            format!("and {} opens", plural(t.sites_opened, "new building", "new buildings"))
+        } else {
+            String::new()
+        }
+    )
+    .replace(" ;", ";")];
     if access > 0 {
         notes.push(format!(
             "{access} of the {} kept are required by the {} rule: closing any one of them alone \
@@ -296,7 +354,7 @@ fn summary(a: &Appendix<'_>, b: &mut Vec<Block>) {
     }
     b.push(Block::List(notes));
     b.push(Block::Note(format!(
-        "Need is the scenario's measure of demand ({}). Mean minutes are weighted by need over zones with a \
+        "Need is the scenario's measure of demand: {}. Mean minutes are weighted by need over zones with a \
          reachable hub.",
         need_measure(a)
     )));
@@ -307,7 +365,10 @@ fn need_measure(a: &Appendix<'_>) -> String {
         .settings
         .iter()
         .find(|(k, _)| k == "need_column" || k == "need")
-        .map_or_else(|| "the zones' need column, or population when absent".into(), |(_, v)| v.clone())
+        .map_or_else(
+            || "the zones' need column, or their population when it is absent".into(),
+            |(_, v)| v.clone(),
+        )
 }
 
 fn map(a: &Appendix<'_>, b: &mut Vec<Block>) {
@@ -339,7 +400,10 @@ fn districts(a: &Appendix<'_>, b: &mut Vec<Block>) {
     }
     let mut rows: BTreeMap<String, (Acc, Sites)> = BTreeMap::new();
     for z in inputs.zone_indices() {
-        rows.entry(district(&inputs.zone(z).district)).or_default().0.add(inputs, plan, &w, z);
+        rows.entry(district(&inputs.zone(z).district))
+            .or_default()
+            .0
+            .add(inputs, plan, &w, z);
     }
     for s in inputs.site_indices() {
         let site = inputs.site(s);
@@ -383,7 +447,11 @@ fn districts(a: &Appendix<'_>, b: &mut Vec<Block>) {
             count(acc.population),
             count(s.before as f64),
             count(s.after as f64),
-            if s.opened > 0 { format!("{} (+{} new)", s.closed, s.opened) } else { count(s.closed as f64) },
+            if s.opened > 0 {
+                format!("{} (+{} new)", s.closed, s.opened)
+            } else {
+                count(s.closed as f64)
+            },
             money(s.saving),
             money(s.backlog),
             pct_of(acc.within_before, acc.weight),
@@ -456,7 +524,12 @@ fn equality(a: &Appendix<'_>, b: &mut Vec<Block>) {
         r
     };
     // Deciles 1..10 first, unknown (0) last.
-    let order: Vec<u8> = rows.keys().copied().filter(|&d| d > 0).chain(rows.keys().copied().filter(|&d| d == 0)).collect();
+    let order: Vec<u8> = rows
+        .keys()
+        .copied()
+        .filter(|&d| d > 0)
+        .chain(rows.keys().copied().filter(|&d| d == 0))
+        .collect();
     for d in order {
         let acc = &rows[&d];
         let label = match d {
@@ -486,7 +559,11 @@ fn equality(a: &Appendix<'_>, b: &mut Vec<Block>) {
         w.noun(),
         limit_phrase(a.scenario),
         w.noun(),
-        if has_children { " Children: the zones' pop_0_15 column." } else { "" }
+        if has_children {
+            " Children: the zones' pop_0_15 column."
+        } else {
+            ""
+        }
     )));
 }
 
@@ -500,26 +577,26 @@ fn nearest_open_by_distance(inputs: &Inputs, open: &[bool], s: SiteIdx) -> Optio
         .min_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)))
 }
 
-fn closure_reason(c: &ClosedSite, lim: &str) -> String {
+fn closure_reason(c: &ClosedSite, lim_short: &str) -> String {
     let beyond = c.pushed_beyond().count();
     if c.forced {
         "Forced closed by the scenario".into()
     } else if c.moves.is_empty() {
-        "No zone had it as nearest hub".into()
+        "No zone has it as nearest hub".into()
     } else if beyond == 0 {
-        if c.moves.len() == 1 {
-            format!("The one zone it served stays within {lim}")
-        } else {
-            format!("All {} zones it served stay within {lim}", c.moves.len())
-        }
+        format!("All users stay within {lim_short}")
     } else {
-        format!("{beyond} of {} it served go beyond {lim}", plural(c.moves.len(), "zone", "zones"))
+        format!("{} beyond {lim_short}", plural(beyond, "zone", "zones"))
     }
 }
 
 fn closures(a: &Appendix<'_>, b: &mut Vec<Block>) {
     let (inputs, plan, ex) = (a.inputs, a.plan, a.explanations);
     let lim = limit_phrase(a.scenario);
+    let lim_short = a
+        .scenario
+        .max_minutes
+        .map_or_else(|| "reach".into(), |m| format!("{} min", plain(m)));
     b.push(h(2, "closures", "Closures"));
     if ex.closed.is_empty() {
         b.push(Block::Para("No building closes.".into()));
@@ -542,13 +619,14 @@ fn closures(a: &Appendix<'_>, b: &mut Vec<Block>) {
             "District",
             "Annual cost",
             "Backlog",
-            "Users (zones, need)",
+            "User zones",
+            "Need",
             "Nearest alternative",
             "Minutes before → after",
             "Longest after",
             "Reason",
         ],
-        &[2, 3, 4, 6, 7],
+        &[2, 3, 4, 5, 7, 8],
     );
     t.class = "wide";
     let (mut cost, mut backlog) = (0.0, 0.0);
@@ -559,11 +637,19 @@ fn closures(a: &Appendix<'_>, b: &mut Vec<Block>) {
         let (alt, mins, worst) = match c.main_destination() {
             Some(d) => (
                 site_label(inputs, d),
-                format!("{} → {}", minutes_opt(c.mean_minutes_before()), minutes_opt(c.mean_minutes_after())),
+                format!(
+                    "{} → {}",
+                    minutes_opt(c.mean_minutes_before()),
+                    minutes_opt(c.mean_minutes_after())
+                ),
                 minutes_opt(c.worst_minutes_after()),
             ),
             None => match nearest_open_by_distance(inputs, &plan.open, c.site) {
-                Some((d, km)) => (format!("{} ({km:.1} km away)", site_label(inputs, d)), "–".into(), "–".into()),
+                Some((d, km)) => (
+                    format!("{} ({km:.1} km away)", site_label(inputs, d)),
+                    "–".into(),
+                    "–".into(),
+                ),
                 None => ("none open".into(), "–".into(), "–".into()),
             },
         };
@@ -572,11 +658,16 @@ fn closures(a: &Appendix<'_>, b: &mut Vec<Block>) {
             district(&site.district),
             money(site.annual_cost),
             money(site.backlog),
-            if c.moves.is_empty() { "none".into() } else { format!("{}, {}", c.moves.len(), count(c.need())) },
+            count(c.moves.len() as f64),
+            if c.moves.is_empty() {
+                "–".into()
+            } else {
+                count(c.need())
+            },
             alt,
             mins,
             worst,
-            closure_reason(c, &lim),
+            closure_reason(c, &lim_short),
         ]);
     }
     t.total = Some(vec![
@@ -584,7 +675,8 @@ fn closures(a: &Appendix<'_>, b: &mut Vec<Block>) {
         String::new(),
         money(cost),
         money(backlog),
-        String::new(),
+        count(ex.closed.iter().map(|c| c.moves.len()).sum::<usize>() as f64),
+        count(ex.closed.iter().map(|c| c.need()).sum::<f64>()),
         String::new(),
         String::new(),
         String::new(),
@@ -602,12 +694,17 @@ fn closures(a: &Appendix<'_>, b: &mut Vec<Block>) {
                 count(m.need),
                 minutes(m.minutes_before),
                 inputs.site(c.site).id,
-                m.after.map_or_else(|| "no open hub".into(), |a| format!("{} to {}", minutes(a.minutes), inputs.site(a.site).id))
+                m.after.map_or_else(
+                    || "no open hub".into(),
+                    |a| format!("{} to {}", minutes(a.minutes), inputs.site(a.site).id)
+                )
             )
         })
         .collect();
     if !beyond.is_empty() {
-        b.push(Block::Para(format!("Zones that are within {lim} today but not after the plan:")));
+        b.push(Block::Para(format!(
+            "Zones that are within {lim} today but not after the plan:"
+        )));
         b.push(Block::List(beyond));
     }
     b.push(Block::Note(
@@ -618,7 +715,9 @@ fn closures(a: &Appendix<'_>, b: &mut Vec<Block>) {
 }
 
 fn protected_cell(inputs: &Inputs, z: &ProtectedZone) -> String {
-    let alt = z.alternative_open.map_or_else(|| "no other open hub".to_string(), |a| minutes(a.minutes));
+    let alt = z
+        .alternative_open
+        .map_or_else(|| "no other open hub".to_string(), |a| minutes(a.minutes));
     format!("{} ({} → {alt})", inputs.zone(z.zone).id, minutes(z.minutes))
 }
 
@@ -628,7 +727,10 @@ fn kept(a: &Appendix<'_>, b: &mut Vec<Block>) {
     b.push(h(2, "access-rule", "Buildings kept because of the access rule"));
     let mut rule: Vec<(&hubplan::explain::KeptSite, &[ProtectedZone])> = ex.access_rule_keeps().collect();
     if rule.is_empty() {
-        b.push(Block::Para(format!("No building is kept only because of the {} rule.", limit_adj(a.scenario))));
+        b.push(Block::Para(format!(
+            "No building is kept only because of the {} rule.",
+            limit_adj(a.scenario)
+        )));
     } else {
         b.push(Block::Para(format!(
             "Each of these buildings is the only open hub within {lim} for the zones listed: if it closed, \
@@ -640,7 +742,14 @@ fn kept(a: &Appendix<'_>, b: &mut Vec<Block>) {
             sx.district.cmp(&sy.district).then(sx.id.cmp(&sy.id))
         });
         let mut t = Table::new(
-            &["Building", "District", "Annual cost", "Zones protected", "Need protected", "Zones (minutes here → next open hub)"],
+            &[
+                "Building",
+                "District",
+                "Annual cost",
+                "Zones protected",
+                "Need protected",
+                "Zones (minutes here → next open hub)",
+            ],
             &[2, 3, 4],
         );
         t.class = "wide";
@@ -653,13 +762,20 @@ fn kept(a: &Appendix<'_>, b: &mut Vec<Block>) {
                 money(site.annual_cost),
                 count(zones.len() as f64),
                 count(need),
-                zones.iter().map(|z| protected_cell(inputs, z)).collect::<Vec<_>>().join("; "),
+                zones
+                    .iter()
+                    .map(|z| protected_cell(inputs, z))
+                    .collect::<Vec<_>>()
+                    .join("; "),
             ]);
         }
         b.push(Block::Table(t));
     }
-    let others: Vec<&hubplan::explain::KeptSite> =
-        ex.kept.iter().filter(|k| !matches!(k.reason, KeepReason::AccessRule { .. })).collect();
+    let others: Vec<&hubplan::explain::KeptSite> = ex
+        .kept
+        .iter()
+        .filter(|k| !matches!(k.reason, KeepReason::AccessRule { .. }))
+        .collect();
     if !others.is_empty() {
         b.push(h(3, "kept-other", "Other buildings kept or opened"));
         let mut t = Table::new(&["Building", "District", "Decision", "Annual cost", "Reason"], &[3]);
@@ -694,7 +810,10 @@ fn unreachable(a: &Appendix<'_>, b: &mut Vec<Block>) {
     )));
     let mut t = Table::new(&["Zone", "District", "Need", "Nearest building", "Minutes"], &[2, 4]);
     for &z in &plan.unreachable {
-        let best = inputs.travel.row(z).min_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
+        let best = inputs
+            .travel
+            .row(z)
+            .min_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
         t.rows.push(vec![
             zone_label(inputs, z),
             district(&inputs.zone(z).district),
@@ -709,10 +828,14 @@ fn unreachable(a: &Appendix<'_>, b: &mut Vec<Block>) {
 fn infeasibility(a: &Appendix<'_>, b: &mut Vec<Block>) {
     b.push(h(2, "infeasibility", "Why no plan meets the rules"));
     if a.explanations.infeasibility.is_empty() {
-        b.push(Block::Para("The solver found no plan and could not say why (see the status above).".into()));
+        b.push(Block::Para(
+            "The solver found no plan and could not say why (see the status above).".into(),
+        ));
         return;
     }
-    b.push(Block::List(a.explanations.infeasibility.iter().map(|n| n.text.clone()).collect()));
+    b.push(Block::List(
+        a.explanations.infeasibility.iter().map(|n| n.text.clone()).collect(),
+    ));
 }
 
 fn method(a: &Appendix<'_>, b: &mut Vec<Block>) {
@@ -756,11 +879,21 @@ fn method(a: &Appendix<'_>, b: &mut Vec<Block>) {
         b.push(Block::Table(t));
     }
     let mut s = Table::new(&["Setting", "Value"], &[]);
-    s.rows.push(vec!["Travel times".into(), pv.transit.clone().unwrap_or_else(|| "not stated".into())]);
+    s.rows.push(vec![
+        "Travel times".into(),
+        pv.transit.clone().unwrap_or_else(|| "not stated".into()),
+    ]);
     for (k, v) in &pv.settings {
         s.rows.push(vec![k.clone(), v.clone()]);
     }
-    s.rows.push(vec!["Solver".into(), if pv.solver.is_empty() { p.solver.backend.clone() } else { pv.solver.clone() }]);
+    s.rows.push(vec![
+        "Solver".into(),
+        if pv.solver.is_empty() {
+            p.solver.backend.clone()
+        } else {
+            pv.solver.clone()
+        },
+    ]);
     s.rows.push(vec!["Status".into(), p.status.name().into()]);
     if p.objective.is_finite() {
         let obj = match p.objective_kind {

@@ -30,7 +30,9 @@ impl Table {
     pub fn new(cols: &[&str], right: &[usize]) -> Self {
         Table {
             header: cols.iter().map(|c| c.to_string()).collect(),
-            align: (0..cols.len()).map(|i| if right.contains(&i) { Align::Right } else { Align::Left }).collect(),
+            align: (0..cols.len())
+                .map(|i| if right.contains(&i) { Align::Right } else { Align::Left })
+                .collect(),
             rows: Vec::new(),
             total: None,
             class: "",

@@ -58,7 +58,7 @@ pub fn pct(x: f64) -> String {
         return "n/a".into();
     }
     let p = x * 100.0;
-    if p < 100.0 && p >= 99.95 {
+    if (99.95..100.0).contains(&p) {
         ">99.9%".into()
     } else if p > 0.0 && p < 0.05 {
         "<0.1%".into()

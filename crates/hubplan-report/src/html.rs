@@ -20,11 +20,13 @@ li { margin: 2pt 0; }
 nav.toc { font-size: 9pt; columns: 2; margin: 6pt 0 10pt; color: var(--muted); }
 nav.toc a { color: var(--accent); text-decoration: none; }
 table { border-collapse: collapse; width: 100%; margin: 6pt 0 8pt; font-size: 9pt; }
-table.wide { font-size: 7.6pt; }
+table.wide { font-size: 7.2pt; }
 table.mono td:last-child { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 7pt; word-break: break-all; }
 th, td { border-bottom: 0.5pt solid var(--rule); padding: 2.5pt 4pt; vertical-align: top; text-align: left; }
-th { background: var(--accent); color: #fff; font-weight: 600; }
-td.r, th.r { text-align: right; white-space: nowrap; }
+th { background: var(--accent); color: #fff; font-weight: 600; vertical-align: bottom; }
+td.r, th.r { text-align: right; }
+td.r { white-space: nowrap; }
+table.wide th, table.wide td { padding: 2pt 2.5pt; }
 tbody tr:nth-child(even) td { background: var(--band); }
 tfoot td { font-weight: 700; border-top: 1pt solid var(--ink); background: #fff; }
 thead { display: table-header-group; }
@@ -42,7 +44,13 @@ figcaption { font-size: 8.5pt; color: var(--muted); margin-top: 3pt; }
 "#;
 
 fn table(t: &Table, out: &mut String) {
-    let cls = |i: usize| if t.align.get(i) == Some(&Align::Right) { " class=\"r\"" } else { "" };
+    let cls = |i: usize| {
+        if t.align.get(i) == Some(&Align::Right) {
+            " class=\"r\""
+        } else {
+            ""
+        }
+    };
     if t.class.is_empty() {
         out.push_str("<table>\n<thead><tr>");
     } else {
@@ -109,7 +117,9 @@ pub(crate) fn render(title: &str, blocks: &[Block], generated: Option<&str>) -> 
             }
         }
     }
-    let meta = generated.map_or_else(String::new, |g| format!("<meta name=\"generated\" content=\"{}\">\n", esc(g)));
+    let meta = generated.map_or_else(String::new, |g| {
+        format!("<meta name=\"generated\" content=\"{}\">\n", esc(g))
+    });
     format!(
         "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n{meta}<title>{}</title>\n\

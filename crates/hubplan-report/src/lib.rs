@@ -57,6 +57,8 @@ pub struct Provenance {
 pub struct Appendix<'a> {
     /// The title, e.g. "Kent family hubs: appendix to the cabinet paper".
     pub title: &'a str,
+    /// A line under the title, e.g. the scenario file (optional).
+    pub subtitle: Option<&'a str>,
     /// The inputs the plan was made from.
     pub inputs: &'a Inputs,
     /// The scenario.

@@ -18,7 +18,10 @@ pub struct MapOptions {
 
 impl Default for MapOptions {
     fn default() -> Self {
-        MapOptions { width: 900.0, max_height: 760.0 }
+        MapOptions {
+            width: 900.0,
+            max_height: 760.0,
+        }
     }
 }
 
@@ -76,7 +79,10 @@ fn nice_km(target_m: f64) -> f64 {
 fn marker(out: &mut String, d: Decision, x: f64, y: f64, r: f64) {
     match d {
         Decision::Keep => {
-            let _ = write!(out, r##"<circle cx="{x:.1}" cy="{y:.1}" r="{r:.1}" fill="{KEEP}" stroke="#fff" stroke-width="1"/>"##);
+            let _ = write!(
+                out,
+                r##"<circle cx="{x:.1}" cy="{y:.1}" r="{r:.1}" fill="{KEEP}" stroke="#fff" stroke-width="1"/>"##
+            );
         }
         Decision::Open => {
             let s = r * 1.3;
@@ -94,12 +100,31 @@ fn marker(out: &mut String, d: Decision, x: f64, y: f64, r: f64) {
             let _ = write!(
                 out,
                 r##"<path d="M{:.1} {:.1}L{:.1} {:.1}M{:.1} {:.1}L{:.1} {:.1}" stroke="#fff" stroke-width="{:.1}" stroke-linecap="round"/><path d="M{:.1} {:.1}L{:.1} {:.1}M{:.1} {:.1}L{:.1} {:.1}" stroke="{CLOSE}" stroke-width="{:.1}" stroke-linecap="round"/>"##,
-                x - s, y - s, x + s, y + s, x - s, y + s, x + s, y - s, r * 0.9,
-                x - s, y - s, x + s, y + s, x - s, y + s, x + s, y - s, r * 0.5
+                x - s,
+                y - s,
+                x + s,
+                y + s,
+                x - s,
+                y + s,
+                x + s,
+                y - s,
+                r * 0.9,
+                x - s,
+                y - s,
+                x + s,
+                y + s,
+                x - s,
+                y + s,
+                x + s,
+                y - s,
+                r * 0.5
             );
         }
         Decision::Unused => {
-            let _ = write!(out, r##"<circle cx="{x:.1}" cy="{y:.1}" r="{r:.1}" fill="none" stroke="#666" stroke-width="1.2"/>"##);
+            let _ = write!(
+                out,
+                r##"<circle cx="{x:.1}" cy="{y:.1}" r="{r:.1}" fill="none" stroke="#666" stroke-width="1.2"/>"##
+            );
         }
     }
 }
@@ -153,7 +178,10 @@ pub fn map_svg(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>, opts: &Ma
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.0} {h:.0}" width="{w:.0}" height="{h:.0}" role="img" aria-label="Map of travel time to the nearest open hub after the plan" font-family="Helvetica, Arial, sans-serif">"#
     );
     s.push_str("<title>Travel time to the nearest open hub after the plan</title>\n");
-    let _ = writeln!(s, r##"<rect x="0" y="0" width="{w:.0}" height="{map_h:.1}" fill="#eef3f7"/>"##);
+    let _ = writeln!(
+        s,
+        r##"<rect x="0" y="0" width="{w:.0}" height="{map_h:.1}" fill="#eef3f7"/>"##
+    );
     s.push_str("<g id=\"zones\" stroke=\"#ffffff\" stroke-width=\"0.4\">\n");
     for (zone, zp) in inputs.zones.iter().zip(&plan.zones) {
         if !zone.pos.is_valid() {
@@ -223,7 +251,10 @@ pub fn map_svg(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>, opts: &Ma
         r##"<g id="legend" font-size="12" fill="#222"><rect x="0" y="{map_h:.1}" width="{w:.0}" height="{legend_h:.0}" fill="#fff"/>"##
     );
     let ly = map_h + 20.0;
-    let _ = write!(s, r#"<text x="{margin:.1}" y="{ly:.1}" font-weight="bold">Minutes to nearest open hub:</text>"#);
+    let _ = write!(
+        s,
+        r#"<text x="{margin:.1}" y="{ly:.1}" font-weight="bold">Minutes to nearest open hub:</text>"#
+    );
     let mut lx = margin + 190.0;
     for (label, c) in band_labels(&bands) {
         let _ = write!(
@@ -237,7 +268,10 @@ pub fn map_svg(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>, opts: &Ma
         lx += 20.0 + 7.0 * label.chars().count() as f64;
     }
     let ly2 = map_h + 46.0;
-    let _ = write!(s, r#"<text x="{margin:.1}" y="{ly2:.1}" font-weight="bold">Buildings:</text>"#);
+    let _ = write!(
+        s,
+        r#"<text x="{margin:.1}" y="{ly2:.1}" font-weight="bold">Buildings:</text>"#
+    );
     let mut lx = margin + 190.0;
     for (d, label) in [
         (Decision::Keep, "kept"),
@@ -275,7 +309,10 @@ mod tests {
         let l = band_labels(&b);
         assert_eq!(l[1].0, "15–25 min");
         assert_eq!(l[3].0, "> 35 min");
-        assert_eq!(bands(Some(20.0)).iter().map(|x| x.0).collect::<Vec<_>>(), vec![15.0, 20.0]);
+        assert_eq!(
+            bands(Some(20.0)).iter().map(|x| x.0).collect::<Vec<_>>(),
+            vec![15.0, 20.0]
+        );
         assert_eq!(nice_km(23_000.0), 20.0);
     }
 }

@@ -37,12 +37,60 @@ fn inputs() -> Inputs {
         disposal_receipt: 0.0,
     };
     let mut sites = vec![
-        site("S1", "Ashford Children's Centre", "Ashford", 0.87, 51.14, 42_500.0, 130_000.0),
-        site("S2", "Ashford North Children's Centre", "Ashford", 0.88, 51.17, 52_000.0, 172_000.0),
-        site("S3", "Tenterden Library | Hub", "Ashford", 0.69, 51.07, 31_000.0, 95_000.0),
-        site("S4", "Canterbury Youth Hub", "Canterbury", 1.08, 51.28, 61_000.0, 210_000.0),
-        site("S5", "Herne Bay Family Centre", "Canterbury", 1.13, 51.37, 38_000.0, 120_000.0),
-        site("S6", "Whitstable Community Building", "Canterbury", 1.03, 51.36, 27_500.0, 60_000.0),
+        site(
+            "S1",
+            "Ashford Children's Centre",
+            "Ashford",
+            0.87,
+            51.14,
+            42_500.0,
+            130_000.0,
+        ),
+        site(
+            "S2",
+            "Ashford North Children's Centre",
+            "Ashford",
+            0.88,
+            51.17,
+            52_000.0,
+            172_000.0,
+        ),
+        site(
+            "S3",
+            "Tenterden Library | Hub",
+            "Ashford",
+            0.69,
+            51.07,
+            31_000.0,
+            95_000.0,
+        ),
+        site(
+            "S4",
+            "Canterbury Youth Hub",
+            "Canterbury",
+            1.08,
+            51.28,
+            61_000.0,
+            210_000.0,
+        ),
+        site(
+            "S5",
+            "Herne Bay Family Centre",
+            "Canterbury",
+            1.13,
+            51.37,
+            38_000.0,
+            120_000.0,
+        ),
+        site(
+            "S6",
+            "Whitstable Community Building",
+            "Canterbury",
+            1.03,
+            51.36,
+            27_500.0,
+            60_000.0,
+        ),
     ];
     let mut cand = site("N1", "Chartham New Hub", "Canterbury", 1.02, 51.25, 20_000.0, 0.0);
     cand.status = SiteStatus::Candidate;
@@ -89,7 +137,12 @@ fn inputs() -> Inputs {
         (z(7), s(3), 16.0),
         (z(8), s(4), 41.0),
     ];
-    Inputs { sites, zones, services: vec![], travel: TravelTimes::from_triples(9, 7, t).unwrap() }
+    Inputs {
+        sites,
+        zones,
+        services: vec![],
+        travel: TravelTimes::from_triples(9, 7, t).unwrap(),
+    }
 }
 
 /// Keep S1, S3, S4, S5; close S2 and S6; open nothing.
@@ -117,7 +170,9 @@ fn provenance() -> Provenance {
 }
 
 fn golden(name: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, actual).unwrap();
@@ -126,7 +181,11 @@ fn golden(name: &str, actual: &str) {
     let expected = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{}: {e}; run with UPDATE_GOLDEN=1 to create it", path.display()));
     if expected != actual {
-        let line = expected.lines().zip(actual.lines()).position(|(a, b)| a != b).unwrap_or(0);
+        let line = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
         panic!(
             "{} differs from the output at line {}:\n  expected: {:?}\n  actual:   {:?}\n\
              Run `UPDATE_GOLDEN=1 cargo test -p hubplan-report --test golden` if the change is intended.",
@@ -147,6 +206,7 @@ fn markdown_appendix_matches_golden() {
     let pv = provenance();
     let a = Appendix {
         title: "Small county: family hubs appendix",
+        subtitle: Some("Scenario fixtures/small/scenario.toml"),
         inputs: &inp,
         scenario: &sc,
         plan: &p,
@@ -176,6 +236,7 @@ fn infeasible_markdown_matches_golden() {
     let pv = provenance();
     let a = Appendix {
         title: "Small county: S3 closed",
+        subtitle: None,
         inputs: &inp,
         scenario: &sc,
         plan: &p,
@@ -185,7 +246,10 @@ fn infeasible_markdown_matches_golden() {
         map_file: None,
     };
     let md = appendix_md(&a);
-    assert!(md.contains("E01000003") && md.contains("E01000004") && md.contains("S3"), "{md}");
+    assert!(
+        md.contains("E01000003") && md.contains("E01000004") && md.contains("S3"),
+        "{md}"
+    );
     golden("small_infeasible.md", &md);
 }
 
@@ -198,6 +262,7 @@ fn html_is_self_contained_with_map_and_tables() {
     let pv = provenance();
     let a = Appendix {
         title: "Small <county> & co",
+        subtitle: None,
         inputs: &inp,
         scenario: &sc,
         plan: &p,
@@ -209,13 +274,22 @@ fn html_is_self_contained_with_map_and_tables() {
     let html = appendix_html(&a);
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<svg"), "map inline");
-    assert!(html.matches("<table").count() >= 6, "summary, districts, equality, closures, access rule, method");
+    assert!(
+        html.matches("<table").count() >= 6,
+        "summary, districts, equality, closures, access rule, method"
+    );
     assert!(html.contains("@page { size: A4"));
     assert!(html.contains("Small &lt;county&gt; &amp; co"), "escaped title");
     assert!(html.contains("Tenterden Library | Hub"));
     // Nothing is fetched: the only URL is the SVG namespace.
-    let urls: Vec<&str> = html.match_indices("http").map(|(i, _)| &html[i..(i + 26).min(html.len())]).collect();
-    assert!(urls.iter().all(|u| u.starts_with("http://www.w3.org/2000/svg")), "{urls:?}");
+    let urls: Vec<&str> = html
+        .match_indices("http")
+        .map(|(i, _)| &html[i..(i + 26).min(html.len())])
+        .collect();
+    assert!(
+        urls.iter().all(|u| u.starts_with("http://www.w3.org/2000/svg")),
+        "{urls:?}"
+    );
     assert!(!html.contains("<script") && !html.contains("@import") && !html.contains("<link"));
     assert_eq!(html, appendix_html(&a));
 }
@@ -227,9 +301,16 @@ fn map_marks_every_site_and_zone() {
     let p = plan(&inp, &sc);
     let svg = map_svg(&inp, &p, Some(35.0), &MapOptions::default());
     assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-    assert_eq!(svg.matches("<circle").count() - 5 - 1 - 1, 9 + 4 + 1, "9 zones, 4 kept, 1 unused; legend: 5 bands, keep, unused");
+    assert_eq!(
+        svg.matches("<circle").count() - 5 - 1 - 1,
+        9 + 4 + 1,
+        "9 zones, 4 kept, 1 unused; legend: 5 bands, keep, unused"
+    );
     assert!(svg.contains("E01000009 — 41.0 min"));
-    assert!(svg.contains("km</text>") && svg.contains(">N</text>"), "scale bar and north arrow");
+    assert!(
+        svg.contains("km</text>") && svg.contains(">N</text>"),
+        "scale bar and north arrow"
+    );
     assert!(svg.contains("≤ 15 min") && svg.contains("&gt; 35 min") && svg.contains("no open hub reachable"));
 }
 
@@ -239,7 +320,11 @@ fn sweep_chart_has_axes_points_and_failures() {
         point: SweepPoint::Budget(b),
         objective_kind: ObjectiveKind::MaxCoverage,
         max_minutes: Some(35.0),
-        status: Some(if ok { PlanStatus::Optimal } else { PlanStatus::Infeasible }),
+        status: Some(if ok {
+            PlanStatus::Optimal
+        } else {
+            PlanStatus::Infeasible
+        }),
         error: (!ok).then(|| "budget below the forced keeps".to_string()),
         objective: cov,
         gap: 0.0,

@@ -23,7 +23,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::write(out, hubplan_solver::mip::write_mps(&inst)?)?;
     }
     let secs: u64 = std::env::var("TL").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
-    let opts = SolveOptions { time_limit: Duration::from_secs(secs), rel_gap: 1e-9, abs_gap: 1e-6 };
+    let opts = SolveOptions {
+        time_limit: Duration::from_secs(secs),
+        rel_gap: 1e-9,
+        abs_gap: 1e-6,
+    };
     let t = Instant::now();
     let o = solve(&inst, &opts)?;
     println!(

@@ -194,17 +194,21 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> NodeOut {
     }
     let par = if root {
         AscentParams {
-            max_iter: 3000,
+            max_iter: 5000,
             pi0: 2.0,
-            patience: 30,
-            pi_min: 2e-4,
+            patience: 60,
+            pi_min: 1e-5,
+            sample_every: 40,
+            max_samples: 12,
         }
     } else {
         AscentParams {
-            max_iter: 150,
-            pi0: 0.5,
-            patience: 10,
+            max_iter: 600,
+            pi0: 2.0,
+            patience: 40,
             pi_min: 1e-3,
+            sample_every: 0,
+            max_samples: 0,
         }
     };
     let asc = ascent(p, &fix, &node.lambda, ub, cutoff, par, ctx.deadline);
@@ -221,9 +225,13 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> NodeOut {
     e.sub.selection(&e.rho, &fix, &p.bcost, &mut y);
     let start: Vec<bool> = y.iter().map(|&v| v >= 1.0 - 1e-9).collect();
     let moves = if root { 100_000 } else { 50 };
-    if let Some(c) = heuristic(ctx, &start, moves) {
-        out.candidates.push(c);
+    let mut starts = vec![start];
+    if root {
+        starts.extend(asc.samples.iter().cloned());
+        starts.push(asc.ybar.iter().map(|&v| v >= 0.5).collect());
     }
+    let found: Vec<(f64, Vec<bool>)> = starts.par_iter().filter_map(|s| heuristic(ctx, s, moves)).collect();
+    out.candidates.extend(found);
     if lb >= cutoff {
         out.discarded = lb;
         return out;
@@ -256,8 +264,9 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> NodeOut {
             decisions.push((j as u32, true));
             fix[j] = Fixing::Open;
         } else {
-            let key = lo_open.min(lo_closed);
-            let key2 = lo_open.max(lo_closed);
+            let f = asc.ybar[j].min(1.0 - asc.ybar[j]);
+            let key = f;
+            let key2 = lo_open.min(lo_closed) + lo_open.max(lo_closed);
             let better = match best_branch {
                 None => true,
                 Some((k, k2, jj, _, _)) => key > k || (key == k && (key2 > k2 || (key2 == k2 && j < jj))),

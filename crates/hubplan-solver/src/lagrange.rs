@@ -15,6 +15,8 @@ use std::time::Instant;
 
 /// Fixed chunk size for deterministic parallel reductions.
 const CHUNK: usize = 4096;
+/// Clients per chunk in the ρ computation.
+const RHO_CHUNK: usize = 2048;
 
 /// Deterministic parallel sum of `f(i)` over `0..n` (fixed chunking, so the
 /// result does not depend on the thread count).
@@ -41,24 +43,40 @@ pub(crate) struct Eval {
 }
 
 pub(crate) fn evaluate(p: &Prob, fix: &[Fixing], lambda: &[f64]) -> Eval {
-    let rho: Vec<f64> = (0..p.n)
+    // Client-major over cost-sorted arcs: only arcs with c_ij < λ_i count, so
+    // each client stops at its first arc at or above λ_i. Partial ρ vectors per
+    // fixed chunk of clients are summed in chunk order (deterministic).
+    let n = p.n;
+    let chunk = RHO_CHUNK;
+    let parts: Vec<Vec<(u32, f64)>> = (0..p.m.div_ceil(chunk))
         .into_par_iter()
-        .with_min_len(64)
-        .map(|j| {
-            if fix[j] == Fixing::Closed {
-                return INF;
-            }
-            let (cl, cc) = p.site(j);
-            let mut r = p.fixed[j];
-            for k in 0..cl.len() {
-                let d = cc[k] - lambda[cl[k] as usize];
-                if d < 0.0 {
-                    r += d;
+        .map(|c| {
+            let mut acc: Vec<(u32, f64)> = Vec::new();
+            for i in c * chunk..((c + 1) * chunk).min(p.m) {
+                let (s, cs) = p.client_sorted(i);
+                let li = lambda[i];
+                for k in 0..s.len() {
+                    let d = cs[k] - li;
+                    if d >= 0.0 {
+                        break;
+                    }
+                    acc.push((s[k], d));
                 }
             }
-            r
+            acc
         })
         .collect();
+    let mut rho = p.fixed.clone();
+    for part in &parts {
+        for &(j, d) in part {
+            rho[j as usize] += d;
+        }
+    }
+    for j in 0..n {
+        if fix[j] == Fixing::Closed {
+            rho[j] = INF;
+        }
+    }
     let sub = Sub::solve(&rho, fix, p.lo, p.hi, &p.bcost, p.budget);
     let lam = det_sum(p.m, |i| {
         let u = p.unserved[i];
@@ -74,6 +92,11 @@ pub(crate) fn evaluate(p: &Prob, fix: &[Fixing], lambda: &[f64]) -> Eval {
 /// Result of a subgradient ascent.
 #[derive(Debug, Clone)]
 pub(crate) struct Ascent {
+    /// Exponentially smoothed subproblem selections (volume-style primal
+    /// estimate, Barahona & Anbil 2000); used for branching and rounding.
+    pub ybar: Vec<f64>,
+    /// Integral selections seen every few iterations (for Lagrangian heuristics).
+    pub samples: Vec<Vec<bool>>,
     pub best: Eval,
     pub lambda: Vec<f64>,
     pub iters: usize,
@@ -87,6 +110,10 @@ pub(crate) struct AscentParams {
     pub pi0: f64,
     pub patience: usize,
     pub pi_min: f64,
+    /// Keep the integral selection every this many iterations (0 = never).
+    pub sample_every: usize,
+    /// At most this many samples.
+    pub max_samples: usize,
 }
 
 /// Subgradient ascent from `lambda`. Stops at `cutoff` (the node can be pruned),
@@ -106,6 +133,8 @@ pub(crate) fn ascent(
     let mut pi = par.pi0;
     let mut stall = 0;
     let mut y = vec![0.0; p.n];
+    let mut ybar: Vec<f64> = Vec::new();
+    let mut samples: Vec<Vec<bool>> = Vec::new();
     let mut iters = 0;
     let mut timed_out = false;
     for _ in 0..par.max_iter.max(1) {
@@ -123,6 +152,16 @@ pub(crate) fn ascent(
             break;
         }
         e.sub.selection(&e.rho, fix, &p.bcost, &mut y);
+        if ybar.is_empty() {
+            ybar.clone_from(&y);
+        } else {
+            for j in 0..p.n {
+                ybar[j] = 0.9 * ybar[j] + 0.1 * y[j];
+            }
+        }
+        if par.sample_every > 0 && iters % par.sample_every == 0 && samples.len() < par.max_samples {
+            samples.push(y.iter().map(|&v| v >= 1.0 - 1e-9).collect());
+        }
         if improved {
             best_lambda.clone_from(&lambda);
             stall = 0;
@@ -135,13 +174,14 @@ pub(crate) fn ascent(
             .into_par_iter()
             .with_min_len(1024)
             .map(|i| {
-                let (s, c) = p.client(i);
+                let (s, c) = p.client_sorted(i);
                 let li = lambda[i];
                 let mut gi = 1.0;
                 for k in 0..s.len() {
-                    if c[k] < li {
-                        gi -= y[s[k] as usize];
+                    if c[k] >= li {
+                        break;
                     }
+                    gi -= y[s[k] as usize];
                 }
                 if p.unserved[i] < li {
                     gi -= 1.0;
@@ -187,7 +227,12 @@ pub(crate) fn ascent(
         Some(b) => b,
         None => evaluate(p, fix, &best_lambda),
     };
+    if ybar.is_empty() {
+        ybar = vec![0.0; p.n];
+    }
     Ascent {
+        ybar,
+        samples,
         best,
         lambda: best_lambda,
         iters,

@@ -26,6 +26,9 @@ pub(crate) struct Prob {
     pub ccost: Vec<f64>,
     /// Unserved cost per kept client (`INF` = must serve).
     pub unserved: Vec<f64>,
+    /// Client arcs sorted by cost (same offsets as `cstart`).
+    pub ocsite: Vec<u32>,
+    pub occost: Vec<f64>,
     /// Site CSC.
     pub sstart: Vec<usize>,
     pub sclient: Vec<u32>,
@@ -165,6 +168,21 @@ pub(crate) fn reduce(inst: &Instance) -> Prep {
         uns.push(unserved[k]);
     }
     let m = uns.len();
+    let mut ocsite = csite.clone();
+    let mut occost = ccost.clone();
+    for i in 0..m {
+        let r = cstart[i]..cstart[i + 1];
+        let mut v: Vec<(u32, f64)> = csite[r.clone()]
+            .iter()
+            .copied()
+            .zip(ccost[r.clone()].iter().copied())
+            .collect();
+        v.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        for (k, (s, c)) in r.zip(v) {
+            ocsite[k] = s;
+            occost[k] = c;
+        }
+    }
     // CSC.
     let mut cnt = vec![0usize; n + 1];
     for &s in &csite {
@@ -220,6 +238,8 @@ pub(crate) fn reduce(inst: &Instance) -> Prep {
         csite,
         ccost,
         unserved: uns,
+        ocsite,
+        occost,
         sstart,
         sclient,
         scost,
@@ -234,6 +254,12 @@ impl Prob {
     pub fn client(&self, i: usize) -> (&[u32], &[f64]) {
         let r = self.cstart[i]..self.cstart[i + 1];
         (&self.csite[r.clone()], &self.ccost[r])
+    }
+    /// Arcs of client `i` sorted by cost.
+    #[inline]
+    pub fn client_sorted(&self, i: usize) -> (&[u32], &[f64]) {
+        let r = self.cstart[i]..self.cstart[i + 1];
+        (&self.ocsite[r.clone()], &self.occost[r])
     }
     /// Clients of site `j` as (clients, costs).
     #[inline]

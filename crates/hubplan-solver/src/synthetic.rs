@@ -78,7 +78,7 @@ impl Spec {
         Spec {
             zones: 1000,
             sites: 150,
-            side_km: 48.0,
+            side_km: 90.0,
             towns: 12,
             rural_share: 0.25,
             threshold_min: 35.0,
@@ -90,7 +90,7 @@ impl Spec {
         Spec {
             zones: 5000,
             sites: 400,
-            side_km: 82.0,
+            side_km: 158.0,
             towns: 30,
             rural_share: 0.25,
             threshold_min: 35.0,
@@ -102,7 +102,7 @@ impl Spec {
         Spec {
             zones: 33000,
             sites: 3500,
-            side_km: 160.0,
+            side_km: 225.0,
             towns: 200,
             rural_share: 0.25,
             threshold_min: 35.0,

@@ -69,6 +69,18 @@ impl Default for TransitConfig {
     }
 }
 
+impl TransitConfig {
+    /// Checks the configuration as [`travel_time_matrix`] does, without a feed: window order,
+    /// percentile in (0, 100], positive speed and detour, non-negative distances and cutoffs,
+    /// `max_rides` in 1..=64.
+    ///
+    /// # Errors
+    /// [`TransitError::Config`] naming the parameter.
+    pub fn validate(&self) -> Result<(), TransitError> {
+        Limits::new(self).map(|_| ())
+    }
+}
+
 /// One origin–destination pair of the matrix.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct MatrixEntry {
@@ -92,7 +104,7 @@ pub fn seconds_to_minutes_2dp(s: u32) -> f64 {
     hundredths as f64 / 100.0
 }
 
-/// Nearest-rank percentile of `times` (sorted in place): the value of rank
+/// Nearest-rank percentile of `times` (reordered in place): the value of rank
 /// `ceil(p/100 · n)` (at least 1). [`UNREACHABLE`] sorts last, i.e. counts as +∞.
 /// Returns [`UNREACHABLE`] for an empty slice.
 pub fn percentile_nearest_rank(times: &mut [u32], p: f64) -> u32 {
@@ -100,10 +112,13 @@ pub fn percentile_nearest_rank(times: &mut [u32], p: f64) -> u32 {
     if n == 0 {
         return UNREACHABLE;
     }
-    times.sort_unstable();
     let rank = ((p * n as f64) / 100.0 - 1e-9).ceil();
-    let rank = if rank.is_finite() { rank.clamp(1.0, n as f64) as usize } else { n };
-    times[rank - 1]
+    let rank = if rank.is_finite() {
+        rank.clamp(1.0, n as f64) as usize
+    } else {
+        n
+    };
+    *times.select_nth_unstable(rank - 1).1
 }
 
 /// The validated, integer form of a [`TransitConfig`].
@@ -122,7 +137,10 @@ pub(crate) struct Limits {
 
 fn minutes_to_cut(name: &'static str, m: f64) -> Result<u32, TransitError> {
     if m.is_nan() || m < 0.0 {
-        return Err(TransitError::Config { name, message: format!("{m} is not a number of minutes >= 0") });
+        return Err(TransitError::Config {
+            name,
+            message: format!("{m} is not a number of minutes >= 0"),
+        });
     }
     Ok((m * 60.0).floor().min(MAX_CUT_S as f64) as u32)
 }
@@ -131,10 +149,19 @@ impl Limits {
     pub(crate) fn new(cfg: &TransitConfig) -> Result<Self, TransitError> {
         let bad = |name: &'static str, message: String| Err(TransitError::Config { name, message });
         if cfg.window_end_s <= cfg.window_start_s {
-            return bad("window", format!("end {} s must be after start {} s", cfg.window_end_s, cfg.window_start_s));
+            return bad(
+                "window",
+                format!(
+                    "end {} s must be after start {} s",
+                    cfg.window_end_s, cfg.window_start_s
+                ),
+            );
         }
         if cfg.window_end_s > 10 * 86_400 {
-            return bad("window", format!("end {} s is more than 10 days after midnight", cfg.window_end_s));
+            return bad(
+                "window",
+                format!("end {} s is more than 10 days after midnight", cfg.window_end_s),
+            );
         }
         if !(cfg.percentile > 0.0 && cfg.percentile <= 100.0) {
             return bad("percentile", format!("{} is not in (0, 100]", cfg.percentile));
@@ -145,13 +172,19 @@ impl Limits {
         if !(cfg.detour.is_finite() && cfg.detour > 0.0) {
             return bad("detour", format!("{} is not a factor > 0", cfg.detour));
         }
-        for (name, v) in [("max_walk_m", cfg.max_walk_m), ("max_transfer_walk_m", cfg.max_transfer_walk_m)] {
+        for (name, v) in [
+            ("max_walk_m", cfg.max_walk_m),
+            ("max_transfer_walk_m", cfg.max_transfer_walk_m),
+        ] {
             if !(v.is_finite() && v >= 0.0) {
                 return bad(name, format!("{v} is not a distance >= 0"));
             }
         }
         if cfg.transfer_slack_s > 86_400 {
-            return bad("transfer_slack_s", format!("{} s is more than a day", cfg.transfer_slack_s));
+            return bad(
+                "transfer_slack_s",
+                format!("{} s is more than a day", cfg.transfer_slack_s),
+            );
         }
         if cfg.max_rides == Some(0) {
             return bad("max_rides", "must be at least 1 (omit it for unlimited rides)".into());
@@ -209,9 +242,14 @@ struct Plan<'a> {
 struct Scratch {
     /// T per level per connection of the scanned range: `level * n + (ci - c_lo)`.
     tc: Vec<u32>,
-    /// Pareto profiles ("bags") per level per stop: (departure, arrival at target),
-    /// departures non-increasing, arrivals strictly decreasing.
-    bags: Vec<Vec<(u32, u32)>>,
+    /// Best arrival at the target of a boarding seen so far, per level per stop
+    /// (boardings come in non-increasing departure order, so this is the Pareto check).
+    bmin: Vec<u32>,
+    /// Transfer profiles per level per stop `v`: (latest arrival at `v` that still catches the
+    /// boarding = departure − walk − slack, arrival at target); keys non-increasing, arrivals
+    /// strictly decreasing (Pareto). A vehicle arriving at `v` at `τ` does best with the last entry
+    /// whose key is `>= τ`.
+    xs: Vec<Vec<(u32, u32)>>,
     touched: Vec<u32>,
     egress: Vec<u32>,
     egress_set: Vec<u32>,
@@ -233,6 +271,35 @@ fn query(bag: &[(u32, u32)], tau: u32) -> u32 {
                 bag[n - 1].1
             }
         }
+    }
+}
+
+/// Inserts `(key, val)` into a Pareto transfer profile (keys non-increasing, values strictly
+/// decreasing), dropping it if dominated and removing the entries it dominates.
+#[inline]
+fn insert(xs: &mut [Vec<(u32, u32)>], touched: &mut Vec<u32>, i: usize, key: u32, val: u32) {
+    let x = &mut xs[i];
+    let p = match x.last() {
+        None => {
+            x.push((key, val));
+            touched.push(i as u32);
+            return;
+        }
+        Some(&(k, _)) if k >= key => x.len(),
+        Some(_) => x.partition_point(|e| e.0 >= key),
+    };
+    if p > 0 && x[p - 1].1 <= val {
+        return;
+    }
+    let mut q = p;
+    while q < x.len() && x[q].1 >= val {
+        q += 1;
+    }
+    if q == p {
+        x.insert(p, (key, val));
+    } else {
+        x[p] = (key, val);
+        x.drain(p + 1..q);
     }
 }
 
@@ -310,7 +377,8 @@ impl<'a> Plan<'a> {
         let ns = self.feed.stop_count();
         Scratch {
             tc: vec![INF; self.levels * (self.c_hi - self.c_lo)],
-            bags: vec![Vec::new(); self.levels * ns],
+            bmin: vec![INF; self.levels * ns],
+            xs: vec![Vec::new(); self.levels * ns],
             touched: Vec::new(),
             egress: vec![INF; ns],
             egress_set: Vec::new(),
@@ -346,21 +414,12 @@ impl<'a> Plan<'a> {
                     if e != INF {
                         t = t.min(arr + e);
                     }
-                    // alight and change vehicle (same stop or one walking hop)
+                    // alight and change vehicle (same stop or one walking hop, plus slack):
+                    // footpaths and slack are already folded into the transfer profile of `to`
                     let lvl = if self.bounded { k.checked_sub(1) } else { Some(0) };
                     if let Some(l) = lvl {
-                        let base = l * ns;
-                        let tau = arr + self.slack;
-                        if tau < t {
-                            t = t.min(query(&s.bags[base + to], tau));
-                            let (a, b) = (self.nb_start[to] as usize, self.nb_start[to + 1] as usize);
-                            for &(w, fw) in &self.nb[a..b] {
-                                let tau = tau + fw;
-                                if tau >= t {
-                                    break; // sorted by walking time; a bag value is >= its departure
-                                }
-                                t = t.min(query(&s.bags[base + w as usize], tau));
-                            }
+                        if arr < t {
+                            t = t.min(query(&s.xs[l * ns + to], arr));
                         }
                     }
                 }
@@ -379,27 +438,28 @@ impl<'a> Plan<'a> {
                 }
             }
             if t != INF && t < old && flags & NO_BOARD == 0 {
-                // board here: add (dep, t) to the profile of `from`
+                // board here: (dep, t) at `from`, unless an earlier-scanned (later or equal)
+                // boarding at `from` already arrives as early
                 let bi = k * ns + from;
-                let bag = &mut s.bags[bi];
-                let pushed = match bag.last_mut() {
-                    Some(last) if last.1 <= t => false,
-                    Some(last) if last.0 == dep => {
-                        last.1 = t;
-                        true
+                if t < s.bmin[bi] {
+                    s.bmin[bi] = t;
+                    if k + 1 == self.levels {
+                        self.to_origins(s, from, dep, t);
                     }
-                    Some(_) => {
-                        bag.push((dep, t));
-                        true
+                    // Only keys >= window start can be met: every scanned arrival is >= it.
+                    // Profiles of the top level are never read when rides are bounded.
+                    let t0 = self.lim.t0;
+                    let read = !self.bounded || k + 1 < self.levels;
+                    if let Some(key) = dep.checked_sub(self.slack).filter(|&key| key >= t0 && read) {
+                        insert(&mut s.xs, &mut s.touched, bi, key, t);
+                        let (a, b) = (self.nb_start[from] as usize, self.nb_start[from + 1] as usize);
+                        for &(w, fw) in &self.nb[a..b] {
+                            match key.checked_sub(fw) {
+                                Some(kw) if kw >= t0 => insert(&mut s.xs, &mut s.touched, k * ns + w as usize, kw, t),
+                                _ => break,
+                            }
+                        }
                     }
-                    None => {
-                        bag.push((dep, t));
-                        s.touched.push(bi as u32);
-                        true
-                    }
-                };
-                if pushed && k + 1 == self.levels {
-                    self.to_origins(s, from, dep, t);
                 }
             }
         }
@@ -444,9 +504,10 @@ impl<'a> Plan<'a> {
             }
         });
         for &b in &s.touched {
-            s.bags[b as usize].clear();
+            s.xs[b as usize].clear();
         }
         s.touched.clear();
+        s.bmin.fill(INF);
         s.best.fill(INF);
 
         let mut hi = self.c_hi;
@@ -550,7 +611,12 @@ pub fn travel_time_matrix(
                             let k = times.iter().filter(|&&t| t <= c).count();
                             k as f32 / times.len() as f32
                         });
-                        out.push(MatrixEntry { origin: o as u32, destination: d as u32, seconds: v, share_within: share });
+                        out.push(MatrixEntry {
+                            origin: o as u32,
+                            destination: d as u32,
+                            seconds: v,
+                            share_within: share,
+                        });
                     }
                 });
                 let k = done.fetch_add(1, Ordering::Relaxed) + 1;

@@ -47,22 +47,9 @@ pub enum TransitError {
         /// Why it is required.
         why: String,
     },
-    /// A value in a GTFS table could not be used.
-    #[error("GTFS feed {path}: {file} row {row}, field `{field}`: found {found:?}, expected {expected}")]
-    Table {
-        /// The feed path.
-        path: PathBuf,
-        /// The GTFS file name, e.g. `stop_times.txt`.
-        file: String,
-        /// Line number in the file (header = 1).
-        row: u64,
-        /// Column name.
-        field: String,
-        /// The offending text.
-        found: String,
-        /// What was expected.
-        expected: String,
-    },
+    /// A value in a GTFS table could not be used (boxed to keep the error small).
+    #[error("GTFS feed {}: {} row {}, field `{}`: found {:?}, expected {}", .0.path.display(), .0.file, .0.row, .0.field, .0.found, .0.expected)]
+    Table(Box<TableError>),
     /// A parameter of [`crate::TransitConfig`], [`crate::LoadOptions`] or a date is invalid.
     #[error("invalid transit parameter `{name}`: {message}")]
     Config {
@@ -79,4 +66,21 @@ pub enum TransitError {
         /// What is wrong with it.
         message: String,
     },
+}
+
+/// Where and why a GTFS table value could not be used (see [`TransitError::Table`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableError {
+    /// The feed path.
+    pub path: PathBuf,
+    /// The GTFS file name, e.g. `stop_times.txt`.
+    pub file: String,
+    /// Line number in the file (header = 1).
+    pub row: u64,
+    /// Column name (`(row)` when the problem is not tied to one column).
+    pub field: String,
+    /// The offending text.
+    pub found: String,
+    /// What was expected.
+    pub expected: String,
 }

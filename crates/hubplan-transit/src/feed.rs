@@ -43,9 +43,8 @@ impl ServiceDate {
         } else {
             return Err(bad());
         };
-        let num = |s: Option<&str>| -> Result<u32, TransitError> {
-            s.and_then(|s| s.parse::<u32>().ok()).ok_or_else(bad)
-        };
+        let num =
+            |s: Option<&str>| -> Result<u32, TransitError> { s.and_then(|s| s.parse::<u32>().ok()).ok_or_else(bad) };
         let y = num(y)? as i32;
         ServiceDate::new(y, num(m)?, num(d)?)
     }
@@ -268,10 +267,17 @@ impl FeedBuilder {
                 return Err(err(format!("stop time {k}: unknown stop index {}", st.stop)));
             }
             if st.arrival > st.departure {
-                return Err(err(format!("stop time {k}: arrival {} after departure {}", st.arrival, st.departure)));
+                return Err(err(format!(
+                    "stop time {k}: arrival {} after departure {}",
+                    st.arrival, st.departure
+                )));
             }
             if k > 0 && stop_times[k - 1].departure > st.arrival {
-                return Err(err(format!("stop time {k}: arrival {} before previous departure {}", st.arrival, stop_times[k - 1].departure)));
+                return Err(err(format!(
+                    "stop time {k}: arrival {} before previous departure {}",
+                    st.arrival,
+                    stop_times[k - 1].departure
+                )));
             }
         }
         if self.st_stop.len() + stop_times.len() >= u32::MAX as usize {
@@ -337,7 +343,8 @@ impl FeedBuilder {
             feed.c_from.push(feed.st_stop[k]);
             feed.c_to.push(feed.st_stop[k + 1]);
             feed.c_trip.push(trip);
-            feed.c_flags.push((feed.st_flags[k] & NO_BOARD) | (feed.st_flags[k + 1] & NO_ALIGHT));
+            feed.c_flags
+                .push((feed.st_flags[k] & NO_BOARD) | (feed.st_flags[k + 1] & NO_ALIGHT));
             conn_of_st[k] = ci as u32;
         }
         for t in 0..n_trips {

@@ -49,8 +49,11 @@ mod feed;
 mod load;
 mod walk;
 
-pub use engine::{per_minute_times, percentile_nearest_rank, seconds_to_minutes_2dp, travel_time_matrix, MatrixEntry, TransitConfig, UNREACHABLE};
-pub use error::TransitError;
+pub use engine::{
+    per_minute_times, percentile_nearest_rank, seconds_to_minutes_2dp, travel_time_matrix, MatrixEntry, TransitConfig,
+    UNREACHABLE,
+};
+pub use error::{TableError, TransitError};
 pub use feed::{Feed, FeedBuilder, ServiceDate, StopTime};
 pub use load::{load_feed, FeedReport, LoadOptions};
 pub use walk::Walk;

@@ -12,11 +12,13 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
-use gtfs_structures::{Calendar, CalendarDate, Exception, PickupDropOffType, RawFrequency, RawStopTime, RawTrip, Route, Stop};
+use gtfs_structures::{
+    Calendar, CalendarDate, Exception, PickupDropOffType, RawFrequency, RawStopTime, RawTrip, Route, Stop,
+};
 use hubplan::geo::{haversine_m, LonLat};
 
 use crate::feed::{Feed, FeedBuilder, ServiceDate, StopTime};
-use crate::TransitError;
+use crate::{TableError, TransitError};
 
 /// Limits and switches for [`load_feed`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,7 +80,11 @@ impl std::fmt::Display for FeedReport {
             "feed: {} active trips on {} routes, {} vehicle runs, {} connections, {} stops ({} used), {} interpolated stop times, encoding {}",
             self.trips_active, self.routes_active, self.runs, self.connections, self.stops, self.stops_used, self.interpolated_stop_times, self.encoding
         )?;
-        for (kind, list) in [("error", &self.errors), ("warning", &self.warnings), ("repaired", &self.repairs)] {
+        for (kind, list) in [
+            ("error", &self.errors),
+            ("warning", &self.warnings),
+            ("repaired", &self.repairs),
+        ] {
             for m in list.iter() {
                 writeln!(f, "  {kind}: {m}")?;
             }
@@ -117,7 +123,12 @@ impl Log {
         self.add(2, kind, msg)
     }
     fn finish(mut self) -> FeedReport {
-        let mut extra: Vec<_> = self.counts.iter().filter(|(_, &c)| c > self.max).map(|(&(w, k), &c)| (w, k, c)).collect();
+        let mut extra: Vec<_> = self
+            .counts
+            .iter()
+            .filter(|(_, &c)| c > self.max)
+            .map(|(&(w, k), &c)| (w, k, c))
+            .collect();
         extra.sort();
         for (w, k, c) in extra {
             let m = format!("… {} more of this kind ({k}; {c} in all)", c - self.max);
@@ -146,13 +157,19 @@ struct Reader {
 
 impl Reader {
     fn open(path: &Path, opts: &LoadOptions) -> Result<Self, TransitError> {
-        let io = |source| TransitError::Io { path: path.to_path_buf(), source };
+        let io = |source| TransitError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
         let meta = std::fs::metadata(path).map_err(io)?;
         let source = if meta.is_dir() {
             Source::Dir(path.to_path_buf())
         } else {
             let file = std::fs::File::open(path).map_err(io)?;
-            let zip = zip::ZipArchive::new(file).map_err(|e| TransitError::Zip { path: path.to_path_buf(), message: e.to_string() })?;
+            let zip = zip::ZipArchive::new(file).map_err(|e| TransitError::Zip {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
             // index by base name; prefer the shallowest path (feeds zipped with a top folder)
             let mut names: HashMap<String, (usize, usize)> = HashMap::new();
             for i in 0..zip.len() {
@@ -171,12 +188,20 @@ impl Reader {
             }
             Source::Zip(Box::new(zip), names.into_iter().map(|(k, (_, i))| (k, i)).collect())
         };
-        Ok(Reader { path: path.to_path_buf(), source, opts: opts.clone(), total: 0 })
+        Ok(Reader {
+            path: path.to_path_buf(),
+            source,
+            opts: opts.clone(),
+            total: 0,
+        })
     }
 
     /// The bytes of `name`, or `None` if the feed has no such file. Reads at most the limits.
     fn bytes(&mut self, name: &str) -> Result<Option<Vec<u8>>, TransitError> {
-        let limit = self.opts.max_file_bytes.min(self.opts.max_total_bytes.saturating_sub(self.total));
+        let limit = self
+            .opts
+            .max_file_bytes
+            .min(self.opts.max_total_bytes.saturating_sub(self.total));
         let mut buf = Vec::new();
         let io = |p: PathBuf, source| TransitError::Io { path: p, source };
         match &mut self.source {
@@ -186,15 +211,23 @@ impl Reader {
                     return Ok(None);
                 }
                 let f = std::fs::File::open(&p).map_err(|e| io(p.clone(), e))?;
-                f.take(limit.saturating_add(1)).read_to_end(&mut buf).map_err(|e| io(p.clone(), e))?;
+                f.take(limit.saturating_add(1))
+                    .read_to_end(&mut buf)
+                    .map_err(|e| io(p.clone(), e))?;
             }
             Source::Zip(zip, names) => {
                 let Some(&i) = names.get(name) else { return Ok(None) };
-                let entry = zip.by_index(i).map_err(|e| TransitError::Zip { path: self.path.clone(), message: format!("{name}: {e}") })?;
+                let entry = zip.by_index(i).map_err(|e| TransitError::Zip {
+                    path: self.path.clone(),
+                    message: format!("{name}: {e}"),
+                })?;
                 entry
                     .take(limit.saturating_add(1))
                     .read_to_end(&mut buf)
-                    .map_err(|e| TransitError::Zip { path: self.path.clone(), message: format!("{name}: {e}") })?;
+                    .map_err(|e| TransitError::Zip {
+                        path: self.path.clone(),
+                        message: format!("{name}: {e}"),
+                    })?;
             }
         }
         if buf.len() as u64 > limit {
@@ -203,7 +236,11 @@ impl Reader {
             } else {
                 (name.to_string(), self.opts.max_file_bytes)
             };
-            return Err(TransitError::TooLarge { path: self.path.clone(), file, limit_bytes });
+            return Err(TransitError::TooLarge {
+                path: self.path.clone(),
+                file,
+                limit_bytes,
+            });
         }
         self.total += buf.len() as u64;
         Ok(Some(buf))
@@ -213,8 +250,9 @@ impl Reader {
 /// Windows-1252 for 0x80–0x9F (undefined positions map to the C1 control of the same value,
 /// as ISO-8859-1 does); every other byte is ISO-8859-1.
 const CP1252: [u16; 32] = [
-    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019,
-    0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D,
+    0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A,
+    0x0153, 0x009D, 0x017E, 0x0178,
 ];
 
 /// Decodes bytes as UTF-8 (BOM stripped) or, failing that, as Windows-1252/Latin-1.
@@ -261,6 +299,10 @@ fn expected_for(field: &str) -> &'static str {
         "stop_lat" | "stop_lon" => "a decimal number of degrees",
         "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday" => "0 or 1",
         "exception_type" => "1 (added) or 2 (removed)",
+        "route_color" | "route_text_color" => "a colour RRGGBB",
+        "pickup_type" | "drop_off_type" | "location_type" | "route_type" | "wheelchair_boarding" => {
+            "an integer code GTFS defines"
+        }
         _ => "a value GTFS allows here",
     }
 }
@@ -276,15 +318,21 @@ fn parse_table<T: serde::de::DeserializeOwned>(
     mut keep: impl FnMut(u64, T, &mut Log),
 ) -> Result<(), TransitError> {
     let file = ctx.file;
-    let table_err = |row: u64, field: &str, found: &str, expected: String| TransitError::Table {
-        path: ctx.path.to_path_buf(),
-        file: file.to_string(),
-        row,
-        field: field.to_string(),
-        found: found.to_string(),
-        expected,
+    let table_err = |row: u64, field: &str, found: &str, expected: String| {
+        TransitError::Table(Box::new(TableError {
+            path: ctx.path.to_path_buf(),
+            file: file.to_string(),
+            row,
+            field: field.to_string(),
+            found: found.to_string(),
+            expected,
+        }))
     };
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
     let headers = rdr
         .headers()
         .map_err(|e| table_err(1, "(header)", "", format!("a CSV header line ({e})")))?
@@ -293,10 +341,17 @@ fn parse_table<T: serde::de::DeserializeOwned>(
         .collect::<csv::StringRecord>();
     for r in required {
         if !headers.iter().any(|h| h == *r) {
-            return Err(table_err(1, r, &headers.iter().collect::<Vec<_>>().join(","), format!("a column named `{r}`")));
+            return Err(table_err(
+                1,
+                r,
+                &headers.iter().collect::<Vec<_>>().join(","),
+                format!("a column named `{r}`"),
+            ));
         }
     }
     let mut rec = csv::StringRecord::new();
+    // field -> (rows repaired, first row, first value)
+    let mut repaired: std::collections::BTreeMap<String, (usize, u64, String)> = std::collections::BTreeMap::new();
     loop {
         match rdr.read_record(&mut rec) {
             Ok(true) => {}
@@ -324,9 +379,12 @@ fn parse_table<T: serde::de::DeserializeOwned>(
                 let mut err = first_err;
                 let mut blanked: Vec<(String, String)> = Vec::new();
                 let blankable = |i: usize, w: &csv::StringRecord| {
-                    headers.get(i).is_some_and(|n| !n.is_empty() && !required.contains(&n)) && w.get(i).is_some_and(|v| !v.is_empty())
+                    headers.get(i).is_some_and(|n| !n.is_empty() && !required.contains(&n))
+                        && w.get(i).is_some_and(|v| !v.is_empty())
                 };
-                let blank = |w: &csv::StringRecord, i: usize| -> csv::StringRecord { w.iter().enumerate().map(|(j, f)| if j == i { "" } else { f }).collect() };
+                let blank = |w: &csv::StringRecord, i: usize| -> csv::StringRecord {
+                    w.iter().enumerate().map(|(j, f)| if j == i { "" } else { f }).collect()
+                };
                 let result = loop {
                     let idx = match err.kind() {
                         csv::ErrorKind::Deserialize { err: de, .. } => de.field().map(|i| i as usize),
@@ -343,7 +401,10 @@ fn parse_table<T: serde::de::DeserializeOwned>(
                     match idx {
                         Some(i) if blankable(i, &work) => {
                             work = blank(&work, i);
-                            blanked.push((headers.get(i).unwrap_or("").to_string(), rec.get(i).unwrap_or("").to_string()));
+                            blanked.push((
+                                headers.get(i).unwrap_or("").to_string(),
+                                rec.get(i).unwrap_or("").to_string(),
+                            ));
                             match work.deserialize::<T>(Some(&headers)) {
                                 Ok(v) => break Ok(v),
                                 Err(e) => err = e,
@@ -359,7 +420,10 @@ fn parse_table<T: serde::de::DeserializeOwned>(
                             });
                             match found {
                                 Some((j, v)) => {
-                                    blanked.push((headers.get(j).unwrap_or("").to_string(), rec.get(j).unwrap_or("").to_string()));
+                                    blanked.push((
+                                        headers.get(j).unwrap_or("").to_string(),
+                                        rec.get(j).unwrap_or("").to_string(),
+                                    ));
                                     break Ok(v);
                                 }
                                 None => break Err(fail(&work, &err)),
@@ -369,8 +433,9 @@ fn parse_table<T: serde::de::DeserializeOwned>(
                 };
                 match result {
                     Ok(v) => {
-                        for (name, value) in &blanked {
-                            log.repair("blank-optional", || format!("{file} row {row}: optional field `{name}` = {value:?} is invalid ({}); treated as empty", expected_for(name)));
+                        for (name, value) in blanked {
+                            let e = repaired.entry(name).or_insert((0, row, value));
+                            e.0 += 1;
                         }
                         keep(row, v, log)
                     }
@@ -379,12 +444,21 @@ fn parse_table<T: serde::de::DeserializeOwned>(
                         let expected = format!("{} ({msg})", expected_for(&field));
                         match strict {
                             Strictness::Fail => return Err(table_err(row, &field, &value, expected)),
-                            Strictness::Skip => log.error("bad-row", || format!("{file} row {row}: field `{field}` = {value:?}: expected {expected}; row skipped")),
+                            Strictness::Skip => log.error("bad-row", || {
+                                format!(
+                                    "{file} row {row}: field `{field}` = {value:?}: expected {expected}; row skipped"
+                                )
+                            }),
                         }
                     }
                 }
             }
         }
+    }
+    for (name, (n, row, value)) in repaired {
+        log.repair("blank-optional", || {
+            format!("{file}: optional field `{name}` is invalid in {n} row(s) (first: row {row}, {value:?}; expected {}); treated as empty", expected_for(&name))
+        });
     }
     Ok(())
 }
@@ -401,7 +475,12 @@ struct St {
     drop_off: bool,
 }
 
-fn service_active(cal: &HashMap<String, Calendar>, exc: &HashMap<(String, NaiveDate), Exception>, ids: &HashSet<String>, day: NaiveDate) -> HashSet<String> {
+fn service_active(
+    cal: &HashMap<String, Calendar>,
+    exc: &HashMap<(String, NaiveDate), Exception>,
+    ids: &HashSet<String>,
+    day: NaiveDate,
+) -> HashSet<String> {
     let mut active = HashSet::new();
     for (id, c) in cal {
         if c.start_date <= day && day <= c.end_date && c.valid_weekday(day) {
@@ -442,29 +521,45 @@ fn service_active(cal: &HashMap<String, Calendar>, exc: &HashMap<(String, NaiveD
 /// O(R + C log C) for R rows read and C connections built; memory O(R) transiently.
 pub fn load_feed(path: &Path, date: ServiceDate, opts: &LoadOptions) -> Result<(Feed, FeedReport), TransitError> {
     let mut rd = Reader::open(path, opts)?;
-    let mut log = Log { max: opts.max_messages_per_kind.max(1), counts: HashMap::new(), report: FeedReport::default() };
-    let mut latin: Vec<&'static str> = Vec::new();
-    let missing = |file: &str, why: &str| TransitError::MissingFile { path: path.to_path_buf(), file: file.into(), why: why.into() };
-    let text_of = |rd: &mut Reader, name: &'static str, latin: &mut Vec<&'static str>| -> Result<Option<String>, TransitError> {
-        Ok(rd.bytes(name)?.map(|b| {
-            let (t, fallback) = decode_text(b);
-            if fallback {
-                latin.push(name);
-            }
-            t
-        }))
+    let mut log = Log {
+        max: opts.max_messages_per_kind.max(1),
+        counts: HashMap::new(),
+        report: FeedReport::default(),
     };
+    let mut latin: Vec<&'static str> = Vec::new();
+    let missing = |file: &str, why: &str| TransitError::MissingFile {
+        path: path.to_path_buf(),
+        file: file.into(),
+        why: why.into(),
+    };
+    let text_of =
+        |rd: &mut Reader, name: &'static str, latin: &mut Vec<&'static str>| -> Result<Option<String>, TransitError> {
+            Ok(rd.bytes(name)?.map(|b| {
+                let (t, fallback) = decode_text(b);
+                if fallback {
+                    latin.push(name);
+                }
+                t
+            }))
+        };
     let stops_txt = text_of(&mut rd, "stops.txt", &mut latin)?.ok_or_else(|| missing("stops.txt", "stop positions"))?;
-    let routes_txt = text_of(&mut rd, "routes.txt", &mut latin)?.ok_or_else(|| missing("routes.txt", "GTFS requires it; trips refer to routes"))?;
-    let trips_txt = text_of(&mut rd, "trips.txt", &mut latin)?.ok_or_else(|| missing("trips.txt", "the trips to route on"))?;
+    let routes_txt = text_of(&mut rd, "routes.txt", &mut latin)?
+        .ok_or_else(|| missing("routes.txt", "GTFS requires it; trips refer to routes"))?;
+    let trips_txt =
+        text_of(&mut rd, "trips.txt", &mut latin)?.ok_or_else(|| missing("trips.txt", "the trips to route on"))?;
     let calendar_txt = text_of(&mut rd, "calendar.txt", &mut latin)?;
     let dates_txt = text_of(&mut rd, "calendar_dates.txt", &mut latin)?;
     if calendar_txt.is_none() && dates_txt.is_none() {
-        return Err(missing("calendar.txt or calendar_dates.txt", "at least one of them says which days trips run"));
+        return Err(missing(
+            "calendar.txt or calendar_dates.txt",
+            "at least one of them says which days trips run",
+        ));
     }
     let freq_txt = text_of(&mut rd, "frequencies.txt", &mut latin)?;
     if rd.bytes("agency.txt")?.is_none() {
-        log.warn("agency", || "agency.txt is missing (GTFS requires it; not needed for routing)".into());
+        log.warn("agency", || {
+            "agency.txt is missing (GTFS requires it; not needed for routing)".into()
+        });
     }
 
     // ---- stops
@@ -472,21 +567,30 @@ pub fn load_feed(path: &Path, date: ServiceDate, opts: &LoadOptions) -> Result<(
     let mut builder = FeedBuilder::new(date);
     let ctx = |file| TableCtx { path, file };
     let mut bad_coords = 0usize;
-    parse_table::<Stop>(&ctx("stops.txt"), &stops_txt, &["stop_id"], Strictness::Fail, &mut log, |row, s, _log| {
-        let pos = match (s.longitude, s.latitude) {
-            (Some(lon), Some(lat)) if LonLat::new(lon, lat).is_valid() && !(lon == 0.0 && lat == 0.0) => LonLat::new(lon, lat),
-            _ => {
-                bad_coords += 1;
-                let _ = row;
-                LonLat::new(f64::NAN, f64::NAN)
+    parse_table::<Stop>(
+        &ctx("stops.txt"),
+        &stops_txt,
+        &["stop_id"],
+        Strictness::Fail,
+        &mut log,
+        |row, s, _log| {
+            let pos = match (s.longitude, s.latitude) {
+                (Some(lon), Some(lat)) if LonLat::new(lon, lat).is_valid() && !(lon == 0.0 && lat == 0.0) => {
+                    LonLat::new(lon, lat)
+                }
+                _ => {
+                    bad_coords += 1;
+                    let _ = row;
+                    LonLat::new(f64::NAN, f64::NAN)
+                }
+            };
+            if stop_index.contains_key(&s.id) {
+                return;
             }
-        };
-        if stop_index.contains_key(&s.id) {
-            return;
-        }
-        let i = builder.add_stop(s.id.clone(), pos);
-        stop_index.insert(s.id, i);
-    })?;
+            let i = builder.add_stop(s.id.clone(), pos);
+            stop_index.insert(s.id, i);
+        },
+    )?;
     drop(stops_txt);
     if bad_coords > 0 {
         log.warn("coords", || format!("stops.txt: {bad_coords} stop(s) without usable coordinates (missing, out of range or 0,0); they get no walking links"));
@@ -494,9 +598,16 @@ pub fn load_feed(path: &Path, date: ServiceDate, opts: &LoadOptions) -> Result<(
 
     // ---- routes
     let mut route_ids: HashSet<String> = HashSet::new();
-    parse_table::<Route>(&ctx("routes.txt"), &routes_txt, &["route_id"], Strictness::Skip, &mut log, |_, r, _log| {
-        route_ids.insert(r.id);
-    })?;
+    parse_table::<Route>(
+        &ctx("routes.txt"),
+        &routes_txt,
+        &["route_id"],
+        Strictness::Skip,
+        &mut log,
+        |_, r, _log| {
+            route_ids.insert(r.id);
+        },
+    )?;
     drop(routes_txt);
 
     // ---- calendar
@@ -509,20 +620,45 @@ pub fn load_feed(path: &Path, date: ServiceDate, opts: &LoadOptions) -> Result<(
         last_day = Some(last_day.map_or(d, |l| l.max(d)));
     };
     if let Some(t) = &calendar_txt {
-        let req = ["service_id", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "start_date", "end_date"];
-        parse_table::<Calendar>(&ctx("calendar.txt"), t, &req, Strictness::Fail, &mut log, |_, c, _log| {
-            span(c.start_date);
-            span(c.end_date);
-            service_ids.insert(c.id.clone());
-            cal.insert(c.id.clone(), c);
-        })?;
+        let req = [
+            "service_id",
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+            "start_date",
+            "end_date",
+        ];
+        parse_table::<Calendar>(
+            &ctx("calendar.txt"),
+            t,
+            &req,
+            Strictness::Fail,
+            &mut log,
+            |_, c, _log| {
+                span(c.start_date);
+                span(c.end_date);
+                service_ids.insert(c.id.clone());
+                cal.insert(c.id.clone(), c);
+            },
+        )?;
     }
     if let Some(t) = &dates_txt {
-        parse_table::<CalendarDate>(&ctx("calendar_dates.txt"), t, &["service_id", "date", "exception_type"], Strictness::Fail, &mut log, |_, c, _log| {
-            span(c.date);
-            service_ids.insert(c.service_id.clone());
-            exc.insert((c.service_id, c.date), c.exception_type);
-        })?;
+        parse_table::<CalendarDate>(
+            &ctx("calendar_dates.txt"),
+            t,
+            &["service_id", "date", "exception_type"],
+            Strictness::Fail,
+            &mut log,
+            |_, c, _log| {
+                span(c.date);
+                service_ids.insert(c.service_id.clone());
+                exc.insert((c.service_id, c.date), c.exception_type);
+            },
+        )?;
     }
     let day = date.to_naive();
     let prev_day = day.pred_opt().unwrap_or(day);
@@ -537,48 +673,72 @@ pub fn load_feed(path: &Path, date: ServiceDate, opts: &LoadOptions) -> Result<(
     let mut unknown_route = 0usize;
     let mut dup_trips = 0usize;
     let mut trips_active = 0usize;
-    parse_table::<RawTrip>(&ctx("trips.txt"), &trips_txt, &["trip_id", "route_id", "service_id"], Strictness::Fail, &mut log, |_, t, log| {
-        if !route_ids.contains(&t.route_id) {
-            unknown_route += 1;
-        }
-        if !service_ids.contains(&t.service_id) {
-            log.warn("unknown-service", || format!("trips.txt: trip {} refers to service_id {} that no calendar defines; it never runs", t.id, t.service_id));
-        }
-        if trip_index.contains_key(&t.id) {
-            dup_trips += 1;
-            return;
-        }
-        let today = active_today.contains(&t.service_id);
-        let prev = active_prev.contains(&t.service_id);
-        if today {
-            trips_active += 1;
-            routes_active.insert(t.route_id.clone());
-        }
-        trip_index.insert(t.id.clone(), trip_meta.len() as u32);
-        trip_meta.push((t.id, today, prev));
-    })?;
+    parse_table::<RawTrip>(
+        &ctx("trips.txt"),
+        &trips_txt,
+        &["trip_id", "route_id", "service_id"],
+        Strictness::Fail,
+        &mut log,
+        |_, t, log| {
+            if !route_ids.contains(&t.route_id) {
+                unknown_route += 1;
+            }
+            if !service_ids.contains(&t.service_id) {
+                log.warn("unknown-service", || {
+                    format!(
+                        "trips.txt: trip {} refers to service_id {} that no calendar defines; it never runs",
+                        t.id, t.service_id
+                    )
+                });
+            }
+            if trip_index.contains_key(&t.id) {
+                dup_trips += 1;
+                return;
+            }
+            let today = active_today.contains(&t.service_id);
+            let prev = active_prev.contains(&t.service_id);
+            if today {
+                trips_active += 1;
+                routes_active.insert(t.route_id.clone());
+            }
+            trip_index.insert(t.id.clone(), trip_meta.len() as u32);
+            trip_meta.push((t.id, today, prev));
+        },
+    )?;
     drop(trips_txt);
     if unknown_route > 0 {
-        log.warn("unknown-route", || format!("trips.txt: {unknown_route} trip(s) refer to a route_id missing from routes.txt (kept)"));
+        log.warn("unknown-route", || {
+            format!("trips.txt: {unknown_route} trip(s) refer to a route_id missing from routes.txt (kept)")
+        });
     }
     if dup_trips > 0 {
-        log.error("dup-trip", || format!("trips.txt: {dup_trips} duplicate trip_id row(s) ignored"));
+        log.error("dup-trip", || {
+            format!("trips.txt: {dup_trips} duplicate trip_id row(s) ignored")
+        });
     }
 
     // ---- frequencies
     let mut freqs: HashMap<u32, Vec<RawFrequency>> = HashMap::new();
     if let Some(t) = &freq_txt {
-        parse_table::<RawFrequency>(&ctx("frequencies.txt"), t, &["trip_id", "start_time", "end_time", "headway_secs"], Strictness::Fail, &mut log, |row, f, log| {
-            match trip_index.get(&f.trip_id) {
+        parse_table::<RawFrequency>(
+            &ctx("frequencies.txt"),
+            t,
+            &["trip_id", "start_time", "end_time", "headway_secs"],
+            Strictness::Fail,
+            &mut log,
+            |row, f, log| {
+                match trip_index.get(&f.trip_id) {
                 Some(&ti) if f.headway_secs > 0 && f.end_time > f.start_time => freqs.entry(ti).or_default().push(f),
                 Some(_) => log.error("freq", || format!("frequencies.txt row {row}: headway_secs must be > 0 and end_time after start_time; row ignored")),
                 None => log.warn("freq-trip", || format!("frequencies.txt row {row}: unknown trip_id {}", f.trip_id)),
             }
-        })?;
+            },
+        )?;
     }
 
     // ---- stop times (only for trips that run today or ran yesterday)
-    let stop_times_txt = text_of(&mut rd, "stop_times.txt", &mut latin)?.ok_or_else(|| missing("stop_times.txt", "the timetable itself"))?;
+    let stop_times_txt = text_of(&mut rd, "stop_times.txt", &mut latin)?
+        .ok_or_else(|| missing("stop_times.txt", "the timetable itself"))?;
     let mut sts: Vec<Vec<St>> = vec![Vec::new(); trip_meta.len()];
     let mut unknown_trip = 0usize;
     let mut bad_stop: HashMap<u32, String> = HashMap::new();
@@ -614,13 +774,17 @@ pub fn load_feed(path: &Path, date: ServiceDate, opts: &LoadOptions) -> Result<(
     )?;
     drop(stop_times_txt);
     if unknown_trip > 0 {
-        log.warn("st-unknown-trip", || format!("stop_times.txt: {unknown_trip} row(s) refer to a trip_id missing from trips.txt (ignored)"));
+        log.warn("st-unknown-trip", || {
+            format!("stop_times.txt: {unknown_trip} row(s) refer to a trip_id missing from trips.txt (ignored)")
+        });
     }
     let mut bad: Vec<_> = bad_stop.into_iter().collect();
     bad.sort();
     for (ti, sid) in bad {
         let tid = trip_meta[ti as usize].0.clone();
-        log.error("st-unknown-stop", || format!("stop_times.txt: trip {tid} calls at stop_id {sid} missing from stops.txt; trip dropped"));
+        log.error("st-unknown-stop", || {
+            format!("stop_times.txt: trip {tid} calls at stop_id {sid} missing from stops.txt; trip dropped")
+        });
         sts[ti as usize].clear();
     }
 
@@ -639,13 +803,19 @@ pub fn load_feed(path: &Path, date: ServiceDate, opts: &LoadOptions) -> Result<(
         let before = list.len();
         list.dedup_by_key(|s| s.seq);
         if list.len() != before {
-            log.repair("dup-seq", || format!("stop_times.txt: trip {tid} has repeated stop_sequence values; duplicates dropped"));
+            log.repair("dup-seq", || {
+                format!("stop_times.txt: trip {tid} has repeated stop_sequence values; duplicates dropped")
+            });
         }
         if list.len() < 2 {
-            log.warn("short-trip", || format!("stop_times.txt: trip {tid} has fewer than 2 stop times; ignored"));
+            log.warn("short-trip", || {
+                format!("stop_times.txt: trip {tid} has fewer than 2 stop times; ignored")
+            });
             continue;
         }
-        let Some(template) = timed_template(list, &stop_pos, &tid, &mut log, &mut interpolated) else { continue };
+        let Some(template) = timed_template(list, &stop_pos, &tid, &mut log, &mut interpolated) else {
+            continue;
+        };
         let (_, today, prev) = trip_meta[ti];
         let first_dep = template.first().map(|s| s.departure).unwrap_or(0);
         // start offsets of the runs: one per frequency departure, or the timetable itself
@@ -679,14 +849,25 @@ pub fn load_feed(path: &Path, date: ServiceDate, opts: &LoadOptions) -> Result<(
                         buf.clear(); // not yet running at midnight: restart from the next stop
                         continue;
                     }
-                    buf.push(StopTime { arrival: arr.max(0) as u32, departure: dep as u32, ..*s });
+                    buf.push(StopTime {
+                        arrival: arr.max(0) as u32,
+                        departure: dep as u32,
+                        ..*s
+                    });
                 }
                 if buf.len() < 2 {
                     continue;
                 }
                 runs += 1;
                 if runs > opts.max_runs {
-                    return Err(TransitError::Config { name: "max_runs", message: format!("{} has more than {} vehicle runs on {date} after expanding frequencies.txt", path.display(), opts.max_runs) });
+                    return Err(TransitError::Config {
+                        name: "max_runs",
+                        message: format!(
+                            "{} has more than {} vehicle runs on {date} after expanding frequencies.txt",
+                            path.display(),
+                            opts.max_runs
+                        ),
+                    });
                 }
                 let mut name = tid.clone();
                 if freqs.contains_key(&(ti as u32)) {
@@ -713,7 +894,9 @@ pub fn load_feed(path: &Path, date: ServiceDate, opts: &LoadOptions) -> Result<(
     let feed = builder.build();
     if !latin.is_empty() {
         let files = latin.join(", ");
-        log.repair("encoding", || format!("{files}: not valid UTF-8; decoded as Windows-1252/Latin-1"));
+        log.repair("encoding", || {
+            format!("{files}: not valid UTF-8; decoded as Windows-1252/Latin-1")
+        });
     }
     if interpolated > 0 {
         log.repair("interpolated", || format!("stop_times.txt: {interpolated} blank arrival/departure time(s) interpolated by distance along the trip"));
@@ -723,7 +906,12 @@ pub fn load_feed(path: &Path, date: ServiceDate, opts: &LoadOptions) -> Result<(
             (Some(a), Some(b)) => format!("the calendars cover {a} to {b}"),
             _ => "the calendars are empty".into(),
         };
-        log.warn("no-service", || format!("NO SERVICE on {date} ({}): no trip runs that day; {span}. Every journey will be walking only.", weekday(day)));
+        log.warn("no-service", || {
+            format!(
+                "NO SERVICE on {date} ({}): no trip runs that day; {span}. Every journey will be walking only.",
+                weekday(day)
+            )
+        });
     }
     let mut report = log.finish();
     report.trips_active = trips_active;
@@ -733,12 +921,24 @@ pub fn load_feed(path: &Path, date: ServiceDate, opts: &LoadOptions) -> Result<(
     report.stops = feed.stop_count();
     report.stops_used = used.iter().filter(|&&u| u).count();
     report.interpolated_stop_times = interpolated;
-    report.encoding = if latin.is_empty() { "UTF-8".into() } else { format!("Windows-1252/Latin-1 ({})", latin.join(", ")) };
+    report.encoding = if latin.is_empty() {
+        "UTF-8".into()
+    } else {
+        format!("Windows-1252/Latin-1 ({})", latin.join(", "))
+    };
     Ok((feed, report))
 }
 
 fn weekday(d: NaiveDate) -> &'static str {
-    ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][d.weekday().num_days_from_monday() as usize]
+    [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ][d.weekday().num_days_from_monday() as usize]
 }
 
 fn builder_pos(b: &FeedBuilder, i: usize) -> LonLat {
@@ -753,12 +953,20 @@ fn builder_ids(b: &FeedBuilder) -> Vec<String> {
 /// trip between timed stops (`shape_dist_traveled` when every stop of the trip has it and it never
 /// decreases, else haversine between consecutive stops, else by stop count). Then makes times
 /// non-decreasing. Returns `None` (with an error logged) if the first or last stop has no time.
-fn timed_template(list: &[St], pos: &[LonLat], tid: &str, log: &mut Log, interpolated: &mut usize) -> Option<Vec<StopTime>> {
+fn timed_template(
+    list: &[St],
+    pos: &[LonLat],
+    tid: &str,
+    log: &mut Log,
+    interpolated: &mut usize,
+) -> Option<Vec<StopTime>> {
     let n = list.len();
     let mut arr: Vec<Option<u32>> = list.iter().map(|s| s.arr.or(s.dep)).collect();
     let mut dep: Vec<Option<u32>> = list.iter().map(|s| s.dep.or(s.arr)).collect();
     if dep[0].is_none() || arr[n - 1].is_none() {
-        log.error("untimed-ends", || format!("stop_times.txt: trip {tid}: the first and last stop must carry times; trip dropped"));
+        log.error("untimed-ends", || {
+            format!("stop_times.txt: trip {tid}: the first and last stop must carry times; trip dropped")
+        });
         return None;
     }
     if arr.iter().any(|a| a.is_none()) {
@@ -787,7 +995,11 @@ fn timed_template(list: &[St], pos: &[LonLat], tid: &str, log: &mut Log, interpo
                 let (ta, tb) = (dep[i].unwrap_or(0) as f64, arr[j].unwrap_or(0) as f64);
                 let span = dist[j] - dist[i];
                 for k in i + 1..j {
-                    let frac = if span > 0.0 { (dist[k] - dist[i]) / span } else { (k - i) as f64 / (j - i) as f64 };
+                    let frac = if span > 0.0 {
+                        (dist[k] - dist[i]) / span
+                    } else {
+                        (k - i) as f64 / (j - i) as f64
+                    };
                     let t = (ta + (tb - ta).max(0.0) * frac + 0.5).floor().max(0.0) as u32;
                     arr[k] = Some(t);
                     dep[k] = Some(t);
@@ -812,17 +1024,30 @@ fn timed_template(list: &[St], pos: &[LonLat], tid: &str, log: &mut Log, interpo
             fixed = true;
         }
         prev = d;
-        out.push(StopTime { stop: list[k].stop, arrival: a, departure: d, pickup: list[k].pickup, drop_off: list[k].drop_off });
+        out.push(StopTime {
+            stop: list[k].stop,
+            arrival: a,
+            departure: d,
+            pickup: list[k].pickup,
+            drop_off: list[k].drop_off,
+        });
     }
     if fixed {
-        log.repair("backwards", || format!("stop_times.txt: trip {tid}: times going backwards were raised to the previous time"));
+        log.repair("backwards", || {
+            format!("stop_times.txt: trip {tid}: times going backwards were raised to the previous time")
+        });
     }
     Some(out)
 }
 
 /// Warns about used stops far from all others (likely wrong coordinates, e.g. Chester's stop in the sea).
 fn outlier_stops(pos: &[LonLat], used: &[bool], ids: &[String], log: &mut Log) {
-    let pts: Vec<(usize, LonLat)> = pos.iter().enumerate().filter(|(i, p)| used[*i] && p.is_valid()).map(|(i, p)| (i, *p)).collect();
+    let pts: Vec<(usize, LonLat)> = pos
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| used[*i] && p.is_valid())
+        .map(|(i, p)| (i, *p))
+        .collect();
     if pts.len() < 5 {
         return;
     }

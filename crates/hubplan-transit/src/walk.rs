@@ -17,7 +17,10 @@ pub struct Walk {
 impl Walk {
     /// From a speed in km/h and a detour factor.
     pub fn new(speed_kmh: f64, detour: f64) -> Self {
-        Walk { speed_mps: speed_kmh / 3.6, detour }
+        Walk {
+            speed_mps: speed_kmh / 3.6,
+            detour,
+        }
     }
 
     /// Walked distance in metres between two points (haversine × detour); NaN if a point is unusable.

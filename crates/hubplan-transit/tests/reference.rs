@@ -10,6 +10,8 @@
 //! zero-duration hops, coincident stops, pickup/drop-off restrictions, slack 0 and > 0, with
 //! and without `max_rides`, single minutes and windows.
 
+#![allow(clippy::needless_range_loop)] // the brute force is deliberately index-based
+
 use hubplan::geo::LonLat;
 use hubplan_transit::*;
 
@@ -33,7 +35,10 @@ impl Rng {
     }
     fn point(&mut self) -> LonLat {
         // a 2 km × 2 km area near Canterbury
-        LonLat::new(1.07 + self.below(2800) as f64 / 100_000.0, 51.27 + self.below(1800) as f64 / 100_000.0)
+        LonLat::new(
+            1.07 + self.below(2800) as f64 / 100_000.0,
+            51.27 + self.below(1800) as f64 / 100_000.0,
+        )
     }
 }
 
@@ -65,7 +70,11 @@ fn random_case_mode(seed: u64, ties: bool) -> (Feed, Vec<LonLat>, Vec<LonLat>, T
     let gran = if ties { 300 } else { [1u64, 30, 60][r.below(3) as usize] };
     for t in 0..n_trips {
         let len = r.range(2, 6) as usize;
-        let mut time = if ties { T0 as u64 + r.below(4) * 300 } else { T0 as u64 - 600 + r.below(60) * 60 + r.below(60 / gran.min(60)) * gran };
+        let mut time = if ties {
+            T0 as u64 + r.below(4) * 300
+        } else {
+            T0 as u64 - 600 + r.below(60) * 60 + r.below(60 / gran.min(60)) * gran
+        };
         let mut sts = Vec::new();
         let mut prev_stop = u32::MAX;
         for _ in 0..len {
@@ -77,8 +86,18 @@ fn random_case_mode(seed: u64, ties: bool) -> (Feed, Vec<LonLat>, Vec<LonLat>, T
             let arr = time;
             let dwell = if r.chance(0.7) { 0 } else { r.range(1, 3) * gran };
             let dep = arr + dwell;
-            sts.push(StopTime { stop: s, arrival: arr as u32, departure: dep as u32, pickup: !r.chance(0.1), drop_off: !r.chance(0.1) });
-            let hop = if r.chance(if ties { 0.6 } else { 0.15 }) { 0 } else { r.range(1, 8) * 60 / gran * gran + r.below(2) * gran };
+            sts.push(StopTime {
+                stop: s,
+                arrival: arr as u32,
+                departure: dep as u32,
+                pickup: !r.chance(0.1),
+                drop_off: !r.chance(0.1),
+            });
+            let hop = if r.chance(if ties { 0.6 } else { 0.15 }) {
+                0
+            } else {
+                r.range(1, 8) * 60 / gran * gran + r.below(2) * gran
+            };
             time = dep + hop;
         }
         b.add_trip(format!("t{t}"), &sts).unwrap();
@@ -86,7 +105,13 @@ fn random_case_mode(seed: u64, ties: bool) -> (Feed, Vec<LonLat>, Vec<LonLat>, T
     let feed = b.build();
     let pts = |r: &mut Rng, n: u64| -> Vec<LonLat> {
         (0..n)
-            .map(|_| if r.chance(0.3) { pos[r.below(n_stops as u64) as usize] } else { r.point() })
+            .map(|_| {
+                if r.chance(0.3) {
+                    pos[r.below(n_stops as u64) as usize]
+                } else {
+                    r.point()
+                }
+            })
             .collect()
     };
     let no = r.range(1, 5);
@@ -151,7 +176,11 @@ fn reference_ea(feed: &Feed, o: LonLat, d: LonLat, t: u32, cfg: &TransitConfig) 
                 best = best.min(alight[v] + e);
             }
             for w in 0..ns {
-                let f = if v == w { Some(0) } else { walk.link(feed.stop_position(v), feed.stop_position(w), cfg.max_transfer_walk_m) };
+                let f = if v == w {
+                    Some(0)
+                } else {
+                    walk.link(feed.stop_position(v), feed.stop_position(w), cfg.max_transfer_walk_m)
+                };
                 if let Some(f) = f {
                     let x = alight[v] + f + cfg.transfer_slack_s;
                     if x < next[w] {
@@ -196,21 +225,35 @@ fn check_case(seed: u64) -> (usize, usize) {
     let n = minutes_of(&cfg).len();
     let mut expected_entries = Vec::new();
     let mut stats = (0, 0);
-    let walk_only = TransitConfig { max_rides: Some(1), ..cfg.clone() };
+    let walk_only = TransitConfig {
+        max_rides: Some(1),
+        ..cfg.clone()
+    };
     let empty = FeedBuilder::new(feed.date()).build();
     for (di, &d) in dests.iter().enumerate() {
         for (oi, &o) in origins.iter().enumerate() {
             let want = reference_times(&feed, o, d, &cfg);
             let got = &fast[di][oi * n..(oi + 1) * n];
-            assert_eq!(got, &want[..], "seed {seed}: origin {oi} destination {di}\ncfg {cfg:?}\nfeed {feed:?}");
+            assert_eq!(
+                got,
+                &want[..],
+                "seed {seed}: origin {oi} destination {di}\ncfg {cfg:?}\nfeed {feed:?}"
+            );
             let walking = reference_times(&empty, o, d, &walk_only);
             stats.0 += want.iter().filter(|&&x| x != UNREACHABLE).count();
             stats.1 += want.iter().zip(&walking).filter(|(a, b)| a < b).count();
             let mut sorted = want.clone();
             let v = percentile_nearest_rank(&mut sorted, cfg.percentile);
             if v != UNREACHABLE && v as f64 <= (cfg.max_minutes * 60.0).floor() {
-                let share = cfg.share_within.map(|m| want.iter().filter(|&&x| x as f64 <= (m * 60.0).floor()).count() as f32 / n as f32);
-                expected_entries.push(MatrixEntry { origin: oi as u32, destination: di as u32, seconds: v, share_within: share });
+                let share = cfg
+                    .share_within
+                    .map(|m| want.iter().filter(|&&x| x as f64 <= (m * 60.0).floor()).count() as f32 / n as f32);
+                expected_entries.push(MatrixEntry {
+                    origin: oi as u32,
+                    destination: di as u32,
+                    seconds: v,
+                    share_within: share,
+                });
             }
         }
     }
@@ -229,7 +272,10 @@ fn engine_matches_brute_force_on_random_feeds() {
         ridden += r;
     }
     eprintln!("{finite} finite per-minute times, {ridden} of them faster than walking");
-    assert!(ridden > 2000, "random feeds must exercise riding, not just walking ({ridden})");
+    assert!(
+        ridden > 2000,
+        "random feeds must exercise riding, not just walking ({ridden})"
+    );
 }
 
 #[test]
@@ -243,7 +289,11 @@ fn engine_matches_brute_force_when_connections_tie() {
         let n = minutes_of(&cfg).len();
         for (di, &d) in dests.iter().enumerate() {
             for (oi, &o) in origins.iter().enumerate() {
-                assert_eq!(&fast[di][oi * n..(oi + 1) * n], &reference_times(&feed, o, d, &cfg)[..], "seed {seed} o {oi} d {di} cfg {cfg:?} feed {feed:?}");
+                assert_eq!(
+                    &fast[di][oi * n..(oi + 1) * n],
+                    &reference_times(&feed, o, d, &cfg)[..],
+                    "seed {seed} o {oi} d {di} cfg {cfg:?} feed {feed:?}"
+                );
             }
         }
     }
@@ -259,7 +309,11 @@ fn engine_matches_brute_force_on_dense_single_minutes() {
         let fast = per_minute_times(&feed, &origins, &dests, &cfg).unwrap();
         for (di, &d) in dests.iter().enumerate() {
             for (oi, &o) in origins.iter().enumerate() {
-                assert_eq!(fast[di][oi], reference_times(&feed, o, d, &cfg)[0], "seed {seed} o {oi} d {di} cfg {cfg:?}");
+                assert_eq!(
+                    fast[di][oi],
+                    reference_times(&feed, o, d, &cfg)[0],
+                    "seed {seed} o {oi} d {di} cfg {cfg:?}"
+                );
             }
         }
     }
@@ -364,12 +418,30 @@ fn invalid_configurations_are_rejected() {
     let feed = FeedBuilder::new(ServiceDate::new(2024, 1, 1).unwrap()).build();
     let p = [LonLat::new(0.0, 51.0)];
     for cfg in [
-        TransitConfig { window_end_s: 0, ..TransitConfig::default() },
-        TransitConfig { percentile: 0.0, ..TransitConfig::default() },
-        TransitConfig { percentile: f64::NAN, ..TransitConfig::default() },
-        TransitConfig { walk_speed_kmh: 0.0, ..TransitConfig::default() },
-        TransitConfig { max_minutes: -1.0, ..TransitConfig::default() },
-        TransitConfig { max_rides: Some(0), ..TransitConfig::default() },
+        TransitConfig {
+            window_end_s: 0,
+            ..TransitConfig::default()
+        },
+        TransitConfig {
+            percentile: 0.0,
+            ..TransitConfig::default()
+        },
+        TransitConfig {
+            percentile: f64::NAN,
+            ..TransitConfig::default()
+        },
+        TransitConfig {
+            walk_speed_kmh: 0.0,
+            ..TransitConfig::default()
+        },
+        TransitConfig {
+            max_minutes: -1.0,
+            ..TransitConfig::default()
+        },
+        TransitConfig {
+            max_rides: Some(0),
+            ..TransitConfig::default()
+        },
     ] {
         let e = travel_time_matrix(&feed, &p, &p, &cfg, &|_, _| {}).unwrap_err();
         assert!(matches!(e, TransitError::Config { .. }), "{e}");

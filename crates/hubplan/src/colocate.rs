@@ -450,9 +450,8 @@ pub fn check_rules(inputs: &Inputs, rules: &ServiceRules) -> Result<()> {
     }
     let planned = planned_services(inputs, rules);
     for (k, svc) in inputs.services.iter().enumerate() {
-        if !(svc.space.is_finite() && svc.space >= 0.0)
-            || !(svc.conversion_cost.is_finite() && svc.conversion_cost >= 0.0)
-        {
+        let ok = |x: f64| x.is_finite() && x >= 0.0;
+        if !ok(svc.space) || !ok(svc.conversion_cost) {
             return Err(Error::Invalid(format!(
                 "service {} has a bad space or conversion cost",
                 svc.id
@@ -1508,16 +1507,9 @@ fn assemble(
 pub fn diagnose(inputs: &Inputs, rules: &ServiceRules) -> Result<ServiceInfeasibility> {
     let mut inf = ServiceInfeasibility::default();
     let mapped = map_services(inputs, rules);
-    let forced_space = |j: SiteIdx| -> f64 {
-        rules
-            .keep_service
-            .iter()
-            .filter(|(jj, _)| *jj == j)
-            .map(|&(_, s)| inputs.services[s.index()].space)
-            .sum()
-    };
     // Per site: services it must host (forced, or the only unblocked site of a required client).
-    let mut must: BTreeMap<SiteIdx, (Vec<ServiceIdx>, Vec<(ZoneIdx, ServiceIdx)>)> = BTreeMap::new();
+    type Must = (Vec<ServiceIdx>, Vec<(ZoneIdx, ServiceIdx)>);
+    let mut must: BTreeMap<SiteIdx, Must> = BTreeMap::new();
     for &(j, s) in &rules.keep_service {
         must.entry(j).or_default().0.push(s);
     }

@@ -13,6 +13,7 @@ pub struct TravelTimes {
 
 /// Why a travel-time table could not be built.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum TravelError {
     /// The same zone/site pair appears twice.
     Duplicate(ZoneIdx, SiteIdx),

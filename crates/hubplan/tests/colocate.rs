@@ -510,9 +510,12 @@ fn lp_and_mps_export() {
 // Properties.
 // ---------------------------------------------------------------------------
 
+/// (annual cost, capacity, hosts today, may host) per site.
+type RandSite = (f64, Option<f64>, Vec<bool>, Vec<bool>);
+
 #[derive(Clone, Debug)]
 struct Rand {
-    sites: Vec<(f64, Option<f64>, Vec<bool>, Vec<bool>)>,
+    sites: Vec<RandSite>,
     needs: Vec<(f64, f64, u8)>,
     times: Vec<Vec<Option<f64>>>,
 }
@@ -783,7 +786,6 @@ fn kent() -> Option<Inputs> {
 }
 
 fn kent_report(label: &str, inputs: &Inputs, rules: &ServiceRules) -> ServicePlan {
-    let t = std::time::Instant::now();
     let p = plan_services(inputs, rules).unwrap();
     let t = p.totals.clone();
     eprintln!(
