@@ -44,10 +44,19 @@ pub struct ValidateArgs {
     pub quiet: bool,
 }
 
-/// Loads a scenario and its inputs, computing travel times from `[transit]` when asked.
-/// The co-location rules of a `[services]` table are dropped: use [`load_full`] for them.
+/// Loads a single-service scenario and its inputs, computing travel times from
+/// `[transit]` when asked. A scenario with a `[services]` table is refused (use
+/// [`load_full`]), so that no command silently plans it as a single service.
 pub fn load(path: &Path, quiet: bool) -> Result<(Inputs, Scenario, RunMeta)> {
-    load_full(path, quiet).map(|(i, s, m, _)| (i, s, m))
+    let (i, s, m, rules) = load_full(path, quiet)?;
+    if rules.is_some() {
+        anyhow::bail!(
+            "{}: this scenario has a [services] table (the co-location model); this command supports \
+             single-service scenarios so far — run `hubplan plan` on it instead",
+            path.display()
+        );
+    }
+    Ok((i, s, m))
 }
 
 /// As [`load`], and the co-location rules when the scenario has a `[services]` table.
@@ -406,7 +415,10 @@ pub fn service_summary(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan
             c.sites_before,
             c.sites_after,
             if c.need_unreachable > 0.0 {
-                format!("; {} of the need is unreachable at baseline", pct(c.need_unreachable, c.need_total))
+                format!(
+                    "; {} of the need is unreachable at baseline",
+                    pct(c.need_unreachable, c.need_total)
+                )
             } else {
                 String::new()
             }
@@ -577,7 +589,8 @@ fn describe_services(inputs: &Inputs, rules: &ServiceRules) -> String {
             .count();
         let need: f64 = inputs.zone_indices().map(|z| inputs.need(z, Some(sv))).sum();
         let un = mapped.unreachable.get(k).map_or(0, Vec::len);
-        let limit = hubplan::colocate::service_limit(inputs, rules, sv).map_or("none".to_string(), |m| format!("{m} min"));
+        let limit =
+            hubplan::colocate::service_limit(inputs, rules, sv).map_or("none".to_string(), |m| format!("{m} min"));
         s += &format!(
             "  {:<18} {:<13} {:<8} {:<6} {:<11} {:<13} {:<9} {:<9.0} {}{}\n",
             svc.id,
@@ -613,9 +626,11 @@ fn describe_services(inputs: &Inputs, rules: &ServiceRules) -> String {
     s += &format!(
         "  objective: {}{}\n",
         rules.objective.name(),
-        rules
-            .then
-            .map_or(String::new(), |t| format!(" then {} (tolerance {:e})", t.name(), rules.lex_tolerance))
+        rules.then.map_or(String::new(), |t| format!(
+            " then {} (tolerance {:e})",
+            t.name(),
+            rules.lex_tolerance
+        ))
     );
     if !rules.hub.is_empty() {
         let hub: Vec<&str> = rules.hub.iter().map(|&x| svc_name(inputs, x)).collect();
@@ -624,7 +639,10 @@ fn describe_services(inputs: &Inputs, rules: &ServiceRules) -> String {
             .filter(|&j| {
                 let site = inputs.site(j);
                 let space: f64 = rules.hub.iter().map(|x| inputs.services[x.index()].space).sum();
-                rules.hub.iter().all(|x| site.services.contains(x) || site.can_host.contains(x))
+                rules
+                    .hub
+                    .iter()
+                    .all(|x| site.services.contains(x) || site.can_host.contains(x))
                     && site.capacity.is_none_or(|c| space <= c + 1e-9)
             })
             .count();

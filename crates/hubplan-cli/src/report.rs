@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, Result};
 use hubplan::explain::explain;
 use hubplan::{Decision, Inputs, Plan, PlanStatus, Scenario};
 use hubplan_io::RunMeta;
@@ -168,236 +168,14 @@ pub fn write_appendix(
     } else {
         String::new()
     };
-    let mut files: Vec<(&str, String)> = Vec::new();
+    let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
     if !map.is_empty() {
-        files.push((APPENDIX_FILES[0], map));
+        files.push((APPENDIX_FILES[0], map.into_bytes()));
     }
-    files.push((APPENDIX_FILES[1], appendix_md(&a) + "\n"));
-    files.push((APPENDIX_FILES[2], appendix_html(&a)));
-    write_files_atomically(dir, &files)
-}
-
-/// Writes every file to a temporary name in `dir`, then renames them all into place.
-// TODO(lead): move to hubplan-io (it has the same logic as a private `write_files_atomically`).
-pub(crate) fn write_files_atomically(dir: &Path, files: &[(&str, String)]) -> Result<Vec<PathBuf>> {
-    use std::io::Write;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the directory {}", dir.display()))?;
-    let mut temps = Vec::new();
-    let cleanup = |temps: &[(PathBuf, PathBuf)]| {
-        for (t, _) in temps {
-            let _ = std::fs::remove_file(t);
-        }
-    };
-    for (name, text) in files {
-        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-        let r = (|| -> std::io::Result<()> {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(text.as_bytes())?;
-            f.sync_all()
-        })();
-        if let Err(e) = r {
-            cleanup(&temps);
-            let _ = std::fs::remove_file(&tmp);
-            bail!("cannot write {}: {e}", tmp.display());
-        }
-        temps.push((tmp, dir.join(name)));
-    }
-    for (tmp, dest) in &temps {
-        if let Err(e) = std::fs::rename(tmp, dest) {
-            cleanup(&temps);
-            bail!("cannot move {} into place: {e}", dest.display());
-        }
-    }
-    Ok(temps.into_iter().map(|(_, d)| d).collect())
-}
-
-/// A minimal JSON reader for the parts of plan.json that `hubplan_io::PlanSummary`
-/// does not expose (the scenario file, input hashes, solver).
-// TODO(lead): move to hubplan-io (expose `scenario.file`, `inputs` and `solver` in `PlanSummary`).
-mod json {
-    /// A JSON value.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum J {
-        Null,
-        Bool(bool),
-        Num(f64),
-        Str(String),
-        Arr(Vec<J>),
-        Obj(Vec<(String, J)>),
-    }
-
-    impl J {
-        pub fn get(&self, key: &str) -> Option<&J> {
-            match self {
-                J::Obj(kv) => kv.iter().find(|(k, _)| k == key).map(|(_, v)| v),
-                _ => None,
-            }
-        }
-        pub fn str(&self) -> Option<&str> {
-            match self {
-                J::Str(s) => Some(s),
-                _ => None,
-            }
-        }
-        pub fn arr(&self) -> &[J] {
-            match self {
-                J::Arr(v) => v,
-                _ => &[],
-            }
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<J, String> {
-        let b = s.as_bytes();
-        let mut i = 0;
-        let v = value(b, &mut i, 0)?;
-        ws(b, &mut i);
-        if i != b.len() {
-            return Err(format!("trailing characters at byte {i}"));
-        }
-        Ok(v)
-    }
-
-    fn ws(b: &[u8], i: &mut usize) {
-        while *i < b.len() && matches!(b[*i], b' ' | b'\n' | b'\r' | b'\t') {
-            *i += 1;
-        }
-    }
-
-    fn value(b: &[u8], i: &mut usize, depth: usize) -> Result<J, String> {
-        if depth > 64 {
-            return Err("nested too deeply".into());
-        }
-        ws(b, i);
-        match b.get(*i) {
-            None => Err("unexpected end".into()),
-            Some(b'{') => {
-                *i += 1;
-                let mut kv = Vec::new();
-                ws(b, i);
-                if b.get(*i) == Some(&b'}') {
-                    *i += 1;
-                    return Ok(J::Obj(kv));
-                }
-                loop {
-                    ws(b, i);
-                    let k = match value(b, i, depth + 1)? {
-                        J::Str(s) => s,
-                        _ => return Err(format!("expected a key at byte {i}")),
-                    };
-                    ws(b, i);
-                    if b.get(*i) != Some(&b':') {
-                        return Err(format!("expected ':' at byte {i}"));
-                    }
-                    *i += 1;
-                    kv.push((k, value(b, i, depth + 1)?));
-                    ws(b, i);
-                    match b.get(*i) {
-                        Some(b',') => *i += 1,
-                        Some(b'}') => {
-                            *i += 1;
-                            return Ok(J::Obj(kv));
-                        }
-                        _ => return Err(format!("expected ',' or '}}' at byte {i}")),
-                    }
-                }
-            }
-            Some(b'[') => {
-                *i += 1;
-                let mut v = Vec::new();
-                ws(b, i);
-                if b.get(*i) == Some(&b']') {
-                    *i += 1;
-                    return Ok(J::Arr(v));
-                }
-                loop {
-                    v.push(value(b, i, depth + 1)?);
-                    ws(b, i);
-                    match b.get(*i) {
-                        Some(b',') => *i += 1,
-                        Some(b']') => {
-                            *i += 1;
-                            return Ok(J::Arr(v));
-                        }
-                        _ => return Err(format!("expected ',' or ']' at byte {i}")),
-                    }
-                }
-            }
-            Some(b'"') => {
-                *i += 1;
-                let mut out = String::new();
-                loop {
-                    let start = *i;
-                    while *i < b.len() && b[*i] != b'"' && b[*i] != b'\\' {
-                        *i += 1;
-                    }
-                    out.push_str(std::str::from_utf8(&b[start..*i]).map_err(|e| e.to_string())?);
-                    match b.get(*i) {
-                        Some(b'"') => {
-                            *i += 1;
-                            return Ok(J::Str(out));
-                        }
-                        Some(b'\\') => {
-                            let c = *b.get(*i + 1).ok_or("unterminated escape")?;
-                            *i += 2;
-                            match c {
-                                b'n' => out.push('\n'),
-                                b't' => out.push('\t'),
-                                b'r' => out.push('\r'),
-                                b'b' => out.push('\u{8}'),
-                                b'f' => out.push('\u{c}'),
-                                b'u' => {
-                                    let hex = b.get(*i..*i + 4).ok_or("short \\u escape")?;
-                                    let code =
-                                        u32::from_str_radix(std::str::from_utf8(hex).map_err(|e| e.to_string())?, 16)
-                                            .map_err(|e| e.to_string())?;
-                                    *i += 4;
-                                    out.push(char::from_u32(code).unwrap_or('\u{fffd}'));
-                                }
-                                other => out.push(other as char),
-                            }
-                        }
-                        _ => return Err("unterminated string".into()),
-                    }
-                }
-            }
-            Some(b't') if b[*i..].starts_with(b"true") => {
-                *i += 4;
-                Ok(J::Bool(true))
-            }
-            Some(b'f') if b[*i..].starts_with(b"false") => {
-                *i += 5;
-                Ok(J::Bool(false))
-            }
-            Some(b'n') if b[*i..].starts_with(b"null") => {
-                *i += 4;
-                Ok(J::Null)
-            }
-            Some(_) => {
-                let start = *i;
-                while *i < b.len() && matches!(b[*i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
-                    *i += 1;
-                }
-                let t = std::str::from_utf8(&b[start..*i]).map_err(|e| e.to_string())?;
-                t.parse::<f64>()
-                    .map(J::Num)
-                    .map_err(|_| format!("unexpected character at byte {start}"))
-            }
-        }
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        #[test]
-        fn parses_plan_json_shapes() {
-            let j = parse(r#"{"a": [1, -2.5e3, true, null], "s": {"file": "x\"y\u00e9"}}"#).unwrap();
-            assert_eq!(j.get("a").unwrap().arr().len(), 4);
-            assert_eq!(j.get("s").and_then(|s| s.get("file")).and_then(J::str), Some("x\"yé"));
-            assert!(parse("{").is_err() && parse("[1,]").is_err() && parse("1 2").is_err());
-        }
-    }
+    files.push((APPENDIX_FILES[1], (appendix_md(&a) + "\n").into_bytes()));
+    files.push((APPENDIX_FILES[2], appendix_html(&a).into_bytes()));
+    hubplan_io::write_files_atomically(dir, &files)?;
+    Ok(files.iter().map(|(name, _)| dir.join(name)).collect())
 }
 
 fn parse_status(s: &str) -> Result<PlanStatus> {
@@ -460,22 +238,22 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
         )
     };
     let summary = hubplan_io::read_plan_json(&plan_json)?;
-    let text = std::fs::read_to_string(&plan_json).with_context(|| format!("cannot read {}", plan_json.display()))?;
-    let doc = json::parse(text.trim_start_matches('\u{feff}'))
-        .map_err(|e| anyhow!("{}: not a hubplan plan.json: {e}", plan_json.display()))?;
+    if summary.model.as_deref() == Some("services") {
+        bail!(
+            "{} is a co-location ([services]) plan; the appendix covers single-service plans so far \
+             (the plan's own plan.json, sites.csv and zones.csv carry the service decisions)",
+            plan_json.display()
+        );
+    }
     let scenario_path = match &args.scenario {
         Some(p) => p.clone(),
         None => {
-            let recorded = doc
-                .get("scenario")
-                .and_then(|s| s.get("file"))
-                .and_then(json::J::str)
-                .ok_or_else(|| {
-                    anyhow!(
-                        "{} does not record its scenario file; pass --scenario SCENARIO.toml",
-                        plan_json.display()
-                    )
-                })?;
+            let recorded = summary.scenario.file.as_deref().ok_or_else(|| {
+                anyhow!(
+                    "{} does not record its scenario file; pass --scenario SCENARIO.toml",
+                    plan_json.display()
+                )
+            })?;
             let p = PathBuf::from(recorded);
             if p.exists() {
                 p
@@ -491,13 +269,8 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
     };
     let (inputs, sc, meta, transit) = load_with_transit(&scenario_path, args.quiet)?;
     // The inputs must be the ones the plan was made from.
-    for rec in doc.get("inputs").map(json::J::arr).unwrap_or(&[]) {
-        let (Some(role), Some(sha)) = (
-            rec.get("role").and_then(json::J::str),
-            rec.get("sha256").and_then(json::J::str),
-        ) else {
-            continue;
-        };
+    for rec in &summary.inputs {
+        let (role, sha) = (rec.role.as_str(), rec.sha256.as_str());
         if let Some(now) = meta.inputs.iter().find(|f| f.role == role) {
             if !sha.is_empty() && !now.sha256.is_empty() && now.sha256 != sha {
                 bail!(
@@ -554,12 +327,8 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
                     v.into_iter().take(3).collect::<Vec<_>>().join("; ")
                 );
             }
-            if let Some(b) = doc.get("solver").and_then(|s| s.get("backend")).and_then(json::J::str) {
-                p.solver.backend = b.to_string();
-            }
-            if let Some(json::J::Num(n)) = doc.get("solver").and_then(|s| s.get("nodes")) {
-                p.solver.nodes = *n as u64;
-            }
+            p.solver.backend = summary.solver.backend.clone();
+            p.solver.nodes = summary.solver.nodes;
             p
         }
         _ => {

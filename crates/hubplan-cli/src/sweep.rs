@@ -11,8 +11,6 @@ use hubplan::{Inputs, PlanStatus, Scenario};
 use hubplan_report::fmt::{money, pct};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::report::write_files_atomically;
-
 /// Arguments of `hubplan sweep`.
 #[derive(Debug, clap::Args)]
 pub struct SweepArgs {
@@ -225,7 +223,7 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode> {
     }
     let (inputs, base, _meta) = crate::plan::load(&args.scenario, args.quiet)?;
     hubplan::optimise::check_scenario(&inputs, &base)?;
-    let mut files: Vec<(&str, String)> = Vec::new();
+    let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
     if !points.is_empty() {
         let pb = progress_bar(points.len(), args.quiet, "sweep");
         let results = run_in_pool(args.threads, || {
@@ -233,10 +231,10 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode> {
         })?;
         pb.finish_and_clear();
         let limits = points.iter().all(|p| matches!(p, SweepPoint::MaxMinutes(_)));
-        files.push(("sweep.csv", sweep_csv(&inputs, &results)));
+        files.push(("sweep.csv", sweep_csv(&inputs, &results).into_bytes()));
         files.push((
             "sweep.svg",
-            hubplan_report::sweep_chart_svg(&results, &chart_title(&args.scenario, &base, limits)),
+            hubplan_report::sweep_chart_svg(&results, &chart_title(&args.scenario, &base, limits)).into_bytes(),
         ));
         for r in &results {
             let what = match r.point {
@@ -339,9 +337,10 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode> {
                     format!("{} need-minutes", hubplan_report::fmt::count(best.objective)),
             }
         );
-        files.push(("alternatives.csv", s));
+        files.push(("alternatives.csv", s.into_bytes()));
     }
-    let written = write_files_atomically(&args.out, &files)?;
+    hubplan_io::write_files_atomically(&args.out, &files)?;
+    let written: Vec<_> = files.iter().map(|(name, _)| args.out.join(name)).collect();
     if !args.quiet {
         for p in written {
             eprintln!("wrote {}", p.display());

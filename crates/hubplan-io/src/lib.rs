@@ -27,8 +27,8 @@ mod travel;
 
 pub use error::{IoError, IoErrorKind, Result};
 pub use output::{
-    read_plan_json, write_plan_dir, write_service_plan_dir, PlanInputSummary, PlanScenarioSummary,
-    PlanServiceSummary, PlanSiteSummary, PlanSolverSummary, PlanSummary, PlanTotalsSummary, RunMeta, PLAN_FILES,
+    read_plan_json, write_files_atomically, write_plan_dir, write_service_plan_dir, PlanInputSummary, PlanScenarioSummary, PlanServiceSummary,
+    PlanSiteSummary, PlanSolverSummary, PlanSummary, PlanTotalsSummary, RunMeta, PLAN_FILES,
 };
 pub use records::{read_points, read_services, read_sites, read_zones, ServicesFile, SitesFile, ZonesFile};
 pub use scenario::{

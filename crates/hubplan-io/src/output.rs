@@ -164,6 +164,7 @@ struct PlanJson<'a> {
     totals: TotalsJson,
     unreachable_zones: Vec<&'a str>,
     infeasibility: Option<Value>,
+    explanations: hubplan::explain::records::ExplanationsRecord,
     solver: SolverJson<'a>,
     scenario: ScenarioJson<'a>,
     inputs: Vec<InputJson<'a>>,
@@ -296,6 +297,7 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
         },
         unreachable_zones: plan.unreachable.iter().map(|&z| zone_id(inputs, z)).collect(),
         infeasibility: infeasibility_json(inputs, plan),
+        explanations: hubplan::explain::records::to_records(inputs, &hubplan::explain::explain(inputs, scenario, plan)),
         solver: SolverJson {
             backend: &plan.solver.backend,
             nodes: plan.solver.nodes,
@@ -507,8 +509,9 @@ pub fn write_plan_dir(dir: &Path, inputs: &Inputs, scenario: &Scenario, plan: &P
     write_files_atomically(dir, &contents)
 }
 
-/// Writes named files into `dir` atomically (see [`write_plan_dir`]).
-pub(crate) fn write_files_atomically(dir: &Path, contents: &[(&str, Vec<u8>)]) -> Result<()> {
+/// Writes named files into `dir` atomically (see [`write_plan_dir`]): every file goes
+/// to a temporary directory beside `dir` first, then is renamed into place.
+pub fn write_files_atomically(dir: &Path, contents: &[(&str, Vec<u8>)]) -> Result<()> {
     let werr =
         |p: &Path, e: std::io::Error, doing: &str| IoError::new(IoErrorKind::Write, format!("{doing}: {e}")).in_file(p);
     if dir.exists() && !dir.is_dir() {
@@ -1352,7 +1355,10 @@ fn service_plan_geojson(inputs: &Inputs, plan: &ServicePlan) -> Result<Vec<u8>> 
                 all_before &= p.covered_before;
             }
             props.insert(format!("need_{id}"), json!(finite(p.need)));
-            props.insert(format!("nearest_site_{id}"), json!(p.after.map(|(j, _)| site_id(inputs, j))));
+            props.insert(
+                format!("nearest_site_{id}"),
+                json!(p.after.map(|(j, _)| site_id(inputs, j))),
+            );
             props.insert(format!("minutes_{id}"), json!(p.after.and_then(|(_, m)| minutes(m))));
             props.insert(format!("covered_{id}"), json!(p.covered_after));
             props.insert(format!("covered_before_{id}"), json!(p.covered_before));

@@ -255,7 +255,10 @@ const SECTIONS: &[(&str, &[&str])] = &[
     ("inputs", &["sites", "zones", "travel_times", "services", "need_column"]),
     ("access", &["max_minutes"]),
     ("objective", &["kind", "then", "tolerance"]),
-    ("limits", &["budget", "sites", "min_sites", "max_sites", "keep", "close"]),
+    (
+        "limits",
+        &["budget", "sites", "min_sites", "max_sites", "keep", "close"],
+    ),
     (
         "services",
         &[

@@ -93,7 +93,7 @@ impl Ctx<'_> {
         let c = ub - self.tol(ub);
         if self.p.integral {
             // Integral objective: only values ≤ ub − 1 improve.
-            c.max(ub - 1.0 + 1e-6).min(ub)
+            c.min(ub - 1.0 + 1e-6)
         } else {
             c
         }

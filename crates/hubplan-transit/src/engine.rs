@@ -250,6 +250,8 @@ struct Scratch {
     /// strictly decreasing (Pareto). A vehicle arriving at `v` at `τ` does best with the last entry
     /// whose key is `>= τ`.
     xs: Vec<Vec<(u32, u32)>>,
+    /// The last entry of each transfer profile, `(0, INF)` when empty.
+    xlast: Vec<(u32, u32)>,
     touched: Vec<u32>,
     egress: Vec<u32>,
     egress_set: Vec<u32>,
@@ -275,19 +277,27 @@ fn query(bag: &[(u32, u32)], tau: u32) -> u32 {
 }
 
 /// Inserts `(key, val)` into a Pareto transfer profile (keys non-increasing, values strictly
-/// decreasing), dropping it if dominated and removing the entries it dominates.
+/// decreasing), dropping it if dominated and removing the entries it dominates. `last[i]` mirrors
+/// the profile's last entry (`(0, INF)` when empty) so that the common dominated case is decided
+/// without touching the profile's heap memory.
 #[inline]
-fn insert(xs: &mut [Vec<(u32, u32)>], touched: &mut Vec<u32>, i: usize, key: u32, val: u32) {
-    let x = &mut xs[i];
-    let p = match x.last() {
-        None => {
-            x.push((key, val));
-            touched.push(i as u32);
-            return;
+fn insert(xs: &mut [Vec<(u32, u32)>], last: &mut [(u32, u32)], touched: &mut Vec<u32>, i: usize, key: u32, val: u32) {
+    let (lk, lv) = last[i];
+    if lv == INF {
+        xs[i].push((key, val));
+        last[i] = (key, val);
+        touched.push(i as u32);
+        return;
+    }
+    if lk >= key {
+        if lv > val {
+            xs[i].push((key, val));
+            last[i] = (key, val);
         }
-        Some(&(k, _)) if k >= key => x.len(),
-        Some(_) => x.partition_point(|e| e.0 >= key),
-    };
+        return;
+    }
+    let x = &mut xs[i];
+    let p = x.partition_point(|e| e.0 >= key);
     if p > 0 && x[p - 1].1 <= val {
         return;
     }
@@ -300,6 +310,9 @@ fn insert(xs: &mut [Vec<(u32, u32)>], touched: &mut Vec<u32>, i: usize, key: u32
     } else {
         x[p] = (key, val);
         x.drain(p + 1..q);
+    }
+    if let Some(&l) = x.last() {
+        last[i] = l;
     }
 }
 
@@ -379,6 +392,7 @@ impl<'a> Plan<'a> {
             tc: vec![INF; self.levels * (self.c_hi - self.c_lo)],
             bmin: vec![INF; self.levels * ns],
             xs: vec![Vec::new(); self.levels * ns],
+            xlast: vec![(0, INF); self.levels * ns],
             touched: Vec::new(),
             egress: vec![INF; ns],
             egress_set: Vec::new(),
@@ -451,11 +465,13 @@ impl<'a> Plan<'a> {
                     let t0 = self.lim.t0;
                     let read = !self.bounded || k + 1 < self.levels;
                     if let Some(key) = dep.checked_sub(self.slack).filter(|&key| key >= t0 && read) {
-                        insert(&mut s.xs, &mut s.touched, bi, key, t);
+                        insert(&mut s.xs, &mut s.xlast, &mut s.touched, bi, key, t);
                         let (a, b) = (self.nb_start[from] as usize, self.nb_start[from + 1] as usize);
                         for &(w, fw) in &self.nb[a..b] {
                             match key.checked_sub(fw) {
-                                Some(kw) if kw >= t0 => insert(&mut s.xs, &mut s.touched, k * ns + w as usize, kw, t),
+                                Some(kw) if kw >= t0 => {
+                                    insert(&mut s.xs, &mut s.xlast, &mut s.touched, k * ns + w as usize, kw, t)
+                                }
                                 _ => break,
                             }
                         }
@@ -505,6 +521,7 @@ impl<'a> Plan<'a> {
         });
         for &b in &s.touched {
             s.xs[b as usize].clear();
+            s.xlast[b as usize] = (0, INF);
         }
         s.touched.clear();
         s.bmin.fill(INF);

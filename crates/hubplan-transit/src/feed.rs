@@ -77,6 +77,10 @@ pub struct StopTime {
     pub drop_off: bool,
 }
 
+/// Largest time accepted in a timetable: 30 days after midnight of the service date, in seconds.
+/// (Keeps all sums of times, walks and cutoffs far from `u32` overflow.)
+pub const MAX_TIME_S: u32 = 30 * 86_400;
+
 /// Connection flag: boarding is forbidden at the departure stop.
 pub(crate) const NO_BOARD: u8 = 1;
 /// Connection flag: alighting is forbidden at the arrival stop.
@@ -265,6 +269,12 @@ impl FeedBuilder {
         for (k, st) in stop_times.iter().enumerate() {
             if st.stop as usize >= self.stop_pos.len() {
                 return Err(err(format!("stop time {k}: unknown stop index {}", st.stop)));
+            }
+            if st.departure > MAX_TIME_S {
+                return Err(err(format!(
+                    "stop time {k}: departure {} s is beyond the limit of {MAX_TIME_S} s (30 days)",
+                    st.departure
+                )));
             }
             if st.arrival > st.departure {
                 return Err(err(format!(

@@ -54,7 +54,7 @@ pub use engine::{
     UNREACHABLE,
 };
 pub use error::{TableError, TransitError};
-pub use feed::{Feed, FeedBuilder, ServiceDate, StopTime};
+pub use feed::{Feed, FeedBuilder, ServiceDate, StopTime, MAX_TIME_S};
 pub use load::{load_feed, FeedReport, LoadOptions};
 pub use walk::Walk;
 

@@ -17,7 +17,7 @@ use gtfs_structures::{
 };
 use hubplan::geo::{haversine_m, LonLat};
 
-use crate::feed::{Feed, FeedBuilder, ServiceDate, StopTime};
+use crate::feed::{Feed, FeedBuilder, ServiceDate, StopTime, MAX_TIME_S};
 use crate::{TableError, TransitError};
 
 /// Limits and switches for [`load_feed`].
@@ -412,8 +412,30 @@ fn parse_table<T: serde::de::DeserializeOwned>(
                         }
                         Some(_) => break Err(fail(&work, &err)),
                         None => {
-                            // the crate did not say which field: find the one optional field whose
-                            // blanking makes the row readable
+                            // the crate did not say which field: a field whose value the message
+                            // quotes (gtfs-structures' "'8h05' is not a valid time"), else the one
+                            // optional field whose blanking makes the row readable
+                            let msg = err.to_string();
+                            let quoted = (0..work.len()).find(|&j| {
+                                blankable(j, &work)
+                                    && work.get(j).is_some_and(|v| {
+                                        msg.contains(&format!("'{v}'")) || msg.contains(&format!("`{v}`"))
+                                    })
+                            });
+                            if let Some(j) = quoted {
+                                work = blank(&work, j);
+                                blanked.push((
+                                    headers.get(j).unwrap_or("").to_string(),
+                                    rec.get(j).unwrap_or("").to_string(),
+                                ));
+                                match work.deserialize::<T>(Some(&headers)) {
+                                    Ok(v) => break Ok(v),
+                                    Err(e) => {
+                                        err = e;
+                                        continue;
+                                    }
+                                }
+                            }
                             let found = (0..work.len()).filter(|&j| blankable(j, &work)).find_map(|j| {
                                 let w = blank(&work, j);
                                 w.deserialize::<T>(Some(&headers)).ok().map(|v| (j, v))
@@ -824,9 +846,9 @@ pub fn load_feed(path: &Path, date: ServiceDate, opts: &LoadOptions) -> Result<(
                 let mut v = Vec::new();
                 for f in fs {
                     let mut s = f.start_time;
-                    while s < f.end_time && v.len() <= opts.max_runs {
+                    while s < f.end_time.min(MAX_TIME_S) && v.len() <= opts.max_runs {
                         v.push(s);
-                        s += f.headway_secs;
+                        s = s.saturating_add(f.headway_secs);
                     }
                 }
                 v.sort_unstable();
@@ -848,6 +870,9 @@ pub fn load_feed(path: &Path, date: ServiceDate, opts: &LoadOptions) -> Result<(
                     if dep < 0 {
                         buf.clear(); // not yet running at midnight: restart from the next stop
                         continue;
+                    }
+                    if dep > MAX_TIME_S as i64 {
+                        break; // a frequency run starting near the 30-day limit is cut there
                     }
                     buf.push(StopTime {
                         arrival: arr.max(0) as u32,
@@ -961,6 +986,17 @@ fn timed_template(
     interpolated: &mut usize,
 ) -> Option<Vec<StopTime>> {
     let n = list.len();
+    if let Some(bad) = list
+        .iter()
+        .flat_map(|s| [s.arr, s.dep])
+        .flatten()
+        .find(|&t| t > MAX_TIME_S)
+    {
+        log.error("absurd-time", || {
+            format!("stop_times.txt: trip {tid}: time {bad} s is more than 30 days after midnight; trip dropped")
+        });
+        return None;
+    }
     let mut arr: Vec<Option<u32>> = list.iter().map(|s| s.arr.or(s.dep)).collect();
     let mut dep: Vec<Option<u32>> = list.iter().map(|s| s.dep.or(s.arr)).collect();
     if dep[0].is_none() || arr[n - 1].is_none() {

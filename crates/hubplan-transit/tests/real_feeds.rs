@@ -86,7 +86,14 @@ fn sample_feed_no_service_warning_and_frequencies() {
     assert_eq!(r.trips_active, 11);
     // frequency trips are expanded into many runs
     assert!(r.runs > r.trips_active, "runs {} trips {}", r.runs, r.trips_active);
-    assert!(feed.trip_name(0).contains('#'), "frequency runs are named trip#k: {}", feed.trip_name(0));
+    // STBA runs every 30 min 6:00–22:00 (frequencies.txt, 32 runs), CITY1/CITY2 in several bands
+    let stba: Vec<_> = (0..feed.trip_count())
+        .filter(|&i| feed.trip_name(i).starts_with("STBA#"))
+        .collect();
+    assert_eq!(stba.len(), 32, "STBA runs");
+    let first: Vec<u32> = stba.iter().map(|&i| feed.trip_stop_times(i)[0].departure).collect();
+    assert_eq!(first.iter().min(), Some(&(6 * 3600)));
+    assert_eq!(first.iter().max(), Some(&(21 * 3600 + 1800)));
 }
 
 #[test]
@@ -259,4 +266,108 @@ fn chester_matrix_with_absurd_points() {
         "invalid points reach nothing"
     );
     assert!(m.iter().any(|e| e.origin == 2 && e.destination == 2 && e.seconds == 0));
+}
+
+/// A small GTFS folder written on the fly; `edit` replaces or removes (`None`) files.
+fn folder_feed(tag: &str, edit: &[(&str, Option<&[u8]>)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hubplan-transit-test-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut files: Vec<(&str, Option<Vec<u8>>)> = vec![
+        ("agency.txt", Some(b"agency_id,agency_name,agency_url,agency_timezone\nA,A,http://a,Europe/London\n".to_vec())),
+        ("stops.txt", Some("stop_id,stop_name,stop_lat,stop_lon\nS1,Caf\u{e9},51.0,0.0\nS2,B,51.0,0.01\nS3,C,51.0,0.02\n".as_bytes().to_vec())),
+        ("routes.txt", Some(b"route_id,agency_id,route_short_name,route_type,route_color\nR,A,1,3,zzz\n".to_vec())),
+        ("trips.txt", Some(b"route_id,service_id,trip_id\nR,WK,T1\nR,WK,T2\n".to_vec())),
+        (
+            "stop_times.txt",
+            Some(b"trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,8:00:00,8:00:00,S1,1\nT1,,,S2,2\nT1,08:10:00,08:10:00,S3,3\nT2,25:00:00,25:00:00,S1,1\nT2,25:10:00,25:10:00,S3,2\n".to_vec()),
+        ),
+        ("calendar.txt", Some(b"service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nWK,1,1,1,1,1,0,0,20240101,20241231\n".to_vec())),
+    ];
+    for (name, content) in edit {
+        files.retain(|f| f.0 != *name);
+        files.push((name, content.map(|c| c.to_vec())));
+    }
+    for (name, content) in files {
+        if let Some(c) = content {
+            std::fs::write(dir.join(name), c).unwrap();
+        }
+    }
+    dir
+}
+
+#[test]
+fn folder_feed_interpolates_and_keeps_after_midnight_runs() {
+    let dir = folder_feed("ok", &[]);
+    // Tuesday 2024-01-02: T1 today, T2 today (at 25:00) and T2 of Monday at 01:00 (-24 h)
+    let (feed, r) = load_feed(&dir, ServiceDate::new(2024, 1, 2).unwrap(), &LoadOptions::default()).unwrap();
+    eprintln!("{r}");
+    assert_eq!(r.trips_active, 2);
+    assert_eq!(r.runs, 3);
+    assert_eq!(r.interpolated_stop_times, 1);
+    assert!(r.repairs.iter().any(|m| m.contains("route_color")), "{:?}", r.repairs);
+    let t1 = (0..feed.trip_count()).find(|&i| feed.trip_name(i) == "T1").unwrap();
+    let st = feed.trip_stop_times(t1);
+    assert_eq!(st[1].arrival, 8 * 3600 + 300, "S2 is halfway along the trip");
+    let prev = (0..feed.trip_count()).find(|&i| feed.trip_name(i) == "T2@-1d").unwrap();
+    assert_eq!(feed.trip_stop_times(prev)[0].departure, 3600);
+    // Saturday: only Friday's after-midnight run
+    let (_, r) = load_feed(&dir, ServiceDate::new(2024, 1, 6).unwrap(), &LoadOptions::default()).unwrap();
+    assert_eq!((r.trips_active, r.runs), (0, 1));
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("NO SERVICE on 2024-01-06 (Saturday)")),
+        "{:?}",
+        r.warnings
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn broken_folder_feeds_fail_clearly() {
+    let d = ServiceDate::new(2024, 1, 2).unwrap();
+    let o = LoadOptions::default();
+    let dir = folder_feed("nost", &[("stop_times.txt", None)]);
+    let e = load_feed(&dir, d, &o).unwrap_err();
+    assert!(
+        matches!(&e, TransitError::MissingFile { file, .. } if file == "stop_times.txt"),
+        "{e}"
+    );
+    let dir = folder_feed("nocal", &[("calendar.txt", None)]);
+    let e = load_feed(&dir, d, &o).unwrap_err();
+    assert!(e.to_string().contains("calendar.txt or calendar_dates.txt"), "{e}");
+    let bad_seq: &[u8] = b"trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,8:00:00,8:00:00,S1,1\nT1,8:05:00,8:05:00,S2,two\n";
+    let dir = folder_feed("badseq", &[("stop_times.txt", Some(bad_seq))]);
+    let e = load_feed(&dir, d, &o).unwrap_err();
+    let TransitError::Table(t) = &e else { panic!("{e}") };
+    assert_eq!(
+        (t.file.as_str(), t.row, t.field.as_str(), t.found.as_str()),
+        ("stop_times.txt", 3, "stop_sequence", "two"),
+        "{e}"
+    );
+    assert!(e.to_string().contains("a non-negative integer"), "{e}");
+    let no_col: &[u8] = b"trip_id,arrival_time,departure_time,stop_sequence\nT1,8:00:00,8:00:00,1\n";
+    let dir = folder_feed("nocol", &[("stop_times.txt", Some(no_col))]);
+    let e = load_feed(&dir, d, &o).unwrap_err();
+    assert!(e.to_string().contains("a column named `stop_id`"), "{e}");
+    // a bad time in an optional position is blanked and interpolated, not fatal
+    let bad_time: &[u8] = b"trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,8:00:00,8:00:00,S1,1\nT1,8h05,8h05,S2,2\nT1,8:10:00,8:10:00,S3,3\n";
+    let dir = folder_feed("badtime", &[("stop_times.txt", Some(bad_time))]);
+    let (_, r) = load_feed(&dir, d, &o).unwrap();
+    assert_eq!(r.interpolated_stop_times, 1);
+    // Latin-1 stop names
+    let latin: &[u8] = b"stop_id,stop_name,stop_lat,stop_lon\nS1,Caf\xe9,51.0,0.0\nS2,B,51.0,0.01\nS3,C,51.0,0.02\n";
+    let dir = folder_feed("latin", &[("stops.txt", Some(latin))]);
+    let (_, r) = load_feed(&dir, d, &o).unwrap();
+    assert!(r.encoding.contains("stops.txt"), "{}", r.encoding);
+    assert_eq!(
+        hubplan_transit::decode_text_for_tests(b"Caf\xe9 \x80".to_vec()),
+        ("Caf\u{e9} \u{20ac}".to_string(), true)
+    );
+    for tag in ["nost", "nocal", "badseq", "nocol", "badtime", "latin"] {
+        let _ = std::fs::remove_dir_all(
+            std::env::temp_dir().join(format!("hubplan-transit-test-{tag}-{}", std::process::id())),
+        );
+    }
 }

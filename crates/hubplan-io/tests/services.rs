@@ -1,0 +1,134 @@
+//! The co-location model at the boundary: `[services]` resolved into
+//! `ServiceRules`, and `write_service_plan_dir` read back by `read_plan_json`.
+
+use std::path::{Path, PathBuf};
+
+use hubplan::colocate::{plan_services, SiteCount};
+use hubplan::{ObjectiveKind, PlanStatus, ServiceIdx, SiteIdx};
+use hubplan_io::*;
+
+fn tiny(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/tiny_services")
+        .join(name)
+}
+
+#[test]
+fn services_table_resolves_into_rules() {
+    let l = load_scenario(&tiny("scenario.toml")).unwrap();
+    let r = l.service_rules.clone().expect("a [services] scenario carries rules");
+    let svc = |id: &str| {
+        ServiceIdx::from_index(
+            l.inputs_without_travel
+                .services
+                .iter()
+                .position(|s| s.id == id)
+                .unwrap(),
+        )
+    };
+    assert_eq!(r.services, vec![svc("children_centre"), svc("youth")]);
+    assert_eq!(r.hub, vec![svc("children_centre"), svc("youth")]);
+    assert_eq!(r.min_hubs_per_district, 1);
+    assert_eq!(r.savings_target, Some(15_000.0));
+    assert_eq!(r.capital_budget, Some(5_000.0));
+    assert_eq!(r.max_minutes, Some(20.0));
+    assert_eq!(r.objective, ObjectiveKind::MinCost);
+    assert_eq!(r.sites, SiteCount::default());
+    let l = load_scenario(&tiny("scenario_infeasible.toml")).unwrap();
+    let r = l.service_rules.unwrap();
+    let site = |id: &str| SiteIdx::from_index(l.inputs_without_travel.sites.iter().position(|s| s.id == id).unwrap());
+    assert_eq!(r.close, vec![site("D")]);
+    assert_eq!(r.close_service.len(), 1);
+    assert_eq!(r.close_service[0].0, site("E"));
+}
+
+#[test]
+fn every_new_key_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["sites.csv", "zones.csv", "services.csv", "travel_times.csv"] {
+        std::fs::copy(tiny(f), dir.path().join(f)).unwrap();
+    }
+    let sc = dir.path().join("s.toml");
+    std::fs::write(
+        &sc,
+        r#"[inputs]
+sites = "sites.csv"
+zones = "zones.csv"
+travel_times = "travel_times.csv"
+services = "services.csv"
+[services]
+keep_service = [["A", "youth"]]
+close_service = [["C", "children_centre"]]
+equity_max_imd_decile = 2
+[objective]
+kind = "max_coverage"
+then = "min_cost"
+tolerance = 0.01
+[limits]
+min_sites = 1
+max_sites = 3
+budget = 30000
+"#,
+    )
+    .unwrap();
+    let l = load_scenario(&sc).unwrap();
+    let r = l.service_rules.unwrap();
+    assert!(r.services.is_empty(), "default: every service");
+    assert_eq!(r.then, Some(ObjectiveKind::MinCost));
+    assert_eq!(r.lex_tolerance, 0.01);
+    assert_eq!(
+        r.sites,
+        SiteCount {
+            exact: None,
+            min: Some(1),
+            max: Some(3)
+        }
+    );
+    assert_eq!(r.annual_budget, Some(30_000.0));
+    assert_eq!(r.equity_max_imd_decile, Some(2));
+    assert_eq!(r.keep_service.len(), 1);
+    assert_eq!(r.close_service.len(), 1);
+}
+
+#[test]
+fn scenarios_without_services_have_no_rules() {
+    let good = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/good/scenario.toml");
+    assert!(load_scenario(&good).unwrap().service_rules.is_none());
+}
+
+#[test]
+fn service_plan_round_trips_through_read_plan_json() {
+    let l = load_scenario(&tiny("scenario.toml")).unwrap();
+    let rules = l.service_rules.clone().unwrap();
+    let (inputs, _, meta) = l.into_inputs().unwrap();
+    let plan = plan_services(&inputs, &rules).unwrap();
+    assert_eq!(plan.status, PlanStatus::Optimal);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    write_service_plan_dir(&out, &inputs, &rules, &plan, &meta).unwrap();
+    for f in PLAN_FILES {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let first = std::fs::read(out.join("plan.json")).unwrap();
+    // Deterministic, and replacing an existing directory works.
+    write_service_plan_dir(&out, &inputs, &rules, &plan, &meta).unwrap();
+    assert_eq!(first, std::fs::read(out.join("plan.json")).unwrap());
+    let s = read_plan_json(&out).unwrap();
+    assert_eq!(s.model.as_deref(), Some("services"));
+    assert_eq!(s.status, "optimal");
+    assert_eq!(s.objective, Some(17_500.0));
+    assert_eq!(s.services.len(), 2);
+    assert!(s.services.iter().all(|x| x.hub));
+    let a = s.sites.iter().find(|x| x.id == "A").unwrap();
+    assert_eq!(a.services_before, vec!["children_centre"]);
+    assert_eq!(a.services_after, vec!["children_centre", "youth"]);
+    assert_eq!((a.hub_before, a.hub_after), (Some(false), Some(true)));
+    assert_eq!(s.totals.hubs_after, Some(2));
+    assert_eq!(s.totals.conversion_cost, Some(1_500.0));
+    assert_eq!(s.totals.saving, Some(20_000.0));
+    assert_eq!(s.unreachable_zones, vec!["Z5"]);
+    let geo: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("plan.geojson")).unwrap()).unwrap();
+    assert_eq!(geo["features"].as_array().unwrap().len(), 10);
+    let zones = std::fs::read_to_string(out.join("zones.csv")).unwrap();
+    assert_eq!(zones.lines().count(), 1 + 5 * 2);
+}
