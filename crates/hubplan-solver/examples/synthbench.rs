@@ -97,8 +97,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mi = mclp(&g, (0.6 * z).floor());
         let total: f64 = mi.demand.iter().sum();
         // Gap 1e-4 relative to the covered need (the maximisation form's gap).
-        let u = run(&format!("{s} MCLP-T (gap 1e-4 of covered)"), &mi, tl, 1e-4 * 0.9 * total);
-        let u = if quick { u } else { run(&format!("{s} MCLP-T (gap 1e-4 of uncovered)"), &mi, tl, 1e-6) };
+        let u = run(
+            &format!("{s} MCLP-T (gap 1e-4 of covered)"),
+            &mi,
+            tl,
+            1e-4 * 0.9 * total,
+        );
+        let u = if quick {
+            u
+        } else {
+            run(&format!("{s} MCLP-T (gap 1e-4 of uncovered)"), &mi, tl, 1e-6)
+        };
         eprintln!("{s}: MCLP-T covers {:.2}% of need", 100.0 * (1.0 - u / total));
         if let Some(dir) = &mps {
             std::fs::create_dir_all(dir)?;

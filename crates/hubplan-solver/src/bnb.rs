@@ -112,6 +112,12 @@ impl Ctx<'_> {
     }
 }
 
+/// Move budget of a root local search: about 3·10^8 arc visits in all.
+fn root_moves(p: &Prob) -> usize {
+    let per = p.csite.len() + 50 * p.n + 1;
+    (300_000_000 / per).clamp(20, 100_000)
+}
+
 fn trace() -> bool {
     std::env::var_os("HUBPLAN_SOLVER_TRACE").is_some()
 }
@@ -199,7 +205,7 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> NodeOut {
             patience: 60,
             pi_min: 1e-5,
             sample_every: 40,
-            max_samples: 12,
+            max_samples: if p.csite.len() > 200_000 { 3 } else { 12 },
         }
     } else {
         AscentParams {
@@ -224,7 +230,7 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> NodeOut {
     let mut y = vec![0.0; p.n];
     e.sub.selection(&e.rho, &fix, &p.bcost, &mut y);
     let start: Vec<bool> = y.iter().map(|&v| v >= 1.0 - 1e-9).collect();
-    let moves = if root { 100_000 } else { 50 };
+    let moves = if root { root_moves(p) } else { 50 };
     let mut starts = vec![start];
     if root {
         starts.extend(asc.samples.iter().cloned());
@@ -316,7 +322,7 @@ pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) ->
         let mut ls = Ls::new(p, &p.fix, &vec![false; p.n]);
         if ls.repair(deadline) {
             ls.fill(deadline);
-            ls.improve(100_000, deadline);
+            ls.improve(root_moves(p), deadline);
             if ls.feasible() && p.side_ok(&ls.open) {
                 let z = p.objective(&ls.open);
                 if z.is_finite() {

@@ -97,6 +97,35 @@ pub(crate) fn reduce(inst: &Instance) -> Prep {
             fix[arcs[0].0 as usize] = Fixing::Open;
         }
     }
+    // A client with an arc to a forced-open site can always use it: that arc
+    // becomes its unserved cost, and arcs no cheaper are dropped. A client left
+    // without arcs pays that cost as a constant.
+    let mut gone = vec![false; keep_arcs.len()];
+    for (k, arcs) in keep_arcs.iter_mut().enumerate() {
+        let c0 = arcs
+            .iter()
+            .filter(|a| fix[a.0 as usize] == Fixing::Open)
+            .map(|a| a.1)
+            .fold(INF, f64::min);
+        if c0 < unserved[k] {
+            unserved[k] = c0;
+            arcs.retain(|a| a.1 < c0);
+            if arcs.is_empty() {
+                constant += c0;
+                gone[k] = true;
+            }
+        }
+    }
+    let mut k = 0;
+    keep_arcs.retain(|_| {
+        k += 1;
+        !gone[k - 1]
+    });
+    let mut k = 0;
+    unserved.retain(|_| {
+        k += 1;
+        !gone[k - 1]
+    });
     // Dominated must-serve clients with zero arc costs: a client whose arc set is
     // a superset of another such client's is served whenever the other is.
     let zero: Vec<bool> = (0..keep_arcs.len())

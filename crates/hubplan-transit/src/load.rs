@@ -349,6 +349,11 @@ fn parse_table<T: serde::de::DeserializeOwned>(
             ));
         }
     }
+    let time_cols: Vec<(usize, &str)> = headers
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| matches!(*h, "arrival_time" | "departure_time" | "start_time" | "end_time"))
+        .collect();
     let mut rec = csv::StringRecord::new();
     // field -> (rows repaired, first row, first value)
     let mut repaired: std::collections::BTreeMap<String, (usize, u64, String)> = std::collections::BTreeMap::new();
@@ -370,6 +375,28 @@ fn parse_table<T: serde::de::DeserializeOwned>(
         let row = rec.position().map(|p| p.line()).unwrap_or(0);
         if rec.iter().all(|f| f.is_empty()) {
             continue;
+        }
+        // gtfs-structures computes `hours * 3600` in u32: refuse absurd hours before it sees them
+        for &(i, name) in &time_cols {
+            let v = rec.get(i).unwrap_or("");
+            if v.split(':').next().is_some_and(|h| h.len() > 4) {
+                if required.contains(&name) {
+                    return Err(table_err(
+                        row,
+                        name,
+                        v,
+                        format!("{} with at most 4 hour digits", expected_for(name)),
+                    ));
+                }
+                let value = v.to_string();
+                rec = rec
+                    .iter()
+                    .enumerate()
+                    .map(|(j, f)| if j == i { "" } else { f })
+                    .collect();
+                let e = repaired.entry(name.to_string()).or_insert((0, row, value));
+                e.0 += 1;
+            }
         }
         match rec.deserialize::<T>(Some(&headers)) {
             Ok(v) => keep(row, v, log),

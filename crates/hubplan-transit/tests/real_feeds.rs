@@ -151,14 +151,31 @@ fn every_shared_refdata_feed_loads_or_fails_clearly() {
         for f in std::fs::read_dir(d.path()).into_iter().flatten().flatten() {
             let p = f.path();
             if p.extension().is_some_and(|e| e == "zip") {
-                let date = ServiceDate::new(2019, 5, 13).unwrap();
+                // a service date of each feed, with the trip count of the manifest (section 6)
+                let name = p.file_name().unwrap_or_default().to_string_lossy().to_string();
+                let (date, want) = match name.as_str() {
+                    "uk_newport_20230613_gtfs.zip" => ("2023-06-16", Some(173)),
+                    "uk_chester_20230816_small_gtfs.zip" => ("2023-08-16", Some(804)),
+                    "au_cairns_2014_gtfs.zip" => ("2014-06-02", Some(622)),
+                    "us_caltrain_2017-07-24_gtfs.zip" => ("2017-07-24", Some(92)),
+                    "us_nyc_subway_2024_gtfs.zip" => ("2024-12-16", Some(786)),
+                    "no_atb_region_nord_2019_gtfs_latin1.zip" => ("2019-01-14", Some(799)),
+                    "sample_gtfs_fictional.zip" => ("2007-06-09", Some(11)),
+                    _ => ("2019-05-13", None),
+                };
+                let date = ServiceDate::parse(date).unwrap();
                 match load_feed(&p, date, &LoadOptions::default()) {
-                    Ok((_, r)) => eprintln!(
-                        "{}: ok; {} trips on {date}, {} connections",
-                        p.display(),
-                        r.trips_active,
-                        r.connections
-                    ),
+                    Ok((_, r)) => {
+                        eprintln!(
+                            "{}: ok; {} trips on {date}, {} connections",
+                            p.display(),
+                            r.trips_active,
+                            r.connections
+                        );
+                        if let Some(w) = want {
+                            assert_eq!(r.trips_active, w, "{name} on {date}");
+                        }
+                    }
                     Err(e) => {
                         let msg = e.to_string();
                         assert!(
@@ -356,6 +373,15 @@ fn broken_folder_feeds_fail_clearly() {
     let dir = folder_feed("badtime", &[("stop_times.txt", Some(bad_time))]);
     let (_, r) = load_feed(&dir, d, &o).unwrap();
     assert_eq!(r.interpolated_stop_times, 1);
+    // absurd hours (would overflow inside gtfs-structures): blanked when optional, an error when required
+    let huge: &[u8] = b"trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,8:00:00,8:00:00,S1,1\nT1,99999999:00:00,,S2,2\nT1,8:10:00,8:10:00,S3,3\n";
+    let dir = folder_feed("huge", &[("stop_times.txt", Some(huge))]);
+    let (_, r) = load_feed(&dir, d, &o).unwrap();
+    assert_eq!(r.interpolated_stop_times, 1);
+    let huge_freq: &[u8] = b"trip_id,start_time,end_time,headway_secs\nT1,6:00:00,99999999:00:00,600\n";
+    let dir = folder_feed("hugefreq", &[("frequencies.txt", Some(huge_freq))]);
+    let e = load_feed(&dir, d, &o).unwrap_err();
+    assert!(e.to_string().contains("frequencies.txt row 2, field `end_time`"), "{e}");
     // Latin-1 stop names
     let latin: &[u8] = b"stop_id,stop_name,stop_lat,stop_lon\nS1,Caf\xe9,51.0,0.0\nS2,B,51.0,0.01\nS3,C,51.0,0.02\n";
     let dir = folder_feed("latin", &[("stops.txt", Some(latin))]);
@@ -365,9 +391,46 @@ fn broken_folder_feeds_fail_clearly() {
         hubplan_transit::decode_text_for_tests(b"Caf\xe9 \x80".to_vec()),
         ("Caf\u{e9} \u{20ac}".to_string(), true)
     );
-    for tag in ["nost", "nocal", "badseq", "nocol", "badtime", "latin"] {
+    for tag in [
+        "nost", "nocal", "badseq", "nocol", "badtime", "latin", "huge", "hugefreq",
+    ] {
         let _ = std::fs::remove_dir_all(
             std::env::temp_dir().join(format!("hubplan-transit-test-{tag}-{}", std::process::id())),
         );
     }
+}
+
+/// Every Cairns trip running on Monday 2014-06-02 has the stop count, first departure and last
+/// arrival that gtfs_kit computed (`au_cairns_2014_trip_stats.csv`).
+#[test]
+fn cairns_trips_match_gtfs_kit_trip_stats() {
+    let (feed, _) = load("au_cairns_2014_gtfs.zip", "2014-06-02");
+    let text = std::fs::read_to_string(fixture("au_cairns_2014_trip_stats.csv")).unwrap();
+    let mut lines = text.lines();
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |n: &str| head.iter().position(|h| *h == n).unwrap();
+    let (ci, cn, cs, ce) = (col("trip_id"), col("num_stops"), col("start_time"), col("end_time"));
+    let hms = |t: &str| -> u32 {
+        let v: Vec<u32> = t.split(':').map(|x| x.parse().unwrap()).collect();
+        v[0] * 3600 + v[1] * 60 + v[2]
+    };
+    let stats: std::collections::HashMap<String, (usize, u32, u32)> = lines
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .map(|f| (f[ci].to_string(), (f[cn].parse().unwrap(), hms(f[cs]), hms(f[ce]))))
+        .collect();
+    let mut checked = 0;
+    for i in 0..feed.trip_count() {
+        let name = feed.trip_name(i);
+        if name.ends_with("@-1d") {
+            continue;
+        }
+        let st = feed.trip_stop_times(i);
+        let want = stats
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} not in gtfs_kit's stats"));
+        let got = (st.len(), st[0].departure, st[st.len() - 1].arrival);
+        assert_eq!(got, *want, "trip {name}");
+        checked += 1;
+    }
+    assert_eq!(checked, 622);
 }

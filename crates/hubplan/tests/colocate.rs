@@ -834,9 +834,15 @@ fn kent_family_hubs() {
             hubplan::colocate::export_mps(&inputs, &plain).unwrap(),
         );
     }
-    // The fixture's capacities cannot cover every zone for every service at
-    // these limits: the plan is infeasible and the diagnosis names the full sites.
+    // The fixture's capacities fit every family service a building can host, so the
+    // four core services can be planned at these limits.
     let p = kent_report("kent min_cost, 4 services, no hub rule", &inputs, &plain);
+    assert_eq!(p.status, PlanStatus::Optimal);
+    // Shrinking every building to 100 m² makes the rule impossible, and the
+    // diagnosis blames capacity.
+    let mut cramped = inputs.clone();
+    cramped.sites.iter_mut().for_each(|s| s.capacity = Some(100.0));
+    let p = kent_report("kent min_cost, 4 services, 100 m² buildings", &cramped, &plain);
     assert_eq!(p.status, PlanStatus::Infeasible);
     let inf = p.infeasibility.as_ref().unwrap();
     assert!(inf
