@@ -183,7 +183,9 @@ pub fn gtfs(data: &[u8]) {
         ..LoadOptions::default()
     };
     let Ok(date) = ServiceDate::new(2007, 6, 5) else { return };
-    let Ok((feed, report)) = load_feed(&path, date, &opts).map_err(|e| e.to_string()) else { return };
+    let Ok((feed, report)) = load_feed(&path, date, &opts).map_err(|e| e.to_string()) else {
+        return;
+    };
     let _ = report.to_string();
     let cfg = TransitConfig {
         window_start_s: 7 * 3600,

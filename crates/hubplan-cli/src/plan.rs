@@ -296,15 +296,108 @@ fn run_services(a: &PlanArgs, inputs: &Inputs, rules: &ServiceRules, meta: &RunM
         eprintln!("wrote {}", a.out.display());
     }
     if a.report {
-        eprintln!(
-            "note: --report: the cabinet appendix covers single-service plans only, so it was not written for this \
-             co-location ([services]) plan; plan.json, sites.csv and zones.csv in {} carry the site decisions and \
-             every service move",
-            a.out.display()
-        );
+        let written = write_services_appendix(&a.out, inputs, rules, &plan, meta)?;
+        if !a.quiet {
+            for p in written {
+                eprintln!("wrote {}", p.display());
+            }
+        }
     }
     print!("{}", service_summary(inputs, rules, &plan));
     Ok(exit_code(plan.status))
+}
+
+/// Writes `appendix.md` and `appendix.html` for a co-location plan, atomically.
+fn write_services_appendix(
+    dir: &Path,
+    inputs: &Inputs,
+    rules: &ServiceRules,
+    plan: &ServicePlan,
+    meta: &RunMeta,
+) -> Result<Vec<PathBuf>> {
+    let svc = |v: &[hubplan::ServiceIdx]| {
+        v.iter()
+            .map(|&k| inputs.services[k.index()].id.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut settings = vec![("objective".to_string(), rules.objective.name().to_string())];
+    if let Some(t) = rules.then {
+        settings.push(("objective.then".into(), t.name().to_string()));
+    }
+    if let Some(m) = rules.max_minutes {
+        settings.push(("access.max_minutes".into(), format!("{m}")));
+    }
+    settings.push(("services.required".into(), svc(&rules.services)));
+    if !rules.hub.is_empty() {
+        settings.push(("services.hub".into(), svc(&rules.hub)));
+    }
+    if rules.min_hubs_per_district > 0 {
+        settings.push((
+            "services.min_hubs_per_district".into(),
+            rules.min_hubs_per_district.to_string(),
+        ));
+    }
+    let money = hubplan_report::fmt::money;
+    for (k, v) in [
+        ("limits.budget", rules.annual_budget),
+        ("services.capital_budget", rules.capital_budget),
+        ("services.savings_target", rules.savings_target),
+    ] {
+        if let Some(v) = v {
+            settings.push((k.into(), money(v)));
+        }
+    }
+    if let Some(d) = rules.equity_max_imd_decile {
+        settings.push(("services.equity_max_imd_decile".into(), d.to_string()));
+    }
+    let provenance = hubplan_report::Provenance {
+        inputs: meta
+            .inputs
+            .iter()
+            .map(|f| {
+                (
+                    f.role.clone(),
+                    f.path.to_string_lossy().replace('\\', "/"),
+                    f.sha256.clone(),
+                )
+            })
+            .collect(),
+        settings,
+        transit: match meta.travel_source.as_str() {
+            "transit" => {
+                Some("computed from a GTFS public-transport timetable ([transit] section of the scenario)".into())
+            }
+            s => s
+                .strip_prefix("csv:")
+                .map(|p| format!("travel-time matrix read from {p}")),
+        },
+        solver: format!(
+            "{}; time limit {} s; relative gap tolerance {:e}",
+            plan.solver.backend,
+            rules.solver.time_limit.as_secs_f64(),
+            rules.solver.gap
+        ),
+        version: meta.hubplan_version.clone(),
+    };
+    let title = "Family hubs: which buildings close, where services move, and why";
+    let a = hubplan_report::ServiceAppendix {
+        title,
+        inputs,
+        rules,
+        plan,
+        provenance: &provenance,
+        generated: None,
+    };
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "appendix.md",
+            (hubplan_report::services_appendix_md(&a) + "\n").into_bytes(),
+        ),
+        ("appendix.html", hubplan_report::services_appendix_html(&a).into_bytes()),
+    ];
+    hubplan_io::write_files_atomically(dir, &files)?;
+    Ok(files.iter().map(|(n, _)| dir.join(n)).collect())
 }
 
 fn pct(part: f64, whole: f64) -> String {

@@ -67,6 +67,21 @@ pub fn config_from_section(t: &TransitSection) -> Result<TransitConfig> {
     Ok(c)
 }
 
+/// Prints the feed problems that made the loader drop data (trips, rows), at most ten and a
+/// count of the rest. Shown even with `--quiet`: the travel times are computed without that data.
+pub fn print_feed_errors(feed: &std::path::Path, errors: &[String]) {
+    for e in errors.iter().take(10) {
+        eprintln!("warning: GTFS feed {}: {e}", feed.display());
+    }
+    if errors.len() > 10 {
+        eprintln!(
+            "warning: GTFS feed {}: {} more problems that dropped data",
+            feed.display(),
+            errors.len() - 10
+        );
+    }
+}
+
 /// Computes zone → site travel times from the scenario's timetable.
 pub fn travel_from_section(t: &TransitSection, inputs: &InputsWithoutTravel, quiet: bool) -> Result<TravelTimes> {
     let date = t.date.as_deref().ok_or_else(|| {
@@ -93,6 +108,8 @@ pub fn travel_from_section(t: &TransitSection, inputs: &InputsWithoutTravel, qui
             eprintln!("warning: {w}");
         }
     }
+    // Data the loader dropped changes the travel times: always said, even with --quiet.
+    print_feed_errors(&t.gtfs, &report.errors);
     let origins: Vec<_> = inputs.zones.iter().map(|z| z.pos).collect();
     let dests: Vec<_> = inputs.sites.iter().map(|s| s.pos).collect();
     let bar = if quiet {

@@ -179,6 +179,9 @@ pub fn run(args: &TravelTimesArgs) -> Result<()> {
     let (feed, report) = load_feed(&args.gtfs, date, &LoadOptions::default()).map_err(|e| anyhow!("{e}"))?;
     if !args.quiet {
         eprint!("{report}");
+    } else {
+        // dropped data changes the matrix: said even with --quiet
+        crate::transit::print_feed_errors(&args.gtfs, &report.errors);
     }
     if report.trips_active == 0 {
         // always shown, even with --quiet: the matrix will be walking only

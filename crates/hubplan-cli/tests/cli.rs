@@ -14,7 +14,10 @@ struct Run {
 }
 
 fn hubplan(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_hubplan")).args(args).output().expect("run hubplan");
+    let out = Command::new(env!("CARGO_BIN_EXE_hubplan"))
+        .args(args)
+        .output()
+        .expect("run hubplan");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -79,9 +82,15 @@ fn check_access_rule(input_dir: &Path, out: &Path, max: f64) {
             continue;
         }
         if unreachable.contains(id) {
-            assert!(!within(false), "zone {id} is listed unreachable but has a site within {max}");
+            assert!(
+                !within(false),
+                "zone {id} is listed unreachable but has a site within {max}"
+            );
         } else {
-            assert!(within(true), "zone {id} has no open site within {max} minutes and is not listed");
+            assert!(
+                within(true),
+                "zone {id} has no open site within {max} minutes and is not listed"
+            );
         }
     }
 }
@@ -90,9 +99,15 @@ fn check_access_rule(input_dir: &Path, out: &Path, max: f64) {
 fn tiny_plan_matches_the_hand_worked_optimum() {
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("plan");
-    let r = hubplan(&["plan", root().join("fixtures/tiny/scenario.toml").to_str().unwrap(), "--out", dir.to_str().unwrap()]);
+    let r = hubplan(&[
+        "plan",
+        root().join("fixtures/tiny/scenario.toml").to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    let plan: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).unwrap()).unwrap();
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).unwrap()).unwrap();
     assert_eq!(plan["status"], "optimal");
     assert_eq!(plan["objective"].as_f64(), Some(75_000.0));
     assert_eq!(plan["gap"].as_f64(), Some(0.0));
@@ -100,10 +115,27 @@ fn tiny_plan_matches_the_hand_worked_optimum() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["id"].as_str().unwrap().to_string(), s["decision"].as_str().unwrap().to_string()))
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap().to_string(),
+                s["decision"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
-    let expect = [("A", "keep"), ("B", "close"), ("C", "keep"), ("D", "keep"), ("E", "unused")];
-    assert_eq!(decisions, expect.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>());
+    let expect = [
+        ("A", "keep"),
+        ("B", "close"),
+        ("C", "keep"),
+        ("D", "keep"),
+        ("E", "unused"),
+    ];
+    assert_eq!(
+        decisions,
+        expect
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect::<Vec<_>>()
+    );
     assert_eq!(plan["unreachable_zones"], serde_json::json!(["Z7"]));
     for f in ["plan.json", "sites.csv", "zones.csv", "plan.geojson"] {
         assert!(dir.join(f).is_file(), "{f} written");
@@ -124,7 +156,8 @@ fn kent_plan_is_optimal_and_meets_the_access_rule() {
         "--quiet",
     ]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    let plan: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).unwrap()).unwrap();
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).unwrap()).unwrap();
     assert_eq!(plan["status"], "optimal", "{}", r.stdout);
     check_access_rule(&root().join("fixtures/kent"), &dir, 35.0);
 }
@@ -140,7 +173,8 @@ fn infeasible_scenario_exits_3_and_names_the_blocking_closure() {
     assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("infeasible"), "{}", r.stdout);
     assert!(r.stdout.contains("(D)") && r.stdout.contains("Z6"), "{}", r.stdout);
-    let plan: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).unwrap()).unwrap();
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).unwrap()).unwrap();
     assert_eq!(plan["status"], "infeasible");
 }
 
@@ -152,7 +186,12 @@ fn check_bad(file: &str, edit: impl Fn(String) -> String, fragments: &[&str]) {
     let text = std::fs::read_to_string(&p).unwrap();
     std::fs::write(&p, edit(text)).unwrap();
     let out = d.path().join("out");
-    let r = hubplan(&["plan", d.path().join("scenario.toml").to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let r = hubplan(&[
+        "plan",
+        d.path().join("scenario.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 2, "exit code for {fragments:?}: {}{}", r.stdout, r.stderr);
     for f in fragments {
         assert!(r.stderr.contains(f), "message lacks {f:?}:\n{}", r.stderr);
@@ -164,25 +203,58 @@ fn check_bad(file: &str, edit: impl Fn(String) -> String, fragments: &[&str]) {
 #[test]
 fn bad_inputs_name_file_row_and_field() {
     // A missing column.
-    check_bad("sites.csv", |t| t.replacen("annual_cost", "annual_costs", 1), &["sites.csv", "annual_cost"]);
+    check_bad(
+        "sites.csv",
+        |t| t.replacen("annual_cost", "annual_costs", 1),
+        &["sites.csv", "annual_cost"],
+    );
     check_bad("zones.csv", |t| t.replacen("id,", "code,", 1), &["zones.csv", "id"]);
     // An unknown id in the matrix.
-    check_bad("travel_times.csv", |t| t.replacen("Z3,B,10.00", "Z3,Q,10.00", 1), &["travel_times.csv", ":8", "site_id", "Q"]);
+    check_bad(
+        "travel_times.csv",
+        |t| t.replacen("Z3,B,10.00", "Z3,Q,10.00", 1),
+        &["travel_times.csv", ":8", "site_id", "Q"],
+    );
     // A duplicate id.
-    check_bad("sites.csv", |t| t.replacen("B,Riverside", "A,Riverside", 1), &["sites.csv", ":3", "id", "A"]);
+    check_bad(
+        "sites.csv",
+        |t| t.replacen("B,Riverside", "A,Riverside", 1),
+        &["sites.csv", ":3", "id", "A"],
+    );
     // A non-numeric cost.
-    check_bad("sites.csv", |t| t.replacen("80000", "eighty thousand", 1), &["sites.csv", ":3", "annual_cost", "eighty thousand"]);
+    check_bad(
+        "sites.csv",
+        |t| t.replacen("80000", "eighty thousand", 1),
+        &["sites.csv", ":3", "annual_cost", "eighty thousand"],
+    );
     // Negative minutes.
-    check_bad("travel_times.csv", |t| t.replacen("Z3,B,10.00", "Z3,B,-10.00", 1), &["travel_times.csv", ":8", "minutes"]);
+    check_bad(
+        "travel_times.csv",
+        |t| t.replacen("Z3,B,10.00", "Z3,B,-10.00", 1),
+        &["travel_times.csv", ":8", "minutes"],
+    );
     // A site in both keep and close.
-    check_bad("scenario.toml", |t| t + "[limits]\nkeep = [\"A\"]\nclose = [\"A\"]\n", &["A", "keep", "close"]);
+    check_bad(
+        "scenario.toml",
+        |t| t + "[limits]\nkeep = [\"A\"]\nclose = [\"A\"]\n",
+        &["A", "keep", "close"],
+    );
     // A typo in the scenario.
-    check_bad("scenario.toml", |t| t.replace("max_minutes", "max_minute"), &["scenario.toml", "max_minute", "max_minutes"]);
+    check_bad(
+        "scenario.toml",
+        |t| t.replace("max_minutes", "max_minute"),
+        &["scenario.toml", "max_minute", "max_minutes"],
+    );
 }
 
 #[test]
 fn missing_scenario_and_usage_errors_exit_2() {
-    let r = hubplan(&["plan", "/nonexistent/scenario.toml", "--out", "/tmp/never-written-hubplan"]);
+    let r = hubplan(&[
+        "plan",
+        "/nonexistent/scenario.toml",
+        "--out",
+        "/tmp/never-written-hubplan",
+    ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("/nonexistent/scenario.toml"), "{}", r.stderr);
     let r = hubplan(&["plan"]);

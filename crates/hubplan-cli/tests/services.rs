@@ -401,18 +401,17 @@ fn exports_the_co_location_model() {
 }
 
 #[test]
-fn report_flag_with_services_says_it_is_skipped() {
+fn report_flag_with_services_writes_the_co_location_appendix() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("plan");
     let sc = root().join("fixtures/tiny_services/scenario.toml");
     let r = hubplan(&["plan", sc.to_str().unwrap(), "--out", out.to_str().unwrap(), "--report"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(
-        r.stderr.contains("--report") && r.stderr.contains("not written"),
-        "{}",
-        r.stderr
-    );
-    assert!(!out.join("appendix.html").exists());
+    let md = std::fs::read_to_string(out.join("appendix.md")).expect("appendix.md written");
+    assert!(md.contains("Family hubs by district"), "{md}");
+    assert!(md.contains("Method and provenance"), "{md}");
+    let html = std::fs::read_to_string(out.join("appendix.html")).expect("appendix.html written");
+    assert!(html.contains("<table") && !html.contains("http://") && !html.contains("https://"));
 }
 
 #[test]

@@ -16,6 +16,8 @@
 //! field, what was found and what was expected. Nothing that input can reach
 //! panics. The formats are documented with examples in `docs/FORMATS.md`.
 #![deny(missing_docs)]
+// No panics on input (docs/ARCHITECTURE.md): no unwrap/expect outside tests.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod error;
 mod num;
@@ -27,8 +29,9 @@ mod travel;
 
 pub use error::{IoError, IoErrorKind, Result};
 pub use output::{
-    read_plan_json, write_files_atomically, write_plan_dir, write_service_plan_dir, PlanInputSummary, PlanScenarioSummary, PlanServiceSummary,
-    PlanSiteSummary, PlanSolverSummary, PlanSummary, PlanTotalsSummary, RunMeta, PLAN_FILES,
+    read_plan_json, write_files_atomically, write_plan_dir, write_service_plan_dir, PlanInputSummary,
+    PlanScenarioSummary, PlanServiceSummary, PlanSiteSummary, PlanSolverSummary, PlanSummary, PlanTotalsSummary,
+    RunMeta, PLAN_FILES,
 };
 pub use records::{read_points, read_services, read_sites, read_zones, ServicesFile, SitesFile, ZonesFile};
 pub use scenario::{

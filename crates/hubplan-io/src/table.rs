@@ -914,3 +914,48 @@ fn geometry_point(g: &Value, geoms: Geoms) -> Result<(f64, f64), String> {
         _ => Err(format!("expected {expected} geometry, found {}", quote(ty))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn the_row_limit_fires_on_the_first_row_over_it() {
+        // limits::MAX_ROWS and MAX_TRAVEL_ROWS are passed to CsvStream::open as `max_rows`;
+        // lowered here to 3 so the file can be small.
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "zones.csv", "id,need\nA,1\nB,2\n,\nC,3\nD,4\nE,5\n");
+        let mut s = CsvStream::open(&p, "zones", 3).unwrap();
+        let mut rec = csv::StringRecord::new();
+        assert_eq!(s.next_row(&mut rec).unwrap(), Some(2));
+        assert_eq!(s.next_row(&mut rec).unwrap(), Some(3));
+        // the blank row (line 4) is skipped and does not count
+        assert_eq!(s.next_row(&mut rec).unwrap(), Some(5));
+        let e = s.next_row(&mut rec).unwrap_err();
+        assert_eq!(e.kind(), IoErrorKind::TooLarge);
+        let msg = e.to_string();
+        assert!(msg.contains("zones.csv:6:"), "{msg}");
+        assert!(msg.contains("more than 3 rows"), "{msg}");
+        // exactly at the limit is fine
+        let p = write(dir.path(), "ok.csv", "id,need\nA,1\nB,2\nC,3\n");
+        let mut s = CsvStream::open(&p, "zones", 3).unwrap();
+        while s.next_row(&mut rec).unwrap().is_some() {}
+        assert_eq!(s.rows(), 3);
+    }
+
+    #[test]
+    fn the_byte_limit_is_checked_before_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "sites.csv", "id,lon,lat\nA,1,51\n");
+        let e = check_file(&p, "sites", 10).unwrap_err();
+        assert_eq!(e.kind(), IoErrorKind::TooLarge);
+        assert!(e.to_string().contains("at most 10 bytes"), "{e}");
+        assert_eq!(check_file(&p, "sites", 18).unwrap(), 18);
+    }
+}

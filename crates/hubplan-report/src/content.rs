@@ -329,7 +329,10 @@ fn summary(a: &Appendix<'_>, b: &mut Vec<Block>) {
         "{} {}; each is listed in [[sec:closures]] with its reason and where its users go.",
         plural(t.sites_closed, "building closes", "buildings close"),
         if t.sites_opened > 0 {
-            format!("and {}", plural(t.sites_opened, "new building opens", "new buildings open"))
+            format!(
+                "and {}",
+                plural(t.sites_opened, "new building opens", "new buildings open")
+            )
         } else {
             String::new()
         }

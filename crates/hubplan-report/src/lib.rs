@@ -6,6 +6,11 @@
 //! ([`map_svg`]) and the savings-versus-access chart of a sweep
 //! ([`sweep_chart_svg`]).
 //!
+//! For a co-location plan ([`hubplan::colocate::ServicePlan`]),
+//! [`services_appendix_html`] and [`services_appendix_md`] render the services
+//! appendix (buildings, services moved, family hubs by district, coverage per
+//! service); see [`services`].
+//!
 //! Pure rendering: every function returns a `String` and does no I/O. The
 //! output is deterministic: no timestamps unless one is passed in
 //! ([`Appendix::generated`]), stable ordering everywhere.
@@ -30,12 +35,14 @@ pub mod fmt;
 mod html;
 mod map;
 mod markdown;
+pub mod services;
 
 use hubplan::explain::Explanations;
 use hubplan::{Inputs, Plan, Scenario};
 
 pub use chart::sweep_chart_svg;
 pub use map::{map_svg, MapOptions};
+pub use services::{services_appendix_html, services_appendix_md, ServiceAppendix};
 
 /// Where a plan came from, as the command line knows it.
 #[derive(Clone, Debug, PartialEq, Default)]

@@ -2,7 +2,8 @@
 //!
 //! `cargo run --release -p hubplan-solver --example refsolve -- KIND FILE [mps-out]`
 //! with KIND one of `pmed`, `scp`, `uncap`, `cap`; prints status, objective,
-//! bound, nodes and seconds; with a third argument also writes the MPS there.
+//! bound, nodes and seconds; with a third argument also writes the model there
+//! (CPLEX LP when it ends in `.lp`, else MPS).
 use hubplan_solver::{orlib, solve, SolveOptions};
 use std::time::{Duration, Instant};
 
@@ -20,7 +21,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         k => return Err(format!("unknown kind {k}").into()),
     };
     if let Some(out) = args.get(3) {
-        std::fs::write(out, hubplan_solver::mip::write_mps(&inst)?)?;
+        let text = if out.ends_with(".lp") {
+            hubplan_solver::mip::write_lp(&inst)?
+        } else {
+            hubplan_solver::mip::write_mps(&inst)?
+        };
+        std::fs::write(out, text)?;
     }
     let secs: u64 = std::env::var("TL").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
     let opts = SolveOptions {

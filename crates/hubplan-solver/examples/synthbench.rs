@@ -66,6 +66,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 tl = args.get(k + 1).and_then(|s| s.parse().ok()).ok_or("bad --tl")?;
                 k += 1;
             }
+            // `cargo bench` passes `--bench`; ignore unknown flags.
+            s if s.starts_with("--") => {}
             s => sizes.push(s.to_string()),
         }
         k += 1;

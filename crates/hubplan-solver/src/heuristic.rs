@@ -133,10 +133,6 @@ impl<'a> Ls<'a> {
             && self.p.budget_ok(self.used + self.p.bcost[j])
     }
 
-    fn can_drop(&self, k: usize) -> bool {
-        self.open[k] && self.fix[k] != Fixing::Open && self.cnt > self.p.lo
-    }
-
     fn apply(&mut self, mv: Move) {
         match mv {
             Move::Add(j) => {

@@ -99,7 +99,6 @@ pub(crate) struct Ascent {
     pub samples: Vec<Vec<bool>>,
     pub best: Eval,
     pub lambda: Vec<f64>,
-    pub iters: usize,
     pub timed_out: bool,
 }
 
@@ -235,7 +234,6 @@ pub(crate) fn ascent(
         samples,
         best,
         lambda: best_lambda,
-        iters,
         timed_out,
     }
 }

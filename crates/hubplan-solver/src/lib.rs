@@ -25,6 +25,8 @@
 //! subject to every client being served by exactly one open site on one of
 //! its arcs (or left unserved at its `unserved_cost`, when it has one).
 #![deny(missing_docs)]
+// Index loops read better in the numeric kernels.
+#![allow(clippy::needless_range_loop)]
 
 mod bnb;
 pub mod eval;

@@ -398,6 +398,9 @@ fn declare(pv: &mut ProblemVariables, m: &Model) -> Vec<Variable> {
         .collect()
 }
 
+/// A back end's answer: open sites, recomputed objective, status.
+type Solved = Result<(Vec<bool>, f64, SolutionStatus), ResolutionError>;
+
 fn outcome_from<S: Solution>(
     sol: &S,
     vars: &[Variable],
@@ -453,7 +456,7 @@ pub fn solve_mip(inst: &Instance, opts: &SolveOptions, backend: MipBackend) -> R
         MipBackend::Microlp => "mip:microlp",
         MipBackend::Highs => "mip:highs",
     };
-    let result: Result<(Vec<bool>, f64, SolutionStatus), ResolutionError> = match backend {
+    let result: Solved = match backend {
         MipBackend::Microlp => {
             let mut model = pv.minimise(obj).using(good_lp::microlp).with_time_limit(secs);
             model = model
@@ -516,7 +519,7 @@ fn solve_highs(
     vars: &[Variable],
     inst: &Instance,
     name: &str,
-) -> Result<Result<(Vec<bool>, f64, SolutionStatus), ResolutionError>, InstanceError> {
+) -> Result<Solved, InstanceError> {
     let mut model = pv.minimise(obj).using(good_lp::highs).set_time_limit(secs);
     model = model
         .set_mip_rel_gap(gap)
@@ -538,7 +541,7 @@ fn solve_highs(
     _vars: &[Variable],
     _inst: &Instance,
     _name: &str,
-) -> Result<Result<(Vec<bool>, f64, SolutionStatus), ResolutionError>, InstanceError> {
+) -> Result<Solved, InstanceError> {
     Err(InstanceError::Backend(
         "hubplan-solver was built without the `highs` feature".into(),
     ))

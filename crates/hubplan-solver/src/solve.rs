@@ -88,14 +88,14 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<Outcome, InstanceEr
     let deadline = start + opts.time_limit;
     let solver = "lagrangian-bb".to_string();
     let p = match reduce(inst) {
-        Prep::Infeasible(_) => {
+        Prep::Infeasible(reason) => {
             return Ok(Outcome {
                 status: Status::Infeasible,
                 open: Vec::new(),
                 objective: f64::INFINITY,
                 bound: f64::INFINITY,
                 nodes: 0,
-                solver,
+                solver: format!("{solver} (preprocessing: {reason})"),
             })
         }
         Prep::Ok(p) => p,
@@ -116,7 +116,7 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<Outcome, InstanceEr
                     solver,
                 });
             }
-            let bound = s.bound.min(z);
+            let bound = s.bound.min(z) + 0.0; // + 0.0 turns −0 into 0
             let tol = opts.abs_gap.max(opts.rel_gap * z.abs());
             let status = if s.complete || z - bound <= tol {
                 Status::Optimal

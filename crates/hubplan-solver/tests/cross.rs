@@ -18,13 +18,16 @@ fn opts() -> SolveOptions {
     }
 }
 
+/// A random client: arcs (site, cost) and an optional unserved cost.
+type RawClient = (Vec<(usize, u32)>, Option<u32>);
+
 #[derive(Debug, Clone)]
 struct Raw {
     n: usize,
     fixed: Vec<u32>,
     bcost: Vec<u32>,
     fix: Vec<u8>,
-    clients: Vec<(Vec<(usize, u32)>, Option<u32>)>,
+    clients: Vec<RawClient>,
     budget: Option<u32>,
     card: Option<(u32, u32)>,
     frac: bool,
@@ -117,7 +120,7 @@ fn agree(inst: &Instance) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn solvers_agree_with_brute_force(r in raw()) {

@@ -1,5 +1,7 @@
 //! spopt's San Francisco cases (205 tracts × 16 stores), reproducing the values
 //! asserted in spopt's own tests (see `spopt_expected_values.csv`).
+// The asserted values are quoted digit for digit from spopt's tests.
+#![allow(clippy::excessive_precision)]
 mod common;
 use common::{check, fixture};
 use hubplan_solver::orlib::{spopt_sf, SpoptSf};

@@ -3,8 +3,8 @@
 //! runs described in `docs/HARDENING.md`.
 //!
 //! ```text
-//! cargo run --release --no-default-features --bin replay -- TARGET FILE_OR_DIR...
-//! cargo run --release --no-default-features --bin replay -- TARGET --mutate SECONDS SEED FILE_OR_DIR...
+//! cargo run --release --no-default-features --features replay --bin replay -- TARGET FILE_OR_DIR...
+//! cargo run --release --no-default-features --features replay --bin replay -- TARGET --mutate SECONDS SEED FILE_OR_DIR...
 //! ```
 //!
 //! A panic is reported with the file that caused it and the run stops with status 101.
@@ -18,7 +18,11 @@ fn files(paths: &[String]) -> Vec<PathBuf> {
         let p = Path::new(p);
         if p.is_dir() {
             let mut v: Vec<PathBuf> = std::fs::read_dir(p)
-                .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect())
+                .map(|rd| {
+                    rd.filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| p.is_file())
+                        .collect()
+                })
                 .unwrap_or_default();
             v.sort();
             out.extend(v);
@@ -48,9 +52,39 @@ impl Rng {
 }
 
 const TOKENS: &[&[u8]] = &[
-    b",", b"\"", b"\n", b"\r\n", b";", b"\t", b"\xEF\xBB\xBF", b"NaN", b"inf", b"-", b"1e400", b"\"1,296\"",
-    b"\xC2\xA3", b"0x10", b"[", b"]", b"{", b"}", b"=", b"null", b"\"\"", b"25:61:00", b"-1", b"99999999999",
-    b"\0", b"\xFF", b"Polygon", b"MultiPolygon", b"LineString", b"[services]", b"[limits]", b"keep", b"close",
+    b",",
+    b"\"",
+    b"\n",
+    b"\r\n",
+    b";",
+    b"\t",
+    b"\xEF\xBB\xBF",
+    b"NaN",
+    b"inf",
+    b"-",
+    b"1e400",
+    b"\"1,296\"",
+    b"\xC2\xA3",
+    b"0x10",
+    b"[",
+    b"]",
+    b"{",
+    b"}",
+    b"=",
+    b"null",
+    b"\"\"",
+    b"25:61:00",
+    b"-1",
+    b"99999999999",
+    b"\0",
+    b"\xFF",
+    b"Polygon",
+    b"MultiPolygon",
+    b"LineString",
+    b"[services]",
+    b"[limits]",
+    b"keep",
+    b"close",
 ];
 
 fn mutate(rng: &mut Rng, seed: &[u8], pool: &[Vec<u8>]) -> Vec<u8> {
@@ -103,7 +137,10 @@ fn main() {
         std::process::exit(2);
     };
     let Some(&(_, target)) = hubplan_fuzz::TARGETS.iter().find(|(n, _)| n == name) else {
-        eprintln!("unknown target {name}; targets: {:?}", hubplan_fuzz::TARGETS.map(|t| t.0));
+        eprintln!(
+            "unknown target {name}; targets: {:?}",
+            hubplan_fuzz::TARGETS.map(|t| t.0)
+        );
         std::process::exit(2);
     };
     if args.get(1).map(String::as_str) == Some("--mutate") {

@@ -1,0 +1,300 @@
+//! Golden-file test of the co-location (services) appendix in Markdown, and
+//! checks of its HTML.
+//!
+//! The inputs are `fixtures/tiny_services/` built in memory. After an intended
+//! change of the appendix, regenerate the golden file and review the diff:
+//!
+//! ```sh
+//! UPDATE_GOLDEN=1 cargo test -p hubplan-report --test services_golden
+//! git diff crates/hubplan-report/tests/golden/
+//! ```
+
+use std::path::PathBuf;
+
+use hubplan::colocate::{plan_services, ServicePlan, ServiceRules};
+use hubplan::geo::LonLat;
+use hubplan::model::{Inputs, Service, Site, SiteStatus, Zone};
+use hubplan::travel::TravelTimes;
+use hubplan::{ObjectiveKind, PlanStatus, ServiceIdx, SiteIdx, ZoneIdx};
+use hubplan_report::{services_appendix_html, services_appendix_md, Provenance, ServiceAppendix};
+
+const CC: ServiceIdx = ServiceIdx(0);
+const YOUTH: ServiceIdx = ServiceIdx(1);
+
+/// `fixtures/tiny_services/`: five buildings (one candidate) in two districts, five zones, two services.
+fn inputs() -> Inputs {
+    #[allow(clippy::too_many_arguments)]
+    let site = |id: &str,
+                name: &str,
+                district: &str,
+                status: SiteStatus,
+                costs: (f64, f64, f64, f64),
+                capacity: f64,
+                services: Vec<ServiceIdx>,
+                can_host: Vec<ServiceIdx>| Site {
+        id: id.into(),
+        name: name.into(),
+        pos: LonLat::new(0.5, 51.2),
+        district: district.into(),
+        kind: "children_centre".into(),
+        status,
+        annual_cost: costs.0,
+        backlog: costs.1,
+        open_cost: costs.2,
+        capacity: Some(capacity),
+        services,
+        can_host,
+        disposal_receipt: costs.3,
+    };
+    let ex = SiteStatus::Existing;
+    let sites = vec![
+        site(
+            "A",
+            "Northgate Children's Centre",
+            "North",
+            ex,
+            (10_000.0, 50_000.0, 0.0, 40_000.0),
+            200.0,
+            vec![CC],
+            vec![CC, YOUTH],
+        ),
+        site(
+            "B",
+            "Riverside Youth Club",
+            "North",
+            ex,
+            (8_000.0, 30_000.0, 0.0, 25_000.0),
+            100.0,
+            vec![YOUTH],
+            vec![YOUTH],
+        ),
+        site(
+            "C",
+            "Hilltop Children's Centre",
+            "South",
+            ex,
+            (12_000.0, 70_000.0, 0.0, 60_000.0),
+            150.0,
+            vec![CC],
+            vec![CC, YOUTH],
+        ),
+        site(
+            "D",
+            "Marsh Community Centre",
+            "South",
+            ex,
+            (6_000.0, 20_000.0, 0.0, 15_000.0),
+            250.0,
+            vec![YOUTH],
+            vec![YOUTH, CC],
+        ),
+        site(
+            "E",
+            "Eastfield Family Hub (proposed)",
+            "South",
+            SiteStatus::Candidate,
+            (5_000.0, 0.0, 20_000.0, 0.0),
+            300.0,
+            vec![],
+            vec![CC, YOUTH],
+        ),
+    ];
+    let zone = |id: &str, name: &str, district: &str, pop: f64, p04: f64, p1119: f64, imd: u8| Zone {
+        id: id.into(),
+        name: name.into(),
+        pos: LonLat::new(0.5, 51.2),
+        district: district.into(),
+        need: p04,
+        population: pop,
+        imd_decile: Some(imd),
+        attributes: [("pop_0_4".to_string(), p04), ("pop_11_19".to_string(), p1119)]
+            .into_iter()
+            .collect(),
+    };
+    let zones = vec![
+        zone("Z1", "Northgate West", "North", 1500.0, 100.0, 150.0, 3),
+        zone("Z2", "Old Town", "North", 1800.0, 120.0, 200.0, 2),
+        zone("Z3", "Hilltop", "South", 1600.0, 90.0, 160.0, 4),
+        zone("Z4", "Marsh Village", "South", 1200.0, 60.0, 110.0, 6),
+        zone("Z5", "Marsh Farms", "South", 400.0, 30.0, 40.0, 8),
+    ];
+    let services = vec![
+        Service {
+            id: "children_centre".into(),
+            name: "Children's centre".into(),
+            need_column: Some("pop_0_4".into()),
+            max_minutes: None,
+            space: 100.0,
+            conversion_cost: 1000.0,
+        },
+        Service {
+            id: "youth".into(),
+            name: "Youth service".into(),
+            need_column: Some("pop_11_19".into()),
+            max_minutes: Some(25.0),
+            space: 80.0,
+            conversion_cost: 500.0,
+        },
+    ];
+    let minutes = [
+        [5.0, 10.0, 40.0, 45.0, 50.0],
+        [15.0, 5.0, 35.0, 30.0, 40.0],
+        [40.0, 35.0, 5.0, 15.0, 10.0],
+        [50.0, 45.0, 25.0, 10.0, 18.0],
+        [60.0, 60.0, 30.0, 25.0, 22.0],
+    ];
+    let mut t = Vec::new();
+    for (z, row) in minutes.iter().enumerate() {
+        for (s, &m) in row.iter().enumerate() {
+            t.push((ZoneIdx::from_index(z), SiteIdx::from_index(s), m));
+        }
+    }
+    Inputs {
+        sites,
+        zones,
+        services,
+        travel: TravelTimes::from_triples(5, 5, t).unwrap(),
+    }
+}
+
+/// `fixtures/tiny_services/scenario.toml`.
+fn rules() -> ServiceRules {
+    ServiceRules {
+        services: vec![CC, YOUTH],
+        hub: vec![CC, YOUTH],
+        min_hubs_per_district: 1,
+        max_minutes: Some(20.0),
+        objective: ObjectiveKind::MinCost,
+        savings_target: Some(15_000.0),
+        capital_budget: Some(5_000.0),
+        ..ServiceRules::default()
+    }
+}
+
+/// `fixtures/tiny_services/scenario_infeasible.toml`.
+fn rules_infeasible() -> ServiceRules {
+    ServiceRules {
+        services: vec![CC, YOUTH],
+        hub: vec![CC, YOUTH],
+        max_minutes: Some(20.0),
+        objective: ObjectiveKind::MinCost,
+        close: vec![SiteIdx(3)],
+        close_service: vec![(SiteIdx(4), YOUTH)],
+        ..ServiceRules::default()
+    }
+}
+
+fn provenance() -> Provenance {
+    Provenance {
+        inputs: vec![
+            (
+                "scenario".into(),
+                "fixtures/tiny_services/scenario.toml".into(),
+                "0".repeat(64),
+            ),
+            (
+                "sites".into(),
+                "fixtures/tiny_services/sites.csv".into(),
+                "ab".repeat(32),
+            ),
+        ],
+        settings: vec![
+            ("objective".into(), "min_cost".into()),
+            ("max_minutes".into(), "20".into()),
+        ],
+        transit: Some("modelled matrix".into()),
+        solver: "exact (hubplan branch-and-bound), time limit 10 s".into(),
+        version: "0.0.0-test".into(),
+    }
+}
+
+fn appendix<'a>(inp: &'a Inputs, r: &'a ServiceRules, p: &'a ServicePlan, pv: &'a Provenance) -> ServiceAppendix<'a> {
+    ServiceAppendix {
+        title: "Tiny family hubs: appendix to the cabinet paper",
+        inputs: inp,
+        rules: r,
+        plan: p,
+        provenance: pv,
+        generated: None,
+    }
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run with UPDATE_GOLDEN=1 to create it", path.display()));
+    if expected != actual {
+        let line = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
+        panic!(
+            "{} differs from the output at line {}:\n  expected: {:?}\n  actual:   {:?}\n\
+             Run `UPDATE_GOLDEN=1 cargo test -p hubplan-report --test services_golden` if the change is intended.",
+            path.display(),
+            line + 1,
+            expected.lines().nth(line),
+            actual.lines().nth(line)
+        );
+    }
+}
+
+#[test]
+fn services_markdown_matches_golden() {
+    let (inp, r, pv) = (inputs(), rules(), provenance());
+    let p = plan_services(&inp, &r).unwrap();
+    assert_eq!(p.status, PlanStatus::Optimal);
+    let md = services_appendix_md(&appendix(&inp, &r, &p, &pv));
+    for want in [
+        "## 1. Summary",
+        "## 2. Coverage per service",
+        "## 3. Family hubs by district",
+        "## 4. Buildings",
+        "## 5. Method and provenance",
+        "Northgate Children's Centre (A)",
+    ] {
+        assert!(md.contains(want), "missing {want:?}");
+    }
+    assert!(!md.contains("Why no plan meets the rules"));
+    assert!(!md.contains("Eastfield"), "an unused candidate is not listed");
+    golden("services_small.md", &md);
+}
+
+#[test]
+fn services_html_is_self_contained_and_deterministic() {
+    let (inp, r, pv) = (inputs(), rules(), provenance());
+    let p = plan_services(&inp, &r).unwrap();
+    let a = appendix(&inp, &r, &p, &pv);
+    let html = services_appendix_html(&a);
+    assert_eq!(html, services_appendix_html(&a));
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<style>"));
+    assert!(html.contains("Northgate Children&#39;s Centre (A)"));
+    for bad in ["<script", "http://", "https://", "<link", "@import"] {
+        assert!(!html.contains(bad), "HTML contains {bad:?}");
+    }
+    let with_date = ServiceAppendix {
+        generated: Some("2026-01-01"),
+        ..a
+    };
+    assert!(services_appendix_html(&with_date).contains("2026-01-01"));
+}
+
+#[test]
+fn infeasible_services_appendix_names_blockers_with_ids() {
+    let (inp, r, pv) = (inputs(), rules_infeasible(), provenance());
+    let p = plan_services(&inp, &r).unwrap();
+    assert_eq!(p.status, PlanStatus::Infeasible);
+    let md = services_appendix_md(&appendix(&inp, &r, &p, &pv));
+    assert!(md.contains("Why no plan meets the rules"), "{md}");
+    assert!(md.contains("zones Z5") && md.contains("(D, E)"), "{md}");
+    assert!(services_appendix_html(&appendix(&inp, &r, &p, &pv)).contains("Why no plan meets the rules"));
+}
