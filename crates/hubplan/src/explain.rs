@@ -689,19 +689,55 @@ pub fn site_sentence(inputs: &Inputs, ex: &Explanations, s: SiteIdx) -> String {
             KeepReason::Forced => "Kept: forced open by the scenario (limits.keep).".to_string(),
             KeepReason::AccessRule { zones } => {
                 let need: f64 = zones.iter().map(|z| z.need).sum();
-                let worst = zones
+                let ids: Vec<ZoneIdx> = zones.iter().map(|z| z.zone).collect();
+                let within = |a: &Option<SiteMinutes>| a.is_some_and(|a| ex.max_minutes.is_none_or(|m| a.minutes <= m));
+                // Zones that no other building at all, open or closed, reaches within the limit.
+                let isolated: Vec<&ProtectedZone> = zones.iter().filter(|z| !within(&z.alternative_any)).collect();
+                let worst_open = zones
                     .iter()
                     .map(|z| z.alternative_open.map_or(f64::INFINITY, |a| a.minutes))
                     .fold(f64::NEG_INFINITY, f64::max);
-                let ids: Vec<ZoneIdx> = zones.iter().map(|z| z.zone).collect();
-                format!(
-                    "Required by the access rule: without it {} (need {}) would be beyond {lim} \
-                     (next open hub up to {}): {}.",
+                let mut t = format!(
+                    "Required by the access rule: without it {} (need {}) would be beyond {lim} of an open hub \
+                     ({}): {}.",
                     plural(zones.len(), "zone", "zones"),
                     count(need),
-                    minutes(worst),
+                    if worst_open.is_finite() {
+                        format!("the next open hub would be up to {} away", minutes(worst_open))
+                    } else {
+                        "for some, no other open hub is reachable at all".to_string()
+                    },
                     id_list(zone_ids(inputs, &ids))
-                )
+                );
+                if !isolated.is_empty() {
+                    let best = isolated
+                        .iter()
+                        .filter_map(|z| z.alternative_any.map(|a| a.minutes))
+                        .fold(f64::INFINITY, f64::min);
+                    let iso: Vec<ZoneIdx> = isolated.iter().map(|z| z.zone).collect();
+                    t.push_str(&format!(
+                        " For {} no other building, open or closed, is within {lim} ({}): {}.",
+                        plural(iso.len(), "zone", "zones"),
+                        if best.is_finite() {
+                            format!("the nearest other building is {} away", minutes(best))
+                        } else {
+                            "no other building is reachable at all".to_string()
+                        },
+                        id_list(zone_ids(inputs, &iso))
+                    ));
+                }
+                if isolated.is_empty() {
+                    t.push_str(
+                        " Each could instead be served by a building this plan closes or does not open, \
+                         at a higher total cost.",
+                    );
+                } else if isolated.len() < zones.len() {
+                    t.push_str(
+                        " The others could instead be served by buildings this plan closes or does not open, \
+                         at a higher total cost.",
+                    );
+                }
+                t
             }
             KeepReason::Chosen { note, .. } => note.clone(),
         };
