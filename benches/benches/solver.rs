@@ -1,7 +1,5 @@
 //! `cargo bench -p hubplan-benches --bench solver -- [S] [M] [L] [kent] [--mps DIR] [--quick] [--tl SECS]`
 //!
-//! Same program as `crates/hubplan-solver/examples/synthbench.rs` (kept in the solver
-//! crate so it runs without building the rest of the workspace).
 use hubplan_solver::synthetic::{generate, lscp, mclp, Spec};
 use hubplan_solver::{solve, Instance, SolveOptions};
 use std::time::{Duration, Instant};
