@@ -264,6 +264,26 @@ pub fn plan(inputs: &Inputs, sc: &Scenario) -> Result<Plan> {
             ))
         }
         _ => {
+            // No plan within the time limit. When the site count is provably too
+            // small for the access rule, the scenario is infeasible, and we can say why.
+            if let Some(p) = sc.sites {
+                if sc.objective != ObjectiveKind::MaxCoverage && least_sites(inputs, sc)?.is_some_and(|l| p < l) {
+                    let inf = diagnose(inputs, sc)?;
+                    let open = status_quo(inputs);
+                    let nan = f64::NAN;
+                    return Ok(assemble(
+                        inputs,
+                        sc,
+                        open,
+                        PlanStatus::Infeasible,
+                        nan,
+                        nan,
+                        nan,
+                        Some(inf),
+                        report,
+                    ));
+                }
+            }
             let open = status_quo(inputs);
             let bound = user_value(sc, &mapped, out.bound);
             Ok(assemble(
@@ -509,25 +529,15 @@ pub fn diagnose(inputs: &Inputs, sc: &Scenario) -> Result<Infeasibility> {
         }
     }
     if let Some(p) = sc.sites {
-        let mut relaxed = sc.clone();
-        relaxed.sites = None;
-        relaxed.budget = None;
-        relaxed.objective = ObjectiveKind::MinCost;
-        if relaxed.max_minutes.is_some() {
-            let mut m = map_instance(inputs, &relaxed);
-            m.instance.fixed_cost.iter_mut().for_each(|c| *c = 1.0);
-            let o = run_solver(&m.instance, &relaxed)?;
-            if matches!(o.status, Status::Optimal | Status::Feasible) {
-                let least = o.open.iter().filter(|&&x| x).count() as u32;
-                if p < least {
-                    let zones = uncovered_with(sc)?;
-                    inf.blockers.push(Blocker::SiteCount {
-                        sites: p,
-                        least_sites: Some(least),
-                        zones,
-                    });
-                    any = true;
-                }
+        if let Some(least) = least_sites(inputs, sc)? {
+            if p < least {
+                let zones = uncovered_with(sc)?;
+                inf.blockers.push(Blocker::SiteCount {
+                    sites: p,
+                    least_sites: Some(least),
+                    zones,
+                });
+                any = true;
             }
         }
     }
@@ -535,6 +545,23 @@ pub fn diagnose(inputs: &Inputs, sc: &Scenario) -> Result<Infeasibility> {
         inf.blockers.push(Blocker::Combination);
     }
     Ok(inf)
+}
+
+/// The fewest open sites that meet the access rule (with the forced keeps and
+/// closures, ignoring the budget and the site count), when a solver proves it;
+/// `None` when there is no rule or the minimum was not proven in time.
+pub fn least_sites(inputs: &Inputs, sc: &Scenario) -> Result<Option<u32>> {
+    let mut relaxed = sc.clone();
+    relaxed.sites = None;
+    relaxed.budget = None;
+    relaxed.objective = ObjectiveKind::MinCost;
+    if relaxed.max_minutes.is_none() {
+        return Ok(None);
+    }
+    let mut m = map_instance(inputs, &relaxed);
+    m.instance.fixed_cost.iter_mut().for_each(|c| *c = 1.0);
+    let o = run_solver(&m.instance, &relaxed)?;
+    Ok((o.status == Status::Optimal).then(|| o.open.iter().filter(|&&x| x).count() as u32))
 }
 
 /// Rebuilds a [`Plan`] for a known open set without solving (e.g. from a saved
