@@ -204,11 +204,18 @@ impl Reader {
             .min(self.opts.max_total_bytes.saturating_sub(self.total));
         let mut buf = Vec::new();
         let io = |p: PathBuf, source| TransitError::Io { path: p, source };
+        // The size a file declares (a folder's metadata, a zip member's header) is
+        // checked first, so an honest oversized file or a plain zip bomb is refused
+        // before anything is inflated; `take` below still guards against a lying header.
         match &mut self.source {
             Source::Dir(dir) => {
                 let p = dir.join(name);
                 if !p.is_file() {
                     return Ok(None);
+                }
+                let declared = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
+                if declared > limit {
+                    return Err(self.too_large(name, limit));
                 }
                 let f = std::fs::File::open(&p).map_err(|e| io(p.clone(), e))?;
                 f.take(limit.saturating_add(1))
@@ -221,6 +228,10 @@ impl Reader {
                     path: self.path.clone(),
                     message: format!("{name}: {e}"),
                 })?;
+                if entry.size() > limit {
+                    drop(entry);
+                    return Err(self.too_large(name, limit));
+                }
                 entry
                     .take(limit.saturating_add(1))
                     .read_to_end(&mut buf)
@@ -231,19 +242,24 @@ impl Reader {
             }
         }
         if buf.len() as u64 > limit {
-            let (file, limit_bytes) = if limit < self.opts.max_file_bytes {
-                ("(total of the files read)".to_string(), self.opts.max_total_bytes)
-            } else {
-                (name.to_string(), self.opts.max_file_bytes)
-            };
-            return Err(TransitError::TooLarge {
-                path: self.path.clone(),
-                file,
-                limit_bytes,
-            });
+            return Err(self.too_large(name, limit));
         }
         self.total += buf.len() as u64;
         Ok(Some(buf))
+    }
+
+    /// The error for `name` being larger than `limit` (the per-file or the remaining total limit).
+    fn too_large(&self, name: &str, limit: u64) -> TransitError {
+        let (file, limit_bytes) = if limit < self.opts.max_file_bytes {
+            ("(total of the files read)".to_string(), self.opts.max_total_bytes)
+        } else {
+            (name.to_string(), self.opts.max_file_bytes)
+        };
+        TransitError::TooLarge {
+            path: self.path.clone(),
+            file,
+            limit_bytes,
+        }
     }
 }
 
