@@ -352,26 +352,9 @@ fn write_services_appendix(
         settings.push(("services.equity_max_imd_decile".into(), d.to_string()));
     }
     let provenance = hubplan_report::Provenance {
-        inputs: meta
-            .inputs
-            .iter()
-            .map(|f| {
-                (
-                    f.role.clone(),
-                    f.path.to_string_lossy().replace('\\', "/"),
-                    f.sha256.clone(),
-                )
-            })
-            .collect(),
+        inputs: crate::report::provenance_inputs(meta),
         settings,
-        transit: match meta.travel_source.as_str() {
-            "transit" => {
-                Some("computed from a GTFS public-transport timetable ([transit] section of the scenario)".into())
-            }
-            s => s
-                .strip_prefix("csv:")
-                .map(|p| format!("travel-time matrix read from {p}")),
-        },
+        transit: crate::report::travel_source_words(meta),
         solver: format!(
             "{}; time limit {} s; relative gap tolerance {:e}",
             plan.solver.backend,

@@ -67,6 +67,36 @@ fn solver_sentence(sc: &Scenario, plan: &Plan) -> String {
     )
 }
 
+/// Where the travel times came from, in words, from [`RunMeta::travel_source`].
+pub fn travel_source_words(meta: &RunMeta) -> Option<String> {
+    let s = &meta.travel_source;
+    if let Some(p) = s.strip_prefix("csv:") {
+        Some(format!(
+            "travel-time matrix read from {p} (see that file's documentation for how it was made)"
+        ))
+    } else if s == "transit" {
+        Some("computed from a GTFS public-transport timetable ([transit] section of the scenario)".into())
+    } else if s.is_empty() {
+        None
+    } else {
+        Some(s.clone())
+    }
+}
+
+/// The input files of a run as an appendix lists them: (role, path, SHA-256).
+pub fn provenance_inputs(meta: &RunMeta) -> Vec<(String, String, String)> {
+    meta.inputs
+        .iter()
+        .map(|f| {
+            (
+                f.role.clone(),
+                f.path.to_string_lossy().replace('\\', "/"),
+                f.sha256.clone(),
+            )
+        })
+        .collect()
+}
+
 /// The provenance table of an appendix, from what `hubplan plan` knows.
 pub fn provenance(inputs: &Inputs, sc: &Scenario, plan: &Plan, meta: &RunMeta, transit: Option<String>) -> Provenance {
     let mut settings = vec![("objective".to_string(), sc.objective.name().to_string())];
@@ -100,32 +130,9 @@ pub fn provenance(inputs: &Inputs, sc: &Scenario, plan: &Plan, meta: &RunMeta, t
     for w in &meta.warnings {
         settings.push(("input warning".into(), w.clone()));
     }
-    let transit = transit.or_else(|| {
-        let s = &meta.travel_source;
-        if let Some(p) = s.strip_prefix("csv:") {
-            Some(format!(
-                "travel-time matrix read from {p} (see that file's documentation for how it was made)"
-            ))
-        } else if s == "transit" {
-            Some("computed from a GTFS public-transport timetable ([transit] section of the scenario)".into())
-        } else if s.is_empty() {
-            None
-        } else {
-            Some(s.clone())
-        }
-    });
+    let transit = transit.or_else(|| travel_source_words(meta));
     Provenance {
-        inputs: meta
-            .inputs
-            .iter()
-            .map(|f| {
-                (
-                    f.role.clone(),
-                    f.path.to_string_lossy().replace('\\', "/"),
-                    f.sha256.clone(),
-                )
-            })
-            .collect(),
+        inputs: provenance_inputs(meta),
         settings,
         transit,
         solver: solver_sentence(sc, plan),
