@@ -600,23 +600,41 @@ fn mem_available_bytes() -> u64 {
 
 #[test]
 fn gtfs_zip_bomb() {
-    // The guard reads at most limit + 1 bytes before refusing, so the run holds up to about
-    // 4 GiB while it inflates 2 GiB: skip when the machine cannot spare that.
-    if mem_available_bytes() < 8 << 30 {
-        eprintln!("skipped: the zip-bomb test needs 8 GiB of free memory");
-        return;
-    }
+    // A 14 MB zip whose stops.txt (the first file read) inflates to just past the loader's
+    // default 2 GiB limit (`LoadOptions::max_file_bytes`; the CLI offers no way to lower it).
     let work = tempfile::tempdir().expect("tempdir");
-    let zip = work.path().join("bomb.zip");
     let data = deflate_zeros(BOMB_BYTES);
     assert!(data.len() < 20 << 20, "{} bytes", data.len());
-    // stops.txt is the first file read. The CRC is not that of the data: the guard must
-    // stop before the end of the member, where the CRC would be checked.
-    write_feed_zip(&zip, &[], Some(("stops.txt", data, BOMB_BYTES as u32, 0)));
+    // An honest header declares the inflated size: refused before inflating anything. The
+    // CRC is not that of the data; nothing may read far enough to check it.
+    let zip = work.path().join("bomb.zip");
+    write_feed_zip(&zip, &[], Some(("stops.txt", data.clone(), BOMB_BYTES as u32, 0)));
     let t = std::time::Instant::now();
     let r = run_feed(work.path(), &zip);
     must_fail(&r, &["bomb.zip", "stops.txt", "larger than the limit", "2147483648"]);
-    eprintln!("zip bomb refused in {:.1} s", t.elapsed().as_secs_f64());
+    let honest = t.elapsed().as_secs_f64();
+    assert!(
+        honest < 2.0,
+        "the declared size should refuse it at once, took {honest:.1} s"
+    );
+
+    // A lying header declares 1 KiB. Whatever reads it must stop early: at the declared size
+    // (a damaged zip) or at the limit. Reading up to the limit holds up to about 4 GiB, so
+    // skip when the machine cannot spare that.
+    if mem_available_bytes() < 8 << 30 {
+        eprintln!("skipped the lying-header bomb: it needs 8 GiB of free memory");
+        return;
+    }
+    let zip = work.path().join("liar.zip");
+    write_feed_zip(&zip, &[], Some(("stops.txt", data, 1024, 0)));
+    let t = std::time::Instant::now();
+    let r = run_feed(work.path(), &zip);
+    must_fail(&r, &["liar.zip", "stops.txt"]);
+    eprintln!(
+        "zip bombs refused: honest header in {honest:.2} s, lying header in {:.2} s: {}",
+        t.elapsed().as_secs_f64(),
+        r.stderr.trim()
+    );
 }
 
 #[test]
