@@ -33,6 +33,7 @@ pub mod eval;
 mod heuristic;
 pub mod instance;
 mod lagrange;
+mod lpbb;
 pub mod mip;
 pub mod orlib;
 pub mod outcome;

@@ -86,7 +86,7 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<Outcome, InstanceEr
         return Ok(out);
     }
     let deadline = start + opts.time_limit;
-    let solver = "lagrangian-bb".to_string();
+    let mut solver = "lagrangian-bb".to_string();
     let p = match reduce(inst) {
         Prep::Infeasible(reason) => {
             return Ok(Outcome {
@@ -100,7 +100,20 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<Outcome, InstanceEr
         }
         Prep::Ok(p) => p,
     };
-    let s = search(&p, opts.rel_gap, opts.abs_gap, deadline);
+    let s = if crate::lpbb::applies(&p) {
+        match crate::lpbb::search(&p, opts.rel_gap, opts.abs_gap, deadline) {
+            Ok(s) => {
+                solver = "lp-bb (microlp dual simplex, strong branching)".into();
+                s
+            }
+            Err(e) => {
+                solver = format!("lagrangian-bb (LP search abandoned: {})", e.0);
+                search(&p, opts.rel_gap, opts.abs_gap, deadline)
+            }
+        }
+    } else {
+        search(&p, opts.rel_gap, opts.abs_gap, deadline)
+    };
     match s.best {
         Some((_, open)) => {
             let z = crate::eval::objective(inst, &open).unwrap_or(f64::INFINITY);

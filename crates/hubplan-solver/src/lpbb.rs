@@ -1,0 +1,525 @@
+//! LP-based branch-and-bound for covering instances (crate-private).
+//!
+//! Maximal-covering problems under a budget or a site count ("MCLP-T") are the
+//! case where the Lagrangian bound converges slowly and sits at best at the LP
+//! bound, so the Lagrangian tree grows large. Their LP relaxation, on the other
+//! hand, is small and nearly integral (a handful of fractional sites), so a
+//! dual-simplex branch-and-bound with strong branching closes them in few nodes.
+//!
+//! # Formulation
+//! After preprocessing ([`crate::prep`]) and merging clients that are covered by
+//! exactly the same sites (their weights add up):
+//!
+//! ```text
+//! min  Σ_j f_j x_j + Σ_r w_r s_r
+//! s.t. s_r + Σ_{j ∈ N(r)} x_j ≥ 1      every client group r (s_r absent when r must be covered)
+//!      Σ_j b_j x_j ≤ B                   when a budget is given
+//!      lo ≤ Σ_j x_j ≤ hi                 when a cardinality is given
+//!      x_j ∈ {0, 1}, s_r ∈ [0, 1]
+//! ```
+//!
+//! For an integral `x` the best `s` is integral, so only `x` is branched on.
+//!
+//! # Search
+//! Best-bound first; nodes run in synchronous rounds of [`BATCH`] in parallel
+//! and are merged in a fixed order, so the tree and the answer do not depend on
+//! the thread count. Each node re-solves its LP from its parent's basis with the
+//! dual simplex (microlp), rounds the LP point into a feasible plan improved by
+//! local search, and branches on the candidate with the best product of the two
+//! children's bound gains among the most fractional sites (strong branching,
+//! Achterberg, Koch & Martin 2005).
+//!
+//! # References
+//! - R.L. Church & C.S. ReVelle (1974), The maximal covering location problem, PRSA 32.
+//! - T. Achterberg, T. Koch & A. Martin (2005), Branching rules revisited, OR Letters 33.
+//! - J.-F. Cordeau, F. Furini & I. Ljubić (2019), Benders decomposition for very
+//!   large scale partial set covering and maximal covering location problems, EJOR 275.
+
+use crate::bnb::Search;
+use crate::heuristic::Ls;
+use crate::instance::Fixing;
+use crate::prep::{Prob, INF};
+use microlp::{ComparisonOp, Error as LpError, LinearExpr, OptimizationDirection, Problem, Solution, Variable};
+use rayon::prelude::*;
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Nodes per synchronous round (fixed: part of the deterministic contract).
+const BATCH: usize = 8;
+/// Strong-branching candidates at the root and below it.
+const CANDIDATES_ROOT: usize = 16;
+const CANDIDATES: usize = 8;
+/// A value this close to 0 or 1 counts as integral.
+const INT_TOL: f64 = 1e-6;
+
+/// Whether the LP search serves this problem: a covering problem (every kept
+/// arc costs nothing, so a client is either covered or pays its unserved cost)
+/// in which at least one client may stay uncovered.
+pub(crate) fn applies(p: &Prob) -> bool {
+    p.m > 0 && p.ccost.iter().all(|&c| c == 0.0) && p.unserved.iter().any(|u| u.is_finite())
+}
+
+/// Why the LP search gave up (the caller falls back to the Lagrangian search).
+#[derive(Debug)]
+pub(crate) struct Abort(pub String);
+
+struct Lp {
+    x: Vec<Variable>,
+    /// Objective constant added to every LP value.
+    constant: f64,
+}
+
+enum Solved {
+    Optimal(Solution),
+    Infeasible,
+    TimedOut,
+}
+
+fn solved(r: Result<microlp::SolveOutcome, LpError>) -> Result<Solved, Abort> {
+    match r {
+        Ok(o) if o.is_optimal() => match o.into_solution() {
+            Ok(s) => Ok(Solved::Optimal(s)),
+            Err(_) => Ok(Solved::TimedOut),
+        },
+        Ok(_) => Ok(Solved::TimedOut),
+        Err(LpError::Infeasible) => Ok(Solved::Infeasible),
+        Err(e) => Err(Abort(format!("LP solver: {e}"))),
+    }
+}
+
+/// Builds and solves the root LP.
+fn build(p: &Prob, deadline: Instant) -> Result<(Lp, Solved), Abort> {
+    let mut lp = Problem::new(OptimizationDirection::Minimize);
+    let x: Vec<Variable> = (0..p.n)
+        .map(|j| {
+            let b = match p.fix[j] {
+                Fixing::Open => (1.0, 1.0),
+                Fixing::Closed => (0.0, 0.0),
+                Fixing::Free => (0.0, 1.0),
+            };
+            lp.add_var(p.fixed[j], b)
+        })
+        .collect();
+    // Client groups with identical site sets, in first-seen order.
+    let mut index: HashMap<Vec<u32>, usize> = HashMap::new();
+    let mut groups: Vec<(Vec<u32>, f64)> = Vec::new();
+    for i in 0..p.m {
+        let (s, _) = p.client(i);
+        let mut key = s.to_vec();
+        key.sort_unstable();
+        match index.get(&key) {
+            Some(&g) => groups[g].1 += p.unserved[i],
+            None => {
+                index.insert(key.clone(), groups.len());
+                groups.push((key, p.unserved[i]));
+            }
+        }
+    }
+    for (sites, w) in &groups {
+        let mut e = LinearExpr::empty();
+        if w.is_finite() {
+            if *w <= 0.0 {
+                continue;
+            }
+            let s = lp.add_var(*w, (0.0, 1.0));
+            e.add(s, 1.0);
+        }
+        for &j in sites {
+            e.add(x[j as usize], 1.0);
+        }
+        lp.add_constraint(e, ComparisonOp::Ge, 1.0);
+    }
+    if let Some(b) = p.budget {
+        let mut e = LinearExpr::empty();
+        for j in 0..p.n {
+            if p.bcost[j] != 0.0 {
+                e.add(x[j], p.bcost[j]);
+            }
+        }
+        lp.add_constraint(e, ComparisonOp::Le, b + 1e-9 * b.abs().max(1.0));
+    }
+    if p.lo > 0 || p.hi < p.n {
+        let mut e = LinearExpr::empty();
+        for &v in &x {
+            e.add(v, 1.0);
+        }
+        lp.add_constraint(e.clone(), ComparisonOp::Ge, p.lo as f64);
+        lp.add_constraint(e, ComparisonOp::Le, p.hi as f64);
+    }
+    lp.set_time_limit(deadline.saturating_duration_since(Instant::now()));
+    let root = solved(lp.solve())?;
+    Ok((
+        Lp {
+            x,
+            constant: p.constant,
+        },
+        root,
+    ))
+}
+
+#[derive(Clone)]
+struct Node {
+    lb: f64,
+    depth: u32,
+    id: u64,
+    decisions: Vec<(u32, bool)>,
+    /// The solved LP of this node.
+    sol: Arc<Solution>,
+}
+
+impl PartialEq for Node {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+impl Eq for Node {}
+impl PartialOrd for Node {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Node {
+    fn cmp(&self, o: &Self) -> Ordering {
+        // BinaryHeap pops the greatest: lowest bound, then deepest, then oldest.
+        o.lb.total_cmp(&self.lb)
+            .then(self.depth.cmp(&o.depth))
+            .then(o.id.cmp(&self.id))
+    }
+}
+
+struct Ctx<'a> {
+    p: &'a Prob,
+    lp: &'a Lp,
+    deadline: Instant,
+    rel_gap: f64,
+    abs_gap: f64,
+}
+
+impl Ctx<'_> {
+    fn cutoff(&self, ub: f64) -> f64 {
+        if !ub.is_finite() {
+            return INF;
+        }
+        let c = ub - self.abs_gap.max(self.rel_gap * ub.abs());
+        if self.p.integral {
+            c.min(ub - 1.0 + 1e-6)
+        } else {
+            c
+        }
+    }
+    /// A safe lower bound from an LP value (float tolerance, integrality).
+    fn safe(&self, sol: &Solution) -> f64 {
+        let v = sol.objective() + self.lp.constant;
+        let v = v - 1e-7 * (1.0 + v.abs());
+        if self.p.integral {
+            v.ceil()
+        } else {
+            v
+        }
+    }
+    fn values(&self, sol: &Solution) -> Vec<f64> {
+        self.lp.x.iter().map(|&v| sol.var_value_raw(v)).collect()
+    }
+}
+
+/// A child node: bound, decisions, solved LP.
+type Child = (f64, Vec<(u32, bool)>, Solution);
+
+struct NodeOut {
+    candidates: Vec<(f64, Vec<bool>)>,
+    children: Vec<Child>,
+    /// Lowest bound of any region this node discarded (INF if none).
+    discarded: f64,
+    interrupted: bool,
+}
+
+/// Rounds an LP point: sites at 1 stay open, then fractional sites in
+/// decreasing value while the side constraints allow; then local search.
+fn round(ctx: &Ctx, fix: &[Fixing], xs: &[f64], moves: usize) -> Option<(f64, Vec<bool>)> {
+    let p = ctx.p;
+    let mut open: Vec<bool> = xs.iter().map(|&v| v >= 1.0 - INT_TOL).collect();
+    let mut used: f64 = (0..p.n).filter(|&j| open[j]).map(|j| p.bcost[j]).sum();
+    let mut cnt = open.iter().filter(|&&o| o).count();
+    let mut order: Vec<usize> = (0..p.n).filter(|&j| !open[j] && xs[j] > INT_TOL).collect();
+    order.sort_by(|&a, &b| xs[b].total_cmp(&xs[a]).then(a.cmp(&b)));
+    for j in order {
+        if cnt < p.hi && p.budget_ok(used + p.bcost[j]) {
+            open[j] = true;
+            used += p.bcost[j];
+            cnt += 1;
+        }
+    }
+    let mut ls = Ls::new(p, fix, &open);
+    if !ls.repair(ctx.deadline) {
+        return None;
+    }
+    ls.fill(ctx.deadline);
+    ls.improve(moves, ctx.deadline);
+    if ls.feasible() && p.side_ok(&ls.open) {
+        let z = p.objective(&ls.open);
+        if z.is_finite() {
+            return Some((z, ls.open));
+        }
+    }
+    None
+}
+
+fn fixings(p: &Prob, decisions: &[(u32, bool)]) -> Vec<Fixing> {
+    let mut fix = p.fix.clone();
+    for &(j, o) in decisions {
+        fix[j as usize] = if o { Fixing::Open } else { Fixing::Closed };
+    }
+    fix
+}
+
+/// Re-solves `sol` with `x_j` fixed.
+fn child(ctx: &Ctx, sol: &Solution, j: u32, open: bool) -> Result<Solved, Abort> {
+    let v = ctx.lp.x[j as usize];
+    solved(sol.clone().fix_var(v, if open { 1.0 } else { 0.0 }))
+}
+
+fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> Result<NodeOut, Abort> {
+    let p = ctx.p;
+    let cutoff = ctx.cutoff(ub);
+    let mut out = NodeOut {
+        candidates: Vec::new(),
+        children: Vec::new(),
+        discarded: INF,
+        interrupted: false,
+    };
+    let sol = &*node.sol;
+    let lb = ctx.safe(sol).max(node.lb);
+    if lb >= cutoff {
+        out.discarded = lb;
+        return Ok(out);
+    }
+    let xs = ctx.values(sol);
+    let fix = fixings(p, &node.decisions);
+    let mut frac: Vec<usize> = (0..p.n)
+        .filter(|&j| fix[j] == Fixing::Free && xs[j] > INT_TOL && xs[j] < 1.0 - INT_TOL)
+        .collect();
+    if frac.is_empty() {
+        // Integral LP point: the best plan of this subtree.
+        let open: Vec<bool> = xs.iter().map(|&v| v > 0.5).collect();
+        if p.side_ok(&open) {
+            let z = p.objective(&open);
+            if z.is_finite() {
+                out.candidates.push((z, open));
+            }
+        }
+        return Ok(out);
+    }
+    let moves = if root { root_moves(p) } else { 20 };
+    if root || node.depth % 3 == 0 {
+        out.candidates.extend(round(ctx, &fix, &xs, moves));
+    }
+    // Strong branching over the most fractional candidates.
+    frac.sort_by(|&a, &b| {
+        let fa = xs[a].min(1.0 - xs[a]);
+        let fb = xs[b].min(1.0 - xs[b]);
+        fb.total_cmp(&fa).then(a.cmp(&b))
+    });
+    frac.truncate(if root { CANDIDATES_ROOT } else { CANDIDATES });
+    let evals: Vec<Result<(f64, f64), Abort>> = frac
+        .par_iter()
+        .map(|&j| {
+            let mut b = [INF; 2];
+            for (k, open) in [false, true].into_iter().enumerate() {
+                b[k] = match child(ctx, sol, j as u32, open)? {
+                    Solved::Optimal(s) => ctx.safe(&s).max(lb),
+                    Solved::Infeasible => INF,
+                    Solved::TimedOut => f64::NAN,
+                };
+            }
+            Ok((b[0], b[1]))
+        })
+        .collect();
+    let mut best: Option<(f64, f64, usize)> = None;
+    for (k, e) in evals.into_iter().enumerate() {
+        let (b0, b1) = e?;
+        if b0.is_nan() || b1.is_nan() {
+            out.interrupted = true;
+            return Ok(out);
+        }
+        let d0 = (b0.min(cutoff) - lb).max(1e-6);
+        let d1 = (b1.min(cutoff) - lb).max(1e-6);
+        let score = d0 * d1;
+        let tie = d0.max(d1);
+        let better = match best {
+            None => true,
+            Some((s, t, _)) => score > s || (score == s && tie > t),
+        };
+        if better {
+            best = Some((score, tie, k));
+        }
+    }
+    let Some((_, _, k)) = best else {
+        return Ok(out);
+    };
+    let j = frac[k] as u32;
+    for open in [false, true] {
+        match child(ctx, sol, j, open)? {
+            Solved::Optimal(s) => {
+                let b = ctx.safe(&s).max(lb);
+                if b >= cutoff {
+                    out.discarded = out.discarded.min(b);
+                } else {
+                    let mut d = node.decisions.clone();
+                    d.push((j, open));
+                    out.children.push((b, d, s));
+                }
+            }
+            Solved::Infeasible => {}
+            Solved::TimedOut => {
+                out.children.clear();
+                out.interrupted = true;
+                return Ok(out);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Move budget of a root local search: about 3·10^8 arc visits in all.
+fn root_moves(p: &Prob) -> usize {
+    let per = p.csite.len() + 50 * p.n + 1;
+    (300_000_000 / per).clamp(20, 100_000)
+}
+
+/// Runs the LP search. `Err` means the LP back end failed; the caller falls
+/// back to the Lagrangian search.
+pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) -> Result<Search, Abort> {
+    let mut best: Option<(f64, Vec<bool>)> = None;
+    let consider = |best: &mut Option<(f64, Vec<bool>)>, c: (f64, Vec<bool>)| {
+        if best.as_ref().is_none_or(|b| c.0 < b.0) {
+            *best = Some(c);
+        }
+    };
+    // Greedy start: forced sites, repair, fill, local search.
+    {
+        let mut ls = Ls::new(p, &p.fix, &vec![false; p.n]);
+        if ls.repair(deadline) {
+            ls.fill(deadline);
+            ls.improve(root_moves(p), deadline);
+            if ls.feasible() && p.side_ok(&ls.open) {
+                let z = p.objective(&ls.open);
+                if z.is_finite() {
+                    consider(&mut best, (z, ls.open.clone()));
+                }
+            }
+        }
+    }
+    let (lp, root) = build(p, deadline)?;
+    let root = match root {
+        Solved::Optimal(s) => s,
+        Solved::Infeasible => {
+            return Ok(Search {
+                best: None,
+                bound: INF,
+                nodes: 1,
+                complete: true,
+            })
+        }
+        Solved::TimedOut => {
+            return Ok(Search {
+                bound: -INF,
+                best,
+                nodes: 0,
+                complete: false,
+            });
+        }
+    };
+    let ctx = Ctx {
+        p,
+        lp: &lp,
+        deadline,
+        rel_gap,
+        abs_gap,
+    };
+    let mut heap = BinaryHeap::new();
+    heap.push(Node {
+        lb: -INF,
+        depth: 0,
+        id: 0,
+        decisions: Vec::new(),
+        sol: Arc::new(root),
+    });
+    let mut next_id = 1u64;
+    let mut nodes = 0u64;
+    let mut discarded = INF;
+    let mut first = true;
+    let mut timed_out = false;
+    let trace = std::env::var_os("HUBPLAN_SOLVER_TRACE").is_some();
+    loop {
+        let ub = best.as_ref().map_or(INF, |b| b.0);
+        let cutoff = ctx.cutoff(ub);
+        let open_min = heap.peek().map_or(INF, |n| n.lb);
+        if heap.is_empty() || (ub.is_finite() && open_min.min(discarded) >= cutoff) {
+            break;
+        }
+        if Instant::now() > deadline {
+            timed_out = true;
+            break;
+        }
+        let mut batch = Vec::new();
+        while batch.len() < if first { 1 } else { BATCH } {
+            match heap.pop() {
+                Some(n) if n.lb >= cutoff => discarded = discarded.min(n.lb),
+                Some(n) => batch.push(n),
+                None => break,
+            }
+        }
+        if batch.is_empty() {
+            continue;
+        }
+        let root = first;
+        first = false;
+        let outs: Vec<Result<NodeOut, Abort>> = batch.par_iter().map(|n| process(&ctx, n, ub, root)).collect();
+        for (n, o) in batch.into_iter().zip(outs) {
+            let o = o?;
+            if o.interrupted {
+                heap.push(n);
+                continue;
+            }
+            nodes += 1;
+            for c in o.candidates {
+                consider(&mut best, c);
+            }
+            discarded = discarded.min(o.discarded);
+            for (lb, dec, sol) in o.children {
+                heap.push(Node {
+                    lb,
+                    depth: n.depth + 1,
+                    id: next_id,
+                    decisions: dec,
+                    sol: Arc::new(sol),
+                });
+                next_id += 1;
+            }
+        }
+        if trace {
+            eprintln!(
+                "[hubplan-solver lp] nodes {nodes} open {} ub {} bound {}",
+                heap.len(),
+                best.as_ref().map_or(INF, |b| b.0),
+                heap.peek().map_or(INF, |n| n.lb).min(discarded)
+            );
+        }
+    }
+    let ub = best.as_ref().map_or(INF, |b| b.0);
+    let open_min = heap.peek().map_or(INF, |n| n.lb);
+    let complete = !timed_out && (heap.is_empty() || open_min.min(discarded) >= ctx.cutoff(ub));
+    let bound = if best.is_some() {
+        open_min.min(discarded).min(ub)
+    } else {
+        open_min.min(discarded)
+    };
+    Ok(Search {
+        best,
+        bound,
+        nodes,
+        complete,
+    })
+}
