@@ -51,6 +51,14 @@ const BATCH: usize = 8;
 /// Strong-branching candidates at the root and below it.
 const CANDIDATES_ROOT: usize = 16;
 const CANDIDATES: usize = 8;
+/// Re-solves of one node after strong-branching fixings.
+const MAX_PROBING_ROUNDS: usize = 6;
+/// Share of the remaining time the root LP may take before the search gives up.
+const ROOT_LP_SHARE: f64 = 0.3;
+/// ... and at most this many seconds plus [`ROOT_LP_SECS_PER_ARC`] per arc
+/// (M, 49k arcs, solves in 0.25 s; a dense 133k-arc SJC instance stalls).
+const ROOT_LP_BASE_SECS: f64 = 3.0;
+const ROOT_LP_SECS_PER_ARC: f64 = 2e-5;
 /// A value this close to 0 or 1 counts as integral.
 const INT_TOL: f64 = 1e-6;
 
@@ -167,6 +175,9 @@ struct Node {
     decisions: Vec<(u32, bool)>,
     /// The solved LP of this node.
     sol: Arc<Solution>,
+    /// Strong branching is worth its cost here (off below a node where it
+    /// moved no bound, e.g. when the LP already covers everyone).
+    strong: bool,
 }
 
 impl PartialEq for Node {
@@ -224,8 +235,8 @@ impl Ctx<'_> {
     }
 }
 
-/// A child node: bound, decisions, solved LP.
-type Child = (f64, Vec<(u32, bool)>, Solution);
+/// A child node: bound, decisions, solved LP, strong branching on.
+type Child = (f64, Vec<(u32, bool)>, Solution, bool);
 
 struct NodeOut {
     candidates: Vec<(f64, Vec<bool>)>,
@@ -289,95 +300,145 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> Result<NodeOut, Abort
         discarded: INF,
         interrupted: false,
     };
-    let sol = &*node.sol;
-    let lb = ctx.safe(sol).max(node.lb);
-    if lb >= cutoff {
-        out.discarded = lb;
-        return Ok(out);
-    }
-    let xs = ctx.values(sol);
-    let fix = fixings(p, &node.decisions);
-    let mut frac: Vec<usize> = (0..p.n)
-        .filter(|&j| fix[j] == Fixing::Free && xs[j] > INT_TOL && xs[j] < 1.0 - INT_TOL)
-        .collect();
-    if frac.is_empty() {
-        // Integral LP point: the best plan of this subtree.
-        let open: Vec<bool> = xs.iter().map(|&v| v > 0.5).collect();
-        if p.side_ok(&open) {
-            let z = p.objective(&open);
-            if z.is_finite() {
-                out.candidates.push((z, open));
-            }
-        }
-        return Ok(out);
-    }
-    let moves = if root { root_moves(p) } else { 20 };
-    if root || node.depth % 3 == 0 {
-        out.candidates.extend(round(ctx, &fix, &xs, moves));
-    }
-    // Strong branching over the most fractional candidates.
-    frac.sort_by(|&a, &b| {
-        let fa = xs[a].min(1.0 - xs[a]);
-        let fb = xs[b].min(1.0 - xs[b]);
-        fb.total_cmp(&fa).then(a.cmp(&b))
-    });
-    frac.truncate(if root { CANDIDATES_ROOT } else { CANDIDATES });
-    let evals: Vec<Result<(f64, f64), Abort>> = frac
-        .par_iter()
-        .map(|&j| {
-            let mut b = [INF; 2];
-            for (k, open) in [false, true].into_iter().enumerate() {
-                b[k] = match child(ctx, sol, j as u32, open)? {
-                    Solved::Optimal(s) => ctx.safe(&s).max(lb),
-                    Solved::Infeasible => INF,
-                    Solved::TimedOut => f64::NAN,
-                };
-            }
-            Ok((b[0], b[1]))
-        })
-        .collect();
-    let mut best: Option<(f64, f64, usize)> = None;
-    for (k, e) in evals.into_iter().enumerate() {
-        let (b0, b1) = e?;
-        if b0.is_nan() || b1.is_nan() {
-            out.interrupted = true;
+    let mut sol: Solution = (*node.sol).clone();
+    let mut decisions = node.decisions.clone();
+    let mut lb = ctx.safe(&sol).max(node.lb);
+    let mut heuristic_done = false;
+    // Probing rounds: strong-branching evaluations whose one side cannot beat
+    // the incumbent fix the site the other way, and the node is re-solved.
+    for round_no in 0..MAX_PROBING_ROUNDS {
+        if lb >= cutoff {
+            out.discarded = out.discarded.min(lb);
             return Ok(out);
         }
-        let d0 = (b0.min(cutoff) - lb).max(1e-6);
-        let d1 = (b1.min(cutoff) - lb).max(1e-6);
-        let score = d0 * d1;
-        let tie = d0.max(d1);
-        let better = match best {
-            None => true,
-            Some((s, t, _)) => score > s || (score == s && tie > t),
-        };
-        if better {
-            best = Some((score, tie, k));
-        }
-    }
-    let Some((_, _, k)) = best else {
-        return Ok(out);
-    };
-    let j = frac[k] as u32;
-    for open in [false, true] {
-        match child(ctx, sol, j, open)? {
-            Solved::Optimal(s) => {
-                let b = ctx.safe(&s).max(lb);
-                if b >= cutoff {
-                    out.discarded = out.discarded.min(b);
-                } else {
-                    let mut d = node.decisions.clone();
-                    d.push((j, open));
-                    out.children.push((b, d, s));
+        let xs = ctx.values(&sol);
+        let fix = fixings(p, &decisions);
+        let mut frac: Vec<usize> = (0..p.n)
+            .filter(|&j| fix[j] == Fixing::Free && xs[j] > INT_TOL && xs[j] < 1.0 - INT_TOL)
+            .collect();
+        if frac.is_empty() {
+            // Integral LP point: the best plan of this subtree.
+            let open: Vec<bool> = xs.iter().map(|&v| v > 0.5).collect();
+            if p.side_ok(&open) {
+                let z = p.objective(&open);
+                if z.is_finite() {
+                    out.candidates.push((z, open));
                 }
             }
-            Solved::Infeasible => {}
-            Solved::TimedOut => {
-                out.children.clear();
+            return Ok(out);
+        }
+        if !heuristic_done && (root || node.depth % 3 == 0) {
+            heuristic_done = true;
+            let moves = if root { root_moves(p) } else { 20 };
+            out.candidates.extend(round(ctx, &fix, &xs, moves));
+        }
+        // Strong branching over the most fractional candidates.
+        frac.sort_by(|&a, &b| {
+            let fa = xs[a].min(1.0 - xs[a]);
+            let fb = xs[b].min(1.0 - xs[b]);
+            fb.total_cmp(&fa).then(a.cmp(&b))
+        });
+        frac.truncate(if !node.strong {
+            1
+        } else if root {
+            CANDIDATES_ROOT
+        } else {
+            CANDIDATES
+        });
+        let base = &sol;
+        let evals: Vec<Result<(f64, f64), Abort>> = if !node.strong {
+            vec![Ok((lb, lb))]
+        } else {
+            frac.par_iter()
+                .map(|&j| {
+                    let mut b = [INF; 2];
+                    for (k, open) in [false, true].into_iter().enumerate() {
+                        b[k] = match child(ctx, base, j as u32, open)? {
+                            Solved::Optimal(s) => ctx.safe(&s).max(lb),
+                            Solved::Infeasible => INF,
+                            Solved::TimedOut => f64::NAN,
+                        };
+                    }
+                    Ok((b[0], b[1]))
+                })
+                .collect()
+        };
+        let mut best: Option<(f64, f64, usize)> = None;
+        let mut implied: Vec<(u32, bool)> = Vec::new();
+        let mut moved = false;
+        for (k, e) in evals.into_iter().enumerate() {
+            let (b0, b1) = e?;
+            moved |= b0 > lb || b1 > lb;
+            if b0.is_nan() || b1.is_nan() {
                 out.interrupted = true;
                 return Ok(out);
             }
+            let (dead0, dead1) = (b0 >= cutoff, b1 >= cutoff);
+            if dead0 && dead1 {
+                out.discarded = out.discarded.min(b0.min(b1));
+                return Ok(out);
+            }
+            if dead0 || dead1 {
+                out.discarded = out.discarded.min(if dead0 { b0 } else { b1 });
+                implied.push((frac[k] as u32, dead0));
+                continue;
+            }
+            let d0 = (b0 - lb).max(1e-6);
+            let d1 = (b1 - lb).max(1e-6);
+            let score = d0 * d1;
+            let tie = d0.max(d1);
+            let better = match best {
+                None => true,
+                Some((s, t, _)) => score > s || (score == s && tie > t),
+            };
+            if better {
+                best = Some((score, tie, k));
+            }
         }
+        if !implied.is_empty() && round_no + 1 < MAX_PROBING_ROUNDS {
+            for &(j, open) in &implied {
+                match child(ctx, &sol, j, open)? {
+                    Solved::Optimal(s) => {
+                        sol = s;
+                        decisions.push((j, open));
+                    }
+                    Solved::Infeasible => return Ok(out),
+                    Solved::TimedOut => {
+                        out.interrupted = true;
+                        return Ok(out);
+                    }
+                }
+            }
+            lb = ctx.safe(&sol).max(lb);
+            continue;
+        }
+        // Branch: on an implied fixing (one child) or on the best candidate.
+        let (j, sides): (u32, Vec<bool>) = match (implied.first(), best) {
+            (Some(&(j, open)), _) => (j, vec![open]),
+            (None, Some((_, _, k))) => (frac[k] as u32, vec![false, true]),
+            (None, None) => return Ok(out),
+        };
+        for open in sides {
+            match child(ctx, &sol, j, open)? {
+                Solved::Optimal(s) => {
+                    let b = ctx.safe(&s).max(lb);
+                    if b >= cutoff {
+                        out.discarded = out.discarded.min(b);
+                    } else {
+                        let mut d = decisions.clone();
+                        d.push((j, open));
+                        out.children.push((b, d, s, moved || b > lb));
+                    }
+                }
+                Solved::Infeasible => {}
+                Solved::TimedOut => {
+                    out.children.clear();
+                    out.interrupted = true;
+                    return Ok(out);
+                }
+            }
+        }
+        return Ok(out);
     }
     Ok(out)
 }
@@ -411,7 +472,13 @@ pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) ->
             }
         }
     }
-    let (lp, root) = build(p, deadline)?;
+    // The root LP gets a share of the time: a dense, degenerate covering LP
+    // can stall the primal simplex, and the Lagrangian search then does better.
+    let now = Instant::now();
+    let share = deadline.saturating_duration_since(now).mul_f64(ROOT_LP_SHARE);
+    let allowance = std::time::Duration::from_secs_f64(ROOT_LP_BASE_SECS + ROOT_LP_SECS_PER_ARC * p.csite.len() as f64);
+    let lp_deadline = now + share.min(allowance);
+    let (lp, root) = build(p, lp_deadline)?;
     let root = match root {
         Solved::Optimal(s) => s,
         Solved::Infeasible => {
@@ -423,14 +490,14 @@ pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) ->
             })
         }
         Solved::TimedOut => {
-            return Ok(Search {
-                bound: -INF,
-                best,
-                nodes: 0,
-                complete: false,
-            });
+            return Err(Abort(format!(
+                "root LP not solved in {:.1} s",
+                lp_deadline.saturating_duration_since(now).as_secs_f64()
+            )))
         }
     };
+    // Each node re-solve inherits the root's per-call limit; the deadline is
+    // checked between rounds.
     let ctx = Ctx {
         p,
         lp: &lp,
@@ -445,6 +512,7 @@ pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) ->
         id: 0,
         decisions: Vec::new(),
         sol: Arc::new(root),
+        strong: true,
     });
     let mut next_id = 1u64;
     let mut nodes = 0u64;
@@ -488,13 +556,14 @@ pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) ->
                 consider(&mut best, c);
             }
             discarded = discarded.min(o.discarded);
-            for (lb, dec, sol) in o.children {
+            for (lb, dec, sol, strong) in o.children {
                 heap.push(Node {
                     lb,
                     depth: n.depth + 1,
                     id: next_id,
                     decisions: dec,
                     sol: Arc::new(sol),
+                    strong,
                 });
                 next_id += 1;
             }

@@ -127,6 +127,19 @@ proptest! {
         agree(&build(&r));
     }
 
+    /// Covering instances (every arc free) take the LP search whenever some
+    /// client may stay uncovered; they must agree with brute force too.
+    #[test]
+    fn covering_instances_agree_with_brute_force(r in raw()) {
+        let mut r = r;
+        for (arcs, _) in &mut r.clients {
+            for a in arcs.iter_mut() {
+                a.1 = 0;
+            }
+        }
+        agree(&build(&r));
+    }
+
     #[test]
     fn coverage_never_falls_as_budget_grows(
         n in 2usize..9,
@@ -176,11 +189,45 @@ fn deterministic_across_thread_counts() {
     let b = run(2);
     let c = run(4);
     assert_eq!(a.status, Status::Optimal);
+    assert!(a.solver.starts_with("lp-bb"), "{}", a.solver);
+    assert!(a.nodes > 1, "the instance should need branching: {a:?}");
     for o in [&b, &c] {
         assert_eq!(a.open, o.open);
         assert_eq!(a.objective.to_bits(), o.objective.to_bits());
         assert_eq!(a.bound.to_bits(), o.bound.to_bits());
         assert_eq!(a.nodes, o.nodes);
+    }
+}
+
+/// The LP search and the exact MIP agree on seeded maximal-covering instances
+/// with a binding budget, and on the same instances with a site count.
+#[test]
+fn lp_search_agrees_with_mip_on_synthetic_covering() {
+    use hubplan_solver::synthetic::{generate, mclp, Spec};
+    for seed in 1..=3 {
+        let g = generate(&Spec {
+            zones: 250,
+            sites: 30,
+            ..Spec::small(seed)
+        });
+        let mut inst = mclp(&g, 250_000.0);
+        for card in [None, Some(4)] {
+            if let Some(k) = card {
+                inst.budget = None;
+                inst.cardinality = Some(Cardinality { min: 0, max: k });
+            }
+            let a = solve(&inst, &opts()).expect("valid");
+            let b = solve_mip(&inst, &opts(), MipBackend::Microlp).expect("valid");
+            assert!(a.solver.starts_with("lp-bb"), "{}", a.solver);
+            assert_eq!(a.status, Status::Optimal, "{a:?}");
+            assert_eq!(b.status, Status::Optimal, "{b:?}");
+            assert!(
+                (a.objective - b.objective).abs() <= 1e-6,
+                "seed {seed} {card:?}: {a:?} vs {b:?}"
+            );
+            let e = independent(&inst, &a.open).expect("feasible");
+            assert!((e - a.objective).abs() <= 1e-9 * e.abs().max(1.0));
+        }
     }
 }
 
