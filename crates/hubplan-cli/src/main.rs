@@ -3,6 +3,8 @@
 //!
 //! Exit status: 0 a plan was found; 2 bad input or usage; 3 infeasible (the
 //! reason is printed); 4 the time limit passed before any plan was found.
+// No panics on input (docs/ARCHITECTURE.md): no unwrap/expect outside tests.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 use std::process::ExitCode;
 

@@ -10,6 +10,7 @@ use hubplan::plan::Blocker;
 use hubplan::{Inputs, Plan, PlanStatus, Scenario};
 use hubplan_io::{LoadedScenario, RunMeta};
 
+use crate::transit::GtfsLimitArgs;
 use crate::{EXIT_INFEASIBLE, EXIT_NO_PLAN};
 
 /// Arguments of `hubplan plan`.
@@ -32,6 +33,8 @@ pub struct PlanArgs {
     /// No progress or timing on stderr.
     #[arg(long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub gtfs_limit: GtfsLimitArgs,
 }
 
 /// Arguments of `hubplan validate`.
@@ -42,13 +45,15 @@ pub struct ValidateArgs {
     /// No progress on stderr.
     #[arg(long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub gtfs_limit: GtfsLimitArgs,
 }
 
 /// Loads a single-service scenario and its inputs, computing travel times from
 /// `[transit]` when asked. A scenario with a `[services]` table is refused (use
 /// [`load_full`]), so that no command silently plans it as a single service.
-pub fn load(path: &Path, quiet: bool) -> Result<(Inputs, Scenario, RunMeta)> {
-    let (i, s, m, rules) = load_full(path, quiet)?;
+pub fn load(path: &Path, quiet: bool, gtfs_limit: &GtfsLimitArgs) -> Result<(Inputs, Scenario, RunMeta)> {
+    let (i, s, m, rules) = load_full(path, quiet, gtfs_limit)?;
     if rules.is_some() {
         anyhow::bail!(
             "{}: this scenario has a [services] table (the co-location model); this command supports \
@@ -60,7 +65,11 @@ pub fn load(path: &Path, quiet: bool) -> Result<(Inputs, Scenario, RunMeta)> {
 }
 
 /// As [`load`], and the co-location rules when the scenario has a `[services]` table.
-pub fn load_full(path: &Path, quiet: bool) -> Result<(Inputs, Scenario, RunMeta, Option<ServiceRules>)> {
+pub fn load_full(
+    path: &Path,
+    quiet: bool,
+    gtfs_limit: &GtfsLimitArgs,
+) -> Result<(Inputs, Scenario, RunMeta, Option<ServiceRules>)> {
     let t0 = Instant::now();
     let loaded: LoadedScenario = hubplan_io::load_scenario(path)?;
     if !quiet {
@@ -72,7 +81,7 @@ pub fn load_full(path: &Path, quiet: bool) -> Result<(Inputs, Scenario, RunMeta,
     let out = match (&loaded.travel, &loaded.transit) {
         (None, Some(t)) => {
             let t = t.clone();
-            let travel = crate::transit::travel_from_section(&t, &loaded.inputs_without_travel, quiet)?;
+            let travel = crate::transit::travel_from_section(&t, &loaded.inputs_without_travel, quiet, gtfs_limit)?;
             let scenario = loaded.scenario.clone();
             let meta = loaded.run_meta();
             (
@@ -211,7 +220,7 @@ pub fn describe_blocker(inputs: &Inputs, sc: &Scenario, b: &Blocker) -> String {
 
 /// `hubplan plan`.
 pub fn run(a: &PlanArgs) -> Result<ExitCode> {
-    let (inputs, scenario, meta, rules) = load_full(&a.scenario, a.quiet)?;
+    let (inputs, scenario, meta, rules) = load_full(&a.scenario, a.quiet, &a.gtfs_limit)?;
     if let Some(rules) = rules {
         return run_services(a, &inputs, &rules, &meta);
     }
@@ -579,7 +588,7 @@ pub fn describe_service_blocker(inputs: &Inputs, rules: &ServiceRules, b: &Servi
 
 /// `hubplan validate`.
 pub fn validate(a: &ValidateArgs) -> Result<ExitCode> {
-    let (inputs, scenario, meta, rules) = load_full(&a.scenario, a.quiet)?;
+    let (inputs, scenario, meta, rules) = load_full(&a.scenario, a.quiet, &a.gtfs_limit)?;
     let existing = inputs
         .sites
         .iter()

@@ -28,6 +28,8 @@ pub struct ReportArgs {
     /// No progress on stderr.
     #[arg(long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub gtfs_limit: crate::transit::GtfsLimitArgs,
 }
 
 /// Options of [`write_appendix`].
@@ -197,7 +199,11 @@ fn parse_status(s: &str) -> Result<PlanStatus> {
 
 /// Loads a scenario and its inputs; also describes the timetable when travel times come from `[transit]`.
 // TODO(lead): `crate::plan::load` could return the transit description too.
-fn load_with_transit(path: &Path, quiet: bool) -> Result<(Inputs, Scenario, RunMeta, Option<String>)> {
+fn load_with_transit(
+    path: &Path,
+    quiet: bool,
+    gtfs_limit: &crate::transit::GtfsLimitArgs,
+) -> Result<(Inputs, Scenario, RunMeta, Option<String>)> {
     let loaded = hubplan_io::load_scenario(path)?;
     if !quiet {
         for w in &loaded.warnings {
@@ -207,7 +213,7 @@ fn load_with_transit(path: &Path, quiet: bool) -> Result<(Inputs, Scenario, RunM
     match (&loaded.travel, &loaded.transit) {
         (None, Some(t)) => {
             let t = t.clone();
-            let travel = crate::transit::travel_from_section(&t, &loaded.inputs_without_travel, quiet)?;
+            let travel = crate::transit::travel_from_section(&t, &loaded.inputs_without_travel, quiet, gtfs_limit)?;
             let scenario = loaded.scenario.clone();
             let meta = loaded.run_meta();
             let mut words = format!("computed from the GTFS timetable {}", t.gtfs.display());
@@ -274,7 +280,7 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
             }
         }
     };
-    let (inputs, sc, meta, transit) = load_with_transit(&scenario_path, args.quiet)?;
+    let (inputs, sc, meta, transit) = load_with_transit(&scenario_path, args.quiet, &args.gtfs_limit)?;
     // The inputs must be the ones the plan was made from.
     for rec in &summary.inputs {
         let (role, sha) = (rec.role.as_str(), rec.sha256.as_str());

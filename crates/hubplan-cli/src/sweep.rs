@@ -41,6 +41,8 @@ pub struct SweepArgs {
     /// No progress bar or messages on stderr.
     #[arg(long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub gtfs_limit: crate::transit::GtfsLimitArgs,
 }
 
 fn parse_money(s: &str) -> Result<f64> {
@@ -221,7 +223,7 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode> {
     if points.is_empty() && args.alternatives.is_none() {
         bail!("nothing to do: give --budget LO..HI, --max-minutes M,M,… or --alternatives K");
     }
-    let (inputs, base, _meta) = crate::plan::load(&args.scenario, args.quiet)?;
+    let (inputs, base, _meta) = crate::plan::load(&args.scenario, args.quiet, &args.gtfs_limit)?;
     hubplan::optimise::check_scenario(&inputs, &base)?;
     let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
     if !points.is_empty() {

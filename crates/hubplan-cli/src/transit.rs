@@ -4,8 +4,55 @@ use anyhow::{anyhow, Context, Result};
 use hubplan::travel::TravelTimes;
 use hubplan::{SiteIdx, ZoneIdx};
 use hubplan_io::{InputsWithoutTravel, TransitSection};
-use hubplan_transit::{load_feed, seconds_to_minutes_2dp, travel_time_matrix, LoadOptions, ServiceDate, TransitConfig};
+use hubplan_transit::{
+    load_feed, seconds_to_minutes_2dp, travel_time_matrix, Feed, FeedReport, LoadOptions, ServiceDate, TransitConfig,
+    TransitError, DEFAULT_MAX_FILE_BYTES,
+};
 use indicatif::{ProgressBar, ProgressStyle};
+
+/// The GTFS loader's size limit, a flag of every command that may read a timetable
+/// (`travel-times`, and `plan`, `validate`, `sweep`, `report` on a scenario with `[transit]`).
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct GtfsLimitArgs {
+    /// Largest size, in MiB, that one file of a GTFS feed may have once decompressed (zip-bomb
+    /// guard: reading one file never holds more). Default 2048, or a scenario's [transit]
+    /// max_file_mib.
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u32).range(1..))]
+    pub gtfs_max_file_mib: Option<u32>,
+}
+
+/// The loader's options: the per-file limit from the flag, else the scenario's
+/// `[transit] max_file_mib`, else the library's default (2 GiB). The limit on all files
+/// together is the library's default, raised to the per-file limit when that is larger,
+/// so raising the one raises the other.
+pub fn load_options(flag: Option<u32>, scenario: Option<u32>) -> LoadOptions {
+    let d = LoadOptions::default();
+    let file = flag
+        .or(scenario)
+        .map_or(DEFAULT_MAX_FILE_BYTES, |mib| u64::from(mib) << 20);
+    LoadOptions {
+        max_file_bytes: file,
+        max_total_bytes: d.max_total_bytes.max(file),
+        ..d
+    }
+}
+
+/// Loads a feed; a size-limit error names the feed, the file, the limit and how to raise it.
+pub fn load(path: &std::path::Path, date: ServiceDate, opts: &LoadOptions) -> Result<(Feed, FeedReport)> {
+    load_feed(path, date, opts).map_err(|e| match e {
+        TransitError::TooLarge {
+            path,
+            file,
+            limit_bytes,
+        } => anyhow!(
+            "GTFS feed {}: {file} is larger than the limit of {limit_bytes} bytes ({} MiB) once decompressed; \
+             the limit is --gtfs-max-file-mib, or max_file_mib in the scenario's [transit]",
+            path.display(),
+            limit_bytes as f64 / 1048576.0
+        ),
+        e => anyhow!("{e}"),
+    })
+}
 
 /// Parses `HH:MM-HH:MM` into seconds after midnight `[start, end)`.
 pub fn parse_window(text: &str) -> Result<(u32, u32)> {
@@ -83,7 +130,12 @@ pub fn print_feed_errors(feed: &std::path::Path, errors: &[String]) {
 }
 
 /// Computes zone → site travel times from the scenario's timetable.
-pub fn travel_from_section(t: &TransitSection, inputs: &InputsWithoutTravel, quiet: bool) -> Result<TravelTimes> {
+pub fn travel_from_section(
+    t: &TransitSection,
+    inputs: &InputsWithoutTravel,
+    quiet: bool,
+    limit: &GtfsLimitArgs,
+) -> Result<TravelTimes> {
     let date = t.date.as_deref().ok_or_else(|| {
         anyhow!(
             "[transit] (line {}) needs a service date: date = \"YYYY-MM-DD\"",
@@ -92,9 +144,9 @@ pub fn travel_from_section(t: &TransitSection, inputs: &InputsWithoutTravel, qui
     })?;
     let date = ServiceDate::parse(date).map_err(|e| anyhow!("[transit] date: {e}"))?;
     let cfg = config_from_section(t)?;
-    let (feed, report) = load_feed(&t.gtfs, date, &LoadOptions::default())
-        .map_err(|e| anyhow!("{e}"))
-        .with_context(|| format!("reading the GTFS feed {}", t.gtfs.display()))?;
+    let opts = load_options(limit.gtfs_max_file_mib, t.max_file_mib);
+    let (feed, report) =
+        load(&t.gtfs, date, &opts).with_context(|| format!("reading the GTFS feed {}", t.gtfs.display()))?;
     if !quiet {
         eprintln!(
             "timetable {}: {} trips, {} connections, {} stops on {}",

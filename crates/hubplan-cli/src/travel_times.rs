@@ -6,9 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use hubplan::geo::LonLat;
-use hubplan_transit::{
-    load_feed, seconds_to_minutes_2dp, travel_time_matrix, LoadOptions, MatrixEntry, ServiceDate, TransitConfig,
-};
+use hubplan_transit::{seconds_to_minutes_2dp, travel_time_matrix, MatrixEntry, ServiceDate, TransitConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Arguments of `hubplan travel-times`.
@@ -62,6 +60,8 @@ pub struct TravelTimesArgs {
     /// No progress bar and no feed summary.
     #[arg(long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub gtfs_limit: crate::transit::GtfsLimitArgs,
 }
 
 /// Parses `HH:MM-HH:MM` into seconds after midnight, `[start, end)`; hours up to 47.
@@ -176,7 +176,8 @@ pub fn run(args: &TravelTimesArgs) -> Result<()> {
     cfg.validate().map_err(|e| anyhow!("{e}"))?;
     let zones = read_points(&args.origins, "origins")?;
     let sites = read_points(&args.destinations, "destinations")?;
-    let (feed, report) = load_feed(&args.gtfs, date, &LoadOptions::default()).map_err(|e| anyhow!("{e}"))?;
+    let opts = crate::transit::load_options(args.gtfs_limit.gtfs_max_file_mib, None);
+    let (feed, report) = crate::transit::load(&args.gtfs, date, &opts)?;
     if !args.quiet {
         eprint!("{report}");
     } else {

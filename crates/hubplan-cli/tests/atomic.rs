@@ -5,29 +5,19 @@
 //! * An `--out` that cannot be written (inside a file, or an existing file) is exit 2 with a
 //!   message naming the path, and nothing is written.
 
+mod common;
+
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use common::{root, Run};
 
-struct Run {
-    code: i32,
-    stderr: String,
-}
-
-fn hubplan<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_hubplan"))
-        .args(args)
-        .arg("--quiet")
-        .output()
-        .expect("run hubplan");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+/// Runs `hubplan ARGS --quiet`.
+fn hubplan<S: AsRef<OsStr>>(args: &[S]) -> Run {
+    let mut all: Vec<&OsStr> = args.iter().map(AsRef::as_ref).collect();
+    all.push(OsStr::new("--quiet"));
+    common::hubplan(&all)
 }
 
 /// Every entry under `dir` (relative name → bytes; folders map to an empty vector).

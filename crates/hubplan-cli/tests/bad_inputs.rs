@@ -18,36 +18,21 @@
 //! Beyond the corpus: GTFS feeds (a required file missing, a zip bomb, bad times, an unknown
 //! stop, not a zip), and an input path that is missing or a directory, for every command.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use common::{root, Run};
 
 fn io_tests() -> PathBuf {
     root().join("crates/hubplan-io/tests")
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
+/// Runs `hubplan ARGS` on one thread.
 fn hubplan<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_hubplan"))
-        .args(args)
-        .env("RAYON_NUM_THREADS", "1")
-        .output()
-        .expect("run hubplan");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    common::hubplan_env(args, &[("RAYON_NUM_THREADS", "1")])
 }
 
 /// Every file and folder under `dir`, relative to it.
@@ -269,6 +254,7 @@ fn corpus_through_the_cli() {
         dirs.len(),
         failures.join("\n")
     );
+    eprintln!("{runs} runs of {} cases", dirs.len());
 }
 
 // ---------------------------------------------------------------- GTFS
@@ -300,7 +286,8 @@ const FEED: [(&str, &str); 6] = [
     ),
 ];
 
-/// Writes the minimal feed as a folder, with `(file, Some(text))` replaced or `(file, None)` removed.
+/// Writes the minimal feed as a folder, with `(file, Some(text))` replaced (or added) or
+/// `(file, None)` removed.
 fn write_feed(dir: &Path, changes: &[(&str, Option<&str>)]) {
     std::fs::create_dir_all(dir).expect("feed dir");
     for (name, text) in FEED {
@@ -310,6 +297,11 @@ fn write_feed(dir: &Path, changes: &[(&str, Option<&str>)]) {
             None => text,
         };
         std::fs::write(dir.join(name), text).expect("feed file");
+    }
+    for (name, text) in changes {
+        if let (Some(t), false) = (text, FEED.iter().any(|(n, _)| n == name)) {
+            std::fs::write(dir.join(name), t).expect("feed file");
+        }
     }
 }
 
@@ -538,9 +530,23 @@ fn gtfs_bad_times() {
     let feed = work.path().join("bad-calendar");
     let cal = "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nWK,1,1,1,1,1,0,0,2024-01-01,20241231\n";
     write_feed(&feed, &[("calendar.txt", Some(cal))]);
-    // The loader names the file and row but not the field here (`(row)`, found "": a
-    // gtfs-structures date error it does not map back; see docs/HARDENING.md, open items).
-    must_fail(&run_feed(work.path(), &feed), &["calendar.txt", "row 2"]);
+    must_fail(
+        &run_feed(work.path(), &feed),
+        &[
+            "bad-calendar",
+            "calendar.txt row 2",
+            "field `start_date`",
+            "\"2024-01-01\"",
+            "YYYYMMDD",
+        ],
+    );
+    let feed = work.path().join("bad-calendar-dates");
+    let dates = "service_id,date,exception_type\nWK,20240230,2\n";
+    write_feed(&feed, &[("calendar_dates.txt", Some(dates))]);
+    must_fail(
+        &run_feed(work.path(), &feed),
+        &["calendar_dates.txt row 2", "field `date`", "\"20240230\"", "YYYYMMDD"],
+    );
 }
 
 #[test]
@@ -584,7 +590,7 @@ fn gtfs_unreadable_times_are_reported_not_hidden() {
 }
 
 /// Bytes of a deflated member that inflates just past the loader's default 2 GiB limit
-/// (`LoadOptions::max_file_bytes`; the CLI offers no way to lower it).
+/// (`LoadOptions::max_file_bytes`, `--gtfs-max-file-mib 2048`).
 const BOMB_BYTES: u64 = 1 + 258 * ((2u64 << 30) / 258 + 4096);
 
 fn mem_available_bytes() -> u64 {
@@ -601,7 +607,7 @@ fn mem_available_bytes() -> u64 {
 #[test]
 fn gtfs_zip_bomb() {
     // A 14 MB zip whose stops.txt (the first file read) inflates to just past the loader's
-    // default 2 GiB limit (`LoadOptions::max_file_bytes`; the CLI offers no way to lower it).
+    // default 2 GiB limit (`LoadOptions::max_file_bytes`).
     let work = tempfile::tempdir().expect("tempdir");
     let data = deflate_zeros(BOMB_BYTES);
     assert!(data.len() < 20 << 20, "{} bytes", data.len());
@@ -611,30 +617,151 @@ fn gtfs_zip_bomb() {
     write_feed_zip(&zip, &[], Some(("stops.txt", data.clone(), BOMB_BYTES as u32, 0)));
     let t = std::time::Instant::now();
     let r = run_feed(work.path(), &zip);
-    must_fail(&r, &["bomb.zip", "stops.txt", "larger than the limit", "2147483648"]);
+    must_fail(
+        &r,
+        &[
+            "bomb.zip",
+            "stops.txt",
+            "larger than the limit",
+            "2147483648",
+            "--gtfs-max-file-mib",
+        ],
+    );
     let honest = t.elapsed().as_secs_f64();
     assert!(
         honest < 2.0,
         "the declared size should refuse it at once, took {honest:.1} s"
     );
 
-    // A lying header declares 1 KiB. Whatever reads it must stop early: at the declared size
-    // (a damaged zip) or at the limit. Reading up to the limit holds up to about 4 GiB, so
-    // skip when the machine cannot spare that.
-    if mem_available_bytes() < 8 << 30 {
-        eprintln!("skipped the lying-header bomb: it needs 8 GiB of free memory");
+    // A lying header declares 1 KiB: it is read through the limit and refused once more
+    // than the limit comes out, holding up to the limit (2 GiB) in memory, so skip when the
+    // machine cannot spare that. `gtfs_lying_zip_header_and_the_limit_flag` runs the same
+    // with a small limit everywhere.
+    if mem_available_bytes() < 4 << 30 {
+        eprintln!("skipped the lying-header bomb: it needs 4 GiB of free memory");
         return;
     }
     let zip = work.path().join("liar.zip");
     write_feed_zip(&zip, &[], Some(("stops.txt", data, 1024, 0)));
     let t = std::time::Instant::now();
     let r = run_feed(work.path(), &zip);
-    must_fail(&r, &["liar.zip", "stops.txt"]);
+    must_fail(&r, &["liar.zip", "stops.txt", "larger than the limit", "2147483648"]);
     eprintln!(
         "zip bombs refused: honest header in {honest:.2} s, lying header in {:.2} s: {}",
         t.elapsed().as_secs_f64(),
         r.stderr.trim()
     );
+}
+
+/// Writes a single-service scenario in `w` whose travel times come from the GTFS `feed`
+/// (relative to `w`), with `extra` lines appended to its `[transit]` section.
+fn transit_scenario(w: &Path, feed: &str, extra: &str) -> PathBuf {
+    let good = io_tests().join("data/good");
+    for f in ["sites.csv", "zones.csv"] {
+        std::fs::copy(good.join(f), w.join(f)).expect("copy");
+    }
+    let path = w.join("scenario.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[inputs]\nsites = \"sites.csv\"\nzones = \"zones.csv\"\n[objective]\nkind = \"min_travel\"\n[limits]\nsites = 2\n\
+             [transit]\ngtfs = \"{feed}\"\ndate = \"2024-01-08\"\nwindow = \"07:00-07:30\"\nmax_minutes = 240\nmax_walk = 20000\n{extra}"
+        ),
+    )
+    .expect("write");
+    path
+}
+
+#[test]
+fn gtfs_lying_zip_header_and_the_limit_flag() {
+    // stops.txt inflates to 3 MiB of zeros behind a header declaring 1 KiB. With the limit
+    // lowered to 1 MiB (flag or scenario key) it is refused after inflating 1 MiB: exit 2,
+    // an error naming the feed, the member and the limit, nothing written.
+    let work = tempfile::tempdir().expect("tempdir");
+    let w = work.path();
+    let n = 1 + 258 * ((3u64 << 20) / 258 + 1);
+    let liar = w.join("liar.zip");
+    write_feed_zip(&liar, &[], Some(("stops.txt", deflate_zeros(n), 1024, 0)));
+    let fragments = [
+        "liar.zip",
+        "stops.txt",
+        "larger than the limit of 1048576 bytes (1 MiB)",
+        "--gtfs-max-file-mib",
+    ];
+
+    // travel-times --gtfs-max-file-mib 1
+    let before = listing(w);
+    let mut args = travel_times_args(&liar, &points(), &points(), &w.join("out.csv"));
+    args.extend(["--gtfs-max-file-mib".into(), "1".into()]);
+    let r = hubplan(&args);
+    must_fail(&r, &fragments);
+    check_clean(w, &before).unwrap_or_else(|e| panic!("{e}"));
+    // …and with its default limit (2 GiB) the member is read whole and refused as what it
+    // is: not a CSV of stops (a damaged zip or a table error, never a size error)
+    let r = hubplan(&travel_times_args(&liar, &points(), &points(), &w.join("out.csv")));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(!r.stderr.contains("larger than the limit"), "{}", r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    check_clean(w, &before).unwrap_or_else(|e| panic!("{e}"));
+
+    // plan and validate on a scenario whose [transit] reads the feed: the flag, and the
+    // scenario's max_file_mib
+    let scenario = transit_scenario(w, "liar.zip", "");
+    let out = w.join("out");
+    let before = listing(w);
+    for args in [
+        vec![
+            "plan".as_ref(),
+            scenario.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+            "--gtfs-max-file-mib".as_ref(),
+            "1".as_ref(),
+        ],
+        vec![
+            "validate".as_ref(),
+            scenario.as_os_str(),
+            "--gtfs-max-file-mib".as_ref(),
+            "1".as_ref(),
+        ],
+    ] {
+        let r = hubplan(&args);
+        must_fail(&r, &fragments);
+        check_clean(w, &before).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+    }
+    let scenario = transit_scenario(w, "liar.zip", "max_file_mib = 1\n");
+    let before = listing(w);
+    let r = hubplan(&["plan".as_ref(), scenario.as_os_str(), "--out".as_ref(), out.as_os_str()]);
+    must_fail(&r, &fragments);
+    check_clean(w, &before).unwrap_or_else(|e| panic!("{e}"));
+    // a good feed of a few hundred bytes plans within the scenario's 1 MiB…
+    write_feed(&w.join("feed"), &[]);
+    let scenario = transit_scenario(w, "feed", "max_file_mib = 1\n");
+    let r = hubplan(&[
+        "plan".as_ref(),
+        scenario.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--quiet".as_ref(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // …while a liar's scenario limit of 1 MiB is overridden by a flag of 8 MiB, so the
+    // member is read whole and fails as a damaged feed, not on size
+    let scenario = transit_scenario(w, "liar.zip", "max_file_mib = 1\n");
+    let r = hubplan(&[
+        "validate".as_ref(),
+        scenario.as_os_str(),
+        "--gtfs-max-file-mib".as_ref(),
+        "8".as_ref(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(!r.stderr.contains("larger than the limit"), "{}", r.stderr);
+    // a limit of 0 is a usage error
+    let mut args = travel_times_args(&liar, &points(), &points(), &w.join("out.csv"));
+    args.extend(["--gtfs-max-file-mib".into(), "0".into()]);
+    let r = hubplan(&args);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--gtfs-max-file-mib"), "{}", r.stderr);
 }
 
 #[test]
@@ -767,23 +894,14 @@ fn missing_and_directory_inputs_for_every_command() {
 fn plan_with_transit_reports_dropped_gtfs_data_even_when_quiet() {
     let work = tempfile::tempdir().expect("tempdir");
     let w = work.path();
-    let good = io_tests().join("data/good");
-    for f in ["sites.csv", "zones.csv"] {
-        std::fs::copy(good.join(f), w.join(f)).expect("copy");
-    }
     let st = "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n\
               T1,07:10:00,07:10:00,S1,1\nT1,07:20:00,07:20:00,NOPE,2\nT1,07:30:00,07:30:00,S3,3\n";
     write_feed(&w.join("feed"), &[("stop_times.txt", Some(st))]);
-    std::fs::write(
-        w.join("scenario.toml"),
-        "[inputs]\nsites = \"sites.csv\"\nzones = \"zones.csv\"\n[objective]\nkind = \"min_travel\"\n[limits]\nsites = 2\n\
-         [transit]\ngtfs = \"feed\"\ndate = \"2024-01-08\"\nwindow = \"07:00-07:30\"\nmax_minutes = 240\nmax_walk = 20000\n",
-    )
-    .expect("write");
+    let scenario = transit_scenario(w, "feed", "");
     let out = w.join("out");
     let r = hubplan(&[
         "plan".as_ref(),
-        w.join("scenario.toml").as_os_str(),
+        scenario.as_os_str(),
         "--out".as_ref(),
         out.as_os_str(),
         "--quiet".as_ref(),

@@ -1,29 +1,10 @@
 //! End-to-end tests of the `hubplan` binary: real files in, real files out.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use std::path::Path;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn hubplan(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_hubplan"))
-        .args(args)
-        .output()
-        .expect("run hubplan");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+use common::{hubplan, read_csv, root};
 
 /// Copies a fixture directory into a fresh temporary directory.
 fn copy_fixture(name: &str) -> tempfile::TempDir {
@@ -35,15 +16,6 @@ fn copy_fixture(name: &str) -> tempfile::TempDir {
         }
     }
     dir
-}
-
-fn read_csv(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<String> = lines.next().unwrap().split(',').map(str::to_string).collect();
-    lines
-        .map(|l| header.iter().cloned().zip(l.split(',').map(str::to_string)).collect())
-        .collect()
 }
 
 /// The access rule checked independently of hubplan's own evaluator, from the

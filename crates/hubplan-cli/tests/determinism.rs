@@ -2,27 +2,20 @@
 //! (`RAYON_NUM_THREADS`), for `plan` on the Kent fixture, a budget `sweep`, `travel-times`
 //! on a real feed, and `plan` with travel times computed from `[transit]`.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+use common::root;
 
 /// Runs hubplan with `threads` rayon threads; panics unless it succeeds.
-fn hubplan(threads: usize, args: &[&std::ffi::OsStr]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_hubplan"))
-        .args(args)
-        .arg("--quiet")
-        .env("RAYON_NUM_THREADS", threads.to_string())
-        .output()
-        .expect("run hubplan");
-    assert!(
-        out.status.success(),
-        "hubplan {args:?} with {threads} threads: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+fn hubplan(threads: usize, args: &[&OsStr]) {
+    let mut all = args.to_vec();
+    all.push(OsStr::new("--quiet"));
+    let r = common::hubplan_env(&all, &[("RAYON_NUM_THREADS", &threads.to_string())]);
+    assert!(r.code == 0, "hubplan {args:?} with {threads} threads: {}", r.stderr);
 }
 
 /// Every file under `dir` (relative name → bytes).

@@ -3,63 +3,12 @@
 //! independently of hubplan's own evaluator, from the input files (sites,
 //! services, zones, travel times, scenario limits) and the output CSVs only.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn hubplan(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_hubplan"))
-        .args(args)
-        .output()
-        .expect("run hubplan");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-/// Splits one CSV line, honouring double quotes ("" inside quotes is a quote).
-fn split_csv(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => out.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out
-}
-
-type Row = BTreeMap<String, String>;
-
-fn read_csv(path: &Path) -> Vec<Row> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let header = split_csv(lines.next().unwrap());
-    lines
-        .map(|l| header.iter().cloned().zip(split_csv(l)).collect())
-        .collect()
-}
+use common::{hubplan, read_csv, root, Row};
 
 fn list(cell: &str) -> BTreeSet<String> {
     cell.split(';')

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use hubplan::colocate::{HostChange, ServiceBlocker, ServicePlan, ServiceRules, ServiceSitePlan};
-use hubplan::model::Inputs;
+use hubplan::model::{Inputs, Site, SiteStatus, Zone};
 use hubplan::plan::Blocker;
 use hubplan::{Decision, Plan, Scenario};
 use serde::{Deserialize, Serialize};
@@ -72,8 +72,22 @@ fn path_str(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
+// ---------------------------------------------------------------------------
+// Pieces shared by both kinds of plan (single service and co-location): the
+// site fields every plan.json starts with, the cost totals, solver and input
+// records, the leading CSV cells and the GeoJSON features.
+// ---------------------------------------------------------------------------
+
+fn status_name(s: SiteStatus) -> &'static str {
+    match s {
+        SiteStatus::Existing => "existing",
+        SiteStatus::Candidate => "candidate",
+    }
+}
+
+/// The fields every plan.json site record starts with.
 #[derive(Serialize)]
-struct SiteJson<'a> {
+struct SiteBaseJson<'a> {
     id: &'a str,
     name: &'a str,
     district: &'a str,
@@ -85,14 +99,27 @@ struct SiteJson<'a> {
     open_cost: Option<f64>,
     disposal_receipt: Option<f64>,
     capacity: Option<f64>,
-    services: Vec<&'a str>,
-    zones_served: u32,
-    zones_served_before: u32,
-    need_served: Option<f64>,
 }
 
+fn site_base_json(s: &Site, decision: Decision) -> SiteBaseJson<'_> {
+    SiteBaseJson {
+        id: &s.id,
+        name: &s.name,
+        district: &s.district,
+        kind: &s.kind,
+        status: status_name(s.status),
+        decision: decision.name(),
+        annual_cost: money(s.annual_cost),
+        backlog: money(s.backlog),
+        open_cost: money(s.open_cost),
+        disposal_receipt: money(s.disposal_receipt),
+        capacity: s.capacity.and_then(finite),
+    }
+}
+
+/// The site-count and cost totals every plan.json's `totals` starts with.
 #[derive(Serialize)]
-struct TotalsJson {
+struct CostTotalsJson {
     sites_before: usize,
     sites_after: usize,
     sites_closed: usize,
@@ -102,6 +129,189 @@ struct TotalsJson {
     saving: Option<f64>,
     backlog_removed: Option<f64>,
     opening_cost: Option<f64>,
+}
+
+/// [`CostTotalsJson`] from a plan's totals (`hubplan::plan::Totals` or
+/// `hubplan::colocate::ServiceTotals`, which name these fields alike).
+macro_rules! cost_totals_json {
+    ($t:expr) => {
+        CostTotalsJson {
+            sites_before: $t.sites_before,
+            sites_after: $t.sites_after,
+            sites_closed: $t.sites_closed,
+            sites_opened: $t.sites_opened,
+            annual_cost_before: money($t.annual_cost_before),
+            annual_cost_after: money($t.annual_cost_after),
+            saving: money($t.annual_saving),
+            backlog_removed: money($t.backlog_removed),
+            opening_cost: money($t.opening_cost),
+        }
+    };
+}
+
+fn solver_json<'a>(r: &'a hubplan::plan::SolverReport, meta: &RunMeta) -> SolverJson<'a> {
+    SolverJson {
+        backend: &r.backend,
+        nodes: r.nodes,
+        clients: r.clients,
+        free_sites: r.free_sites,
+        seconds: if meta.include_timing {
+            round_to(r.seconds, 3)
+        } else {
+            None
+        },
+    }
+}
+
+fn inputs_json(meta: &RunMeta) -> Vec<InputJson<'_>> {
+    meta.inputs
+        .iter()
+        .map(|f| InputJson {
+            role: &f.role,
+            path: path_str(&f.path),
+            sha256: &f.sha256,
+        })
+        .collect()
+}
+
+/// `doc` as JSON (indented when `pretty`) and a final newline; `file` names it in errors.
+fn json_bytes(doc: &impl Serialize, pretty: bool, file: &str) -> Result<Vec<u8>> {
+    let out = if pretty {
+        serde_json::to_vec_pretty(doc)
+    } else {
+        serde_json::to_vec(doc)
+    };
+    let mut out = out.map_err(|e| IoError::new(IoErrorKind::Write, format!("cannot serialise {file}: {e}")))?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+fn site_ids<'a>(inputs: &'a Inputs, v: &[hubplan::SiteIdx]) -> Vec<&'a str> {
+    v.iter().map(|&s| site_id(inputs, s)).collect()
+}
+
+fn zone_ids<'a>(inputs: &'a Inputs, v: &[hubplan::ZoneIdx]) -> Vec<&'a str> {
+    v.iter().map(|&z| zone_id(inputs, z)).collect()
+}
+
+/// The ids of the services in `v` that exist (a site's `services` or `can_host`).
+fn known_service_ids<'a>(inputs: &'a Inputs, v: &[hubplan::ServiceIdx]) -> Vec<&'a str> {
+    v.iter()
+        .filter_map(|k| inputs.services.get(k.index()).map(|x| x.id.as_str()))
+        .collect()
+}
+
+/// The columns every sites.csv starts with; [`site_csv_cells`] fills them.
+const SITE_CSV_HEAD: [&str; 8] = [
+    "id",
+    "name",
+    "district",
+    "kind",
+    "status",
+    "decision",
+    "annual_cost",
+    "backlog",
+];
+
+fn site_csv_cells(s: &Site, decision: Decision) -> Vec<String> {
+    vec![
+        s.id.clone(),
+        s.name.clone(),
+        s.district.clone(),
+        s.kind.clone(),
+        status_name(s.status).into(),
+        decision.name().into(),
+        csv_fixed(money(s.annual_cost)),
+        csv_fixed(money(s.backlog)),
+    ]
+}
+
+/// The columns every zones.csv starts with; [`zone_csv_cells`] fills them.
+const ZONE_CSV_HEAD: [&str; 3] = ["id", "name", "district"];
+
+fn zone_csv_cells(z: &Zone) -> Vec<String> {
+    vec![z.id.clone(), z.name.clone(), z.district.clone()]
+}
+
+/// The nearest site and minutes of a zone before and after, as zones.csv columns.
+const NEAREST_CSV_HEAD: [&str; 4] = ["nearest_site_before", "minutes_before", "nearest_site", "minutes"];
+
+fn nearest_csv_cells(
+    inputs: &Inputs,
+    before: Option<(hubplan::SiteIdx, f64)>,
+    after: Option<(hubplan::SiteIdx, f64)>,
+) -> [String; 4] {
+    let cells = |x: Option<(hubplan::SiteIdx, f64)>| match x {
+        Some((s, m)) => (site_id(inputs, s).to_string(), csv_fixed(minutes(m))),
+        None => (String::new(), String::new()),
+    };
+    let ((sb, mb), (sa, ma)) = (cells(before), cells(after));
+    [sb, mb, sa, ma]
+}
+
+/// The properties every site feature of plan.geojson has.
+fn site_properties(s: &Site, decision: Decision) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("layer".into(), json!("site"));
+    m.insert("id".into(), json!(s.id));
+    m.insert("name".into(), json!(s.name));
+    m.insert("district".into(), json!(s.district));
+    m.insert("kind".into(), json!(s.kind));
+    m.insert("decision".into(), json!(decision.name()));
+    m.insert("open".into(), json!(decision.is_open()));
+    m.insert("annual_cost".into(), json!(money(s.annual_cost)));
+    m.insert("backlog".into(), json!(money(s.backlog)));
+    m
+}
+
+/// The properties every zone feature of plan.geojson has.
+fn zone_properties(z: &Zone) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("layer".into(), json!("zone"));
+    m.insert("id".into(), json!(z.id));
+    m.insert("name".into(), json!(z.name));
+    m.insert("district".into(), json!(z.district));
+    m
+}
+
+/// Adds `extra`'s entries (a `json!` object) to `props`.
+fn with(mut props: serde_json::Map<String, Value>, extra: Value) -> serde_json::Map<String, Value> {
+    if let Value::Object(m) = extra {
+        props.extend(m);
+    }
+    props
+}
+
+fn point_feature(pos: hubplan::geo::LonLat, properties: serde_json::Map<String, Value>) -> Value {
+    json!({
+        "type": "Feature",
+        "geometry": { "type": "Point", "coordinates": coord(pos) },
+        "properties": properties,
+    })
+}
+
+fn geojson_bytes(features: Vec<Value>) -> Result<Vec<u8>> {
+    json_bytes(
+        &json!({ "type": "FeatureCollection", "features": features }),
+        false,
+        "plan.geojson",
+    )
+}
+
+#[derive(Serialize)]
+struct SiteJson<'a> {
+    #[serde(flatten)]
+    base: SiteBaseJson<'a>,
+    services: Vec<&'a str>,
+    zones_served: u32,
+    zones_served_before: u32,
+    need_served: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct TotalsJson {
+    #[serde(flatten)]
+    costs: CostTotalsJson,
     disposal_receipts: Option<f64>,
     zones_total: usize,
     zones_covered_before: usize,
@@ -198,7 +408,7 @@ fn zone_id(inputs: &Inputs, z: hubplan::ZoneIdx) -> &str {
 
 fn infeasibility_json(inputs: &Inputs, plan: &Plan) -> Option<Value> {
     let inf = plan.infeasibility.as_ref()?;
-    let zones = |v: &[hubplan::ZoneIdx]| v.iter().map(|&z| zone_id(inputs, z).to_string()).collect::<Vec<_>>();
+    let zones = |v: &[hubplan::ZoneIdx]| zone_ids(inputs, v);
     let blockers: Vec<Value> = inf
         .blockers
         .iter()
@@ -206,7 +416,7 @@ fn infeasibility_json(inputs: &Inputs, plan: &Plan) -> Option<Value> {
             Blocker::ForcedClosures { zones: z, sites } => json!({
                 "kind": "forced_closures",
                 "zones": zones(z),
-                "sites": sites.iter().map(|&s| site_id(inputs, s)).collect::<Vec<_>>(),
+                "sites": site_ids(inputs, sites),
             }),
             Blocker::Budget {
                 budget,
@@ -242,25 +452,8 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
         .iter()
         .zip(&plan.sites)
         .map(|(s, p)| SiteJson {
-            id: &s.id,
-            name: &s.name,
-            district: &s.district,
-            kind: &s.kind,
-            status: match s.status {
-                hubplan::model::SiteStatus::Existing => "existing",
-                hubplan::model::SiteStatus::Candidate => "candidate",
-            },
-            decision: p.decision.name(),
-            annual_cost: money(s.annual_cost),
-            backlog: money(s.backlog),
-            open_cost: money(s.open_cost),
-            disposal_receipt: money(s.disposal_receipt),
-            capacity: s.capacity.and_then(finite),
-            services: s
-                .services
-                .iter()
-                .filter_map(|k| inputs.services.get(k.index()).map(|v| v.id.as_str()))
-                .collect(),
+            base: site_base_json(s, p.decision),
+            services: known_service_ids(inputs, &s.services),
             zones_served: p.zones_served,
             zones_served_before: p.zones_served_before,
             need_served: finite(p.need_served),
@@ -274,15 +467,7 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
         gap: finite(plan.gap),
         sites,
         totals: TotalsJson {
-            sites_before: t.sites_before,
-            sites_after: t.sites_after,
-            sites_closed: t.sites_closed,
-            sites_opened: t.sites_opened,
-            annual_cost_before: money(t.annual_cost_before),
-            annual_cost_after: money(t.annual_cost_after),
-            saving: money(t.annual_saving),
-            backlog_removed: money(t.backlog_removed),
-            opening_cost: money(t.opening_cost),
+            costs: cost_totals_json!(t),
             disposal_receipts: money(t.disposal_receipts),
             zones_total: plan.zones.len(),
             zones_covered_before: plan.zones.iter().filter(|z| z.covered_before).count(),
@@ -295,28 +480,18 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
             mean_minutes_before: minutes(t.mean_minutes_before),
             mean_minutes_after: minutes(t.mean_minutes_after),
         },
-        unreachable_zones: plan.unreachable.iter().map(|&z| zone_id(inputs, z)).collect(),
+        unreachable_zones: zone_ids(inputs, &plan.unreachable),
         infeasibility: infeasibility_json(inputs, plan),
         explanations: hubplan::explain::records::to_records(inputs, &hubplan::explain::explain(inputs, scenario, plan)),
-        solver: SolverJson {
-            backend: &plan.solver.backend,
-            nodes: plan.solver.nodes,
-            clients: plan.solver.clients,
-            free_sites: plan.solver.free_sites,
-            seconds: if meta.include_timing {
-                round_to(plan.solver.seconds, 3)
-            } else {
-                None
-            },
-        },
+        solver: solver_json(&plan.solver, meta),
         scenario: ScenarioJson {
             file: meta.scenario_file.as_deref().map(path_str),
             objective: scenario.objective.name(),
             max_minutes: scenario.max_minutes.and_then(finite),
             budget: scenario.budget.and_then(money),
             sites: scenario.sites,
-            keep: scenario.keep.iter().map(|&s| site_id(inputs, s)).collect(),
-            close: scenario.close.iter().map(|&s| site_id(inputs, s)).collect(),
+            keep: site_ids(inputs, &scenario.keep),
+            close: site_ids(inputs, &scenario.close),
             need_column: meta.need_column.as_deref(),
             travel_source: &meta.travel_source,
             solver: SolverSettingsJson {
@@ -325,22 +500,11 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
                 backend: scenario.solver.backend.name(),
             },
         },
-        inputs: meta
-            .inputs
-            .iter()
-            .map(|f| InputJson {
-                role: &f.role,
-                path: path_str(&f.path),
-                sha256: &f.sha256,
-            })
-            .collect(),
+        inputs: inputs_json(meta),
         warnings: &meta.warnings,
         hubplan_version: &meta.hubplan_version,
     };
-    let mut out = serde_json::to_vec_pretty(&doc)
-        .map_err(|e| IoError::new(IoErrorKind::Write, format!("cannot serialise plan.json: {e}")))?;
-    out.push(b'\n');
-    Ok(out)
+    json_bytes(&doc, true, "plan.json")
 }
 
 fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<Vec<u8>> {
@@ -359,35 +523,18 @@ fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result
 fn sites_csv(inputs: &Inputs, plan: &Plan) -> Result<Vec<u8>> {
     csv_bytes(
         &[
-            "id",
-            "name",
-            "district",
-            "kind",
-            "status",
-            "decision",
-            "annual_cost",
-            "backlog",
-            "zones_served",
-            "zones_served_before",
-            "need_served",
-        ],
+            &SITE_CSV_HEAD[..],
+            &["zones_served", "zones_served_before", "need_served"],
+        ]
+        .concat(),
         inputs.sites.iter().zip(&plan.sites).map(|(s, p)| {
-            vec![
-                s.id.clone(),
-                s.name.clone(),
-                s.district.clone(),
-                s.kind.clone(),
-                match s.status {
-                    hubplan::model::SiteStatus::Existing => "existing".into(),
-                    hubplan::model::SiteStatus::Candidate => "candidate".into(),
-                },
-                p.decision.name().into(),
-                csv_fixed(money(s.annual_cost)),
-                csv_fixed(money(s.backlog)),
+            let mut row = site_csv_cells(s, p.decision);
+            row.extend([
                 p.zones_served.to_string(),
                 p.zones_served_before.to_string(),
                 csv_plain(p.need_served),
-            ]
+            ]);
+            row
         }),
     )
 }
@@ -395,40 +542,22 @@ fn sites_csv(inputs: &Inputs, plan: &Plan) -> Result<Vec<u8>> {
 fn zones_csv(inputs: &Inputs, plan: &Plan) -> Result<Vec<u8>> {
     csv_bytes(
         &[
-            "id",
-            "name",
-            "district",
-            "need",
-            "nearest_site_before",
-            "minutes_before",
-            "nearest_site",
-            "minutes",
-            "covered_before",
-            "covered",
-            "unreachable",
-        ],
+            &ZONE_CSV_HEAD[..],
+            &["need"],
+            &NEAREST_CSV_HEAD,
+            &["covered_before", "covered", "unreachable"],
+        ]
+        .concat(),
         inputs.zones.iter().zip(&plan.zones).map(|(z, p)| {
-            let (sb, mb) = match p.before {
-                Some((s, m)) => (site_id(inputs, s).to_string(), csv_fixed(minutes(m))),
-                None => (String::new(), String::new()),
-            };
-            let (sa, ma) = match p.after {
-                Some((s, m)) => (site_id(inputs, s).to_string(), csv_fixed(minutes(m))),
-                None => (String::new(), String::new()),
-            };
-            vec![
-                z.id.clone(),
-                z.name.clone(),
-                z.district.clone(),
-                csv_plain(z.need),
-                sb,
-                mb,
-                sa,
-                ma,
+            let mut row = zone_csv_cells(z);
+            row.push(csv_plain(z.need));
+            row.extend(nearest_csv_cells(inputs, p.before, p.after));
+            row.extend([
                 p.covered_before.to_string(),
                 p.covered_after.to_string(),
                 p.unreachable.to_string(),
-            ]
+            ]);
+            row
         }),
     )
 }
@@ -441,33 +570,19 @@ fn coord(p: hubplan::geo::LonLat) -> Value {
 fn plan_geojson(inputs: &Inputs, plan: &Plan) -> Result<Vec<u8>> {
     let mut features = Vec::with_capacity(inputs.sites.len() + inputs.zones.len());
     for (s, p) in inputs.sites.iter().zip(&plan.sites) {
-        features.push(json!({
-            "type": "Feature",
-            "geometry": { "type": "Point", "coordinates": coord(s.pos) },
-            "properties": {
-                "layer": "site",
-                "id": s.id,
-                "name": s.name,
-                "district": s.district,
-                "kind": s.kind,
-                "decision": p.decision.name(),
-                "open": p.decision.is_open(),
-                "annual_cost": money(s.annual_cost),
-                "backlog": money(s.backlog),
+        let props = with(
+            site_properties(s, p.decision),
+            json!({
                 "zones_served": p.zones_served,
                 "need_served": finite(p.need_served),
-            }
-        }));
+            }),
+        );
+        features.push(point_feature(s.pos, props));
     }
     for (z, p) in inputs.zones.iter().zip(&plan.zones) {
-        features.push(json!({
-            "type": "Feature",
-            "geometry": { "type": "Point", "coordinates": coord(z.pos) },
-            "properties": {
-                "layer": "zone",
-                "id": z.id,
-                "name": z.name,
-                "district": z.district,
+        let props = with(
+            zone_properties(z),
+            json!({
                 "need": finite(z.need),
                 "nearest_site": p.after.map(|(s, _)| site_id(inputs, s)),
                 "minutes": p.after.and_then(|(_, m)| minutes(m)),
@@ -476,14 +591,11 @@ fn plan_geojson(inputs: &Inputs, plan: &Plan) -> Result<Vec<u8>> {
                 "covered": p.covered_after,
                 "covered_before": p.covered_before,
                 "unreachable": p.unreachable,
-            }
-        }));
+            }),
+        );
+        features.push(point_feature(z.pos, props));
     }
-    let doc = json!({ "type": "FeatureCollection", "features": features });
-    let mut out = serde_json::to_vec(&doc)
-        .map_err(|e| IoError::new(IoErrorKind::Write, format!("cannot serialise plan.geojson: {e}")))?;
-    out.push(b'\n');
-    Ok(out)
+    geojson_bytes(features)
 }
 
 /// The files [`write_plan_dir`] writes, in the order they are moved into place
@@ -809,13 +921,6 @@ fn svc_ids<'a>(inputs: &'a Inputs, v: &[hubplan::ServiceIdx]) -> Vec<&'a str> {
     v.iter().map(|&s| svc_id(inputs, s)).collect()
 }
 
-fn status_name(s: hubplan::model::SiteStatus) -> &'static str {
-    match s {
-        hubplan::model::SiteStatus::Existing => "existing",
-        hubplan::model::SiteStatus::Candidate => "candidate",
-    }
-}
-
 /// Per site: the planned services hosted before (open sites only), after, and
 /// those that move in or out, in the plan's service order.
 struct SiteHosting<'a> {
@@ -880,8 +985,8 @@ fn check_service_shapes(inputs: &Inputs, plan: &ServicePlan) -> Result<()> {
 
 fn service_blockers_json(inputs: &Inputs, plan: &ServicePlan) -> Option<Value> {
     let inf = plan.infeasibility.as_ref()?;
-    let zones = |v: &[hubplan::ZoneIdx]| v.iter().map(|&z| zone_id(inputs, z).to_string()).collect::<Vec<_>>();
-    let sites = |v: &[hubplan::SiteIdx]| v.iter().map(|&s| site_id(inputs, s).to_string()).collect::<Vec<_>>();
+    let zones = |v: &[hubplan::ZoneIdx]| zone_ids(inputs, v);
+    let sites = |v: &[hubplan::SiteIdx]| site_ids(inputs, v);
     let blockers: Vec<Value> = inf
         .blockers
         .iter()
@@ -937,17 +1042,8 @@ fn unreachable_union(plan: &ServicePlan) -> Vec<hubplan::ZoneIdx> {
 
 #[derive(Serialize)]
 struct ServiceSiteJson<'a> {
-    id: &'a str,
-    name: &'a str,
-    district: &'a str,
-    kind: &'a str,
-    status: &'a str,
-    decision: &'a str,
-    annual_cost: Option<f64>,
-    backlog: Option<f64>,
-    open_cost: Option<f64>,
-    disposal_receipt: Option<f64>,
-    capacity: Option<f64>,
+    #[serde(flatten)]
+    base: SiteBaseJson<'a>,
     space_used: Option<f64>,
     services: Vec<&'a str>,
     can_host: Vec<&'a str>,
@@ -960,15 +1056,8 @@ struct ServiceSiteJson<'a> {
 
 #[derive(Serialize)]
 struct ServiceTotalsJson {
-    sites_before: usize,
-    sites_after: usize,
-    sites_closed: usize,
-    sites_opened: usize,
-    annual_cost_before: Option<f64>,
-    annual_cost_after: Option<f64>,
-    saving: Option<f64>,
-    backlog_removed: Option<f64>,
-    opening_cost: Option<f64>,
+    #[serde(flatten)]
+    costs: CostTotalsJson,
     conversion_cost: Option<f64>,
     capital_cost: Option<f64>,
     disposal_receipts: Option<f64>,
@@ -1029,11 +1118,6 @@ fn service_plan_json(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan, 
             })
         })
         .collect();
-    let list = |v: &[hubplan::ServiceIdx]| -> Vec<&str> {
-        v.iter()
-            .filter_map(|k| inputs.services.get(k.index()).map(|x| x.id.as_str()))
-            .collect()
-    };
     let sites: Vec<ServiceSiteJson<'_>> = inputs
         .sites
         .iter()
@@ -1041,20 +1125,10 @@ fn service_plan_json(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan, 
         .map(|(s, p)| {
             let h = site_hosting(inputs, p);
             ServiceSiteJson {
-                id: &s.id,
-                name: &s.name,
-                district: &s.district,
-                kind: &s.kind,
-                status: status_name(s.status),
-                decision: p.decision.name(),
-                annual_cost: money(s.annual_cost),
-                backlog: money(s.backlog),
-                open_cost: money(s.open_cost),
-                disposal_receipt: money(s.disposal_receipt),
-                capacity: s.capacity.and_then(finite),
+                base: site_base_json(s, p.decision),
                 space_used: finite(p.space_used),
-                services: list(&s.services),
-                can_host: list(&s.can_host),
+                services: known_service_ids(inputs, &s.services),
+                can_host: known_service_ids(inputs, &s.can_host),
                 services_before: h.before,
                 services_after: h.after,
                 hosting: p
@@ -1092,15 +1166,7 @@ fn service_plan_json(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan, 
         .collect();
     let union = unreachable_union(plan);
     let totals = ServiceTotalsJson {
-        sites_before: t.sites_before,
-        sites_after: t.sites_after,
-        sites_closed: t.sites_closed,
-        sites_opened: t.sites_opened,
-        annual_cost_before: money(t.annual_cost_before),
-        annual_cost_after: money(t.annual_cost_after),
-        saving: money(t.annual_saving),
-        backlog_removed: money(t.backlog_removed),
-        opening_cost: money(t.opening_cost),
+        costs: cost_totals_json!(t),
         conversion_cost: money(t.conversion_cost),
         capital_cost: money(t.opening_cost + t.conversion_cost),
         disposal_receipts: money(t.disposal_receipts),
@@ -1136,8 +1202,8 @@ fn service_plan_json(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan, 
         "sites": rules.sites.exact,
         "min_sites": rules.sites.min,
         "max_sites": rules.sites.max,
-        "keep": rules.keep.iter().map(|&s| site_id(inputs, s)).collect::<Vec<_>>(),
-        "close": rules.close.iter().map(|&s| site_id(inputs, s)).collect::<Vec<_>>(),
+        "keep": site_ids(inputs, &rules.keep),
+        "close": site_ids(inputs, &rules.close),
         "services": {
             "required": svc_ids(inputs, &plan.services),
             "hub": hub_set,
@@ -1168,81 +1234,49 @@ fn service_plan_json(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan, 
         services,
         sites,
         totals,
-        unreachable_zones: union.iter().map(|&z| zone_id(inputs, z)).collect(),
+        unreachable_zones: zone_ids(inputs, &union),
         unreachable_by_service: plan
             .unreachable
             .iter()
             .map(|u| {
                 json!({
                     "service": svc_id(inputs, u.service),
-                    "zones": u.zones.iter().map(|&z| zone_id(inputs, z)).collect::<Vec<_>>(),
+                    "zones": zone_ids(inputs, &u.zones),
                 })
             })
             .collect(),
         infeasibility: service_blockers_json(inputs, plan),
-        solver: SolverJson {
-            backend: &plan.solver.backend,
-            nodes: plan.solver.nodes,
-            clients: plan.solver.clients,
-            free_sites: plan.solver.free_sites,
-            seconds: if meta.include_timing {
-                round_to(plan.solver.seconds, 3)
-            } else {
-                None
-            },
-        },
+        solver: solver_json(&plan.solver, meta),
         scenario,
-        inputs: meta
-            .inputs
-            .iter()
-            .map(|f| InputJson {
-                role: &f.role,
-                path: path_str(&f.path),
-                sha256: &f.sha256,
-            })
-            .collect(),
+        inputs: inputs_json(meta),
         warnings: &meta.warnings,
         hubplan_version: &meta.hubplan_version,
     };
-    let mut out = serde_json::to_vec_pretty(&doc)
-        .map_err(|e| IoError::new(IoErrorKind::Write, format!("cannot serialise plan.json: {e}")))?;
-    out.push(b'\n');
-    Ok(out)
+    json_bytes(&doc, true, "plan.json")
 }
 
 fn service_sites_csv(inputs: &Inputs, plan: &ServicePlan) -> Result<Vec<u8>> {
     csv_bytes(
         &[
-            "id",
-            "name",
-            "district",
-            "kind",
-            "status",
-            "decision",
-            "annual_cost",
-            "backlog",
-            "open_cost",
-            "disposal_receipt",
-            "capacity",
-            "space_used",
-            "services_before",
-            "services_after",
-            "moved_in",
-            "moved_out",
-            "hub_before",
-            "hub_after",
-        ],
+            &SITE_CSV_HEAD[..],
+            &[
+                "open_cost",
+                "disposal_receipt",
+                "capacity",
+                "space_used",
+                "services_before",
+                "services_after",
+                "moved_in",
+                "moved_out",
+                "hub_before",
+                "hub_after",
+            ],
+        ]
+        .concat(),
         inputs.sites.iter().zip(&plan.sites).map(|(s, p)| {
             let h = site_hosting(inputs, p);
-            vec![
-                s.id.clone(),
-                s.name.clone(),
-                s.district.clone(),
-                s.kind.clone(),
-                status_name(s.status).into(),
-                p.decision.name().into(),
-                csv_fixed(money(s.annual_cost)),
-                csv_fixed(money(s.backlog)),
+            let mut row = site_csv_cells(s, p.decision);
+            row.extend([
                 csv_fixed(money(s.open_cost)),
                 csv_fixed(money(s.disposal_receipt)),
                 s.capacity.map(csv_plain).unwrap_or_default(),
@@ -1253,7 +1287,8 @@ fn service_sites_csv(inputs: &Inputs, plan: &ServicePlan) -> Result<Vec<u8>> {
                 h.moved_out.join(";"),
                 p.hub_before.to_string(),
                 p.hub_after.to_string(),
-            ]
+            ]);
+            row
         }),
     )
 }
@@ -1266,47 +1301,30 @@ fn service_zones_csv(inputs: &Inputs, plan: &ServicePlan) -> Result<Vec<u8>> {
         .zip(&plan.totals.per_service)
         .flat_map(|((&s, zs), c)| {
             inputs.zones.iter().zip(zs).map(move |(z, p)| {
-                let near = |x: Option<(hubplan::SiteIdx, f64)>| match x {
-                    Some((j, m)) => (site_id(inputs, j).to_string(), csv_fixed(minutes(m))),
-                    None => (String::new(), String::new()),
-                };
-                let (sb, mb) = near(p.before);
-                let (sa, ma) = near(p.after);
-                vec![
-                    z.id.clone(),
-                    z.name.clone(),
-                    z.district.clone(),
+                let mut row = zone_csv_cells(z);
+                row.extend([
                     svc_id(inputs, s).to_string(),
                     csv_plain(p.need),
                     c.max_minutes.map(csv_plain).unwrap_or_default(),
-                    sb,
-                    mb,
-                    sa,
-                    ma,
+                ]);
+                row.extend(nearest_csv_cells(inputs, p.before, p.after));
+                row.extend([
                     p.covered_before.to_string(),
                     p.covered_after.to_string(),
                     p.unreachable.to_string(),
                     p.equity.to_string(),
-                ]
+                ]);
+                row
             })
         });
     csv_bytes(
         &[
-            "id",
-            "name",
-            "district",
-            "service",
-            "need",
-            "max_minutes",
-            "nearest_site_before",
-            "minutes_before",
-            "nearest_site",
-            "minutes",
-            "covered_before",
-            "covered",
-            "unreachable",
-            "equity",
-        ],
+            &ZONE_CSV_HEAD[..],
+            &["service", "need", "max_minutes"],
+            &NEAREST_CSV_HEAD,
+            &["covered_before", "covered", "unreachable", "equity"],
+        ]
+        .concat(),
         rows,
     )
 }
@@ -1315,19 +1333,9 @@ fn service_plan_geojson(inputs: &Inputs, plan: &ServicePlan) -> Result<Vec<u8>> 
     let mut features = Vec::with_capacity(inputs.sites.len() + inputs.zones.len());
     for (s, p) in inputs.sites.iter().zip(&plan.sites) {
         let h = site_hosting(inputs, p);
-        features.push(json!({
-            "type": "Feature",
-            "geometry": { "type": "Point", "coordinates": coord(s.pos) },
-            "properties": {
-                "layer": "site",
-                "id": s.id,
-                "name": s.name,
-                "district": s.district,
-                "kind": s.kind,
-                "decision": p.decision.name(),
-                "open": p.decision.is_open(),
-                "annual_cost": money(s.annual_cost),
-                "backlog": money(s.backlog),
+        let props = with(
+            site_properties(s, p.decision),
+            json!({
                 "capacity": s.capacity.and_then(finite),
                 "space_used": finite(p.space_used),
                 "services_before": h.before.join(";"),
@@ -1336,15 +1344,12 @@ fn service_plan_geojson(inputs: &Inputs, plan: &ServicePlan) -> Result<Vec<u8>> 
                 "moved_out": h.moved_out.join(";"),
                 "hub_before": p.hub_before,
                 "hub_after": p.hub_after,
-            }
-        }));
+            }),
+        );
+        features.push(point_feature(s.pos, props));
     }
     for (k, z) in inputs.zones.iter().enumerate() {
-        let mut props = serde_json::Map::new();
-        props.insert("layer".into(), json!("zone"));
-        props.insert("id".into(), json!(z.id));
-        props.insert("name".into(), json!(z.name));
-        props.insert("district".into(), json!(z.district));
+        let mut props = zone_properties(z);
         let mut all = true;
         let mut all_before = true;
         for (&s, zs) in plan.services.iter().zip(&plan.zones) {
@@ -1366,17 +1371,9 @@ fn service_plan_geojson(inputs: &Inputs, plan: &ServicePlan) -> Result<Vec<u8>> 
         }
         props.insert("covered_all".into(), json!(all));
         props.insert("covered_all_before".into(), json!(all_before));
-        features.push(json!({
-            "type": "Feature",
-            "geometry": { "type": "Point", "coordinates": coord(z.pos) },
-            "properties": props,
-        }));
+        features.push(point_feature(z.pos, props));
     }
-    let doc = json!({ "type": "FeatureCollection", "features": features });
-    let mut out = serde_json::to_vec(&doc)
-        .map_err(|e| IoError::new(IoErrorKind::Write, format!("cannot serialise plan.geojson: {e}")))?;
-    out.push(b'\n');
-    Ok(out)
+    geojson_bytes(features)
 }
 
 /// Writes a co-location plan ([`hubplan::colocate::plan_services`]) into `dir`:

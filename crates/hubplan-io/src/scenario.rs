@@ -44,6 +44,9 @@ pub struct TransitSection {
     pub transfer_slack: Option<f64>,
     /// Most vehicles boarded in one journey.
     pub max_rides: Option<u32>,
+    /// Largest size, in MiB, that one file of the GTFS feed may have once decompressed
+    /// (the loader's zip-bomb guard, `hubplan_transit::LoadOptions::max_file_bytes`).
+    pub max_file_mib: Option<u32>,
     /// The line of `[transit]` in the scenario file.
     pub line: u64,
 }
@@ -287,6 +290,7 @@ const SECTIONS: &[(&str, &[&str])] = &[
             "max_transfer_walk",
             "transfer_slack",
             "max_rides",
+            "max_file_mib",
         ],
     ),
 ];
@@ -951,6 +955,10 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
                 max_rides: t
                     .get("max_rides")
                     .map(|v| doc.integer(v, "transit.max_rides", "a whole number of rides ≥ 1", 1))
+                    .transpose()?,
+                max_file_mib: t
+                    .get("max_file_mib")
+                    .map(|v| doc.integer(v, "transit.max_file_mib", "a whole number of MiB ≥ 1", 1))
                     .transpose()?,
                 line: doc.line(*off),
             })

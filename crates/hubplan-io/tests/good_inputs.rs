@@ -169,6 +169,7 @@ fn scenario_with_transit_waits_for_travel_times() {
         (t.max_walk, t.max_transfer_walk, t.transfer_slack, t.max_rides),
         (Some(800.0), Some(400.0), Some(60.0), Some(3))
     );
+    assert_eq!(t.max_file_mib, Some(512));
     assert!(l.travel.is_none());
     assert!(l.files.iter().any(|f| f.role == "gtfs"));
     assert_eq!(l.clone().into_inputs().unwrap_err().kind(), IoErrorKind::MissingKey);

@@ -11,7 +11,7 @@ use hubplan::{Decision, Inputs, ObjectiveKind, Plan, PlanStatus, Scenario, SiteI
 use crate::doc::{Block, Table};
 use crate::fmt::{count, minutes, minutes_opt, money, pct, pct_of, plain};
 use crate::map::{map_svg, MapOptions};
-use crate::Appendix;
+use crate::{Appendix, Provenance};
 
 /// The attribute read as "children" in the equality table.
 const CHILDREN: &str = "pop_0_15";
@@ -873,6 +873,52 @@ fn method(a: &Appendix<'_>, b: &mut Vec<Block>) {
              minutes before and after are recomputed from the travel-time matrix."
         ),
     ]));
+    provenance_tables(
+        pv,
+        &SolveOutcome {
+            backend: &p.solver.backend,
+            status: p.status,
+            first_objective: None,
+            objective_kind: p.objective_kind,
+            objective: p.objective,
+            bound: p.bound,
+            gap: p.gap,
+        },
+        b,
+    );
+}
+
+/// An objective's value in words: money for `min_cost`, need or need-minutes otherwise.
+pub(crate) fn objective_value(kind: ObjectiveKind, v: f64) -> String {
+    match kind {
+        ObjectiveKind::MinCost => money(v),
+        ObjectiveKind::MaxCoverage => format!("{} need covered", count(v)),
+        ObjectiveKind::MinTravel => format!("{} need-minutes", count(v)),
+    }
+}
+
+/// How a solve ended, as the method section of either appendix reports it.
+pub(crate) struct SolveOutcome<'a> {
+    /// The solver back end that ran (used when the provenance does not describe the solver).
+    pub backend: &'a str,
+    /// The plan's status.
+    pub status: PlanStatus,
+    /// For a lexicographic solve (`then`): the first objective and the value it reached.
+    pub first_objective: Option<(ObjectiveKind, f64)>,
+    /// The objective the value, bound and gap below belong to (the last one solved).
+    pub objective_kind: ObjectiveKind,
+    /// The objective's value (not shown when not finite).
+    pub objective: f64,
+    /// The proven bound (not shown when not finite).
+    pub bound: f64,
+    /// The relative gap (not shown when not finite).
+    pub gap: f64,
+}
+
+/// The method section's two tables, the same in both appendices: the input files with
+/// their SHA-256, then the settings (travel times, the provenance's settings, solver,
+/// status, objective, bound, gap, hubplan version).
+pub(crate) fn provenance_tables(pv: &Provenance, o: &SolveOutcome<'_>, b: &mut Vec<Block>) {
     let mut t = Table::new(&["Input", "File", "SHA-256"], &[]);
     t.class = "mono";
     for (role, path, sha) in &pv.inputs {
@@ -892,29 +938,28 @@ fn method(a: &Appendix<'_>, b: &mut Vec<Block>) {
     s.rows.push(vec![
         "Solver".into(),
         if pv.solver.is_empty() {
-            p.solver.backend.clone()
+            o.backend.to_string()
         } else {
             pv.solver.clone()
         },
     ]);
-    s.rows.push(vec!["Status".into(), p.status.name().into()]);
-    if p.objective.is_finite() {
-        let obj = match p.objective_kind {
-            ObjectiveKind::MinCost => money(p.objective),
-            ObjectiveKind::MaxCoverage => format!("{} need covered", count(p.objective)),
-            ObjectiveKind::MinTravel => format!("{} need-minutes", count(p.objective)),
-        };
-        s.rows.push(vec!["Objective".into(), obj]);
+    s.rows.push(vec!["Status".into(), o.status.name().into()]);
+    if let Some((kind, v)) = o.first_objective.filter(|(_, v)| v.is_finite()) {
+        s.rows.push(vec!["First objective".into(), objective_value(kind, v)]);
     }
-    if p.bound.is_finite() {
-        let bound = match p.objective_kind {
-            ObjectiveKind::MinCost => money(p.bound),
-            _ => count(p.bound),
+    if o.objective.is_finite() {
+        s.rows
+            .push(vec!["Objective".into(), objective_value(o.objective_kind, o.objective)]);
+    }
+    if o.bound.is_finite() {
+        let bound = match o.objective_kind {
+            ObjectiveKind::MinCost => money(o.bound),
+            _ => count(o.bound),
         };
         s.rows.push(vec!["Bound".into(), bound]);
     }
-    if p.gap.is_finite() {
-        s.rows.push(vec!["Gap".into(), format!("{:.4}%", p.gap * 100.0)]);
+    if o.gap.is_finite() {
+        s.rows.push(vec!["Gap".into(), format!("{:.4}%", o.gap * 100.0)]);
     }
     s.rows.push(vec!["hubplan version".into(), pv.version.clone()]);
     b.push(Block::Table(s));

@@ -27,6 +27,8 @@
 //! 7. Zones beyond the limit at baseline; infeasibility (when the plan is infeasible).
 //! 8. Method and provenance: SHA-256 of every input, timetable, settings, solver, status, gap, version.
 #![deny(missing_docs)]
+// No panics on input (docs/ARCHITECTURE.md): no unwrap/expect outside tests.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod chart;
 mod content;

@@ -19,9 +19,9 @@
 //! 6. Method and provenance.
 
 use hubplan::colocate::{HostChange, ServiceBlocker, ServicePlan, ServiceRules, ServiceSitePlan};
-use hubplan::{Decision, Inputs, ObjectiveKind, PlanStatus, ServiceIdx, SiteIdx, ZoneIdx};
+use hubplan::{Decision, Inputs, PlanStatus, ServiceIdx, SiteIdx, ZoneIdx};
 
-use crate::content::site_label;
+use crate::content::{provenance_tables, site_label, SolveOutcome};
 use crate::doc::{Block, Table};
 use crate::fmt::{count, money, pct_of, plain};
 use crate::Provenance;
@@ -137,14 +137,6 @@ fn change(before: usize, after: usize) -> String {
         std::cmp::Ordering::Greater => format!("+{}", count(d as f64)),
         std::cmp::Ordering::Less => format!("−{}", count(-d as f64)),
         std::cmp::Ordering::Equal => "0".into(),
-    }
-}
-
-fn objective_value(kind: ObjectiveKind, v: f64) -> String {
-    match kind {
-        ObjectiveKind::MinCost => money(v),
-        ObjectiveKind::MaxCoverage => format!("{} need covered", count(v)),
-        ObjectiveKind::MinTravel => format!("{} need-minutes", count(v)),
     }
 }
 
@@ -503,52 +495,17 @@ fn method(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
         items.push(format!("Rules: {}.", rules.join("; ")));
     }
     b.push(Block::List(items));
-    let mut t = Table::new(&["Input", "File", "SHA-256"], &[]);
-    t.class = "mono";
-    for (role, path, sha) in &pv.inputs {
-        t.rows.push(vec![role.clone(), path.clone(), sha.clone()]);
-    }
-    if !t.rows.is_empty() {
-        b.push(Block::Table(t));
-    }
-    let mut s = Table::new(&["Setting", "Value"], &[]);
-    s.rows.push(vec![
-        "Travel times".into(),
-        pv.transit.clone().unwrap_or_else(|| "not stated".into()),
-    ]);
-    for (k, v) in &pv.settings {
-        s.rows.push(vec![k.clone(), v.clone()]);
-    }
-    s.rows.push(vec![
-        "Solver".into(),
-        if pv.solver.is_empty() {
-            p.solver.backend.clone()
-        } else {
-            pv.solver.clone()
+    provenance_tables(
+        pv,
+        &SolveOutcome {
+            backend: &p.solver.backend,
+            status: p.status,
+            first_objective: p.then.map(|_| (p.objective_kind, p.primary_objective)),
+            objective_kind: p.then.unwrap_or(p.objective_kind),
+            objective: p.objective,
+            bound: p.bound,
+            gap: p.gap,
         },
-    ]);
-    s.rows.push(vec!["Status".into(), p.status.name().into()]);
-    let last = p.then.unwrap_or(p.objective_kind);
-    if p.then.is_some() && p.primary_objective.is_finite() {
-        s.rows.push(vec![
-            "First objective".into(),
-            objective_value(p.objective_kind, p.primary_objective),
-        ]);
-    }
-    if p.objective.is_finite() {
-        s.rows
-            .push(vec!["Objective".into(), objective_value(last, p.objective)]);
-    }
-    if p.bound.is_finite() {
-        let bound = match last {
-            ObjectiveKind::MinCost => money(p.bound),
-            _ => count(p.bound),
-        };
-        s.rows.push(vec!["Bound".into(), bound]);
-    }
-    if p.gap.is_finite() {
-        s.rows.push(vec!["Gap".into(), gap(p.gap)]);
-    }
-    s.rows.push(vec!["hubplan version".into(), pv.version.clone()]);
-    b.push(Block::Table(s));
+        b,
+    );
 }

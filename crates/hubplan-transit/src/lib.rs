@@ -42,6 +42,8 @@
 //! assert_eq!(seconds_to_minutes_2dp(m[0].seconds), 20.0);
 //! ```
 #![deny(missing_docs)]
+// No panics on input (docs/ARCHITECTURE.md): no unwrap/expect outside tests.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod engine;
 mod error;
@@ -55,7 +57,7 @@ pub use engine::{
 };
 pub use error::{TableError, TransitError};
 pub use feed::{Feed, FeedBuilder, ServiceDate, StopTime, MAX_TIME_S};
-pub use load::{load_feed, FeedReport, LoadOptions};
+pub use load::{load_feed, FeedReport, LoadOptions, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TOTAL_BYTES};
 pub use walk::Walk;
 
 #[doc(hidden)]

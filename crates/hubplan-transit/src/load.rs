@@ -20,12 +20,25 @@ use hubplan::geo::{haversine_m, LonLat};
 use crate::feed::{Feed, FeedBuilder, ServiceDate, StopTime, MAX_TIME_S};
 use crate::{TableError, TransitError};
 
+/// Default of [`LoadOptions::max_file_bytes`]: 2 GiB, room for a national timetable's
+/// `stop_times.txt` (England's can be over 1 GB).
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 2 << 30;
+
+/// Default of [`LoadOptions::max_total_bytes`]: 2 GiB.
+pub const DEFAULT_MAX_TOTAL_BYTES: u64 = 2 << 30;
+
 /// Limits and switches for [`load_feed`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadOptions {
-    /// Largest decompressed size of one file of the feed (zip-bomb guard). Default 2 GiB.
+    /// Largest decompressed size, in bytes, of one file of the feed (one zip member or one
+    /// file of a folder): the zip-bomb guard. A member whose header declares more is refused
+    /// before anything is inflated; a member whose header lies is read through this limit and
+    /// refused as soon as more than `max_file_bytes` bytes come out, so reading one file never
+    /// holds more than this much in memory. Default [`DEFAULT_MAX_FILE_BYTES`] (2 GiB); lower
+    /// it to bound memory on untrusted feeds.
     pub max_file_bytes: u64,
-    /// Largest decompressed size of all files read. Default 2 GiB.
+    /// Largest decompressed size, in bytes, of all files read together. Default
+    /// [`DEFAULT_MAX_TOTAL_BYTES`] (2 GiB).
     pub max_total_bytes: u64,
     /// Largest number of vehicle runs after expanding `frequencies.txt`. Default 5 000 000.
     pub max_runs: usize,
@@ -36,8 +49,8 @@ pub struct LoadOptions {
 impl Default for LoadOptions {
     fn default() -> Self {
         LoadOptions {
-            max_file_bytes: 2 << 30,
-            max_total_bytes: 2 << 30,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            max_total_bytes: DEFAULT_MAX_TOTAL_BYTES,
             max_runs: 5_000_000,
             max_messages_per_kind: 20,
         }
@@ -202,12 +215,11 @@ impl Reader {
             .opts
             .max_file_bytes
             .min(self.opts.max_total_bytes.saturating_sub(self.total));
-        let mut buf = Vec::new();
         let io = |p: PathBuf, source| TransitError::Io { path: p, source };
         // The size a file declares (a folder's metadata, a zip member's header) is
         // checked first, so an honest oversized file or a plain zip bomb is refused
-        // before anything is inflated; `take` below still guards against a lying header.
-        match &mut self.source {
+        // before anything is inflated; `read_capped` still stops a lying header at the limit.
+        let read = match &mut self.source {
             Source::Dir(dir) => {
                 let p = dir.join(name);
                 if !p.is_file() {
@@ -218,9 +230,7 @@ impl Reader {
                     return Err(self.too_large(name, limit));
                 }
                 let f = std::fs::File::open(&p).map_err(|e| io(p.clone(), e))?;
-                f.take(limit.saturating_add(1))
-                    .read_to_end(&mut buf)
-                    .map_err(|e| io(p.clone(), e))?;
+                read_capped(f, limit, declared).map_err(|e| io(p.clone(), e))?
             }
             Source::Zip(zip, names) => {
                 let Some(&i) = names.get(name) else { return Ok(None) };
@@ -228,22 +238,20 @@ impl Reader {
                     path: self.path.clone(),
                     message: format!("{name}: {e}"),
                 })?;
-                if entry.size() > limit {
+                let declared = entry.size();
+                if declared > limit {
                     drop(entry);
                     return Err(self.too_large(name, limit));
                 }
-                entry
-                    .take(limit.saturating_add(1))
-                    .read_to_end(&mut buf)
-                    .map_err(|e| TransitError::Zip {
-                        path: self.path.clone(),
-                        message: format!("{name}: {e}"),
-                    })?;
+                read_capped(entry, limit, declared).map_err(|e| TransitError::Zip {
+                    path: self.path.clone(),
+                    message: format!("{name}: {e}"),
+                })?
             }
-        }
-        if buf.len() as u64 > limit {
+        };
+        let Some(buf) = read else {
             return Err(self.too_large(name, limit));
-        }
+        };
         self.total += buf.len() as u64;
         Ok(Some(buf))
     }
@@ -259,6 +267,49 @@ impl Reader {
             path: self.path.clone(),
             file,
             limit_bytes,
+        }
+    }
+}
+
+/// Reads `r` to its end, or returns `Ok(None)` as soon as more than `limit` bytes come out.
+///
+/// The buffer's capacity never grows past `limit` bytes (a plain `Read::read_to_end` doubles
+/// it, reserving up to twice the limit), and growth goes through `try_reserve`, so a refused
+/// allocation is an `OutOfMemory` error rather than an abort. `declared` (the size the file
+/// or zip member says it has) only sizes the first allocation, up to 64 MiB: a header may lie.
+fn read_capped(r: impl Read, limit: u64, declared: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let cap = usize::try_from(limit).unwrap_or(usize::MAX);
+    let oom = |_| std::io::Error::new(std::io::ErrorKind::OutOfMemory, "not enough memory to hold the file");
+    let mut buf: Vec<u8> = Vec::new();
+    let first = usize::try_from(declared.min(64 << 20)).unwrap_or(0).min(cap);
+    buf.try_reserve_exact(first.max(64 << 10).min(cap)).map_err(oom)?;
+    // Each round reads at most the spare capacity (into it, without copying), so the buffer
+    // is only ever grown here.
+    let mut r = r.take(0);
+    loop {
+        if buf.len() == buf.capacity() {
+            if buf.len() >= cap {
+                // full at the limit: one more byte means too large
+                r.set_limit(1);
+                let mut probe = [0u8; 1];
+                return loop {
+                    match r.read(&mut probe) {
+                        Ok(0) => break Ok(Some(buf)),
+                        Ok(_) => break Ok(None),
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                        Err(e) => break Err(e),
+                    }
+                };
+            }
+            // double, but never past the limit
+            let want = buf.capacity().saturating_mul(2).max(64 << 10).min(cap);
+            buf.try_reserve_exact(want - buf.len()).map_err(oom)?;
+        }
+        let spare = buf.capacity() - buf.len();
+        r.set_limit(spare as u64);
+        let n = r.read_to_end(&mut buf)?;
+        if n < spare {
+            return Ok(Some(buf)); // the reader ended before the spare capacity was filled
         }
     }
 }
@@ -323,6 +374,72 @@ fn expected_for(field: &str) -> &'static str {
     }
 }
 
+/// A date or time column that [`parse_table`] checks itself, before gtfs-structures.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Checked {
+    /// `H:MM:SS`, hours past 24 allowed (gtfs-structures' `parse_time` rules), at most 4 hour digits.
+    Time,
+    /// `YYYYMMDD` (gtfs-structures' `deserialize_date`: chrono's `%Y%m%d`).
+    Date,
+}
+
+impl Checked {
+    /// The check for column `column` of GTFS file `file`, if it is a date or time column.
+    fn of(file: &str, column: &str) -> Option<Checked> {
+        match (file, column) {
+            ("stop_times.txt", "arrival_time" | "departure_time") | ("frequencies.txt", "start_time" | "end_time") => {
+                Some(Checked::Time)
+            }
+            ("calendar.txt", "start_date" | "end_date") | ("calendar_dates.txt", "date") => Some(Checked::Date),
+            _ => None,
+        }
+    }
+
+    /// `Ok` if gtfs-structures will read `v`; else what was expected, for the error message.
+    /// Accepts exactly what gtfs-structures accepts (apart from hours of more than 4 digits,
+    /// which it would overflow on).
+    fn check(self, v: &str) -> Result<(), String> {
+        match self {
+            Checked::Time => {
+                let hours = v.split(':').next().unwrap_or("");
+                if hours.len() > 4 {
+                    return Err(format!("{} with at most 4 hour digits", expected_for("arrival_time")));
+                }
+                // gtfs-structures' parse_time: at least 7 characters, H:MM:SS with two-digit
+                // minutes and seconds, each part an unsigned integer
+                let mut parts = v.split(':');
+                let ok = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+                    (Some(h), Some(m), Some(s), None) => {
+                        v.len() >= 7
+                            && m.len() == 2
+                            && s.len() == 2
+                            && h.parse::<u32>().is_ok()
+                            && m.parse::<u32>().is_ok()
+                            && s.parse::<u32>().is_ok()
+                    }
+                    _ => false,
+                };
+                if ok {
+                    Ok(())
+                } else {
+                    Err(format!("{}, like 07:05:00 or 25:10:00", expected_for("arrival_time")))
+                }
+            }
+            Checked::Date => match NaiveDate::parse_from_str(v, "%Y%m%d") {
+                Ok(_) => Ok(()),
+                Err(_) if v.len() == 8 && v.bytes().all(|b| b.is_ascii_digit()) => Err(format!(
+                    "{} that exists in the calendar, like 20240108",
+                    expected_for("date")
+                )),
+                Err(_) => Err(format!(
+                    "{}, like 20240108 (8 digits, no separators)",
+                    expected_for("date")
+                )),
+            },
+        }
+    }
+}
+
 /// Parses one GTFS table into `T` with gtfs-structures' serde rules, blanking an optional
 /// field that fails (a repair) and retrying. `required` fields are never blanked.
 fn parse_table<T: serde::de::DeserializeOwned>(
@@ -365,10 +482,11 @@ fn parse_table<T: serde::de::DeserializeOwned>(
             ));
         }
     }
-    let time_cols: Vec<(usize, &str)> = headers
+    // date and time columns are checked here, so that a bad value is named with its field
+    let checked_cols: Vec<(usize, &str, Checked)> = headers
         .iter()
         .enumerate()
-        .filter(|(_, h)| matches!(*h, "arrival_time" | "departure_time" | "start_time" | "end_time"))
+        .filter_map(|(i, h)| Checked::of(file, h).map(|k| (i, h, k)))
         .collect();
     let mut rec = csv::StringRecord::new();
     // field -> (rows repaired, first row, first value)
@@ -392,27 +510,41 @@ fn parse_table<T: serde::de::DeserializeOwned>(
         if rec.iter().all(|f| f.is_empty()) {
             continue;
         }
-        // gtfs-structures computes `hours * 3600` in u32: refuse absurd hours before it sees them
-        for &(i, name) in &time_cols {
+        // Dates and times are checked before gtfs-structures sees them (its date errors do not
+        // say which field failed, and it computes `hours * 3600` in u32, so absurd hours must
+        // not reach it): a bad value is a `Table` error naming file, row, field and value when
+        // the field is required, and is blanked (a repair) when it is optional.
+        let mut skip_row = false;
+        for &(i, name, kind) in &checked_cols {
             let v = rec.get(i).unwrap_or("");
-            if v.split(':').next().is_some_and(|h| h.len() > 4) {
-                if required.contains(&name) {
-                    return Err(table_err(
-                        row,
-                        name,
-                        v,
-                        format!("{} with at most 4 hour digits", expected_for(name)),
-                    ));
-                }
-                let value = v.to_string();
-                rec = rec
-                    .iter()
-                    .enumerate()
-                    .map(|(j, f)| if j == i { "" } else { f })
-                    .collect();
-                let e = repaired.entry(name.to_string()).or_insert((0, row, value));
-                e.0 += 1;
+            let is_required = required.contains(&name);
+            if v.is_empty() && !is_required {
+                continue;
             }
+            let Err(expected) = kind.check(v) else { continue };
+            if is_required {
+                match strict {
+                    Strictness::Fail => return Err(table_err(row, name, v, expected)),
+                    Strictness::Skip => {
+                        log.error("bad-row", || {
+                            format!("{file} row {row}: field `{name}` = {v:?}: expected {expected}; row skipped")
+                        });
+                        skip_row = true;
+                        break;
+                    }
+                }
+            }
+            let value = v.to_string();
+            rec = rec
+                .iter()
+                .enumerate()
+                .map(|(j, f)| if j == i { "" } else { f })
+                .collect();
+            let e = repaired.entry(name.to_string()).or_insert((0, row, value));
+            e.0 += 1;
+        }
+        if skip_row {
+            continue;
         }
         match rec.deserialize::<T>(Some(&headers)) {
             Ok(v) => keep(row, v, log),
@@ -434,9 +566,19 @@ fn parse_table<T: serde::de::DeserializeOwned>(
                         _ => None,
                     };
                     let fail = |w: &csv::StringRecord, err: &csv::Error| {
-                        let name = idx.and_then(|i| headers.get(i)).unwrap_or("").to_string();
-                        let value = idx.and_then(|i| w.get(i)).unwrap_or("").to_string();
-                        (name, value, err.to_string())
+                        let msg = err.to_string();
+                        // the field csv names, else one whose value the message quotes
+                        let at = idx.or_else(|| {
+                            (0..w.len()).find(|&j| {
+                                w.get(j).is_some_and(|v| {
+                                    !v.is_empty()
+                                        && (msg.contains(&format!("'{v}'")) || msg.contains(&format!("`{v}`")))
+                                })
+                            })
+                        });
+                        let name = at.and_then(|i| headers.get(i)).unwrap_or("").to_string();
+                        let value = at.and_then(|i| w.get(i)).unwrap_or("").to_string();
+                        (name, value, msg)
                     };
                     if blanked.len() >= headers.len() {
                         break Err(fail(&work, &err));
@@ -1149,5 +1291,122 @@ fn outlier_stops(pos: &[LonLat], used: &[bool], ids: &[String], log: &mut Log) {
                 format!("stops.txt: stop {id} at lat {:.4}, lon {:.4} is {:.0} km from the feed's median stop (90% of stops within {:.0} km); check its coordinates", p.lat, p.lon, dist / 1000.0, p90 / 1000.0)
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that hands out at most `step` bytes a call (as a zip member's inflater does).
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn read_capped_stops_past_the_limit_and_never_grows_past_it() {
+        let data = vec![7u8; 300_000];
+        for step in [1, 1000, 65_536, 1 << 20] {
+            // exactly the limit: read whole, capacity within the limit
+            let buf = read_capped(Trickle { data: &data, step }, 300_000, 0).unwrap().unwrap();
+            assert_eq!(buf.len(), 300_000);
+            assert!(buf.capacity() <= 300_000, "capacity {}", buf.capacity());
+            // one byte over: refused
+            assert!(read_capped(Trickle { data: &data, step }, 299_999, 0)
+                .unwrap()
+                .is_none());
+            // a lying size hint changes nothing
+            let buf = read_capped(Trickle { data: &data, step }, 1 << 30, 10)
+                .unwrap()
+                .unwrap();
+            assert_eq!(buf, data);
+            assert!(read_capped(Trickle { data: &data, step }, 1000, 1000)
+                .unwrap()
+                .is_none());
+        }
+        assert_eq!(read_capped(&b""[..], 0, 0).unwrap(), Some(Vec::new()));
+        assert!(read_capped(&b"x"[..], 0, 0).unwrap().is_none());
+    }
+
+    /// What gtfs-structures itself accepts for a stop time's `arrival_time`.
+    fn gtfs_structures_reads_time(v: &str) -> bool {
+        let text = format!("trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT,{v},,S,1\n");
+        let mut r = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        r.deserialize::<RawStopTime>().all(|x| x.is_ok())
+    }
+
+    /// What gtfs-structures itself accepts for a calendar date.
+    fn gtfs_structures_reads_date(v: &str) -> bool {
+        let text = format!("service_id,date,exception_type\nWK,{v},1\n");
+        let mut r = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        r.deserialize::<CalendarDate>().all(|x| x.is_ok())
+    }
+
+    #[test]
+    fn date_and_time_checks_accept_what_gtfs_structures_accepts() {
+        for v in [
+            "07:05:00",
+            "7:05:00",
+            "25:10:00",
+            "9999:00:00",
+            "00:00:00",
+            "07:60:99",
+            "+7:05:00",
+            "7:5:00",
+            "7h05",
+            "07:05",
+            "07:05:00:00",
+            "07:05:0a",
+            "-1:00:00",
+            " 7:05:00",
+            "0700:00",
+            "1234567",
+        ] {
+            assert_eq!(
+                Checked::Time.check(v).is_ok(),
+                gtfs_structures_reads_time(v),
+                "time {v:?}: {:?}",
+                Checked::Time.check(v)
+            );
+        }
+        // more than 4 hour digits would overflow inside gtfs-structures: refused here
+        assert!(Checked::Time.check("99999:00:00").is_err());
+        for v in [
+            "20240108",
+            "20240229",
+            "20230229",
+            "20240230",
+            "2024-01-08",
+            "2024018",
+            "202401080",
+            "24010800",
+            "abcdefgh",
+            "20241301",
+            "",
+            "+2024010",
+        ] {
+            assert_eq!(
+                Checked::Date.check(v).is_ok(),
+                gtfs_structures_reads_date(v),
+                "date {v:?}: {:?}",
+                Checked::Date.check(v)
+            );
+        }
+        let e = Checked::Date.check("2024-01-08").unwrap_err();
+        assert!(e.contains("YYYYMMDD") && e.contains("8 digits"), "{e}");
+        let e = Checked::Date.check("20240230").unwrap_err();
+        assert!(e.contains("YYYYMMDD") && e.contains("exists"), "{e}");
+        let e = Checked::Time.check("7h05").unwrap_err();
+        assert!(e.contains("H:MM:SS"), "{e}");
     }
 }

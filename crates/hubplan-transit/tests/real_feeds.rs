@@ -400,6 +400,120 @@ fn broken_folder_feeds_fail_clearly() {
     }
 }
 
+/// Every bad date or time names the file, the row (line), the field, the value and what was
+/// expected; optional times are blanked and the repair says the same.
+#[test]
+fn bad_dates_and_times_name_file_row_field_and_value() {
+    let d = ServiceDate::new(2024, 1, 2).unwrap();
+    let o = LoadOptions::default();
+    let cal_head = "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n";
+    let table = |tag: &str, file: &str, text: String| -> (TransitError, Box<hubplan_transit::TableError>) {
+        let dir = folder_feed(tag, &[(file, Some(text.as_bytes()))]);
+        let e = load_feed(&dir, d, &o).unwrap_err();
+        let _ = std::fs::remove_dir_all(&dir);
+        let TransitError::Table(t) = &e else {
+            panic!("{tag}: expected a table error, got {e}")
+        };
+        let t = t.clone();
+        (e, t)
+    };
+    // (tag, file, contents, line, field, found, words of the expectation)
+    type Case<'a> = (&'a str, &'a str, String, u64, &'a str, &'a str, &'a [&'a str]);
+    let cases: Vec<Case<'_>> = vec![
+        (
+            "cal-dashes",
+            "calendar.txt",
+            format!("{cal_head}WK,1,1,1,1,1,0,0,2024-01-01,20241231\n"),
+            2,
+            "start_date",
+            "2024-01-01",
+            &["YYYYMMDD", "8 digits"],
+        ),
+        (
+            "cal-feb30",
+            "calendar.txt",
+            format!("{cal_head}WK,1,1,1,1,1,0,0,20240101,20240230\n"),
+            2,
+            "end_date",
+            "20240230",
+            &["YYYYMMDD", "exists in the calendar"],
+        ),
+        (
+            "cal-blank",
+            "calendar.txt",
+            format!("{cal_head}XX,1,1,1,1,1,0,0,20240101,20241231\nWK,1,1,1,1,1,0,0,,20241231\n"),
+            3,
+            "start_date",
+            "",
+            &["YYYYMMDD"],
+        ),
+        (
+            "dates-short",
+            "calendar_dates.txt",
+            "service_id,date,exception_type\nWK,20240108,2\nWK,2024010,1\n".to_string(),
+            3,
+            "date",
+            "2024010",
+            &["YYYYMMDD"],
+        ),
+        (
+            "freq-time",
+            "frequencies.txt",
+            "trip_id,start_time,end_time,headway_secs\nT1,6h00,09:00:00,600\n".to_string(),
+            2,
+            "start_time",
+            "6h00",
+            &["H:MM:SS"],
+        ),
+        (
+            "freq-blank",
+            "frequencies.txt",
+            "trip_id,start_time,end_time,headway_secs\nT1,06:00:00,,600\n".to_string(),
+            2,
+            "end_time",
+            "",
+            &["H:MM:SS"],
+        ),
+    ];
+    for (tag, file, text, line, field, found, expected) in cases {
+        let (e, t) = table(tag, file, text);
+        assert_eq!(
+            (t.file.as_str(), t.row, t.field.as_str(), t.found.as_str()),
+            (file, line, field, found),
+            "{tag}: {e}"
+        );
+        let msg = e.to_string();
+        assert!(
+            msg.contains(&format!("{file} row {line}, field `{field}`: found {found:?}")),
+            "{tag}: {msg}"
+        );
+        assert!(msg.contains("hubplan-transit-test-"), "{tag}: the feed path: {msg}");
+        for w in expected {
+            assert!(msg.contains(w), "{tag}: {msg:?} lacks {w:?}");
+        }
+    }
+    // an optional time that cannot be read is blanked and interpolated; the repair names the
+    // file, the field, the first row and its value, and what was expected
+    let st = b"trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,8:00:00,8:00:00,S1,1\nT1,8h05,,S2,2\nT1,8:10:00,8:10:00,S3,3\n";
+    let dir = folder_feed("st-time", &[("stop_times.txt", Some(st))]);
+    let (_, r) = load_feed(&dir, d, &o).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(r.interpolated_stop_times, 1);
+    assert!(
+        r.repairs.iter().any(|m| m.contains("stop_times.txt")
+            && m.contains("`arrival_time`")
+            && m.contains("row 3")
+            && m.contains("\"8h05\"")
+            && m.contains("H:MM:SS")),
+        "{:?}",
+        r.repairs
+    );
+    // good dates and times still load (hours past 24 included)
+    let dir = folder_feed("good-dates", &[]);
+    load_feed(&dir, d, &o).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Every Cairns trip running on Monday 2014-06-02 has the stop count, first departure and last
 /// arrival that gtfs_kit computed (`au_cairns_2014_trip_stats.csv`).
 #[test]

@@ -42,6 +42,8 @@
 //! assert_eq!(plan.objective, 150.0); // B alone covers both zones within 35 minutes
 //! ```
 #![deny(missing_docs)]
+// No panics on input (docs/ARCHITECTURE.md): no unwrap/expect outside tests.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod colocate;
 pub mod error;

@@ -1,0 +1,383 @@
+//! The per-file size limit (`LoadOptions::max_file_bytes`) on zips written by hand: members
+//! whose header declares the true size, and members whose header lies (declares less than
+//! they inflate to). A lying member must be refused once the limit is passed, holding no
+//! more than the limit in memory.
+
+use std::path::{Path, PathBuf};
+
+use hubplan_transit::{load_feed, LoadOptions, ServiceDate, TransitError, DEFAULT_MAX_FILE_BYTES};
+
+/// A minimal good feed: three stops, two trips on weekdays of 2024.
+const FEED: [(&str, &str); 6] = [
+    (
+        "agency.txt",
+        "agency_id,agency_name,agency_url,agency_timezone\nA,A,http://a,Europe/London\n",
+    ),
+    (
+        "stops.txt",
+        "stop_id,stop_name,stop_lat,stop_lon\nS1,A,51.0,0.0\nS2,B,51.0,0.01\nS3,C,51.0,0.02\n",
+    ),
+    (
+        "routes.txt",
+        "route_id,agency_id,route_short_name,route_type\nR,A,1,3\n",
+    ),
+    ("trips.txt", "route_id,service_id,trip_id\nR,WK,T1\nR,WK,T2\n"),
+    (
+        "calendar.txt",
+        "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n\
+         WK,1,1,1,1,1,0,0,20240101,20241231\n",
+    ),
+    (
+        "stop_times.txt",
+        "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n\
+         T1,07:10:00,07:10:00,S1,1\nT1,07:20:00,07:20:00,S2,2\nT1,07:30:00,07:30:00,S3,3\n\
+         T2,08:10:00,08:10:00,S1,1\nT2,08:20:00,08:20:00,S2,2\nT2,08:30:00,08:30:00,S3,3\n",
+    ),
+];
+
+fn monday() -> ServiceDate {
+    ServiceDate::new(2024, 1, 8).unwrap()
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= b as u32;
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A zip member: name, raw deflate stream (method 8), CRC-32 and the *declared* size.
+struct Member {
+    name: String,
+    deflated: Vec<u8>,
+    crc: u32,
+    declared: u32,
+}
+
+impl Member {
+    /// An honest member holding `data` (deflate stored blocks), with its true size and CRC.
+    fn honest(name: &str, data: &[u8]) -> Member {
+        Member {
+            name: name.to_string(),
+            deflated: deflate_stored(data),
+            crc: crc32(data),
+            declared: data.len() as u32,
+        }
+    }
+}
+
+/// Writes a zip archive by hand (local headers, central directory, end record).
+fn write_zip(path: &Path, members: &[Member]) {
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for m in members {
+        let offset = out.len() as u32;
+        let mut h = Vec::new();
+        h.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+        h.extend_from_slice(&20u16.to_le_bytes()); // version needed
+        h.extend_from_slice(&0u16.to_le_bytes()); // flags
+        h.extend_from_slice(&8u16.to_le_bytes()); // deflate
+        h.extend_from_slice(&[0, 0, 0x21, 0]); // time, date (1980-01-01)
+        h.extend_from_slice(&m.crc.to_le_bytes());
+        h.extend_from_slice(&(m.deflated.len() as u32).to_le_bytes());
+        h.extend_from_slice(&m.declared.to_le_bytes());
+        h.extend_from_slice(&(m.name.len() as u16).to_le_bytes());
+        h.extend_from_slice(&0u16.to_le_bytes());
+        h.extend_from_slice(m.name.as_bytes());
+        out.extend_from_slice(&h);
+        out.extend_from_slice(&m.deflated);
+        central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+        central.extend_from_slice(&20u16.to_le_bytes()); // version made by
+        central.extend_from_slice(&h[4..30]); // version needed … extra length
+        central.extend_from_slice(&[0; 6]); // comment length, disk, internal attributes
+        central.extend_from_slice(&0u32.to_le_bytes()); // external attributes
+        central.extend_from_slice(&offset.to_le_bytes());
+        central.extend_from_slice(m.name.as_bytes());
+    }
+    let central_offset = out.len() as u32;
+    out.extend_from_slice(&central);
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    out.extend_from_slice(&[0; 4]); // disk numbers
+    out.extend_from_slice(&(members.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(members.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(central.len() as u32).to_le_bytes());
+    out.extend_from_slice(&central_offset.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    std::fs::write(path, out).unwrap();
+}
+
+/// A raw deflate stream of stored (uncompressed) blocks holding `data`.
+fn deflate_stored(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut chunks: Vec<&[u8]> = data.chunks(65_535).collect();
+    if chunks.is_empty() {
+        chunks.push(&[]);
+    }
+    let last = chunks.len() - 1;
+    for (i, c) in chunks.iter().enumerate() {
+        out.push(u8::from(i == last)); // BFINAL, BTYPE = 00 (stored), padded to the byte
+        out.extend_from_slice(&(c.len() as u16).to_le_bytes());
+        out.extend_from_slice(&(!(c.len() as u16)).to_le_bytes());
+        out.extend_from_slice(c);
+    }
+    out
+}
+
+/// A raw deflate stream (one fixed-Huffman block) that inflates to `n` zero bytes, `n ≡ 1 mod 258`:
+/// a literal 0, then matches of length 258 at distance 1, 13 bits each.
+fn deflate_zeros(n: u64) -> Vec<u8> {
+    struct Bits {
+        out: Vec<u8>,
+        acc: u64,
+        len: u32,
+    }
+    impl Bits {
+        fn lsb(&mut self, value: u64, n: u32) {
+            self.acc |= value << self.len;
+            self.len += n;
+            while self.len >= 8 {
+                self.out.push(self.acc as u8);
+                self.acc >>= 8;
+                self.len -= 8;
+            }
+        }
+        /// A Huffman code: most significant bit first.
+        fn code(&mut self, code: u64, n: u32) {
+            let rev = (0..n).fold(0, |r, i| r | (((code >> i) & 1) << (n - 1 - i)));
+            self.lsb(rev, n);
+        }
+    }
+    assert_eq!((n - 1) % 258, 0);
+    let matches = (n - 1) / 258;
+    let mut b = Bits {
+        out: Vec::with_capacity((matches * 13 / 8 + 16) as usize),
+        acc: 0,
+        len: 0,
+    };
+    b.lsb(1, 1); // BFINAL
+    b.lsb(1, 2); // BTYPE = fixed Huffman
+    b.code(0x30, 8); // literal 0
+    for _ in 0..matches {
+        b.code(0xC5, 8); // length symbol 285 = 258
+        b.code(0, 5); // distance code 0 = 1
+    }
+    b.code(0, 7); // end of block (256)
+    b.lsb(0, 7); // pad the last byte
+    b.out
+}
+
+/// The minimal feed as a zip, with `replace`'s member (matched by name) instead of the good one.
+fn feed_zip(dir: &Path, file: &str, replace: Option<Member>) -> PathBuf {
+    let mut members: Vec<Member> = FEED.iter().map(|(n, t)| Member::honest(n, t.as_bytes())).collect();
+    if let Some(r) = replace {
+        if let Some(m) = members.iter_mut().find(|m| m.name == r.name) {
+            *m = r;
+        }
+    }
+    let path = dir.join(file);
+    write_zip(&path, &members);
+    path
+}
+
+/// A `stop_times.txt` of `rows` copies of trip T1's three rows (about 29 bytes each).
+fn big_stop_times(rows: usize) -> String {
+    let mut s = String::from("trip_id,arrival_time,departure_time,stop_id,stop_sequence\n");
+    for _ in 0..rows {
+        s.push_str("T1,07:10:00,07:10:00,S1,1\nT1,07:20:00,07:20:00,S2,2\nT1,07:30:00,07:30:00,S3,3\n");
+    }
+    s
+}
+
+fn limit(bytes: u64) -> LoadOptions {
+    LoadOptions {
+        max_file_bytes: bytes,
+        ..LoadOptions::default()
+    }
+}
+
+/// The peak resident memory of this process so far (Linux `VmHWM`), if known.
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kb| kb * 1024)
+}
+
+#[test]
+fn hand_written_zip_loads() {
+    let dir = tempfile_dir("ok");
+    let zip = feed_zip(&dir, "feed.zip", None);
+    let (feed, report) = load_feed(&zip, monday(), &LoadOptions::default()).unwrap();
+    assert_eq!((report.trips_active, report.runs), (2, 2), "{report}");
+    assert_eq!(feed.stop_count(), 3);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn default_file_limit_is_2_gib() {
+    assert_eq!(DEFAULT_MAX_FILE_BYTES, 2 << 30);
+    assert_eq!(LoadOptions::default().max_file_bytes, DEFAULT_MAX_FILE_BYTES);
+}
+
+#[test]
+fn lying_zip_header_is_refused_at_the_file_limit() {
+    // stops.txt inflates to 8 MiB + 1 of zeros but its header declares 100 bytes: the declared
+    // size passes the check, so only the limit on what comes out can stop it.
+    let dir = tempfile_dir("liar");
+    let n = 1 + 258 * ((8u64 << 20) / 258 + 1);
+    let liar = Member {
+        name: "stops.txt".into(),
+        deflated: deflate_zeros(n),
+        crc: 0,
+        declared: 100,
+    };
+    let zip = feed_zip(&dir, "liar.zip", Some(liar));
+    let e = load_feed(&zip, monday(), &limit(1 << 20)).unwrap_err();
+    let TransitError::TooLarge {
+        path,
+        file,
+        limit_bytes,
+    } = &e
+    else {
+        panic!("expected TooLarge, got {e}")
+    };
+    assert_eq!((path, file.as_str(), *limit_bytes), (&zip, "stops.txt", 1 << 20));
+    let msg = e.to_string();
+    for s in ["liar.zip", "stops.txt", "1048576", "larger than the limit"] {
+        assert!(msg.contains(s), "{msg:?} lacks {s:?}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn lying_zip_header_memory_is_bounded_by_the_limit() {
+    // 1 GiB of zeros behind a header declaring 1 KiB, read with a 16 MiB limit: refused after
+    // reading 16 MiB, so this process's peak memory grows by far less than the member's size.
+    let dir = tempfile_dir("bomb");
+    let n = 1 + 258 * ((1u64 << 30) / 258 + 1);
+    let bomb = Member {
+        name: "stop_times.txt".into(),
+        deflated: deflate_zeros(n),
+        crc: 0,
+        declared: 1024,
+    };
+    let zip = feed_zip(&dir, "bomb.zip", Some(bomb));
+    let before = peak_rss_bytes();
+    let t = std::time::Instant::now();
+    let e = load_feed(&zip, monday(), &limit(16 << 20)).unwrap_err();
+    let secs = t.elapsed().as_secs_f64();
+    assert!(
+        matches!(&e, TransitError::TooLarge { file, limit_bytes: 16_777_216, .. } if file == "stop_times.txt"),
+        "{e}"
+    );
+    if let (Some(a), Some(b)) = (before, peak_rss_bytes()) {
+        let grew = b.saturating_sub(a);
+        // 16 MiB of buffer, plus slack for the other tests of this binary running in parallel
+        assert!(grew < 200 << 20, "peak memory grew by {} MiB", grew >> 20);
+        eprintln!(
+            "1 GiB lying member refused in {secs:.2} s; peak RSS grew by {} MiB",
+            grew >> 20
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn lying_header_within_the_limit_is_read() {
+    // A header that under-declares is not itself refused: the member is read to its end as
+    // long as it stays within the limit (the CRC is checked by the zip reader).
+    let dir = tempfile_dir("small-liar");
+    let text = big_stop_times(100);
+    let m = Member {
+        declared: 10,
+        ..Member::honest("stop_times.txt", text.as_bytes())
+    };
+    let zip = feed_zip(&dir, "small-liar.zip", Some(m));
+    let (_, report) = load_feed(&zip, monday(), &LoadOptions::default()).unwrap();
+    assert_eq!(report.trips_active, 2, "{report}");
+    // …and refused once it passes a limit above its declared size but below its true size
+    let e = load_feed(&zip, monday(), &limit(text.len() as u64 - 1)).unwrap_err();
+    assert!(
+        matches!(&e, TransitError::TooLarge { file, .. } if file == "stop_times.txt"),
+        "{e}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn file_limit_option_is_honoured_at_its_boundary() {
+    let dir = tempfile_dir("boundary");
+    let text = big_stop_times(1000);
+    let size = text.len() as u64;
+    // honest header: refused from the declared size alone, before inflating
+    let zip = feed_zip(
+        &dir,
+        "honest.zip",
+        Some(Member::honest("stop_times.txt", text.as_bytes())),
+    );
+    let e = load_feed(&zip, monday(), &limit(size - 1)).unwrap_err();
+    assert!(
+        matches!(&e, TransitError::TooLarge { file, limit_bytes, .. } if file == "stop_times.txt" && *limit_bytes == size - 1),
+        "{e}"
+    );
+    assert!(e.to_string().contains(&(size - 1).to_string()), "{e}");
+    // exactly the limit is allowed
+    load_feed(&zip, monday(), &limit(size)).unwrap();
+    // lying header (declares 1 byte): the same boundary, found while reading
+    let m = Member {
+        declared: 1,
+        ..Member::honest("stop_times.txt", text.as_bytes())
+    };
+    let zip = feed_zip(&dir, "liar.zip", Some(m));
+    let e = load_feed(&zip, monday(), &limit(size - 1)).unwrap_err();
+    assert!(
+        matches!(&e, TransitError::TooLarge { file, .. } if file == "stop_times.txt"),
+        "{e}"
+    );
+    load_feed(&zip, monday(), &limit(size)).unwrap();
+    // a folder feed: the file's length is its declared size
+    let folder = dir.join("folder");
+    std::fs::create_dir_all(&folder).unwrap();
+    for (name, t) in FEED {
+        std::fs::write(folder.join(name), t).unwrap();
+    }
+    std::fs::write(folder.join("stop_times.txt"), &text).unwrap();
+    let e = load_feed(&folder, monday(), &limit(size - 1)).unwrap_err();
+    assert!(
+        matches!(&e, TransitError::TooLarge { file, .. } if file == "stop_times.txt"),
+        "{e}"
+    );
+    load_feed(&folder, monday(), &limit(size)).unwrap();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn total_limit_names_the_total() {
+    let dir = tempfile_dir("total");
+    let zip = feed_zip(&dir, "feed.zip", None);
+    let opts = LoadOptions {
+        max_total_bytes: 200,
+        ..LoadOptions::default()
+    };
+    let e = load_feed(&zip, monday(), &opts).unwrap_err();
+    let TransitError::TooLarge { file, limit_bytes, .. } = &e else {
+        panic!("{e}")
+    };
+    assert_eq!((file.as_str(), *limit_bytes), ("(total of the files read)", 200), "{e}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A fresh folder in the system's temporary folder, unique to this process and `tag`.
+fn tempfile_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hubplan-transit-zip-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
