@@ -35,6 +35,7 @@ pub mod instance;
 mod lagrange;
 mod lpbb;
 pub mod mip;
+mod oddcycle;
 pub mod orlib;
 pub mod outcome;
 mod prep;

@@ -38,6 +38,7 @@
 use crate::bnb::Search;
 use crate::heuristic::Ls;
 use crate::instance::Fixing;
+use crate::oddcycle::{separate, RowPoint};
 use crate::prep::{Prob, INF};
 use microlp::{ComparisonOp, Error as LpError, LinearExpr, OptimizationDirection, Problem, Solution, Variable};
 use rayon::prelude::*;
@@ -77,6 +78,9 @@ struct Lp {
     x: Vec<Variable>,
     /// Objective constant added to every LP value.
     constant: f64,
+    /// The covering rows: sites of the group and its uncovered variable
+    /// (`None` when the group must be covered).
+    rows: Vec<(Vec<u32>, Option<Variable>)>,
 }
 
 enum Solved {
@@ -125,19 +129,23 @@ fn build(p: &Prob, deadline: Instant) -> Result<(Lp, Solved), Abort> {
             }
         }
     }
-    for (sites, w) in &groups {
+    let mut rows = Vec::with_capacity(groups.len());
+    for (sites, w) in groups {
         let mut e = LinearExpr::empty();
+        let mut sv = None;
         if w.is_finite() {
-            if *w <= 0.0 {
+            if w <= 0.0 {
                 continue;
             }
-            let s = lp.add_var(*w, (0.0, 1.0));
+            let s = lp.add_var(w, (0.0, 1.0));
             e.add(s, 1.0);
+            sv = Some(s);
         }
-        for &j in sites {
+        for &j in &sites {
             e.add(x[j as usize], 1.0);
         }
         lp.add_constraint(e, ComparisonOp::Ge, 1.0);
+        rows.push((sites, sv));
     }
     if let Some(b) = p.budget {
         let mut e = LinearExpr::empty();
@@ -156,12 +164,16 @@ fn build(p: &Prob, deadline: Instant) -> Result<(Lp, Solved), Abort> {
         lp.add_constraint(e.clone(), ComparisonOp::Ge, p.lo as f64);
         lp.add_constraint(e, ComparisonOp::Le, p.hi as f64);
     }
+    if std::env::var_os("HUBPLAN_SOLVER_TRACE").is_some() {
+        eprintln!("[hubplan-solver lp] {} client groups from {} clients", rows.len(), p.m);
+    }
     lp.set_time_limit(deadline.saturating_duration_since(Instant::now()));
     let root = solved(lp.solve())?;
     Ok((
         Lp {
             x,
             constant: p.constant,
+            rows,
         },
         root,
     ))
@@ -443,6 +455,55 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> Result<NodeOut, Abort
     Ok(out)
 }
 
+/// Rounds of odd-cycle cuts at the root, and cuts per round.
+const CUT_ROUNDS: usize = 5;
+const CUTS_PER_ROUND: usize = 40;
+/// Skip separation above this many fractional sites.
+const CUT_MAX_NODES: usize = 3000;
+
+/// Tightens the root LP with odd-cycle {0,½}-cuts ([`crate::oddcycle`]); the
+/// cuts stay in every node's LP, which is a clone of the root's.
+fn add_cuts(ctx: &Ctx, mut sol: Solution) -> Result<(Solution, usize), Abort> {
+    let mut added = 0;
+    for _ in 0..CUT_ROUNDS {
+        if Instant::now() > ctx.deadline {
+            break;
+        }
+        let xs = ctx.values(&sol);
+        let points: Vec<RowPoint> = ctx
+            .lp
+            .rows
+            .iter()
+            .map(|(sites, sv)| RowPoint {
+                sites,
+                s: sv.map_or(0.0, |v| sol.var_value_raw(v)),
+            })
+            .collect();
+        let cuts = separate(&xs, &points, CUTS_PER_ROUND, CUT_MAX_NODES);
+        if cuts.is_empty() {
+            break;
+        }
+        for cut in cuts {
+            let mut e = LinearExpr::empty();
+            for &(j, c) in &cut.sites {
+                e.add(ctx.lp.x[j as usize], c);
+            }
+            for &(r, c) in &cut.rows {
+                if let Some(v) = ctx.lp.rows[r].1 {
+                    e.add(v, c);
+                }
+            }
+            sol = match solved(sol.add_constraint(e, ComparisonOp::Ge, cut.rhs))? {
+                Solved::Optimal(s) => s,
+                Solved::Infeasible => return Err(Abort("a valid cut made the root LP infeasible".into())),
+                Solved::TimedOut => return Err(Abort("root LP re-solve after a cut timed out".into())),
+            };
+            added += 1;
+        }
+    }
+    Ok((sol, added))
+}
+
 /// Move budget of a root local search: about 3·10^8 arc visits in all.
 fn root_moves(p: &Prob) -> usize {
     let per = p.csite.len() + 50 * p.n + 1;
@@ -452,6 +513,7 @@ fn root_moves(p: &Prob) -> usize {
 /// Runs the LP search. `Err` means the LP back end failed; the caller falls
 /// back to the Lagrangian search.
 pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) -> Result<Search, Abort> {
+    let t0 = Instant::now();
     let mut best: Option<(f64, Vec<bool>)> = None;
     let consider = |best: &mut Option<(f64, Vec<bool>)>, c: (f64, Vec<bool>)| {
         if best.as_ref().is_none_or(|b| c.0 < b.0) {
@@ -478,7 +540,15 @@ pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) ->
     let share = deadline.saturating_duration_since(now).mul_f64(ROOT_LP_SHARE);
     let allowance = std::time::Duration::from_secs_f64(ROOT_LP_BASE_SECS + ROOT_LP_SECS_PER_ARC * p.csite.len() as f64);
     let lp_deadline = now + share.min(allowance);
+    let t_lp = Instant::now();
     let (lp, root) = build(p, lp_deadline)?;
+    if std::env::var_os("HUBPLAN_SOLVER_TRACE").is_some() {
+        eprintln!(
+            "[hubplan-solver lp] greedy {:.3}s, root LP {:.3}s",
+            t_lp.duration_since(t0).as_secs_f64(),
+            t_lp.elapsed().as_secs_f64(),
+        );
+    }
     let root = match root {
         Solved::Optimal(s) => s,
         Solved::Infeasible => {
@@ -505,6 +575,16 @@ pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) ->
         rel_gap,
         abs_gap,
     };
+    let trace = std::env::var_os("HUBPLAN_SOLVER_TRACE").is_some();
+    let before = ctx.safe(&root);
+    let (root, n_cuts) = add_cuts(&ctx, root)?;
+    if trace {
+        eprintln!(
+            "[hubplan-solver lp] {:.3}s root bound {before} → {} with {n_cuts} odd-cycle cuts",
+            t0.elapsed().as_secs_f64(),
+            ctx.safe(&root)
+        );
+    }
     let mut heap = BinaryHeap::new();
     heap.push(Node {
         lb: -INF,
@@ -519,7 +599,6 @@ pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) ->
     let mut discarded = INF;
     let mut first = true;
     let mut timed_out = false;
-    let trace = std::env::var_os("HUBPLAN_SOLVER_TRACE").is_some();
     loop {
         let ub = best.as_ref().map_or(INF, |b| b.0);
         let cutoff = ctx.cutoff(ub);
@@ -570,7 +649,8 @@ pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) ->
         }
         if trace {
             eprintln!(
-                "[hubplan-solver lp] nodes {nodes} open {} ub {} bound {}",
+                "[hubplan-solver lp] {:.3}s nodes {nodes} open {} ub {} bound {}",
+                t0.elapsed().as_secs_f64(),
                 heap.len(),
                 best.as_ref().map_or(INF, |b| b.0),
                 heap.peek().map_or(INF, |n| n.lb).min(discarded)
