@@ -1,4 +1,4 @@
-//! `cargo bench -p hubplan-benches --bench solver -- [S] [M] [L] [kent] [--mps DIR] [--quick] [--tl SECS]`
+//! `cargo bench -p hubplan-benches --bench solver -- [S] [M] [L] [kent] [--mps DIR] [--quick] [--tl SECS] [--lscp VALUE]`
 //!
 use hubplan_solver::synthetic::{generate, lscp, mclp, Spec};
 use hubplan_solver::{solve, Instance, SolveOptions};
@@ -40,6 +40,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut seed = 1u64;
     let mut tl = 300u64;
     let mut quick = false;
+    // Use this LSCP value for the MCLP-T budget instead of solving LSCP
+    // (to rebuild exactly the instance an earlier run exported).
+    let mut lscp_value: Option<f64> = None;
     let mut k = 0;
     while k < args.len() {
         match args[k].as_str() {
@@ -52,6 +55,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 k += 1;
             }
             "--quick" => quick = true,
+            "--lscp" => {
+                lscp_value = Some(args.get(k + 1).and_then(|s| s.parse().ok()).ok_or("bad --lscp")?);
+                k += 1;
+            }
             "--tl" => {
                 tl = args.get(k + 1).and_then(|s| s.parse().ok()).ok_or("bad --tl")?;
                 k += 1;
@@ -85,7 +92,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let g = generate(&spec);
         eprintln!("{s}: generated in {:.2}s", t.elapsed().as_secs_f64());
         let li = lscp(&g);
-        let z = run(&format!("{s} LSCP"), &li, tl, 1e-6);
+        let z = match lscp_value {
+            Some(v) => v,
+            None => run(&format!("{s} LSCP"), &li, tl, 1e-6),
+        };
         let mi = mclp(&g, (0.6 * z).floor());
         let total: f64 = mi.demand.iter().sum();
         // Gap 1e-4 relative to the covered need (the maximisation form's gap).

@@ -54,6 +54,16 @@ const CANDIDATES_ROOT: usize = 16;
 const CANDIDATES: usize = 8;
 /// Re-solves of one node after strong-branching fixings.
 const MAX_PROBING_ROUNDS: usize = 6;
+/// Row generation adds at most this many rows one by one (warm); more are
+/// added by rebuilding the LP.
+const WARM_ROWS: usize = 200;
+/// The root LP starts with the groups the seed plan covers at most this often.
+const SEED_COVER: usize = 1;
+/// Rows a node may add for groups its point leaves uncovered, per pass.
+const NODE_ROWS: usize = 200;
+/// Passes of node row generation before the node gives up (never reached in
+/// practice: each pass adds every uncovered group up to `NODE_ROWS`).
+const MAX_ROW_PASSES: usize = 1000;
 /// Share of the remaining time the root LP may take before the search gives up.
 const ROOT_LP_SHARE: f64 = 0.3;
 /// ... and at most this many seconds plus [`ROOT_LP_SECS_PER_ARC`] per arc
@@ -78,9 +88,19 @@ struct Lp {
     x: Vec<Variable>,
     /// Objective constant added to every LP value.
     constant: f64,
-    /// The covering rows: sites of the group and its uncovered variable
-    /// (`None` when the group must be covered).
-    rows: Vec<(Vec<u32>, Option<Variable>)>,
+    /// Every client group (clients with the same sites).
+    groups: Vec<Group>,
+    /// Groups whose covering row is in the root LP, in row order (cuts refer
+    /// to positions in this list).
+    rows: Vec<usize>,
+    /// Membership of `rows`.
+    in_root: Vec<bool>,
+}
+
+struct Group {
+    sites: Vec<u32>,
+    /// The uncovered variable (`None` when the group must be covered).
+    s: Option<Variable>,
 }
 
 enum Solved {
@@ -101,20 +121,9 @@ fn solved(r: Result<microlp::SolveOutcome, LpError>) -> Result<Solved, Abort> {
     }
 }
 
-/// Builds and solves the root LP.
-fn build(p: &Prob, deadline: Instant) -> Result<(Lp, Solved), Abort> {
-    let mut lp = Problem::new(OptimizationDirection::Minimize);
-    let x: Vec<Variable> = (0..p.n)
-        .map(|j| {
-            let b = match p.fix[j] {
-                Fixing::Open => (1.0, 1.0),
-                Fixing::Closed => (0.0, 0.0),
-                Fixing::Free => (0.0, 1.0),
-            };
-            lp.add_var(p.fixed[j], b)
-        })
-        .collect();
-    // Client groups with identical site sets, in first-seen order.
+/// Client groups with identical site sets, in first-seen order, with their
+/// total weight (`INF` when one of them must be covered).
+fn group_clients(p: &Prob) -> Vec<(Vec<u32>, f64)> {
     let mut index: HashMap<Vec<u32>, usize> = HashMap::new();
     let mut groups: Vec<(Vec<u32>, f64)> = Vec::new();
     for i in 0..p.m {
@@ -129,23 +138,54 @@ fn build(p: &Prob, deadline: Instant) -> Result<(Lp, Solved), Abort> {
             }
         }
     }
-    let mut rows = Vec::with_capacity(groups.len());
-    for (sites, w) in groups {
+    groups
+}
+
+/// The covering row of group `g`: `s_g + Σ x_j ≥ 1`.
+fn row_expr(lp: &Lp, g: usize) -> LinearExpr {
+    let mut e = LinearExpr::empty();
+    if let Some(s) = lp.groups[g].s {
+        e.add(s, 1.0);
+    }
+    for &j in &lp.groups[g].sites {
+        e.add(lp.x[j as usize], 1.0);
+    }
+    e
+}
+
+/// The LP with the covering rows of `rows`. Variables exist for every group,
+/// so rows can be added later without new columns; they are created in the
+/// same order on every call, so a rebuilt problem has the same variables.
+fn problem(
+    p: &Prob,
+    groups: &[(Vec<u32>, f64)],
+    rows: &[usize],
+    deadline: Instant,
+) -> (Problem, Vec<Variable>, Vec<Option<Variable>>) {
+    let mut pr = Problem::new(OptimizationDirection::Minimize);
+    let x: Vec<Variable> = (0..p.n)
+        .map(|j| {
+            let b = match p.fix[j] {
+                Fixing::Open => (1.0, 1.0),
+                Fixing::Closed => (0.0, 0.0),
+                Fixing::Free => (0.0, 1.0),
+            };
+            pr.add_var(p.fixed[j], b)
+        })
+        .collect();
+    let sv: Vec<Option<Variable>> = groups
+        .iter()
+        .map(|(_, w)| w.is_finite().then(|| pr.add_var(*w, (0.0, 1.0))))
+        .collect();
+    for &g in rows {
         let mut e = LinearExpr::empty();
-        let mut sv = None;
-        if w.is_finite() {
-            if w <= 0.0 {
-                continue;
-            }
-            let s = lp.add_var(w, (0.0, 1.0));
-            e.add(s, 1.0);
-            sv = Some(s);
+        if let Some(v) = sv[g] {
+            e.add(v, 1.0);
         }
-        for &j in &sites {
+        for &j in &groups[g].0 {
             e.add(x[j as usize], 1.0);
         }
-        lp.add_constraint(e, ComparisonOp::Ge, 1.0);
-        rows.push((sites, sv));
+        pr.add_constraint(e, ComparisonOp::Ge, 1.0);
     }
     if let Some(b) = p.budget {
         let mut e = LinearExpr::empty();
@@ -154,29 +194,112 @@ fn build(p: &Prob, deadline: Instant) -> Result<(Lp, Solved), Abort> {
                 e.add(x[j], p.bcost[j]);
             }
         }
-        lp.add_constraint(e, ComparisonOp::Le, b + 1e-9 * b.abs().max(1.0));
+        pr.add_constraint(e, ComparisonOp::Le, b + 1e-9 * b.abs().max(1.0));
     }
     if p.lo > 0 || p.hi < p.n {
         let mut e = LinearExpr::empty();
         for &v in &x {
             e.add(v, 1.0);
         }
-        lp.add_constraint(e.clone(), ComparisonOp::Ge, p.lo as f64);
-        lp.add_constraint(e, ComparisonOp::Le, p.hi as f64);
+        pr.add_constraint(e.clone(), ComparisonOp::Ge, p.lo as f64);
+        pr.add_constraint(e, ComparisonOp::Le, p.hi as f64);
     }
-    if std::env::var_os("HUBPLAN_SOLVER_TRACE").is_some() {
-        eprintln!("[hubplan-solver lp] {} client groups from {} clients", rows.len(), p.m);
+    pr.set_time_limit(deadline.saturating_duration_since(Instant::now()));
+    (pr, x, sv)
+}
+
+/// Groups whose row is not in the LP (`in_lp`) and that the point `xs` does
+/// not cover: leaving them out made the LP value too low there.
+fn violated(lp: &Lp, xs: &[f64], in_lp: &[bool], limit: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    for (g, grp) in lp.groups.iter().enumerate() {
+        if in_lp[g] {
+            continue;
+        }
+        let cover: f64 = grp.sites.iter().map(|&j| xs[j as usize]).sum();
+        if cover < 1.0 - 1e-7 {
+            out.push(g);
+            if out.len() >= limit {
+                break;
+            }
+        }
     }
-    lp.set_time_limit(deadline.saturating_duration_since(Instant::now()));
-    let root = solved(lp.solve())?;
-    Ok((
-        Lp {
-            x,
-            constant: p.constant,
-            rows,
-        },
-        root,
-    ))
+    out
+}
+
+/// Builds and solves the root LP by row generation: it starts with the rows of
+/// the groups that `seed` (a plan, if any) covers at most once and of the
+/// groups that must be covered, and adds the rows of groups its point leaves
+/// uncovered until there are none (then its value is the full LP's).
+fn build(p: &Prob, seed: Option<&[bool]>, deadline: Instant) -> Result<(Lp, Solved), Abort> {
+    let t_build = Instant::now();
+    let raw: Vec<(Vec<u32>, f64)> = group_clients(p)
+        .into_iter()
+        .filter(|(_, w)| !(w.is_finite() && *w <= 0.0))
+        .collect();
+    let in_root: Vec<bool> = raw
+        .iter()
+        .map(|(sites, w)| match seed {
+            Some(open) => !w.is_finite() || sites.iter().filter(|&&j| open[j as usize]).count() <= SEED_COVER,
+            None => true,
+        })
+        .collect();
+    let rows: Vec<usize> = (0..raw.len()).filter(|&g| in_root[g]).collect();
+    let (first, x, sv) = problem(p, &raw, &rows, deadline);
+    let groups: Vec<Group> = raw
+        .iter()
+        .zip(sv)
+        .map(|((sites, _), s)| Group {
+            sites: sites.clone(),
+            s,
+        })
+        .collect();
+    let mut lp = Lp {
+        x,
+        constant: p.constant,
+        groups,
+        rows,
+        in_root,
+    };
+    let trace = std::env::var_os("HUBPLAN_SOLVER_TRACE").is_some();
+    let mut sol = match solved(first.solve())? {
+        Solved::Optimal(s) => s,
+        other => return Ok((lp, other)),
+    };
+    for pass in 0.. {
+        let xs: Vec<f64> = lp.x.iter().map(|&v| sol.var_value_raw(v)).collect();
+        let add = violated(&lp, &xs, &lp.in_root, usize::MAX);
+        if trace {
+            eprintln!(
+                "[hubplan-solver lp] {:.3}s row generation pass {pass}: {} of {} groups in the LP, {} uncovered outside",
+                t_build.elapsed().as_secs_f64(),
+                lp.rows.len(),
+                lp.groups.len(),
+                add.len()
+            );
+        }
+        if add.is_empty() {
+            break;
+        }
+        for &g in &add {
+            lp.in_root[g] = true;
+            lp.rows.push(g);
+        }
+        if add.len() <= WARM_ROWS {
+            for &g in &add {
+                sol = match solved(sol.add_constraint(row_expr(&lp, g), ComparisonOp::Ge, 1.0))? {
+                    Solved::Optimal(s) => s,
+                    other => return Ok((lp, other)),
+                };
+            }
+        } else {
+            sol = match solved(problem(p, &raw, &lp.rows, deadline).0.solve())? {
+                Solved::Optimal(s) => s,
+                other => return Ok((lp, other)),
+            };
+        }
+    }
+    Ok((lp, Solved::Optimal(sol)))
 }
 
 #[derive(Clone)]
@@ -190,6 +313,8 @@ struct Node {
     /// Strong branching is worth its cost here (off below a node where it
     /// moved no bound, e.g. when the LP already covers everyone).
     strong: bool,
+    /// Groups whose rows this node's LP has beyond the root's.
+    extra: Vec<u32>,
 }
 
 impl PartialEq for Node {
@@ -247,8 +372,14 @@ impl Ctx<'_> {
     }
 }
 
-/// A child node: bound, decisions, solved LP, strong branching on.
-type Child = (f64, Vec<(u32, bool)>, Solution, bool);
+/// A child node before it gets its place in the tree.
+struct Child {
+    lb: f64,
+    decisions: Vec<(u32, bool)>,
+    sol: Solution,
+    strong: bool,
+    extra: Vec<u32>,
+}
 
 struct NodeOut {
     candidates: Vec<(f64, Vec<bool>)>,
@@ -316,14 +447,44 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> Result<NodeOut, Abort
     let mut decisions = node.decisions.clone();
     let mut lb = ctx.safe(&sol).max(node.lb);
     let mut heuristic_done = false;
+    let mut extra = node.extra.clone();
+    let mut in_lp = ctx.lp.in_root.clone();
+    for &g in &extra {
+        in_lp[g as usize] = true;
+    }
+    let mut row_passes = 0;
     // Probing rounds: strong-branching evaluations whose one side cannot beat
     // the incumbent fix the site the other way, and the node is re-solved.
-    for round_no in 0..MAX_PROBING_ROUNDS {
+    let mut round_no = 0;
+    loop {
         if lb >= cutoff {
             out.discarded = out.discarded.min(lb);
             return Ok(out);
         }
         let xs = ctx.values(&sol);
+        // Rows left out of the LP whose groups this point leaves uncovered:
+        // add them here (and for this node's subtree), then re-solve.
+        let add = violated(ctx.lp, &xs, &in_lp, NODE_ROWS);
+        if !add.is_empty() && row_passes < MAX_ROW_PASSES {
+            row_passes += 1;
+            for g in add {
+                sol = match solved(sol.add_constraint(row_expr(ctx.lp, g), ComparisonOp::Ge, 1.0))? {
+                    Solved::Optimal(s) => s,
+                    Solved::Infeasible => return Ok(out),
+                    Solved::TimedOut => {
+                        out.interrupted = true;
+                        return Ok(out);
+                    }
+                };
+                in_lp[g] = true;
+                extra.push(g as u32);
+            }
+            lb = ctx.safe(&sol).max(lb);
+            continue;
+        }
+        if !add.is_empty() {
+            return Err(Abort("row generation at a node did not settle".into()));
+        }
         let fix = fixings(p, &decisions);
         let mut frac: Vec<usize> = (0..p.n)
             .filter(|&j| fix[j] == Fixing::Free && xs[j] > INT_TOL && xs[j] < 1.0 - INT_TOL)
@@ -422,6 +583,7 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> Result<NodeOut, Abort
                 }
             }
             lb = ctx.safe(&sol).max(lb);
+            round_no += 1;
             continue;
         }
         // Branch: on an implied fixing (one child) or on the best candidate.
@@ -439,7 +601,13 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> Result<NodeOut, Abort
                     } else {
                         let mut d = decisions.clone();
                         d.push((j, open));
-                        out.children.push((b, d, s, moved || b > lb));
+                        out.children.push(Child {
+                            lb: b,
+                            decisions: d,
+                            sol: s,
+                            strong: moved || b > lb,
+                            extra: extra.clone(),
+                        });
                     }
                 }
                 Solved::Infeasible => {}
@@ -452,7 +620,6 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> Result<NodeOut, Abort
         }
         return Ok(out);
     }
-    Ok(out)
 }
 
 /// Rounds of odd-cycle cuts at the root, and cuts per round.
@@ -474,9 +641,9 @@ fn add_cuts(ctx: &Ctx, mut sol: Solution) -> Result<(Solution, usize), Abort> {
             .lp
             .rows
             .iter()
-            .map(|(sites, sv)| RowPoint {
-                sites,
-                s: sv.map_or(0.0, |v| sol.var_value_raw(v)),
+            .map(|&g| RowPoint {
+                sites: &ctx.lp.groups[g].sites,
+                s: ctx.lp.groups[g].s.map_or(0.0, |v| sol.var_value_raw(v)),
             })
             .collect();
         let cuts = separate(&xs, &points, CUTS_PER_ROUND, CUT_MAX_NODES);
@@ -489,7 +656,7 @@ fn add_cuts(ctx: &Ctx, mut sol: Solution) -> Result<(Solution, usize), Abort> {
                 e.add(ctx.lp.x[j as usize], c);
             }
             for &(r, c) in &cut.rows {
-                if let Some(v) = ctx.lp.rows[r].1 {
+                if let Some(v) = ctx.lp.groups[ctx.lp.rows[r]].s {
                     e.add(v, c);
                 }
             }
@@ -541,7 +708,7 @@ pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) ->
     let allowance = std::time::Duration::from_secs_f64(ROOT_LP_BASE_SECS + ROOT_LP_SECS_PER_ARC * p.csite.len() as f64);
     let lp_deadline = now + share.min(allowance);
     let t_lp = Instant::now();
-    let (lp, root) = build(p, lp_deadline)?;
+    let (lp, root) = build(p, best.as_ref().map(|b| b.1.as_slice()), lp_deadline)?;
     if std::env::var_os("HUBPLAN_SOLVER_TRACE").is_some() {
         eprintln!(
             "[hubplan-solver lp] greedy {:.3}s, root LP {:.3}s",
@@ -593,6 +760,7 @@ pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) ->
         decisions: Vec::new(),
         sol: Arc::new(root),
         strong: true,
+        extra: Vec::new(),
     });
     let mut next_id = 1u64;
     let mut nodes = 0u64;
@@ -635,14 +803,15 @@ pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) ->
                 consider(&mut best, c);
             }
             discarded = discarded.min(o.discarded);
-            for (lb, dec, sol, strong) in o.children {
+            for c in o.children {
                 heap.push(Node {
-                    lb,
+                    lb: c.lb,
                     depth: n.depth + 1,
                     id: next_id,
-                    decisions: dec,
-                    sol: Arc::new(sol),
-                    strong,
+                    decisions: c.decisions,
+                    sol: Arc::new(c.sol),
+                    strong: c.strong,
+                    extra: c.extra,
                 });
                 next_id += 1;
             }
