@@ -25,6 +25,8 @@
 //! subject to every client being served by exactly one open site on one of
 //! its arcs (or left unserved at its `unserved_cost`, when it has one).
 #![deny(missing_docs)]
+// No panics on input (docs/ARCHITECTURE.md): no unwrap/expect outside tests.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 // Index loops read better in the numeric kernels.
 #![allow(clippy::needless_range_loop)]
 
