@@ -6,7 +6,7 @@
 //! depends on the number of threads; only the time limit can stop the search at
 //! a timing-dependent point.
 
-use crate::heuristic::Ls;
+use crate::heuristic::{greedy, root_moves, Ls};
 use crate::instance::Fixing;
 use crate::lagrange::{ascent, initial, AscentParams};
 use crate::prep::{Prob, INF};
@@ -78,25 +78,9 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn tol(&self, ub: f64) -> f64 {
-        if ub.is_finite() {
-            self.abs_gap.max(self.rel_gap * ub.abs())
-        } else {
-            0.0
-        }
-    }
     /// Nodes with a bound at or above this cannot improve the incumbent enough.
     fn cutoff(&self, ub: f64) -> f64 {
-        if !ub.is_finite() {
-            return INF;
-        }
-        let c = ub - self.tol(ub);
-        if self.p.integral {
-            // Integral objective: only values ≤ ub − 1 improve.
-            c.min(ub - 1.0 + 1e-6)
-        } else {
-            c
-        }
+        self.p.cutoff(ub, self.rel_gap, self.abs_gap)
     }
     /// Makes a Lagrangian value a safe bound (float safety, integrality).
     fn safe(&self, v: f64) -> f64 {
@@ -112,22 +96,8 @@ impl Ctx<'_> {
     }
 }
 
-/// Move budget of a root local search: about 3·10^8 arc visits in all.
-fn root_moves(p: &Prob) -> usize {
-    let per = p.csite.len() + 50 * p.n + 1;
-    (300_000_000 / per).clamp(20, 100_000)
-}
-
 fn trace() -> bool {
     std::env::var_os("HUBPLAN_SOLVER_TRACE").is_some()
-}
-
-fn node_fix(p: &Prob, decisions: &[(u32, bool)]) -> Vec<Fixing> {
-    let mut fix = p.fix.clone();
-    for &(j, o) in decisions {
-        fix[j as usize] = if o { Fixing::Open } else { Fixing::Closed };
-    }
-    fix
 }
 
 /// Quick infeasibility test of a node's fixings.
@@ -163,13 +133,7 @@ fn heuristic(ctx: &Ctx, start: &[bool], moves: usize) -> Option<(f64, Vec<bool>)
         return None;
     }
     ls.improve(moves, ctx.deadline);
-    if ls.feasible() && p.side_ok(&ls.open) {
-        let z = p.objective(&ls.open);
-        if z.is_finite() {
-            return Some((z, ls.open));
-        }
-    }
-    None
+    ls.result()
 }
 
 fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> NodeOut {
@@ -183,7 +147,7 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> NodeOut {
         lambda: node.lambda.clone(),
         interrupted: false,
     };
-    let mut fix = node_fix(p, &node.decisions);
+    let mut fix = p.fixings_with(&node.decisions);
     if node_infeasible(p, &fix) {
         return out;
     }
@@ -318,18 +282,8 @@ pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) ->
         }
     };
     // Greedy start: forced sites, repair, fill, local search.
-    {
-        let mut ls = Ls::new(p, &p.fix, &vec![false; p.n]);
-        if ls.repair(deadline) {
-            ls.fill(deadline);
-            ls.improve(root_moves(p), deadline);
-            if ls.feasible() && p.side_ok(&ls.open) {
-                let z = p.objective(&ls.open);
-                if z.is_finite() {
-                    consider(&mut best, (z, ls.open.clone()));
-                }
-            }
-        }
+    if let Some(c) = greedy(p, &p.fix, &vec![false; p.n], root_moves(p), deadline) {
+        consider(&mut best, c);
     }
     let mut heap = BinaryHeap::new();
     heap.push(Node {

@@ -122,6 +122,17 @@ impl<'a> Ls<'a> {
             && (0..self.p.m).all(|i| self.b1[i] != NONE || self.p.unserved[i].is_finite())
     }
 
+    /// The plan reached, when it is feasible: its objective and open sites.
+    pub fn result(&self) -> Option<(f64, Vec<bool>)> {
+        if self.feasible() && self.p.side_ok(&self.open) {
+            let z = self.p.objective(&self.open);
+            if z.is_finite() {
+                return Some((z, self.open.clone()));
+            }
+        }
+        None
+    }
+
     fn uncovered(&self) -> bool {
         (0..self.p.m).any(|i| self.b1[i] == NONE && !self.p.unserved[i].is_finite())
     }
@@ -380,4 +391,28 @@ impl<'a> Ls<'a> {
             }
         }
     }
+}
+
+/// Move budget of a root local search: about 3·10^8 arc visits in all.
+pub(crate) fn root_moves(p: &Prob) -> usize {
+    let per = p.csite.len() + 50 * p.n + 1;
+    (300_000_000 / per).clamp(20, 100_000)
+}
+
+/// A plan grown from `start` under `fix`: greedy repair, lazy greedy fill, then
+/// at most `moves` local-search moves. `None` when no feasible plan was reached.
+pub(crate) fn greedy(
+    p: &Prob,
+    fix: &[Fixing],
+    start: &[bool],
+    moves: usize,
+    deadline: Instant,
+) -> Option<(f64, Vec<bool>)> {
+    let mut ls = Ls::new(p, fix, start);
+    if !ls.repair(deadline) {
+        return None;
+    }
+    ls.fill(deadline);
+    ls.improve(moves, deadline);
+    ls.result()
 }

@@ -36,7 +36,7 @@
 //!   large scale partial set covering and maximal covering location problems, EJOR 275.
 
 use crate::bnb::Search;
-use crate::heuristic::Ls;
+use crate::heuristic::{greedy, root_moves};
 use crate::instance::Fixing;
 use crate::oddcycle::{separate, RowPoint};
 use crate::prep::{Prob, INF};
@@ -347,15 +347,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn cutoff(&self, ub: f64) -> f64 {
-        if !ub.is_finite() {
-            return INF;
-        }
-        let c = ub - self.abs_gap.max(self.rel_gap * ub.abs());
-        if self.p.integral {
-            c.min(ub - 1.0 + 1e-6)
-        } else {
-            c
-        }
+        self.p.cutoff(ub, self.rel_gap, self.abs_gap)
     }
     /// A safe lower bound from an LP value (float tolerance, integrality).
     fn safe(&self, sol: &Solution) -> f64 {
@@ -405,27 +397,7 @@ fn round(ctx: &Ctx, fix: &[Fixing], xs: &[f64], moves: usize) -> Option<(f64, Ve
             cnt += 1;
         }
     }
-    let mut ls = Ls::new(p, fix, &open);
-    if !ls.repair(ctx.deadline) {
-        return None;
-    }
-    ls.fill(ctx.deadline);
-    ls.improve(moves, ctx.deadline);
-    if ls.feasible() && p.side_ok(&ls.open) {
-        let z = p.objective(&ls.open);
-        if z.is_finite() {
-            return Some((z, ls.open));
-        }
-    }
-    None
-}
-
-fn fixings(p: &Prob, decisions: &[(u32, bool)]) -> Vec<Fixing> {
-    let mut fix = p.fix.clone();
-    for &(j, o) in decisions {
-        fix[j as usize] = if o { Fixing::Open } else { Fixing::Closed };
-    }
-    fix
+    greedy(p, fix, &open, moves, ctx.deadline)
 }
 
 /// Re-solves `sol` with `x_j` fixed.
@@ -485,7 +457,7 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> Result<NodeOut, Abort
         if !add.is_empty() {
             return Err(Abort("row generation at a node did not settle".into()));
         }
-        let fix = fixings(p, &decisions);
+        let fix = p.fixings_with(&decisions);
         let mut frac: Vec<usize> = (0..p.n)
             .filter(|&j| fix[j] == Fixing::Free && xs[j] > INT_TOL && xs[j] < 1.0 - INT_TOL)
             .collect();
@@ -671,12 +643,6 @@ fn add_cuts(ctx: &Ctx, mut sol: Solution) -> Result<(Solution, usize), Abort> {
     Ok((sol, added))
 }
 
-/// Move budget of a root local search: about 3·10^8 arc visits in all.
-fn root_moves(p: &Prob) -> usize {
-    let per = p.csite.len() + 50 * p.n + 1;
-    (300_000_000 / per).clamp(20, 100_000)
-}
-
 /// Runs the LP search. `Err` means the LP back end failed; the caller falls
 /// back to the Lagrangian search.
 pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) -> Result<Search, Abort> {
@@ -688,18 +654,8 @@ pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) ->
         }
     };
     // Greedy start: forced sites, repair, fill, local search.
-    {
-        let mut ls = Ls::new(p, &p.fix, &vec![false; p.n]);
-        if ls.repair(deadline) {
-            ls.fill(deadline);
-            ls.improve(root_moves(p), deadline);
-            if ls.feasible() && p.side_ok(&ls.open) {
-                let z = p.objective(&ls.open);
-                if z.is_finite() {
-                    consider(&mut best, (z, ls.open.clone()));
-                }
-            }
-        }
+    if let Some(c) = greedy(p, &p.fix, &vec![false; p.n], root_moves(p), deadline) {
+        consider(&mut best, c);
     }
     // The root LP gets a share of the time: a dense, degenerate covering LP
     // can stall the primal simplex, and the Lagrangian search then does better.

@@ -324,6 +324,28 @@ impl Prob {
         }
         z
     }
+    /// The root fixings with branching `decisions` (site, open) applied.
+    pub fn fixings_with(&self, decisions: &[(u32, bool)]) -> Vec<Fixing> {
+        let mut fix = self.fix.clone();
+        for &(j, o) in decisions {
+            fix[j as usize] = if o { Fixing::Open } else { Fixing::Closed };
+        }
+        fix
+    }
+    /// Search nodes whose bound is at or above this cannot improve the
+    /// incumbent `ub` by more than the gap (`INF` without an incumbent).
+    pub fn cutoff(&self, ub: f64, rel_gap: f64, abs_gap: f64) -> f64 {
+        if !ub.is_finite() {
+            return INF;
+        }
+        let c = ub - abs_gap.max(rel_gap * ub.abs());
+        if self.integral {
+            // Integral objective: only values ≤ ub − 1 improve.
+            c.min(ub - 1.0 + 1e-6)
+        } else {
+            c
+        }
+    }
     /// Side constraints (fixings, cardinality, budget) hold for `open`.
     pub fn side_ok(&self, open: &[bool]) -> bool {
         let mut cnt = 0;
