@@ -19,12 +19,14 @@
 //! stop, not a zip), and an input path that is missing or a directory, for every command.
 
 mod common;
+#[path = "../../hubplan-transit/tests/support/zipgen.rs"]
+mod zipgen;
 
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use common::{root, Run};
+use zipgen::{crc32, deflate_zeros, write_zip, Member};
 
 fn io_tests() -> PathBuf {
     root().join("crates/hubplan-io/tests")
@@ -305,128 +307,20 @@ fn write_feed(dir: &Path, changes: &[(&str, Option<&str>)]) {
     }
 }
 
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in data {
-        crc ^= b as u32;
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-/// A zip archive, written by hand: `(name, method, crc, compressed bytes, uncompressed size)`.
-fn write_zip(path: &Path, entries: &[(&str, u16, u32, Vec<u8>, u32)]) {
-    let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("create zip"));
-    let mut central = Vec::new();
-    let mut offset = 0u32;
-    for (name, method, crc, data, size) in entries {
-        let mut h = Vec::new();
-        h.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-        h.extend_from_slice(&20u16.to_le_bytes()); // version needed
-        h.extend_from_slice(&0u16.to_le_bytes()); // flags
-        h.extend_from_slice(&method.to_le_bytes());
-        h.extend_from_slice(&[0, 0, 0x21, 0]); // time, date (1980-01-01)
-        h.extend_from_slice(&crc.to_le_bytes());
-        h.extend_from_slice(&(data.len() as u32).to_le_bytes());
-        h.extend_from_slice(&size.to_le_bytes());
-        h.extend_from_slice(&(name.len() as u16).to_le_bytes());
-        h.extend_from_slice(&0u16.to_le_bytes());
-        h.extend_from_slice(name.as_bytes());
-        f.write_all(&h).expect("write zip");
-        f.write_all(data).expect("write zip");
-        let mut c = Vec::new();
-        c.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
-        c.extend_from_slice(&20u16.to_le_bytes()); // version made by
-        c.extend_from_slice(&h[4..30]); // version needed … extra length
-        c.extend_from_slice(&[0; 6]); // comment len, disk, internal attrs
-        c.extend_from_slice(&0u32.to_le_bytes()); // external attrs
-        c.extend_from_slice(&offset.to_le_bytes());
-        c.extend_from_slice(name.as_bytes());
-        central.extend_from_slice(&c);
-        offset += (h.len() + data.len()) as u32;
-    }
-    let mut end = Vec::new();
-    end.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
-    end.extend_from_slice(&[0; 4]); // disk numbers
-    end.extend_from_slice(&(entries.len() as u16).to_le_bytes());
-    end.extend_from_slice(&(entries.len() as u16).to_le_bytes());
-    end.extend_from_slice(&(central.len() as u32).to_le_bytes());
-    end.extend_from_slice(&offset.to_le_bytes());
-    end.extend_from_slice(&0u16.to_le_bytes());
-    f.write_all(&central).expect("write zip");
-    f.write_all(&end).expect("write zip");
-    f.flush().expect("write zip");
-}
-
-/// The minimal feed as a zip of stored (uncompressed) files, with `(name, Some(data))`
+/// The minimal feed as a zip of stored (uncompressed) files, with the files in `drop`
 /// removed, and `deflated`'s file replaced by a deflated member `(name, data, size, crc)`.
 fn write_feed_zip(path: &Path, drop: &[&str], deflated: Option<(&str, Vec<u8>, u32, u32)>) {
-    let mut entries = Vec::new();
+    let mut members = Vec::new();
     for (name, text) in FEED {
         if drop.contains(&name) {
             continue;
         }
         match &deflated {
-            Some((n, data, size, crc)) if *n == name => entries.push((name, 8u16, *crc, data.clone(), *size)),
-            _ => entries.push((
-                name,
-                0u16,
-                crc32(text.as_bytes()),
-                text.as_bytes().to_vec(),
-                text.len() as u32,
-            )),
+            Some((n, data, size, crc)) if *n == name => members.push(Member::deflated(name, data.clone(), *crc, *size)),
+            _ => members.push(Member::stored(name, text.as_bytes())),
         }
     }
-    write_zip(path, &entries);
-}
-
-/// A raw deflate stream (one fixed-Huffman block) that inflates to `n` zero bytes, `n ≡ 1 mod 258`:
-/// a literal 0, then matches of length 258 at distance 1, 13 bits each.
-fn deflate_zeros(n: u64) -> Vec<u8> {
-    struct Bits {
-        out: Vec<u8>,
-        acc: u64,
-        len: u32,
-    }
-    impl Bits {
-        fn lsb(&mut self, value: u64, n: u32) {
-            self.acc |= value << self.len;
-            self.len += n;
-            while self.len >= 8 {
-                self.out.push(self.acc as u8);
-                self.acc >>= 8;
-                self.len -= 8;
-            }
-        }
-        /// A Huffman code: most significant bit first.
-        fn code(&mut self, code: u64, n: u32) {
-            let rev = (0..n).fold(0, |r, i| r | (((code >> i) & 1) << (n - 1 - i)));
-            self.lsb(rev, n);
-        }
-    }
-    assert_eq!((n - 1) % 258, 0);
-    let matches = (n - 1) / 258;
-    let mut b = Bits {
-        out: Vec::with_capacity((matches * 13 / 8 + 16) as usize),
-        acc: 0,
-        len: 0,
-    };
-    b.lsb(1, 1); // BFINAL
-    b.lsb(1, 2); // BTYPE = fixed Huffman
-    b.code(0x30, 8); // literal 0
-    for _ in 0..matches {
-        b.code(0xC5, 8); // length symbol 285 = 258
-        b.code(0, 5); // distance code 0 = 1
-    }
-    b.code(0, 7); // end of block (256)
-    b.lsb(0, 7); // pad the last byte
-    b.out
+    write_zip(path, &members);
 }
 
 fn travel_times_args(feed: &Path, origins: &Path, dests: &Path, out: &Path) -> Vec<std::ffi::OsString> {

@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 
 use hubplan_transit::{load_feed, LoadOptions, ServiceDate, TransitError, DEFAULT_MAX_FILE_BYTES};
 
+mod support;
+use support::zipgen::{deflate_zeros, write_zip, Member};
+
 /// A minimal good feed: three stops, two trips on weekdays of 2024.
 const FEED: [(&str, &str); 6] = [
     (
@@ -37,141 +40,6 @@ const FEED: [(&str, &str); 6] = [
 
 fn monday() -> ServiceDate {
     ServiceDate::new(2024, 1, 8).unwrap()
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in data {
-        crc ^= b as u32;
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-/// A zip member: name, raw deflate stream (method 8), CRC-32 and the *declared* size.
-struct Member {
-    name: String,
-    deflated: Vec<u8>,
-    crc: u32,
-    declared: u32,
-}
-
-impl Member {
-    /// An honest member holding `data` (deflate stored blocks), with its true size and CRC.
-    fn honest(name: &str, data: &[u8]) -> Member {
-        Member {
-            name: name.to_string(),
-            deflated: deflate_stored(data),
-            crc: crc32(data),
-            declared: data.len() as u32,
-        }
-    }
-}
-
-/// Writes a zip archive by hand (local headers, central directory, end record).
-fn write_zip(path: &Path, members: &[Member]) {
-    let mut out = Vec::new();
-    let mut central = Vec::new();
-    for m in members {
-        let offset = out.len() as u32;
-        let mut h = Vec::new();
-        h.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-        h.extend_from_slice(&20u16.to_le_bytes()); // version needed
-        h.extend_from_slice(&0u16.to_le_bytes()); // flags
-        h.extend_from_slice(&8u16.to_le_bytes()); // deflate
-        h.extend_from_slice(&[0, 0, 0x21, 0]); // time, date (1980-01-01)
-        h.extend_from_slice(&m.crc.to_le_bytes());
-        h.extend_from_slice(&(m.deflated.len() as u32).to_le_bytes());
-        h.extend_from_slice(&m.declared.to_le_bytes());
-        h.extend_from_slice(&(m.name.len() as u16).to_le_bytes());
-        h.extend_from_slice(&0u16.to_le_bytes());
-        h.extend_from_slice(m.name.as_bytes());
-        out.extend_from_slice(&h);
-        out.extend_from_slice(&m.deflated);
-        central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
-        central.extend_from_slice(&20u16.to_le_bytes()); // version made by
-        central.extend_from_slice(&h[4..30]); // version needed … extra length
-        central.extend_from_slice(&[0; 6]); // comment length, disk, internal attributes
-        central.extend_from_slice(&0u32.to_le_bytes()); // external attributes
-        central.extend_from_slice(&offset.to_le_bytes());
-        central.extend_from_slice(m.name.as_bytes());
-    }
-    let central_offset = out.len() as u32;
-    out.extend_from_slice(&central);
-    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
-    out.extend_from_slice(&[0; 4]); // disk numbers
-    out.extend_from_slice(&(members.len() as u16).to_le_bytes());
-    out.extend_from_slice(&(members.len() as u16).to_le_bytes());
-    out.extend_from_slice(&(central.len() as u32).to_le_bytes());
-    out.extend_from_slice(&central_offset.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
-    std::fs::write(path, out).unwrap();
-}
-
-/// A raw deflate stream of stored (uncompressed) blocks holding `data`.
-fn deflate_stored(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut chunks: Vec<&[u8]> = data.chunks(65_535).collect();
-    if chunks.is_empty() {
-        chunks.push(&[]);
-    }
-    let last = chunks.len() - 1;
-    for (i, c) in chunks.iter().enumerate() {
-        out.push(u8::from(i == last)); // BFINAL, BTYPE = 00 (stored), padded to the byte
-        out.extend_from_slice(&(c.len() as u16).to_le_bytes());
-        out.extend_from_slice(&(!(c.len() as u16)).to_le_bytes());
-        out.extend_from_slice(c);
-    }
-    out
-}
-
-/// A raw deflate stream (one fixed-Huffman block) that inflates to `n` zero bytes, `n ≡ 1 mod 258`:
-/// a literal 0, then matches of length 258 at distance 1, 13 bits each.
-fn deflate_zeros(n: u64) -> Vec<u8> {
-    struct Bits {
-        out: Vec<u8>,
-        acc: u64,
-        len: u32,
-    }
-    impl Bits {
-        fn lsb(&mut self, value: u64, n: u32) {
-            self.acc |= value << self.len;
-            self.len += n;
-            while self.len >= 8 {
-                self.out.push(self.acc as u8);
-                self.acc >>= 8;
-                self.len -= 8;
-            }
-        }
-        /// A Huffman code: most significant bit first.
-        fn code(&mut self, code: u64, n: u32) {
-            let rev = (0..n).fold(0, |r, i| r | (((code >> i) & 1) << (n - 1 - i)));
-            self.lsb(rev, n);
-        }
-    }
-    assert_eq!((n - 1) % 258, 0);
-    let matches = (n - 1) / 258;
-    let mut b = Bits {
-        out: Vec::with_capacity((matches * 13 / 8 + 16) as usize),
-        acc: 0,
-        len: 0,
-    };
-    b.lsb(1, 1); // BFINAL
-    b.lsb(1, 2); // BTYPE = fixed Huffman
-    b.code(0x30, 8); // literal 0
-    for _ in 0..matches {
-        b.code(0xC5, 8); // length symbol 285 = 258
-        b.code(0, 5); // distance code 0 = 1
-    }
-    b.code(0, 7); // end of block (256)
-    b.lsb(0, 7); // pad the last byte
-    b.out
 }
 
 /// The minimal feed as a zip, with `replace`'s member (matched by name) instead of the good one.
@@ -232,12 +100,7 @@ fn lying_zip_header_is_refused_at_the_file_limit() {
     // size passes the check, so only the limit on what comes out can stop it.
     let dir = tempfile_dir("liar");
     let n = 1 + 258 * ((8u64 << 20) / 258 + 1);
-    let liar = Member {
-        name: "stops.txt".into(),
-        deflated: deflate_zeros(n),
-        crc: 0,
-        declared: 100,
-    };
+    let liar = Member::deflated("stops.txt", deflate_zeros(n), 0, 100);
     let zip = feed_zip(&dir, "liar.zip", Some(liar));
     let e = load_feed(&zip, monday(), &limit(1 << 20)).unwrap_err();
     let TransitError::TooLarge {
@@ -262,12 +125,7 @@ fn lying_zip_header_memory_is_bounded_by_the_limit() {
     // reading 16 MiB, so this process's peak memory grows by far less than the member's size.
     let dir = tempfile_dir("bomb");
     let n = 1 + 258 * ((1u64 << 30) / 258 + 1);
-    let bomb = Member {
-        name: "stop_times.txt".into(),
-        deflated: deflate_zeros(n),
-        crc: 0,
-        declared: 1024,
-    };
+    let bomb = Member::deflated("stop_times.txt", deflate_zeros(n), 0, 1024);
     let zip = feed_zip(&dir, "bomb.zip", Some(bomb));
     let before = peak_rss_bytes();
     let t = std::time::Instant::now();

@@ -1,0 +1,2 @@
+//! Helpers shared by the transit integration tests.
+pub mod zipgen;
