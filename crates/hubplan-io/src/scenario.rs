@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use hubplan::colocate::{ServiceRules, SiteCount};
 use hubplan::model::{Inputs, Service, Site, Zone};
-use hubplan::scenario::{Backend, SolverConfig, DEFAULT_MAX_MINUTES};
+use hubplan::scenario::{Backend, BeyondLimit, SolverConfig, DEFAULT_MAX_MINUTES, DEFAULT_WORSE_OFF_MINUTES};
 use hubplan::travel::TravelTimes;
 use hubplan::{ObjectiveKind, Scenario, ServiceIdx, SiteIdx};
 use toml::de::{DeTable, DeValue};
@@ -125,6 +125,10 @@ pub struct ScenarioFile {
     pub min_sites: Option<u32>,
     /// `limits.max_sites` (co-location model only).
     pub max_sites: Option<u32>,
+    /// `access.beyond_limit` (with `access.beyond_limit_tolerance_minutes`), default no_worse.
+    pub beyond_limit: BeyondLimit,
+    /// `report.worse_off_minutes`, default 10.
+    pub worse_off_minutes: f64,
 }
 
 /// One input file and its hash, for provenance in outputs.
@@ -256,7 +260,10 @@ type Val<'i> = Spanned<DeValue<'i>>;
 
 const SECTIONS: &[(&str, &[&str])] = &[
     ("inputs", &["sites", "zones", "travel_times", "services", "need_column"]),
-    ("access", &["max_minutes"]),
+    (
+        "access",
+        &["max_minutes", "beyond_limit", "beyond_limit_tolerance_minutes"],
+    ),
     ("objective", &["kind", "then", "tolerance"]),
     (
         "limits",
@@ -276,6 +283,7 @@ const SECTIONS: &[(&str, &[&str])] = &[
         ],
     ),
     ("solver", &["time_limit_s", "gap", "backend"]),
+    ("report", &["worse_off_minutes"]),
     (
         "transit",
         &[
@@ -678,6 +686,66 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
         None if objective == ObjectiveKind::MinTravel => None,
         None => Some(DEFAULT_MAX_MINUTES),
     };
+    let tolerance_minutes = access
+        .get("beyond_limit_tolerance_minutes")
+        .map(|v| {
+            doc.number_in(v, "access.beyond_limit_tolerance_minutes", "minutes ≥ 0", |x| {
+                x >= 0.0
+            })
+            .map(|t| (t, v.span().start))
+        })
+        .transpose()?;
+    let beyond_limit = match access.get("beyond_limit") {
+        None => None,
+        Some(v) => {
+            let s = doc.string(v, "access.beyond_limit")?;
+            Some((s, v.span().start))
+        }
+    };
+    let beyond_limit = match (beyond_limit, tolerance_minutes) {
+        (None, None) => BeyondLimit::NoWorse,
+        (Some((s, at)), tol) => match (s.as_str(), tol) {
+            ("no_worse", None) => BeyondLimit::NoWorse,
+            ("ignore", None) => BeyondLimit::Ignore,
+            ("tolerance", Some((t, _))) => BeyondLimit::Tolerance(t),
+            ("tolerance", None) => {
+                return Err(doc.err(
+                    IoErrorKind::MissingKey,
+                    at,
+                    "access.beyond_limit_tolerance_minutes",
+                    "access.beyond_limit = \"tolerance\" needs access.beyond_limit_tolerance_minutes, the minutes a zone beyond the limit today may lose, like beyond_limit_tolerance_minutes = 10",
+                ))
+            }
+            ("no_worse" | "ignore", Some((_, at))) => {
+                return Err(doc.err(
+                    IoErrorKind::Contradiction,
+                    at,
+                    "access.beyond_limit_tolerance_minutes",
+                    format!(
+                        "access.beyond_limit_tolerance_minutes is only used with beyond_limit = \"tolerance\", but beyond_limit is {}",
+                        quote(&s)
+                    ),
+                ))
+            }
+            (other, _) => {
+                return Err(doc.err(
+                    IoErrorKind::BadValue,
+                    at,
+                    "access.beyond_limit",
+                    format!(
+                        "expected no_worse, tolerance or ignore, found {}{}",
+                        quote(other),
+                        did_you_mean(other, ["no_worse", "tolerance", "ignore"])
+                    ),
+                ))
+            }
+        },
+        (None, Some((t, _))) => BeyondLimit::Tolerance(t),
+    };
+    let worse_off_minutes = match get("report")?.get("worse_off_minutes") {
+        Some(v) => doc.number_in(v, "report.worse_off_minutes", "minutes > 0", |x| x > 0.0)?,
+        None => DEFAULT_WORSE_OFF_MINUTES,
+    };
 
     // [limits]
     let lim = get("limits")?;
@@ -985,6 +1053,8 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
         _ => {}
     }
     Ok(ScenarioFile {
+        beyond_limit,
+        worse_off_minutes,
         path: file.to_path_buf(),
         settings,
         max_minutes,
@@ -1249,6 +1319,8 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
         keep,
         close,
         solver: sf.solver.clone(),
+        beyond_limit: sf.beyond_limit,
+        worse_off_minutes: sf.worse_off_minutes,
     };
     Ok(LoadedScenario {
         path: path.to_path_buf(),
@@ -1452,5 +1524,7 @@ fn resolve_service_rules(
         close_service,
         equity_max_imd_decile: sec.equity_max_imd_decile,
         solver: sf.solver.clone(),
+        beyond_limit: sf.beyond_limit,
+        worse_off_minutes: sf.worse_off_minutes,
     })
 }
