@@ -90,6 +90,30 @@ pub struct ServicesSection {
     pub line: u64,
 }
 
+/// The `[study]` table as written: settings of `hubplan study` (docs/STUDY.md).
+/// Plans ignore it.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct StudySection {
+    /// `study.services`: the services studied (empty = every service).
+    pub services: Vec<(String, u64)>,
+    /// `study.indicators`: (zone column, weight, line); empty = the IMD decile alone.
+    pub indicators: Vec<(String, f64, u64)>,
+    /// `study.children_column` and its line.
+    pub children_column: Option<(String, u64)>,
+    /// `study.protected`: protected-characteristic count columns, each with its line.
+    pub protected: Vec<(String, u64)>,
+    /// `study.priority_deciles` (default 2).
+    pub priority_deciles: Option<u8>,
+    /// `study.area_zones` (default a tenth of the zones).
+    pub area_zones: Option<u32>,
+    /// `study.neighbour_k` (default 6).
+    pub neighbour_k: Option<u32>,
+    /// `study.neighbour_max_km` (default 5).
+    pub neighbour_max_km: Option<f64>,
+    /// The line of `[study]`.
+    pub line: u64,
+}
+
 /// A scenario file parsed, before any input is read: ids are still strings.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScenarioFile {
@@ -129,6 +153,8 @@ pub struct ScenarioFile {
     pub beyond_limit: BeyondLimit,
     /// `report.worse_off_minutes`, default 10.
     pub worse_off_minutes: f64,
+    /// `[study]`, when present.
+    pub study: Option<StudySection>,
 }
 
 /// One input file and its hash, for provenance in outputs.
@@ -195,6 +221,8 @@ pub struct LoadedScenario {
     /// The co-location rules, with every id resolved, when the scenario has a
     /// `[services]` table; `None` means the single-service model of `scenario`.
     pub service_rules: Option<ServiceRules>,
+    /// The `[study]` table, when present (used by `hubplan study` only).
+    pub study: Option<StudySection>,
 }
 
 impl LoadedScenario {
@@ -284,6 +312,19 @@ const SECTIONS: &[(&str, &[&str])] = &[
     ),
     ("solver", &["time_limit_s", "gap", "backend"]),
     ("report", &["worse_off_minutes"]),
+    (
+        "study",
+        &[
+            "services",
+            "indicators",
+            "children_column",
+            "protected",
+            "priority_deciles",
+            "area_zones",
+            "neighbour_k",
+            "neighbour_max_km",
+        ],
+    ),
     (
         "transit",
         &[
@@ -952,6 +993,12 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
         };
     }
 
+    // [study]
+    let study = match sections.get("study") {
+        None => None,
+        Some((_, off)) => Some(parse_study(&doc, &get("study")?, *off)?),
+    };
+
     // [transit]
     let transit = match sections.get("transit") {
         None => None,
@@ -1071,6 +1118,86 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
         tolerance,
         min_sites,
         max_sites,
+        study,
+    })
+}
+
+fn parse_study(doc: &Doc<'_>, t: &HashMap<String, &Val<'_>>, off: usize) -> Result<StudySection> {
+    let columns = |k: &str| -> Result<Vec<(String, u64)>> {
+        t.get(k)
+            .map(|v| match v.get_ref() {
+                DeValue::Array(items) => items
+                    .iter()
+                    .map(|it| match it.get_ref() {
+                        DeValue::String(s) => Ok((s.trim().to_string(), doc.line(it.span().start))),
+                        _ => Err(doc.bad_type(it, &format!("study.{k}"), "a zone column name (a string)")),
+                    })
+                    .collect(),
+                _ => Err(doc.bad_type(
+                    v,
+                    &format!("study.{k}"),
+                    "an array of zone column names, like [\"pop_60plus\"]",
+                )),
+            })
+            .transpose()
+            .map(Option::unwrap_or_default)
+    };
+    let mut indicators = Vec::new();
+    if let Some(v) = t.get("indicators") {
+        let DeValue::Table(tab) = v.get_ref() else {
+            return Err(doc.bad_type(
+                v,
+                "study.indicators",
+                "a table of zone columns and weights, like { imd_decile = 1.0, pop_0_4 = 0.5 }",
+            ));
+        };
+        for (k, w) in tab.iter() {
+            let col: &str = k.get_ref();
+            let field = format!("study.indicators.{col}");
+            let weight = doc.number_in(w, &field, "a weight, a number other than 0", |x| x != 0.0)?;
+            indicators.push((col.trim().to_string(), weight, doc.line(k.span().start)));
+        }
+    }
+    let children_column = match t.get("children_column") {
+        Some(v) => Some((
+            doc.string(v, "study.children_column")?.trim().to_string(),
+            doc.line(v.span().start),
+        )),
+        None => None,
+    };
+    let priority_deciles = t
+        .get("priority_deciles")
+        .map(|v| {
+            let d = doc.integer(v, "study.priority_deciles", "an IMD decile from 0 to 10", 0)?;
+            u8::try_from(d).ok().filter(|d| *d <= 10).ok_or_else(|| {
+                doc.err(
+                    IoErrorKind::BadValue,
+                    v.span().start,
+                    "study.priority_deciles",
+                    format!("expected an IMD decile from 0 to 10, found {d}"),
+                )
+            })
+        })
+        .transpose()?;
+    Ok(StudySection {
+        services: columns("services")?,
+        indicators,
+        children_column,
+        protected: columns("protected")?,
+        priority_deciles,
+        area_zones: t
+            .get("area_zones")
+            .map(|v| doc.integer(v, "study.area_zones", "a whole number of zones ≥ 0", 0))
+            .transpose()?,
+        neighbour_k: t
+            .get("neighbour_k")
+            .map(|v| doc.integer(v, "study.neighbour_k", "a whole number of neighbours ≥ 1", 1))
+            .transpose()?,
+        neighbour_max_km: t
+            .get("neighbour_max_km")
+            .map(|v| doc.number_in(v, "study.neighbour_max_km", "a distance in km > 0", |x| x > 0.0))
+            .transpose()?,
+        line: doc.line(off),
     })
 }
 
@@ -1337,6 +1464,7 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
         files,
         warnings,
         service_rules,
+        study: sf.study,
     })
 }
 
