@@ -24,6 +24,12 @@ pub struct PlanArgs {
     /// Also write the cabinet appendix (appendix.html, appendix.md).
     #[arg(long)]
     pub report: bool,
+    /// The appendix's title (with --report).
+    #[arg(long, requires = "report")]
+    pub title: Option<String>,
+    /// A date to print on the appendix's cover and every page (with --report; the clock is never read).
+    #[arg(long, requires = "report")]
+    pub date: Option<String>,
     /// Write the optimisation model as MPS, for an auditor to re-solve elsewhere.
     #[arg(long, value_name = "FILE")]
     pub export_mps: Option<PathBuf>,
@@ -248,6 +254,11 @@ pub fn run(a: &PlanArgs) -> Result<ExitCode> {
             plan.solver.free_sites
         );
     }
+    let mut meta = meta;
+    meta.summary = hubplan_report::plain_summary(&inputs, &scenario, &plan)
+        .into_iter()
+        .map(|i| (i.topic, i.text))
+        .collect();
     hubplan_io::write_plan_dir(&a.out, &inputs, &scenario, &plan, &meta)?;
     if !a.quiet {
         eprintln!("wrote {}", a.out.display());
@@ -259,7 +270,11 @@ pub fn run(a: &PlanArgs) -> Result<ExitCode> {
             &scenario,
             &plan,
             &meta,
-            &crate::report::AppendixOptions::default(),
+            &crate::report::AppendixOptions {
+                title: a.title.clone(),
+                date: a.date.clone(),
+                ..Default::default()
+            },
         )?;
         if !a.quiet {
             for p in &written {
@@ -305,7 +320,15 @@ fn run_services(a: &PlanArgs, inputs: &Inputs, rules: &ServiceRules, meta: &RunM
         eprintln!("wrote {}", a.out.display());
     }
     if a.report {
-        let written = write_services_appendix(&a.out, inputs, rules, &plan, meta)?;
+        let written = write_services_appendix(
+            &a.out,
+            inputs,
+            rules,
+            &plan,
+            meta,
+            a.title.as_deref(),
+            a.date.as_deref(),
+        )?;
         if !a.quiet {
             for p in written {
                 eprintln!("wrote {}", p.display());
@@ -323,6 +346,8 @@ fn write_services_appendix(
     rules: &ServiceRules,
     plan: &ServicePlan,
     meta: &RunMeta,
+    title: Option<&str>,
+    date: Option<&str>,
 ) -> Result<Vec<PathBuf>> {
     let svc = |v: &[hubplan::ServiceIdx]| {
         v.iter()
@@ -372,14 +397,14 @@ fn write_services_appendix(
         ),
         version: meta.hubplan_version.clone(),
     };
-    let title = "Family hubs: which buildings close, where services move, and why";
+    let title = title.unwrap_or("Family hubs: which buildings close, where services move, and why");
     let a = hubplan_report::ServiceAppendix {
         title,
         inputs,
         rules,
         plan,
         provenance: &provenance,
-        generated: None,
+        generated: date,
     };
     let files: Vec<(&str, Vec<u8>)> = vec![
         (
