@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 mod compare;
 mod plan;
 mod report;
+mod study;
 mod sweep;
 mod transit;
 mod travel_times;
@@ -39,6 +40,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Write the cabinet appendix (appendix.html, appendix.md) for a plan directory.
     Report(report::ReportArgs),
+    /// Feasibility study, no decision made: services, demand, need, access, priority areas, equality.
+    Study(study::StudyArgs),
 }
 
 /// Exit status for bad input or usage.
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::Compare(a) => compare::run(a),
         Command::Sweep(a) => sweep::run(a),
         Command::Report(a) => report::run(a),
+        Command::Study(a) => study::run(a),
     };
     match result {
         Ok(code) => code,

@@ -9,6 +9,7 @@
 //! | a whole scenario | [`load_scenario`] → [`LoadedScenario`] (with [`LoadedScenario::service_rules`] when it has a `[services]` table), then [`LoadedScenario::into_inputs`] or [`attach_travel`] |
 //! | one file each | [`read_sites`], [`read_zones`], [`read_services`], [`read_travel_times`], [`read_points`] |
 //! | outputs | [`write_plan_dir`] (plan.json, sites.csv, zones.csv, plan.geojson), [`write_service_plan_dir`] (the same files for a co-location plan), [`read_plan_json`] (either) |
+//! | a feasibility study | [`study_options`] (the `[study]` table, checked against the zones file), [`write_study_dir`] (study.json, zones.csv, areas.csv, study.geojson) |
 //! | provenance | [`sha256_file`], [`InputFile`] |
 //! | errors | [`IoError`], [`IoErrorKind`] |
 //!
@@ -24,6 +25,7 @@ mod num;
 mod output;
 mod records;
 mod scenario;
+mod study;
 mod table;
 mod travel;
 
@@ -36,7 +38,11 @@ pub use output::{
 pub use records::{read_points, read_services, read_sites, read_zones, ServicesFile, SitesFile, ZonesFile};
 pub use scenario::{
     attach_travel, load_scenario, parse_scenario_str, InputFile, InputsWithoutTravel, LoadedScenario, ScenarioFile,
-    ScenarioSettings, ServicesSection, TransitSection,
+    ScenarioSettings, ServicesSection, StudySection, TransitSection,
+};
+pub use study::{
+    read_zone_shapes, study_areas_csv, study_geojson, study_json, study_options, study_zones_csv, write_study_dir,
+    STUDY_FILES,
 };
 pub use travel::{build_travel, read_travel_times, TravelFile};
 
