@@ -31,6 +31,16 @@ pub struct RunMeta {
     /// Write the solver's wall-clock seconds into plan.json. Off by default so that
     /// outputs are byte-identical from run to run.
     pub include_timing: bool,
+    /// The plain-English summary to write into plan.json as `summary`, as
+    /// (topic, text) pairs (from `hubplan_report::plain_summary`); left out when empty.
+    pub summary: Vec<(String, String)>,
+}
+
+/// One item of plan.json's `summary`.
+#[derive(Serialize)]
+struct SummaryJson<'a> {
+    topic: &'a str,
+    text: &'a str,
 }
 
 pub(crate) fn finite(x: f64) -> Option<f64> {
@@ -366,6 +376,8 @@ pub(crate) struct InputJson<'a> {
 #[derive(Serialize)]
 struct PlanJson<'a> {
     status: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    summary: Vec<SummaryJson<'a>>,
     objective_kind: &'a str,
     objective: Option<f64>,
     bound: Option<f64>,
@@ -461,6 +473,11 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
         .collect();
     let doc = PlanJson {
         status: plan.status.name(),
+        summary: meta
+            .summary
+            .iter()
+            .map(|(topic, text)| SummaryJson { topic, text })
+            .collect(),
         objective_kind: plan.objective_kind.name(),
         objective: finite(plan.objective),
         bound: finite(plan.bound),

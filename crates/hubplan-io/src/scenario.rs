@@ -240,6 +240,7 @@ impl LoadedScenario {
             inputs: self.files.clone(),
             warnings: self.warnings.clone(),
             include_timing: false,
+            summary: Vec::new(),
         }
     }
 
