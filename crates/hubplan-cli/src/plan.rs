@@ -81,9 +81,11 @@ pub fn load_full(
     let out = match (&loaded.travel, &loaded.transit) {
         (None, Some(t)) => {
             let t = t.clone();
-            let travel = crate::transit::travel_from_section(&t, &loaded.inputs_without_travel, quiet, gtfs_limit)?;
+            let (travel, notes) =
+                crate::transit::travel_from_section(&t, &loaded.inputs_without_travel, quiet, gtfs_limit)?;
             let scenario = loaded.scenario.clone();
-            let meta = loaded.run_meta();
+            let mut meta = loaded.run_meta();
+            notes.apply(&mut meta);
             (
                 hubplan_io::attach_travel(loaded.inputs_without_travel, travel)?,
                 scenario,

@@ -213,9 +213,11 @@ fn load_with_transit(
     match (&loaded.travel, &loaded.transit) {
         (None, Some(t)) => {
             let t = t.clone();
-            let travel = crate::transit::travel_from_section(&t, &loaded.inputs_without_travel, quiet, gtfs_limit)?;
+            let (travel, notes) =
+                crate::transit::travel_from_section(&t, &loaded.inputs_without_travel, quiet, gtfs_limit)?;
             let scenario = loaded.scenario.clone();
-            let meta = loaded.run_meta();
+            let mut meta = loaded.run_meta();
+            notes.apply(&mut meta);
             let mut words = format!("computed from the GTFS timetable {}", t.gtfs.display());
             if let Some(d) = &t.date {
                 words.push_str(&format!(", service date {d}"));

@@ -5,8 +5,8 @@ use hubplan::travel::TravelTimes;
 use hubplan::{SiteIdx, ZoneIdx};
 use hubplan_io::{InputsWithoutTravel, TransitSection};
 use hubplan_transit::{
-    load_feed, seconds_to_minutes_2dp, travel_time_matrix, Feed, FeedReport, LoadOptions, ServiceDate, TransitConfig,
-    TransitError, DEFAULT_MAX_FILE_BYTES,
+    load_feed, load_osm, seconds_to_minutes_2dp, travel_time_matrix_with, Feed, FeedReport, LoadOptions, ServiceDate,
+    StreetNetwork, TransitConfig, TransitError, WalkLinks, DEFAULT_MAX_FILE_BYTES, DEFAULT_SNAP_M,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -19,6 +19,85 @@ pub struct GtfsLimitArgs {
     /// max_file_mib.
     #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u32).range(1..))]
     pub gtfs_max_file_mib: Option<u32>,
+}
+
+/// Walking on OpenStreetMap streets (`travel-times`; a scenario's `[transit]` has `osm = "..."`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct OsmArgs {
+    /// OpenStreetMap extract (.osm.pbf): walks (access, egress, transfers, direct) follow its
+    /// streets instead of straight lines × detour.
+    #[arg(long, value_name = "FILE.osm.pbf")]
+    pub osm: Option<std::path::PathBuf>,
+    /// With --osm: largest distance in metres from a point or stop to the street it snaps to;
+    /// farther points walk in straight lines (with a warning).
+    #[arg(long, value_name = "M", default_value_t = DEFAULT_SNAP_M)]
+    pub osm_snap: f64,
+}
+
+/// Reads the street network when an OSM extract is given (errors name the file).
+pub fn load_streets(osm: Option<&std::path::Path>, quiet: bool) -> Result<Option<StreetNetwork>> {
+    let Some(path) = osm else { return Ok(None) };
+    let t = std::time::Instant::now();
+    let (net, report) = load_osm(path).map_err(|e| anyhow!("{e}"))?;
+    if !quiet {
+        eprintln!(
+            "streets {}: {report}; built in {:.2} s",
+            path.display(),
+            t.elapsed().as_secs_f64()
+        );
+    }
+    Ok(Some(net))
+}
+
+/// Walking links and what to record about them.
+#[derive(Debug)]
+pub struct Links {
+    /// The links for the engine.
+    pub links: WalkLinks,
+    /// Warnings for the run (points that could not snap to a street).
+    pub warnings: Vec<String>,
+    /// The snapping statistics, for provenance (`None` without streets).
+    pub snapping: Option<String>,
+}
+
+/// Straight-line links, or street links when a network is given. Snapping warnings are printed
+/// always (they change the walks), the statistics unless `quiet`.
+pub fn walk_links(
+    streets: Option<&StreetNetwork>,
+    osm: &OsmArgs,
+    feed: &Feed,
+    origins: &[hubplan::geo::LonLat],
+    dests: &[hubplan::geo::LonLat],
+    cfg: &TransitConfig,
+    quiet: bool,
+) -> Result<Links> {
+    let Some(net) = streets else {
+        let links = WalkLinks::straight(feed, origins, dests, cfg).map_err(|e| anyhow!("{e}"))?;
+        return Ok(Links {
+            links,
+            warnings: Vec::new(),
+            snapping: None,
+        });
+    };
+    let t = std::time::Instant::now();
+    let links = WalkLinks::streets(net, feed, origins, dests, cfg, osm.osm_snap).map_err(|e| anyhow!("{e}"))?;
+    let (warnings, snapping) = match links.snapping() {
+        Some(r) => (r.warnings(), Some(r.to_string())),
+        None => (Vec::new(), None),
+    };
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    if !quiet {
+        if let Some(s) = &snapping {
+            eprintln!("{s} street walks in {:.2} s", t.elapsed().as_secs_f64());
+        }
+    }
+    Ok(Links {
+        links,
+        warnings,
+        snapping,
+    })
 }
 
 /// The loader's options: the per-file limit from the flag, else the scenario's
@@ -129,13 +208,34 @@ pub fn print_feed_errors(feed: &std::path::Path, errors: &[String]) {
     }
 }
 
-/// Computes zone → site travel times from the scenario's timetable.
+/// What a `[transit]` run adds to the run's provenance: snapping warnings, and the travel
+/// source naming the street network and its snapping statistics.
+#[derive(Debug, Default)]
+pub struct TransitNotes {
+    /// Warnings to count in the run.
+    pub warnings: Vec<String>,
+    /// `transit; streets: …` when an OSM extract was used.
+    pub travel_source: Option<String>,
+}
+
+impl TransitNotes {
+    /// Adds the notes to the run's metadata.
+    pub fn apply(self, meta: &mut hubplan_io::RunMeta) {
+        meta.warnings.extend(self.warnings);
+        if let Some(s) = self.travel_source {
+            meta.travel_source = s;
+        }
+    }
+}
+
+/// Computes zone → site travel times from the scenario's timetable (on the streets of its
+/// `osm` extract, when given).
 pub fn travel_from_section(
     t: &TransitSection,
     inputs: &InputsWithoutTravel,
     quiet: bool,
     limit: &GtfsLimitArgs,
-) -> Result<TravelTimes> {
+) -> Result<(TravelTimes, TransitNotes)> {
     let date = t.date.as_deref().ok_or_else(|| {
         anyhow!(
             "[transit] (line {}) needs a service date: date = \"YYYY-MM-DD\"",
@@ -145,6 +245,7 @@ pub fn travel_from_section(
     let date = ServiceDate::parse(date).map_err(|e| anyhow!("[transit] date: {e}"))?;
     let cfg = config_from_section(t)?;
     let opts = load_options(limit.gtfs_max_file_mib, t.max_file_mib);
+    let streets = load_streets(t.osm.as_deref(), quiet)?;
     let (feed, report) =
         load(&t.gtfs, date, &opts).with_context(|| format!("reading the GTFS feed {}", t.gtfs.display()))?;
     if !quiet {
@@ -174,7 +275,13 @@ pub fn travel_from_section(
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let progress = |done: usize, _total: usize| bar.set_position(done as u64);
-    let entries = travel_time_matrix(&feed, &origins, &dests, &cfg, &progress).map_err(|e| anyhow!("{e}"))?;
+    let osm = OsmArgs {
+        osm: t.osm.clone(),
+        osm_snap: t.osm_snap.unwrap_or(DEFAULT_SNAP_M),
+    };
+    let links = walk_links(streets.as_ref(), &osm, &feed, &origins, &dests, &cfg, quiet)?;
+    let entries =
+        travel_time_matrix_with(&feed, &links.links, &origins, &dests, &cfg, &progress).map_err(|e| anyhow!("{e}"))?;
     bar.finish_and_clear();
     let triples = entries
         .iter()
@@ -186,6 +293,11 @@ pub fn travel_from_section(
             )
         })
         .collect();
-    TravelTimes::from_triples(inputs.zones.len(), inputs.sites.len(), triples)
-        .map_err(|e| anyhow!("internal error building the travel-time table: {e:?}"))
+    let travel = TravelTimes::from_triples(inputs.zones.len(), inputs.sites.len(), triples)
+        .map_err(|e| anyhow!("internal error building the travel-time table: {e:?}"))?;
+    let notes = TransitNotes {
+        warnings: links.warnings,
+        travel_source: links.snapping.map(|s| format!("transit; streets: {s}")),
+    };
+    Ok((travel, notes))
 }

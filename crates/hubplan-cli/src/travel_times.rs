@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use hubplan::geo::LonLat;
-use hubplan_transit::{seconds_to_minutes_2dp, travel_time_matrix, MatrixEntry, ServiceDate, TransitConfig};
+use hubplan_transit::{seconds_to_minutes_2dp, travel_time_matrix_with, MatrixEntry, ServiceDate, TransitConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Arguments of `hubplan travel-times`.
@@ -62,6 +62,8 @@ pub struct TravelTimesArgs {
     pub quiet: bool,
     #[command(flatten)]
     pub gtfs_limit: crate::transit::GtfsLimitArgs,
+    #[command(flatten)]
+    pub osm: crate::transit::OsmArgs,
 }
 
 /// Parses `HH:MM-HH:MM` into seconds after midnight, `[start, end)`; hours up to 47.
@@ -176,6 +178,8 @@ pub fn run(args: &TravelTimesArgs) -> Result<()> {
     cfg.validate().map_err(|e| anyhow!("{e}"))?;
     let zones = read_points(&args.origins, "origins")?;
     let sites = read_points(&args.destinations, "destinations")?;
+    // The street network first: a bad extract fails before the longer timetable load.
+    let streets = crate::transit::load_streets(args.osm.osm.as_deref(), args.quiet)?;
     let opts = crate::transit::load_options(args.gtfs_limit.gtfs_max_file_mib, None);
     let (feed, report) = crate::transit::load(&args.gtfs, date, &opts)?;
     if !args.quiet {
@@ -204,7 +208,9 @@ pub fn run(args: &TravelTimesArgs) -> Result<()> {
     );
     let progress = |done: usize, _total: usize| bar.set_position(done as u64);
     let t = std::time::Instant::now();
-    let entries = travel_time_matrix(&feed, &origins, &dests, &cfg, &progress).map_err(|e| anyhow!("{e}"))?;
+    let links = crate::transit::walk_links(streets.as_ref(), &args.osm, &feed, &origins, &dests, &cfg, args.quiet)?;
+    let entries =
+        travel_time_matrix_with(&feed, &links.links, &origins, &dests, &cfg, &progress).map_err(|e| anyhow!("{e}"))?;
     bar.finish_and_clear();
     write_matrix(&args.out, &zones, &sites, &entries, cfg.share_within.is_some())?;
     if !args.quiet {
