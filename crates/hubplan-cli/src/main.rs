@@ -17,6 +17,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 mod compare;
 mod plan;
 mod report;
+mod study;
 mod sweep;
 mod travel_times;
 mod validate;
@@ -43,6 +44,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Write the cabinet appendix (appendix.html, appendix.md) for a plan directory.
     Report(report::ReportArgs),
+    /// Feasibility study, no decision made: services, demand, need, access, priority areas, equality.
+    Study(study::StudyArgs),
 }
 
 /// Exit status for bad input or usage.
@@ -157,6 +160,7 @@ fn main() -> ExitCode {
         Command::Compare(a) => compare::run(a),
         Command::Sweep(a) => sweep::run(a),
         Command::Report(a) => report::run(a),
+        Command::Study(a) => study::run(a),
     };
     match result {
         Ok(code) => code,

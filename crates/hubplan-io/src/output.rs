@@ -33,11 +33,11 @@ pub struct RunMeta {
     pub include_timing: bool,
 }
 
-fn finite(x: f64) -> Option<f64> {
+pub(crate) fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(if x == 0.0 { 0.0 } else { x })
 }
 
-fn round_to(x: f64, decimals: i32) -> Option<f64> {
+pub(crate) fn round_to(x: f64, decimals: i32) -> Option<f64> {
     let f = 10f64.powi(decimals);
     finite(x).map(|v| finite((v * f).round() / f).unwrap_or(v))
 }
@@ -50,7 +50,7 @@ fn minutes(x: f64) -> Option<f64> {
     round_to(x, 2)
 }
 
-fn csv_fixed(x: Option<f64>) -> String {
+pub(crate) fn csv_fixed(x: Option<f64>) -> String {
     match x {
         Some(v) if v.is_finite() => {
             let s = format!("{v:.2}");
@@ -68,7 +68,7 @@ fn csv_plain(x: f64) -> String {
     finite(x).map(|v| v.to_string()).unwrap_or_default()
 }
 
-fn path_str(p: &Path) -> String {
+pub(crate) fn path_str(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
@@ -163,7 +163,7 @@ fn solver_json<'a>(r: &'a hubplan::plan::SolverReport, meta: &RunMeta) -> Solver
     }
 }
 
-fn inputs_json(meta: &RunMeta) -> Vec<InputJson<'_>> {
+pub(crate) fn inputs_json(meta: &RunMeta) -> Vec<InputJson<'_>> {
     meta.inputs
         .iter()
         .map(|f| InputJson {
@@ -175,7 +175,7 @@ fn inputs_json(meta: &RunMeta) -> Vec<InputJson<'_>> {
 }
 
 /// `doc` as JSON (indented when `pretty`) and a final newline; `file` names it in errors.
-fn json_bytes(doc: &impl Serialize, pretty: bool, file: &str) -> Result<Vec<u8>> {
+pub(crate) fn json_bytes(doc: &impl Serialize, pretty: bool, file: &str) -> Result<Vec<u8>> {
     let out = if pretty {
         serde_json::to_vec_pretty(doc)
     } else {
@@ -357,7 +357,7 @@ struct ScenarioJson<'a> {
 }
 
 #[derive(Serialize)]
-struct InputJson<'a> {
+pub(crate) struct InputJson<'a> {
     role: &'a str,
     path: String,
     sha256: &'a str,
