@@ -7,7 +7,7 @@ use anyhow::Result;
 use hubplan::study::Study;
 use hubplan::Inputs;
 
-use crate::transit::GtfsLimitArgs;
+use crate::GtfsLimitArgs;
 
 /// Arguments of `hubplan study`.
 #[derive(Debug, clap::Args)]
@@ -37,14 +37,13 @@ pub fn run(a: &StudyArgs) -> Result<ExitCode> {
     }
     let opts = hubplan_io::study_options(&loaded)?;
     let meta = loaded.run_meta();
-    let inputs = match (&loaded.travel, &loaded.transit) {
-        (None, Some(t)) => {
-            let t = t.clone();
-            let travel =
-                crate::transit::travel_from_section(&t, &loaded.inputs_without_travel, a.quiet, &a.gtfs_limit)?;
-            hubplan_io::attach_travel(loaded.inputs_without_travel, travel)?
-        }
-        _ => loaded.into_inputs()?.0,
+    let inputs: Inputs = if loaded.travel.is_none() && loaded.transit.is_some() {
+        // [transit]: the facade computes the travel times (one place for the timetable step).
+        let opts = hubplan_run::LoadOptions::default().with_gtfs_max_file_mib(a.gtfs_limit.gtfs_max_file_mib);
+        let job = hubplan_run::load(&a.scenario, &opts, &hubplan_run::silent())?;
+        job.inputs().clone()
+    } else {
+        loaded.into_inputs()?.0
     };
     let study = hubplan::study::study(&inputs, &opts)?;
     let mut extra: Vec<(&str, Vec<u8>)> = Vec::new();
@@ -66,9 +65,9 @@ pub fn run(a: &StudyArgs) -> Result<ExitCode> {
             settings.push((format!("limit: {}", s.id), format!("{} min", s.max_minutes)));
         }
         let provenance = hubplan_report::Provenance {
-            inputs: crate::report::provenance_inputs(&meta),
+            inputs: hubplan_run::provenance_inputs(&meta),
             settings,
-            transit: crate::report::travel_source_words(&meta),
+            transit: hubplan_run::travel_source_words(&meta),
             solver: String::new(),
             version: meta.hubplan_version.clone(),
         };

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use hubplan::colocate::{ServiceRules, SiteCount};
 use hubplan::model::{Inputs, Service, Site, Zone};
-use hubplan::scenario::{Backend, SolverConfig, DEFAULT_MAX_MINUTES};
+use hubplan::scenario::{Backend, BeyondLimit, SolverConfig, DEFAULT_MAX_MINUTES, DEFAULT_WORSE_OFF_MINUTES};
 use hubplan::travel::TravelTimes;
 use hubplan::{ObjectiveKind, Scenario, ServiceIdx, SiteIdx};
 use toml::de::{DeTable, DeValue};
@@ -47,6 +47,11 @@ pub struct TransitSection {
     /// Largest size, in MiB, that one file of the GTFS feed may have once decompressed
     /// (the loader's zip-bomb guard, `hubplan_transit::LoadOptions::max_file_bytes`).
     pub max_file_mib: Option<u32>,
+    /// OpenStreetMap extract (`.osm.pbf`) to walk on, resolved against the scenario's folder;
+    /// `None`: straight-line walks × detour.
+    pub osm: Option<PathBuf>,
+    /// Largest snap distance to a street, metres (default `hubplan_transit::DEFAULT_SNAP_M`).
+    pub osm_snap: Option<f64>,
     /// The line of `[transit]` in the scenario file.
     pub line: u64,
 }
@@ -149,6 +154,10 @@ pub struct ScenarioFile {
     pub min_sites: Option<u32>,
     /// `limits.max_sites` (co-location model only).
     pub max_sites: Option<u32>,
+    /// `access.beyond_limit` (with `access.beyond_limit_tolerance_minutes`), default no_worse.
+    pub beyond_limit: BeyondLimit,
+    /// `report.worse_off_minutes`, default 10.
+    pub worse_off_minutes: f64,
     /// `[study]`, when present.
     pub study: Option<StudySection>,
 }
@@ -236,6 +245,7 @@ impl LoadedScenario {
             inputs: self.files.clone(),
             warnings: self.warnings.clone(),
             include_timing: false,
+            summary: Vec::new(),
         }
     }
 
@@ -284,7 +294,10 @@ type Val<'i> = Spanned<DeValue<'i>>;
 
 const SECTIONS: &[(&str, &[&str])] = &[
     ("inputs", &["sites", "zones", "travel_times", "services", "need_column"]),
-    ("access", &["max_minutes"]),
+    (
+        "access",
+        &["max_minutes", "beyond_limit", "beyond_limit_tolerance_minutes"],
+    ),
     ("objective", &["kind", "then", "tolerance"]),
     (
         "limits",
@@ -304,6 +317,7 @@ const SECTIONS: &[(&str, &[&str])] = &[
         ],
     ),
     ("solver", &["time_limit_s", "gap", "backend"]),
+    ("report", &["worse_off_minutes"]),
     (
         "study",
         &[
@@ -332,6 +346,8 @@ const SECTIONS: &[(&str, &[&str])] = &[
             "transfer_slack",
             "max_rides",
             "max_file_mib",
+            "osm",
+            "osm_snap",
         ],
     ),
 ];
@@ -719,6 +735,66 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
         None if objective == ObjectiveKind::MinTravel => None,
         None => Some(DEFAULT_MAX_MINUTES),
     };
+    let tolerance_minutes = access
+        .get("beyond_limit_tolerance_minutes")
+        .map(|v| {
+            doc.number_in(v, "access.beyond_limit_tolerance_minutes", "minutes ≥ 0", |x| {
+                x >= 0.0
+            })
+            .map(|t| (t, v.span().start))
+        })
+        .transpose()?;
+    let beyond_limit = match access.get("beyond_limit") {
+        None => None,
+        Some(v) => {
+            let s = doc.string(v, "access.beyond_limit")?;
+            Some((s, v.span().start))
+        }
+    };
+    let beyond_limit = match (beyond_limit, tolerance_minutes) {
+        (None, None) => BeyondLimit::NoWorse,
+        (Some((s, at)), tol) => match (s.as_str(), tol) {
+            ("no_worse", None) => BeyondLimit::NoWorse,
+            ("ignore", None) => BeyondLimit::Ignore,
+            ("tolerance", Some((t, _))) => BeyondLimit::Tolerance(t),
+            ("tolerance", None) => {
+                return Err(doc.err(
+                    IoErrorKind::MissingKey,
+                    at,
+                    "access.beyond_limit_tolerance_minutes",
+                    "access.beyond_limit = \"tolerance\" needs access.beyond_limit_tolerance_minutes, the minutes a zone beyond the limit today may lose, like beyond_limit_tolerance_minutes = 10",
+                ))
+            }
+            ("no_worse" | "ignore", Some((_, at))) => {
+                return Err(doc.err(
+                    IoErrorKind::Contradiction,
+                    at,
+                    "access.beyond_limit_tolerance_minutes",
+                    format!(
+                        "access.beyond_limit_tolerance_minutes is only used with beyond_limit = \"tolerance\", but beyond_limit is {}",
+                        quote(&s)
+                    ),
+                ))
+            }
+            (other, _) => {
+                return Err(doc.err(
+                    IoErrorKind::BadValue,
+                    at,
+                    "access.beyond_limit",
+                    format!(
+                        "expected no_worse, tolerance or ignore, found {}{}",
+                        quote(other),
+                        did_you_mean(other, ["no_worse", "tolerance", "ignore"])
+                    ),
+                ))
+            }
+        },
+        (None, Some((t, _))) => BeyondLimit::Tolerance(t),
+    };
+    let worse_off_minutes = match get("report")?.get("worse_off_minutes") {
+        Some(v) => doc.number_in(v, "report.worse_off_minutes", "minutes > 0", |x| x > 0.0)?,
+        None => DEFAULT_WORSE_OFF_MINUTES,
+    };
 
     // [limits]
     let lim = get("limits")?;
@@ -1007,6 +1083,11 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
                     .get("max_file_mib")
                     .map(|v| doc.integer(v, "transit.max_file_mib", "a whole number of MiB ≥ 1", 1))
                     .transpose()?,
+                osm: t
+                    .get("osm")
+                    .map(|v| doc.string(v, "transit.osm").map(|s| resolve(base, &s)))
+                    .transpose()?,
+                osm_snap: num("osm_snap", "metres ≥ 0", |x| x >= 0.0)?,
                 line: doc.line(*off),
             })
         }
@@ -1032,6 +1113,8 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
         _ => {}
     }
     Ok(ScenarioFile {
+        beyond_limit,
+        worse_off_minutes,
         path: file.to_path_buf(),
         settings,
         max_minutes,
@@ -1271,6 +1354,16 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
                 })
             }
         })?;
+        if let Some(osm) = &tr.osm {
+            crate::table::check_file(osm, "OpenStreetMap extract", u64::MAX).map_err(|e| IoError {
+                line: Some(tr.line),
+                field: Some("transit.osm".into()),
+                file: Some(path.to_path_buf()),
+                message: format!("{} ({})", e.message, osm.display()),
+                ..e
+            })?;
+            add("osm", osm)?;
+        }
         if tr.gtfs.is_file() {
             add("gtfs", &tr.gtfs)?;
         } else {
@@ -1376,6 +1469,8 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
         keep,
         close,
         solver: sf.solver.clone(),
+        beyond_limit: sf.beyond_limit,
+        worse_off_minutes: sf.worse_off_minutes,
     };
     Ok(LoadedScenario {
         path: path.to_path_buf(),
@@ -1580,5 +1675,7 @@ fn resolve_service_rules(
         close_service,
         equity_max_imd_decile: sec.equity_max_imd_decile,
         solver: sf.solver.clone(),
+        beyond_limit: sf.beyond_limit,
+        worse_off_minutes: sf.worse_off_minutes,
     })
 }
