@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 mod compare;
 mod plan;
 mod report;
+mod serve;
 mod sweep;
 mod transit;
 mod travel_times;
@@ -39,6 +40,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Write the cabinet appendix (appendix.html, appendix.md) for a plan directory.
     Report(report::ReportArgs),
+    /// Start the consultation workbench: a local what-if web page and JSON API (docs/SERVE.md).
+    Serve(serve::ServeArgs),
 }
 
 /// Exit status for bad input or usage.
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::Compare(a) => compare::run(a),
         Command::Sweep(a) => sweep::run(a),
         Command::Report(a) => report::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(code) => code,
