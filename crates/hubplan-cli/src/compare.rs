@@ -60,6 +60,7 @@ pub fn read_summary(path: &Path) -> Result<PlanSummary> {
             })
             .collect(),
         totals,
+        worse_off: s.worse_off_summary(),
     })
 }
 
@@ -131,6 +132,12 @@ pub fn render(c: &Comparison, a: &PlanSummary, b: &PlanSummary) -> String {
                 "n/a".into()
             },
         ),
+        (
+            "zones worse off",
+            count(c.worse_off_zones.a),
+            count(c.worse_off_zones.b),
+            signed_count(c.worse_off_zones.change()),
+        ),
     ];
     s += &format!("{:<24}{:>16}{:>16}{:>16}\n", "", "A", "B", "B − A");
     for (k, x, y, d) in rows {
@@ -143,6 +150,11 @@ pub fn render(c: &Comparison, a: &PlanSummary, b: &PlanSummary) -> String {
             count(na),
             count(nb)
         );
+    }
+    for (l, p) in [("A", a), ("B", b)] {
+        for line in &p.worse_off.summary {
+            s += &format!("{l}: {line}\n");
+        }
     }
     s += &format!("\nsites that differ: {}\n", c.sites.len());
     let name = |d: Option<hubplan::Decision>| d.map_or("absent", hubplan::Decision::name);

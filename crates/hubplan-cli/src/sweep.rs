@@ -123,7 +123,7 @@ fn share(x: f64) -> String {
 pub fn sweep_csv(inputs: &Inputs, results: &[SweepResult]) -> String {
     let mut s = String::from(
         "kind,value,objective,status,objective_value,gap,sites_open,annual_cost,annual_saving,backlog_removed,\
-         need_covered,need_total,share_covered,share_covered_before,mean_minutes,closed_sites,error\n",
+         need_covered,need_total,share_covered,share_covered_before,mean_minutes,worse_off_zones,worse_off_need,closed_sites,error\n",
     );
     for r in results {
         let closed: Vec<&str> = r
@@ -157,6 +157,12 @@ pub fn sweep_csv(inputs: &Inputs, results: &[SweepResult]) -> String {
             share(r.share_covered),
             share(r.share_covered_before),
             num(r.mean_minutes),
+            if r.has_plan() {
+                r.worse_off_zones.to_string()
+            } else {
+                String::new()
+            },
+            num(r.worse_off_need),
             closed.join(";"),
             r.error.clone().unwrap_or_default(),
         ];
