@@ -984,6 +984,9 @@ pub struct PlanSolverSummary {
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[non_exhaustive]
 pub struct PlanSummary {
+    /// Who is worse off (`worse_off` in plan.json; absent in files older than issue 18).
+    #[serde(default)]
+    pub worse_off: PlanWorseOffSummary,
     /// `Some("services")` for a co-location plan; `None` for a single-service plan.
     #[serde(default)]
     pub model: Option<String>,
@@ -1033,6 +1036,44 @@ pub struct PlanSummary {
     /// The version that wrote it.
     #[serde(default)]
     pub hubplan_version: Option<String>,
+}
+
+/// The `worse_off` block of a plan.json, read back.
+#[derive(Clone, Debug, PartialEq, Default, Deserialize)]
+#[non_exhaustive]
+pub struct PlanWorseOffSummary {
+    /// The threshold, minutes.
+    #[serde(default)]
+    pub minutes: Option<f64>,
+    /// The zones on the list.
+    #[serde(default)]
+    pub zones: Vec<PlanWorseOffZone>,
+    /// The plain-words sentences.
+    #[serde(default)]
+    pub summary: Vec<String>,
+}
+
+/// One zone of the worse-off list, read back.
+#[derive(Clone, Debug, PartialEq, Default, Deserialize)]
+#[non_exhaustive]
+pub struct PlanWorseOffZone {
+    /// Zone id.
+    pub zone: String,
+    /// Its need.
+    #[serde(default)]
+    pub need: Option<f64>,
+}
+
+impl PlanSummary {
+    /// The worse-off figures as [`hubplan::whatif::PlanSummary`] carries them.
+    pub fn worse_off_summary(&self) -> hubplan::whatif::WorseOffSummary {
+        hubplan::whatif::WorseOffSummary {
+            minutes: self.worse_off.minutes.unwrap_or(f64::NAN),
+            zones: self.worse_off.zones.len(),
+            need: self.worse_off.zones.iter().filter_map(|z| z.need).sum(),
+            summary: self.worse_off.summary.clone(),
+        }
+    }
 }
 
 /// Reads back a plan.json written by [`write_plan_dir`] or [`write_service_plan_dir`]
