@@ -4,9 +4,9 @@
 //! writes `NAME.hubplan.json`. Driven by `benches/peers/suite.py` (which sets
 //! `RAYON_NUM_THREADS=1`, one core each).
 //!
-//! `cargo run --release -p hubplan-solver --example suite -- --out DIR [--sizes S,M] [--filter TEXT]... [--tl SECS] [--gap REL] [--seed N] [--no-solve]`
+//! `cargo run --release -p hubplan-solver --example suite -- --out DIR [--sizes S,M] [--filter TEXT]... [--tl SECS] [--gap REL] [--seed N] [--search auto|lp|lagrangian] [--no-solve]`
 use hubplan_solver::synthetic::{case_data, suite, Limit, Model};
-use hubplan_solver::{solve, SolveOptions};
+use hubplan_solver::{solve_with, Search, SolveOptions};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
@@ -19,6 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut gap = 1e-4f64;
     let mut seed = 1u64;
     let mut no_solve = false;
+    let mut search = Search::Auto;
     let mut k = 0;
     while k < args.len() {
         let v = args.get(k + 1).cloned().unwrap_or_default();
@@ -29,6 +30,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--tl" => tl = v.parse()?,
             "--gap" => gap = v.parse()?,
             "--seed" => seed = v.parse()?,
+            "--search" => {
+                search = match v.as_str() {
+                    "lp" => Search::Lp,
+                    "lagrangian" => Search::Lagrangian,
+                    _ => Search::Auto,
+                }
+            }
             "--no-solve" => {
                 no_solve = true;
                 k += 1;
@@ -93,7 +101,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             abs_gap: 1e-6,
         };
         let t = Instant::now();
-        let o = solve(inst, &opts)?;
+        let o = solve_with(inst, &opts, search)?;
         let secs = t.elapsed().as_secs_f64();
         let num = |x: f64| if x.is_finite() { format!("{x}") } else { "null".into() };
         std::fs::write(
