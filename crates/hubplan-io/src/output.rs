@@ -165,6 +165,8 @@ fn solver_json<'a>(r: &'a hubplan::plan::SolverReport, meta: &RunMeta) -> Solver
         nodes: r.nodes,
         clients: r.clients,
         free_sites: r.free_sites,
+        search: &r.search,
+        why: &r.why,
         seconds: if meta.include_timing {
             round_to(r.seconds, 3)
         } else {
@@ -341,6 +343,10 @@ struct SolverJson<'a> {
     nodes: u64,
     clients: usize,
     free_sites: usize,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    search: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    why: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     seconds: Option<f64>,
 }

@@ -1295,6 +1295,7 @@ pub fn plan_services(inputs: &Inputs, rules: &ServiceRules) -> Result<ServicePla
             .iter()
             .filter(|s| s.fixing == Fixing::Free)
             .count(),
+        ..SolverReport::default()
     };
     let last = rules.then.unwrap_or(rules.objective);
     match out.status {
