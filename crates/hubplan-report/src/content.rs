@@ -35,12 +35,7 @@ pub(crate) fn site_label(inputs: &Inputs, s: SiteIdx) -> String {
 }
 
 fn zone_label(inputs: &Inputs, z: ZoneIdx) -> String {
-    let zone = inputs.zone(z);
-    if zone.name.is_empty() {
-        zone.id.clone()
-    } else {
-        format!("{} {}", zone.id, zone.name)
-    }
+    crate::equality::zone_label(inputs, z)
 }
 
 fn district(s: &str) -> String {
@@ -262,10 +257,16 @@ fn summary(a: &Appendix<'_>, b: &mut Vec<Block>) {
         _ => "unknown: the time limit passed before any plan was found".to_string(),
     };
     b.push(Block::Para(format!("{intro} Status: {status}.")));
+    for it in crate::summary::plain_summary(a.inputs, sc, p) {
+        if it.topic != "solver" {
+            b.push(Block::Para(it.text));
+        }
+    }
     if !has_plan(p) {
         return;
     }
     let mut tb = Table::new(&["Measure", "Before", "After", "Change"], &[1, 2, 3]);
+    tb.caption = "The plan in figures".into();
     let signed_count = |x: f64| {
         if x > 0.0 {
             format!("+{}", count(x))
@@ -442,6 +443,7 @@ fn districts(a: &Appendix<'_>, b: &mut Vec<Block>) {
         &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
     );
     t.class = "wide";
+    t.caption = format!("Buildings, money and access by district (limit {lim})");
     let mut tot = (Acc::default(), Sites::default());
     let row = |name: String, acc: &Acc, s: &Sites| {
         vec![
@@ -511,6 +513,7 @@ fn equality(a: &Appendix<'_>, b: &mut Vec<Block>) {
     let right: Vec<usize> = (1..cols.len()).collect();
     let mut t = Table::new(&cols, &right);
     t.class = "wide";
+    t.caption = format!("Access by IMD decile (limit {})", limit_phrase(a.scenario));
     let mut tot = Acc::default();
     let row = |label: String, acc: &Acc| {
         let mut r = vec![label, count(acc.zones as f64), count(acc.population)];
@@ -568,6 +571,7 @@ fn equality(a: &Appendix<'_>, b: &mut Vec<Block>) {
             ""
         }
     )));
+    crate::equality::section_blocks(inputs, plan, &limit_phrase(a.scenario), b);
 }
 
 /// The building nearest (straight line) to `s` among the open sites, with km.
@@ -632,6 +636,7 @@ fn closures(a: &Appendix<'_>, b: &mut Vec<Block>) {
         &[2, 3, 4, 5, 7, 8],
     );
     t.class = "wide";
+    t.caption = "Buildings that close, by district".into();
     let (mut cost, mut backlog) = (0.0, 0.0);
     for c in order {
         let site = inputs.site(c.site);
@@ -721,7 +726,7 @@ fn protected_cell(inputs: &Inputs, z: &ProtectedZone) -> String {
     let alt = z
         .alternative_open
         .map_or_else(|| "no other open hub".to_string(), |a| minutes(a.minutes));
-    format!("{} ({} → {alt})", inputs.zone(z.zone).id, minutes(z.minutes))
+    format!("{} ({} → {alt})", zone_label(inputs, z.zone), minutes(z.minutes))
 }
 
 fn kept(a: &Appendix<'_>, b: &mut Vec<Block>) {
@@ -756,6 +761,7 @@ fn kept(a: &Appendix<'_>, b: &mut Vec<Block>) {
             &[2, 3, 4],
         );
         t.class = "wide";
+        t.caption = "Buildings kept because of the access rule, by district".into();
         for (k, zones) in &rule {
             let site = inputs.site(k.site);
             let need: f64 = zones.iter().map(|z| z.need).sum();
@@ -782,6 +788,7 @@ fn kept(a: &Appendix<'_>, b: &mut Vec<Block>) {
     if !others.is_empty() {
         b.push(h(3, "kept-other", "Other buildings kept or opened"));
         let mut t = Table::new(&["Building", "District", "Decision", "Annual cost", "Reason"], &[3]);
+        t.caption = "Other buildings kept or opened".into();
         for k in others {
             let site = inputs.site(k.site);
             let mut cost = money(site.annual_cost);
@@ -812,7 +819,13 @@ fn unreachable(a: &Appendix<'_>, b: &mut Vec<Block>) {
          them within the limit. They are excluded from the rule and listed here, never dropped."
     )));
     let mut t = Table::new(&["Zone", "District", "Need", "Nearest building", "Minutes"], &[2, 4]);
-    for &z in &plan.unreachable {
+    t.caption = "Zones beyond the limit of every building, by district".into();
+    let mut unreachable = plan.unreachable.clone();
+    unreachable.sort_by(|&x, &y| {
+        let (zx, zy) = (inputs.zone(x), inputs.zone(y));
+        zx.district.cmp(&zy.district).then(zx.id.cmp(&zy.id))
+    });
+    for &z in &unreachable {
         let best = inputs
             .travel
             .row(z)
@@ -921,6 +934,7 @@ pub(crate) struct SolveOutcome<'a> {
 pub(crate) fn provenance_tables(pv: &Provenance, o: &SolveOutcome<'_>, b: &mut Vec<Block>) {
     let mut t = Table::new(&["Input", "File", "SHA-256"], &[]);
     t.class = "mono";
+    t.caption = "Input files and their SHA-256".into();
     for (role, path, sha) in &pv.inputs {
         t.rows.push(vec![role.clone(), path.clone(), sha.clone()]);
     }
@@ -928,6 +942,7 @@ pub(crate) fn provenance_tables(pv: &Provenance, o: &SolveOutcome<'_>, b: &mut V
         b.push(Block::Table(t));
     }
     let mut s = Table::new(&["Setting", "Value"], &[]);
+    s.caption = "Settings, solver and status".into();
     s.rows.push(vec![
         "Travel times".into(),
         pv.transit.clone().unwrap_or_else(|| "not stated".into()),

@@ -87,8 +87,13 @@ pub struct ZonePlan {
     pub covered_before: bool,
     /// Covered after the plan.
     pub covered_after: bool,
-    /// No site at all, even with every site open, is within the limit: reported, excluded from the rule.
+    /// No site at all, even with every site open, is within the limit: reported; under the
+    /// rule only through `access.beyond_limit` (see [`ZonePlan::limit`]).
     pub unreachable: bool,
+    /// The limit the access rule set for this zone, in minutes: `max_minutes` for a zone
+    /// some site reaches within it, its own limit for a zone beyond the limit today
+    /// (`access.beyond_limit`), `None` when the rule leaves it out.
+    pub limit: Option<f64>,
 }
 
 /// Money and people, before and after.
