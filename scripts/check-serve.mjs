@@ -18,26 +18,16 @@ if (!url || !shot || !exe) {
   process.exit(2);
 }
 const profile = mkdtempSync(join(tmpdir(), "hubplan-serve-chromium-"));
-const browser = await chromium.launch({
+// playwright passes --user-data-dir=<profile> itself with a persistent context,
+// and --headless with headless: true; the other flags are the project's usual ones.
+const ctx = await chromium.launchPersistentContext(profile, {
   executablePath: exe,
   headless: true,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", `--user-data-dir=${profile}`],
-}).catch(async (e) => {
-  // Some playwright versions refuse --user-data-dir in args: fall back to a persistent context's own.
-  console.error("launch with args failed, retrying: " + e.message);
-  return null;
+  viewport: { width: 1400, height: 900 },
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
 });
-let ctx, page, close;
-if (browser) {
-  ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  close = () => browser.close();
-} else {
-  ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: exe, headless: true, viewport: { width: 1400, height: 900 },
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-  });
-  close = () => ctx.close();
-}
+const close = () => ctx.close();
+let page;
 const fail = async (msg) => {
   console.error("FAIL " + msg);
   try { await page.screenshot({ path: shot }); } catch (_) {}
@@ -57,20 +47,34 @@ const zones = await page.locator("#zones-layer circle").count();
 const sites = await page.locator("#sites-layer g.site").count();
 if (zones < 10 || sites < 10) await fail(`the map has ${zones} zones and ${sites} sites`);
 // A building the baseline keeps, and the map marker for it.
-const kept = await page.evaluate(() => [...document.querySelectorAll("#sites-layer g.site[data-decision='keep']")].map((g) => g.getAttribute("data-site")));
+// Prefer buildings whose closure leaves a plan (the library's explanation says when
+// a zone has no other building within the limit at all); fall back to any kept one.
+const kept = await page.evaluate(async () => {
+  const plan = await (await fetch("/api/plan")).json();
+  const ex = new Map(((plan.explanations || {}).sites || []).map((e) => [e.id, e.text || ""]));
+  const ids = [...document.querySelectorAll("#sites-layer g.site[data-decision='keep']")].map((g) => g.getAttribute("data-site"));
+  const ok = ids.filter((id) => !/no other building/.test(ex.get(id) || ""));
+  return [...ok, ...ids.filter((id) => !ok.includes(id))];
+});
 if (!kept.length) await fail("no kept building on the map");
-// Zoom in twice so that markers are apart, centred on the chosen building.
-let target = kept[Math.floor(kept.length / 2)];
+// Zoom in so that markers are apart, then click the first kept building whose
+// marker is the topmost element at its centre (so the click lands on it).
 await page.click("#zoom-in");
 await page.click("#zoom-in");
-let box = await page.locator(`[data-site="${target}"]`).boundingBox();
-const mapBox = await page.locator("#map").boundingBox();
-if (!box || box.x < mapBox.x || box.y < mapBox.y || box.x > mapBox.x + mapBox.width || box.y > mapBox.y + mapBox.height) {
-  // Off screen after zooming: zoom back out to fit.
-  await page.click("#zoom-reset");
-  box = await page.locator(`[data-site="${target}"]`).boundingBox();
-}
-await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+const target = await page.evaluate((ids) => {
+  const map = document.getElementById("map").getBoundingClientRect();
+  for (const id of ids) {
+    const g = document.querySelector(`[data-site="${id}"]`);
+    const r = g.getBoundingClientRect();
+    const x = r.left + r.width / 2, y = r.top + r.height / 2;
+    if (x < map.left + 60 || y < map.top + 60 || x > map.right - 20 || y > map.bottom - 20) continue;
+    const hit = document.elementFromPoint(x, y);
+    if (hit && hit.closest("g.site") === g) return { id, x, y };
+  }
+  return null;
+}, kept);
+if (!target) await fail("no kept building can be clicked on the map");
+await page.mouse.click(target.x, target.y);
 await page.waitForSelector("#force-close", { timeout: 10000 }).catch(() => fail("clicking a building did not open its card"));
 // The building actually clicked (a neighbouring marker may lie on top).
 const clicked = (await page.locator("#site-title b").innerText()).trim();
@@ -83,6 +87,7 @@ const shown = {};
 for (const k of ["sites_after", "annual_cost_after", "saving", "backlog_removed", "opening_cost", "objective", "status", "need_after"]) {
   shown[k] = await text(`#sum-${k}-whatif`);
 }
+const infeasibleShown = await page.locator("#infeasible").isVisible();
 const diffCount = await page.locator("#diff-count").count() ? await text("#diff-count") : "";
 const markDecision = await page.getAttribute(`[data-site="${clicked}"]`, "data-decision");
 await page.screenshot({ path: shot });
@@ -90,4 +95,4 @@ await close();
 rmSync(profile, { recursive: true, force: true });
 if (errors.length) { console.error("FAIL page errors: " + errors.join("; ")); process.exit(1); }
 if (outside.length) { console.error("FAIL the page fetched from outside the server: " + outside.join(", ")); process.exit(1); }
-console.log(JSON.stringify({ site: clicked, baseline_decision: clickedDecision, decision_after: markDecision, shown, diff: diffCount, zones, sites }));
+console.log(JSON.stringify({ site: clicked, baseline_decision: clickedDecision, decision_after: markDecision, shown, diff: diffCount, infeasible_shown: infeasibleShown, zones, sites }));

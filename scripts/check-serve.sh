@@ -105,7 +105,11 @@ def need(cond, what):
     if not cond:
         fail.append(what)
 need(page["baseline_decision"] == "keep", "the clicked building %s is kept in the baseline" % page["site"])
-need(page["decision_after"] == "close", "after re-planning the map shows %s closed" % page["site"])
+if plan["status"] in ("optimal", "feasible"):
+    need(page["decision_after"] == "close", "after re-planning the map shows %s closed" % page["site"])
+    need(page["diff"].startswith("1 building") or "differ" in page["diff"], "the difference lists the buildings that changed: %r" % page["diff"])
+else:
+    need(page["infeasible_shown"], "the page shows why closing %s leaves no plan" % page["site"])
 for k, v in want.items():
     need(page["shown"].get(k) == v, "%s shown %r, hubplan plan %r" % (k, page["shown"].get(k), v))
 need(os.path.getsize(shot) > 20000, "screenshot %s written (%d bytes)" % (shot, os.path.getsize(shot)))
