@@ -507,47 +507,21 @@ impl Engine {
     pub fn diff(&self, base: &Solved, w: &Solved) -> Result<Value, SolveError> {
         let both = base.has_plan() && w.has_plan();
         let inputs = self.inputs();
-        let site_of: std::collections::HashMap<&str, usize> = inputs
-            .sites
-            .iter()
-            .enumerate()
-            .map(|(j, s)| (s.id.as_str(), j))
-            .collect();
-        let zone_of: std::collections::HashMap<&str, usize> = inputs
-            .zones
-            .iter()
-            .enumerate()
-            .map(|(z, x)| (x.id.as_str(), z))
-            .collect();
-        let d = w.outcome.diff(&base.outcome)?;
+        // The comparison is made on the plans' values (decisions, coverage flags), as
+        // `hubplan_run::Outcome::diff` makes it, without rendering both plan.json
+        // documents again (that doubles a re-plan's time on Kent; see BENCHMARKS.md).
         let mut sites = Vec::new();
-        let mut listed = std::collections::HashSet::new();
         if both {
-            for sd in &d.comparison.sites {
-                let j = site_of.get(sd.id.as_str()).copied();
-                listed.insert(sd.id.clone());
-                sites.push(json!({
-                    "id": sd.id,
-                    "name": sd.name,
-                    "district": j.map(|j| inputs.sites[j].district.as_str()),
-                    "baseline": sd.a.map(|x| x.name()),
-                    "whatif": sd.b.map(|x| x.name()),
-                    "hub_baseline": j.and_then(|j| Self::hub_after(base.planned(), j)),
-                    "hub_whatif": j.and_then(|j| Self::hub_after(w.planned(), j)),
-                    "annual_cost": round2(sd.annual_cost),
-                }));
-            }
-            // Co-location: a site that stays open but gains or loses its family hub.
             for (j, site) in inputs.sites.iter().enumerate() {
+                let (a, b) = (Self::decision(base.planned(), j), Self::decision(w.planned(), j));
                 let (ha, hb) = (Self::hub_after(base.planned(), j), Self::hub_after(w.planned(), j));
-                if ha != hb && !listed.contains(&site.id) {
-                    let dec = Self::decision(w.planned(), j).map(|x| x.name());
+                if a != b || ha != hb {
                     sites.push(json!({
                         "id": site.id,
                         "name": site.name,
                         "district": site.district,
-                        "baseline": dec,
-                        "whatif": dec,
+                        "baseline": a.map(|x| x.name()),
+                        "whatif": b.map(|x| x.name()),
                         "hub_baseline": ha,
                         "hub_whatif": hb,
                         "annual_cost": round2(site.annual_cost),
@@ -558,29 +532,35 @@ impl Engine {
         }
         let has_children = self.has_children();
         let mut accessd = Vec::new();
+        let (mut need_gained, mut need_lost) = (0.0, 0.0);
         if both {
-            for svc in services_of(w.planned()) {
-                let name = svc.map(|k| hubplan_run::text::svc_name(inputs, k).to_string());
+            let base_services = services_of(base.planned());
+            for (k, svc) in services_of(w.planned()).into_iter().enumerate() {
+                let Some(k0) = base_services.iter().position(|&s| s == svc) else {
+                    continue;
+                };
                 let (mut gain, mut lose) = (Vec::new(), Vec::new());
                 let (mut ng, mut nl, mut cg, mut cl) = (0.0, 0.0, 0.0, 0.0);
-                for c in d.access.iter().filter(|c| c.service == name) {
-                    let children = zone_of
-                        .get(c.zone.as_str())
-                        .and_then(|&z| inputs.zones[z].attributes.get(CHILDREN_COLUMN))
-                        .copied()
-                        .unwrap_or(0.0);
-                    if c.after && !c.before {
-                        gain.push(c.zone.as_str());
-                        ng += c.need;
+                for (z, zone) in inputs.zones.iter().enumerate() {
+                    let (Some(x), Some(y)) = (access(base.planned(), k0, z, inputs), access(w.planned(), k, z, inputs))
+                    else {
+                        continue;
+                    };
+                    let children = zone.attributes.get(CHILDREN_COLUMN).copied().unwrap_or(0.0);
+                    if y.covered_after && !x.covered_after {
+                        gain.push(zone.id.as_str());
+                        ng += y.need;
                         cg += children;
-                    } else if c.before && !c.after {
-                        lose.push(c.zone.as_str());
-                        nl += c.need;
+                    } else if x.covered_after && !y.covered_after {
+                        lose.push(zone.id.as_str());
+                        nl += y.need;
                         cl += children;
                     }
                 }
+                need_gained += ng;
+                need_lost += nl;
                 accessd.push(json!({
-                    "service": name,
+                    "service": svc.map(|k| hubplan_run::text::svc_name(inputs, k).to_string()),
                     "zones_gaining": gain,
                     "zones_losing": lose,
                     "need_gaining": round2(ng),
@@ -610,8 +590,8 @@ impl Engine {
             "objective": { "baseline": obj(base), "whatif": obj(w) },
             "sites": sites,
             "access": accessd,
-            "need_gained": if both { round2(d.need_gained) } else { Value::Null },
-            "need_lost": if both { round2(d.need_lost) } else { Value::Null },
+            "need_gained": if both { round2(need_gained) } else { Value::Null },
+            "need_lost": if both { round2(need_lost) } else { Value::Null },
             "children_column": has_children.then_some(CHILDREN_COLUMN),
             "totals": totals,
         }))
