@@ -31,7 +31,7 @@ fn share(x: f64) -> String {
     }
 }
 
-const SWEEP_HEADER: [&str; 17] = [
+const SWEEP_HEADER: [&str; 19] = [
     "kind",
     "value",
     "objective",
@@ -47,6 +47,8 @@ const SWEEP_HEADER: [&str; 17] = [
     "share_covered",
     "share_covered_before",
     "mean_minutes",
+    "worse_off_zones",
+    "worse_off_need",
     "closed_sites",
     "error",
 ];
@@ -85,6 +87,12 @@ pub fn sweep_csv(inputs: &Inputs, results: &[SweepResult]) -> Result<Vec<u8>> {
             share(r.share_covered),
             share(r.share_covered_before),
             num(r.mean_minutes),
+            if r.has_plan() {
+                r.worse_off_zones.to_string()
+            } else {
+                String::new()
+            },
+            num(r.worse_off_need),
             closed.join(";"),
             r.error.clone().unwrap_or_default(),
         ]

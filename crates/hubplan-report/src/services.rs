@@ -243,12 +243,24 @@ fn summary(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
 fn coverage(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
     let (inputs, p) = (a.inputs, a.plan);
     b.push(h(2, "coverage", "Coverage per service"));
-    b.push(Block::Para(
+    b.push(Block::Para(format!(
         "Need within each service's access limit of an open building hosting it, by public transport. Need no \
          capable building reaches within the limit even with every building open is unreachable at baseline: \
-         excluded from the rules and listed, never dropped."
-            .into(),
-    ));
+         listed, never dropped. {}",
+        match a.rules.beyond_limit {
+            hubplan::scenario::BeyondLimit::NoWorse => "Where the access rule applies and a building hosts the \
+                 service for such a zone today, its journey to the service may not get longer \
+                 (access.beyond_limit = no_worse)."
+                .to_string(),
+            hubplan::scenario::BeyondLimit::Tolerance(t) => format!(
+                "Where the access rule applies and a building hosts the service for such a zone today, its \
+                 journey to the service may get at most {t} minutes longer (access.beyond_limit = tolerance)."
+            ),
+            hubplan::scenario::BeyondLimit::Ignore => {
+                "Such zones were left out of the rules (access.beyond_limit = ignore).".to_string()
+            }
+        }
+    )));
     let mut t = Table::new(
         &[
             "Service",

@@ -446,6 +446,8 @@ fn sweep_chart_has_axes_points_and_failures() {
         share_covered: cov,
         share_covered_before: 1.0,
         mean_minutes: 12.0,
+        worse_off_zones: 0,
+        worse_off_need: 0.0,
         open: vec![],
     };
     let rs = vec![

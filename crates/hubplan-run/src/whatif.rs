@@ -255,6 +255,7 @@ pub fn plan_summary(label: &str, s: &hubplan_io::PlanSummary) -> PlanSummary {
             })
             .collect(),
         totals,
+        worse_off: s.worse_off_summary(),
     }
 }
 
@@ -333,6 +334,12 @@ pub fn comparison_text(c: &Comparison, a: &PlanSummary, b: &PlanSummary) -> Stri
                 "n/a".into()
             },
         ),
+        (
+            "zones worse off",
+            count(c.worse_off_zones.a),
+            count(c.worse_off_zones.b),
+            signed_count(c.worse_off_zones.change()),
+        ),
     ];
     s += &format!("{:<24}{:>16}{:>16}{:>16}\n", "", "A", "B", "B − A");
     for (k, x, y, d) in rows {
@@ -345,6 +352,11 @@ pub fn comparison_text(c: &Comparison, a: &PlanSummary, b: &PlanSummary) -> Stri
             count(na),
             count(nb)
         );
+    }
+    for (l, p) in [("A", a), ("B", b)] {
+        for line in &p.worse_off.summary {
+            s += &format!("{l}: {line}\n");
+        }
     }
     s += &format!("\nsites that differ: {}\n", c.sites.len());
     let name = |d: Option<hubplan::Decision>| d.map_or("absent", hubplan::Decision::name);

@@ -65,6 +65,34 @@ pub struct PlanSummary {
     pub sites: Vec<SiteSummary>,
     /// Money and people.
     pub totals: Totals,
+    /// Who is worse off (issue 18).
+    #[serde(default)]
+    pub worse_off: WorseOffSummary,
+}
+
+/// The worse-off figures of a plan, as `compare` and `sweep` carry them.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct WorseOffSummary {
+    /// The threshold, minutes (`report.worse_off_minutes`).
+    pub minutes: f64,
+    /// Zones whose journey grows by at least `minutes`.
+    pub zones: usize,
+    /// Their need.
+    pub need: f64,
+    /// The plain-words sentences ([`crate::explain::worse_off_sentences`]).
+    pub summary: Vec<String>,
+}
+
+impl WorseOffSummary {
+    /// The figures of an in-memory plan.
+    pub fn from_plan(inputs: &Inputs, plan: &Plan) -> Self {
+        WorseOffSummary {
+            minutes: plan.worse_off_minutes,
+            zones: plan.worse_off.len(),
+            need: plan.worse_off.iter().map(|w| inputs.zone(w.zone).need).sum(),
+            summary: crate::explain::worse_off_sentences(inputs, plan, 3),
+        }
+    }
 }
 
 impl PlanSummary {
@@ -90,6 +118,7 @@ impl PlanSummary {
                 })
                 .collect(),
             totals: plan.totals.clone(),
+            worse_off: WorseOffSummary::from_plan(inputs, plan),
         }
     }
 
@@ -163,6 +192,10 @@ pub struct Comparison {
     pub share_covered: Delta,
     /// Need-weighted mean minutes to the nearest open site after.
     pub mean_minutes: Delta,
+    /// Zones on the worse-off list.
+    pub worse_off_zones: Delta,
+    /// Their need.
+    pub worse_off_need: Delta,
 }
 
 /// Compares two plans by site id: the sites whose decision differs, and the deltas (B − A).
@@ -202,6 +235,8 @@ pub fn compare(a: &PlanSummary, b: &PlanSummary) -> Comparison {
         need_covered: d(&|p| p.totals.need_covered_after),
         share_covered: d(&|p| p.share_covered()),
         mean_minutes: d(&|p| p.totals.mean_minutes_after),
+        worse_off_zones: d(&|p| p.worse_off.zones as f64),
+        worse_off_need: d(&|p| p.worse_off.need),
     }
 }
 
@@ -295,6 +330,12 @@ pub struct SweepResult {
     pub share_covered_before: f64,
     /// Need-weighted mean minutes after.
     pub mean_minutes: f64,
+    /// Zones whose journey grows by at least `report.worse_off_minutes` (0 without a plan).
+    #[serde(default)]
+    pub worse_off_zones: usize,
+    /// Their need (NaN without a plan).
+    #[serde(default)]
+    pub worse_off_need: f64,
     /// The open set (empty without a plan).
     pub open: Vec<bool>,
 }
@@ -324,6 +365,8 @@ fn sweep_result(inputs: &Inputs, point: SweepPoint, sc: &Scenario, r: crate::Res
         share_covered: f64::NAN,
         share_covered_before: f64::NAN,
         mean_minutes: f64::NAN,
+        worse_off_zones: 0,
+        worse_off_need: f64::NAN,
         open: Vec::new(),
     };
     match r {
@@ -343,6 +386,8 @@ fn sweep_result(inputs: &Inputs, point: SweepPoint, sc: &Scenario, r: crate::Res
                 out.need_covered = t.need_covered_after;
                 out.share_covered = share(t.need_covered_after, t.need_total);
                 out.mean_minutes = t.mean_minutes_after;
+                out.worse_off_zones = p.worse_off.len();
+                out.worse_off_need = p.worse_off.iter().map(|w| inputs.zone(w.zone).need).sum();
                 out.open = p.open;
             } else if let Some(inf) = &p.infeasibility {
                 let notes = crate::explain::describe_infeasibility(inputs, sc, inf);
@@ -576,6 +621,8 @@ mod tests {
             share_covered: cov,
             share_covered_before: 1.0,
             mean_minutes: 10.0,
+            worse_off_zones: 0,
+            worse_off_need: 0.0,
             open: vec![true],
         };
         let c = trade_off_curve(&[mk(1.0, 100.0, 0.9), mk(2.0, 50.0, 0.8), mk(3.0, 10.0, 1.0)]);
