@@ -7,7 +7,7 @@ use anyhow::Result;
 use hubplan::study::Study;
 use hubplan::Inputs;
 
-use crate::GtfsLimitArgs;
+use crate::{GtfsLimitArgs, Printer};
 
 /// Arguments of `hubplan study`.
 #[derive(Debug, clap::Args)]
@@ -29,23 +29,10 @@ pub struct StudyArgs {
 
 /// Runs the study and writes its directory.
 pub fn run(a: &StudyArgs) -> Result<ExitCode> {
-    let loaded = hubplan_io::load_scenario(&a.scenario)?;
-    if !a.quiet {
-        for w in &loaded.warnings {
-            eprintln!("warning: {w}");
-        }
-    }
-    let opts = hubplan_io::study_options(&loaded)?;
-    let meta = loaded.run_meta();
-    let inputs: Inputs = if loaded.travel.is_none() && loaded.transit.is_some() {
-        // [transit]: the facade computes the travel times (one place for the timetable step).
-        let opts = hubplan_run::LoadOptions::default().with_gtfs_max_file_mib(a.gtfs_limit.gtfs_max_file_mib);
-        let job = hubplan_run::load(&a.scenario, &opts, &hubplan_run::silent())?;
-        job.inputs().clone()
-    } else {
-        loaded.into_inputs()?.0
-    };
-    let study = hubplan::study::study(&inputs, &opts)?;
+    let printer = Printer::new(a.quiet);
+    let (job, opts) = hubplan_run::load_for_study(&a.scenario, &a.gtfs_limit.load_options(), &printer)?;
+    let (inputs, meta) = (job.inputs(), job.meta());
+    let study = hubplan::study::study(inputs, &opts)?;
     let mut extra: Vec<(&str, Vec<u8>)> = Vec::new();
     if a.report {
         let mut settings = vec![
@@ -65,15 +52,15 @@ pub fn run(a: &StudyArgs) -> Result<ExitCode> {
             settings.push((format!("limit: {}", s.id), format!("{} min", s.max_minutes)));
         }
         let provenance = hubplan_report::Provenance {
-            inputs: hubplan_run::provenance_inputs(&meta),
+            inputs: hubplan_run::provenance_inputs(meta),
             settings,
-            transit: hubplan_run::travel_source_words(&meta),
+            transit: hubplan_run::travel_source_words(meta),
             solver: String::new(),
             version: meta.hubplan_version.clone(),
         };
         let app = hubplan_report::StudyAppendix {
             title: "Feasibility study: services, need, access and priority areas",
-            inputs: &inputs,
+            inputs,
             study: &study,
             provenance: &provenance,
             generated: None,
@@ -82,26 +69,26 @@ pub fn run(a: &StudyArgs) -> Result<ExitCode> {
         use hubplan_report::StudyMap;
         extra.push((
             "need.svg",
-            hubplan_report::study_map_svg(&inputs, &study, StudyMap::Need).into_bytes(),
+            hubplan_report::study_map_svg(inputs, &study, StudyMap::Need).into_bytes(),
         ));
         extra.push((
             "access.svg",
-            hubplan_report::study_map_svg(&inputs, &study, StudyMap::Access).into_bytes(),
+            hubplan_report::study_map_svg(inputs, &study, StudyMap::Access).into_bytes(),
         ));
         extra.push((
             "priority.svg",
-            hubplan_report::study_map_svg(&inputs, &study, StudyMap::Priority).into_bytes(),
+            hubplan_report::study_map_svg(inputs, &study, StudyMap::Priority).into_bytes(),
         ));
         extra.push(("appendix.md", hubplan_report::study_appendix_md(&app).into_bytes()));
         extra.push(("appendix.html", hubplan_report::study_appendix_html(&app).into_bytes()));
     }
-    hubplan_io::write_study_dir(&a.out, &inputs, &study, &meta, extra)?;
+    hubplan_io::write_study_dir(&a.out, inputs, &study, meta, extra)?;
     if !a.quiet {
         for w in &study.warnings {
             eprintln!("warning: {w}");
         }
     }
-    print!("{}", summary(&inputs, &study));
+    print!("{}", summary(inputs, &study));
     println!("wrote {}", a.out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,7 @@
 //! | step | API |
 //! |---|---|
 //! | load a scenario once (files, `[transit]` travel times, the model) | [`load`] → [`Job`]; from values in memory: [`from_values`] |
+//! | the same, with the feasibility study's options | [`load_for_study`] |
 //! | the model | [`Model::Single`] or [`Model::Services`] (a `[services]` table): never confused |
 //! | plan, and re-plan what-ifs on the loaded data | [`Job::solve`] with [`Overrides`] → [`Outcome`] ([`Planned::Single`] or [`Planned::Services`]) |
 //! | read the result | [`Outcome::status`], [`Outcome::decisions`], [`Outcome::plan_json`], [`Outcome::summary_text`] |
@@ -54,7 +55,9 @@ mod window;
 pub use appendix::{provenance_inputs, travel_source_words, AppendixOptions, APPENDIX_FILES};
 pub use error::{Error, Result};
 pub use job::{ExportFormat, Job, Model, Overrides, MAX_OVERRIDE_MINUTES};
-pub use load::{config_from_section, feed_options, from_values, load, silent, Event, LoadOptions, Progress};
+pub use load::{
+    config_from_section, feed_options, from_values, load, load_for_study, silent, Event, LoadOptions, Progress,
+};
 pub use matrix::{travel_times, Matrix, MatrixRequest};
 pub use outcome::{AccessChange, Diff, Outcome, Planned, WriteOptions};
 pub use reload::{reload, Reloaded};

@@ -82,11 +82,37 @@ impl LoadOptions {
 ///
 /// Errors name the file, line, field and what was expected.
 pub fn load(path: &Path, options: &LoadOptions, progress: &dyn Progress) -> Result<Job> {
+    Ok(load_inner(path, options, progress, false)?.0)
+}
+
+/// As [`load`], and the feasibility study's options (the `[study]` table, checked
+/// against the zones file, with the zone shapes) for `hubplan study`.
+pub fn load_for_study(
+    path: &Path,
+    options: &LoadOptions,
+    progress: &dyn Progress,
+) -> Result<(Job, hubplan::study::StudyOptions)> {
+    let (job, study) = load_inner(path, options, progress, true)?;
+    let study = study.ok_or_else(|| Error::Plan("internal error: the study options were not read".into()))?;
+    Ok((job, study))
+}
+
+fn load_inner(
+    path: &Path,
+    options: &LoadOptions,
+    progress: &dyn Progress,
+    study: bool,
+) -> Result<(Job, Option<hubplan::study::StudyOptions>)> {
     let t0 = Instant::now();
     let loaded = hubplan_io::load_scenario(path)?;
     for w in &loaded.warnings {
         progress.event(Event::Warning(w));
     }
+    let study = if study {
+        Some(hubplan_io::study_options(&loaded)?)
+    } else {
+        None
+    };
     let meta = loaded.run_meta();
     let model = match loaded.service_rules.clone() {
         Some(rules) => Model::Services(rules),
@@ -117,7 +143,10 @@ pub fn load(path: &Path, options: &LoadOptions, progress: &dyn Progress) -> Resu
         inputs.travel.n_pairs(),
         t0.elapsed().as_secs_f64()
     )));
-    Ok(Job::new(inputs, model, meta, transit_words, Some(path.to_path_buf())))
+    Ok((
+        Job::new(inputs, model, meta, transit_words, Some(path.to_path_buf())),
+        study,
+    ))
 }
 
 /// A [`Job`] from values already in memory (for example data frames handed over by

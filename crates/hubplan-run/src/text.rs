@@ -59,11 +59,15 @@ pub fn summary(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> String {
             .map(|&z| inputs.zone(z).id.as_str())
             .collect();
         s += &format!(
-            "unreachable at baseline (excluded from the rule, listed in zones.csv): {} zones: {}{}\n",
+            "unreachable at baseline (no site within the limit; access.beyond_limit = {}; listed in zones.csv): {} zones: {}{}\n",
+            sc.beyond_limit.name(),
             plan.unreachable.len(),
             ids.join(", "),
             if plan.unreachable.len() > 10 { ", …" } else { "" }
         );
+    }
+    for line in hubplan::explain::worse_off_sentences(inputs, plan, 3) {
+        s += &format!("{line}\n");
     }
     if let Some(inf) = &plan.infeasibility {
         s += "infeasible because:\n";
