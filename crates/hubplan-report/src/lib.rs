@@ -44,6 +44,7 @@ mod markdown;
 pub mod services;
 pub mod study;
 pub mod summary;
+mod voronoi;
 
 use hubplan::explain::Explanations;
 use hubplan::{Inputs, Plan, Scenario};
