@@ -17,6 +17,7 @@
 //! | [`optimise`] | scenario → certified [`Plan`]; infeasibility diagnosis |
 //! | [`evaluate`] | the independent evaluator used to certify every plan |
 //! | [`plan`] | decisions, access before/after, totals |
+//! | [`study`] | the feasibility study: services, demand, need, access, priority areas, equality |
 //!
 //! # Example
 //!
@@ -55,6 +56,7 @@ pub mod model;
 pub mod optimise;
 pub mod plan;
 pub mod scenario;
+pub mod study;
 pub mod travel;
 pub mod whatif;
 
