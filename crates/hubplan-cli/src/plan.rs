@@ -68,7 +68,10 @@ pub fn run(a: &PlanArgs) -> Result<ExitCode> {
             s.free_sites
         ),
     });
-    let written = outcome.write(&a.out, &WriteOptions::with_report(a.report, AppendixOptions::new(a.title.clone(), a.date.clone())))?;
+    let written = outcome.write(
+        &a.out,
+        &WriteOptions::with_report(a.report, AppendixOptions::new(a.title.clone(), a.date.clone())),
+    )?;
     printer.note(&format!("wrote {}", a.out.display()));
     for p in written.iter().filter(|p| {
         p.file_name()

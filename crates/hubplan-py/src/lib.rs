@@ -18,7 +18,12 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use serde_json::Value;
 
-create_exception!(_native, HubplanError, PyValueError, "An error from hubplan (a subclass of ValueError).");
+create_exception!(
+    _native,
+    HubplanError,
+    PyValueError,
+    "An error from hubplan (a subclass of ValueError)."
+);
 create_exception!(
     _native,
     InputError,
@@ -47,10 +52,15 @@ struct Project {
 /// Parses the JSON object of what-if overrides that `Scenario.plan(**overrides)` sends.
 fn overrides(json: &str) -> PyResult<Overrides> {
     let v: Value = serde_json::from_str(json).map_err(|e| invalid("overrides", e))?;
-    let obj = v.as_object().ok_or_else(|| invalid("overrides", "expected an object"))?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| invalid("overrides", "expected an object"))?;
     let mut o = Overrides::default();
     for (key, value) in obj {
-        let num = |v: &Value| v.as_f64().ok_or_else(|| invalid(key, format!("expected a number, found {v}")));
+        let num = |v: &Value| {
+            v.as_f64()
+                .ok_or_else(|| invalid(key, format!("expected a number, found {v}")))
+        };
         let ids = |v: &Value| -> PyResult<Vec<String>> {
             let arr = v
                 .as_array()
@@ -138,7 +148,12 @@ impl Project {
         let points: Vec<SweepPoint> = match kind {
             "budget" => values.iter().map(|&v| SweepPoint::Budget(v)).collect(),
             "max_minutes" => values.iter().map(|&v| SweepPoint::MaxMinutes(v)).collect(),
-            _ => return Err(invalid("kind", format!("expected budget or max_minutes, found {kind:?}"))),
+            _ => {
+                return Err(invalid(
+                    "kind",
+                    format!("expected budget or max_minutes, found {kind:?}"),
+                ))
+            }
         };
         for v in &values {
             if !v.is_finite() || *v < 0.0 || (kind == "max_minutes" && *v <= 0.0) {
@@ -149,20 +164,22 @@ impl Project {
         let run = || -> hubplan_run::Result<Vec<u8>> {
             let sweep = job.sweep(&points, &hubplan_run::silent())?;
             let files = sweep.files(job)?;
-            Ok(files.into_iter().find(|(n, _)| *n == "sweep.csv").map(|(_, b)| b).unwrap_or_default())
+            Ok(files
+                .into_iter()
+                .find(|(n, _)| *n == "sweep.csv")
+                .map(|(_, b)| b)
+                .unwrap_or_default())
         };
         let bytes = py
             .detach(|| match threads {
-                Some(n) => rayon_pool(n).map_err(|e| hubplan_run::Error::invalid("threads", e))?.install(run),
+                Some(n) => rayon_pool(n)
+                    .map_err(|e| hubplan_run::Error::invalid("threads", e))?
+                    .install(run),
                 None => run(),
             })
             .map_err(to_py)?;
         let text = String::from_utf8(bytes).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
-        Ok(if header {
-            text
-        } else {
-            text.split_once('\n').map(|(_, rest)| rest.to_string()).unwrap_or_default()
-        })
+        Ok(if header { text } else { strip_header(&text) })
     }
 
     /// alternatives.csv: up to `k` plans within `within` % of the optimum.
@@ -174,12 +191,7 @@ impl Project {
         let bytes = py
             .detach(|| -> hubplan_run::Result<Vec<u8>> {
                 let alt = job.alternatives(k, within / 100.0, &hubplan_run::silent())?;
-                let files = alt.files(job)?;
-                Ok(files
-                    .into_iter()
-                    .find(|(n, _)| *n == "alternatives.csv")
-                    .map(|(_, b)| b)
-                    .unwrap_or_default())
+                alt.csv(job)
             })
             .map_err(to_py)?;
         String::from_utf8(bytes).map_err(|e| PyRuntimeError::new_err(e.to_string()))
@@ -189,7 +201,7 @@ impl Project {
     fn input_path(&self, role: &str) -> Option<String> {
         self.job
             .meta()
-            .files
+            .inputs
             .iter()
             .find(|f| f.role == role)
             .map(|f| f.path.display().to_string())
@@ -304,40 +316,41 @@ fn travel_times_csv(
     let opts: Value = serde_json::from_str(options_json).map_err(|e| invalid("options", e))?;
     if let Some(obj) = opts.as_object() {
         for (key, v) in obj {
-            let num = || v.as_f64().ok_or_else(|| invalid(key, format!("expected a number, found {v}")));
+            let num = || {
+                v.as_f64()
+                    .ok_or_else(|| invalid(key, format!("expected a number, found {v}")))
+            };
+            let whole = || {
+                v.as_u64()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .ok_or_else(|| invalid(key, format!("expected a whole number ≥ 0, found {v}")))
+            };
             match key.as_str() {
                 "walk_speed" => req.config.walk_speed_kmh = num()?,
                 "detour" => req.config.detour = num()?,
                 "max_walk" => req.config.max_walk_m = num()?,
                 "max_transfer_walk" => req.config.max_transfer_walk_m = num()?,
-                "transfer_slack" => req.config.transfer_slack_s = num()? as u32,
-                "max_rides" => req.config.max_rides = Some(num()? as u32),
+                "transfer_slack" => req.config.transfer_slack_s = whole()?,
+                "max_rides" => req.config.max_rides = Some(whole()?),
                 "share_within" => req.config.share_within = Some(num()?),
-                "gtfs_max_file_mib" => req.gtfs_max_file_mib = Some(num()? as u32),
+                "gtfs_max_file_mib" => req.gtfs_max_file_mib = Some(whole()?),
                 other => return Err(invalid(other, "unknown travel-time option")),
             }
         }
     }
-    let text = py
-        .detach(|| -> hubplan_run::Result<String> {
-            let m = hubplan_run::travel_times_block(&req, origin_block, &hubplan_run::silent())?;
-            m.csv(header)
+    let bytes = py
+        .detach(|| -> hubplan_run::Result<Vec<u8>> {
+            hubplan_run::travel_times_block(&req, origin_block, &hubplan_run::silent())?.csv()
         })
         .map_err(to_py)?;
-    Ok(text)
+    let text = String::from_utf8(bytes).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+    Ok(if header { text } else { strip_header(&text) })
 }
 
-/// The header line of a `travel_times` CSV.
-#[pyfunction]
-fn travel_times_header(share: bool) -> String {
-    hubplan_run::Matrix::header(share)
-}
-
-/// The header line of sweep.csv for `kind`.
-#[pyfunction]
-fn sweep_header(kind: &str) -> PyResult<String> {
-    let _ = kind;
-    Ok(hubplan_run::sweep_header())
+fn strip_header(text: &str) -> String {
+    text.split_once('\n')
+        .map(|(_, rest)| rest.to_string())
+        .unwrap_or_default()
 }
 
 /// The ids of a points file (CSV or GeoJSON), in file order.
@@ -347,14 +360,15 @@ fn read_point_ids(path: PathBuf) -> PyResult<Vec<String>> {
     Ok(pts.into_iter().map(|(id, _)| id).collect())
 }
 
-/// Compares two plan.json documents: the sites that differ and the change in each total.
+/// Compares two plan.json documents (`hubplan compare`): the sites whose decision
+/// differs and each total in both, as JSON.
 #[pyfunction]
 fn compare_json(a: &str, b: &str) -> PyResult<String> {
     let pa = hubplan_io::parse_plan_json(a, Path::new("a")).map_err(|e| to_py(e.into()))?;
     let pb = hubplan_io::parse_plan_json(b, Path::new("b")).map_err(|e| to_py(e.into()))?;
     let (sa, sb) = (hubplan_run::plan_summary("a", &pa), hubplan_run::plan_summary("b", &pb));
     let c = hubplan::whatif::compare(&sa, &sb);
-    Ok(hubplan_run::comparison_json(&c).to_string())
+    serde_json::to_string(&c).map_err(|e| PyRuntimeError::new_err(e.to_string()))
 }
 
 /// The extension module.
@@ -366,8 +380,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Project>()?;
     m.add_class::<PlanOutcome>()?;
     m.add_function(wrap_pyfunction!(travel_times_csv, m)?)?;
-    m.add_function(wrap_pyfunction!(travel_times_header, m)?)?;
-    m.add_function(wrap_pyfunction!(sweep_header, m)?)?;
     m.add_function(wrap_pyfunction!(read_point_ids, m)?)?;
     m.add_function(wrap_pyfunction!(compare_json, m)?)?;
     Ok(())

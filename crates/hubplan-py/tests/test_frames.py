@@ -51,7 +51,7 @@ def test_zone_polygons_are_taken_at_their_centroid(tiny):
     sites, zones, travel = tiny
     gz = gpd.GeoDataFrame(zones.drop(columns=["lon", "lat"]),
                           geometry=gpd.points_from_xy(zones.lon, zones.lat), crs="EPSG:4326")
-    gz["geometry"] = gz.geometry.buffer(0.002, cap_style=3)  # squares around the points
+    gz["geometry"] = gz.to_crs("EPSG:27700").geometry.buffer(150, cap_style=3).to_crs("EPSG:4326")  # squares
     plan = hubplan.Scenario.from_frames(sites, gz, travel, max_minutes=35).plan()
     assert plan.objective == 75000
     assert (plan.zones.geometry.geom_type == "Polygon").all()

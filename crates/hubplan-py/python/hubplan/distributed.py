@@ -49,7 +49,7 @@ def _matrix_block(gtfs: str, origins: Any, destinations: Any, date: str, window:
     else:
         block_arg = block
     return hubplan.travel_times_text(gtfs, origins, destinations, date, window, percentile, max_minutes,
-                                     origin_block=block_arg, header=False, **options)
+                                     origin_block=block_arg, header=True, **options)
 
 
 def _count_points(points: Any) -> int:
@@ -88,9 +88,7 @@ def travel_times_text(gtfs: str | os.PathLike, origins: Any, destinations: Any, 
                       float(max_minutes), block, dict(options), pure=False)
         for block in _blocks(n, shard_origins)
     ]
-    parts = client.gather(futures)
-    header = hubplan._native.travel_times_header(options.get("share_within") is not None)
-    return header + "".join(parts)
+    return _concat(client.gather(futures))
 
 
 def travel_times(gtfs: str | os.PathLike, origins: Any, destinations: Any, date: str,
@@ -102,9 +100,23 @@ def travel_times(gtfs: str | os.PathLike, origins: Any, destinations: Any, date:
     return pd.read_csv(io.StringIO(text), dtype={"zone_id": str, "site_id": str})
 
 
+def _concat(parts: Sequence[str]) -> str:
+    """CSV texts that each start with the same header, as one text with one header."""
+    if not parts:
+        return ""
+    header, _, _ = parts[0].partition("\n")
+    out = [parts[0]]
+    for p in parts[1:]:
+        h, _, rest = p.partition("\n")
+        if h != header:
+            raise RuntimeError(f"the workers returned different headers: {header!r} and {h!r}")
+        out.append(rest)
+    return "".join(out)
+
+
 def _sweep_row(path: str, gtfs_max_file_mib: int | None, kind: str, value: float) -> str:
     sc = _load_cached(path, gtfs_max_file_mib)
-    return sc._project.sweep_csv(kind, [value], 1, False)
+    return sc._project.sweep_csv(kind, [value], 1, True)
 
 
 def sweep_text(scenario: str | os.PathLike, *, budgets: Sequence[float] | None = None,
@@ -116,8 +128,7 @@ def sweep_text(scenario: str | os.PathLike, *, budgets: Sequence[float] | None =
     kind, values = ("budget", budgets) if budgets is not None else ("max_minutes", max_minutes)
     path = os.fspath(scenario)
     futures = [client.submit(_sweep_row, path, gtfs_max_file_mib, kind, float(v), pure=False) for v in values]
-    rows = client.gather(futures)
-    return hubplan._native.sweep_header(kind) + "".join(rows)
+    return _concat(client.gather(futures))
 
 
 def sweep(scenario: str | os.PathLike, *, budgets: Sequence[float] | None = None,
