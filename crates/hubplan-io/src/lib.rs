@@ -47,7 +47,7 @@ pub use study::{
     read_zone_shapes, study_areas_csv, study_geojson, study_json, study_options, study_zones_csv, write_study_dir,
     STUDY_FILES,
 };
-pub use travel::{build_travel, read_travel_times, write_travel_times, TravelFile, TravelRow};
+pub use travel::{build_travel, read_travel_times, travel_times_csv, write_travel_times, TravelFile, TravelRow};
 pub use whatif::{alternatives_csv, sweep_csv};
 
 use std::io::Read;

@@ -58,7 +58,7 @@ pub use job::{ExportFormat, Job, Model, Overrides, MAX_OVERRIDE_MINUTES};
 pub use load::{
     config_from_section, feed_options, from_values, load, load_for_study, silent, Event, LoadOptions, Progress,
 };
-pub use matrix::{travel_times, Matrix, MatrixRequest};
+pub use matrix::{travel_times, travel_times_block, Matrix, MatrixRequest};
 pub use outcome::{AccessChange, Diff, Outcome, Planned, WriteOptions};
 pub use reload::{reload, Reloaded};
 pub use whatif::{compare_files, comparison_text, parse_budget_range, plan_summary, read_summary, Alternatives, Sweep};
