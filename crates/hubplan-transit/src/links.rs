@@ -60,7 +60,7 @@ impl PointIndex {
     /// Calls `f(i)` for every indexed point possibly within great-circle distance `radius_m` of
     /// `p` (a superset, callers check the distance); nothing for an invalid `p`.
     pub(crate) fn within(&self, p: LonLat, radius_m: f64, mut f: impl FnMut(u32)) {
-        if !p.is_valid() || !(radius_m >= 0.0) || self.tree.size() == 0 {
+        if !p.is_valid() || radius_m.is_nan() || radius_m < 0.0 || self.tree.size() == 0 {
             return;
         }
         let half = (radius_m / (2.0 * EARTH_RADIUS_M)).min(std::f64::consts::FRAC_PI_2);
@@ -528,7 +528,7 @@ impl StreetNetwork {
         };
         let foot = self.proj.unproject(a[0] + f * dx, a[1] + f * dy);
         let d = haversine_m(p, foot);
-        if !(d <= max_m) {
+        if d.is_nan() || d > max_m {
             return None;
         }
         let seg = self.segs[nn.data as usize];
