@@ -32,6 +32,11 @@ pub struct OsmArgs {
     /// farther points walk in straight lines (with a warning).
     #[arg(long, value_name = "M", default_value_t = DEFAULT_SNAP_M)]
     pub osm_snap: f64,
+    /// With --osm: cache of the street walks (stop-to-stop, point-to-stop, point-to-point).
+    /// Reused when the extract, the stops, the points and the walking rules are the same
+    /// (a SHA-256 of them all); otherwise computed and written there.
+    #[arg(long, value_name = "FILE", requires = "osm")]
+    pub walk_cache: Option<std::path::PathBuf>,
 }
 
 /// Reads the street network when an OSM extract is given (errors name the file).
@@ -60,10 +65,11 @@ pub struct Links {
     pub snapping: Option<String>,
 }
 
-/// Straight-line links, or street links when a network is given. Snapping warnings are printed
-/// always (they change the walks), the statistics unless `quiet`.
+/// Straight-line links, or street links with an OSM extract: from `streets` when already read,
+/// else from the walk cache when it matches, else read and computed (and cached when asked).
+/// Snapping warnings are printed always (they change the walks), the statistics unless `quiet`.
 pub fn walk_links(
-    streets: Option<&StreetNetwork>,
+    streets: Option<StreetNetwork>,
     osm: &OsmArgs,
     feed: &Feed,
     origins: &[hubplan::geo::LonLat],
@@ -71,7 +77,7 @@ pub fn walk_links(
     cfg: &TransitConfig,
     quiet: bool,
 ) -> Result<Links> {
-    let Some(net) = streets else {
+    let Some(osm_path) = osm.osm.as_deref() else {
         let links = WalkLinks::straight(feed, origins, dests, cfg).map_err(|e| anyhow!("{e}"))?;
         return Ok(Links {
             links,
@@ -80,7 +86,39 @@ pub fn walk_links(
         });
     };
     let t = std::time::Instant::now();
-    let links = WalkLinks::streets(net, feed, origins, dests, cfg, osm.osm_snap).map_err(|e| anyhow!("{e}"))?;
+    let cache = match &osm.walk_cache {
+        Some(p) => {
+            let sha = hubplan_io::sha256_file(osm_path).map_err(|e| anyhow!("{e}"))?;
+            Some((p, WalkLinks::cache_key(&sha, feed, origins, dests, cfg, osm.osm_snap)))
+        }
+        None => None,
+    };
+    let cached = cache
+        .as_ref()
+        .and_then(|(p, key)| WalkLinks::load_cache(p, key, feed, origins, dests, cfg));
+    let links = match cached {
+        Some(l) => {
+            if !quiet {
+                eprintln!(
+                    "street walks read from the cache {}",
+                    cache.as_ref().map_or(String::new(), |c| c.0.display().to_string())
+                );
+            }
+            l
+        }
+        None => {
+            let net = match streets {
+                Some(n) => n,
+                None => load_streets(Some(osm_path), quiet)?.ok_or_else(|| anyhow!("no street network"))?,
+            };
+            let l = WalkLinks::streets(&net, feed, origins, dests, cfg, osm.osm_snap).map_err(|e| anyhow!("{e}"))?;
+            if let Some((p, key)) = &cache {
+                l.save_cache(p, key)
+                    .map_err(|e| anyhow!("writing the walk cache: {e}"))?;
+            }
+            l
+        }
+    };
     let (warnings, snapping) = match links.snapping() {
         Some(r) => (r.warnings(), Some(r.to_string())),
         None => (Vec::new(), None),
@@ -278,8 +316,9 @@ pub fn travel_from_section(
     let osm = OsmArgs {
         osm: t.osm.clone(),
         osm_snap: t.osm_snap.unwrap_or(DEFAULT_SNAP_M),
+        walk_cache: None,
     };
-    let links = walk_links(streets.as_ref(), &osm, &feed, &origins, &dests, &cfg, quiet)?;
+    let links = walk_links(streets, &osm, &feed, &origins, &dests, &cfg, quiet)?;
     let entries =
         travel_time_matrix_with(&feed, &links.links, &origins, &dests, &cfg, &progress).map_err(|e| anyhow!("{e}"))?;
     bar.finish_and_clear();

@@ -178,8 +178,12 @@ pub fn run(args: &TravelTimesArgs) -> Result<()> {
     cfg.validate().map_err(|e| anyhow!("{e}"))?;
     let zones = read_points(&args.origins, "origins")?;
     let sites = read_points(&args.destinations, "destinations")?;
-    // The street network first: a bad extract fails before the longer timetable load.
-    let streets = crate::transit::load_streets(args.osm.osm.as_deref(), args.quiet)?;
+    // The street network first: a bad extract fails before the longer timetable load
+    // (with a walk cache, only when the cache does not match).
+    let streets = match args.osm.walk_cache {
+        Some(_) => None,
+        None => crate::transit::load_streets(args.osm.osm.as_deref(), args.quiet)?,
+    };
     let opts = crate::transit::load_options(args.gtfs_limit.gtfs_max_file_mib, None);
     let (feed, report) = crate::transit::load(&args.gtfs, date, &opts)?;
     if !args.quiet {
@@ -208,7 +212,7 @@ pub fn run(args: &TravelTimesArgs) -> Result<()> {
     );
     let progress = |done: usize, _total: usize| bar.set_position(done as u64);
     let t = std::time::Instant::now();
-    let links = crate::transit::walk_links(streets.as_ref(), &args.osm, &feed, &origins, &dests, &cfg, args.quiet)?;
+    let links = crate::transit::walk_links(streets, &args.osm, &feed, &origins, &dests, &cfg, args.quiet)?;
     let entries =
         travel_time_matrix_with(&feed, &links.links, &origins, &dests, &cfg, &progress).map_err(|e| anyhow!("{e}"))?;
     bar.finish_and_clear();
