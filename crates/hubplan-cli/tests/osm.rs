@@ -121,6 +121,18 @@ fn travel_times_walks_on_the_streets() {
     // B is beyond the 800 m walk by the bridge: no row; C (same bank) still is.
     assert!(!text.contains("A,B,"), "{text}");
     assert!(text.contains("A,C,"), "{text}");
+    // with a walk cache: computed and written the first time, read the second, same matrix
+    let mut with_cache = args(&feed, &o, &d, &w.join("cached.csv"), Some(&osm));
+    with_cache.push("--walk-cache".into());
+    with_cache.push(w.join("walks.bin").into());
+    let first = hubplan(&with_cache);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(w.join("walks.bin").is_file());
+    let second = hubplan(&with_cache);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(second.stderr.contains("read from the cache"), "{}", second.stderr);
+    assert!(!first.stderr.contains("read from the cache"), "{}", first.stderr);
+    assert_eq!(std::fs::read(w.join("cached.csv")).unwrap(), std::fs::read(w.join("streets.csv")).unwrap());
 }
 
 #[test]
