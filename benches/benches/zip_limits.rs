@@ -10,7 +10,6 @@ use std::time::Instant;
 
 use hubplan_transit::{load_feed, LoadOptions, ServiceDate, TransitError};
 
-#[allow(dead_code)]
 #[path = "../../crates/hubplan-transit/tests/support/zipgen.rs"]
 mod zipgen;
 use zipgen::{deflate_zeros, write_zip, Member};
