@@ -17,6 +17,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 mod compare;
 mod plan;
 mod report;
+mod serve;
 mod study;
 mod sweep;
 mod travel_times;
@@ -46,6 +47,8 @@ enum Command {
     Report(report::ReportArgs),
     /// Feasibility study, no decision made: services, demand, need, access, priority areas, equality.
     Study(study::StudyArgs),
+    /// Start the consultation workbench: a local what-if web page and JSON API (docs/SERVE.md).
+    Serve(serve::ServeArgs),
 }
 
 /// Exit status for bad input or usage.
@@ -161,6 +164,7 @@ fn main() -> ExitCode {
         Command::Sweep(a) => sweep::run(a),
         Command::Report(a) => report::run(a),
         Command::Study(a) => study::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(code) => code,

@@ -19,6 +19,12 @@ pub struct PlanArgs {
     /// Also write the cabinet appendix (appendix.html, appendix.md).
     #[arg(long)]
     pub report: bool,
+    /// The appendix's title (with --report).
+    #[arg(long, requires = "report")]
+    pub title: Option<String>,
+    /// A date to print on the appendix's cover and every page (with --report; the clock is never read).
+    #[arg(long, requires = "report")]
+    pub date: Option<String>,
     /// Write the optimisation model as MPS, for an auditor to re-solve elsewhere.
     #[arg(long, value_name = "FILE")]
     pub export_mps: Option<PathBuf>,
@@ -62,7 +68,10 @@ pub fn run(a: &PlanArgs) -> Result<ExitCode> {
             s.free_sites
         ),
     });
-    let written = outcome.write(&a.out, &WriteOptions::with_report(a.report, AppendixOptions::default()))?;
+    let written = outcome.write(
+        &a.out,
+        &WriteOptions::with_report(a.report, AppendixOptions::new(a.title.clone(), a.date.clone())),
+    )?;
     printer.note(&format!("wrote {}", a.out.display()));
     for p in written.iter().filter(|p| {
         p.file_name()

@@ -31,6 +31,16 @@ pub struct RunMeta {
     /// Write the solver's wall-clock seconds into plan.json. Off by default so that
     /// outputs are byte-identical from run to run.
     pub include_timing: bool,
+    /// The plain-English summary to write into plan.json as `summary`, as
+    /// (topic, text) pairs (from `hubplan_report::plain_summary`); left out when empty.
+    pub summary: Vec<(String, String)>,
+}
+
+/// One item of plan.json's `summary`.
+#[derive(Serialize)]
+struct SummaryJson<'a> {
+    topic: &'a str,
+    text: &'a str,
 }
 
 pub(crate) fn finite(x: f64) -> Option<f64> {
@@ -354,6 +364,90 @@ struct ScenarioJson<'a> {
     need_column: Option<&'a str>,
     travel_source: &'a str,
     solver: SolverSettingsJson<'a>,
+    beyond_limit: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    beyond_limit_tolerance_minutes: Option<f64>,
+    worse_off_minutes: f64,
+}
+
+/// One zone of the worse-off list (issue 18).
+#[derive(Serialize)]
+struct WorseOffZoneJson<'a> {
+    zone: &'a str,
+    name: &'a str,
+    need: Option<f64>,
+    /// The zone's `pop_0_15` column, when the zones file has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    children: Option<f64>,
+    imd_decile: Option<u8>,
+    minutes_before: Option<f64>,
+    minutes_after: Option<f64>,
+    increase: Option<f64>,
+    caused_by: &'a str,
+}
+
+#[derive(Serialize)]
+struct DecileJson {
+    imd_decile: Option<u8>,
+    zones: usize,
+    need: Option<f64>,
+    zones_longer: usize,
+    need_longer: Option<f64>,
+    zones_worse_off: usize,
+    need_worse_off: Option<f64>,
+    mean_minutes_before: Option<f64>,
+    mean_minutes_after: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct WorseOffJson<'a> {
+    minutes: f64,
+    zones: Vec<WorseOffZoneJson<'a>>,
+    by_imd_decile: Vec<DecileJson>,
+    summary: Vec<String>,
+}
+
+/// The children column of the worse-off list.
+const CHILDREN_COLUMN: &str = "pop_0_15";
+
+fn worse_off_json<'a>(inputs: &'a Inputs, plan: &Plan) -> WorseOffJson<'a> {
+    WorseOffJson {
+        minutes: plan.worse_off_minutes,
+        zones: plan
+            .worse_off
+            .iter()
+            .map(|w| {
+                let z = inputs.zone(w.zone);
+                WorseOffZoneJson {
+                    zone: &z.id,
+                    name: &z.name,
+                    need: finite(z.need),
+                    children: z.attributes.get(CHILDREN_COLUMN).copied().and_then(finite),
+                    imd_decile: z.imd_decile,
+                    minutes_before: minutes(w.minutes_before),
+                    minutes_after: w.minutes_after.and_then(minutes),
+                    increase: minutes(w.increase()),
+                    caused_by: site_id(inputs, w.cause),
+                }
+            })
+            .collect(),
+        by_imd_decile: plan
+            .by_imd_decile
+            .iter()
+            .map(|d| DecileJson {
+                imd_decile: d.imd_decile,
+                zones: d.zones,
+                need: finite(d.need),
+                zones_longer: d.zones_longer,
+                need_longer: finite(d.need_longer),
+                zones_worse_off: d.zones_worse_off,
+                need_worse_off: finite(d.need_worse_off),
+                mean_minutes_before: minutes(d.mean_minutes_before),
+                mean_minutes_after: minutes(d.mean_minutes_after),
+            })
+            .collect(),
+        summary: hubplan::explain::worse_off_sentences(inputs, plan, 5),
+    }
 }
 
 #[derive(Serialize)]
@@ -366,6 +460,8 @@ pub(crate) struct InputJson<'a> {
 #[derive(Serialize)]
 struct PlanJson<'a> {
     status: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    summary: Vec<SummaryJson<'a>>,
     objective_kind: &'a str,
     objective: Option<f64>,
     bound: Option<f64>,
@@ -375,6 +471,7 @@ struct PlanJson<'a> {
     unreachable_zones: Vec<&'a str>,
     infeasibility: Option<Value>,
     explanations: hubplan::explain::records::ExplanationsRecord,
+    worse_off: WorseOffJson<'a>,
     solver: SolverJson<'a>,
     scenario: ScenarioJson<'a>,
     inputs: Vec<InputJson<'a>>,
@@ -461,6 +558,11 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
         .collect();
     let doc = PlanJson {
         status: plan.status.name(),
+        summary: meta
+            .summary
+            .iter()
+            .map(|(topic, text)| SummaryJson { topic, text })
+            .collect(),
         objective_kind: plan.objective_kind.name(),
         objective: finite(plan.objective),
         bound: finite(plan.bound),
@@ -483,6 +585,7 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
         unreachable_zones: zone_ids(inputs, &plan.unreachable),
         infeasibility: infeasibility_json(inputs, plan),
         explanations: hubplan::explain::records::to_records(inputs, &hubplan::explain::explain(inputs, scenario, plan)),
+        worse_off: worse_off_json(inputs, plan),
         solver: solver_json(&plan.solver, meta),
         scenario: ScenarioJson {
             file: meta.scenario_file.as_deref().map(path_str),
@@ -499,6 +602,12 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
                 gap: scenario.solver.gap,
                 backend: scenario.solver.backend.name(),
             },
+            beyond_limit: scenario.beyond_limit.name(),
+            beyond_limit_tolerance_minutes: match scenario.beyond_limit {
+                hubplan::scenario::BeyondLimit::Tolerance(t) => finite(t),
+                _ => None,
+            },
+            worse_off_minutes: scenario.worse_off_minutes,
         },
         inputs: inputs_json(meta),
         warnings: &meta.warnings,
@@ -888,10 +997,10 @@ pub struct PlanSummary {
     #[serde(default)]
     pub services: Vec<PlanServiceSummary>,
     /// `optimal`, `feasible`, `infeasible` or `unknown`.
-    pub status: String,
-    /// `min_cost`, `max_coverage` or `min_travel`.
+    pub status: hubplan::PlanStatus,
+    /// `min_cost`, `max_coverage` or `min_travel` (`None` when absent).
     #[serde(default)]
-    pub objective_kind: String,
+    pub objective_kind: Option<hubplan::ObjectiveKind>,
     /// Objective value (`None` when null).
     #[serde(default)]
     pub objective: Option<f64>,
@@ -1062,7 +1171,7 @@ fn service_blockers_json(inputs: &Inputs, plan: &ServicePlan) -> Option<Value> {
                 plan_value,
             } => json!({
                 "kind": "limit",
-                "rule": rule,
+                "rule": rule.name(),
                 "limit": finite(*limit),
                 "plan_value": finite(*plan_value),
             }),

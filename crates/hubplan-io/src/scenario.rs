@@ -47,6 +47,11 @@ pub struct TransitSection {
     /// Largest size, in MiB, that one file of the GTFS feed may have once decompressed
     /// (the loader's zip-bomb guard, `hubplan_transit::LoadOptions::max_file_bytes`).
     pub max_file_mib: Option<u32>,
+    /// OpenStreetMap extract (`.osm.pbf`) to walk on, resolved against the scenario's folder;
+    /// `None`: straight-line walks × detour.
+    pub osm: Option<PathBuf>,
+    /// Largest snap distance to a street, metres (default `hubplan_transit::DEFAULT_SNAP_M`).
+    pub osm_snap: Option<f64>,
     /// The line of `[transit]` in the scenario file.
     pub line: u64,
 }
@@ -240,6 +245,7 @@ impl LoadedScenario {
             inputs: self.files.clone(),
             warnings: self.warnings.clone(),
             include_timing: false,
+            summary: Vec::new(),
         }
     }
 
@@ -340,6 +346,8 @@ const SECTIONS: &[(&str, &[&str])] = &[
             "transfer_slack",
             "max_rides",
             "max_file_mib",
+            "osm",
+            "osm_snap",
         ],
     ),
 ];
@@ -1075,6 +1083,11 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
                     .get("max_file_mib")
                     .map(|v| doc.integer(v, "transit.max_file_mib", "a whole number of MiB ≥ 1", 1))
                     .transpose()?,
+                osm: t
+                    .get("osm")
+                    .map(|v| doc.string(v, "transit.osm").map(|s| resolve(base, &s)))
+                    .transpose()?,
+                osm_snap: num("osm_snap", "metres ≥ 0", |x| x >= 0.0)?,
                 line: doc.line(*off),
             })
         }
@@ -1341,6 +1354,16 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
                 })
             }
         })?;
+        if let Some(osm) = &tr.osm {
+            crate::table::check_file(osm, "OpenStreetMap extract", u64::MAX).map_err(|e| IoError {
+                line: Some(tr.line),
+                field: Some("transit.osm".into()),
+                file: Some(path.to_path_buf()),
+                message: format!("{} ({})", e.message, osm.display()),
+                ..e
+            })?;
+            add("osm", osm)?;
+        }
         if tr.gtfs.is_file() {
             add("gtfs", &tr.gtfs)?;
         } else {

@@ -36,12 +36,14 @@
 mod chart;
 mod content;
 mod doc;
+mod equality;
 pub mod fmt;
 mod html;
 mod map;
 mod markdown;
 pub mod services;
 pub mod study;
+pub mod summary;
 
 use hubplan::explain::Explanations;
 use hubplan::{Inputs, Plan, Scenario};
@@ -50,6 +52,7 @@ pub use chart::sweep_chart_svg;
 pub use map::{map_svg, MapOptions};
 pub use services::{services_appendix_html, services_appendix_md, ServiceAppendix};
 pub use study::{study_appendix_html, study_appendix_md, study_map_svg, StudyAppendix, StudyMap};
+pub use summary::{plain_summary, reconciliation, reconciliation_lines, Reconciliation, SummaryItem};
 
 /// Where a plan came from, as the command line knows it.
 #[derive(Clone, Debug, PartialEq, Default)]

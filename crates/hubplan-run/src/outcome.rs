@@ -177,7 +177,15 @@ impl Outcome {
     /// plan.geojson, plan.json (see docs/FORMATS.md).
     pub fn files(&self) -> Result<Vec<(&'static str, Vec<u8>)>> {
         Ok(match (&self.model, &self.planned) {
-            (Model::Single(sc), Planned::Single(p)) => hubplan_io::plan_dir_files(&self.inputs, sc, p, &self.meta)?,
+            (Model::Single(sc), Planned::Single(p)) => {
+                // plan.json carries the appendix's plain-English summary (issue 19).
+                let mut meta = (*self.meta).clone();
+                meta.summary = hubplan_report::plain_summary(&self.inputs, sc, p)
+                    .into_iter()
+                    .map(|i| (i.topic, i.text))
+                    .collect();
+                hubplan_io::plan_dir_files(&self.inputs, sc, p, &meta)?
+            }
             (Model::Services(r), Planned::Services(p)) => {
                 hubplan_io::service_plan_dir_files(&self.inputs, r, p, &self.meta)?
             }

@@ -443,7 +443,12 @@ fn assemble(
         }
     }
     t.annual_saving = t.annual_cost_before - t.annual_cost_after;
+    let has_plan = matches!(status, PlanStatus::Optimal | PlanStatus::Feasible);
+    let (worse_off, by_imd_decile) = crate::plan::worse_off_and_deciles(inputs, &zones, sc.worse_off_minutes, has_plan);
     Plan {
+        worse_off_minutes: sc.worse_off_minutes,
+        worse_off,
+        by_imd_decile,
         status,
         objective_kind: sc.objective,
         objective,
