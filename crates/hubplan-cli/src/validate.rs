@@ -172,15 +172,7 @@ fn describe_services(inputs: &Inputs, rules: &ServiceRules) -> String {
         let hub: Vec<&str> = rules.hub.iter().map(|&x| svc_name(inputs, x)).collect();
         let capable = inputs
             .site_indices()
-            .filter(|&j| {
-                let site = inputs.site(j);
-                let space: f64 = rules.hub.iter().map(|x| inputs.services[x.index()].space).sum();
-                rules
-                    .hub
-                    .iter()
-                    .all(|x| site.services.contains(x) || site.can_host.contains(x))
-                    && site.capacity.is_none_or(|c| space <= c + 1e-9)
-            })
+            .filter(|&j| hubplan::colocate::hub_capable(inputs, rules, j))
             .count();
         s += &format!(
             "  family hub: {} ({} site(s) could be one); at least {} per district\n",

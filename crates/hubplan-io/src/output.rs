@@ -1006,10 +1006,10 @@ pub struct PlanSummary {
     #[serde(default)]
     pub services: Vec<PlanServiceSummary>,
     /// `optimal`, `feasible`, `infeasible` or `unknown`.
-    pub status: String,
-    /// `min_cost`, `max_coverage` or `min_travel`.
+    pub status: hubplan::PlanStatus,
+    /// `min_cost`, `max_coverage` or `min_travel` (`None` when absent).
     #[serde(default)]
-    pub objective_kind: String,
+    pub objective_kind: Option<hubplan::ObjectiveKind>,
     /// Objective value (`None` when null).
     #[serde(default)]
     pub objective: Option<f64>,
@@ -1218,7 +1218,7 @@ fn service_blockers_json(inputs: &Inputs, plan: &ServicePlan) -> Option<Value> {
                 plan_value,
             } => json!({
                 "kind": "limit",
-                "rule": rule,
+                "rule": rule.name(),
                 "limit": finite(*limit),
                 "plan_value": finite(*plan_value),
             }),

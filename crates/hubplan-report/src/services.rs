@@ -427,13 +427,7 @@ fn blocker(inputs: &Inputs, bl: &ServiceBlocker) -> String {
             limit,
             plan_value,
         } => {
-            let v = |x: f64| {
-                if rule.contains("budget") || rule.contains("savings") {
-                    money(x)
-                } else {
-                    plain(x)
-                }
-            };
+            let v = |x: f64| rule.value_text(x);
             format!(
                 "The rule {rule} = {} blocks the plan: without it, the least-cost plan has {}.",
                 v(*limit),

@@ -18,6 +18,11 @@
 //! | [`evaluate`] | the independent evaluator used to certify every plan |
 //! | [`plan`] | decisions, access before/after, totals |
 //! | [`study`] | the feasibility study: services, demand, need, access, priority areas, equality |
+//! | [`explain`] | why each site is kept, closed or opened, and where its users go |
+//! | [`whatif`] | comparing plans, sweeps over budgets or access limits, near-optimal alternatives |
+//! | [`colocate`] | several services co-located in shared buildings, with family hubs |
+//! | [`fmt`] | the one formatter for money, counts, minutes and percentages |
+//! | [`error`] | the core's [`Error`] |
 //!
 //! # Example
 //!
@@ -50,6 +55,7 @@ pub mod colocate;
 pub mod error;
 pub mod evaluate;
 pub mod explain;
+pub mod fmt;
 pub mod geo;
 pub mod ids;
 pub mod model;
