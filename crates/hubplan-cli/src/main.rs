@@ -16,6 +16,7 @@ mod report;
 mod sweep;
 mod transit;
 mod travel_times;
+mod validate;
 
 /// Keep, close or share public buildings so every family can still reach a service.
 #[derive(Debug, Parser)]
@@ -29,8 +30,8 @@ struct Cli {
 enum Command {
     /// Plan one scenario: optimise, certify, write plan.json, sites.csv, zones.csv, plan.geojson.
     Plan(plan::PlanArgs),
-    /// Check a scenario's inputs and print counts, totals and unreachable zones.
-    Validate(plan::ValidateArgs),
+    /// Check a scenario's inputs: coded notices grouped by code (docs/VALIDATION.md).
+    Validate(validate::ValidateArgs),
     /// Public-transport travel times from a GTFS timetable plus walking.
     TravelTimes(travel_times::TravelTimesArgs),
     /// Compare two plans: the sites that differ and the deltas in coverage and cost.
@@ -59,7 +60,7 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Command::Plan(a) => plan::run(a),
-        Command::Validate(a) => plan::validate(a),
+        Command::Validate(a) => validate::run(a),
         Command::TravelTimes(a) => travel_times::run(a).map(|()| ExitCode::SUCCESS),
         Command::Compare(a) => compare::run(a),
         Command::Sweep(a) => sweep::run(a),

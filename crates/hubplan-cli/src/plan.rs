@@ -72,16 +72,14 @@ pub fn load_full(
 ) -> Result<(Inputs, Scenario, RunMeta, Option<ServiceRules>)> {
     let t0 = Instant::now();
     let loaded: LoadedScenario = hubplan_io::load_scenario(path)?;
-    if !quiet {
-        for w in &loaded.warnings {
-            eprintln!("warning: {w}");
-        }
-    }
+    // Data-quality notices: warnings printed with their codes (also under --quiet); errors refuse.
+    let notices;
     let rules = loaded.service_rules.clone();
-    let out = match (&loaded.travel, &loaded.transit) {
+    let mut out = match (&loaded.travel, &loaded.transit) {
         (None, Some(t)) => {
             let t = t.clone();
             let travel = crate::transit::travel_from_section(&t, &loaded.inputs_without_travel, quiet, gtfs_limit)?;
+            notices = crate::validate::gate(&loaded, Some(&travel))?;
             let scenario = loaded.scenario.clone();
             let meta = loaded.run_meta();
             (
@@ -90,8 +88,12 @@ pub fn load_full(
                 meta,
             )
         }
-        _ => loaded.into_inputs()?,
+        _ => {
+            notices = crate::validate::gate(&loaded, None)?;
+            loaded.into_inputs()?
+        }
     };
+    crate::validate::attach(&mut out.2, notices);
     if !quiet {
         eprintln!(
             "read {} sites, {} zones, {} travel-time pairs in {:.2} s",
@@ -586,7 +588,8 @@ pub fn describe_service_blocker(inputs: &Inputs, rules: &ServiceRules, b: &Servi
     }
 }
 
-/// `hubplan validate`.
+/// `hubplan validate` before coded notices (superseded by `crate::validate::run`).
+#[allow(dead_code)]
 pub fn validate(a: &ValidateArgs) -> Result<ExitCode> {
     let (inputs, scenario, meta, rules) = load_full(&a.scenario, a.quiet, &a.gtfs_limit)?;
     let existing = inputs
@@ -653,7 +656,7 @@ pub fn validate(a: &ValidateArgs) -> Result<ExitCode> {
 }
 
 /// `hubplan validate` for a `[services]` scenario: the planned services and the rules.
-fn describe_services(inputs: &Inputs, rules: &ServiceRules) -> String {
+pub(crate) fn describe_services(inputs: &Inputs, rules: &ServiceRules) -> String {
     use hubplan::model::SiteStatus;
     let mut s = String::new();
     let planned = hubplan::colocate::planned_services(inputs, rules);

@@ -35,8 +35,8 @@ pub use output::{
 };
 pub use records::{read_points, read_services, read_sites, read_zones, ServicesFile, SitesFile, ZonesFile};
 pub use scenario::{
-    attach_travel, load_scenario, parse_scenario_str, InputFile, InputsWithoutTravel, LoadedScenario, ScenarioFile,
-    ScenarioSettings, ServicesSection, TransitSection,
+    attach_travel, load_scenario, parse_scenario_str, InputFile, InputRows, InputsWithoutTravel, LoadedScenario,
+    ScenarioFile, ScenarioSettings, ServicesSection, TransitSection,
 };
 pub use travel::{build_travel, read_travel_times, TravelFile};
 

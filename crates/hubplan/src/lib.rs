@@ -17,6 +17,7 @@
 //! | [`optimise`] | scenario → certified [`Plan`]; infeasibility diagnosis |
 //! | [`evaluate`] | the independent evaluator used to certify every plan |
 //! | [`plan`] | decisions, access before/after, totals |
+//! | [`notice`] | data-quality notices (code, severity, file, row, field, value) |
 //!
 //! # Example
 //!
@@ -52,6 +53,7 @@ pub mod explain;
 pub mod geo;
 pub mod ids;
 pub mod model;
+pub mod notice;
 pub mod optimise;
 pub mod plan;
 pub mod scenario;

@@ -1,0 +1,274 @@
+//! `hubplan validate`: every data check of a scenario as coded notices
+//! (`hubplan-check`, catalogue in docs/VALIDATION.md), grouped by code; and the
+//! gate that `hubplan plan` and the other commands pass their inputs through.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{anyhow, Result};
+use hubplan::notice::{Notice, Severity};
+use hubplan::travel::TravelTimes;
+use hubplan::{SiteIdx, ZoneIdx};
+use hubplan_check::report::ValidationReport;
+use hubplan_check::CheckOptions;
+use hubplan_io::{InputsWithoutTravel, LoadedScenario, TransitSection};
+use hubplan_transit::{seconds_to_minutes_2dp, travel_time_matrix, ServiceDate};
+
+use crate::transit::GtfsLimitArgs;
+use crate::EXIT_BAD_INPUT;
+
+/// Output format of `hubplan validate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Notices grouped by code, with counts and the first examples.
+    Text,
+    /// The validation report as JSON (as validation.json).
+    Json,
+}
+
+/// Arguments of `hubplan validate`.
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Output on stdout: text (grouped by code) or json.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Also write validation.json and validation.html into this directory (atomically).
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
+    /// Count warnings as errors (exit 2 when there is one).
+    #[arg(long)]
+    pub strict: bool,
+    /// No progress on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub gtfs_limit: GtfsLimitArgs,
+}
+
+/// `hubplan validate`: exit 0 with no errors, 2 with errors (or warnings under `--strict`).
+pub fn run(a: &ValidateArgs) -> Result<ExitCode> {
+    let version = env!("CARGO_PKG_VERSION");
+    let label = a.scenario.to_string_lossy().into_owned();
+    // (notices, header lines, whether the refusal was already printed on stderr)
+    let (notices, header, printed) = match hubplan_io::load_scenario(&a.scenario) {
+        Err(e) => {
+            // The loader's error, word for word as before, and as a coded notice.
+            eprintln!("error: {e}");
+            (vec![hubplan_check::notice_from_load_error(&e)], String::new(), true)
+        }
+        Ok(loaded) => match check_loaded(&loaded, a) {
+            Ok((n, h)) => (n, h, false),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                let n = Notice::new(hubplan_check::codes::INPUT_ERROR, Severity::Error, format!("{e:#}"));
+                (vec![n], String::new(), true)
+            }
+        },
+    };
+    let rep = ValidationReport::new(&label, &notices, a.strict, version);
+    if let Some(dir) = &a.report {
+        hubplan_io::write_files_atomically(
+            dir,
+            &[
+                ("validation.html", rep.html().into_bytes()),
+                ("validation.json", rep.json().into_bytes()),
+            ],
+        )?;
+        if !a.quiet {
+            eprintln!("wrote {}", dir.display());
+        }
+    }
+    match a.format {
+        Format::Json => print!("{}", rep.json()),
+        Format::Text => {
+            print!("{header}");
+            print!("{}", rep.text());
+        }
+    }
+    // The errors also go to stderr, so that a failing run says why there as before.
+    if rep.summary.failed {
+        if !printed {
+            for n in hubplan_check::report::errors(&notices, a.strict) {
+                eprintln!("error: {n}");
+            }
+        }
+        Ok(ExitCode::from(EXIT_BAD_INPUT))
+    } else {
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// Every check of a loaded scenario; also the header lines (inputs, counts).
+fn check_loaded(loaded: &LoadedScenario, a: &ValidateArgs) -> Result<(Vec<Notice>, String)> {
+    let mut notices = Vec::new();
+    let computed = match (&loaded.travel, &loaded.transit) {
+        (None, Some(t)) => {
+            let (travel, feed_notices) =
+                transit_travel(t, &loaded.inputs_without_travel, loaded, &a.gtfs_limit, a.quiet)?;
+            notices.extend(feed_notices);
+            Some(travel)
+        }
+        _ => None,
+    };
+    let travel = computed.as_ref().or(loaded.travel.as_ref());
+    notices.extend(hubplan_check::check_scenario(
+        loaded,
+        travel,
+        &CheckOptions {
+            solve: true,
+            ..CheckOptions::default()
+        },
+    ));
+    // The core's own checks of the rules (contradictions it finds before solving).
+    let mut services_text = String::new();
+    if let Some(t) = travel {
+        let inputs = hubplan::Inputs {
+            sites: loaded.inputs_without_travel.sites.clone(),
+            zones: loaded.inputs_without_travel.zones.clone(),
+            services: loaded.inputs_without_travel.services.clone(),
+            travel: t.clone(),
+        };
+        let core = match &loaded.service_rules {
+            Some(r) => hubplan::colocate::check_rules(&inputs, r).err().map(|e| e.to_string()),
+            None => hubplan::optimise::check_scenario(&inputs, &loaded.scenario)
+                .err()
+                .map(|e| e.to_string()),
+        };
+        if let (Some(r), None) = (&loaded.service_rules, &core) {
+            services_text = crate::plan::describe_services(&inputs, r);
+        }
+        if let Some(m) = core {
+            notices.push(
+                Notice::new(hubplan_check::codes::SCENARIO_CONTRADICTION, Severity::Error, m).file(
+                    loaded
+                        .path
+                        .file_name()
+                        .map_or(String::new(), |f| f.to_string_lossy().into_owned()),
+                ),
+            );
+        }
+    }
+    hubplan_check::sort(&mut notices);
+    let inp = &loaded.inputs_without_travel;
+    let mut h = format!("scenario: {}\n", a.scenario.display());
+    for f in &loaded.files {
+        h += &format!("  {:<13} {} sha256 {}\n", f.role, f.path.display(), f.sha256);
+    }
+    let existing = inp
+        .sites
+        .iter()
+        .filter(|s| s.status == hubplan::model::SiteStatus::Existing)
+        .count();
+    h += &format!(
+        "sites: {} ({} existing, {} candidates); zones: {}; services: {}; travel-time pairs: {}\n",
+        inp.sites.len(),
+        existing,
+        inp.sites.len() - existing,
+        inp.zones.len(),
+        inp.services.len(),
+        travel.map_or(0, TravelTimes::n_pairs)
+    );
+    h += &services_text;
+    Ok((notices, h))
+}
+
+/// Reads the timetable once: its loader's findings and the other GTFS checks as
+/// notices, and the travel times.
+fn transit_travel(
+    t: &TransitSection,
+    inputs: &InputsWithoutTravel,
+    loaded: &LoadedScenario,
+    limit: &GtfsLimitArgs,
+    quiet: bool,
+) -> Result<(TravelTimes, Vec<Notice>)> {
+    let date = t.date.as_deref().ok_or_else(|| {
+        anyhow!(
+            "[transit] (line {}) needs a service date: date = \"YYYY-MM-DD\"",
+            t.line
+        )
+    })?;
+    let date = ServiceDate::parse(date).map_err(|e| anyhow!("[transit] date: {e}"))?;
+    let cfg = crate::transit::config_from_section(t)?;
+    let opts = crate::transit::load_options(limit.gtfs_max_file_mib, t.max_file_mib);
+    let (feed, report) = crate::transit::load(&t.gtfs, date, &opts)?;
+    let label = hubplan_check_label(loaded, &t.gtfs);
+    let notices = hubplan_check::check_feed(
+        loaded,
+        &feed,
+        &report,
+        Some((cfg.window_start_s, cfg.window_end_s)),
+        &label,
+    );
+    if !quiet {
+        eprintln!(
+            "timetable {}: {} trips, {} connections, {} stops on {}",
+            t.gtfs.display(),
+            report.trips_active,
+            report.connections,
+            report.stops_used,
+            date
+        );
+    }
+    let origins: Vec<_> = inputs.zones.iter().map(|z| z.pos).collect();
+    let dests: Vec<_> = inputs.sites.iter().map(|s| s.pos).collect();
+    let entries = travel_time_matrix(&feed, &origins, &dests, &cfg, &|_, _| {}).map_err(|e| anyhow!("{e}"))?;
+    let triples = entries
+        .iter()
+        .map(|e| {
+            (
+                ZoneIdx(e.origin),
+                SiteIdx(e.destination),
+                seconds_to_minutes_2dp(e.seconds),
+            )
+        })
+        .collect();
+    let travel = TravelTimes::from_triples(inputs.zones.len(), inputs.sites.len(), triples)
+        .map_err(|e| anyhow!("internal error building the travel-time table: {e:?}"))?;
+    Ok((travel, notices))
+}
+
+/// The feed's path relative to the scenario's folder.
+fn hubplan_check_label(loaded: &LoadedScenario, p: &Path) -> String {
+    p.strip_prefix(&loaded.base_dir)
+        .unwrap_or(p)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// The gate of `hubplan plan` (and every command that loads a scenario): runs the
+/// data checks (no solve), prints every warning with its code on stderr, even with
+/// `--quiet` (a warning is not progress), and refuses when there is an error.
+/// Returns the notices, for plan.json and the appendix.
+pub fn gate(loaded: &LoadedScenario, travel: Option<&TravelTimes>) -> Result<Vec<Notice>> {
+    let notices = hubplan_check::check_scenario(loaded, travel, &CheckOptions::default());
+    for n in notices.iter().filter(|n| n.severity == Severity::Warning) {
+        eprintln!("warning: {n}");
+    }
+    let errors: Vec<String> = notices
+        .iter()
+        .filter(|n| n.severity == Severity::Error)
+        .map(|n| n.to_string())
+        .collect();
+    if !errors.is_empty() {
+        return Err(anyhow!(
+            "the inputs have {} error(s); run `hubplan validate` for the full list (docs/VALIDATION.md explains each code):\n  {}",
+            errors.len(),
+            errors.join("\n  ")
+        ));
+    }
+    Ok(notices)
+}
+
+/// Puts the notices into the run's metadata: plan.json's `notices`, and its
+/// `warnings` as lines with their codes (the loader's remarks are among them, as
+/// `input_remark`).
+pub fn attach(meta: &mut hubplan_io::RunMeta, notices: Vec<Notice>) {
+    meta.warnings = notices
+        .iter()
+        .filter(|n| n.severity != Severity::Info)
+        .map(|n| n.to_string())
+        .collect();
+    meta.notices = notices;
+}
