@@ -173,7 +173,7 @@ pub(crate) fn file_label(loaded: &LoadedScenario, p: &Path) -> String {
 /// own), the rule and the scenario. The loader's remarks are included as
 /// `input_remark` notices. Sorted.
 pub fn check_scenario(loaded: &LoadedScenario, travel: Option<&TravelTimes>, opts: &CheckOptions) -> Vec<Notice> {
-    let mut out = notices_from_remarks(&loaded.warnings);
+    let mut out: Vec<Notice> = loaded.warnings.iter().map(|w| remark(loaded, w)).collect();
     places::check(loaded, &mut out);
     ids::check(loaded, &mut out);
     zones::check(loaded, &mut out);
@@ -185,6 +185,26 @@ pub fn check_scenario(loaded: &LoadedScenario, travel: Option<&TravelTimes>, opt
     rules::check(loaded, travel, opts, &mut out);
     sort(&mut out);
     out
+}
+
+/// One remark of the loader as an `input_remark` notice, its file (and line)
+/// taken out of the text when it starts with one of the scenario's files.
+fn remark(loaded: &LoadedScenario, w: &str) -> Notice {
+    for f in &loaded.files {
+        let p = f.path.display().to_string();
+        if let Some(rest) = w.strip_prefix(&p).and_then(|r| r.strip_prefix(':')) {
+            let mut n = notice(codes::INPUT_REMARK, rest.trim_start()).file(file_label(loaded, &f.path));
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            if let (Ok(line), Some(after)) = (digits.parse::<u64>(), rest.get(digits.len()..)) {
+                if let Some(after) = after.strip_prefix(':') {
+                    n.row = Some(line);
+                    n.message = after.trim_start().to_string();
+                }
+            }
+            return n;
+        }
+    }
+    notice(codes::INPUT_REMARK, w)
 }
 
 /// Sorts notices: severity, code, file, row, field, value, message.

@@ -117,6 +117,28 @@ pub(crate) fn check(loaded: &LoadedScenario, travel: Option<&TravelTimes>, opts:
             );
         }
     }
+    // The core's own checks of the rules (contradictions it finds before solving),
+    // unless a check above has already named the problem.
+    let named = out
+        .iter()
+        .any(|n| n.code == codes::BUDGET_BELOW_CHEAPEST_PLAN || n.code == codes::SAVINGS_TARGET_ABOVE_RUNNING_COST);
+    if let (Some(t), false) = (travel, named) {
+        let inputs = Inputs {
+            sites: inp.sites.clone(),
+            zones: inp.zones.clone(),
+            services: inp.services.clone(),
+            travel: t.clone(),
+        };
+        let core = match &loaded.service_rules {
+            Some(r) => hubplan::colocate::check_rules(&inputs, r).err().map(|e| e.to_string()),
+            None => hubplan::optimise::check_scenario(&inputs, &loaded.scenario)
+                .err()
+                .map(|e| e.to_string()),
+        };
+        if let Some(m) = core {
+            out.push(sf(notice(codes::SCENARIO_CONTRADICTION, m)));
+        }
+    }
 }
 
 /// The least the open buildings must cost: the forced keeps' cost, and, when

@@ -46,19 +46,22 @@ pub(crate) fn check(loaded: &LoadedScenario, t: &TravelTimes, out: &mut Vec<Noti
     let all = nz * ns;
     if csv && t.n_pairs() < all {
         let missing = all - t.n_pairs();
+        // The first pairs in id order (independent of the files' row order).
+        let mut zones_by_id: Vec<usize> = (0..nz).collect();
+        zones_by_id.sort_by(|&a, &b| inp.zones[a].id.cmp(&inp.zones[b].id));
+        let mut sites_by_id: Vec<usize> = (0..ns).collect();
+        sites_by_id.sort_by(|&a, &b| inp.sites[a].id.cmp(&inp.sites[b].id));
         let mut ex = Vec::new();
-        'outer: for (zi, z) in inp.zones.iter().enumerate() {
-            let row: Vec<SiteIdx> = t.row(ZoneIdx::from_index(zi)).map(|(s, _)| s).collect();
-            for (si, s) in inp.sites.iter().enumerate() {
-                if row.binary_search(&SiteIdx::from_index(si)).is_err() {
-                    ex.push((z.id.clone(), s.id.clone()));
-                    if ex.len() >= 50_000 {
+        'outer: for &zi in &zones_by_id {
+            for &si in &sites_by_id {
+                if t.get(ZoneIdx::from_index(zi), SiteIdx::from_index(si)).is_none() {
+                    ex.push((inp.zones[zi].id.clone(), inp.sites[si].id.clone()));
+                    if ex.len() >= 5 {
                         break 'outer;
                     }
                 }
             }
         }
-        ex.sort();
         let ex: Vec<String> = ex.iter().take(5).map(|(z, s)| format!("{z}→{s}")).collect();
         out.push(
             notice(

@@ -373,6 +373,7 @@ fn write_services_appendix(
             rules.solver.gap
         ),
         version: meta.hubplan_version.clone(),
+        notices: meta.notices.clone(),
     };
     let title = "Family hubs: which buildings close, where services move, and why";
     let a = hubplan_report::ServiceAppendix {

@@ -129,8 +129,11 @@ pub fn provenance(inputs: &Inputs, sc: &Scenario, plan: &Plan, meta: &RunMeta, t
             .clone()
             .unwrap_or_else(|| "the zones' need column, or their population when it is absent".into()),
     ));
-    for w in &meta.warnings {
-        settings.push(("input warning".into(), w.clone()));
+    // Plans made with data-quality notices show them in their own section.
+    if meta.notices.is_empty() {
+        for w in &meta.warnings {
+            settings.push(("input warning".into(), w.clone()));
+        }
     }
     let transit = transit.or_else(|| travel_source_words(meta));
     Provenance {
@@ -143,6 +146,7 @@ pub fn provenance(inputs: &Inputs, sc: &Scenario, plan: &Plan, meta: &RunMeta, t
         } else {
             meta.hubplan_version.clone()
         },
+        notices: meta.notices.clone(),
     }
 }
 
@@ -205,17 +209,14 @@ fn load_with_transit(
     gtfs_limit: &crate::transit::GtfsLimitArgs,
 ) -> Result<(Inputs, Scenario, RunMeta, Option<String>)> {
     let loaded = hubplan_io::load_scenario(path)?;
-    if !quiet {
-        for w in &loaded.warnings {
-            eprintln!("warning: {w}");
-        }
-    }
     match (&loaded.travel, &loaded.transit) {
         (None, Some(t)) => {
             let t = t.clone();
             let travel = crate::transit::travel_from_section(&t, &loaded.inputs_without_travel, quiet, gtfs_limit)?;
+            let notices = crate::validate::gate(&loaded, Some(&travel))?;
             let scenario = loaded.scenario.clone();
-            let meta = loaded.run_meta();
+            let mut meta = loaded.run_meta();
+            crate::validate::attach(&mut meta, notices);
             let mut words = format!("computed from the GTFS timetable {}", t.gtfs.display());
             if let Some(d) = &t.date {
                 words.push_str(&format!(", service date {d}"));
@@ -234,7 +235,9 @@ fn load_with_transit(
             ))
         }
         _ => {
-            let (i, s, m) = loaded.into_inputs()?;
+            let notices = crate::validate::gate(&loaded, None)?;
+            let (i, s, mut m) = loaded.into_inputs()?;
+            crate::validate::attach(&mut m, notices);
             Ok((i, s, m, None))
         }
     }

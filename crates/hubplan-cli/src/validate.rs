@@ -121,33 +121,20 @@ fn check_loaded(loaded: &LoadedScenario, a: &ValidateArgs) -> Result<(Vec<Notice
             ..CheckOptions::default()
         },
     ));
-    // The core's own checks of the rules (contradictions it finds before solving).
+    // The planned services and rules of a co-location scenario, as before.
     let mut services_text = String::new();
-    if let Some(t) = travel {
-        let inputs = hubplan::Inputs {
-            sites: loaded.inputs_without_travel.sites.clone(),
-            zones: loaded.inputs_without_travel.zones.clone(),
-            services: loaded.inputs_without_travel.services.clone(),
-            travel: t.clone(),
-        };
-        let core = match &loaded.service_rules {
-            Some(r) => hubplan::colocate::check_rules(&inputs, r).err().map(|e| e.to_string()),
-            None => hubplan::optimise::check_scenario(&inputs, &loaded.scenario)
-                .err()
-                .map(|e| e.to_string()),
-        };
-        if let (Some(r), None) = (&loaded.service_rules, &core) {
+    if let (Some(r), Some(t)) = (&loaded.service_rules, travel) {
+        if !notices
+            .iter()
+            .any(|n| n.code == hubplan_check::codes::SCENARIO_CONTRADICTION)
+        {
+            let inputs = hubplan::Inputs {
+                sites: loaded.inputs_without_travel.sites.clone(),
+                zones: loaded.inputs_without_travel.zones.clone(),
+                services: loaded.inputs_without_travel.services.clone(),
+                travel: t.clone(),
+            };
             services_text = crate::plan::describe_services(&inputs, r);
-        }
-        if let Some(m) = core {
-            notices.push(
-                Notice::new(hubplan_check::codes::SCENARIO_CONTRADICTION, Severity::Error, m).file(
-                    loaded
-                        .path
-                        .file_name()
-                        .map_or(String::new(), |f| f.to_string_lossy().into_owned()),
-                ),
-            );
         }
     }
     hubplan_check::sort(&mut notices);
@@ -170,6 +157,42 @@ fn check_loaded(loaded: &LoadedScenario, a: &ValidateArgs) -> Result<(Vec<Notice
         inp.services.len(),
         travel.map_or(0, TravelTimes::n_pairs)
     );
+    let cost: f64 = inp
+        .sites
+        .iter()
+        .filter(|s| s.status == hubplan::model::SiteStatus::Existing)
+        .map(|s| s.annual_cost)
+        .sum();
+    let backlog: f64 = inp.sites.iter().map(|s| s.backlog).sum();
+    let need: f64 = inp.zones.iter().map(|z| z.need).sum();
+    h += &format!(
+        "total need {}; annual cost of existing sites {}; backlog {}\n",
+        hubplan_report::fmt::plain(need),
+        hubplan_report::fmt::money(cost),
+        hubplan_report::fmt::money(backlog)
+    );
+    if let (Some(t), None) = (travel, &loaded.service_rules) {
+        let lim = loaded.scenario.max_minutes;
+        let mut un: Vec<&str> = (0..inp.zones.len())
+            .filter(|&z| !t.row(ZoneIdx::from_index(z)).any(|(_, m)| lim.is_none_or(|l| m <= l)))
+            .map(|z| inp.zones[z].id.as_str())
+            .collect();
+        un.sort_unstable();
+        h += &format!(
+            "zones with no site within {} even with every site open: {}{}\n",
+            lim.map_or("any time".to_string(), |m| format!("{m} minutes")),
+            un.len(),
+            if un.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({}{})",
+                    un.iter().take(10).copied().collect::<Vec<_>>().join(", "),
+                    if un.len() > 10 { ", …" } else { "" }
+                )
+            }
+        );
+    }
     h += &services_text;
     Ok((notices, h))
 }
@@ -244,7 +267,7 @@ fn hubplan_check_label(loaded: &LoadedScenario, p: &Path) -> String {
 pub fn gate(loaded: &LoadedScenario, travel: Option<&TravelTimes>) -> Result<Vec<Notice>> {
     let notices = hubplan_check::check_scenario(loaded, travel, &CheckOptions::default());
     for n in notices.iter().filter(|n| n.severity == Severity::Warning) {
-        eprintln!("warning: {n}");
+        eprintln!("warning: {}", warning_line(n));
     }
     let errors: Vec<String> = notices
         .iter()
@@ -271,4 +294,13 @@ pub fn attach(meta: &mut hubplan_io::RunMeta, notices: Vec<Notice>) {
         .map(|n| n.to_string())
         .collect();
     meta.notices = notices;
+}
+
+/// `CODE: file:row: field F: message [value: V]`, for `warning: …` lines.
+fn warning_line(n: &Notice) -> String {
+    let mut s = format!("{}: {}{}", n.code, n.location(), n.message);
+    if let Some(v) = &n.value {
+        s.push_str(&format!(" [value: {v}]"));
+    }
+    s
 }
