@@ -256,6 +256,18 @@ pub fn notice_from_load_error(e: &IoError) -> Notice {
     }
     n.row = e.line;
     n.field = e.field.clone();
+    // The value the loader quotes (`found "abc"`), when it quotes one.
+    if let Some(i) = m.find("found \"") {
+        let rest = &m[i + 7..];
+        if let Some(j) = rest.find('"') {
+            n.value = Some(rest[..j].to_string());
+        }
+    } else if let Some(i) = m.find(" id \"") {
+        let rest = &m[i + 5..];
+        if let Some(j) = rest.find('"') {
+            n.value = Some(rest[..j].to_string());
+        }
+    }
     n
 }
 

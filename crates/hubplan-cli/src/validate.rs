@@ -85,6 +85,9 @@ pub fn run(a: &ValidateArgs) -> Result<ExitCode> {
         Format::Text => {
             print!("{header}");
             print!("{}", rep.text());
+            if !rep.summary.failed {
+                println!("ok");
+            }
         }
     }
     // The errors also go to stderr, so that a failing run says why there as before.
