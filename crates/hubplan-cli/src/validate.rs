@@ -14,8 +14,11 @@ use hubplan_check::CheckOptions;
 use hubplan_io::{InputsWithoutTravel, LoadedScenario, TransitSection};
 use hubplan_transit::{seconds_to_minutes_2dp, travel_time_matrix, ServiceDate};
 
-use crate::transit::GtfsLimitArgs;
-use crate::EXIT_BAD_INPUT;
+use hubplan::colocate::ServiceRules;
+use hubplan::Inputs;
+use hubplan_run::text::{list_ids, money, svc_name};
+
+use crate::{GtfsLimitArgs, EXIT_BAD_INPUT};
 
 /// Output format of `hubplan validate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -137,7 +140,7 @@ fn check_loaded(loaded: &LoadedScenario, a: &ValidateArgs) -> Result<(Vec<Notice
                 services: loaded.inputs_without_travel.services.clone(),
                 travel: t.clone(),
             };
-            services_text = crate::plan::describe_services(&inputs, r);
+            services_text = describe_services(&inputs, r);
         }
     }
     hubplan_check::sort(&mut notices);
@@ -170,9 +173,9 @@ fn check_loaded(loaded: &LoadedScenario, a: &ValidateArgs) -> Result<(Vec<Notice
     let need: f64 = inp.zones.iter().map(|z| z.need).sum();
     h += &format!(
         "total need {}; annual cost of existing sites {}; backlog {}\n",
-        hubplan_report::fmt::plain(need),
-        hubplan_report::fmt::money(cost),
-        hubplan_report::fmt::money(backlog)
+        hubplan_report::fmt::plain(need.round()),
+        money(cost),
+        money(backlog)
     );
     if let (Some(t), None) = (travel, &loaded.service_rules) {
         let lim = loaded.scenario.max_minutes;
@@ -216,9 +219,10 @@ fn transit_travel(
         )
     })?;
     let date = ServiceDate::parse(date).map_err(|e| anyhow!("[transit] date: {e}"))?;
-    let cfg = crate::transit::config_from_section(t)?;
-    let opts = crate::transit::load_options(limit.gtfs_max_file_mib, t.max_file_mib);
-    let (feed, report) = crate::transit::load(&t.gtfs, date, &opts)?;
+    let cfg = hubplan_run::config_from_section(t)?;
+    let opts = hubplan_run::feed_options(limit.gtfs_max_file_mib, t.max_file_mib);
+    let (feed, report) = hubplan_run::read_feed(&t.gtfs, date, &opts)
+        .map_err(|e| anyhow!("reading the GTFS feed {}: {e}", t.gtfs.display()))?;
     let label = hubplan_check_label(loaded, &t.gtfs);
     let notices = hubplan_check::check_feed(
         loaded,
@@ -263,47 +267,134 @@ fn hubplan_check_label(loaded: &LoadedScenario, p: &Path) -> String {
         .replace('\\', "/")
 }
 
-/// The gate of `hubplan plan` (and every command that loads a scenario): runs the
-/// data checks (no solve), prints every warning with its code on stderr, even with
-/// `--quiet` (a warning is not progress), and refuses when there is an error.
-/// Returns the notices, for plan.json and the appendix.
-pub fn gate(loaded: &LoadedScenario, travel: Option<&TravelTimes>) -> Result<Vec<Notice>> {
-    let notices = hubplan_check::check_scenario(loaded, travel, &CheckOptions::default());
-    for n in notices.iter().filter(|n| n.severity == Severity::Warning) {
-        eprintln!("warning: {}", warning_line(n));
-    }
-    let errors: Vec<String> = notices
-        .iter()
-        .filter(|n| n.severity == Severity::Error)
-        .map(|n| n.to_string())
-        .collect();
-    if !errors.is_empty() {
-        return Err(anyhow!(
-            "the inputs have {} error(s); run `hubplan validate` for the full list (docs/VALIDATION.md explains each code):\n  {}",
-            errors.len(),
-            errors.join("\n  ")
-        ));
-    }
-    Ok(notices)
-}
-
-/// Puts the notices into the run's metadata: plan.json's `notices`, and its
-/// `warnings` as lines with their codes (the loader's remarks are among them, as
-/// `input_remark`).
-pub fn attach(meta: &mut hubplan_io::RunMeta, notices: Vec<Notice>) {
-    meta.warnings = notices
-        .iter()
-        .filter(|n| n.severity != Severity::Info)
-        .map(|n| n.to_string())
-        .collect();
-    meta.notices = notices;
-}
-
 /// `CODE: file:row: field F: message [value: V]`, for `warning: …` lines.
-fn warning_line(n: &Notice) -> String {
+pub fn warning_line(n: &Notice) -> String {
     let mut s = format!("{}: {}{}", n.code, n.location(), n.message);
     if let Some(v) = &n.value {
         s.push_str(&format!(" [value: {v}]"));
+    }
+    s
+}
+
+/// `hubplan validate` for a `[services]` scenario: the planned services and the rules.
+fn describe_services(inputs: &Inputs, rules: &ServiceRules) -> String {
+    use hubplan::model::SiteStatus;
+    let mut s = String::new();
+    let planned = hubplan::colocate::planned_services(inputs, rules);
+    let mapped = hubplan::colocate::map_services(inputs, rules);
+    s += "co-location model ([services]); planned services:\n";
+    s += "  service            need_column   limit    space  conversion  hosted today  can host  need      unreachable zones\n";
+    for (k, &sv) in planned.iter().enumerate() {
+        let svc = &inputs.services[sv.index()];
+        let today = inputs
+            .sites
+            .iter()
+            .filter(|x| x.status == SiteStatus::Existing && x.services.contains(&sv))
+            .count();
+        let capable = inputs
+            .sites
+            .iter()
+            .filter(|x| x.services.contains(&sv) || x.can_host.contains(&sv))
+            .count();
+        let need: f64 = inputs.zone_indices().map(|z| inputs.need(z, Some(sv))).sum();
+        let un = mapped.unreachable.get(k).map_or(0, Vec::len);
+        let limit =
+            hubplan::colocate::service_limit(inputs, rules, sv).map_or("none".to_string(), |m| format!("{m} min"));
+        s += &format!(
+            "  {:<18} {:<13} {:<8} {:<6} {:<11} {:<13} {:<9} {:<9.0} {}{}\n",
+            svc.id,
+            svc.need_column.as_deref().unwrap_or("(need)"),
+            limit,
+            svc.space,
+            money(svc.conversion_cost),
+            today,
+            capable,
+            need,
+            un,
+            if rules.hub.contains(&sv) { "  [hub]" } else { "" }
+        );
+        if let Some(u) = mapped.unreachable.get(k).filter(|u| !u.is_empty()) {
+            s += &format!(
+                "    unreachable at baseline: {}\n",
+                list_ids(u.iter().map(|&z| inputs.zone(z).id.as_str()), 10)
+            );
+        }
+    }
+    let ids = |v: &[hubplan::SiteIdx]| list_ids(v.iter().map(|&j| inputs.site(j).id.as_str()), 20);
+    let pairs = |v: &[(hubplan::SiteIdx, hubplan::ServiceIdx)]| {
+        list_ids(
+            v.iter()
+                .map(|&(j, sv)| format!("{}/{}", inputs.site(j).id, svc_name(inputs, sv)))
+                .collect::<Vec<_>>()
+                .iter()
+                .map(String::as_str),
+            20,
+        )
+    };
+    s += "rules:\n";
+    s += &format!(
+        "  objective: {}{}\n",
+        rules.objective.name(),
+        rules.then.map_or(String::new(), |t| format!(
+            " then {} (tolerance {:e})",
+            t.name(),
+            rules.lex_tolerance
+        ))
+    );
+    if !rules.hub.is_empty() {
+        let hub: Vec<&str> = rules.hub.iter().map(|&x| svc_name(inputs, x)).collect();
+        let capable = inputs
+            .site_indices()
+            .filter(|&j| {
+                let site = inputs.site(j);
+                let space: f64 = rules.hub.iter().map(|x| inputs.services[x.index()].space).sum();
+                rules
+                    .hub
+                    .iter()
+                    .all(|x| site.services.contains(x) || site.can_host.contains(x))
+                    && site.capacity.is_none_or(|c| space <= c + 1e-9)
+            })
+            .count();
+        s += &format!(
+            "  family hub: {} ({} site(s) could be one); at least {} per district\n",
+            hub.join(" + "),
+            capable,
+            rules.min_hubs_per_district
+        );
+    }
+    if let Some(b) = rules.annual_budget {
+        s += &format!("  annual budget: {}\n", money(b));
+    }
+    if let Some(t) = rules.savings_target {
+        s += &format!("  savings target: {} a year\n", money(t));
+    }
+    if let Some(c) = rules.capital_budget {
+        s += &format!("  capital budget: {}\n", money(c));
+    }
+    if let Some(p) = rules.sites.exact {
+        s += &format!("  open sites: exactly {p}\n");
+    }
+    if rules.sites.min.is_some() || rules.sites.max.is_some() {
+        s += &format!(
+            "  open sites: {}..{}\n",
+            rules.sites.min.map_or(String::new(), |x| x.to_string()),
+            rules.sites.max.map_or(String::new(), |x| x.to_string())
+        );
+    }
+    if !rules.keep.is_empty() {
+        s += &format!("  keep: {}\n", ids(&rules.keep));
+    }
+    if !rules.close.is_empty() {
+        s += &format!("  close: {}\n", ids(&rules.close));
+    }
+    if !rules.keep_service.is_empty() {
+        s += &format!("  keep_service: {}\n", pairs(&rules.keep_service));
+    }
+    if !rules.close_service.is_empty() {
+        s += &format!("  close_service: {}\n", pairs(&rules.close_service));
+    }
+    if let Some(d) = rules.equity_max_imd_decile {
+        s += &format!("  equity: zones in IMD deciles 1–{d} covered for every service\n");
     }
     s
 }

@@ -8,7 +8,10 @@
 //! |---|---|
 //! | a whole scenario | [`load_scenario`] → [`LoadedScenario`] (with [`LoadedScenario::service_rules`] when it has a `[services]` table), then [`LoadedScenario::into_inputs`] or [`attach_travel`] |
 //! | one file each | [`read_sites`], [`read_zones`], [`read_services`], [`read_travel_times`], [`read_points`] |
-//! | outputs | [`write_plan_dir`] (plan.json, sites.csv, zones.csv, plan.geojson), [`write_service_plan_dir`] (the same files for a co-location plan), [`read_plan_json`] (either) |
+//! | outputs | [`write_plan_dir`] (plan.json, sites.csv, zones.csv, plan.geojson), [`write_service_plan_dir`] (the same files for a co-location plan), [`plan_dir_files`] and [`service_plan_dir_files`] (the same, in memory), [`read_plan_json`] and [`parse_plan_json`] (either) |
+//! | what-if tables | [`sweep_csv`], [`alternatives_csv`], [`write_travel_times`] |
+//! | atomic writing | [`write_files_atomically`] (files into a folder), [`write_file_atomically`] (one file) |
+//! | a feasibility study | [`study_options`] (the `[study]` table, checked against the zones file), [`write_study_dir`] (study.json, zones.csv, areas.csv, study.geojson) |
 //! | provenance | [`sha256_file`], [`InputFile`] |
 //! | errors | [`IoError`], [`IoErrorKind`] |
 //!
@@ -24,21 +27,28 @@ mod num;
 mod output;
 mod records;
 mod scenario;
+mod study;
 mod table;
 mod travel;
+mod whatif;
 
 pub use error::{IoError, IoErrorKind, Result};
 pub use output::{
-    read_plan_json, write_files_atomically, write_plan_dir, write_service_plan_dir, PlanInputSummary,
-    PlanScenarioSummary, PlanServiceSummary, PlanSiteSummary, PlanSolverSummary, PlanSummary, PlanTotalsSummary,
-    RunMeta, PLAN_FILES,
+    parse_plan_json, plan_dir_files, read_plan_json, service_plan_dir_files, write_file_atomically,
+    write_files_atomically, write_plan_dir, write_service_plan_dir, PlanInputSummary, PlanScenarioSummary,
+    PlanServiceSummary, PlanSiteSummary, PlanSolverSummary, PlanSummary, PlanTotalsSummary, RunMeta, PLAN_FILES,
 };
 pub use records::{read_points, read_services, read_sites, read_zones, ServicesFile, SitesFile, ZonesFile};
 pub use scenario::{
     attach_travel, load_scenario, parse_scenario_str, InputFile, InputRows, InputsWithoutTravel, LoadedScenario,
-    ScenarioFile, ScenarioSettings, ServicesSection, TransitSection,
+    ScenarioFile, ScenarioSettings, ServicesSection, StudySection, TransitSection,
 };
-pub use travel::{build_travel, read_travel_times, TravelFile};
+pub use study::{
+    read_zone_shapes, study_areas_csv, study_geojson, study_json, study_options, study_zones_csv, write_study_dir,
+    STUDY_FILES,
+};
+pub use travel::{build_travel, read_travel_times, write_travel_times, TravelFile, TravelRow};
+pub use whatif::{alternatives_csv, sweep_csv};
 
 use std::io::Read;
 use std::path::Path;

@@ -33,13 +33,23 @@ pub struct RunMeta {
     /// Write the solver's wall-clock seconds into plan.json. Off by default so that
     /// outputs are byte-identical from run to run.
     pub include_timing: bool,
+    /// The plain-English summary to write into plan.json as `summary`, as
+    /// (topic, text) pairs (from `hubplan_report::plain_summary`); left out when empty.
+    pub summary: Vec<(String, String)>,
 }
 
-fn finite(x: f64) -> Option<f64> {
+/// One item of plan.json's `summary`.
+#[derive(Serialize)]
+struct SummaryJson<'a> {
+    topic: &'a str,
+    text: &'a str,
+}
+
+pub(crate) fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(if x == 0.0 { 0.0 } else { x })
 }
 
-fn round_to(x: f64, decimals: i32) -> Option<f64> {
+pub(crate) fn round_to(x: f64, decimals: i32) -> Option<f64> {
     let f = 10f64.powi(decimals);
     finite(x).map(|v| finite((v * f).round() / f).unwrap_or(v))
 }
@@ -52,7 +62,7 @@ fn minutes(x: f64) -> Option<f64> {
     round_to(x, 2)
 }
 
-fn csv_fixed(x: Option<f64>) -> String {
+pub(crate) fn csv_fixed(x: Option<f64>) -> String {
     match x {
         Some(v) if v.is_finite() => {
             let s = format!("{v:.2}");
@@ -70,7 +80,7 @@ fn csv_plain(x: f64) -> String {
     finite(x).map(|v| v.to_string()).unwrap_or_default()
 }
 
-fn path_str(p: &Path) -> String {
+pub(crate) fn path_str(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
@@ -165,7 +175,7 @@ fn solver_json<'a>(r: &'a hubplan::plan::SolverReport, meta: &RunMeta) -> Solver
     }
 }
 
-fn inputs_json(meta: &RunMeta) -> Vec<InputJson<'_>> {
+pub(crate) fn inputs_json(meta: &RunMeta) -> Vec<InputJson<'_>> {
     meta.inputs
         .iter()
         .map(|f| InputJson {
@@ -177,7 +187,7 @@ fn inputs_json(meta: &RunMeta) -> Vec<InputJson<'_>> {
 }
 
 /// `doc` as JSON (indented when `pretty`) and a final newline; `file` names it in errors.
-fn json_bytes(doc: &impl Serialize, pretty: bool, file: &str) -> Result<Vec<u8>> {
+pub(crate) fn json_bytes(doc: &impl Serialize, pretty: bool, file: &str) -> Result<Vec<u8>> {
     let out = if pretty {
         serde_json::to_vec_pretty(doc)
     } else {
@@ -356,10 +366,94 @@ struct ScenarioJson<'a> {
     need_column: Option<&'a str>,
     travel_source: &'a str,
     solver: SolverSettingsJson<'a>,
+    beyond_limit: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    beyond_limit_tolerance_minutes: Option<f64>,
+    worse_off_minutes: f64,
+}
+
+/// One zone of the worse-off list (issue 18).
+#[derive(Serialize)]
+struct WorseOffZoneJson<'a> {
+    zone: &'a str,
+    name: &'a str,
+    need: Option<f64>,
+    /// The zone's `pop_0_15` column, when the zones file has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    children: Option<f64>,
+    imd_decile: Option<u8>,
+    minutes_before: Option<f64>,
+    minutes_after: Option<f64>,
+    increase: Option<f64>,
+    caused_by: &'a str,
 }
 
 #[derive(Serialize)]
-struct InputJson<'a> {
+struct DecileJson {
+    imd_decile: Option<u8>,
+    zones: usize,
+    need: Option<f64>,
+    zones_longer: usize,
+    need_longer: Option<f64>,
+    zones_worse_off: usize,
+    need_worse_off: Option<f64>,
+    mean_minutes_before: Option<f64>,
+    mean_minutes_after: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct WorseOffJson<'a> {
+    minutes: f64,
+    zones: Vec<WorseOffZoneJson<'a>>,
+    by_imd_decile: Vec<DecileJson>,
+    summary: Vec<String>,
+}
+
+/// The children column of the worse-off list.
+const CHILDREN_COLUMN: &str = "pop_0_15";
+
+fn worse_off_json<'a>(inputs: &'a Inputs, plan: &Plan) -> WorseOffJson<'a> {
+    WorseOffJson {
+        minutes: plan.worse_off_minutes,
+        zones: plan
+            .worse_off
+            .iter()
+            .map(|w| {
+                let z = inputs.zone(w.zone);
+                WorseOffZoneJson {
+                    zone: &z.id,
+                    name: &z.name,
+                    need: finite(z.need),
+                    children: z.attributes.get(CHILDREN_COLUMN).copied().and_then(finite),
+                    imd_decile: z.imd_decile,
+                    minutes_before: minutes(w.minutes_before),
+                    minutes_after: w.minutes_after.and_then(minutes),
+                    increase: minutes(w.increase()),
+                    caused_by: site_id(inputs, w.cause),
+                }
+            })
+            .collect(),
+        by_imd_decile: plan
+            .by_imd_decile
+            .iter()
+            .map(|d| DecileJson {
+                imd_decile: d.imd_decile,
+                zones: d.zones,
+                need: finite(d.need),
+                zones_longer: d.zones_longer,
+                need_longer: finite(d.need_longer),
+                zones_worse_off: d.zones_worse_off,
+                need_worse_off: finite(d.need_worse_off),
+                mean_minutes_before: minutes(d.mean_minutes_before),
+                mean_minutes_after: minutes(d.mean_minutes_after),
+            })
+            .collect(),
+        summary: hubplan::explain::worse_off_sentences(inputs, plan, 5),
+    }
+}
+
+#[derive(Serialize)]
+pub(crate) struct InputJson<'a> {
     role: &'a str,
     path: String,
     sha256: &'a str,
@@ -368,6 +462,8 @@ struct InputJson<'a> {
 #[derive(Serialize)]
 struct PlanJson<'a> {
     status: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    summary: Vec<SummaryJson<'a>>,
     objective_kind: &'a str,
     objective: Option<f64>,
     bound: Option<f64>,
@@ -377,6 +473,7 @@ struct PlanJson<'a> {
     unreachable_zones: Vec<&'a str>,
     infeasibility: Option<Value>,
     explanations: hubplan::explain::records::ExplanationsRecord,
+    worse_off: WorseOffJson<'a>,
     solver: SolverJson<'a>,
     scenario: ScenarioJson<'a>,
     inputs: Vec<InputJson<'a>>,
@@ -464,6 +561,11 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
         .collect();
     let doc = PlanJson {
         status: plan.status.name(),
+        summary: meta
+            .summary
+            .iter()
+            .map(|(topic, text)| SummaryJson { topic, text })
+            .collect(),
         objective_kind: plan.objective_kind.name(),
         objective: finite(plan.objective),
         bound: finite(plan.bound),
@@ -486,6 +588,7 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
         unreachable_zones: zone_ids(inputs, &plan.unreachable),
         infeasibility: infeasibility_json(inputs, plan),
         explanations: hubplan::explain::records::to_records(inputs, &hubplan::explain::explain(inputs, scenario, plan)),
+        worse_off: worse_off_json(inputs, plan),
         solver: solver_json(&plan.solver, meta),
         scenario: ScenarioJson {
             file: meta.scenario_file.as_deref().map(path_str),
@@ -502,6 +605,12 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
                 gap: scenario.solver.gap,
                 backend: scenario.solver.backend.name(),
             },
+            beyond_limit: scenario.beyond_limit.name(),
+            beyond_limit_tolerance_minutes: match scenario.beyond_limit {
+                hubplan::scenario::BeyondLimit::Tolerance(t) => finite(t),
+                _ => None,
+            },
+            worse_off_minutes: scenario.worse_off_minutes,
         },
         inputs: inputs_json(meta),
         warnings: &meta.warnings,
@@ -511,7 +620,7 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
     json_bytes(&doc, true, "plan.json")
 }
 
-fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<Vec<u8>> {
+pub(crate) fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<Vec<u8>> {
     let err = |e: csv::Error| IoError::new(IoErrorKind::Write, format!("cannot write CSV: {e}"));
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
@@ -615,14 +724,50 @@ pub const PLAN_FILES: [&str; 4] = ["sites.csv", "zones.csv", "plan.geojson", "pl
 /// file is replaced atomically; other files in `dir` are left alone). A failure
 /// before the renames leaves `dir` untouched and removes the temporary directory.
 pub fn write_plan_dir(dir: &Path, inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) -> Result<()> {
+    write_files_atomically(dir, &plan_dir_files(inputs, scenario, plan, meta)?)
+}
+
+/// The files of [`write_plan_dir`], rendered in memory and not written: (name, bytes)
+/// in [`PLAN_FILES`] order. A front end that serves a plan (or keeps it) uses this.
+pub fn plan_dir_files(
+    inputs: &Inputs,
+    scenario: &Scenario,
+    plan: &Plan,
+    meta: &RunMeta,
+) -> Result<Vec<(&'static str, Vec<u8>)>> {
     check_shapes(inputs, plan)?;
-    let contents: Vec<(&str, Vec<u8>)> = vec![
+    Ok(vec![
         ("sites.csv", sites_csv(inputs, plan)?),
         ("zones.csv", zones_csv(inputs, plan)?),
         ("plan.geojson", plan_geojson(inputs, plan)?),
         ("plan.json", plan_json(inputs, scenario, plan, meta)?),
-    ];
-    write_files_atomically(dir, &contents)
+    ])
+}
+
+/// Writes one file atomically: to a temporary file in the same folder, flushed, then
+/// renamed over `path`. A failure leaves `path` as it was and removes the temporary file.
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let werr =
+        |p: &Path, e: std::io::Error, doing: &str| IoError::new(IoErrorKind::Write, format!("{doing}: {e}")).in_file(p);
+    if path.is_dir() {
+        return Err(IoError::new(IoErrorKind::NotAFile, "the output path is a directory").in_file(path));
+    }
+    let name = path
+        .file_name()
+        .ok_or_else(|| IoError::new(IoErrorKind::NotAFile, "the output path is not a file name").in_file(path))?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{}.tmp-", name.to_string_lossy()))
+        .tempfile_in(&dir)
+        .map_err(|e| werr(&dir, e, "cannot create a temporary file next to the output"))?;
+    tmp.write_all(bytes).map_err(|e| werr(tmp.path(), e, "cannot write"))?;
+    tmp.as_file().sync_all().map_err(|e| werr(path, e, "cannot flush"))?;
+    tmp.persist(path)
+        .map_err(|e| werr(path, e.error, "cannot move the output into place"))?;
+    Ok(())
 }
 
 /// Writes named files into `dir` atomically (see [`write_plan_dir`]): every file goes
@@ -908,10 +1053,15 @@ pub fn read_plan_json(path: &Path) -> Result<PlanSummary> {
     crate::table::check_file(&path, "plan.json", crate::limits::MAX_GEOJSON_BYTES)?;
     let text = std::fs::read_to_string(&path)
         .map_err(|e| IoError::io(IoErrorKind::Read, &path, &e, "cannot read plan.json"))?;
+    parse_plan_json(&text, &path)
+}
+
+/// Parses the text of a plan.json (see [`read_plan_json`]); `path` names it in errors.
+pub fn parse_plan_json(text: &str, path: &Path) -> Result<PlanSummary> {
     serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
         let line = (e.line() > 0).then_some(e.line() as u64);
         IoError::new(IoErrorKind::Json, format!("not a hubplan plan.json: {e}"))
-            .in_file(&path)
+            .in_file(path)
             .at_opt_line(line)
     })
 }
@@ -1408,12 +1558,22 @@ pub fn write_service_plan_dir(
     plan: &ServicePlan,
     meta: &RunMeta,
 ) -> Result<()> {
+    write_files_atomically(dir, &service_plan_dir_files(inputs, rules, plan, meta)?)
+}
+
+/// The files of [`write_service_plan_dir`], rendered in memory and not written:
+/// (name, bytes) in [`PLAN_FILES`] order.
+pub fn service_plan_dir_files(
+    inputs: &Inputs,
+    rules: &ServiceRules,
+    plan: &ServicePlan,
+    meta: &RunMeta,
+) -> Result<Vec<(&'static str, Vec<u8>)>> {
     check_service_shapes(inputs, plan)?;
-    let contents: Vec<(&str, Vec<u8>)> = vec![
+    Ok(vec![
         ("sites.csv", service_sites_csv(inputs, plan)?),
         ("zones.csv", service_zones_csv(inputs, plan)?),
         ("plan.geojson", service_plan_geojson(inputs, plan)?),
         ("plan.json", service_plan_json(inputs, rules, plan, meta)?),
-    ];
-    write_files_atomically(dir, &contents)
+    ])
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use hubplan::colocate::{ServiceRules, SiteCount};
 use hubplan::model::{Inputs, Service, Site, Zone};
-use hubplan::scenario::{Backend, SolverConfig, DEFAULT_MAX_MINUTES};
+use hubplan::scenario::{Backend, BeyondLimit, SolverConfig, DEFAULT_MAX_MINUTES, DEFAULT_WORSE_OFF_MINUTES};
 use hubplan::travel::TravelTimes;
 use hubplan::{ObjectiveKind, Scenario, ServiceIdx, SiteIdx};
 use toml::de::{DeTable, DeValue};
@@ -47,6 +47,11 @@ pub struct TransitSection {
     /// Largest size, in MiB, that one file of the GTFS feed may have once decompressed
     /// (the loader's zip-bomb guard, `hubplan_transit::LoadOptions::max_file_bytes`).
     pub max_file_mib: Option<u32>,
+    /// OpenStreetMap extract (`.osm.pbf`) to walk on, resolved against the scenario's folder;
+    /// `None`: straight-line walks × detour.
+    pub osm: Option<PathBuf>,
+    /// Largest snap distance to a street, metres (default `hubplan_transit::DEFAULT_SNAP_M`).
+    pub osm_snap: Option<f64>,
     /// The line of `[transit]` in the scenario file.
     pub line: u64,
 }
@@ -90,6 +95,30 @@ pub struct ServicesSection {
     pub line: u64,
 }
 
+/// The `[study]` table as written: settings of `hubplan study` (docs/STUDY.md).
+/// Plans ignore it.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct StudySection {
+    /// `study.services`: the services studied (empty = every service).
+    pub services: Vec<(String, u64)>,
+    /// `study.indicators`: (zone column, weight, line); empty = the IMD decile alone.
+    pub indicators: Vec<(String, f64, u64)>,
+    /// `study.children_column` and its line.
+    pub children_column: Option<(String, u64)>,
+    /// `study.protected`: protected-characteristic count columns, each with its line.
+    pub protected: Vec<(String, u64)>,
+    /// `study.priority_deciles` (default 2).
+    pub priority_deciles: Option<u8>,
+    /// `study.area_zones` (default a tenth of the zones).
+    pub area_zones: Option<u32>,
+    /// `study.neighbour_k` (default 6).
+    pub neighbour_k: Option<u32>,
+    /// `study.neighbour_max_km` (default 5).
+    pub neighbour_max_km: Option<f64>,
+    /// The line of `[study]`.
+    pub line: u64,
+}
+
 /// A scenario file parsed, before any input is read: ids are still strings.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScenarioFile {
@@ -125,6 +154,12 @@ pub struct ScenarioFile {
     pub min_sites: Option<u32>,
     /// `limits.max_sites` (co-location model only).
     pub max_sites: Option<u32>,
+    /// `access.beyond_limit` (with `access.beyond_limit_tolerance_minutes`), default no_worse.
+    pub beyond_limit: BeyondLimit,
+    /// `report.worse_off_minutes`, default 10.
+    pub worse_off_minutes: f64,
+    /// `[study]`, when present.
+    pub study: Option<StudySection>,
 }
 
 /// One input file and its hash, for provenance in outputs.
@@ -191,6 +226,8 @@ pub struct LoadedScenario {
     /// The co-location rules, with every id resolved, when the scenario has a
     /// `[services]` table; `None` means the single-service model of `scenario`.
     pub service_rules: Option<ServiceRules>,
+    /// The `[study]` table, when present (used by `hubplan study` only).
+    pub study: Option<StudySection>,
     /// Where each site, zone and service came from in its file, for data-quality notices.
     pub rows: InputRows,
 }
@@ -233,6 +270,7 @@ impl LoadedScenario {
             warnings: self.warnings.clone(),
             notices: Vec::new(),
             include_timing: false,
+            summary: Vec::new(),
         }
     }
 
@@ -281,7 +319,10 @@ type Val<'i> = Spanned<DeValue<'i>>;
 
 const SECTIONS: &[(&str, &[&str])] = &[
     ("inputs", &["sites", "zones", "travel_times", "services", "need_column"]),
-    ("access", &["max_minutes"]),
+    (
+        "access",
+        &["max_minutes", "beyond_limit", "beyond_limit_tolerance_minutes"],
+    ),
     ("objective", &["kind", "then", "tolerance"]),
     (
         "limits",
@@ -301,6 +342,20 @@ const SECTIONS: &[(&str, &[&str])] = &[
         ],
     ),
     ("solver", &["time_limit_s", "gap", "backend"]),
+    ("report", &["worse_off_minutes"]),
+    (
+        "study",
+        &[
+            "services",
+            "indicators",
+            "children_column",
+            "protected",
+            "priority_deciles",
+            "area_zones",
+            "neighbour_k",
+            "neighbour_max_km",
+        ],
+    ),
     (
         "transit",
         &[
@@ -316,6 +371,8 @@ const SECTIONS: &[(&str, &[&str])] = &[
             "transfer_slack",
             "max_rides",
             "max_file_mib",
+            "osm",
+            "osm_snap",
         ],
     ),
 ];
@@ -703,6 +760,66 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
         None if objective == ObjectiveKind::MinTravel => None,
         None => Some(DEFAULT_MAX_MINUTES),
     };
+    let tolerance_minutes = access
+        .get("beyond_limit_tolerance_minutes")
+        .map(|v| {
+            doc.number_in(v, "access.beyond_limit_tolerance_minutes", "minutes ≥ 0", |x| {
+                x >= 0.0
+            })
+            .map(|t| (t, v.span().start))
+        })
+        .transpose()?;
+    let beyond_limit = match access.get("beyond_limit") {
+        None => None,
+        Some(v) => {
+            let s = doc.string(v, "access.beyond_limit")?;
+            Some((s, v.span().start))
+        }
+    };
+    let beyond_limit = match (beyond_limit, tolerance_minutes) {
+        (None, None) => BeyondLimit::NoWorse,
+        (Some((s, at)), tol) => match (s.as_str(), tol) {
+            ("no_worse", None) => BeyondLimit::NoWorse,
+            ("ignore", None) => BeyondLimit::Ignore,
+            ("tolerance", Some((t, _))) => BeyondLimit::Tolerance(t),
+            ("tolerance", None) => {
+                return Err(doc.err(
+                    IoErrorKind::MissingKey,
+                    at,
+                    "access.beyond_limit_tolerance_minutes",
+                    "access.beyond_limit = \"tolerance\" needs access.beyond_limit_tolerance_minutes, the minutes a zone beyond the limit today may lose, like beyond_limit_tolerance_minutes = 10",
+                ))
+            }
+            ("no_worse" | "ignore", Some((_, at))) => {
+                return Err(doc.err(
+                    IoErrorKind::Contradiction,
+                    at,
+                    "access.beyond_limit_tolerance_minutes",
+                    format!(
+                        "access.beyond_limit_tolerance_minutes is only used with beyond_limit = \"tolerance\", but beyond_limit is {}",
+                        quote(&s)
+                    ),
+                ))
+            }
+            (other, _) => {
+                return Err(doc.err(
+                    IoErrorKind::BadValue,
+                    at,
+                    "access.beyond_limit",
+                    format!(
+                        "expected no_worse, tolerance or ignore, found {}{}",
+                        quote(other),
+                        did_you_mean(other, ["no_worse", "tolerance", "ignore"])
+                    ),
+                ))
+            }
+        },
+        (None, Some((t, _))) => BeyondLimit::Tolerance(t),
+    };
+    let worse_off_minutes = match get("report")?.get("worse_off_minutes") {
+        Some(v) => doc.number_in(v, "report.worse_off_minutes", "minutes > 0", |x| x > 0.0)?,
+        None => DEFAULT_WORSE_OFF_MINUTES,
+    };
 
     // [limits]
     let lim = get("limits")?;
@@ -909,6 +1026,12 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
         };
     }
 
+    // [study]
+    let study = match sections.get("study") {
+        None => None,
+        Some((_, off)) => Some(parse_study(&doc, &get("study")?, *off)?),
+    };
+
     // [transit]
     let transit = match sections.get("transit") {
         None => None,
@@ -985,6 +1108,11 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
                     .get("max_file_mib")
                     .map(|v| doc.integer(v, "transit.max_file_mib", "a whole number of MiB ≥ 1", 1))
                     .transpose()?,
+                osm: t
+                    .get("osm")
+                    .map(|v| doc.string(v, "transit.osm").map(|s| resolve(base, &s)))
+                    .transpose()?,
+                osm_snap: num("osm_snap", "metres ≥ 0", |x| x >= 0.0)?,
                 line: doc.line(*off),
             })
         }
@@ -1010,6 +1138,8 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
         _ => {}
     }
     Ok(ScenarioFile {
+        beyond_limit,
+        worse_off_minutes,
         path: file.to_path_buf(),
         settings,
         max_minutes,
@@ -1026,6 +1156,86 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
         tolerance,
         min_sites,
         max_sites,
+        study,
+    })
+}
+
+fn parse_study(doc: &Doc<'_>, t: &HashMap<String, &Val<'_>>, off: usize) -> Result<StudySection> {
+    let columns = |k: &str| -> Result<Vec<(String, u64)>> {
+        t.get(k)
+            .map(|v| match v.get_ref() {
+                DeValue::Array(items) => items
+                    .iter()
+                    .map(|it| match it.get_ref() {
+                        DeValue::String(s) => Ok((s.trim().to_string(), doc.line(it.span().start))),
+                        _ => Err(doc.bad_type(it, &format!("study.{k}"), "a zone column name (a string)")),
+                    })
+                    .collect(),
+                _ => Err(doc.bad_type(
+                    v,
+                    &format!("study.{k}"),
+                    "an array of zone column names, like [\"pop_60plus\"]",
+                )),
+            })
+            .transpose()
+            .map(Option::unwrap_or_default)
+    };
+    let mut indicators = Vec::new();
+    if let Some(v) = t.get("indicators") {
+        let DeValue::Table(tab) = v.get_ref() else {
+            return Err(doc.bad_type(
+                v,
+                "study.indicators",
+                "a table of zone columns and weights, like { imd_decile = 1.0, pop_0_4 = 0.5 }",
+            ));
+        };
+        for (k, w) in tab.iter() {
+            let col: &str = k.get_ref();
+            let field = format!("study.indicators.{col}");
+            let weight = doc.number_in(w, &field, "a weight, a number other than 0", |x| x != 0.0)?;
+            indicators.push((col.trim().to_string(), weight, doc.line(k.span().start)));
+        }
+    }
+    let children_column = match t.get("children_column") {
+        Some(v) => Some((
+            doc.string(v, "study.children_column")?.trim().to_string(),
+            doc.line(v.span().start),
+        )),
+        None => None,
+    };
+    let priority_deciles = t
+        .get("priority_deciles")
+        .map(|v| {
+            let d = doc.integer(v, "study.priority_deciles", "an IMD decile from 0 to 10", 0)?;
+            u8::try_from(d).ok().filter(|d| *d <= 10).ok_or_else(|| {
+                doc.err(
+                    IoErrorKind::BadValue,
+                    v.span().start,
+                    "study.priority_deciles",
+                    format!("expected an IMD decile from 0 to 10, found {d}"),
+                )
+            })
+        })
+        .transpose()?;
+    Ok(StudySection {
+        services: columns("services")?,
+        indicators,
+        children_column,
+        protected: columns("protected")?,
+        priority_deciles,
+        area_zones: t
+            .get("area_zones")
+            .map(|v| doc.integer(v, "study.area_zones", "a whole number of zones ≥ 0", 0))
+            .transpose()?,
+        neighbour_k: t
+            .get("neighbour_k")
+            .map(|v| doc.integer(v, "study.neighbour_k", "a whole number of neighbours ≥ 1", 1))
+            .transpose()?,
+        neighbour_max_km: t
+            .get("neighbour_max_km")
+            .map(|v| doc.number_in(v, "study.neighbour_max_km", "a distance in km > 0", |x| x > 0.0))
+            .transpose()?,
+        line: doc.line(off),
     })
 }
 
@@ -1171,6 +1381,16 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
                 })
             }
         })?;
+        if let Some(osm) = &tr.osm {
+            crate::table::check_file(osm, "OpenStreetMap extract", u64::MAX).map_err(|e| IoError {
+                line: Some(tr.line),
+                field: Some("transit.osm".into()),
+                file: Some(path.to_path_buf()),
+                message: format!("{} ({})", e.message, osm.display()),
+                ..e
+            })?;
+            add("osm", osm)?;
+        }
         if tr.gtfs.is_file() {
             add("gtfs", &tr.gtfs)?;
         } else {
@@ -1291,6 +1511,8 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
         keep,
         close,
         solver: sf.solver.clone(),
+        beyond_limit: sf.beyond_limit,
+        worse_off_minutes: sf.worse_off_minutes,
     };
     Ok(LoadedScenario {
         path: path.to_path_buf(),
@@ -1307,6 +1529,7 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
         files,
         warnings,
         service_rules,
+        study: sf.study,
         rows,
     })
 }
@@ -1495,5 +1718,7 @@ fn resolve_service_rules(
         close_service,
         equity_max_imd_decile: sec.equity_max_imd_decile,
         solver: sf.solver.clone(),
+        beyond_limit: sf.beyond_limit,
+        worse_off_minutes: sf.worse_off_minutes,
     })
 }

@@ -240,3 +240,41 @@ pub fn build_travel(zones: &[Zone], sites: &[Site], triples: Vec<(ZoneIdx, SiteI
         other => IoError::new(IoErrorKind::BadValue, format!("invalid travel-time table: {other:?}")),
     })
 }
+
+/// One row of a travel-time matrix to write: zone id, site id, minutes, and the share of
+/// departure minutes within the threshold (written only when asked).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TravelRow<'a> {
+    /// Origin (zone) id.
+    pub zone_id: &'a str,
+    /// Destination (site) id.
+    pub site_id: &'a str,
+    /// Minutes, written with 2 decimals.
+    pub minutes: f64,
+    /// Share of departure minutes within the threshold, written with 4 decimals.
+    pub share_within: Option<f64>,
+}
+
+/// Writes a travel-time matrix in the planning run's `travel_times` format
+/// (`zone_id,site_id,minutes` and, with `share`, `share_within`), atomically.
+pub fn write_travel_times<'a>(path: &Path, rows: impl Iterator<Item = TravelRow<'a>>, share: bool) -> Result<()> {
+    let mut header = vec!["zone_id", "site_id", "minutes"];
+    if share {
+        header.push("share_within");
+    }
+    let bytes = crate::output::csv_bytes(
+        &header,
+        rows.map(|r| {
+            let mut v = vec![
+                r.zone_id.to_string(),
+                r.site_id.to_string(),
+                format!("{:.2}", r.minutes),
+            ];
+            if share {
+                v.push(format!("{:.4}", r.share_within.unwrap_or(0.0)));
+            }
+            v
+        }),
+    )?;
+    crate::output::write_file_atomically(path, &bytes)
+}

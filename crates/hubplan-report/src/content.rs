@@ -35,12 +35,7 @@ pub(crate) fn site_label(inputs: &Inputs, s: SiteIdx) -> String {
 }
 
 fn zone_label(inputs: &Inputs, z: ZoneIdx) -> String {
-    let zone = inputs.zone(z);
-    if zone.name.is_empty() {
-        zone.id.clone()
-    } else {
-        format!("{} {}", zone.id, zone.name)
-    }
+    crate::equality::zone_label(inputs, z)
 }
 
 fn district(s: &str) -> String {
@@ -167,6 +162,7 @@ pub(crate) fn blocks(a: &Appendix<'_>) -> Vec<Block> {
         districts(a, &mut b);
         equality(a, &mut b);
         closures(a, &mut b);
+        worse_off(a, &mut b);
         kept(a, &mut b);
     } else {
         infeasibility(a, &mut b);
@@ -220,7 +216,19 @@ fn summary(a: &Appendix<'_>, b: &mut Vec<Block>) {
     let unreachable_note = if p.unreachable.is_empty() {
         String::new()
     } else {
-        " (except zones no building reaches within the limit today, listed in [[sec:unreachable]])".to_string()
+        match sc.beyond_limit {
+            hubplan::scenario::BeyondLimit::NoWorse => " (zones no building reaches within the limit today \
+                 may not get a longer journey; they are listed in [[sec:unreachable]])"
+                .to_string(),
+            hubplan::scenario::BeyondLimit::Tolerance(t) => format!(
+                " (zones no building reaches within the limit today may get a journey at most {} minutes \
+                 longer; they are listed in [[sec:unreachable]])",
+                plain(t)
+            ),
+            hubplan::scenario::BeyondLimit::Ignore => " (except zones no building reaches within the limit \
+                 today, left out of the rule and listed in [[sec:unreachable]])"
+                .to_string(),
+        }
     };
     let intro = match (sc.objective, planned) {
         (ObjectiveKind::MinCost, true) => format!(
@@ -263,10 +271,19 @@ fn summary(a: &Appendix<'_>, b: &mut Vec<Block>) {
         _ => "unknown: the time limit passed before any plan was found".to_string(),
     };
     b.push(Block::Para(format!("{intro} Status: {status}.")));
+    for it in crate::summary::plain_summary(a.inputs, sc, p) {
+        if it.topic != "solver" {
+            b.push(Block::Para(it.text));
+        }
+    }
     if !has_plan(p) {
         return;
     }
+    b.push(Block::Para(
+        hubplan::explain::worse_off_sentences(a.inputs, p, 3).join(" "),
+    ));
     let mut tb = Table::new(&["Measure", "Before", "After", "Change"], &[1, 2, 3]);
+    tb.caption = "The plan in figures".into();
     let signed_count = |x: f64| {
         if x > 0.0 {
             format!("+{}", count(x))
@@ -349,11 +366,18 @@ fn summary(a: &Appendix<'_>, b: &mut Vec<Block>) {
     }
     if t.zones_unreachable > 0 {
         notes.push(format!(
-            "{} (need {}) {} beyond {lim} of every building, open or not; listed in [[sec:unreachable]] \
-             and excluded from the rule.",
+            "{} (need {}) {} beyond {lim} of every building, open or not; listed in [[sec:unreachable]]{}.",
             plural(t.zones_unreachable, "zone", "zones"),
             count(t.need_unreachable),
-            if t.zones_unreachable == 1 { "is" } else { "are" }
+            if t.zones_unreachable == 1 { "is" } else { "are" },
+            match (sc.objective, sc.beyond_limit) {
+                (ObjectiveKind::MaxCoverage, _) => String::new(),
+                (_, hubplan::scenario::BeyondLimit::NoWorse) => ", where the rule forbids a longer journey".into(),
+                (_, hubplan::scenario::BeyondLimit::Tolerance(x)) => {
+                    format!(", where the rule allows at most {} minutes more", plain(x))
+                }
+                (_, hubplan::scenario::BeyondLimit::Ignore) => " and left out of the rule".into(),
+            }
         ));
     }
     b.push(Block::List(notes));
@@ -443,6 +467,7 @@ fn districts(a: &Appendix<'_>, b: &mut Vec<Block>) {
         &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
     );
     t.class = "wide";
+    t.caption = format!("Buildings, money and access by district (limit {lim})");
     let mut tot = (Acc::default(), Sites::default());
     let row = |name: String, acc: &Acc, s: &Sites| {
         vec![
@@ -512,6 +537,7 @@ fn equality(a: &Appendix<'_>, b: &mut Vec<Block>) {
     let right: Vec<usize> = (1..cols.len()).collect();
     let mut t = Table::new(&cols, &right);
     t.class = "wide";
+    t.caption = format!("Access by IMD decile (limit {})", limit_phrase(a.scenario));
     let mut tot = Acc::default();
     let row = |label: String, acc: &Acc| {
         let mut r = vec![label, count(acc.zones as f64), count(acc.population)];
@@ -569,6 +595,7 @@ fn equality(a: &Appendix<'_>, b: &mut Vec<Block>) {
             ""
         }
     )));
+    crate::equality::section_blocks(inputs, plan, &limit_phrase(a.scenario), b);
 }
 
 /// The building nearest (straight line) to `s` among the open sites, with km.
@@ -582,16 +609,39 @@ fn nearest_open_by_distance(inputs: &Inputs, open: &[bool], s: SiteIdx) -> Optio
 }
 
 fn closure_reason(c: &ClosedSite, lim_short: &str) -> String {
-    let beyond = c.pushed_beyond().count();
+    use hubplan::explain::UserGroup;
+    let n_of = |g: UserGroup| c.moves.iter().filter(|m| m.group() == g).count();
+    let (within, already, longer) = (
+        n_of(UserGroup::Within),
+        n_of(UserGroup::AlreadyBeyond),
+        n_of(UserGroup::Longer),
+    );
+    let mut parts = Vec::new();
     if c.forced {
-        "Forced closed by the scenario".into()
-    } else if c.moves.is_empty() {
-        "No zone has it as nearest hub".into()
-    } else if beyond == 0 {
-        format!("All users stay within {lim_short}")
-    } else {
-        format!("{} beyond {lim_short}", plural(beyond, "zone", "zones"))
+        parts.push("Forced closed by the scenario".to_string());
     }
+    if c.moves.is_empty() {
+        parts.push("No zone has it as nearest hub".into());
+    } else if within == c.moves.len() {
+        parts.push(format!("All users stay within {lim_short}"));
+    } else {
+        if within > 0 {
+            parts.push(format!("{} stay within {lim_short}", plural(within, "zone", "zones")));
+        }
+        if already > 0 {
+            parts.push(format!(
+                "{} already beyond {lim_short}, journey not longer",
+                plural(already, "zone", "zones")
+            ));
+        }
+        if longer > 0 {
+            parts.push(format!(
+                "{} with a longer journey beyond {lim_short}",
+                plural(longer, "zone", "zones")
+            ));
+        }
+    }
+    parts.join("; ")
 }
 
 fn closures(a: &Appendix<'_>, b: &mut Vec<Block>) {
@@ -633,6 +683,7 @@ fn closures(a: &Appendix<'_>, b: &mut Vec<Block>) {
         &[2, 3, 4, 5, 7, 8],
     );
     t.class = "wide";
+    t.caption = "Buildings that close, by district".into();
     let (mut cost, mut backlog) = (0.0, 0.0);
     for c in order {
         let site = inputs.site(c.site);
@@ -718,11 +769,94 @@ fn closures(a: &Appendix<'_>, b: &mut Vec<Block>) {
     ));
 }
 
+/// Who is worse off: the zones whose journey grows by at least `report.worse_off_minutes`,
+/// and journeys by IMD decile (issue 18).
+fn worse_off(a: &Appendix<'_>, b: &mut Vec<Block>) {
+    let (inputs, p) = (a.inputs, a.plan);
+    b.push(h(2, "worse-off", "Who is worse off"));
+    b.push(Block::Para(
+        hubplan::explain::worse_off_sentences(inputs, p, 5).join(" "),
+    ));
+    if !p.worse_off.is_empty() {
+        let has_children = inputs.zones.iter().any(|z| z.attributes.contains_key(CHILDREN));
+        let mut head = vec!["Zone", "District", "Need"];
+        if has_children {
+            head.push("Children");
+        }
+        head.extend([
+            "IMD decile",
+            "Minutes before → after",
+            "Increase",
+            "Because this closes",
+        ]);
+        let mut t = Table::new(&head, &[2, 3]);
+        t.class = "wide";
+        for w in &p.worse_off {
+            let z = inputs.zone(w.zone);
+            let mut row = vec![zone_label(inputs, w.zone), district(&z.district), count(z.need)];
+            if has_children {
+                row.push(z.attributes.get(CHILDREN).map_or_else(|| "–".into(), |c| count(*c)));
+            }
+            row.push(z.imd_decile.map_or_else(|| "–".into(), |d| d.to_string()));
+            row.push(format!(
+                "{} → {}",
+                minutes(w.minutes_before),
+                minutes_opt(w.minutes_after)
+            ));
+            row.push(
+                w.minutes_after
+                    .map_or_else(|| "no open hub".into(), |m| format!("+{:.1} min", m - w.minutes_before)),
+            );
+            row.push(site_label(inputs, w.cause));
+            t.rows.push(row);
+        }
+        b.push(Block::Table(t));
+    }
+    let mut t = Table::new(
+        &[
+            "IMD decile",
+            "Zones",
+            "Need",
+            "Zones with longer journeys",
+            "Their need",
+            "Worse off",
+            "Their need",
+            "Mean minutes before → after",
+        ],
+        &[1, 2, 3, 4, 5, 6],
+    );
+    for d in &p.by_imd_decile {
+        t.rows.push(vec![
+            d.imd_decile.map_or_else(|| "unknown".into(), |x| x.to_string()),
+            count(d.zones as f64),
+            count(d.need),
+            count(d.zones_longer as f64),
+            count(d.need_longer),
+            count(d.zones_worse_off as f64),
+            count(d.need_worse_off),
+            format!("{} → {}", minutes(d.mean_minutes_before), minutes(d.mean_minutes_after)),
+        ]);
+    }
+    b.push(Block::Para(format!(
+        "Journeys by IMD decile (1 = most deprived). Worse off: at least {} minutes longer, or no open hub after.",
+        plain(p.worse_off_minutes)
+    )));
+    b.push(Block::Table(t));
+}
+
 fn protected_cell(inputs: &Inputs, z: &ProtectedZone) -> String {
     let alt = z
         .alternative_open
         .map_or_else(|| "no other open hub".to_string(), |a| minutes(a.minutes));
-    format!("{} ({} → {alt})", inputs.zone(z.zone).id, minutes(z.minutes))
+    match z.own_limit {
+        None => format!("{} ({} → {alt})", zone_label(inputs, z.zone), minutes(z.minutes)),
+        Some(l) => format!(
+            "{} ({} → {alt}; beyond the limit today, its own limit {})",
+            zone_label(inputs, z.zone),
+            minutes(z.minutes),
+            minutes(l)
+        ),
+    }
 }
 
 fn kept(a: &Appendix<'_>, b: &mut Vec<Block>) {
@@ -757,6 +891,7 @@ fn kept(a: &Appendix<'_>, b: &mut Vec<Block>) {
             &[2, 3, 4],
         );
         t.class = "wide";
+        t.caption = "Buildings kept because of the access rule, by district".into();
         for (k, zones) in &rule {
             let site = inputs.site(k.site);
             let need: f64 = zones.iter().map(|z| z.need).sum();
@@ -783,6 +918,7 @@ fn kept(a: &Appendix<'_>, b: &mut Vec<Block>) {
     if !others.is_empty() {
         b.push(h(3, "kept-other", "Other buildings kept or opened"));
         let mut t = Table::new(&["Building", "District", "Decision", "Annual cost", "Reason"], &[3]);
+        t.caption = "Other buildings kept or opened".into();
         for k in others {
             let site = inputs.site(k.site);
             let mut cost = money(site.annual_cost);
@@ -810,20 +946,43 @@ fn unreachable(a: &Appendix<'_>, b: &mut Vec<Block>) {
     b.push(h(2, "unreachable", "Zones beyond the limit of every building"));
     b.push(Block::Para(format!(
         "No building, open or closed, is within {lim} of these zones by public transport, so no plan can bring \
-         them within the limit. They are excluded from the rule and listed here, never dropped."
+         them within the limit. They are listed here, never dropped. {}",
+        hubplan::explain::beyond_rule_sentence(inputs, a.scenario, plan)
     )));
-    let mut t = Table::new(&["Zone", "District", "Need", "Nearest building", "Minutes"], &[2, 4]);
-    for &z in &plan.unreachable {
+    let mut t = Table::new(
+        &[
+            "Zone",
+            "District",
+            "Need",
+            "Nearest building",
+            "Minutes",
+            "Minutes today → after",
+        ],
+        &[2, 4],
+    );
+    t.caption = "Zones beyond the limit of every building, by district".into();
+    let mut unreachable = plan.unreachable.clone();
+    unreachable.sort_by(|&x, &y| {
+        let (zx, zy) = (inputs.zone(x), inputs.zone(y));
+        zx.district.cmp(&zy.district).then(zx.id.cmp(&zy.id))
+    });
+    for &z in &unreachable {
         let best = inputs
             .travel
             .row(z)
             .min_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
+        let zp = &plan.zones[z.index()];
         t.rows.push(vec![
             zone_label(inputs, z),
             district(&inputs.zone(z).district),
             count(inputs.zone(z).need),
             best.map_or_else(|| "none reachable".into(), |(s, _)| site_label(inputs, s)),
             minutes_opt(best.map(|x| x.1)),
+            format!(
+                "{} → {}",
+                minutes_opt(zp.before.map(|x| x.1)),
+                minutes_opt(zp.after.map(|x| x.1))
+            ),
         ]);
     }
     b.push(Block::Table(t));
@@ -922,6 +1081,7 @@ pub(crate) struct SolveOutcome<'a> {
 pub(crate) fn provenance_tables(pv: &Provenance, o: &SolveOutcome<'_>, b: &mut Vec<Block>) {
     let mut t = Table::new(&["Input", "File", "SHA-256"], &[]);
     t.class = "mono";
+    t.caption = "Input files and their SHA-256".into();
     for (role, path, sha) in &pv.inputs {
         t.rows.push(vec![role.clone(), path.clone(), sha.clone()]);
     }
@@ -929,6 +1089,7 @@ pub(crate) fn provenance_tables(pv: &Provenance, o: &SolveOutcome<'_>, b: &mut V
         b.push(Block::Table(t));
     }
     let mut s = Table::new(&["Setting", "Value"], &[]);
+    s.caption = "Settings, solver and status".into();
     s.rows.push(vec![
         "Travel times".into(),
         pv.transit.clone().unwrap_or_else(|| "not stated".into()),

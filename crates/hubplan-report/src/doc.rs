@@ -23,6 +23,8 @@ pub struct Table {
     pub total: Option<Vec<String>>,
     /// Extra CSS class for the HTML table (e.g. `wide`).
     pub class: &'static str,
+    /// A caption naming what the table shows (HTML `<caption>`; a line above it in Markdown).
+    pub caption: String,
 }
 
 impl Table {
@@ -36,6 +38,7 @@ impl Table {
             rows: Vec::new(),
             total: None,
             class: "",
+            caption: String::new(),
         }
     }
 }

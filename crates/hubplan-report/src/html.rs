@@ -52,12 +52,16 @@ fn table(t: &Table, out: &mut String) {
         }
     };
     if t.class.is_empty() {
-        out.push_str("<table>\n<thead><tr>");
+        out.push_str("<table>\n");
     } else {
-        out.push_str(&format!("<table class=\"{}\">\n<thead><tr>", t.class));
+        out.push_str(&format!("<table class=\"{}\">\n", t.class));
     }
+    if !t.caption.is_empty() {
+        out.push_str(&format!("<caption>{}</caption>\n", esc(&t.caption)));
+    }
+    out.push_str("<thead><tr>");
     for (i, c) in t.header.iter().enumerate() {
-        out.push_str(&format!("<th{}>{}</th>", cls(i), esc(c)));
+        out.push_str(&format!("<th scope=\"col\"{}>{}</th>", cls(i), esc(c)));
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     for r in &t.rows {
@@ -71,7 +75,11 @@ fn table(t: &Table, out: &mut String) {
     if let Some(tot) = &t.total {
         out.push_str("<tfoot><tr>");
         for (i, c) in tot.iter().enumerate() {
-            out.push_str(&format!("<td{}>{}</td>", cls(i), esc(c)));
+            if i == 0 {
+                out.push_str(&format!("<th scope=\"row\">{}</th>", esc(c)));
+            } else {
+                out.push_str(&format!("<td{}>{}</td>", cls(i), esc(c)));
+            }
         }
         out.push_str("</tr></tfoot>\n");
     }

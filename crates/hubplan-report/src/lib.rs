@@ -11,6 +11,9 @@
 //! appendix (buildings, services moved, family hubs by district, coverage per
 //! service); see [`services`].
 //!
+//! For a feasibility study ([`hubplan::study::Study`]), [`study_appendix_html`],
+//! [`study_appendix_md`] and [`study_map_svg`] render the study appendix; see [`study`].
+//!
 //! Pure rendering: every function returns a `String` and does no I/O. The
 //! output is deterministic: no timestamps unless one is passed in
 //! ([`Appendix::generated`]), stable ordering everywhere.
@@ -33,12 +36,15 @@
 mod chart;
 mod content;
 mod doc;
+mod equality;
 pub mod fmt;
 mod html;
 mod map;
 mod markdown;
 mod quality;
 pub mod services;
+pub mod study;
+pub mod summary;
 
 use hubplan::explain::Explanations;
 use hubplan::{Inputs, Plan, Scenario};
@@ -46,6 +52,8 @@ use hubplan::{Inputs, Plan, Scenario};
 pub use chart::sweep_chart_svg;
 pub use map::{map_svg, MapOptions};
 pub use services::{services_appendix_html, services_appendix_md, ServiceAppendix};
+pub use study::{study_appendix_html, study_appendix_md, study_map_svg, StudyAppendix, StudyMap};
+pub use summary::{plain_summary, reconciliation, reconciliation_lines, Reconciliation, SummaryItem};
 
 /// Where a plan came from, as the command line knows it.
 #[derive(Clone, Debug, PartialEq, Default)]

@@ -17,6 +17,9 @@ fn table(t: &Table, out: &mut String) {
         s.push('\n');
         s
     };
+    if !t.caption.is_empty() {
+        out.push_str(&format!("*Table: {}*\n\n", md(&t.caption)));
+    }
     out.push_str(&row(&t.header, false));
     out.push('|');
     for a in &t.align {

@@ -106,7 +106,7 @@ fn inputs() -> Inputs {
         imd_decile: Some(imd),
         attributes: [("pop_0_15".to_string(), kids)].into_iter().collect(),
     };
-    let zones = vec![
+    let mut zones = vec![
         zone("E01000001", "Ashford", 0.87, 51.15, 1500.0, 300.0, 2),
         zone("E01000002", "Ashford", 0.89, 51.16, 1700.0, 420.0, 5),
         zone("E01000003", "Ashford", 0.70, 51.08, 1300.0, 250.0, 7),
@@ -117,6 +117,20 @@ fn inputs() -> Inputs {
         zone("E01000008", "Canterbury", 1.01, 51.24, 1200.0, 210.0, 10),
         zone("E01000009", "Canterbury", 1.20, 51.40, 1100.0, 190.0, 1),
     ];
+    let names = [
+        "Ashford 001A",
+        "Ashford 001B",
+        "Tenterden 002A",
+        "Tenterden 002B",
+        "Canterbury 003A",
+        "Herne Bay 004A",
+        "Whitstable 005A",
+        "Chartham 006A",
+        "Herne Bay 004B",
+    ];
+    for (z, n) in zones.iter_mut().zip(names) {
+        z.name = n.into();
+    }
     let (s, z) = (SiteIdx, ZoneIdx);
     let t = vec![
         (z(0), s(0), 8.0),
@@ -196,6 +210,101 @@ fn golden(name: &str, actual: &str) {
             actual.lines().nth(line)
         );
     }
+}
+
+/// Keep S1, S3, S4, S5, open the candidate N1; close S2 and S6.
+fn plan_with_opening(inp: &Inputs, sc: &Scenario) -> Plan {
+    let open = vec![true, false, true, true, true, false, true];
+    let cost = 42_500.0 + 31_000.0 + 61_000.0 + 38_000.0 + 20_000.0;
+    // min_cost counts the one-off opening cost of N1 (£150,000) in its objective.
+    plan_for_open_set(
+        inp,
+        sc,
+        open,
+        PlanStatus::Optimal,
+        cost + 150_000.0,
+        cost + 150_000.0,
+        0.0,
+    )
+}
+
+fn summary_text(inp: &Inputs, sc: &Scenario, p: &Plan) -> String {
+    hubplan_report::plain_summary(inp, sc, p)
+        .iter()
+        .map(|i| format!("[{}] {}\n", i.topic, i.text))
+        .collect()
+}
+
+/// The one-minute summary, every number checked by hand against the fixture:
+/// before, six existing buildings cost 42,500 + 52,000 + 31,000 + 61,000 + 38,000 + 27,500 = £252,000;
+/// after, S2 and S6 close: £172,500, saving £79,500; backlog 172,000 + 60,000 = £232,000.
+/// Journeys: E01000002 goes 9 → 13.5 min (S2 → S1, 1,700 residents, 420 children);
+/// E01000007 goes 9 → 19 min (S6 → S5, 1,400 residents, 260 children), decile 5 both.
+/// Mean rise among them (1,700 × 4.5 + 1,400 × 10) / 3,100 = 6.98 → 7.0 min.
+/// Decile 5 mean: 9.0 → (1,700 × 13.5 + 1,400 × 19) / 3,100 = 15.98 → 16.0 min.
+/// All: 169,300 / 12,500 = 13.5 min → 190,950 / 12,500 = 15.3 min.
+/// Decile 1: (1,600 × 7 + 1,100 × 41) / 2,700 = 20.9 min both; within limit 1,600 / 2,700 = 59.3%.
+/// Need (children) within 35 minutes: 2,260 of 2,450 = 92.2%, before and after; E01000009 (190) unreachable.
+#[test]
+fn summary_sentences_match_golden() {
+    let inp = inputs();
+    let sc = Scenario::min_cost();
+    let p = plan(&inp, &sc);
+    let text = summary_text(&inp, &sc, &p);
+    golden("small_summary.txt", &text);
+    for fact in [
+        "2 of the 6 buildings open today close, leaving 4 hubs.",
+        "from £252,000 to £172,500 a year, a saving of £79,500 a year.",
+        "£232,000 of maintenance backlog",
+        "2 zones with 3,100 residents (680 of them children aged 0–15) have a longer journey",
+        "by 7.0 min on average",
+        "For 1 zone (1,400 residents) it grows by 10 minutes or more.",
+        "Canterbury (1 zone, 1,400 residents)",
+        "Whitstable 005A (E01000007), 9.0 min → 19.0 min; Ashford 001B (E01000002), 9.0 min → 13.5 min",
+        "Need within 35 minutes goes from 2,260 to 2,260 (92.2% to 92.2%).",
+        "rise most in decile 5: from 9.0 min to 16.0 min, against 13.5 min to 15.3 min across all areas.",
+        "In decile 1 (most deprived) they go from 20.9 min to 20.9 min.",
+        "In decile 1, 59.3% of residents are within the limit after, 59.3% before.",
+        "met for all 8 zones that a building can reach within the limit; 1 zone (need 190) is beyond 35 minutes",
+        "(status: optimal)",
+    ] {
+        assert!(text.contains(fact), "missing {fact:?} in\n{text}");
+    }
+    // No reconciliation line when closures' cost equals the saving and the objective the running cost.
+    assert!(!text.contains("net saving is"), "{text}");
+    assert!(!text.contains("objective"), "{text}");
+}
+
+/// The reconciliation lines when a new building opens: closures £79,500, the new building
+/// £20,000 a year, net saving £59,500; objective £342,500 = running cost £192,500 + opening £150,000.
+#[test]
+fn reconciliation_lines_explain_the_differences() {
+    let inp = inputs();
+    let sc = Scenario::min_cost();
+    let p = plan_with_opening(&inp, &sc);
+    let r = hubplan_report::reconciliation(&inp, &p);
+    assert_eq!(r.closures_running_cost, 79_500.0);
+    assert_eq!(r.openings_running_cost, 20_000.0);
+    assert_eq!(r.net_saving, 59_500.0);
+    assert_eq!(r.net_saving, p.totals.annual_saving);
+    assert_eq!(r.running_cost_after, 192_500.0);
+    assert_eq!(r.objective, 342_500.0);
+    assert_eq!(r.opening_cost, 150_000.0);
+    let lines = hubplan_report::reconciliation_lines(&sc, &p, &r);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(
+        lines[0],
+        "The buildings that close cost £79,500 a year to run; the net saving is £59,500 because the new building \
+         costs £20,000 a year to run (£79,500 − £20,000 = £59,500)."
+    );
+    assert_eq!(
+        lines[1],
+        "The optimiser's objective, £342,500, is more than the running cost after (£192,500) because it also counts \
+         the one-off cost of opening new buildings (£150,000): £192,500 + £150,000 = £342,500."
+    );
+    let text = summary_text(&inp, &sc, &p);
+    golden("small_summary_opening.txt", &text);
+    assert!(text.contains(&lines[0]) && text.contains(&lines[1]));
 }
 
 #[test]

@@ -97,7 +97,7 @@ impl Ctx<'_> {
 }
 
 fn trace() -> bool {
-    std::env::var_os("HUBPLAN_SOLVER_TRACE").is_some()
+    log::log_enabled!(log::Level::Debug)
 }
 
 /// Quick infeasibility test of a node's fixings.
@@ -326,7 +326,7 @@ pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) ->
         first = false;
         let outs: Vec<NodeOut> = batch.par_iter().map(|n| process(&ctx, n, ub, root)).collect();
         if trace() && (root || nodes % 200 == 0) {
-            eprintln!(
+            log::debug!(
                 "[hubplan-solver] nodes {nodes} open {} ub {ub} bound {} first-lb {:?}",
                 heap.len(),
                 heap.peek().map_or(INF, |n| n.lb).min(discarded),

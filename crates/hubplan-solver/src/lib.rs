@@ -48,4 +48,4 @@ pub mod synthetic;
 
 pub use instance::{Arc, Cardinality, Fixing, Instance, InstanceError};
 pub use outcome::{Outcome, SolveOptions, Status};
-pub use solve::solve;
+pub use solve::{choose, solve, solve_with, Search, Shape};

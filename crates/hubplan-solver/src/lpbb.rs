@@ -73,13 +73,6 @@ const ROOT_LP_SECS_PER_ARC: f64 = 2e-5;
 /// A value this close to 0 or 1 counts as integral.
 const INT_TOL: f64 = 1e-6;
 
-/// Whether the LP search serves this problem: a covering problem (every kept
-/// arc costs nothing, so a client is either covered or pays its unserved cost)
-/// in which at least one client may stay uncovered.
-pub(crate) fn applies(p: &Prob) -> bool {
-    p.m > 0 && p.ccost.iter().all(|&c| c == 0.0) && p.unserved.iter().any(|u| u.is_finite())
-}
-
 /// Why the LP search gave up (the caller falls back to the Lagrangian search).
 #[derive(Debug)]
 pub(crate) struct Abort(pub String);
@@ -261,7 +254,7 @@ fn build(p: &Prob, seed: Option<&[bool]>, deadline: Instant) -> Result<(Lp, Solv
         rows,
         in_root,
     };
-    let trace = std::env::var_os("HUBPLAN_SOLVER_TRACE").is_some();
+    let trace = log::log_enabled!(log::Level::Debug);
     let mut sol = match solved(first.solve())? {
         Solved::Optimal(s) => s,
         other => return Ok((lp, other)),
@@ -270,7 +263,7 @@ fn build(p: &Prob, seed: Option<&[bool]>, deadline: Instant) -> Result<(Lp, Solv
         let xs: Vec<f64> = lp.x.iter().map(|&v| sol.var_value_raw(v)).collect();
         let add = violated(&lp, &xs, &lp.in_root, usize::MAX);
         if trace {
-            eprintln!(
+            log::debug!(
                 "[hubplan-solver lp] {:.3}s row generation pass {pass}: {} of {} groups in the LP, {} uncovered outside",
                 t_build.elapsed().as_secs_f64(),
                 lp.rows.len(),
@@ -665,8 +658,8 @@ pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) ->
     let lp_deadline = now + share.min(allowance);
     let t_lp = Instant::now();
     let (lp, root) = build(p, best.as_ref().map(|b| b.1.as_slice()), lp_deadline)?;
-    if std::env::var_os("HUBPLAN_SOLVER_TRACE").is_some() {
-        eprintln!(
+    if log::log_enabled!(log::Level::Debug) {
+        log::debug!(
             "[hubplan-solver lp] greedy {:.3}s, root LP {:.3}s",
             t_lp.duration_since(t0).as_secs_f64(),
             t_lp.elapsed().as_secs_f64(),
@@ -698,13 +691,14 @@ pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) ->
         rel_gap,
         abs_gap,
     };
-    let trace = std::env::var_os("HUBPLAN_SOLVER_TRACE").is_some();
+    let trace = log::log_enabled!(log::Level::Debug);
     let before = ctx.safe(&root);
     let (root, n_cuts) = add_cuts(&ctx, root)?;
     if trace {
-        eprintln!(
-            "[hubplan-solver lp] {:.3}s root bound {before} → {} with {n_cuts} odd-cycle cuts",
+        log::debug!(
+            "[hubplan-solver lp] {:.3}s root bound {before} → {} ({}) with {n_cuts} odd-cycle cuts",
             t0.elapsed().as_secs_f64(),
+            root.objective() + lp.constant,
             ctx.safe(&root)
         );
     }
@@ -773,7 +767,7 @@ pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) ->
             }
         }
         if trace {
-            eprintln!(
+            log::debug!(
                 "[hubplan-solver lp] {:.3}s nodes {nodes} open {} ub {} bound {}",
                 t0.elapsed().as_secs_f64(),
                 heap.len(),

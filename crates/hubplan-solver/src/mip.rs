@@ -480,6 +480,8 @@ pub fn solve_mip(inst: &Instance, opts: &SolveOptions, backend: MipBackend) -> R
         },
         nodes: 0,
         solver: name.into(),
+        search: name.into(),
+        why: String::new(),
     };
     match result {
         Ok((open, z, st)) => {
@@ -500,6 +502,8 @@ pub fn solve_mip(inst: &Instance, opts: &SolveOptions, backend: MipBackend) -> R
                 bound,
                 nodes: 0,
                 solver: name.into(),
+                search: name.into(),
+                why: String::new(),
             })
         }
         Err(ResolutionError::Infeasible) => Ok(unknown(Status::Infeasible)),

@@ -52,6 +52,11 @@ pub struct Outcome {
     pub nodes: u64,
     /// Which back end produced this.
     pub solver: String,
+    /// The search that ran (`"lp-bb"`, `"lagrangian-bb"`, `"mip:microlp"`, …):
+    /// [`crate::solve`] picks it from the instance's shape.
+    pub search: String,
+    /// Why that search was chosen, in one sentence (empty for [`crate::mip::solve_mip`]).
+    pub why: String,
 }
 
 impl Outcome {

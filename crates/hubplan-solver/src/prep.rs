@@ -37,6 +37,8 @@ pub(crate) struct Prob {
     pub constant: f64,
     /// Every objective coefficient is an integer (bounds may be rounded up).
     pub integral: bool,
+    /// What presolve removed.
+    pub presolve: PresolveStats,
 }
 
 /// Result of preprocessing.
@@ -91,104 +93,94 @@ pub(crate) fn reduce(inst: &Instance) -> Prep {
         keep_arcs.push(arcs);
         unserved.push(u);
     }
-    // Singleton must-serve clients force their site open.
-    for (k, arcs) in keep_arcs.iter().enumerate() {
-        if arcs.len() == 1 && !unserved[k].is_finite() {
-            fix[arcs[0].0 as usize] = Fixing::Open;
-        }
-    }
-    // A client with an arc to a forced-open site can always use it: that arc
-    // becomes its unserved cost, and arcs no cheaper are dropped. A client left
-    // without arcs pays that cost as a constant.
-    let mut gone = vec![false; keep_arcs.len()];
-    for (k, arcs) in keep_arcs.iter_mut().enumerate() {
-        let c0 = arcs
-            .iter()
-            .filter(|a| fix[a.0 as usize] == Fixing::Open)
-            .map(|a| a.1)
-            .fold(INF, f64::min);
-        if c0 < unserved[k] {
-            unserved[k] = c0;
-            arcs.retain(|a| a.1 < c0);
-            if arcs.is_empty() {
-                constant += c0;
-                gone[k] = true;
-            }
-        }
-    }
-    let mut k = 0;
-    keep_arcs.retain(|_| {
-        k += 1;
-        !gone[k - 1]
-    });
-    let mut k = 0;
-    unserved.retain(|_| {
-        k += 1;
-        !gone[k - 1]
-    });
-    // Dominated must-serve clients with zero arc costs: a client whose arc set is
-    // a superset of another such client's is served whenever the other is.
-    let zero: Vec<bool> = (0..keep_arcs.len())
-        .map(|k| !unserved[k].is_finite() && keep_arcs[k].iter().all(|a| a.1 == 0.0))
-        .collect();
-    let mut dropped = vec![false; keep_arcs.len()];
-    if zero.iter().filter(|&&z| z).count() > 1 {
-        // Index: site -> zero clients.
-        let mut by_site: Vec<Vec<u32>> = vec![Vec::new(); n];
+    // Presolve rounds: forced sites, clients absorbed by forced-open sites,
+    // dominated rows, dominated columns; repeated while columns are removed.
+    let mut stats = PresolveStats::default();
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        // Singleton must-serve clients force their site open.
         for (k, arcs) in keep_arcs.iter().enumerate() {
-            if zero[k] {
-                for a in arcs {
-                    by_site[a.0 as usize].push(k as u32);
+            if arcs.len() == 1 && !unserved[k].is_finite() && fix[arcs[0].0 as usize] != Fixing::Open {
+                fix[arcs[0].0 as usize] = Fixing::Open;
+                stats.forced_open += 1;
+            }
+        }
+        // A client with an arc to a forced-open site can always use it: that arc
+        // becomes its unserved cost, and arcs no cheaper are dropped. A client left
+        // without arcs pays that cost as a constant.
+        let mut gone = vec![false; keep_arcs.len()];
+        for (k, arcs) in keep_arcs.iter_mut().enumerate() {
+            let c0 = arcs
+                .iter()
+                .filter(|a| fix[a.0 as usize] == Fixing::Open)
+                .map(|a| a.1)
+                .fold(INF, f64::min);
+            if c0 < unserved[k] {
+                unserved[k] = c0;
+                arcs.retain(|a| a.1 < c0);
+                if arcs.is_empty() {
+                    constant += c0;
+                    gone[k] = true;
                 }
             }
         }
-        let mut work: usize = 0;
-        let work_cap: usize = 50_000_000;
-        for k in 0..keep_arcs.len() {
-            if !zero[k] || work > work_cap {
-                continue;
-            }
-            // Candidates dominating k: zero clients containing k's rarest site.
-            let Some(rare) = keep_arcs[k].iter().min_by_key(|a| by_site[a.0 as usize].len()) else {
-                continue;
-            };
-            for &o in &by_site[rare.0 as usize] {
-                let o = o as usize;
-                if o == k || dropped[o] || keep_arcs[o].len() < keep_arcs[k].len() {
-                    continue;
-                }
-                // Equal sets: keep the lower index.
-                if keep_arcs[o].len() == keep_arcs[k].len() && o < k {
-                    continue;
-                }
-                work += keep_arcs[k].len();
-                // o ⊇ k ?
-                let mut j = 0;
-                let ao = &keep_arcs[o];
-                let mut sup = true;
-                for a in &keep_arcs[k] {
-                    while j < ao.len() && ao[j].0 < a.0 {
-                        j += 1;
-                    }
-                    if j >= ao.len() || ao[j].0 != a.0 {
-                        sup = false;
-                        break;
-                    }
-                }
-                if sup {
-                    dropped[o] = true;
+        let dropped = dominated_rows(n, &keep_arcs, &unserved);
+        stats.rows_dominated += dropped.iter().filter(|&&d| d).count();
+        for (k, d) in dropped.iter().enumerate() {
+            gone[k] |= *d;
+        }
+        let mut k = 0;
+        keep_arcs.retain(|_| {
+            k += 1;
+            !gone[k - 1]
+        });
+        let mut k = 0;
+        unserved.retain(|_| {
+            k += 1;
+            !gone[k - 1]
+        });
+        if rounds > MAX_PRESOLVE_ROUNDS || lo > 0 {
+            break;
+        }
+        let closed = dominated_columns(inst, &fix, &keep_arcs);
+        if closed.is_empty() {
+            break;
+        }
+        stats.columns_dominated += closed.len();
+        for &j in &closed {
+            fix[j] = Fixing::Closed;
+        }
+        let mut gone = vec![false; keep_arcs.len()];
+        for (k, arcs) in keep_arcs.iter_mut().enumerate() {
+            arcs.retain(|a| fix[a.0 as usize] != Fixing::Closed);
+            if arcs.is_empty() {
+                // A dominated column never serves a client alone: its dominator
+                // serves the client too, unless the client was unserved anyway.
+                if unserved[k].is_finite() {
+                    constant += unserved[k];
+                    gone[k] = true;
+                } else {
+                    return Prep::Infeasible(format!("client {k} lost every site in presolve (a bug)"));
                 }
             }
         }
+        let mut k = 0;
+        keep_arcs.retain(|_| {
+            k += 1;
+            !gone[k - 1]
+        });
+        let mut k = 0;
+        unserved.retain(|_| {
+            k += 1;
+            !gone[k - 1]
+        });
     }
     let mut cstart = vec![0usize];
     let mut csite = Vec::new();
     let mut ccost = Vec::new();
     let mut uns = Vec::new();
     for (k, arcs) in keep_arcs.into_iter().enumerate() {
-        if dropped[k] {
-            continue;
-        }
         for (s, c) in arcs {
             csite.push(s);
             ccost.push(c);
@@ -274,7 +266,151 @@ pub(crate) fn reduce(inst: &Instance) -> Prep {
         scost,
         constant,
         integral,
+        presolve: stats,
     }))
+}
+
+/// Presolve rounds at most (each round after the first needs a newly dominated column).
+const MAX_PRESOLVE_ROUNDS: usize = 8;
+
+/// What presolve removed (for the solver's report).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PresolveStats {
+    /// Sites forced open by a must-serve client with a single site.
+    pub forced_open: usize,
+    /// Clients dropped because another client's sites are a subset of theirs.
+    pub rows_dominated: usize,
+    /// Sites closed because another site serves all their clients at no more cost.
+    pub columns_dominated: usize,
+}
+
+/// Dominated must-serve clients with zero arc costs: a client whose arc set is
+/// a superset of another such client's is served whenever the other is.
+/// Returns one flag per client (`true` = drop).
+fn dominated_rows(n: usize, keep_arcs: &[Vec<(u32, f64)>], unserved: &[f64]) -> Vec<bool> {
+    let zero: Vec<bool> = (0..keep_arcs.len())
+        .map(|k| !unserved[k].is_finite() && keep_arcs[k].iter().all(|a| a.1 == 0.0))
+        .collect();
+    let mut dropped = vec![false; keep_arcs.len()];
+    if zero.iter().filter(|&&z| z).count() > 1 {
+        // Index: site -> zero clients.
+        let mut by_site: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for (k, arcs) in keep_arcs.iter().enumerate() {
+            if zero[k] {
+                for a in arcs {
+                    by_site[a.0 as usize].push(k as u32);
+                }
+            }
+        }
+        let mut work: usize = 0;
+        let work_cap: usize = 50_000_000;
+        for k in 0..keep_arcs.len() {
+            if !zero[k] || work > work_cap {
+                continue;
+            }
+            // Candidates dominating k: zero clients containing k's rarest site.
+            let Some(rare) = keep_arcs[k].iter().min_by_key(|a| by_site[a.0 as usize].len()) else {
+                continue;
+            };
+            for &o in &by_site[rare.0 as usize] {
+                let o = o as usize;
+                if o == k || dropped[o] || keep_arcs[o].len() < keep_arcs[k].len() {
+                    continue;
+                }
+                // Equal sets: keep the lower index.
+                if keep_arcs[o].len() == keep_arcs[k].len() && o < k {
+                    continue;
+                }
+                work += keep_arcs[k].len();
+                // o ⊇ k ?
+                let mut j = 0;
+                let ao = &keep_arcs[o];
+                let mut sup = true;
+                for a in &keep_arcs[k] {
+                    while j < ao.len() && ao[j].0 < a.0 {
+                        j += 1;
+                    }
+                    if j >= ao.len() || ao[j].0 != a.0 {
+                        sup = false;
+                        break;
+                    }
+                }
+                if sup {
+                    dropped[o] = true;
+                }
+            }
+        }
+    }
+    dropped
+}
+
+/// Dominated columns (sites). Site `j` (free) is dominated by site `k` (free or
+/// forced open) when `k` serves every client of `j` at no greater cost, costs
+/// no more to open and weighs no more in the budget; equal sites are ordered
+/// by index. Any plan that opens `j` stays feasible and no worse with `k`
+/// instead (or with `j` closed when `k` is open too), provided no lower bound
+/// on the number of open sites exists (the caller checks). The relation is
+/// acyclic, so closing every dominated site at once keeps an optimal plan.
+fn dominated_columns(inst: &Instance, fix: &[Fixing], keep_arcs: &[Vec<(u32, f64)>]) -> Vec<usize> {
+    let n = inst.n_sites();
+    // Site -> (client, cost), sorted by client.
+    let mut by_site: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n];
+    for (k, arcs) in keep_arcs.iter().enumerate() {
+        for &(s, c) in arcs {
+            by_site[s as usize].push((k as u32, c));
+        }
+    }
+    let mut out = Vec::new();
+    let mut work: usize = 0;
+    let work_cap: usize = 200_000_000;
+    for j in 0..n {
+        if fix[j] != Fixing::Free || work > work_cap {
+            continue;
+        }
+        let cj = &by_site[j];
+        // The rarest client of j: every dominator serves it.
+        let Some(&(rare, _)) = cj.iter().min_by_key(|&&(k, _)| keep_arcs[k as usize].len()) else {
+            // Serves nobody: closing it never hurts (no lower bound on the count).
+            out.push(j);
+            continue;
+        };
+        for &(k, _) in &keep_arcs[rare as usize] {
+            let k = k as usize;
+            if k == j || fix[k] == Fixing::Closed {
+                continue;
+            }
+            let ck = &by_site[k];
+            if ck.len() < cj.len()
+                || inst.fixed_cost[k] > inst.fixed_cost[j]
+                || inst.budget_cost[k] > inst.budget_cost[j]
+            {
+                continue;
+            }
+            let equal_costs = inst.fixed_cost[k] == inst.fixed_cost[j] && inst.budget_cost[k] == inst.budget_cost[j];
+            work += cj.len();
+            let mut p = 0;
+            let mut sup = true;
+            let mut strict = ck.len() > cj.len();
+            for &(c, cost) in cj {
+                while p < ck.len() && ck[p].0 < c {
+                    p += 1;
+                }
+                if p >= ck.len() || ck[p].0 != c || ck[p].1 > cost {
+                    sup = false;
+                    break;
+                }
+                strict |= ck[p].1 < cost;
+            }
+            if !sup {
+                continue;
+            }
+            if strict || !equal_costs || k < j {
+                out.push(j);
+                break;
+            }
+        }
+    }
+    out
 }
 
 impl Prob {

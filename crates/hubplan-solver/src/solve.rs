@@ -1,10 +1,10 @@
 //! The exact solver's entry point.
 
-use crate::bnb::search;
+use crate::bnb::search as search_lagrangian;
 use crate::instance::{Instance, InstanceError};
 use crate::mip::{solve_mip, MipBackend};
 use crate::outcome::{Outcome, SolveOptions, Status};
-use crate::prep::{reduce, Prep};
+use crate::prep::{reduce, Prep, Prob};
 use std::time::Instant;
 
 /// Solves an instance exactly with Lagrangian branch-and-bound.
@@ -78,15 +78,130 @@ use std::time::Instant;
 /// - R.L. Church & C.S. ReVelle (1974), The maximal covering location problem, PRSA 32.
 /// - R.D. Galvão & C.S. ReVelle (1996), A Lagrangean heuristic for the maximal covering location problem, EJOR 88.
 pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<Outcome, InstanceError> {
+    solve_with(inst, opts, Search::Auto)
+}
+
+/// Which search [`solve_with`] runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Search {
+    /// Choose from the instance's shape (what [`solve`] does); see [`choose`].
+    #[default]
+    Auto,
+    /// The LP-based branch-and-bound (covering instances only: every kept arc
+    /// costs nothing; otherwise the Lagrangian search runs and `why` says so).
+    Lp,
+    /// The Lagrangian branch-and-bound (any uncapacitated instance).
+    Lagrangian,
+}
+
+impl Search {
+    /// Every concrete search (what a portfolio test iterates over).
+    pub const ALL: [Search; 2] = [Search::Lp, Search::Lagrangian];
+    /// The short name written to `Outcome::search`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Search::Auto => "auto",
+            Search::Lp => "lp-bb",
+            Search::Lagrangian => "lagrangian-bb",
+        }
+    }
+}
+
+/// The instance's shape as the chooser sees it (after preprocessing).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shape {
+    /// Every kept arc costs nothing (a covering model: LSCP, MCLP).
+    pub covering: bool,
+    /// Some client may stay unserved at a cost (maximal covering).
+    pub partial: bool,
+    /// Every free site has the same fixed cost (unit costs, many tied optima).
+    pub unit_costs: bool,
+    /// A budget row is present.
+    pub budget: bool,
+    /// A cardinality (p) row is present.
+    pub cardinality: bool,
+    /// Kept clients, free sites and arcs after preprocessing.
+    pub clients: usize,
+    /// Free sites after preprocessing.
+    pub free_sites: usize,
+    /// Arcs after preprocessing.
+    pub arcs: usize,
+}
+
+fn shape(p: &Prob) -> Shape {
+    let free: Vec<usize> = (0..p.n).filter(|&j| p.fix[j] == crate::Fixing::Free).collect();
+    let f0 = free.first().map_or(0.0, |&j| p.fixed[j]);
+    Shape {
+        covering: p.ccost.iter().all(|&c| c == 0.0),
+        partial: p.unserved.iter().any(|u| u.is_finite()),
+        unit_costs: free.iter().all(|&j| p.fixed[j] == f0),
+        budget: p.budget.is_some(),
+        cardinality: p.lo > 0 || p.hi < p.n,
+        clients: p.m,
+        free_sites: free.len(),
+        arcs: p.csite.len(),
+    }
+}
+
+/// The search [`solve`] runs on an instance of this shape, and why.
+///
+/// * Covering with uncovered need (maximal covering under a budget or a p): the
+///   **LP search** — the Lagrangian bound converges slowly and is at best the LP
+///   bound, while the LP is small and nearly integral.
+/// * Set covering with equal site costs (the LSCP as spopt poses it): the **LP
+///   search** with odd-cycle cuts — many tied optima stall the Lagrangian bound
+///   below the optimum, the cuts and strong branching close it.
+/// * Set covering with weighted costs (OR-Library scp): the **Lagrangian
+///   search** — its bound is near the LP bound at a fraction of an LP's cost.
+/// * Arc costs (p-median, UFLP): the **Lagrangian search** (Beasley's
+///   relaxation, exact per node in `O(arcs)`).
+pub fn choose(s: &Shape) -> (Search, String) {
+    if s.covering && s.clients > 0 {
+        if s.partial {
+            return (
+                Search::Lp,
+                "maximal covering: the LP bound is tight and the LP small after row generation; the Lagrangian bound converges slowly here".into(),
+            );
+        }
+        if s.unit_costs {
+            return (
+                Search::Lp,
+                "set covering with equal site costs: tied optima stall the Lagrangian bound; LP with odd-cycle cuts and strong branching closes it".into(),
+            );
+        }
+        return (
+            Search::Lagrangian,
+            "set covering with weighted site costs: the Lagrangian bound is near the LP bound at a fraction of its cost".into(),
+        );
+    }
+    (
+        Search::Lagrangian,
+        if s.covering {
+            "no client left after preprocessing".into()
+        } else {
+            "assignment costs (p-median / facility location): Beasley's Lagrangian bound is exact per node in O(arcs)"
+                .into()
+        },
+    )
+}
+
+/// [`solve`] with a chosen search (`Search::Auto` is [`solve`]). Every search
+/// is exact: on the same instance each returns an optimal plan with a proven
+/// bound; they differ only in speed (and, among tied optima, in which plan).
+///
+/// # Errors
+/// As [`solve`].
+pub fn solve_with(inst: &Instance, opts: &SolveOptions, search: Search) -> Result<Outcome, InstanceError> {
     let start = Instant::now();
     inst.validate()?;
     if inst.capacity.iter().any(Option::is_some) {
         let mut out = solve_mip(inst, opts, MipBackend::Microlp)?;
         out.solver = "lagrangian-bb (capacitated: routed to mip:microlp)".into();
+        out.why = "capacitated sites: only the MIP back end models capacities".into();
         return Ok(out);
     }
     let deadline = start + opts.time_limit;
-    let mut solver = "lagrangian-bb".to_string();
     let p = match reduce(inst) {
         Prep::Infeasible(reason) => {
             return Ok(Outcome {
@@ -95,12 +210,37 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<Outcome, InstanceEr
                 objective: f64::INFINITY,
                 bound: f64::INFINITY,
                 nodes: 0,
-                solver: format!("{solver} (preprocessing: {reason})"),
+                solver: format!("lagrangian-bb (preprocessing: {reason})"),
+                search: "presolve".into(),
+                why: reason,
             })
         }
         Prep::Ok(p) => p,
     };
-    let s = if crate::lpbb::applies(&p) {
+    let sh = shape(&p);
+    let (mut chosen, mut why) = match search {
+        Search::Auto => choose(&sh),
+        Search::Lp => (Search::Lp, "requested".to_string()),
+        Search::Lagrangian => (Search::Lagrangian, "requested".to_string()),
+    };
+    if chosen == Search::Lp && !(sh.covering && sh.clients > 0) {
+        chosen = Search::Lagrangian;
+        why = "the LP search needs a covering instance; Lagrangian search instead".into();
+    }
+    log::debug!(
+        "presolve {:?}; shape {sh:?}; search {} ({why})",
+        p.presolve,
+        chosen.name()
+    );
+    let pre = &p.presolve;
+    if pre.forced_open + pre.rows_dominated + pre.columns_dominated > 0 {
+        why = format!(
+            "{why}; presolve forced {} sites open, dropped {} dominated zones and {} dominated sites",
+            pre.forced_open, pre.rows_dominated, pre.columns_dominated
+        );
+    }
+    let mut solver = "lagrangian-bb".to_string();
+    let s = if chosen == Search::Lp {
         match crate::lpbb::search(&p, opts.rel_gap, opts.abs_gap, deadline) {
             Ok(s) => {
                 solver = "lp-bb (microlp dual simplex, strong branching)".into();
@@ -108,12 +248,15 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<Outcome, InstanceEr
             }
             Err(e) => {
                 solver = format!("lagrangian-bb (LP search abandoned: {})", e.0);
-                search(&p, opts.rel_gap, opts.abs_gap, deadline)
+                why = format!("{why}; the LP search gave up ({}), the Lagrangian search ran", e.0);
+                chosen = Search::Lagrangian;
+                search_lagrangian(&p, opts.rel_gap, opts.abs_gap, deadline)
             }
         }
     } else {
-        search(&p, opts.rel_gap, opts.abs_gap, deadline)
+        search_lagrangian(&p, opts.rel_gap, opts.abs_gap, deadline)
     };
+    let search = chosen.name().to_string();
     match s.best {
         Some((_, open)) => {
             let z = crate::eval::objective(inst, &open).unwrap_or(f64::INFINITY);
@@ -127,6 +270,8 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<Outcome, InstanceEr
                     bound: s.bound.min(f64::INFINITY),
                     nodes: s.nodes,
                     solver,
+                    search,
+                    why,
                 });
             }
             let bound = s.bound.min(z) + 0.0; // + 0.0 turns −0 into 0
@@ -143,6 +288,8 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<Outcome, InstanceEr
                 bound,
                 nodes: s.nodes,
                 solver,
+                search,
+                why,
             })
         }
         None => Ok(Outcome {
@@ -156,6 +303,8 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Result<Outcome, InstanceEr
             bound: if s.complete { f64::INFINITY } else { s.bound },
             nodes: s.nodes,
             solver,
+            search,
+            why,
         }),
     }
 }

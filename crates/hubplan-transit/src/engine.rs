@@ -5,11 +5,12 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use hubplan::geo::LonLat;
+use hubplan_geo::LonLat;
 use rayon::prelude::*;
 
 use crate::feed::{Feed, NO_ALIGHT, NO_BOARD};
-use crate::walk::{Grid, Walk};
+use crate::links::WalkLinks;
+use crate::walk::Walk;
 use crate::TransitError;
 
 /// Marker for "not reachable within the cutoff" in per-minute times.
@@ -223,15 +224,10 @@ struct Plan<'a> {
     slack: u32,
     levels: usize,
     bounded: bool,
-    max_walk_m: f64,
     origins: &'a [LonLat],
-    /// Transfer neighbours of each stop (CSR), sorted by walking time, self excluded.
-    nb_start: Vec<u32>,
-    nb: Vec<(u32, u32)>,
-    /// Origins within walking distance of each stop (CSR): (origin, access seconds).
-    so_start: Vec<u32>,
-    so: Vec<(u32, u32)>,
-    stop_grid: Grid,
+    /// Transfer neighbours (sorted by walking time, self excluded), access, egress and direct
+    /// walks.
+    links: &'a WalkLinks,
     c_lo: usize,
     c_hi: usize,
     /// Latest useful arrival: last departure minute + cutoff.
@@ -258,6 +254,8 @@ struct Scratch {
     /// Per origin per minute bucket: best arrival of a boarding whose latest leave time falls in the bucket.
     best: Vec<u32>,
     times: Vec<u32>,
+    /// Direct walking seconds per origin to the current destination (INF: none).
+    direct: Vec<u32>,
 }
 
 #[inline]
@@ -317,48 +315,15 @@ fn insert(xs: &mut [Vec<(u32, u32)>], last: &mut [(u32, u32)], touched: &mut Vec
 }
 
 impl<'a> Plan<'a> {
-    fn new(feed: &'a Feed, origins: &'a [LonLat], cfg: &TransitConfig) -> Result<Self, TransitError> {
+    fn new(
+        feed: &'a Feed,
+        origins: &'a [LonLat],
+        destinations: &[LonLat],
+        links: &'a WalkLinks,
+        cfg: &TransitConfig,
+    ) -> Result<Self, TransitError> {
         let lim = Limits::new(cfg)?;
-        let walk = lim.walk;
-        let ns = feed.stop_count();
-        let radius = cfg.max_walk_m.max(cfg.max_transfer_walk_m) / cfg.detour;
-        let stop_grid = Grid::new(&feed.stop_pos, radius);
-        // transfer neighbours
-        let mut nb_start = Vec::with_capacity(ns + 1);
-        let mut nb = Vec::new();
-        nb_start.push(0u32);
-        let mut tmp: Vec<(u32, u32)> = Vec::new();
-        for s in 0..ns {
-            tmp.clear();
-            let p = feed.stop_pos[s];
-            stop_grid.candidates(p, |w| {
-                if w as usize != s {
-                    if let Some(f) = walk.link(p, feed.stop_pos[w as usize], cfg.max_transfer_walk_m) {
-                        tmp.push((w, f));
-                    }
-                }
-            });
-            tmp.sort_unstable_by_key(|&(w, f)| (f, w));
-            nb.extend_from_slice(&tmp);
-            nb_start.push(nb.len() as u32);
-        }
-        // stop -> origins
-        let origin_grid = Grid::new(origins, cfg.max_walk_m / cfg.detour);
-        let mut so_start = Vec::with_capacity(ns + 1);
-        let mut so = Vec::new();
-        so_start.push(0u32);
-        for s in 0..ns {
-            tmp.clear();
-            let p = feed.stop_pos[s];
-            origin_grid.candidates(p, |o| {
-                if let Some(a) = walk.link(origins[o as usize], p, cfg.max_walk_m) {
-                    tmp.push((o, a));
-                }
-            });
-            tmp.sort_unstable();
-            so.extend_from_slice(&tmp);
-            so_start.push(so.len() as u32);
-        }
+        links.check(feed, origins, destinations, cfg, lim.walk)?;
         let t_last = lim.minute(lim.n_min - 1);
         let limit = t_last.saturating_add(lim.cut);
         let c_lo = feed.c_dep.partition_point(|&d| d < lim.t0);
@@ -373,13 +338,8 @@ impl<'a> Plan<'a> {
             slack: cfg.transfer_slack_s,
             levels,
             bounded,
-            max_walk_m: cfg.max_walk_m,
             origins,
-            nb_start,
-            nb,
-            so_start,
-            so,
-            stop_grid,
+            links,
             c_lo,
             c_hi: c_hi.max(c_lo),
             limit,
@@ -398,6 +358,7 @@ impl<'a> Plan<'a> {
             egress_set: Vec::new(),
             best: vec![INF; self.origins.len() * self.lim.n_min],
             times: vec![INF; self.lim.n_min],
+            direct: vec![INF; self.origins.len()],
         }
     }
 
@@ -466,8 +427,9 @@ impl<'a> Plan<'a> {
                     let read = !self.bounded || k + 1 < self.levels;
                     if let Some(key) = dep.checked_sub(self.slack).filter(|&key| key >= t0 && read) {
                         insert(&mut s.xs, &mut s.xlast, &mut s.touched, bi, key, t);
-                        let (a, b) = (self.nb_start[from] as usize, self.nb_start[from + 1] as usize);
-                        for &(w, fw) in &self.nb[a..b] {
+                        let l = self.links;
+                        let (a, b) = (l.nb_start[from] as usize, l.nb_start[from + 1] as usize);
+                        for &(w, fw) in &l.nb[a..b] {
                             match key.checked_sub(fw) {
                                 Some(kw) if kw >= t0 => {
                                     insert(&mut s.xs, &mut s.xlast, &mut s.touched, k * ns + w as usize, kw, t)
@@ -485,10 +447,11 @@ impl<'a> Plan<'a> {
     /// Records a boarding at `stop` at `dep` with arrival `val` for the origins near the stop.
     #[inline]
     fn to_origins(&self, s: &mut Scratch, stop: usize, dep: u32, val: u32) {
-        let (a, b) = (self.so_start[stop] as usize, self.so_start[stop + 1] as usize);
+        let l = self.links;
+        let (a, b) = (l.so_start[stop] as usize, l.so_start[stop + 1] as usize);
         let t0 = self.lim.t0;
         let n = self.lim.n_min;
-        for &(o, acc) in &self.so[a..b] {
+        for &(o, acc) in &l.so[a..b] {
             let leave = match dep.checked_sub(acc) {
                 Some(l) if l >= t0 => l,
                 _ => continue,
@@ -506,19 +469,21 @@ impl<'a> Plan<'a> {
     }
 
     /// Runs the reverse profile scan for one destination and calls `emit(origin, per_minute_times)`.
-    fn destination(&self, s: &mut Scratch, dest: LonLat, mut emit: impl FnMut(usize, &[u32])) {
+    fn destination(&self, s: &mut Scratch, dest: usize, mut emit: impl FnMut(usize, &[u32])) {
         let f = self.feed;
         for &st in &s.egress_set {
             s.egress[st as usize] = INF;
         }
         s.egress_set.clear();
-        let walk = self.lim.walk;
-        self.stop_grid.candidates(dest, |i| {
-            if let Some(w) = walk.link(f.stop_pos[i as usize], dest, self.max_walk_m) {
-                s.egress[i as usize] = w;
-                s.egress_set.push(i);
-            }
-        });
+        let l = self.links;
+        for &(i, w) in &l.eg[l.eg_start[dest] as usize..l.eg_start[dest + 1] as usize] {
+            s.egress[i as usize] = w;
+            s.egress_set.push(i);
+        }
+        let direct_walks = &l.dd[l.dd_start[dest] as usize..l.dd_start[dest + 1] as usize];
+        for &(o, w) in direct_walks {
+            s.direct[o as usize] = w;
+        }
         for &b in &s.touched {
             s.xs[b as usize].clear();
             s.xlast[b as usize] = (0, INF);
@@ -558,8 +523,8 @@ impl<'a> Plan<'a> {
         }
 
         let n = self.lim.n_min;
-        for (o, &op) in self.origins.iter().enumerate() {
-            let direct = walk.link(op, dest, self.max_walk_m);
+        for o in 0..self.origins.len() {
+            let direct = Some(s.direct[o]).filter(|&w| w != INF);
             let mut run = INF;
             for i in (0..n).rev() {
                 run = run.min(s.best[o * n + i]);
@@ -572,6 +537,9 @@ impl<'a> Plan<'a> {
                 s.times[i] = if tt > self.lim.cut { UNREACHABLE } else { tt };
             }
             emit(o, &s.times);
+        }
+        for &(o, _) in direct_walks {
+            s.direct[o as usize] = INF;
         }
     }
 }
@@ -607,7 +575,25 @@ pub fn travel_time_matrix(
     cfg: &TransitConfig,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Vec<MatrixEntry>, TransitError> {
-    let plan = Plan::new(feed, origins, cfg)?;
+    let links = WalkLinks::straight(feed, origins, destinations, cfg)?;
+    travel_time_matrix_with(feed, &links, origins, destinations, cfg, progress)
+}
+
+/// [`travel_time_matrix`] with walking links computed beforehand: straight-line
+/// ([`WalkLinks::straight`]) or on a street network ([`WalkLinks::streets`]). The links must have
+/// been built for the same feed, points and walking rules.
+///
+/// # Errors
+/// [`TransitError::Config`] for an invalid configuration or links built for something else.
+pub fn travel_time_matrix_with(
+    feed: &Feed,
+    links: &WalkLinks,
+    origins: &[LonLat],
+    destinations: &[LonLat],
+    cfg: &TransitConfig,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Vec<MatrixEntry>, TransitError> {
+    let plan = Plan::new(feed, origins, destinations, links, cfg)?;
     let total = destinations.len();
     let done = AtomicUsize::new(0);
     let p = cfg.percentile;
@@ -617,9 +603,9 @@ pub fn travel_time_matrix(
         .enumerate()
         .map_init(
             || (plan.scratch(), Vec::new()),
-            |(s, sorted), (d, &dp)| {
+            |(s, sorted), (d, _)| {
                 let mut out = Vec::new();
-                plan.destination(s, dp, |o, times| {
+                plan.destination(s, d, |o, times| {
                     sorted.clear();
                     sorted.extend_from_slice(times);
                     let v = percentile_nearest_rank(sorted, p);
@@ -659,15 +645,30 @@ pub fn per_minute_times(
     destinations: &[LonLat],
     cfg: &TransitConfig,
 ) -> Result<Vec<Vec<u32>>, TransitError> {
-    let plan = Plan::new(feed, origins, cfg)?;
+    let links = WalkLinks::straight(feed, origins, destinations, cfg)?;
+    per_minute_times_with(feed, &links, origins, destinations, cfg)
+}
+
+/// [`per_minute_times`] with walking links computed beforehand (see [`travel_time_matrix_with`]).
+///
+/// # Errors
+/// [`TransitError::Config`] for an invalid configuration or links built for something else.
+pub fn per_minute_times_with(
+    feed: &Feed,
+    links: &WalkLinks,
+    origins: &[LonLat],
+    destinations: &[LonLat],
+    cfg: &TransitConfig,
+) -> Result<Vec<Vec<u32>>, TransitError> {
+    let plan = Plan::new(feed, origins, destinations, links, cfg)?;
     let n = plan.lim.n_min;
-    Ok(destinations
-        .par_iter()
+    Ok((0..destinations.len())
+        .into_par_iter()
         .map_init(
             || plan.scratch(),
-            |s, &dp| {
+            |s, d| {
                 let mut out = vec![UNREACHABLE; origins.len() * n];
-                plan.destination(s, dp, |o, times| out[o * n..(o + 1) * n].copy_from_slice(times));
+                plan.destination(s, d, |o, times| out[o * n..(o + 1) * n].copy_from_slice(times));
                 out
             },
         )

@@ -58,6 +58,15 @@ pub enum TransitError {
         /// What is wrong with it.
         message: String,
     },
+    /// The OpenStreetMap extract could not be used (unreadable, truncated, malformed, or without
+    /// a walkable street).
+    #[error("OpenStreetMap extract {}: {message}", path.display())]
+    Osm {
+        /// The `.osm.pbf` path.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A synthetic feed built with [`crate::FeedBuilder`] is inconsistent.
     #[error("invalid trip {trip} given to FeedBuilder: {message}")]
     Builder {

@@ -1,6 +1,6 @@
 //! The flattened timetable of one service date.
 
-use hubplan::geo::LonLat;
+use hubplan_geo::LonLat;
 
 use crate::TransitError;
 
@@ -187,7 +187,7 @@ impl Feed {
 /// networks, tests, generators), without GTFS files.
 ///
 /// ```
-/// use hubplan::geo::LonLat;
+/// use hubplan_geo::LonLat;
 /// use hubplan_transit::{FeedBuilder, ServiceDate, StopTime};
 /// let mut b = FeedBuilder::new(ServiceDate::new(2024, 1, 8).unwrap());
 /// let a = b.add_stop("A", LonLat::new(0.0, 51.0));

@@ -28,7 +28,7 @@
 //!
 //! # Example
 //! ```
-//! use hubplan::geo::LonLat;
+//! use hubplan_geo::LonLat;
 //! use hubplan_transit::*;
 //! let mut b = FeedBuilder::new(ServiceDate::new(2024, 1, 8).unwrap());
 //! let a = b.add_stop("A", LonLat::new(0.0, 51.0));
@@ -48,16 +48,20 @@
 mod engine;
 mod error;
 mod feed;
+mod links;
 mod load;
+mod osm;
 mod walk;
 
 pub use engine::{
-    per_minute_times, percentile_nearest_rank, seconds_to_minutes_2dp, travel_time_matrix, MatrixEntry, TransitConfig,
-    UNREACHABLE,
+    per_minute_times, per_minute_times_with, percentile_nearest_rank, seconds_to_minutes_2dp, travel_time_matrix,
+    travel_time_matrix_with, MatrixEntry, TransitConfig, UNREACHABLE,
 };
 pub use error::{TableError, TransitError};
 pub use feed::{Feed, FeedBuilder, ServiceDate, StopTime, MAX_TIME_S};
+pub use links::{SnapReport, SnapStats, WalkLinks, DEFAULT_SNAP_M};
 pub use load::{load_feed, FeedReport, LoadOptions, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TOTAL_BYTES};
+pub use osm::{is_walkable, load_osm, OsmReport, OsmWay, StreetNetwork, MIN_COMPONENT_NODES};
 pub use walk::Walk;
 
 #[doc(hidden)]

@@ -15,7 +15,7 @@ use chrono::{Datelike, NaiveDate};
 use gtfs_structures::{
     Calendar, CalendarDate, Exception, PickupDropOffType, RawFrequency, RawStopTime, RawTrip, Route, Stop,
 };
-use hubplan::geo::{haversine_m, LonLat};
+use hubplan_geo::{haversine_m, LonLat};
 
 use crate::feed::{Feed, FeedBuilder, ServiceDate, StopTime, MAX_TIME_S};
 use crate::{TableError, TransitError};

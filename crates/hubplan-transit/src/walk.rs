@@ -1,9 +1,6 @@
 //! Straight-line walking: haversine distance × detour factor at a walking speed.
 
-use hubplan::geo::{haversine_m, LonLat};
-
-/// Metres per degree of latitude on the sphere used by [`haversine_m`].
-const M_PER_DEG: f64 = hubplan::geo::EARTH_RADIUS_M * std::f64::consts::PI / 180.0;
+use hubplan_geo::{haversine_m, LonLat};
 
 /// The walking model: `walked = haversine × detour`, `seconds = ceil(walked / speed)`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -47,59 +44,5 @@ impl Walk {
         }
         let d = self.walked_m(a, b);
         (d <= limit_m).then(|| self.seconds(d))
-    }
-}
-
-/// A uniform lon/lat grid over points for radius queries; conservative (never
-/// misses a point within the radius), exact after the haversine check.
-/// Does not handle the ±180° meridian (no public-transport feed straddles it).
-#[derive(Debug, Clone)]
-pub(crate) struct Grid {
-    dlat: f64,
-    dlon: f64,
-    cells: std::collections::HashMap<(i64, i64), Vec<u32>>,
-}
-
-impl Grid {
-    /// Index `points` for queries of straight-line radius `radius_m`.
-    pub(crate) fn new(points: &[LonLat], radius_m: f64) -> Self {
-        let max_abs_lat = points
-            .iter()
-            .filter(|p| p.is_valid())
-            .map(|p| p.lat.abs())
-            .fold(0.0f64, f64::max)
-            .min(89.0);
-        let r = radius_m.max(1.0);
-        let dlat = r / M_PER_DEG * 1.01 + 1e-9;
-        let dlon = (r / (M_PER_DEG * max_abs_lat.to_radians().cos()) * 1.01 + 1e-9).min(360.0);
-        let mut cells: std::collections::HashMap<(i64, i64), Vec<u32>> = std::collections::HashMap::new();
-        for (i, p) in points.iter().enumerate() {
-            if p.is_valid() {
-                cells.entry(Self::key(*p, dlat, dlon)).or_default().push(i as u32);
-            }
-        }
-        Grid { dlat, dlon, cells }
-    }
-
-    fn key(p: LonLat, dlat: f64, dlon: f64) -> (i64, i64) {
-        ((p.lat / dlat).floor() as i64, (p.lon / dlon).floor() as i64)
-    }
-
-    /// Calls `f(index)` for every indexed point possibly within the radius of `p`
-    /// (a superset; callers check the distance). Nothing for an invalid `p`.
-    pub(crate) fn candidates(&self, p: LonLat, mut f: impl FnMut(u32)) {
-        if !p.is_valid() {
-            return;
-        }
-        let (ky, kx) = Self::key(p, self.dlat, self.dlon);
-        for dy in -1..=1 {
-            for dx in -1..=1 {
-                if let Some(v) = self.cells.get(&(ky + dy, kx + dx)) {
-                    for &i in v {
-                        f(i);
-                    }
-                }
-            }
-        }
     }
 }

@@ -192,14 +192,14 @@ fn every_shared_refdata_feed_loads_or_fails_clearly() {
     assert!(n >= 8, "expected the shared feeds, found {n}");
 }
 
-fn read_points(name: &str) -> Vec<hubplan::geo::LonLat> {
+fn read_points(name: &str) -> Vec<hubplan_geo::LonLat> {
     let text = std::fs::read_to_string(fixture(name)).unwrap();
     text.lines()
         .skip(1)
         .filter(|l| !l.is_empty())
         .map(|l| {
             let f: Vec<&str> = l.split(',').collect();
-            hubplan::geo::LonLat::new(f[2].parse().unwrap(), f[1].parse().unwrap())
+            hubplan_geo::LonLat::new(f[2].parse().unwrap(), f[1].parse().unwrap())
         })
         .collect()
 }
@@ -256,7 +256,7 @@ fn porto_alegre_matrix_is_thread_count_independent() {
 /// Chester's stop in the sea, and points with absurd coordinates, break nothing.
 #[test]
 fn chester_matrix_with_absurd_points() {
-    use hubplan::geo::LonLat;
+    use hubplan_geo::LonLat;
     use hubplan_transit::{travel_time_matrix, TransitConfig};
     let (feed, _) = load("uk_chester_20230816_small_gtfs.zip", "2023-08-16");
     let chester = LonLat::new(-2.8912, 53.1905); // Chester city centre

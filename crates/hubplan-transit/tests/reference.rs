@@ -12,7 +12,7 @@
 
 #![allow(clippy::needless_range_loop)] // the brute force is deliberately index-based
 
-use hubplan::geo::LonLat;
+use hubplan_geo::LonLat;
 use hubplan_transit::*;
 
 struct Rng(u64);

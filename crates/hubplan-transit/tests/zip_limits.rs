@@ -71,13 +71,6 @@ fn limit(bytes: u64) -> LoadOptions {
     }
 }
 
-/// The peak resident memory of this process so far (Linux `VmHWM`), if known.
-fn peak_rss_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kb| kb * 1024)
-}
-
 #[test]
 fn hand_written_zip_loads() {
     let dir = tempfile_dir("ok");
@@ -120,30 +113,19 @@ fn lying_zip_header_is_refused_at_the_file_limit() {
 }
 
 #[test]
-fn lying_zip_header_memory_is_bounded_by_the_limit() {
+fn lying_zip_header_of_a_huge_member_is_refused() {
     // 1 GiB of zeros behind a header declaring 1 KiB, read with a 16 MiB limit: refused after
-    // reading 16 MiB, so this process's peak memory grows by far less than the member's size.
+    // reading 16 MiB. (The time and the peak memory of this refusal are measured by
+    // `cargo bench -p hubplan-benches --bench zip_limits`, not asserted here.)
     let dir = tempfile_dir("bomb");
     let n = 1 + 258 * ((1u64 << 30) / 258 + 1);
     let bomb = Member::deflated("stop_times.txt", deflate_zeros(n), 0, 1024);
     let zip = feed_zip(&dir, "bomb.zip", Some(bomb));
-    let before = peak_rss_bytes();
-    let t = std::time::Instant::now();
     let e = load_feed(&zip, monday(), &limit(16 << 20)).unwrap_err();
-    let secs = t.elapsed().as_secs_f64();
     assert!(
         matches!(&e, TransitError::TooLarge { file, limit_bytes: 16_777_216, .. } if file == "stop_times.txt"),
         "{e}"
     );
-    if let (Some(a), Some(b)) = (before, peak_rss_bytes()) {
-        let grew = b.saturating_sub(a);
-        // 16 MiB of buffer, plus slack for the other tests of this binary running in parallel
-        assert!(grew < 200 << 20, "peak memory grew by {} MiB", grew >> 20);
-        eprintln!(
-            "1 GiB lying member refused in {secs:.2} s; peak RSS grew by {} MiB",
-            grew >> 20
-        );
-    }
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -37,7 +37,9 @@ use crate::error::{Error, Result};
 use crate::ids::{ServiceIdx, SiteIdx, ZoneIdx};
 use crate::model::{Inputs, SiteStatus};
 use crate::plan::{Decision, PlanStatus, SolverReport};
-use crate::scenario::{Backend, ObjectiveKind, SolverConfig, DEFAULT_MAX_MINUTES};
+use crate::scenario::{
+    Backend, BeyondLimit, ObjectiveKind, SolverConfig, DEFAULT_MAX_MINUTES, DEFAULT_WORSE_OFF_MINUTES,
+};
 
 /// Bounds on the number of open sites.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -91,6 +93,11 @@ pub struct ServiceRules {
     pub equity_max_imd_decile: Option<u8>,
     /// Solver settings (`[solver]`). `exact` uses HiGHS when compiled in, else microlp.
     pub solver: SolverConfig,
+    /// The rule for required (zone, service) pairs beyond the service's limit today
+    /// (`access.beyond_limit`), applied per service with that service's own limit and baseline.
+    pub beyond_limit: BeyondLimit,
+    /// Journeys that grow by at least this many minutes are listed as worse off (`report.worse_off_minutes`).
+    pub worse_off_minutes: f64,
 }
 
 impl Default for ServiceRules {
@@ -113,6 +120,8 @@ impl Default for ServiceRules {
             close_service: Vec::new(),
             equity_max_imd_decile: None,
             solver: SolverConfig::default(),
+            beyond_limit: BeyondLimit::default(),
+            worse_off_minutes: DEFAULT_WORSE_OFF_MINUTES,
         }
     }
 }
@@ -801,11 +810,30 @@ pub fn map_services(inputs: &Inputs, rules: &ServiceRules) -> MappedServices {
                 .filter(|&(j, m)| limit.is_none_or(|mx| m <= mx) && can_host(inputs, j, s))
                 .map(|(j, m)| ServiceArc { site: j.0, minutes: m })
                 .collect();
+            let equity = in_equity(inputs, rules, z);
             if arcs.is_empty() {
                 unreachable[p].push(z);
+                // Beyond the limit today: a required pair keeps its own limit
+                // (access.beyond_limit), as a constraint with no weight in the objective.
+                if all_required || equity {
+                    if let Some(own) = beyond_limit_of(inputs, rules, z, s) {
+                        let arcs: Vec<ServiceArc> = inputs
+                            .travel
+                            .row(z)
+                            .filter(|&(j, m)| m <= own && can_host(inputs, j, s))
+                            .map(|(j, m)| ServiceArc { site: j.0, minutes: m })
+                            .collect();
+                        inst.clients.push(ServiceClient {
+                            service: p as u32,
+                            need: 0.0,
+                            arcs,
+                            coverage: Coverage::Required,
+                        });
+                        clients.push((z, p));
+                    }
+                }
                 continue;
             }
-            let equity = in_equity(inputs, rules, z);
             let coverage = if all_required || equity {
                 Coverage::Required
             } else {
@@ -828,6 +856,25 @@ pub fn map_services(inputs: &Inputs, rules: &ServiceRules) -> MappedServices {
         client_need,
         unreachable,
     }
+}
+
+/// Minutes from zone `z` to the nearest site hosting service `s` today (an
+/// existing site that lists it), `None` when no such site is in the zone's row.
+pub fn baseline_minutes(inputs: &Inputs, z: ZoneIdx, s: ServiceIdx) -> Option<f64> {
+    inputs
+        .travel
+        .row(z)
+        .filter(|&(j, _)| hosted_before(inputs, j, s))
+        .map(|(_, m)| m)
+        .reduce(f64::min)
+}
+
+/// The own limit of a (zone, service) pair that no capable site reaches within
+/// the service's limit (`access.beyond_limit`); `None` when the rule leaves it out.
+/// Whether the pair is required at all is the caller's business.
+pub fn beyond_limit_of(inputs: &Inputs, rules: &ServiceRules, z: ZoneIdx, s: ServiceIdx) -> Option<f64> {
+    service_limit(inputs, rules, s)?;
+    rules.beyond_limit.zone_limit(baseline_minutes(inputs, z, s))
 }
 
 fn in_equity(inputs: &Inputs, rules: &ServiceRules, z: ZoneIdx) -> bool {
@@ -1112,6 +1159,21 @@ pub fn service_violations(
     for (k, &s) in services.iter().enumerate() {
         for z in inputs.zone_indices() {
             let must = all || in_equity(inputs, rules, z);
+            if must && inputs.need(z, Some(s)) > 0.0 && !e.in_rule[k][z.index()] {
+                if let Some(own) = beyond_limit_of(inputs, rules, z, s) {
+                    let after = e.nearest[k][z.index()].map(|(_, m)| m);
+                    if after.is_none_or(|m| m > own) {
+                        v.push(format!(
+                            "zone {} is beyond the limit for {} today and may be at most {own} minutes from a site \
+                             hosting it (access.beyond_limit = {}), but is {}",
+                            inputs.zone(z).id,
+                            svc_id(inputs, s),
+                            rules.beyond_limit.name(),
+                            after.map_or("out of reach".to_string(), |m| format!("{m} minutes away"))
+                        ));
+                    }
+                }
+            }
             if must && e.in_rule[k][z.index()] && !e.covered[k][z.index()] {
                 v.push(format!(
                     "zone {} is not within reach of a site hosting {}{}",

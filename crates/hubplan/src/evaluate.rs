@@ -40,6 +40,45 @@ pub fn in_rule(inputs: &Inputs, scenario: &Scenario) -> Vec<bool> {
         .collect()
 }
 
+/// Minutes from zone `z` to its nearest existing site (the status quo), `None`
+/// when no existing site is in its row of the matrix.
+pub fn baseline_minutes(inputs: &Inputs, z: ZoneIdx) -> Option<f64> {
+    inputs
+        .travel
+        .row(z)
+        .filter(|&(s, _)| inputs.site(s).status == SiteStatus::Existing)
+        .map(|(_, m)| m)
+        .reduce(f64::min)
+}
+
+/// The limit, in minutes, that the access rule sets for each zone; `None` when
+/// the rule leaves the zone out (see `docs/MODEL.md` §1.2):
+///
+/// - need 0: out;
+/// - some site (open or not) within `max_minutes`: `max_minutes` (infinite
+///   without a limit: any site);
+/// - beyond the limit today but with an existing site in the matrix: the
+///   scenario's [`crate::scenario::BeyondLimit`] applied to its baseline minutes,
+///   except under `max_coverage`, which has no hard rule;
+/// - no site in the matrix that the rule can use: out (unreachable, listed).
+pub fn zone_limits(inputs: &Inputs, scenario: &Scenario) -> Vec<Option<f64>> {
+    inputs
+        .zone_indices()
+        .map(|z| {
+            if inputs.zone(z).need <= 0.0 {
+                return None;
+            }
+            if reachable_at_baseline(inputs, z, scenario.max_minutes) {
+                return Some(scenario.max_minutes.unwrap_or(f64::INFINITY));
+            }
+            if scenario.objective == ObjectiveKind::MaxCoverage {
+                return None;
+            }
+            scenario.beyond_limit.zone_limit(baseline_minutes(inputs, z))
+        })
+        .collect()
+}
+
 /// Everything the evaluator recomputes for one open set.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Evaluation {
@@ -153,8 +192,25 @@ pub fn violations(inputs: &Inputs, scenario: &Scenario, open: &[bool]) -> Vec<St
     };
     if rule_applies {
         let rule = in_rule(inputs, scenario);
+        let limits = zone_limits(inputs, scenario);
         for z in inputs.zone_indices() {
-            if rule[z.index()] && !e.covered[z.index()] {
+            if !rule[z.index()] {
+                // Beyond the limit today: the zone's own limit (access.beyond_limit).
+                if let Some(l) = limits[z.index()] {
+                    let after = e.nearest[z.index()].map(|(_, m)| m);
+                    if after.is_none_or(|m| m > l) {
+                        v.push(format!(
+                            "zone {} is beyond the limit today and may be at most {l} minutes from an open site \
+                             (access.beyond_limit = {}), but is {}",
+                            inputs.zone(z).id,
+                            scenario.beyond_limit.name(),
+                            after.map_or("out of reach".to_string(), |m| format!("{m} minutes away"))
+                        ));
+                    }
+                }
+                continue;
+            }
+            if !e.covered[z.index()] {
                 let limit = scenario
                     .max_minutes
                     .map_or("any open site".to_string(), |m| format!("{m} minutes"));

@@ -27,11 +27,11 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::evaluate::{in_rule, nearest_open};
+use crate::evaluate::{nearest_open, zone_limits};
 use crate::ids::{SiteIdx, ZoneIdx};
 use crate::model::{Inputs, SiteStatus};
 use crate::plan::{Blocker, Decision, Infeasibility, Plan, PlanStatus};
-use crate::scenario::{ObjectiveKind, Scenario};
+use crate::scenario::{BeyondLimit, ObjectiveKind, Scenario};
 
 /// How many ids a sentence names before it says "and N more".
 const MAX_IDS_IN_TEXT: usize = 8;
@@ -66,6 +66,10 @@ pub struct ProtectedZone {
     /// Its best alternative among *all* other sites, open or not (a closed site here
     /// within the limit could replace the kept one, at a cost).
     pub alternative_any: Option<SiteMinutes>,
+    /// The zone's own limit when it is beyond `max_minutes` today
+    /// (`access.beyond_limit`: its baseline minutes, plus any tolerance); `None` for a
+    /// zone the limit itself protects.
+    pub own_limit: Option<f64>,
 }
 
 /// On what grounds a site that is not forced nor required by the access rule was kept.
@@ -125,6 +129,9 @@ impl KeepReason {
 /// A kept or opened site and its reason.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct KeptSite {
+    /// The zones it serves after the plan that are beyond the limit after, with
+    /// their minutes before (to their nearest site today) and after (to this site).
+    pub beyond: Vec<ZoneMove>,
     /// The site.
     pub site: SiteIdx,
     /// [`Decision::Keep`] or [`Decision::Open`].
@@ -152,6 +159,36 @@ pub struct ZoneMove {
     pub within_before: bool,
     /// Within the limit after.
     pub within_after: bool,
+}
+
+impl ZoneMove {
+    /// Minutes after, infinite when no open site is reachable.
+    pub fn minutes_after(&self) -> f64 {
+        self.after.map_or(f64::INFINITY, |a| a.minutes)
+    }
+
+    /// Which of the three groups of a reason this user is in.
+    pub fn group(&self) -> UserGroup {
+        if self.within_after {
+            UserGroup::Within
+        } else if !self.within_before && self.minutes_after() <= self.minutes_before {
+            UserGroup::AlreadyBeyond
+        } else {
+            UserGroup::Longer
+        }
+    }
+}
+
+/// The three groups a reason tells apart (issue 18).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserGroup {
+    /// Within the limit after.
+    Within,
+    /// Beyond the limit today, and the journey is not longer after.
+    AlreadyBeyond,
+    /// Beyond the limit after, with a longer journey than today (or no open site).
+    Longer,
 }
 
 /// A closed site: why, and where its users go.
@@ -249,6 +286,10 @@ pub struct Explanations {
     pub status: PlanStatus,
     /// The limit in minutes the explanations refer to.
     pub max_minutes: Option<f64>,
+    /// The rule for zones beyond the limit today (`access.beyond_limit`).
+    pub beyond_limit: BeyondLimit,
+    /// The objective (whether the access rule is a hard rule).
+    pub objective: ObjectiveKind,
     /// Kept and opened sites, by site index (empty without a plan).
     pub kept: Vec<KeptSite>,
     /// Closed existing sites, by site index (empty without a plan).
@@ -368,6 +409,8 @@ pub fn explain(inputs: &Inputs, scenario: &Scenario, plan: &Plan) -> Explanation
     let mut ex = Explanations {
         status: plan.status,
         max_minutes: scenario.max_minutes,
+        beyond_limit: scenario.beyond_limit,
+        objective: scenario.objective,
         kept: Vec::new(),
         closed: Vec::new(),
         infeasibility: Vec::new(),
@@ -380,18 +423,16 @@ pub fn explain(inputs: &Inputs, scenario: &Scenario, plan: &Plan) -> Explanation
         return ex;
     }
     let open = &plan.open;
-    let rule = in_rule(inputs, scenario);
-    // For every zone: the open sites within the limit (only the count and the first matter).
+    let limits = zone_limits(inputs, scenario);
+    // For every zone under the rule: the open sites within its limit (only the count and
+    // the first matter). A zone beyond max_minutes today has its own limit (access.beyond_limit).
     let mut sole: Vec<Vec<ZoneIdx>> = vec![Vec::new(); inputs.sites.len()];
     if scenario.max_minutes.is_some() {
         for z in inputs.zone_indices() {
-            if !rule[z.index()] {
+            let Some(limit) = limits[z.index()] else {
                 continue;
-            }
-            let mut it = inputs
-                .travel
-                .row(z)
-                .filter(|&(s, m)| open[s.index()] && within(scenario, m));
+            };
+            let mut it = inputs.travel.row(z).filter(|&(s, m)| open[s.index()] && m <= limit);
             if let (Some((s, _)), None) = (it.next(), it.next()) {
                 sole[s.index()].push(z);
             }
@@ -407,13 +448,33 @@ pub fn explain(inputs: &Inputs, scenario: &Scenario, plan: &Plan) -> Explanation
             } else if rule_is_hard(scenario) && !sole[s.index()].is_empty() {
                 let zones = sole[s.index()]
                     .iter()
-                    .map(|&z| protected_zone(inputs, open, s, z))
+                    .map(|&z| {
+                        let mut p = protected_zone(inputs, open, s, z);
+                        p.own_limit = limits[z.index()].filter(|&l| !within(scenario, l));
+                        p
+                    })
                     .collect();
                 KeepReason::AccessRule { zones }
             } else {
                 chosen(inputs, scenario, plan, s, &sole[s.index()], &lim)
             };
+            let beyond = inputs
+                .zone_indices()
+                .filter_map(|z| {
+                    let zp = &plan.zones[z.index()];
+                    let (a, ma) = zp.after?;
+                    (a == s && inputs.zone(z).need > 0.0 && !zp.covered_after).then(|| ZoneMove {
+                        zone: z,
+                        need: inputs.zone(z).need,
+                        minutes_before: zp.before.map_or(f64::INFINITY, |b| b.1),
+                        after: Some(SiteMinutes { site: a, minutes: ma }),
+                        within_before: zp.covered_before,
+                        within_after: false,
+                    })
+                })
+                .collect();
             ex.kept.push(KeptSite {
+                beyond,
                 site: s,
                 decision: sp.decision,
                 reason,
@@ -471,6 +532,7 @@ fn protected_zone(inputs: &Inputs, open: &[bool], s: SiteIdx, z: ZoneIdx) -> Pro
         minutes,
         alternative_open: alt_open.map(SiteMinutes::from),
         alternative_any: alt_any.map(SiteMinutes::from),
+        own_limit: None,
     }
 }
 
@@ -556,44 +618,161 @@ fn closure_note(inputs: &Inputs, sc: &Scenario, c: &ClosedSite, lim: &str) -> St
         pounds(site.annual_cost),
         pounds(site.backlog)
     );
-    if c.forced {
-        return format!("Closed by the scenario (limits.close); {money}.");
-    }
     let n = c.moves.len();
-    let beyond = c.pushed_beyond().count();
-    let how = match sc.objective {
-        ObjectiveKind::MinCost => "Not needed for the access rule",
-        ObjectiveKind::MaxCoverage => "Closed to meet the budget or site count at the greatest coverage",
-        ObjectiveKind::MinTravel => "Closed: the open hubs give less total travel within the site count or budget",
+    let how = if c.forced {
+        "Closed by the scenario (limits.close)"
+    } else {
+        match sc.objective {
+            ObjectiveKind::MinCost => "Not needed for the access rule",
+            ObjectiveKind::MaxCoverage => "Closed to meet the budget or site count at the greatest coverage",
+            ObjectiveKind::MinTravel => "Closed: the open hubs give less total travel within the site count or budget",
+        }
     };
     if n == 0 {
         return format!("{how}: no zone had it as its nearest hub; {money}.");
     }
-    if beyond == 0 {
-        let subject = if n == 1 {
-            "the one zone it served".to_string()
+    if sc.max_minutes.is_none() {
+        let reach = c.moves.iter().filter(|m| m.after.is_some()).count();
+        let all = if reach == n {
+            if n == 1 {
+                "the one zone it served still reaches another hub".to_string()
+            } else {
+                format!("all {n} zones it served still reach another hub")
+            }
         } else {
-            format!("all {n} zones it served")
+            format!("{reach} of the {n} zones it served still reach another hub")
         };
-        let verb = if n == 1 { "stays" } else { "stay" };
-        let all = if sc.max_minutes.is_some() {
-            format!("{subject} {verb} within {lim} of another hub")
-        } else {
-            format!(
-                "{subject} still {} another hub",
-                if n == 1 { "reaches" } else { "reach" }
-            )
-        };
-        format!("{how}: {all}; {money}.")
-    } else {
-        let need: f64 = c.pushed_beyond().map(|m| m.need).sum();
-        format!(
-            "{how}: {} of the {} it served (need {}) are beyond {lim} after; {money}.",
-            beyond,
-            plural(n, "zone", "zones"),
-            count(need)
-        )
+        return format!("{how}: {all}; {money}.");
     }
+    let users = users_clause(
+        inputs,
+        sc.beyond_limit,
+        sc.objective,
+        &c.moves,
+        lim,
+        "it served",
+        "of another hub",
+    );
+    format!("{how}: {users}; {money}.")
+}
+
+/// "Name (code)" of a site, or the code alone when it has no name.
+pub fn site_label(inputs: &Inputs, s: SiteIdx) -> String {
+    let site = inputs.site(s);
+    if site.name.is_empty() || site.name == site.id {
+        site.id.clone()
+    } else {
+        format!("{} ({})", site.name, site.id)
+    }
+}
+
+/// "Name (code)", or the code alone when the zone has no name.
+pub fn zone_label(inputs: &Inputs, z: ZoneIdx) -> String {
+    let zone = inputs.zone(z);
+    if zone.name.is_empty() || zone.name == zone.id {
+        zone.id.clone()
+    } else {
+        format!("{} ({})", zone.name, zone.id)
+    }
+}
+
+/// "Name (code) 38.2 → 46.7 min" for every user, all named.
+fn named_moves(inputs: &Inputs, moves: &[&ZoneMove]) -> String {
+    moves
+        .iter()
+        .map(|m| {
+            let before = if m.minutes_before.is_finite() {
+                format!("{:.1}", m.minutes_before)
+            } else {
+                "no site".into()
+            };
+            match m.after {
+                Some(a) => format!("{} {before} → {:.1} min", zone_label(inputs, m.zone), a.minutes),
+                None => format!("{} {before} min → no open hub", zone_label(inputs, m.zone)),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Why users may get a longer journey beyond the limit, one phrase per distinct cause.
+fn longer_why(beyond: BeyondLimit, objective: ObjectiveKind, longer: &[&ZoneMove]) -> String {
+    let mut why: Vec<String> = Vec::new();
+    for m in longer {
+        let w = if objective == ObjectiveKind::MaxCoverage {
+            "max_coverage has no hard access rule".to_string()
+        } else if m.need <= 0.0 {
+            "a zone with no need is outside the access rule".to_string()
+        } else if m.within_before {
+            "the access rule does not cover it".to_string()
+        } else {
+            match beyond {
+                BeyondLimit::Tolerance(t) => format!(
+                    "allowed by access.beyond_limit = tolerance, up to {} minutes longer",
+                    trim_float(t)
+                ),
+                BeyondLimit::Ignore => {
+                    "access.beyond_limit = ignore leaves zones beyond the limit today out of the rule".to_string()
+                }
+                BeyondLimit::NoWorse => "outside access.beyond_limit = no_worse".to_string(),
+            }
+        };
+        if !why.contains(&w) {
+            why.push(w);
+        }
+    }
+    why.join(", and ")
+}
+
+/// The three groups of users, each generated from the moves it describes:
+/// within the limit after; already beyond it with a journey no longer than today;
+/// longer journeys beyond it. The last two are named with minutes before → after.
+fn users_clause(
+    inputs: &Inputs,
+    beyond: BeyondLimit,
+    objective: ObjectiveKind,
+    moves: &[ZoneMove],
+    lim: &str,
+    verb_phrase: &str,
+    within_phrase: &str,
+) -> String {
+    let n = moves.len();
+    let within: Vec<&ZoneMove> = moves.iter().filter(|m| m.group() == UserGroup::Within).collect();
+    let already: Vec<&ZoneMove> = moves.iter().filter(|m| m.group() == UserGroup::AlreadyBeyond).collect();
+    let longer: Vec<&ZoneMove> = moves.iter().filter(|m| m.group() == UserGroup::Longer).collect();
+    let mut parts = Vec::new();
+    if within.len() == n {
+        parts.push(if n == 1 {
+            format!("the one zone {verb_phrase} stays within {lim} {within_phrase}")
+        } else {
+            format!("all {n} zones {verb_phrase} stay within {lim} {within_phrase}")
+        });
+    } else if !within.is_empty() {
+        parts.push(format!(
+            "{} of the {} {verb_phrase} {} within {lim} {within_phrase}",
+            within.len(),
+            plural(n, "zone", "zones"),
+            if within.len() == 1 { "stays" } else { "stay" }
+        ));
+    }
+    if !already.is_empty() {
+        parts.push(format!(
+            "{} already beyond {lim} today {} no longer journey: {}",
+            plural(already.len(), "zone", "zones"),
+            if already.len() == 1 { "has" } else { "have" },
+            named_moves(inputs, &already)
+        ));
+    }
+    if !longer.is_empty() {
+        parts.push(format!(
+            "{} {} a longer journey beyond {lim} ({}): {}",
+            plural(longer.len(), "zone", "zones"),
+            if longer.len() == 1 { "gets" } else { "get" },
+            longer_why(beyond, objective, &longer),
+            named_moves(inputs, &longer)
+        ));
+    }
+    parts.join("; ")
 }
 
 /// Renders the blockers of an infeasible scenario as notes naming zones and sites.
@@ -685,62 +864,22 @@ pub fn site_sentence(inputs: &Inputs, ex: &Explanations, s: SiteIdx) -> String {
         .max_minutes
         .map_or_else(|| "reach".to_string(), |m| format!("{} minutes", trim_float(m)));
     if let Some(k) = ex.kept_site(s) {
-        return match &k.reason {
-            KeepReason::Forced => "Kept: forced open by the scenario (limits.keep).".to_string(),
-            KeepReason::AccessRule { zones } => {
-                let need: f64 = zones.iter().map(|z| z.need).sum();
-                let ids: Vec<ZoneIdx> = zones.iter().map(|z| z.zone).collect();
-                let within = |a: &Option<SiteMinutes>| a.is_some_and(|a| ex.max_minutes.is_none_or(|m| a.minutes <= m));
-                // Zones that no other building at all, open or closed, reaches within the limit.
-                let isolated: Vec<&ProtectedZone> = zones.iter().filter(|z| !within(&z.alternative_any)).collect();
-                let worst_open = zones
-                    .iter()
-                    .map(|z| z.alternative_open.map_or(f64::INFINITY, |a| a.minutes))
-                    .fold(f64::NEG_INFINITY, f64::max);
-                let mut t = format!(
-                    "Required by the access rule: without it {} (need {}) would be beyond {lim} of an open hub \
-                     ({}): {}.",
-                    plural(zones.len(), "zone", "zones"),
-                    count(need),
-                    if worst_open.is_finite() {
-                        format!("the next open hub would be up to {} away", minutes(worst_open))
-                    } else {
-                        "for some, no other open hub is reachable at all".to_string()
-                    },
-                    id_list(zone_ids(inputs, &ids))
-                );
-                if !isolated.is_empty() {
-                    let best = isolated
-                        .iter()
-                        .filter_map(|z| z.alternative_any.map(|a| a.minutes))
-                        .fold(f64::INFINITY, f64::min);
-                    let iso: Vec<ZoneIdx> = isolated.iter().map(|z| z.zone).collect();
-                    t.push_str(&format!(
-                        " For {} no other building, open or closed, is within {lim} ({}): {}.",
-                        plural(iso.len(), "zone", "zones"),
-                        if best.is_finite() {
-                            format!("the nearest other building is {} away", minutes(best))
-                        } else {
-                            "no other building is reachable at all".to_string()
-                        },
-                        id_list(zone_ids(inputs, &iso))
-                    ));
-                }
-                if isolated.is_empty() {
-                    t.push_str(
-                        " Each could instead be served by a building this plan closes or does not open, \
-                         at a higher total cost.",
-                    );
-                } else if isolated.len() < zones.len() {
-                    t.push_str(
-                        " The others could instead be served by buildings this plan closes or does not open, \
-                         at a higher total cost.",
-                    );
-                }
-                t
-            }
-            KeepReason::Chosen { note, .. } => note.clone(),
-        };
+        let mut t = kept_reason_text(inputs, ex, k, &lim);
+        if !k.beyond.is_empty() {
+            t.push_str(&format!(
+                " Of the zones it serves after the plan, {}.",
+                users_clause(
+                    inputs,
+                    ex.beyond_limit,
+                    ex.objective,
+                    &k.beyond,
+                    &lim,
+                    "it serves beyond the limit",
+                    "",
+                )
+            ));
+        }
+        return t;
     }
     if let Some(c) = ex.closed_site(s) {
         let mut t = c.note.clone();
@@ -758,6 +897,269 @@ pub fn site_sentence(inputs: &Inputs, ex: &Explanations, s: SiteIdx) -> String {
         SiteStatus::Candidate => "Candidate not opened.".to_string(),
         SiteStatus::Existing => "No decision (no plan).".to_string(),
     }
+}
+
+fn kept_reason_text(inputs: &Inputs, ex: &Explanations, k: &KeptSite, lim: &str) -> String {
+    match &k.reason {
+        KeepReason::Forced => "Kept: forced open by the scenario (limits.keep).".to_string(),
+        KeepReason::AccessRule { zones: all } => {
+            let zones: Vec<ProtectedZone> = all.iter().filter(|z| z.own_limit.is_none()).cloned().collect();
+            let own: Vec<&ProtectedZone> = all.iter().filter(|z| z.own_limit.is_some()).collect();
+            let mut t = if zones.is_empty() {
+                String::new()
+            } else {
+                limit_protection_text(inputs, ex, &zones, lim)
+            };
+            if !own.is_empty() {
+                if !t.is_empty() {
+                    t.push(' ');
+                }
+                t.push_str(&own_limit_text(inputs, ex, &own, lim));
+            }
+            t
+        }
+        KeepReason::Chosen { note, .. } => note.clone(),
+    }
+}
+
+/// Zones beyond the limit today that only this site keeps within their own limit.
+fn own_limit_text(inputs: &Inputs, ex: &Explanations, own: &[&ProtectedZone], lim: &str) -> String {
+    let setting = match ex.beyond_limit {
+        BeyondLimit::NoWorse => "access.beyond_limit = no_worse: their journey may not get longer".to_string(),
+        BeyondLimit::Tolerance(t) => format!(
+            "access.beyond_limit = tolerance: their journey may get at most {} minutes longer",
+            trim_float(t)
+        ),
+        BeyondLimit::Ignore => "access.beyond_limit = ignore".to_string(),
+    };
+    let named = own
+        .iter()
+        .map(|z| {
+            let without = z.alternative_open.map_or_else(
+                || "no open hub at all".to_string(),
+                |a| format!("{} to {}", minutes(a.minutes), inputs.site(a.site).id),
+            );
+            format!(
+                "{} is {} away today, limit {}, and without this building would be {without}",
+                zone_label(inputs, z.zone),
+                minutes(z.minutes),
+                minutes(z.own_limit.unwrap_or(f64::NAN))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    format!(
+        "Required by the access rule for {} already beyond {lim} today ({setting}): {named}.",
+        plural(own.len(), "zone", "zones")
+    )
+}
+
+/// Zones within the limit that only this site keeps within it.
+fn limit_protection_text(inputs: &Inputs, ex: &Explanations, zones: &[ProtectedZone], lim: &str) -> String {
+    let need: f64 = zones.iter().map(|z| z.need).sum();
+    let ids: Vec<ZoneIdx> = zones.iter().map(|z| z.zone).collect();
+    let within = |a: &Option<SiteMinutes>| a.is_some_and(|a| ex.max_minutes.is_none_or(|m| a.minutes <= m));
+    // Zones that no other building at all, open or closed, reaches within the limit.
+    let isolated: Vec<&ProtectedZone> = zones.iter().filter(|z| !within(&z.alternative_any)).collect();
+    let worst_open = zones
+        .iter()
+        .map(|z| z.alternative_open.map_or(f64::INFINITY, |a| a.minutes))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let mut t = format!(
+        "Required by the access rule: without it {} (need {}) would be beyond {lim} of an open hub \
+             ({}): {}.",
+        plural(zones.len(), "zone", "zones"),
+        count(need),
+        if worst_open.is_finite() {
+            format!("the next open hub would be up to {} away", minutes(worst_open))
+        } else {
+            "for some, no other open hub is reachable at all".to_string()
+        },
+        id_list(zone_ids(inputs, &ids))
+    );
+    if !isolated.is_empty() {
+        let best = isolated
+            .iter()
+            .filter_map(|z| z.alternative_any.map(|a| a.minutes))
+            .fold(f64::INFINITY, f64::min);
+        let iso: Vec<ZoneIdx> = isolated.iter().map(|z| z.zone).collect();
+        t.push_str(&format!(
+            " For {} no other building, open or closed, is within {lim} ({}): {}.",
+            plural(iso.len(), "zone", "zones"),
+            if best.is_finite() {
+                format!("the nearest other building is {} away", minutes(best))
+            } else {
+                "no other building is reachable at all".to_string()
+            },
+            id_list(zone_ids(inputs, &iso))
+        ));
+    }
+    if isolated.is_empty() {
+        t.push_str(
+            " Each could instead be served by a building this plan closes or does not open, \
+         at a higher total cost.",
+        );
+    } else if isolated.len() < zones.len() {
+        t.push_str(
+            " The others could instead be served by buildings this plan closes or does not open, \
+         at a higher total cost.",
+        );
+    }
+    t
+}
+
+/// Sentences, in plain words, on the largest journey increases of a plan: how many
+/// zones are on the worse-off list (`report.worse_off_minutes`), the largest
+/// increases by name and code with the building whose closure caused each, and
+/// how many are in the most deprived areas. Every figure is counted from `plan`.
+/// Used by the appendix, the terminal summary, `compare` and `sweep`.
+pub fn worse_off_sentences(inputs: &Inputs, plan: &Plan, largest: usize) -> Vec<String> {
+    let has_plan = matches!(plan.status, PlanStatus::Optimal | PlanStatus::Feasible);
+    if !has_plan {
+        return Vec::new();
+    }
+    let thr = trim_float(plan.worse_off_minutes);
+    let w = &plan.worse_off;
+    if w.is_empty() {
+        return vec![format!("No zone's journey grows by {thr} minutes or more.")];
+    }
+    let need: f64 = w.iter().map(|x| inputs.zone(x.zone).need).sum();
+    let mut out = vec![format!(
+        "{} (need {}) {} a journey at least {thr} minutes longer after the plan.",
+        plural(w.len(), "zone", "zones"),
+        count(need),
+        if w.len() == 1 { "has" } else { "have" }
+    )];
+    let named: Vec<String> = w
+        .iter()
+        .take(largest)
+        .map(|x| {
+            let after = x.minutes_after.map_or_else(
+                || "no open hub".to_string(),
+                |a| format!("{a:.1} minutes (+{:.1})", a - x.minutes_before),
+            );
+            format!(
+                "{} from {:.1} to {after}, as {} closes",
+                zone_label(inputs, x.zone),
+                x.minutes_before,
+                site_label(inputs, x.cause)
+            )
+        })
+        .collect();
+    out.push(format!(
+        "The {} {}: {}.",
+        if named.len() == 1 {
+            "largest increase"
+        } else {
+            "largest increases"
+        },
+        if named.len() == 1 { "is" } else { "are" },
+        named.join("; ")
+    ));
+    let deprived: Vec<&crate::plan::WorseOff> = w
+        .iter()
+        .filter(|x| inputs.zone(x.zone).imd_decile.is_some_and(|d| d <= 2))
+        .collect();
+    if !deprived.is_empty() {
+        out.push(format!(
+            "{} of them (need {}) {} in the most deprived fifth of areas (IMD deciles 1–2).",
+            deprived.len(),
+            count(deprived.iter().map(|x| inputs.zone(x.zone).need).sum()),
+            if deprived.len() == 1 { "is" } else { "are" }
+        ));
+    }
+    out
+}
+
+/// One or two sentences on the zones beyond the limit today (no site within
+/// `max_minutes`, an existing site further away): what `access.beyond_limit`
+/// asked of them and what happened to them, counted from `plan`.
+pub fn beyond_rule_sentence(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> String {
+    let Some(mx) = sc.max_minutes else {
+        return String::new();
+    };
+    let lim = format!("{} minutes", trim_float(mx));
+    let beyond: Vec<ZoneIdx> = plan
+        .unreachable
+        .iter()
+        .copied()
+        .filter(|&z| plan.zones[z.index()].before.is_some())
+        .collect();
+    if beyond.is_empty() {
+        return String::new();
+    }
+    let rule = match (sc.beyond_limit, sc.objective) {
+        (_, ObjectiveKind::MaxCoverage) => format!(
+            "Under max_coverage there is no hard access rule, so the {} beyond {lim} today {} not protected.",
+            plural(beyond.len(), "zone", "zones"),
+            if beyond.len() == 1 { "is" } else { "are" }
+        ),
+        (BeyondLimit::NoWorse, _) => {
+            if beyond.len() == 1 {
+                format!("Under access.beyond_limit = no_worse the one zone beyond {lim} today may not have a longer journey.")
+            } else {
+                format!(
+                    "Under access.beyond_limit = no_worse none of the {} zones beyond {lim} today may have a longer journey.",
+                    beyond.len()
+                )
+            }
+        }
+        (BeyondLimit::Tolerance(t), _) => format!(
+            "Under access.beyond_limit = tolerance {} beyond {lim} today may have a journey at most {} minutes longer.",
+            if beyond.len() == 1 {
+                "the one zone".to_string()
+            } else {
+                format!("each of the {} zones", beyond.len())
+            },
+            trim_float(t)
+        ),
+        (BeyondLimit::Ignore, _) => format!(
+            "The {} beyond {lim} today {} left out of the access rule (access.beyond_limit = ignore).",
+            plural(beyond.len(), "zone", "zones"),
+            if beyond.len() == 1 { "was" } else { "were" }
+        ),
+    };
+    let has_plan = matches!(plan.status, PlanStatus::Optimal | PlanStatus::Feasible);
+    if !has_plan {
+        return rule;
+    }
+    let mut longer: Vec<ZoneMove> = beyond
+        .iter()
+        .filter_map(|&z| {
+            let zp = &plan.zones[z.index()];
+            let b = zp.before?.1;
+            let a = zp.after.map_or(f64::INFINITY, |a| a.1);
+            (a > b).then(|| ZoneMove {
+                zone: z,
+                need: inputs.zone(z).need,
+                minutes_before: b,
+                after: zp.after.map(SiteMinutes::from),
+                within_before: false,
+                within_after: false,
+            })
+        })
+        .collect();
+    if longer.is_empty() {
+        return if beyond.len() == 1 {
+            format!("{rule} After the plan its journey is not longer.")
+        } else {
+            format!("{rule} After the plan none of them has a longer journey.")
+        };
+    }
+    longer.sort_by(|x, y| {
+        (y.minutes_after() - y.minutes_before)
+            .total_cmp(&(x.minutes_after() - x.minutes_before))
+            .then(x.zone.cmp(&y.zone))
+    });
+    let need: f64 = longer.iter().map(|m| m.need).sum();
+    let refs: Vec<&ZoneMove> = longer.iter().collect();
+    format!(
+        "{rule} After the plan {} of them (need {}) {} a longer journey: {}.",
+        longer.len(),
+        count(need),
+        if longer.len() == 1 { "has" } else { "have" },
+        named_moves(inputs, &refs)
+    )
 }
 
 /// Which way a marginal re-solve forces a site.
@@ -937,6 +1339,9 @@ pub mod records {
         pub alternative_open: Option<SiteMinutesRecord>,
         /// Best other site, open or not.
         pub alternative_any: Option<SiteMinutesRecord>,
+        /// The zone's own limit when it is beyond the limit today (`access.beyond_limit`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub own_limit: Option<f64>,
     }
 
     /// A zone's move, by id.
@@ -954,6 +1359,9 @@ pub mod records {
         pub within_before: bool,
         /// Within the limit after.
         pub within_after: bool,
+        /// `within` (within the limit after), `already_beyond` (beyond it today, journey
+        /// not longer) or `longer` (beyond it after, with a longer journey).
+        pub group: UserGroup,
     }
 
     /// One site's explanation, by id.
@@ -973,6 +1381,9 @@ pub mod records {
         /// Closure: where its users go.
         #[serde(skip_serializing_if = "Vec::is_empty")]
         pub users: Vec<ZoneMoveRecord>,
+        /// Kept or opened: the zones it serves after the plan that are beyond the limit.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub beyond_users: Vec<ZoneMoveRecord>,
     }
 
     /// An infeasibility blocker, by id.
@@ -1006,6 +1417,15 @@ pub mod records {
                 minutes: a.minutes,
             })
         };
+        let mv = |m: &ZoneMove| ZoneMoveRecord {
+            zone: inputs.zone(m.zone).id.clone(),
+            need: m.need,
+            minutes_before: m.minutes_before,
+            after: sm(&m.after),
+            within_before: m.within_before,
+            within_after: m.within_after,
+            group: m.group(),
+        };
         let mut sites: Vec<(SiteIdx, SiteRecord)> = Vec::new();
         for k in &ex.kept {
             let protects = match &k.reason {
@@ -1017,6 +1437,7 @@ pub mod records {
                         minutes: z.minutes,
                         alternative_open: sm(&z.alternative_open),
                         alternative_any: sm(&z.alternative_any),
+                        own_limit: z.own_limit,
                     })
                     .collect(),
                 _ => Vec::new(),
@@ -1030,22 +1451,12 @@ pub mod records {
                     text: site_sentence(inputs, ex, k.site),
                     protects,
                     users: Vec::new(),
+                    beyond_users: k.beyond.iter().map(mv).collect(),
                 },
             ));
         }
         for c in &ex.closed {
-            let users = c
-                .moves
-                .iter()
-                .map(|m| ZoneMoveRecord {
-                    zone: inputs.zone(m.zone).id.clone(),
-                    need: m.need,
-                    minutes_before: m.minutes_before,
-                    after: sm(&m.after),
-                    within_before: m.within_before,
-                    within_after: m.within_after,
-                })
-                .collect();
+            let users = c.moves.iter().map(mv).collect();
             sites.push((
                 c.site,
                 SiteRecord {
@@ -1055,6 +1466,7 @@ pub mod records {
                     text: site_sentence(inputs, ex, c.site),
                     protects: Vec::new(),
                     users,
+                    beyond_users: Vec::new(),
                 },
             ));
         }

@@ -18,6 +18,7 @@
 //! | [`evaluate`] | the independent evaluator used to certify every plan |
 //! | [`plan`] | decisions, access before/after, totals |
 //! | [`notice`] | data-quality notices (code, severity, file, row, field, value) |
+//! | [`study`] | the feasibility study: services, demand, need, access, priority areas, equality |
 //!
 //! # Example
 //!
@@ -57,6 +58,7 @@ pub mod notice;
 pub mod optimise;
 pub mod plan;
 pub mod scenario;
+pub mod study;
 pub mod travel;
 pub mod whatif;
 

@@ -148,21 +148,25 @@ pub fn map_instance(inputs: &Inputs, sc: &Scenario) -> Mapped {
     inst.budget = sc.budget;
     inst.cardinality = sc.sites.map(|p| Cardinality { min: p, max: p });
     let rule = in_rule(inputs, sc);
+    let limits = evaluate::zone_limits(inputs, sc);
     let mut clients = Vec::new();
     let mut client_need = 0.0;
     for z in inputs.zone_indices() {
-        if !rule[z.index()] {
+        let Some(limit) = limits[z.index()] else {
             continue;
-        }
+        };
+        // A zone beyond the limit today is a constraint only (its own limit,
+        // access.beyond_limit): it adds nothing to the objective.
+        let counts = rule[z.index()];
         let need = inputs.zone(z).need;
         let arcs: Vec<Arc> = inputs
             .travel
             .row(z)
-            .filter(|&(_, m)| sc.max_minutes.is_none_or(|mx| m <= mx))
+            .filter(|&(_, m)| m <= limit)
             .map(|(s, m)| Arc {
                 site: s.0,
                 cost: match sc.objective {
-                    ObjectiveKind::MinTravel => need * m,
+                    ObjectiveKind::MinTravel if counts => need * m,
                     _ => 0.0,
                 },
             })
@@ -173,7 +177,9 @@ pub fn map_instance(inputs: &Inputs, sc: &Scenario) -> Mapped {
         };
         inst.push_client(arcs, unserved, need);
         clients.push(z);
-        client_need += need;
+        if counts {
+            client_need += need;
+        }
     }
     Mapped {
         instance: inst,
@@ -376,6 +382,7 @@ fn assemble(
     let mut zones = Vec::with_capacity(inputs.zones.len());
     let mut unreachable = Vec::new();
     let (mut wb, mut mb, mut wa, mut ma) = (0.0, 0.0, 0.0, 0.0);
+    let limits = evaluate::zone_limits(inputs, sc);
     for z in inputs.zone_indices() {
         let need = inputs.zone(z).need;
         let before = nearest_open(inputs, &before_open, z);
@@ -403,6 +410,7 @@ fn assemble(
             covered_before: covers(before),
             covered_after: covers(after),
             unreachable: unreach,
+            limit: limits[z.index()],
         };
         t.need_total += need;
         if zp.covered_before {
@@ -435,7 +443,12 @@ fn assemble(
         }
     }
     t.annual_saving = t.annual_cost_before - t.annual_cost_after;
+    let has_plan = matches!(status, PlanStatus::Optimal | PlanStatus::Feasible);
+    let (worse_off, by_imd_decile) = crate::plan::worse_off_and_deciles(inputs, &zones, sc.worse_off_minutes, has_plan);
     Plan {
+        worse_off_minutes: sc.worse_off_minutes,
+        worse_off,
+        by_imd_decile,
         status,
         objective_kind: sc.objective,
         objective,
@@ -459,17 +472,17 @@ fn assemble(
 ///   meets the rule and the zones that the best plan within the limit leaves uncovered.
 pub fn diagnose(inputs: &Inputs, sc: &Scenario) -> Result<Infeasibility> {
     let mut inf = Infeasibility::default();
-    let rule = in_rule(inputs, sc);
+    let limits = evaluate::zone_limits(inputs, sc);
     let mut blocked = Vec::new();
     let mut blockers = Vec::new();
     for z in inputs.zone_indices() {
-        if !rule[z.index()] {
+        let Some(limit) = limits[z.index()] else {
             continue;
-        }
+        };
         let within: Vec<SiteIdx> = inputs
             .travel
             .row(z)
-            .filter(|&(_, m)| sc.max_minutes.is_none_or(|mx| m <= mx))
+            .filter(|&(_, m)| m <= limit)
             .map(|(s, _)| s)
             .collect();
         if !within.is_empty() && within.iter().all(|s| sc.close.contains(s)) {

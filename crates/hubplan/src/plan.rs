@@ -87,8 +87,13 @@ pub struct ZonePlan {
     pub covered_before: bool,
     /// Covered after the plan.
     pub covered_after: bool,
-    /// No site at all, even with every site open, is within the limit: reported, excluded from the rule.
+    /// No site at all, even with every site open, is within the limit: reported; under the
+    /// rule only through `access.beyond_limit` (see [`ZonePlan::limit`]).
     pub unreachable: bool,
+    /// The limit the access rule set for this zone, in minutes: `max_minutes` for a zone
+    /// some site reaches within it, its own limit for a zone beyond the limit today
+    /// (`access.beyond_limit`), `None` when the rule leaves it out.
+    pub limit: Option<f64>,
 }
 
 /// Money and people, before and after.
@@ -127,6 +132,49 @@ pub struct Totals {
     /// Mean minutes to the nearest open site, weighted by need, before (zones with a reachable site).
     pub mean_minutes_before: f64,
     /// The same after.
+    pub mean_minutes_after: f64,
+}
+
+/// A zone whose journey grows by at least the worse-off threshold (`report.worse_off_minutes`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorseOff {
+    /// The zone.
+    pub zone: ZoneIdx,
+    /// Minutes to its nearest open site today.
+    pub minutes_before: f64,
+    /// Minutes to its nearest open site after (`None`: no open site reachable).
+    pub minutes_after: Option<f64>,
+    /// The building whose closure caused the change (its nearest site today).
+    pub cause: SiteIdx,
+}
+
+impl WorseOff {
+    /// Minutes added (infinite when no open site is reachable after).
+    pub fn increase(&self) -> f64 {
+        self.minutes_after.map_or(f64::INFINITY, |a| a - self.minutes_before)
+    }
+}
+
+/// Journeys by IMD decile: who gains and who loses, before and after.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct DecileTotals {
+    /// The decile (1 = most deprived), `None` for zones without one.
+    pub imd_decile: Option<u8>,
+    /// Zones in it.
+    pub zones: usize,
+    /// Their need.
+    pub need: f64,
+    /// Zones with a longer journey after than before (by any amount; or no open site).
+    pub zones_longer: usize,
+    /// Their need.
+    pub need_longer: f64,
+    /// Zones on the worse-off list.
+    pub zones_worse_off: usize,
+    /// Their need.
+    pub need_worse_off: f64,
+    /// Need-weighted mean minutes before (zones with a site before).
+    pub mean_minutes_before: f64,
+    /// Need-weighted mean minutes after (zones with a site after).
     pub mean_minutes_after: f64,
 }
 
@@ -212,4 +260,78 @@ pub struct Plan {
     pub infeasibility: Option<Infeasibility>,
     /// Solver details.
     pub solver: SolverReport,
+    /// The worse-off threshold used, in minutes (`report.worse_off_minutes`).
+    pub worse_off_minutes: f64,
+    /// Zones whose journey grows by at least `worse_off_minutes`, largest increase
+    /// first (ties: zone index). Empty without a plan.
+    pub worse_off: Vec<WorseOff>,
+    /// Totals by IMD decile, deciles 1..10 then zones without one (only those present).
+    pub by_imd_decile: Vec<DecileTotals>,
+}
+
+/// The worse-off list and the totals by IMD decile of an open set, from each
+/// zone's (before, after) nearest site. `zones[i]` is zone `i`'s access.
+pub fn worse_off_and_deciles(
+    inputs: &crate::Inputs,
+    zones: &[ZonePlan],
+    threshold: f64,
+    has_plan: bool,
+) -> (Vec<WorseOff>, Vec<DecileTotals>) {
+    let mut worse = Vec::new();
+    let mut dec: Vec<DecileTotals> = Vec::new();
+    let mut acc: Vec<(f64, f64, f64, f64)> = Vec::new();
+    for (i, zp) in zones.iter().enumerate() {
+        let zone = &inputs.zones[i];
+        let k = match dec.iter().position(|d| d.imd_decile == zone.imd_decile) {
+            Some(k) => k,
+            None => {
+                dec.push(DecileTotals {
+                    imd_decile: zone.imd_decile,
+                    ..Default::default()
+                });
+                acc.push((0.0, 0.0, 0.0, 0.0));
+                dec.len() - 1
+            }
+        };
+        let d = &mut dec[k];
+        d.zones += 1;
+        d.need += zone.need;
+        if let Some((_, m)) = zp.before {
+            acc[k].0 += zone.need;
+            acc[k].1 += zone.need * m;
+        }
+        if let Some((_, m)) = zp.after {
+            acc[k].2 += zone.need;
+            acc[k].3 += zone.need * m;
+        }
+        if !has_plan {
+            continue;
+        }
+        let Some((cause, b)) = zp.before else {
+            continue;
+        };
+        let after = zp.after.map(|a| a.1);
+        let inc = after.map_or(f64::INFINITY, |a| a - b);
+        if inc > 0.0 {
+            d.zones_longer += 1;
+            d.need_longer += zone.need;
+        }
+        if inc >= threshold {
+            d.zones_worse_off += 1;
+            d.need_worse_off += zone.need;
+            worse.push(WorseOff {
+                zone: ZoneIdx::from_index(i),
+                minutes_before: b,
+                minutes_after: after,
+                cause,
+            });
+        }
+    }
+    for (d, a) in dec.iter_mut().zip(&acc) {
+        d.mean_minutes_before = if a.0 > 0.0 { a.1 / a.0 } else { 0.0 };
+        d.mean_minutes_after = if a.2 > 0.0 { a.3 / a.2 } else { 0.0 };
+    }
+    dec.sort_by_key(|d| d.imd_decile.map_or(u8::MAX, |x| x));
+    worse.sort_by(|x, y| y.increase().total_cmp(&x.increase()).then(x.zone.cmp(&y.zone)));
+    (worse, dec)
 }

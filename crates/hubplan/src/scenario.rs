@@ -9,6 +9,47 @@ use crate::ids::SiteIdx;
 /// The default access limit in minutes (the DfE Family Hubs guidance figure Kent used).
 pub const DEFAULT_MAX_MINUTES: f64 = 35.0;
 
+/// The default threshold of the worse-off list: journeys that grow by at least this many minutes.
+pub const DEFAULT_WORSE_OFF_MINUTES: f64 = 10.0;
+
+/// What the access rule asks of a zone that is already beyond the limit today
+/// (no site within `max_minutes`, but an existing site further away; `access.beyond_limit`).
+///
+/// Such a zone gets its own limit (see `docs/MODEL.md` §1.2): its baseline minutes
+/// (`NoWorse`), its baseline minutes plus a tolerance (`Tolerance`), or none at all (`Ignore`).
+#[derive(Clone, Copy, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BeyondLimit {
+    /// Its journey may not get longer: its limit is its baseline minutes.
+    #[default]
+    NoWorse,
+    /// Its limit is its baseline minutes plus this many minutes.
+    Tolerance(f64),
+    /// It is left out of the access rule (hubplan before this setting existed).
+    Ignore,
+}
+
+impl BeyondLimit {
+    /// The name used in scenario files and outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            BeyondLimit::NoWorse => "no_worse",
+            BeyondLimit::Tolerance(_) => "tolerance",
+            BeyondLimit::Ignore => "ignore",
+        }
+    }
+
+    /// The limit of a zone whose nearest site today is `baseline` minutes away
+    /// and beyond the access limit; `None` when the rule leaves it out.
+    pub fn zone_limit(self, baseline: Option<f64>) -> Option<f64> {
+        match self {
+            BeyondLimit::NoWorse => baseline,
+            BeyondLimit::Tolerance(t) => baseline.map(|b| b + t),
+            BeyondLimit::Ignore => None,
+        }
+    }
+}
+
 /// What to optimise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -94,6 +135,10 @@ pub struct Scenario {
     pub close: Vec<SiteIdx>,
     /// Solver settings.
     pub solver: SolverConfig,
+    /// The rule for zones beyond the limit today (`access.beyond_limit`).
+    pub beyond_limit: BeyondLimit,
+    /// Journeys that grow by at least this many minutes are listed as worse off (`report.worse_off_minutes`).
+    pub worse_off_minutes: f64,
 }
 
 impl Scenario {
@@ -107,6 +152,8 @@ impl Scenario {
             keep: Vec::new(),
             close: Vec::new(),
             solver: SolverConfig::default(),
+            beyond_limit: BeyondLimit::default(),
+            worse_off_minutes: DEFAULT_WORSE_OFF_MINUTES,
         }
     }
 }

@@ -12,6 +12,7 @@
 use hubplan::geo::LonLat;
 use hubplan::model::{Inputs, Site, SiteStatus, Zone};
 use hubplan::plan::Blocker;
+use hubplan::scenario::BeyondLimit;
 use hubplan::travel::TravelTimes;
 use hubplan::{Decision, Error, ObjectiveKind, PlanStatus, Scenario, SiteIdx, ZoneIdx};
 
@@ -97,6 +98,13 @@ fn scenario(inputs: &Inputs, settings: &str) -> Scenario {
             "sites" => sc.sites = Some(v.parse().unwrap()),
             "keep" => sc.keep = ids(v),
             "close" => sc.close = ids(v),
+            "beyond" => {
+                sc.beyond_limit = match v {
+                    "no_worse" => BeyondLimit::NoWorse,
+                    "ignore" => BeyondLimit::Ignore,
+                    t => BeyondLimit::Tolerance(t.strip_prefix("tolerance:").unwrap().parse().unwrap()),
+                }
+            }
             _ => panic!("bad key {k}"),
         }
     }
@@ -168,7 +176,50 @@ fn min_cost_by_hand() {
 #[test]
 fn unreachable_zone_is_listed_not_dropped() {
     let inst = "site A 10\nsite B 20\nzone z1 5\nzone far 7\ntime z1 A 30\ntime z1 B 5\ntime far B 80";
-    check(inst, "", "optimal objective=10 open=A unreachable=far");
+    // Under the default (no_worse) B, far's only site (80 minutes today), stays: B alone is cheapest.
+    check(inst, "", "optimal objective=20 open=B unreachable=far");
+    check(inst, "beyond=ignore", "optimal objective=10 open=A unreachable=far");
+    // A zone with no site at all in the matrix stays out of the rule, listed.
+    let inst = "site A 10\nsite B 20\nzone z1 5\nzone none 7\ntime z1 A 30\ntime z1 B 5";
+    check(inst, "", "optimal objective=10 open=A unreachable=none");
+}
+
+/// The hand-checkable case of issue 18: zone far is 40 minutes from A today and
+/// 50 from B; B is needed anyway for near.
+#[test]
+fn beyond_limit_rule_by_hand() {
+    let inst = "site A 40\nsite B 30\nzone far 50\nzone near 200\ntime far A 40\ntime far B 50\ntime near A 45\ntime near B 10";
+    check(inst, "", "optimal objective=70 open=A,B unreachable=far");
+    check(inst, "beyond=no_worse", "optimal objective=70 open=A,B unreachable=far");
+    check(inst, "beyond=ignore", "optimal objective=30 open=B unreachable=far");
+    check(
+        inst,
+        "beyond=tolerance:10",
+        "optimal objective=30 open=B unreachable=far",
+    );
+    check(
+        inst,
+        "beyond=tolerance:5",
+        "optimal objective=70 open=A,B unreachable=far",
+    );
+    check(
+        inst,
+        "beyond=tolerance:9.99",
+        "optimal objective=70 open=A,B unreachable=far",
+    );
+    // Forcing A closed under no_worse is infeasible, and far is what blocks.
+    check(inst, "close=A", "infeasible objective=NaN open=A,B unreachable=far");
+    // min_travel with a limit: the same rule.
+    check(
+        inst,
+        "objective=min_travel sites=1",
+        "infeasible objective=NaN open=A,B unreachable=far",
+    );
+    check(
+        inst,
+        "objective=min_travel sites=1 beyond=ignore",
+        "optimal objective=2000 open=B unreachable=far",
+    );
 }
 
 #[test]

@@ -1,2 +1,3 @@
 //! Helpers shared by the transit integration tests.
+pub mod pbfgen;
 pub mod zipgen;

@@ -1,0 +1,107 @@
+//! `hubplan study` end to end on the Leicestershire fixture.
+
+mod common;
+
+use common::{hubplan, read_csv, root};
+
+#[test]
+fn study_writes_every_file_and_is_deterministic() {
+    let scen = root().join("fixtures/leicestershire/study.toml");
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for out in [&a, &b] {
+        let o = hubplan(&[
+            "study",
+            scen.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--report",
+            "--quiet",
+        ]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+    }
+    for f in [
+        "study.json",
+        "zones.csv",
+        "areas.csv",
+        "study.geojson",
+        "appendix.html",
+        "appendix.md",
+        "need.svg",
+        "access.svg",
+        "priority.svg",
+    ] {
+        let x = std::fs::read(a.join(f)).unwrap();
+        assert!(!x.is_empty(), "{f} is empty");
+        assert_eq!(x, std::fs::read(b.join(f)).unwrap(), "{f} differs between runs");
+    }
+    let zones = read_csv(&a.join("zones.csv"));
+    assert_eq!(zones.len(), 396);
+    // Minutes in zones.csv are the matrix's minimum over the hosting buildings.
+    let sites = read_csv(&root().join("fixtures/leicestershire/sites.csv"));
+    let hosts: std::collections::BTreeSet<String> = sites
+        .iter()
+        .filter(|s| s["status"] == "existing" && s["services"].split(';').any(|x| x == "youth"))
+        .map(|s| s["id"].clone())
+        .collect();
+    let tt = read_csv(&root().join("fixtures/leicestershire/travel_times.csv"));
+    let mut best: std::collections::BTreeMap<String, f64> = Default::default();
+    for r in &tt {
+        if hosts.contains(&r["site_id"]) {
+            let m: f64 = r["minutes"].parse().unwrap();
+            let e = best.entry(r["zone_id"].clone()).or_insert(f64::INFINITY);
+            *e = e.min(m);
+        }
+    }
+    for z in &zones {
+        match best.get(&z["zone"]) {
+            Some(m) => assert_eq!(z["minutes_youth"], format!("{m:.2}"), "{}", z["zone"]),
+            None => assert_eq!(z["minutes_youth"], ""),
+        }
+        assert_eq!(
+            z["within_youth"] == "true",
+            best.get(&z["zone"]).is_some_and(|m| *m <= 35.0)
+        );
+    }
+    let areas = read_csv(&a.join("areas.csv"));
+    assert!(!areas.is_empty());
+    assert_eq!(areas[0]["area"], "PA01");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(a.join("study.json")).unwrap()).unwrap();
+    assert_eq!(json["model"], "study");
+    assert_eq!(json["equality"]["total"]["zones"], 396);
+    assert!(json["inputs"].as_array().unwrap().len() >= 4);
+    let html = std::fs::read_to_string(a.join("appendix.html")).unwrap();
+    assert!(html.contains("Priority areas") && html.contains("<svg"));
+}
+
+#[test]
+fn a_bad_indicator_column_exits_2_naming_file_row_and_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(
+        d.join("zones.csv"),
+        "id,lon,lat,population,imd_decile,score\nZ1,0.0,52.0,10,1,0.5\nZ2,0.01,52.0,10,2,n/a\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("sites.csv"), "id,lon,lat\nS1,0.0,52.0\n").unwrap();
+    std::fs::write(d.join("tt.csv"), "zone_id,site_id,minutes\nZ1,S1,5\n").unwrap();
+    std::fs::write(
+        d.join("s.toml"),
+        "[inputs]\nsites = \"sites.csv\"\nzones = \"zones.csv\"\ntravel_times = \"tt.csv\"\n[study]\nindicators = { score = 1 }\n",
+    )
+    .unwrap();
+    let out = d.join("out");
+    let o = hubplan(&[
+        "study",
+        d.join("s.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, 2);
+    let err = &o.stderr;
+    assert!(
+        err.contains("zones.csv:3") && err.contains("score") && err.contains("n/a"),
+        "{err}"
+    );
+    assert!(!out.exists(), "no partial output");
+}

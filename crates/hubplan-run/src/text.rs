@@ -1,0 +1,323 @@
+//! Text for people: the plan summaries printed after a solve, and one sentence per
+//! infeasibility blocker, naming ids.
+
+use hubplan::colocate::{ServiceBlocker, ServicePlan, ServiceRules};
+use hubplan::plan::Blocker;
+use hubplan::{Inputs, Plan, PlanStatus, Scenario};
+
+/// Money as `£1,234` (rounded to the pound, `-£…` below zero).
+pub fn money(x: f64) -> String {
+    let neg = x < 0.0;
+    let s = format!("{:.0}", x.abs());
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    format!("{}£{out}", if neg { "-" } else { "" })
+}
+
+/// The printed summary of a single-service plan.
+pub fn summary(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> String {
+    let t = &plan.totals;
+    let mut s = String::new();
+    let limit = sc
+        .max_minutes
+        .map_or("no limit".to_string(), |m| format!("{m} minutes"));
+    s += &format!("status: {} ({}, {limit})\n", plan.status.name(), sc.objective.name());
+    if plan.objective.is_finite() {
+        s += &format!(
+            "objective: {:.2}  bound: {:.2}  gap: {:.2e}\n",
+            plan.objective, plan.bound, plan.gap
+        );
+    }
+    s += &format!(
+        "sites: {} before, {} after ({} closed, {} opened)\n",
+        t.sites_before, t.sites_after, t.sites_closed, t.sites_opened
+    );
+    s += &format!(
+        "annual cost: {} before, {} after, saving {} a year; backlog removed {}\n",
+        money(t.annual_cost_before),
+        money(t.annual_cost_after),
+        money(t.annual_saving),
+        money(t.backlog_removed)
+    );
+    if t.need_total > 0.0 {
+        s += &format!(
+            "need within the limit: {:.1}% before, {:.1}% after\n",
+            100.0 * t.need_covered_before / t.need_total,
+            100.0 * t.need_covered_after / t.need_total
+        );
+    }
+    if !plan.unreachable.is_empty() {
+        let ids: Vec<&str> = plan
+            .unreachable
+            .iter()
+            .take(10)
+            .map(|&z| inputs.zone(z).id.as_str())
+            .collect();
+        s += &format!(
+            "unreachable at baseline (no site within the limit; access.beyond_limit = {}; listed in zones.csv): {} zones: {}{}\n",
+            sc.beyond_limit.name(),
+            plan.unreachable.len(),
+            ids.join(", "),
+            if plan.unreachable.len() > 10 { ", …" } else { "" }
+        );
+    }
+    for line in hubplan::explain::worse_off_sentences(inputs, plan, 3) {
+        s += &format!("{line}\n");
+    }
+    if let Some(inf) = &plan.infeasibility {
+        s += "infeasible because:\n";
+        for b in &inf.blockers {
+            s += &format!("  - {}\n", describe_blocker(inputs, sc, b));
+        }
+    }
+    s
+}
+
+/// One sentence for a blocker, naming ids.
+pub fn describe_blocker(inputs: &Inputs, sc: &Scenario, b: &Blocker) -> String {
+    let zones = |zs: &[hubplan::ZoneIdx]| {
+        let v: Vec<&str> = zs.iter().take(12).map(|&z| inputs.zone(z).id.as_str()).collect();
+        format!(
+            "{}{}",
+            v.join(", "),
+            if zs.len() > 12 {
+                format!(" and {} more", zs.len() - 12)
+            } else {
+                String::new()
+            }
+        )
+    };
+    let limit = sc
+        .max_minutes
+        .map_or("the limit".to_string(), |m| format!("{m} minutes"));
+    match b {
+        Blocker::ForcedClosures { zones: zs, sites } => {
+            let s: Vec<&str> = sites.iter().map(|&x| inputs.site(x).id.as_str()).collect();
+            format!(
+                "{} zone(s) can only reach a site within {limit} through sites forced closed ({}): {}",
+                zs.len(),
+                s.join(", "),
+                zones(zs)
+            )
+        }
+        Blocker::Budget { budget, least_cost, zones: zs } => format!(
+            "the budget {} is below the least annual cost that keeps every zone within {limit}{}; the best plan within the budget leaves {} zone(s) beyond it: {}",
+            money(*budget),
+            least_cost.map_or(String::new(), |c| format!(" ({})", money(c))),
+            zs.len(),
+            zones(zs)
+        ),
+        Blocker::SiteCount { sites, least_sites, zones: zs } => format!(
+            "{sites} site(s) cannot keep every zone within {limit}{}; the best {sites} leave {} zone(s) beyond it: {}",
+            least_sites.map_or(String::new(), |p| format!(" (at least {p} are needed)")),
+            zs.len(),
+            zones(zs)
+        ),
+        Blocker::Combination => {
+            "the budget and the site count can each be met alone, but not together".to_string()
+        }
+        _ => format!("{b:?}"),
+    }
+}
+
+/// `part` as a percentage of `whole` with one decimal, `n/a` when `whole` is 0.
+pub fn pct(part: f64, whole: f64) -> String {
+    if whole > 0.0 {
+        format!("{:.1}%", 100.0 * part / whole)
+    } else {
+        "n/a".into()
+    }
+}
+
+/// Ids joined by `, `, at most `max`, then `and N more`.
+pub fn list_ids<'a>(ids: impl IntoIterator<Item = &'a str>, max: usize) -> String {
+    let all: Vec<&str> = ids.into_iter().collect();
+    let mut s = all.iter().take(max).cloned().collect::<Vec<_>>().join(", ");
+    if all.len() > max {
+        s += &format!(" and {} more", all.len() - max);
+    }
+    s
+}
+
+/// A service's id (`?` when out of range).
+pub fn svc_name(inputs: &Inputs, s: hubplan::ServiceIdx) -> &str {
+    inputs.services.get(s.index()).map_or("?", |x| x.id.as_str())
+}
+
+/// The printed summary of a co-location plan.
+pub fn service_summary(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan) -> String {
+    let t = &plan.totals;
+    let mut s = String::new();
+    let objective = match plan.then {
+        Some(then) => format!("{} then {}", plan.objective_kind.name(), then.name()),
+        None => plan.objective_kind.name().to_string(),
+    };
+    s += &format!(
+        "status: {} ({objective}; co-location of {} service(s))\n",
+        plan.status.name(),
+        plan.services.len()
+    );
+    if plan.objective.is_finite() {
+        s += &format!(
+            "objective: {:.2}  bound: {:.2}  gap: {:.2e}",
+            plan.objective, plan.bound, plan.gap
+        );
+        if plan.then.is_some() && plan.primary_objective.is_finite() {
+            s += &format!("  ({}: {:.2})", plan.objective_kind.name(), plan.primary_objective);
+        }
+        s += "\n";
+    } else if plan.bound.is_finite() {
+        s += &format!("bound: {:.2}\n", plan.bound);
+    }
+    let after = plan.status == PlanStatus::Optimal || plan.status == PlanStatus::Feasible;
+    if !after {
+        s += "no plan: the figures below are today's (status quo)\n";
+    }
+    s += &format!(
+        "sites: {} before, {} after ({} closed, {} opened)\n",
+        t.sites_before, t.sites_after, t.sites_closed, t.sites_opened
+    );
+    if !rules.hub.is_empty() {
+        let hub: Vec<&str> = rules.hub.iter().map(|&x| svc_name(inputs, x)).collect();
+        s += &format!(
+            "family hubs ({}): {} before, {} after",
+            hub.join(" + "),
+            t.hubs_before,
+            t.hubs_after
+        );
+        if rules.min_hubs_per_district > 0 {
+            s += &format!("; at least {} per district", rules.min_hubs_per_district);
+        }
+        s += "\n";
+        if !t.hubs_per_district.is_empty() {
+            let d: Vec<String> = t
+                .hubs_per_district
+                .iter()
+                .map(|(name, b, a)| format!("{name} {b}→{a}"))
+                .collect();
+            s += &format!("  hubs per district: {}\n", d.join(", "));
+        }
+    }
+    s += &format!(
+        "annual cost: {} before, {} after, saving {} a year{}; backlog removed {}\n",
+        money(t.annual_cost_before),
+        money(t.annual_cost_after),
+        money(t.annual_saving),
+        rules
+            .savings_target
+            .map_or(String::new(), |x| format!(" (target {})", money(x))),
+        money(t.backlog_removed)
+    );
+    s += &format!(
+        "one-off: opening {}, conversions {} ({} service move(s) in, {} out), total {}{}; disposal receipts {}\n",
+        money(t.opening_cost),
+        money(t.conversion_cost),
+        t.moves_in,
+        t.moves_out,
+        money(t.opening_cost + t.conversion_cost),
+        rules
+            .capital_budget
+            .map_or(String::new(), |x| format!(" (capital budget {})", money(x))),
+        money(t.disposal_receipts)
+    );
+    s += "coverage (need within each service's limit, before → after; sites hosting it):\n";
+    for (&sv, c) in plan.services.iter().zip(&t.per_service) {
+        let limit = c.max_minutes.map_or("no limit".to_string(), |m| format!("{m} min"));
+        s += &format!(
+            "  {} ({limit}): {} → {}; {} → {} sites{}\n",
+            svc_name(inputs, sv),
+            pct(c.need_covered_before, c.need_total),
+            pct(c.need_covered_after, c.need_total),
+            c.sites_before,
+            c.sites_after,
+            if c.need_unreachable > 0.0 {
+                format!(
+                    "; {} of the need is unreachable at baseline",
+                    pct(c.need_unreachable, c.need_total)
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
+    for u in &plan.unreachable {
+        s += &format!(
+            "unreachable at baseline for {} (excluded from the rules, listed in zones.csv): {} zone(s): {}\n",
+            svc_name(inputs, u.service),
+            u.zones.len(),
+            list_ids(u.zones.iter().map(|&z| inputs.zone(z).id.as_str()), 10)
+        );
+    }
+    if let Some(inf) = &plan.infeasibility {
+        s += "infeasible because:\n";
+        for b in &inf.blockers {
+            s += &format!("  - {}\n", describe_service_blocker(inputs, rules, b));
+        }
+    }
+    s
+}
+
+/// One sentence for a co-location blocker, naming ids.
+pub fn describe_service_blocker(inputs: &Inputs, rules: &ServiceRules, b: &ServiceBlocker) -> String {
+    let site_ids = |v: &[hubplan::SiteIdx]| list_ids(v.iter().map(|&j| inputs.site(j).id.as_str()), 12);
+    let limit_of = |sv: hubplan::ServiceIdx| {
+        hubplan::colocate::service_limit(inputs, rules, sv).map_or("its limit".to_string(), |m| format!("{m} minutes"))
+    };
+    match b {
+        ServiceBlocker::ForcedClosures { service, zones, sites } => format!(
+            "{} zone(s) can reach {} within {} only at sites forced closed or forced not to host it ({}): {}",
+            zones.len(),
+            svc_name(inputs, *service),
+            limit_of(*service),
+            site_ids(sites),
+            list_ids(zones.iter().map(|&z| inputs.zone(z).id.as_str()), 12)
+        ),
+        ServiceBlocker::Capacity {
+            site,
+            services,
+            zones,
+            space,
+            capacity,
+        } => {
+            let svcs: Vec<&str> = services.iter().map(|&x| svc_name(inputs, x)).collect();
+            let pairs: Vec<String> = zones
+                .iter()
+                .map(|&(z, sv)| format!("{}/{}", inputs.zone(z).id, svc_name(inputs, sv)))
+                .collect();
+            format!(
+                "site {} must host {} (space {space}) but its capacity is {capacity}: it is the only site within reach for {} zone/service pair(s): {}",
+                inputs.site(*site).id,
+                svcs.join(" + "),
+                pairs.len(),
+                list_ids(pairs.iter().map(String::as_str), 12)
+            )
+        }
+        ServiceBlocker::Limit { rule, limit, plan_value } => {
+            let fmt = |x: f64| {
+                if rule.contains("budget") {
+                    money(x)
+                } else {
+                    format!("{x}")
+                }
+            };
+            if rule == "min_hubs_per_district" {
+                format!("the rule of at least {limit} family hub(s) per district: without it a plan exists")
+            } else {
+                format!(
+                    "the {rule} ({}): without it a plan exists, and the least-cost one needs {}",
+                    fmt(*limit),
+                    fmt(*plan_value)
+                )
+            }
+        }
+        ServiceBlocker::Combination => {
+            "no single limit explains it: the budget, savings target, capital budget, site count and hub rule block together".to_string()
+        }
+        other => format!("{other:?}"),
+    }
+}
