@@ -57,6 +57,7 @@ pub fn run(a: &StudyArgs) -> Result<ExitCode> {
             transit: hubplan_run::travel_source_words(meta),
             solver: String::new(),
             version: meta.hubplan_version.clone(),
+            notices: meta.notices.clone(),
         };
         let app = hubplan_report::StudyAppendix {
             title: "Feasibility study: services, need, access and priority areas",

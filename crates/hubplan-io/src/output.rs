@@ -28,6 +28,8 @@ pub struct RunMeta {
     pub inputs: Vec<InputFile>,
     /// Warnings from reading the inputs.
     pub warnings: Vec<String>,
+    /// Data-quality notices of the inputs (`hubplan-check`), written to plan.json's `notices`.
+    pub notices: Vec<hubplan::notice::Notice>,
     /// Write the solver's wall-clock seconds into plan.json. Off by default so that
     /// outputs are byte-identical from run to run.
     pub include_timing: bool,
@@ -482,6 +484,7 @@ struct PlanJson<'a> {
     scenario: ScenarioJson<'a>,
     inputs: Vec<InputJson<'a>>,
     warnings: &'a [String],
+    notices: &'a [hubplan::notice::Notice],
     hubplan_version: &'a str,
 }
 
@@ -617,6 +620,7 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
         },
         inputs: inputs_json(meta),
         warnings: &meta.warnings,
+        notices: &meta.notices,
         hubplan_version: &meta.hubplan_version,
     };
     json_bytes(&doc, true, "plan.json")
@@ -1039,6 +1043,9 @@ pub struct PlanSummary {
     /// Warnings from reading the inputs.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// Data-quality notices of the inputs.
+    #[serde(default)]
+    pub notices: Vec<hubplan::notice::Notice>,
     /// The version that wrote it.
     #[serde(default)]
     pub hubplan_version: Option<String>,
@@ -1292,6 +1299,7 @@ struct ServicePlanJson<'a> {
     scenario: Value,
     inputs: Vec<InputJson<'a>>,
     warnings: &'a [String],
+    notices: &'a [hubplan::notice::Notice],
     hubplan_version: &'a str,
 }
 
@@ -1447,6 +1455,7 @@ fn service_plan_json(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan, 
         scenario,
         inputs: inputs_json(meta),
         warnings: &meta.warnings,
+        notices: &meta.notices,
         hubplan_version: &meta.hubplan_version,
     };
     json_bytes(&doc, true, "plan.json")

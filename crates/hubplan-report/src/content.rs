@@ -168,6 +168,7 @@ pub(crate) fn blocks(a: &Appendix<'_>) -> Vec<Block> {
         infeasibility(a, &mut b);
     }
     unreachable(a, &mut b);
+    crate::quality::section(&a.provenance.notices, &mut b);
     method(a, &mut b);
     number_sections(&mut b);
     b

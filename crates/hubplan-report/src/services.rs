@@ -162,6 +162,7 @@ fn blocks(a: &ServiceAppendix<'_>) -> Vec<Block> {
     hubs(a, &mut b);
     buildings(a, &mut b);
     infeasibility(a, &mut b);
+    crate::quality::section(&a.provenance.notices, &mut b);
     method(a, &mut b);
     let mut n = 0;
     for blk in &mut b {

@@ -180,6 +180,7 @@ fn provenance() -> Provenance {
         transit: Some("modelled matrix (distance-based bus speed plus a wait)".into()),
         solver: "exact (hubplan branch-and-bound), time limit 60 s, gap 1e-6".into(),
         version: "0.0.0-test".into(),
+        notices: Vec::new(),
     }
 }
 

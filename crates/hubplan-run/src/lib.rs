@@ -56,7 +56,8 @@ pub use appendix::{provenance_inputs, travel_source_words, AppendixOptions, APPE
 pub use error::{Error, Result};
 pub use job::{ExportFormat, Job, Model, Overrides, MAX_OVERRIDE_MINUTES};
 pub use load::{
-    config_from_section, feed_options, from_values, load, load_for_study, silent, Event, LoadOptions, Progress,
+    config_from_section, feed_options, from_values, load, load_for_study, read_feed, silent, Event, LoadOptions,
+    Progress,
 };
 pub use matrix::{travel_times, travel_times_block, Matrix, MatrixRequest};
 pub use outcome::{AccessChange, Diff, Outcome, Planned, WriteOptions};

@@ -17,6 +17,7 @@
 //! | [`optimise`] | scenario → certified [`Plan`]; infeasibility diagnosis |
 //! | [`evaluate`] | the independent evaluator used to certify every plan |
 //! | [`plan`] | decisions, access before/after, totals |
+//! | [`notice`] | data-quality notices (code, severity, file, row, field, value) |
 //! | [`study`] | the feasibility study: services, demand, need, access, priority areas, equality |
 //! | [`explain`] | why each site is kept, closed or opened, and where its users go |
 //! | [`whatif`] | comparing plans, sweeps over budgets or access limits, near-optimal alternatives |
@@ -59,6 +60,7 @@ pub mod fmt;
 pub mod geo;
 pub mod ids;
 pub mod model;
+pub mod notice;
 pub mod optimise;
 pub mod plan;
 pub mod scenario;
