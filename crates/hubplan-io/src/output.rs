@@ -1236,6 +1236,111 @@ fn service_blockers_json(inputs: &Inputs, plan: &ServicePlan) -> Option<Value> {
     Some(json!({ "blockers": blockers }))
 }
 
+/// The `explanations` block of a co-location plan.json: per site its reason, and per
+/// planned service hosted there before or after its change, reason, users and sole zones.
+fn service_explanations_json(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan) -> Value {
+    let sites: Vec<Value> = hubplan::explain::service_reasons(inputs, rules, plan)
+        .iter()
+        .map(|r| {
+            let services: Vec<Value> = r
+                .services
+                .iter()
+                .map(|sr| {
+                    let users: Vec<Value> = sr
+                        .users
+                        .iter()
+                        .map(|m| {
+                            json!({
+                                "zone": zone_id(inputs, m.zone),
+                                "need": finite(m.need),
+                                "minutes_before": minutes(m.minutes_before),
+                                "site_after": m.after.map(|a| site_id(inputs, a.site)),
+                                "minutes_after": m.after.and_then(|a| minutes(a.minutes)),
+                                "within_before": m.within_before,
+                                "within_after": m.within_after,
+                                "group": match m.group() {
+                                    hubplan::explain::UserGroup::Within => "within",
+                                    hubplan::explain::UserGroup::AlreadyBeyond => "already_beyond",
+                                    hubplan::explain::UserGroup::Longer => "longer",
+                                },
+                            })
+                        })
+                        .collect();
+                    json!({
+                        "service": svc_id(inputs, sr.service),
+                        "change": sr.change.name(),
+                        "reason": sr.text,
+                        "users": users,
+                        "sole": zone_ids(inputs, &sr.sole),
+                    })
+                })
+                .collect();
+            json!({
+                "site": site_id(inputs, r.site),
+                "decision": r.decision.name(),
+                "reason": r.text,
+                "services": services,
+            })
+        })
+        .collect();
+    json!({ "sites": sites })
+}
+
+/// The `worse_off` block of a co-location plan.json (issue 18).
+fn service_worse_off_json(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan) -> Value {
+    let list = hubplan::explain::service_worse_off(inputs, rules, plan);
+    let zones: Vec<Value> = list
+        .zones
+        .iter()
+        .map(|w| {
+            let z = inputs.zone(w.zone);
+            let mut v = json!({
+                "zone": z.id,
+                "name": z.name,
+                "service": svc_id(inputs, w.service),
+                "need": finite(w.need),
+                "imd_decile": z.imd_decile,
+                "minutes_before": minutes(w.minutes_before),
+                "minutes_after": w.minutes_after.and_then(minutes),
+                "increase": minutes(w.increase()),
+                "caused_by": site_id(inputs, w.cause),
+                "cause": if w.cause_closed { "closed" } else { "moved_out" },
+            });
+            if let Some(c) = z.attributes.get(CHILDREN_COLUMN).copied().and_then(finite) {
+                v["children"] = json!(c);
+            }
+            v
+        })
+        .collect();
+    let by: Vec<Value> = list
+        .by_imd_decile
+        .iter()
+        .map(|(s, ds)| {
+            let rows: Vec<DecileJson> = ds
+                .iter()
+                .map(|d| DecileJson {
+                    imd_decile: d.imd_decile,
+                    zones: d.zones,
+                    need: finite(d.need),
+                    zones_longer: d.zones_longer,
+                    need_longer: finite(d.need_longer),
+                    zones_worse_off: d.zones_worse_off,
+                    need_worse_off: finite(d.need_worse_off),
+                    mean_minutes_before: minutes(d.mean_minutes_before),
+                    mean_minutes_after: minutes(d.mean_minutes_after),
+                })
+                .collect();
+            json!({ "service": svc_id(inputs, *s), "by_imd_decile": rows })
+        })
+        .collect();
+    json!({
+        "minutes": finite(list.minutes),
+        "zones": zones,
+        "by_service": by,
+        "summary": hubplan::explain::service_worse_off_sentences(inputs, plan, &list, 5),
+    })
+}
+
 /// Zones unreachable at baseline for at least one planned service, in zone order.
 fn unreachable_union(plan: &ServicePlan) -> Vec<hubplan::ZoneIdx> {
     let mut v: Vec<hubplan::ZoneIdx> = plan.unreachable.iter().flat_map(|u| u.zones.iter().copied()).collect();
@@ -1292,6 +1397,8 @@ struct ServicePlanJson<'a> {
     services: Vec<Value>,
     sites: Vec<ServiceSiteJson<'a>>,
     totals: ServiceTotalsJson,
+    explanations: Value,
+    worse_off: Value,
     unreachable_zones: Vec<&'a str>,
     unreachable_by_service: Vec<Value>,
     infeasibility: Option<Value>,
@@ -1439,6 +1546,8 @@ fn service_plan_json(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan, 
         services,
         sites,
         totals,
+        explanations: service_explanations_json(inputs, rules, plan),
+        worse_off: service_worse_off_json(inputs, rules, plan),
         unreachable_zones: zone_ids(inputs, &union),
         unreachable_by_service: plan
             .unreachable

@@ -161,6 +161,7 @@ fn blocks(a: &ServiceAppendix<'_>) -> Vec<Block> {
     coverage(a, &mut b);
     hubs(a, &mut b);
     buildings(a, &mut b);
+    worse_off(a, &mut b);
     infeasibility(a, &mut b);
     crate::quality::section(&a.provenance.notices, &mut b);
     method(a, &mut b);
@@ -364,10 +365,12 @@ fn buildings(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
             "Moved out",
             "Hub today",
             "Hub after",
+            "Reason",
         ],
         &[],
     );
     t.class = "wide";
+    let reasons = hubplan::explain::service_reasons(inputs, a.rules, p);
     for (j, sp) in p.sites.iter().enumerate() {
         if sp.decision == Decision::Unused {
             continue;
@@ -382,6 +385,10 @@ fn buildings(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
             moved(inputs, sp, HostChange::MovedOut),
             yes_no(sp.hub_before),
             yes_no(sp.hub_after),
+            reasons
+                .iter()
+                .find(|r| r.site == s)
+                .map_or_else(String::new, |r| r.text.clone()),
         ]);
     }
     if t.rows.is_empty() {
@@ -389,6 +396,86 @@ fn buildings(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
     } else {
         b.push(Block::Table(t));
     }
+}
+
+fn worse_off(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
+    let (inputs, p) = (a.inputs, a.plan);
+    if !has_plan(p) {
+        return;
+    }
+    let list = hubplan::explain::service_worse_off(inputs, a.rules, p);
+    b.push(h(2, "worse-off", "Who is worse off"));
+    for sentence in hubplan::explain::service_worse_off_sentences(inputs, p, &list, 5) {
+        b.push(Block::Para(sentence));
+    }
+    if list.zones.is_empty() {
+        return;
+    }
+    let mut t = Table::new(
+        &[
+            "Zone",
+            "Service",
+            "Need",
+            "IMD decile",
+            "Minutes today",
+            "Minutes after",
+            "Increase",
+            "Because",
+        ],
+        &[2, 3, 4, 5, 6],
+    );
+    t.class = "wide";
+    let mins = |m: f64| format!("{m:.1}");
+    for w in &list.zones {
+        let z = inputs.zone(w.zone);
+        t.rows.push(vec![
+            if z.name.is_empty() || z.name == z.id {
+                z.id.clone()
+            } else {
+                format!("{} ({})", z.name, z.id)
+            },
+            service_name(inputs, w.service),
+            count(w.need),
+            z.imd_decile.map_or_else(|| "–".into(), |d| d.to_string()),
+            mins(w.minutes_before),
+            w.minutes_after.map_or_else(|| "no site".into(), mins),
+            w.minutes_after
+                .map_or_else(|| "–".into(), |a| format!("+{:.1}", a - w.minutes_before)),
+            format!(
+                "{} {}",
+                site_label(inputs, w.cause),
+                if w.cause_closed { "closes" } else { "stops hosting it" }
+            ),
+        ]);
+    }
+    b.push(Block::Table(t));
+    let mut d = Table::new(
+        &[
+            "Service",
+            "IMD decile",
+            "Zones",
+            "Need",
+            "Longer journey (need)",
+            "Worse off (need)",
+        ],
+        &[2, 3, 4, 5],
+    );
+    for (s, ds) in &list.by_imd_decile {
+        for x in ds {
+            d.rows.push(vec![
+                service_name(inputs, *s),
+                x.imd_decile.map_or_else(|| "none".into(), |v| v.to_string()),
+                count(x.zones as f64),
+                count(x.need),
+                format!("{} ({})", x.zones_longer, count(x.need_longer)),
+                format!("{} ({})", x.zones_worse_off, count(x.need_worse_off)),
+            ]);
+        }
+    }
+    b.push(Block::Para(
+        "Totals by IMD decile (1 = most deprived), per service:".into(),
+    ));
+    b.push(Block::Table(d));
 }
 
 fn blocker(inputs: &Inputs, bl: &ServiceBlocker) -> String {

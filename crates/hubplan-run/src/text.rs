@@ -237,6 +237,10 @@ pub fn service_summary(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan
             list_ids(u.zones.iter().map(|&z| inputs.zone(z).id.as_str()), 10)
         );
     }
+    let worse = hubplan::explain::service_worse_off(inputs, rules, plan);
+    for line in hubplan::explain::service_worse_off_sentences(inputs, plan, &worse, 3) {
+        s += &format!("worse off: {line}\n");
+    }
     if let Some(inf) = &plan.infeasibility {
         s += "infeasible because:\n";
         for b in &inf.blockers {

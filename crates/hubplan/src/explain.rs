@@ -33,6 +33,12 @@ use crate::model::{Inputs, SiteStatus};
 use crate::plan::{Blocker, Decision, Infeasibility, Plan, PlanStatus};
 use crate::scenario::{BeyondLimit, ObjectiveKind, Scenario};
 
+mod services;
+pub use services::{
+    service_reasons, service_worse_off, service_worse_off_sentences, users_in, ServiceReason, ServiceSiteReason,
+    ServiceWorseOff, ServiceWorseOffList,
+};
+
 /// How many ids a sentence names before it says "and N more".
 const MAX_IDS_IN_TEXT: usize = 8;
 
