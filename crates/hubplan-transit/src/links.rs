@@ -546,7 +546,7 @@ impl Dec<'_> {
         let n = usize::try_from(self.u64()?).ok()?;
         (n.checked_mul(item)? <= self.0.len()).then_some(n)
     }
-    fn rows(&mut self) -> Option<(Vec<u32>, Vec<(u32, u32)>)> {
+    fn rows(&mut self) -> Option<CsrRows> {
         let n = self.len(4)?;
         let start = (0..n).map(|_| self.u32()).collect::<Option<Vec<_>>>()?;
         let m = self.len(8)?;
@@ -977,3 +977,6 @@ impl Dijkstra {
         self.best_touched.clear();
     }
 }
+
+/// A CSR table read back from the walk cache: row starts, then (target, length) pairs.
+type CsrRows = (Vec<u32>, Vec<(u32, u32)>);

@@ -338,7 +338,7 @@ fn areas_and_best_buildings_match_brute_force() {
     // Independent components over the study's own neighbour pairs, restricted to the top 25.
     let top: Vec<usize> = s.ranked.iter().take(25).map(|z| z.index()).collect();
     let mut comp: Vec<usize> = (0..nz).collect();
-    fn find(c: &mut Vec<usize>, a: usize) -> usize {
+    fn find(c: &mut [usize], a: usize) -> usize {
         let mut r = a;
         while c[r] != r {
             r = c[r];
