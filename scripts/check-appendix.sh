@@ -51,7 +51,12 @@ def need(cond, what):
         fail.append(what)
 need(html.lstrip().lower().startswith("<!doctype html>"), "an HTML5 document")
 need("<svg" in html, "the map is inline SVG")
-need(len(re.findall(r'<g id="zones"', html)) >= 1 and html.count("<circle") >= 10, "the map has zone dots")
+zones = re.search(r'<g id="zones".*?</g>', html, re.S)
+need(zones is not None and zones.group(0).count("<path") + zones.group(0).count("<circle") >= 10, "the map has zone cells")
+need('id="districts"' in html and 'id="labels"' in html, "the map has district outlines and labels")
+need('aria-labelledby="map-title map-desc"' in html and '<desc id="map-desc">' in html, "the map's text alternative states its finding")
+need(html.count("<caption>") >= 4 and 'scope="col"' in html, "tables have captions and header scopes")
+need("counter(page)" in html, "printed pages are numbered")
 need('id="legend"' in html and 'id="scale"' in html, "the map has a legend and a scale bar")
 for heading in ["Summary", "By district", "Equality", "Method and provenance"]:
     need(re.search(r"<h2[^>]*>\d+\. " + re.escape(heading), html) is not None, "section: " + heading)
@@ -135,8 +140,8 @@ if len(colours) < 64:
     fail("fewer than 64 distinct colours: the page looks blank or unstyled")
 if share < 0.05:
     fail("less than 5% of the page is not white: it looks blank")
-# The map's travel-time bands must be visible (green, light green, yellow or red dots).
-bands = [(0x1a, 0x98, 0x50), (0xa6, 0xd9, 0x6a), (0xfe, 0xe0, 0x8b), (0xd7, 0x30, 0x27)]
+# The map's travel-time bands must be visible (dark green, green, amber or red cells).
+bands = [(0x00, 0x57, 0x3f), (0x3f, 0x7f, 0x1f), (0x8a, 0x65, 0x00), (0xb8, 0x00, 0x1f)]
 seen = [b for b in bands if any(abs(k[0] - b[0]) + abs(k[1] - b[1]) + abs(k[2] - b[2]) < 12 for k in colours)]
 print("     %d of 4 map band colours visible" % len(seen))
 if not seen:

@@ -10,7 +10,6 @@ use std::time::Instant;
 
 use hubplan_transit::{load_feed, LoadOptions, ServiceDate, TransitError};
 
-#[allow(dead_code)]
 #[path = "../../crates/hubplan-transit/tests/support/zipgen.rs"]
 mod zipgen;
 use zipgen::{deflate_zeros, write_zip, Member};
@@ -54,5 +53,25 @@ fn main() {
         _ => "unknown".into(),
     };
     println!("1 GiB member declaring 1 KiB, limit 16 MiB: refused in {secs:.3} s; peak RSS grew by {grew}");
+
+    // An honest header that declares more than the default 2 GiB limit is refused before
+    // anything is inflated (moved here from `crates/hubplan-cli/tests/bad_inputs.rs`,
+    // which checks the message only).
+    let mut honest: Vec<Member> = feed.iter().map(|(n, t)| Member::honest(n, t.as_bytes())).collect();
+    honest.push(Member::deflated("stop_times.txt", deflate_zeros(1 << 20), 0, u32::MAX));
+    let zip = dir.join("honest.zip");
+    write_zip(&zip, &honest);
+    let t = Instant::now();
+    let e = load_feed(
+        &zip,
+        ServiceDate::new(2024, 1, 8).expect("date"),
+        &LoadOptions::default(),
+    )
+    .expect_err("must be refused");
+    assert!(matches!(e, TransitError::TooLarge { .. }), "{e}");
+    println!(
+        "member declaring 4 GiB, default limit 2 GiB: refused in {:.3} s",
+        t.elapsed().as_secs_f64()
+    );
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -35,7 +35,7 @@ struct Cli {
 enum Command {
     /// Plan one scenario: optimise, certify, write plan.json, sites.csv, zones.csv, plan.geojson.
     Plan(plan::PlanArgs),
-    /// Check a scenario's inputs and print counts, totals and unreachable zones.
+    /// Check a scenario's inputs: coded notices grouped by code (docs/VALIDATION.md).
     Validate(validate::ValidateArgs),
     /// Public-transport travel times from a GTFS timetable plus walking.
     TravelTimes(travel_times::TravelTimesArgs),
@@ -106,6 +106,10 @@ impl hubplan_run::Progress for Printer {
         let Ok(mut bar) = self.bar.lock() else { return };
         match e {
             Event::Warning(w) if !self.quiet => eprintln!("warning: {w}"),
+            // A data-quality warning is not progress: shown even when quiet.
+            Event::Notice(n) if n.severity == hubplan::notice::Severity::Warning => {
+                eprintln!("warning: {}", validate::warning_line(n))
+            }
             Event::Info(s) => self.note(s),
             Event::DroppedData(s) => eprintln!("warning: {s}"),
             Event::Start { what, total } if !self.quiet => {

@@ -57,6 +57,7 @@ pub fn run(a: &StudyArgs) -> Result<ExitCode> {
             transit: hubplan_run::travel_source_words(meta),
             solver: String::new(),
             version: meta.hubplan_version.clone(),
+            notices: meta.notices.clone(),
         };
         let app = hubplan_report::StudyAppendix {
             title: "Feasibility study: services, need, access and priority areas",
@@ -102,12 +103,12 @@ pub fn summary(inputs: &Inputs, s: &Study) -> String {
     );
     for (k, svc) in s.services.iter().enumerate() {
         out += &format!(
-            "{}: {} hosting today, {} could host; children within {} min: {:.1}%\n",
+            "{}: {} hosting today, {} could host; children within {} min: {}\n",
             svc.id,
             svc.hosts.len(),
             svc.could_host.len(),
             svc.max_minutes,
-            100.0 * t.share_within(k).unwrap_or(0.0)
+            hubplan::fmt::pct(t.share_within(k).unwrap_or(0.0))
         );
     }
     out += &format!(

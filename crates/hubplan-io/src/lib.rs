@@ -40,14 +40,14 @@ pub use output::{
 };
 pub use records::{read_points, read_services, read_sites, read_zones, ServicesFile, SitesFile, ZonesFile};
 pub use scenario::{
-    attach_travel, load_scenario, parse_scenario_str, InputFile, InputsWithoutTravel, LoadedScenario, ScenarioFile,
-    ScenarioSettings, ServicesSection, StudySection, TransitSection,
+    attach_travel, load_scenario, parse_scenario_str, InputFile, InputRows, InputsWithoutTravel, LoadedScenario,
+    ScenarioFile, ScenarioSettings, ServicesSection, StudySection, TransitSection,
 };
 pub use study::{
     read_zone_shapes, study_areas_csv, study_geojson, study_json, study_options, study_zones_csv, write_study_dir,
     STUDY_FILES,
 };
-pub use travel::{build_travel, read_travel_times, write_travel_times, TravelFile, TravelRow};
+pub use travel::{build_travel, read_travel_times, travel_times_csv, write_travel_times, TravelFile, TravelRow};
 pub use whatif::{alternatives_csv, sweep_csv};
 
 use std::io::Read;

@@ -28,6 +28,8 @@ pub struct RunMeta {
     pub inputs: Vec<InputFile>,
     /// Warnings from reading the inputs.
     pub warnings: Vec<String>,
+    /// Data-quality notices of the inputs (`hubplan-check`), written to plan.json's `notices`.
+    pub notices: Vec<hubplan::notice::Notice>,
     /// Write the solver's wall-clock seconds into plan.json. Off by default so that
     /// outputs are byte-identical from run to run.
     pub include_timing: bool,
@@ -165,6 +167,8 @@ fn solver_json<'a>(r: &'a hubplan::plan::SolverReport, meta: &RunMeta) -> Solver
         nodes: r.nodes,
         clients: r.clients,
         free_sites: r.free_sites,
+        search: &r.search,
+        why: &r.why,
         seconds: if meta.include_timing {
             round_to(r.seconds, 3)
         } else {
@@ -341,6 +345,10 @@ struct SolverJson<'a> {
     nodes: u64,
     clients: usize,
     free_sites: usize,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    search: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    why: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     seconds: Option<f64>,
 }
@@ -476,6 +484,7 @@ struct PlanJson<'a> {
     scenario: ScenarioJson<'a>,
     inputs: Vec<InputJson<'a>>,
     warnings: &'a [String],
+    notices: &'a [hubplan::notice::Notice],
     hubplan_version: &'a str,
 }
 
@@ -611,6 +620,7 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
         },
         inputs: inputs_json(meta),
         warnings: &meta.warnings,
+        notices: &meta.notices,
         hubplan_version: &meta.hubplan_version,
     };
     json_bytes(&doc, true, "plan.json")
@@ -1000,10 +1010,10 @@ pub struct PlanSummary {
     #[serde(default)]
     pub services: Vec<PlanServiceSummary>,
     /// `optimal`, `feasible`, `infeasible` or `unknown`.
-    pub status: String,
-    /// `min_cost`, `max_coverage` or `min_travel`.
+    pub status: hubplan::PlanStatus,
+    /// `min_cost`, `max_coverage` or `min_travel` (`None` when absent).
     #[serde(default)]
-    pub objective_kind: String,
+    pub objective_kind: Option<hubplan::ObjectiveKind>,
     /// Objective value (`None` when null).
     #[serde(default)]
     pub objective: Option<f64>,
@@ -1033,6 +1043,9 @@ pub struct PlanSummary {
     /// Warnings from reading the inputs.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// Data-quality notices of the inputs.
+    #[serde(default)]
+    pub notices: Vec<hubplan::notice::Notice>,
     /// The version that wrote it.
     #[serde(default)]
     pub hubplan_version: Option<String>,
@@ -1212,7 +1225,7 @@ fn service_blockers_json(inputs: &Inputs, plan: &ServicePlan) -> Option<Value> {
                 plan_value,
             } => json!({
                 "kind": "limit",
-                "rule": rule,
+                "rule": rule.name(),
                 "limit": finite(*limit),
                 "plan_value": finite(*plan_value),
             }),
@@ -1393,6 +1406,7 @@ struct ServicePlanJson<'a> {
     scenario: Value,
     inputs: Vec<InputJson<'a>>,
     warnings: &'a [String],
+    notices: &'a [hubplan::notice::Notice],
     hubplan_version: &'a str,
 }
 
@@ -1550,6 +1564,7 @@ fn service_plan_json(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan, 
         scenario,
         inputs: inputs_json(meta),
         warnings: &meta.warnings,
+        notices: &meta.notices,
         hubplan_version: &meta.hubplan_version,
     };
     json_bytes(&doc, true, "plan.json")

@@ -33,6 +33,8 @@ pub struct ZonesFile {
     pub need_source: String,
     /// Non-fatal remarks.
     pub warnings: Vec<String>,
+    /// The 1-based line (CSV) or feature line (GeoJSON) of each zone.
+    pub lines: Vec<u64>,
 }
 
 /// Services read from a file.
@@ -449,10 +451,12 @@ pub fn read_zones(path: &Path, need_column: Option<&str>) -> Result<ZonesFile> {
             attributes,
         });
     }
+    let lines = t.rows.iter().map(|r| r.line).collect();
     Ok(ZonesFile {
         zones,
         need_source,
         warnings,
+        lines,
     })
 }
 

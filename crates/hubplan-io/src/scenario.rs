@@ -228,6 +228,30 @@ pub struct LoadedScenario {
     pub service_rules: Option<ServiceRules>,
     /// The `[study]` table, when present (used by `hubplan study` only).
     pub study: Option<StudySection>,
+    /// Where each site, zone and service came from in its file, for data-quality notices.
+    pub rows: InputRows,
+}
+
+/// The 1-based line (a CSV header is line 1; a GeoJSON feature's first line) of
+/// each record, in index order, and the files they came from.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct InputRows {
+    /// The sites file as opened.
+    pub sites_file: PathBuf,
+    /// Line of each site.
+    pub sites: Vec<u64>,
+    /// The zones file as opened.
+    pub zones_file: PathBuf,
+    /// Line of each zone.
+    pub zones: Vec<u64>,
+    /// The services file as opened (empty without one).
+    pub services_file: PathBuf,
+    /// Line of each service read from the services file (empty without one).
+    pub services: Vec<u64>,
+    /// The travel-time file as opened (empty without one).
+    pub travel_file: PathBuf,
+    /// Which column `need` came from (`need`, the scenario's `need_column`, or `population`).
+    pub need_source: String,
 }
 
 impl LoadedScenario {
@@ -244,6 +268,7 @@ impl LoadedScenario {
             },
             inputs: self.files.clone(),
             warnings: self.warnings.clone(),
+            notices: Vec::new(),
             include_timing: false,
             summary: Vec::new(),
         }
@@ -1283,12 +1308,14 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
         Ok(())
     };
 
+    let mut service_lines = Vec::new();
     let services = match &sf.settings.services {
         Some(s) => {
             let p = resolve(&base_dir, s);
             let r = read_services(&p)?;
             add("services", &p)?;
             warnings.extend(r.warnings);
+            service_lines = r.lines.clone();
             Some((p, r.services, r.lines))
         }
         None => None,
@@ -1461,6 +1488,21 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
             &mut warnings,
         )?),
     };
+    let rows = InputRows {
+        sites_file: sites_path.clone(),
+        sites: sites.lines.clone(),
+        zones_file: zones_path.clone(),
+        zones: zones.lines.clone(),
+        services_file: services.as_ref().map(|(p, _, _)| p.clone()).unwrap_or_default(),
+        services: service_lines,
+        travel_file: sf
+            .settings
+            .travel_times
+            .as_ref()
+            .map(|t| resolve(&base_dir, t))
+            .unwrap_or_default(),
+        need_source: zones.need_source.clone(),
+    };
     let scenario = Scenario {
         max_minutes: sf.max_minutes,
         objective: sf.objective,
@@ -1488,6 +1530,7 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
         warnings,
         service_rules,
         study: sf.study,
+        rows,
     })
 }
 

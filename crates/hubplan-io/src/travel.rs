@@ -258,11 +258,18 @@ pub struct TravelRow<'a> {
 /// Writes a travel-time matrix in the planning run's `travel_times` format
 /// (`zone_id,site_id,minutes` and, with `share`, `share_within`), atomically.
 pub fn write_travel_times<'a>(path: &Path, rows: impl Iterator<Item = TravelRow<'a>>, share: bool) -> Result<()> {
+    let bytes = travel_times_csv(rows, share)?;
+    crate::output::write_file_atomically(path, &bytes)
+}
+
+/// The `travel_times` CSV of [`write_travel_times`], rendered in memory (the header
+/// alone when `rows` is empty).
+pub fn travel_times_csv<'a>(rows: impl Iterator<Item = TravelRow<'a>>, share: bool) -> Result<Vec<u8>> {
     let mut header = vec!["zone_id", "site_id", "minutes"];
     if share {
         header.push("share_within");
     }
-    let bytes = crate::output::csv_bytes(
+    crate::output::csv_bytes(
         &header,
         rows.map(|r| {
             let mut v = vec![
@@ -275,6 +282,5 @@ pub fn write_travel_times<'a>(path: &Path, rows: impl Iterator<Item = TravelRow<
             }
             v
         }),
-    )?;
-    crate::output::write_file_atomically(path, &bytes)
+    )
 }

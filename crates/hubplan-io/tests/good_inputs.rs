@@ -225,7 +225,7 @@ fn plan_dir_is_written_read_back_and_deterministic() {
     assert_eq!(leftovers.len(), 2, "{leftovers:?}");
 
     let back = read_plan_json(&a).unwrap();
-    assert_eq!(back.status, "optimal");
+    assert_eq!(back.status, hubplan::PlanStatus::Optimal);
     assert_eq!(back.sites.len(), 4);
     assert_eq!(back.sites[0].decision, hubplan::Decision::Close);
     assert_eq!(back.totals.saving, Some(45_000.0));

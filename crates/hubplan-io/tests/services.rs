@@ -115,7 +115,7 @@ fn service_plan_round_trips_through_read_plan_json() {
     assert_eq!(first, std::fs::read(out.join("plan.json")).unwrap());
     let s = read_plan_json(&out).unwrap();
     assert_eq!(s.model.as_deref(), Some("services"));
-    assert_eq!(s.status, "optimal");
+    assert_eq!(s.status, hubplan::PlanStatus::Optimal);
     assert_eq!(s.objective, Some(17_500.0));
     assert_eq!(s.services.len(), 2);
     assert!(s.services.iter().all(|x| x.hub));

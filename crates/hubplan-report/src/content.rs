@@ -168,6 +168,7 @@ pub(crate) fn blocks(a: &Appendix<'_>) -> Vec<Block> {
         infeasibility(a, &mut b);
     }
     unreachable(a, &mut b);
+    crate::quality::section(&a.provenance.notices, &mut b);
     method(a, &mut b);
     number_sections(&mut b);
     b
@@ -405,8 +406,10 @@ fn map(a: &Appendix<'_>, b: &mut Vec<Block>) {
         svg,
         file: a.map_file.map(str::to_string),
         caption: format!(
-            "Each dot is a zone, shaded by public-transport minutes to its nearest open hub after the plan \
-             (limit {}). Buildings are marked by decision.",
+            "{} Each zone is drawn as the area nearer its centre than any other zone's, shaded and patterned by \
+             public-transport minutes to its nearest open hub after the plan (limit {}); black lines are district \
+             boundaries. Buildings are marked by decision.",
+            crate::map::finding(a.inputs, a.plan, a.scenario.max_minutes),
             limit_phrase(a.scenario)
         ),
     });

@@ -18,7 +18,9 @@ p.meta { font-size: 9pt; color: var(--muted); margin-top: 0; }
 ul { margin: 4pt 0 8pt; padding-left: 16pt; }
 li { margin: 2pt 0; }
 nav.toc { font-size: 9pt; columns: 2; margin: 6pt 0 10pt; color: var(--muted); }
-nav.toc a { color: var(--accent); text-decoration: none; }
+nav.toc a { color: var(--accent); text-decoration: none; display: inline-block; min-height: 24px; padding: 3px 0; }
+caption { caption-side: top; text-align: left; font-weight: 600; font-size: 9.5pt; padding: 2pt 0 3pt; color: var(--ink); }
+p.date { font-size: 9pt; color: var(--muted); }
 table { border-collapse: collapse; width: 100%; margin: 6pt 0 8pt; font-size: 9pt; }
 table.wide { font-size: 7.2pt; }
 table.mono td:last-child { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 7pt; word-break: break-all; }
@@ -28,13 +30,17 @@ td.r, th.r { text-align: right; }
 td.r { white-space: nowrap; }
 table.wide th, table.wide td { padding: 2pt 2.5pt; }
 tbody tr:nth-child(even) td { background: var(--band); }
-tfoot td { font-weight: 700; border-top: 1pt solid var(--ink); background: #fff; }
+tfoot td, tfoot th { font-weight: 700; border-top: 1pt solid var(--ink); background: #fff; }
 thead { display: table-header-group; }
+/* The total row prints once, at the end, kept with the last body row. */
+tfoot { display: table-row-group; break-before: avoid; page-break-before: avoid; }
+tbody tr:last-child { break-after: avoid; page-break-after: avoid; }
 tr { page-break-inside: avoid; break-inside: avoid; }
 figure { margin: 6pt 0 10pt; }
 figure svg { width: 100%; height: auto; display: block; border: 0.5pt solid var(--rule); }
 figcaption { font-size: 8.5pt; color: var(--muted); margin-top: 3pt; }
-@page { size: A4 portrait; margin: 14mm 12mm 16mm 12mm; }
+@page { size: A4 portrait; margin: 14mm 12mm 16mm 12mm;
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; color: #555; } }
 @media print {
   body { padding: 0; max-width: none; font-size: 10pt; }
   h2 { break-after: avoid; page-break-after: avoid; }
@@ -128,10 +134,23 @@ pub(crate) fn render(title: &str, blocks: &[Block], generated: Option<&str>) -> 
     let meta = generated.map_or_else(String::new, |g| {
         format!("<meta name=\"generated\" content=\"{}\">\n", esc(g))
     });
+    // Every printed page carries the date (bottom left) and its number (bottom right).
+    let footer = generated.map_or_else(String::new, |g| {
+        let text: String = format!("{title} · {g}")
+            .chars()
+            .filter(|c| !c.is_control())
+            .flat_map(|c| match c {
+                '"' | '\\' => vec!['\\', c],
+                '<' => "\\3c ".chars().collect(),
+                c => vec![c],
+            })
+            .collect();
+        format!("@page {{ @bottom-left {{ content: \"{text}\"; font-size: 8pt; color: #555; }} }}\n")
+    });
     format!(
         "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n{meta}<title>{}</title>\n\
-         <style>{CSS}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+         <style>{CSS}{footer}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
         esc(title)
     )
 }

@@ -41,9 +41,11 @@ pub mod fmt;
 mod html;
 mod map;
 mod markdown;
+mod quality;
 pub mod services;
 pub mod study;
 pub mod summary;
+mod voronoi;
 
 use hubplan::explain::Explanations;
 use hubplan::{Inputs, Plan, Scenario};
@@ -67,6 +69,9 @@ pub struct Provenance {
     pub solver: String,
     /// The hubplan version.
     pub version: String,
+    /// The data-quality notices of the inputs; when there are any, the appendix has a
+    /// "Data quality" section.
+    pub notices: Vec<hubplan::notice::Notice>,
 }
 
 /// Everything an appendix is drawn from.

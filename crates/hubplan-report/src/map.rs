@@ -1,4 +1,5 @@
-//! The access map: zones shaded by minutes to the nearest open hub, sites marked by decision.
+//! The access map: zones drawn as cells shaded (and patterned) by minutes to the
+//! nearest open hub, district outlines and labels, place labels, sites marked by decision.
 
 use std::fmt::Write as _;
 
@@ -7,13 +8,24 @@ use hubplan::{Decision, Inputs, Plan};
 
 use crate::fmt::{esc, plain};
 
-/// Size of the map.
+/// A place to name on the map (a town), e.g. from the scenario's `[about]` section.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Place {
+    /// The name to print.
+    pub name: String,
+    /// Where.
+    pub pos: LonLat,
+}
+
+/// Size of the map, and the places to name on it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MapOptions {
     /// Width of the SVG in px (user units).
     pub width: f64,
     /// Largest height of the map area in px (the legend is added below).
     pub max_height: f64,
+    /// Towns to label (the largest first; at most 12 are drawn).
+    pub places: Vec<Place>,
 }
 
 impl Default for MapOptions {
@@ -21,14 +33,19 @@ impl Default for MapOptions {
         MapOptions {
             width: 900.0,
             max_height: 760.0,
+            places: Vec::new(),
         }
     }
 }
 
-/// Colours of the within-limit bands, nearest first.
-const WITHIN: [&str; 3] = ["#1a9850", "#a6d96a", "#fee08b"];
-const BEYOND: &str = "#d73027";
-const NO_ROUTE: &str = "#9e9e9e";
+/// Colours of the within-limit bands, nearest first. Every map colour has at
+/// least 3:1 contrast with white (the cell borders, halos and page), and each
+/// band also has its own pattern, so bands are told apart without colour.
+const WITHIN: [&str; 3] = ["#00573f", "#3f7f1f", "#8a6500"];
+const BEYOND: &str = "#b8001f";
+const NO_ROUTE: &str = "#5e5e5e";
+/// Pattern ids, in the order of [`band_labels`]: solid, dots, diagonal lines, cross-hatch, horizontal lines.
+const PATTERNS: [&str; 5] = ["", "p-dots", "p-diag", "p-cross", "p-horiz"];
 const KEEP: &str = "#1f4e79";
 const OPEN: &str = "#6a3d9a";
 const CLOSE: &str = "#b2182b";
@@ -41,11 +58,114 @@ pub(crate) fn bands(limit: Option<f64>) -> Vec<(f64, &'static str)> {
     ups.into_iter().zip(WITHIN).collect()
 }
 
+#[cfg(test)]
 fn band_colour(bands: &[(f64, &'static str)], m: Option<f64>) -> &'static str {
     match m {
         None => NO_ROUTE,
         Some(m) => bands.iter().find(|(u, _)| m <= *u).map_or(BEYOND, |(_, c)| c),
     }
+}
+
+/// The position of a journey in [`band_labels`]: within-limit bands, then beyond, then none.
+fn band_index(bands: &[(f64, &'static str)], m: Option<f64>) -> usize {
+    match m {
+        None => bands.len() + 1,
+        Some(m) => bands.iter().position(|(u, _)| m <= *u).unwrap_or(bands.len()),
+    }
+}
+
+/// The pattern of band `i` of `n` labels: the last two are always beyond and none.
+fn band_pattern(i: usize, n: usize) -> &'static str {
+    if i + 2 == n {
+        PATTERNS[3]
+    } else if i + 1 == n {
+        PATTERNS[4]
+    } else {
+        PATTERNS[i.min(2)]
+    }
+}
+
+/// Pattern definitions: white marks over the band colour.
+fn pattern_defs(s: &mut String, bands: &[(f64, &'static str)]) {
+    let labels = band_labels(bands);
+    s.push_str("<defs>\n");
+    for (i, (_, c)) in labels.iter().enumerate() {
+        let id = band_pattern(i, labels.len());
+        if id.is_empty() {
+            continue;
+        }
+        let marks = match id {
+            "p-dots" => r##"<circle cx="3" cy="3" r="1" fill="#fff" fill-opacity="0.8"/>"##,
+            "p-diag" => {
+                r##"<path d="M0 6L6 0M-1 1L1 -1M5 7L7 5" stroke="#fff" stroke-opacity="0.7" stroke-width="0.8"/>"##
+            }
+            "p-cross" => r##"<path d="M0 6L6 0M0 0L6 6" stroke="#fff" stroke-opacity="0.7" stroke-width="0.8"/>"##,
+            _ => r##"<path d="M0 3H6" stroke="#fff" stroke-opacity="0.7" stroke-width="0.8"/>"##,
+        };
+        let _ = writeln!(
+            s,
+            r##"<pattern id="{id}-{i}" width="6" height="6" patternUnits="userSpaceOnUse"><rect width="6" height="6" fill="{c}"/>{marks}</pattern>"##
+        );
+    }
+    s.push_str("</defs>\n");
+}
+
+/// The fill of band `i`: its colour, or its pattern.
+fn band_fill(i: usize, labels: &[(String, &'static str)]) -> String {
+    let id = band_pattern(i, labels.len());
+    if id.is_empty() {
+        labels.get(i).map_or(NO_ROUTE, |l| l.1).to_string()
+    } else {
+        format!("url(#{id}-{i})")
+    }
+}
+
+/// What the map shows, in one or two sentences (its text alternative and caption).
+pub(crate) fn finding(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>) -> String {
+    let bands = bands(max_minutes);
+    let labels = band_labels(&bands);
+    let pop = inputs.zones.iter().map(|z| z.population).sum::<f64>() > 0.0;
+    let noun = if pop { "residents" } else { "need" };
+    let mut w = vec![0.0; labels.len()];
+    let mut n = vec![0usize; labels.len()];
+    let mut beyond_by_district: std::collections::BTreeMap<&str, usize> = Default::default();
+    for (zone, zp) in inputs.zones.iter().zip(&plan.zones) {
+        let i = band_index(&bands, zp.after.map(|a| a.1));
+        w[i] += if pop { zone.population } else { zone.need };
+        n[i] += 1;
+        if i >= bands.len() {
+            *beyond_by_district.entry(zone.district.as_str()).or_default() += 1;
+        }
+    }
+    let total: f64 = w.iter().sum();
+    let share = |x: f64| crate::fmt::pct_of(x, total);
+    let first = labels.first().map_or(String::new(), |l| l.0.clone());
+    let limit = bands.last().map_or(0.0, |b| b.0);
+    let within: f64 = w[..bands.len()].iter().sum();
+    let mut out = format!(
+        "Map of travel time to the nearest open hub after the plan. {} of {noun} are within {} of a hub ({first}) and {} within {} minutes.",
+        share(w[0]),
+        first.trim_start_matches("≤ "),
+        share(within),
+        plain(limit)
+    );
+    let beyond = n[bands.len()] + n[bands.len() + 1];
+    if beyond > 0 {
+        let mut ds: Vec<(&str, usize)> = beyond_by_district.into_iter().collect();
+        ds.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let top: Vec<String> = ds
+            .iter()
+            .take(3)
+            .map(|(d, k)| format!("{} ({k})", if d.is_empty() { "no district" } else { d }))
+            .collect();
+        out.push_str(&format!(
+            " {beyond} zones ({} of {noun}) are beyond {} minutes or have no hub reachable, most in {}.",
+            share(w[bands.len()] + w[bands.len() + 1]),
+            plain(limit),
+            top.join(", ")
+        ));
+    }
+    out
 }
 
 fn band_labels(bands: &[(f64, &'static str)]) -> Vec<(String, &'static str)> {
@@ -163,44 +283,112 @@ pub fn map_svg(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>, opts: &Ma
     let h = map_h + legend_h;
     // Centre the drawing horizontally when it is height-bound.
     let ox = (w - dx * scale) / 2.0;
+    let m_to_px = |x: f64, y: f64| (ox + (x - x0) * scale, margin + (y1 - y) * scale);
     let to_px = |p: LonLat| {
         let (x, y) = proj.project(p);
-        (ox + (x - x0) * scale, margin + (y1 - y) * scale)
+        m_to_px(x, y)
     };
     let n = inputs.zones.len().max(1) as f64;
     let r_zone = (0.2 * ((dx * scale) * (dy * scale) / n).sqrt()).clamp(2.0, 8.0);
     let r_site = (r_zone * 1.05).clamp(3.0, 7.0);
     let bands = bands(max_minutes);
 
-    let mut s = String::with_capacity(200 * (inputs.zones.len() + inputs.sites.len()) + 4000);
+    let labels = band_labels(&bands);
+    let mut s = String::with_capacity(300 * (inputs.zones.len() + inputs.sites.len()) + 8000);
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.0} {h:.0}" width="{w:.0}" height="{h:.0}" role="img" aria-label="Map of travel time to the nearest open hub after the plan" font-family="Helvetica, Arial, sans-serif">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.0} {h:.0}" width="{w:.0}" height="{h:.0}" role="img" aria-labelledby="map-title map-desc" font-family="Helvetica, Arial, sans-serif">"#
     );
-    s.push_str("<title>Travel time to the nearest open hub after the plan</title>\n");
+    s.push_str("<title id=\"map-title\">Travel time to the nearest open hub after the plan</title>\n");
     let _ = writeln!(
         s,
-        r##"<rect x="0" y="0" width="{w:.0}" height="{map_h:.1}" fill="#eef3f7"/>"##
+        "<desc id=\"map-desc\">{}</desc>",
+        esc(&finding(inputs, plan, max_minutes))
     );
-    s.push_str("<g id=\"zones\" stroke=\"#ffffff\" stroke-width=\"0.4\">\n");
-    for (zone, zp) in inputs.zones.iter().zip(&plan.zones) {
-        if !zone.pos.is_valid() {
-            continue;
+    pattern_defs(&mut s, &bands);
+    let _ = writeln!(
+        s,
+        r##"<clipPath id="map-area"><rect x="0" y="0" width="{w:.0}" height="{map_h:.1}"/></clipPath><rect x="0" y="0" width="{w:.0}" height="{map_h:.1}" fill="#f4f7fa"/>"##
+    );
+    // Zones as Voronoi cells of their centroids (projected metres), dissolved by district.
+    let valid: Vec<usize> = (0..inputs.zones.len())
+        .filter(|&i| inputs.zones[i].pos.is_valid())
+        .collect();
+    let pts: Vec<[f64; 2]> = valid
+        .iter()
+        .map(|&i| {
+            let (x, y) = proj.project(inputs.zones[i].pos);
+            [x, y]
+        })
+        .collect();
+    let cells = crate::voronoi::cells(&pts);
+    let ring_path = |ring: &[[f64; 2]]| {
+        let mut d = String::new();
+        for (k, p) in ring.iter().enumerate() {
+            let (x, y) = m_to_px(p[0], p[1]);
+            let _ = write!(d, "{}{x:.1} {y:.1}", if k == 0 { "M" } else { "L" });
         }
-        let (x, y) = to_px(zone.pos);
+        d.push('Z');
+        d
+    };
+    s.push_str("<g clip-path=\"url(#map-area)\">\n<g id=\"zones\" stroke=\"#ffffff\" stroke-width=\"0.35\">\n");
+    for (k, &i) in valid.iter().enumerate() {
+        let (zone, zp) = (&inputs.zones[i], &plan.zones[i]);
         let m = zp.after.map(|a| a.1);
-        let tip = match m {
-            Some(m) => format!("{} — {:.1} min", zone.id, m),
-            None => format!("{} — no open hub reachable", zone.id),
+        let name = if zone.name.is_empty() {
+            zone.id.clone()
+        } else {
+            format!("{} ({})", zone.name, zone.id)
         };
-        let _ = writeln!(
-            s,
-            r#"<circle cx="{x:.1}" cy="{y:.1}" r="{r_zone:.1}" fill="{}"><title>{}</title></circle>"#,
-            band_colour(&bands, m),
-            esc(&tip)
-        );
+        let tip = match m {
+            Some(m) => format!("{name} — {m:.1} min"),
+            None => format!("{name} — no open hub reachable"),
+        };
+        let fill = band_fill(band_index(&bands, m), &labels);
+        if cells[k].len() >= 3 {
+            let _ = writeln!(
+                s,
+                r#"<path d="{}" fill="{fill}"><title>{}</title></path>"#,
+                ring_path(&cells[k]),
+                esc(&tip)
+            );
+        } else {
+            let (x, y) = to_px(zone.pos);
+            let _ = writeln!(
+                s,
+                r#"<circle cx="{x:.1}" cy="{y:.1}" r="{r_zone:.1}" fill="{fill}"><title>{}</title></circle>"#,
+                esc(&tip)
+            );
+        }
     }
-    s.push_str("</g>\n<g id=\"sites\">\n");
+    s.push_str("</g>\n");
+    let mut names: Vec<&str> = valid.iter().map(|&i| inputs.zones[i].district.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let group: Vec<usize> = valid
+        .iter()
+        .map(|&i| names.binary_search(&inputs.zones[i].district.as_str()).unwrap_or(0))
+        .collect();
+    let shapes = crate::voronoi::dissolve(&cells, &group, names.len());
+    s.push_str(
+        "<g id=\"districts\" fill=\"none\" stroke=\"#1b1b1b\" stroke-width=\"1.4\" stroke-linejoin=\"round\">\n",
+    );
+    for (name, shape) in names.iter().zip(&shapes) {
+        let mut d = String::new();
+        for poly in &shape.outline.0 {
+            for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+                let pts: Vec<[f64; 2]> = ring.0.iter().map(|c| [c.x, c.y]).collect();
+                if pts.len() >= 3 {
+                    d.push_str(&ring_path(&pts));
+                }
+            }
+        }
+        if !d.is_empty() {
+            let _ = writeln!(s, r#"<path d="{d}"><title>{}</title></path>"#, esc(name));
+        }
+    }
+    s.push_str("</g>\n</g>\n");
+    s.push_str("<g id=\"sites\">\n");
     // Closed and unused below, kept and opened on top.
     for pass in [[Decision::Unused, Decision::Close], [Decision::Keep, Decision::Open]] {
         for (site, sp) in inputs.sites.iter().zip(&plan.sites) {
@@ -213,6 +401,30 @@ pub fn map_svg(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>, opts: &Ma
             marker(&mut s, sp.decision, x, y, r_site);
             s.push_str("</g>\n");
         }
+    }
+    s.push_str("</g>\n");
+    // District labels, then place labels, with white halos.
+    s.push_str(
+        "<g id=\"labels\" fill=\"#1b1b1b\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\" stroke-linejoin=\"round\" text-anchor=\"middle\">\n",
+    );
+    for (name, shape) in names.iter().zip(&shapes) {
+        if let (Some(p), false) = (shape.label_at, name.is_empty()) {
+            let (x, y) = m_to_px(p[0], p[1]);
+            let _ = writeln!(
+                s,
+                r#"<text x="{x:.1}" y="{y:.1}" font-size="12" font-weight="bold">{}</text>"#,
+                esc(name)
+            );
+        }
+    }
+    for place in opts.places.iter().filter(|p| p.pos.is_valid()).take(12) {
+        let (x, y) = to_px(place.pos);
+        let _ = writeln!(
+            s,
+            r##"<circle cx="{x:.1}" cy="{y:.1}" r="2.5" fill="#1b1b1b" stroke="#fff" stroke-width="1"/><text x="{x:.1}" y="{:.1}" font-size="11" font-style="italic">{}</text>"##,
+            y - 5.0,
+            esc(&place.name)
+        );
     }
     s.push_str("</g>\n");
     // Scale bar, bottom left of the map area.
@@ -256,16 +468,17 @@ pub fn map_svg(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>, opts: &Ma
         r#"<text x="{margin:.1}" y="{ly:.1}" font-weight="bold">Minutes to nearest open hub:</text>"#
     );
     let mut lx = margin + 190.0;
-    for (label, c) in band_labels(&bands) {
+    for (i, (label, _)) in labels.iter().enumerate() {
         let _ = write!(
             s,
-            r##"<circle cx="{:.1}" cy="{:.1}" r="5.5" fill="{c}" stroke="#555" stroke-width="0.4"/><text x="{:.1}" y="{ly:.1}">{}</text>"##,
-            lx,
-            ly - 4.0,
-            lx + 9.0,
-            esc(&label)
+            r##"<rect x="{:.1}" y="{:.1}" width="14" height="11" fill="{}" stroke="#1b1b1b" stroke-width="0.6"/><text x="{:.1}" y="{ly:.1}">{}</text>"##,
+            lx - 6.0,
+            ly - 10.0,
+            band_fill(i, &labels),
+            lx + 12.0,
+            esc(label)
         );
-        lx += 20.0 + 7.0 * label.chars().count() as f64;
+        lx += 24.0 + 6.6 * label.chars().count() as f64;
     }
     let ly2 = map_h + 46.0;
     let _ = write!(

@@ -163,6 +163,7 @@ fn blocks(a: &ServiceAppendix<'_>) -> Vec<Block> {
     buildings(a, &mut b);
     worse_off(a, &mut b);
     infeasibility(a, &mut b);
+    crate::quality::section(&a.provenance.notices, &mut b);
     method(a, &mut b);
     let mut n = 0;
     for blk in &mut b {
@@ -514,13 +515,7 @@ fn blocker(inputs: &Inputs, bl: &ServiceBlocker) -> String {
             limit,
             plan_value,
         } => {
-            let v = |x: f64| {
-                if rule.contains("budget") || rule.contains("savings") {
-                    money(x)
-                } else {
-                    plain(x)
-                }
-            };
+            let v = |x: f64| rule.value_text(x);
             format!(
                 "The rule {rule} = {} blocks the plan: without it, the least-cost plan has {}.",
                 v(*limit),

@@ -180,6 +180,7 @@ fn provenance() -> Provenance {
         transit: Some("modelled matrix (distance-based bus speed plus a wait)".into()),
         solver: "exact (hubplan branch-and-bound), time limit 60 s, gap 1e-6".into(),
         version: "0.0.0-test".into(),
+        notices: Vec::new(),
     }
 }
 
@@ -410,12 +411,29 @@ fn map_marks_every_site_and_zone() {
     let p = plan(&inp, &sc);
     let svg = map_svg(&inp, &p, Some(35.0), &MapOptions::default());
     assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-    assert_eq!(
-        svg.matches("<circle").count() - 5 - 1 - 1,
-        9 + 4 + 1,
-        "9 zones, 4 kept, 1 unused; legend: 5 bands, keep, unused"
+    // Zones are cells: one path with a title per zone, in the zones group.
+    let zones = &svg[svg.find("<g id=\"zones\"").unwrap()..];
+    let zones = &zones[..zones.find("</g>").unwrap()];
+    assert_eq!(zones.matches("<path").count(), 9, "9 zone cells");
+    // Sites: 4 kept dots and 1 unused circle; the legend repeats kept and unused.
+    let sites = &svg[svg.find("<g id=\"sites\"").unwrap()..];
+    let sites = &sites[..sites.find("<g id=\"labels\"").unwrap()];
+    assert_eq!(sites.matches("<circle").count(), 4 + 1, "4 kept, 1 unused");
+    assert!(svg.contains("Herne Bay 004B (E01000009) — 41.0 min"));
+    // District outlines (two districts) with labels, and the finding as the text alternative.
+    let districts = &svg[svg.find("<g id=\"districts\"").unwrap()..];
+    let districts = &districts[..districts.find("</g>").unwrap()];
+    assert_eq!(districts.matches("<path").count(), 2);
+    assert!(svg.contains(">Ashford</text>") && svg.contains(">Canterbury</text>"));
+    assert!(svg.contains("aria-labelledby=\"map-title map-desc\""));
+    assert!(
+        svg.contains("<desc id=\"map-desc\">Map of travel time to the nearest open hub after the plan."),
+        "{svg}"
     );
-    assert!(svg.contains("E01000009 — 41.0 min"));
+    // Every band has its own pattern or a solid fill, so bands differ by more than colour.
+    for id in ["p-dots-1", "p-diag-2", "p-cross-3", "p-horiz-4"] {
+        assert!(svg.contains(&format!("<pattern id=\"{id}\"")), "{id}");
+    }
     assert!(
         svg.contains("km</text>") && svg.contains(">N</text>"),
         "scale bar and north arrow"

@@ -205,6 +205,7 @@ fn provenance() -> Provenance {
         transit: Some("modelled matrix".into()),
         solver: "exact (hubplan branch-and-bound), time limit 10 s".into(),
         version: "0.0.0-test".into(),
+        notices: Vec::new(),
     }
 }
 

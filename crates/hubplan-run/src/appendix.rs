@@ -116,8 +116,11 @@ pub(crate) fn provenance(
             .clone()
             .unwrap_or_else(|| "the zones' need column, or their population when it is absent".into()),
     ));
-    for w in &meta.warnings {
-        settings.push(("input warning".into(), w.clone()));
+    // Plans made with data-quality notices show them in their own section.
+    if meta.notices.is_empty() {
+        for w in &meta.warnings {
+            settings.push(("input warning".into(), w.clone()));
+        }
     }
     let transit = transit.or_else(|| travel_source_words(meta));
     Provenance {
@@ -130,6 +133,7 @@ pub(crate) fn provenance(
         } else {
             meta.hubplan_version.clone()
         },
+        notices: meta.notices.clone(),
     }
 }
 
@@ -228,6 +232,7 @@ pub(crate) fn services_appendix(
             rules.solver.gap
         ),
         version: meta.hubplan_version.clone(),
+        notices: meta.notices.clone(),
     };
     let title = opts
         .title

@@ -26,6 +26,10 @@ pub enum Error {
     /// The optimisation model could not be exported.
     #[error("{0}")]
     Export(String),
+    /// The data-quality checks found errors in the inputs (docs/VALIDATION.md): every
+    /// notice of the run, errors first.
+    #[error("{}", data_quality_text(.0))]
+    DataQuality(Vec<hubplan::notice::Notice>),
     /// A saved plan does not match the scenario it is reloaded with (changed inputs,
     /// other sites, broken rules), or is of a kind the operation does not support.
     #[error("{0}")]
@@ -50,6 +54,19 @@ impl Error {
             Error::Model(hubplan::Error::Certification(_) | hubplan::Error::Solver(_))
         )
     }
+}
+
+fn data_quality_text(notices: &[hubplan::notice::Notice]) -> String {
+    let errors: Vec<String> = notices
+        .iter()
+        .filter(|n| n.severity == hubplan::notice::Severity::Error)
+        .map(|n| n.to_string())
+        .collect();
+    format!(
+        "the inputs have {} error(s); `hubplan validate` lists every notice (docs/VALIDATION.md explains each code):\n  {}",
+        errors.len(),
+        errors.join("\n  ")
+    )
 }
 
 /// Result with the facade's [`Error`].

@@ -56,9 +56,10 @@ pub use appendix::{provenance_inputs, travel_source_words, AppendixOptions, APPE
 pub use error::{Error, Result};
 pub use job::{ExportFormat, Job, Model, Overrides, MAX_OVERRIDE_MINUTES};
 pub use load::{
-    config_from_section, feed_options, from_values, load, load_for_study, silent, Event, LoadOptions, Progress,
+    config_from_section, feed_options, from_values, load, load_for_study, read_feed, silent, Event, LoadOptions,
+    Progress,
 };
-pub use matrix::{travel_times, Matrix, MatrixRequest};
+pub use matrix::{travel_times, travel_times_block, Matrix, MatrixRequest};
 pub use outcome::{AccessChange, Diff, Outcome, Planned, WriteOptions};
 pub use reload::{reload, Reloaded};
 pub use whatif::{compare_files, comparison_text, parse_budget_range, plan_summary, read_summary, Alternatives, Sweep};

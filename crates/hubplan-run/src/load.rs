@@ -22,6 +22,10 @@ use crate::window::Window;
 pub enum Event<'a> {
     /// A non-fatal remark about the inputs (shown as `warning: …` unless quiet).
     Warning(&'a str),
+    /// A data-quality notice of the inputs (docs/VALIDATION.md), sent for every notice of
+    /// a loaded scenario; a front end shows the warnings even when quiet (a warning is
+    /// not progress).
+    Notice(&'a hubplan::notice::Notice),
     /// What was done, with figures (e.g. "read 120 sites, … in 0.20 s"); shown unless quiet.
     Info(&'a str),
     /// A problem that dropped data from a GTFS feed: the travel times are computed
@@ -104,30 +108,52 @@ fn load_inner(
     study: bool,
 ) -> Result<(Job, Option<hubplan::study::StudyOptions>)> {
     let t0 = Instant::now();
-    let loaded = hubplan_io::load_scenario(path)?;
-    for w in &loaded.warnings {
-        progress.event(Event::Warning(w));
-    }
+    let mut loaded = hubplan_io::load_scenario(path)?;
     let study = if study {
         Some(hubplan_io::study_options(&loaded)?)
     } else {
         None
     };
-    let meta = loaded.run_meta();
+    // The travel times from [transit] first, so that the data checks see them.
+    let computed = match (&loaded.travel, &loaded.transit) {
+        (None, Some(t)) => Some(travel_from_section(
+            t,
+            &loaded.inputs_without_travel,
+            options,
+            progress,
+        )?),
+        _ => None,
+    };
+    // Data-quality notices (hubplan-check; the loader's remarks are among them): every one
+    // is sent as an event; an error refuses the run.
+    let notices = hubplan_check::check_scenario(&loaded, computed.as_ref(), &hubplan_check::CheckOptions::default());
+    for n in &notices {
+        progress.event(Event::Notice(n));
+    }
+    if notices.iter().any(|n| n.severity == hubplan::notice::Severity::Error) {
+        return Err(Error::DataQuality(notices));
+    }
+    if computed.is_some() {
+        loaded.travel = computed;
+    }
+    let mut meta = loaded.run_meta();
+    meta.warnings = notices
+        .iter()
+        .filter(|n| n.severity != hubplan::notice::Severity::Info)
+        .map(|n| n.to_string())
+        .collect();
+    meta.notices = notices;
     let model = match loaded.service_rules.clone() {
         Some(rules) => Model::Services(rules),
         None => Model::Single(loaded.scenario.clone()),
     };
     let (inputs, transit_words) = match (loaded.travel, &loaded.transit) {
-        (Some(travel), _) => (hubplan_io::attach_travel(loaded.inputs_without_travel, travel)?, None),
-        (None, Some(t)) => {
-            let travel = travel_from_section(t, &loaded.inputs_without_travel, options, progress)?;
-            (
-                hubplan_io::attach_travel(loaded.inputs_without_travel, travel)?,
-                Some(timetable_words(t)),
-            )
-        }
-        (None, None) => {
+        (Some(travel), None) => (hubplan_io::attach_travel(loaded.inputs_without_travel, travel)?, None),
+        (Some(travel), Some(t)) => (
+            hubplan_io::attach_travel(loaded.inputs_without_travel, travel)?,
+            Some(timetable_words(t)),
+        ),
+        (None, _) => {
             return Err(hubplan_io::IoError::new(
                 hubplan_io::IoErrorKind::MissingKey,
                 "the scenario gives neither inputs.travel_times nor a [transit] section",

@@ -69,12 +69,40 @@ fn read_points(path: &Path, what: &str) -> Result<Vec<(String, LonLat)>> {
 /// problems that dropped data as [`Event::DroppedData`], and a feed with no service on
 /// the date as [`Event::DroppedData`] too (the matrix is then walking only).
 pub fn travel_times(req: &MatrixRequest, progress: &dyn Progress) -> Result<Matrix> {
+    travel_times_block(req, None, progress)
+}
+
+/// [`travel_times`] for the origins `block = (start, end)` only (all of them with
+/// `None`), for sharding a large matrix over processes or machines. A journey's time
+/// from an origin does not depend on the other origins, and the matrix is ordered by
+/// origin then destination, so the blocks' rows, concatenated in order, are the
+/// rows of the whole matrix.
+///
+/// # Errors
+/// As [`travel_times`]; a block outside the origins is [`Error::Invalid`].
+pub fn travel_times_block(
+    req: &MatrixRequest,
+    block: Option<(usize, usize)>,
+    progress: &dyn Progress,
+) -> Result<Matrix> {
     let date = ServiceDate::parse(&req.date).map_err(|e| Error::invalid("--date", e.to_string()))?;
     let mut cfg = req.config.clone();
     cfg.window_start_s = req.window.start_s;
     cfg.window_end_s = req.window.end_s;
     cfg.validate().map_err(|e| Error::Transit(e.to_string()))?;
-    let origins = read_points(&req.origins, "origins")?;
+    let mut origins = read_points(&req.origins, "origins")?;
+    if let Some((start, end)) = block {
+        if start > end || end > origins.len() {
+            return Err(Error::invalid(
+                "origin_block",
+                format!(
+                    "expected 0 ≤ start ≤ end ≤ {} (the origins), found ({start}, {end})",
+                    origins.len()
+                ),
+            ));
+        }
+        origins = origins[start..end].to_vec();
+    }
     let destinations = read_points(&req.destinations, "destinations")?;
     let opts = feed_options(req.gtfs_max_file_mib, None);
     let (feed, report) = read_feed(&req.gtfs, date, &opts)?;
@@ -109,15 +137,23 @@ pub fn travel_times(req: &MatrixRequest, progress: &dyn Progress) -> Result<Matr
 }
 
 impl Matrix {
-    /// Writes the matrix as a `travel_times` CSV, atomically.
-    pub fn write(&self, path: &Path) -> Result<()> {
-        let rows = self.entries.iter().map(|e| TravelRow {
+    fn rows(&self) -> impl Iterator<Item = TravelRow<'_>> {
+        self.entries.iter().map(|e| TravelRow {
             zone_id: &self.origins[e.origin as usize].0,
             site_id: &self.destinations[e.destination as usize].0,
             minutes: seconds_to_minutes_2dp(e.seconds),
             share_within: e.share_within.map(f64::from),
-        });
-        hubplan_io::write_travel_times(path, rows, self.share)?;
+        })
+    }
+
+    /// Writes the matrix as a `travel_times` CSV, atomically.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        hubplan_io::write_travel_times(path, self.rows(), self.share)?;
         Ok(())
+    }
+
+    /// The `travel_times` CSV that [`Matrix::write`] writes, in memory.
+    pub fn csv(&self) -> Result<Vec<u8>> {
+        Ok(hubplan_io::travel_times_csv(self.rows(), self.share)?)
     }
 }

@@ -306,8 +306,14 @@ impl Outcome {
             }
             _ => return Err(Error::Plan("the baseline and the what-if use different models".into())),
         }
-        let need_gained = access.iter().filter(|c| c.after && !c.before).map(|c| c.need).sum();
-        let need_lost = access.iter().filter(|c| c.before && !c.after).map(|c| c.need).sum();
+        let need_gained = access
+            .iter()
+            .filter(|c| c.after && !c.before)
+            .fold(0.0, |a, c| a + c.need);
+        let need_lost = access
+            .iter()
+            .filter(|c| c.before && !c.after)
+            .fold(0.0, |a, c| a + c.need);
         Ok(Diff {
             comparison,
             access,

@@ -20,16 +20,6 @@ pub struct Reloaded {
     pub outcome: Outcome,
 }
 
-fn parse_status(s: &str) -> Result<PlanStatus> {
-    Ok(match s {
-        "optimal" => PlanStatus::Optimal,
-        "feasible" => PlanStatus::Feasible,
-        "infeasible" => PlanStatus::Infeasible,
-        "unknown" => PlanStatus::Unknown,
-        other => return Err(Error::Plan(format!("unknown plan status {other:?} in plan.json"))),
-    })
-}
-
 macro_rules! bail {
     ($($t:tt)*) => { return Err(Error::Plan(format!($($t)*))) };
 }
@@ -124,7 +114,7 @@ pub fn reload(
         })?;
         open.push(d.is_open());
     }
-    let status = parse_status(&summary.status)?;
+    let status = summary.status;
     let plan = match status {
         PlanStatus::Optimal | PlanStatus::Feasible => {
             let nan = f64::NAN;

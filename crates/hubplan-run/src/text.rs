@@ -5,19 +5,7 @@ use hubplan::colocate::{ServiceBlocker, ServicePlan, ServiceRules};
 use hubplan::plan::Blocker;
 use hubplan::{Inputs, Plan, PlanStatus, Scenario};
 
-/// Money as `£1,234` (rounded to the pound, `-£…` below zero).
-pub fn money(x: f64) -> String {
-    let neg = x < 0.0;
-    let s = format!("{:.0}", x.abs());
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    format!("{}£{out}", if neg { "-" } else { "" })
-}
+pub use hubplan::fmt::money;
 
 /// The printed summary of a single-service plan.
 pub fn summary(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> String {
@@ -46,9 +34,9 @@ pub fn summary(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> String {
     );
     if t.need_total > 0.0 {
         s += &format!(
-            "need within the limit: {:.1}% before, {:.1}% after\n",
-            100.0 * t.need_covered_before / t.need_total,
-            100.0 * t.need_covered_after / t.need_total
+            "need within the limit: {} before, {} after\n",
+            pct(t.need_covered_before, t.need_total),
+            pct(t.need_covered_after, t.need_total)
         );
     }
     if !plan.unreachable.is_empty() {
@@ -125,13 +113,9 @@ pub fn describe_blocker(inputs: &Inputs, sc: &Scenario, b: &Blocker) -> String {
     }
 }
 
-/// `part` as a percentage of `whole` with one decimal, `n/a` when `whole` is 0.
+/// `part` as a percentage of `whole` ([`hubplan::fmt::pct_of`]).
 pub fn pct(part: f64, whole: f64) -> String {
-    if whole > 0.0 {
-        format!("{:.1}%", 100.0 * part / whole)
-    } else {
-        "n/a".into()
-    }
+    hubplan::fmt::pct_of(part, whole)
 }
 
 /// Ids joined by `, `, at most `max`, then `and N more`.
@@ -302,14 +286,8 @@ pub fn describe_service_blocker(inputs: &Inputs, rules: &ServiceRules, b: &Servi
             )
         }
         ServiceBlocker::Limit { rule, limit, plan_value } => {
-            let fmt = |x: f64| {
-                if rule.contains("budget") {
-                    money(x)
-                } else {
-                    format!("{x}")
-                }
-            };
-            if rule == "min_hubs_per_district" {
+            let fmt = |x: f64| rule.value_text(x);
+            if *rule == hubplan::colocate::LimitRule::MinHubsPerDistrict {
                 format!("the rule of at least {limit} family hub(s) per district: without it a plan exists")
             } else {
                 format!(

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use hubplan::plan::Totals;
 use hubplan::whatif::{Alternative, Comparison, PlanSummary, SiteSummary, SweepPoint, SweepResult};
-use hubplan::{Plan, PlanStatus, Scenario};
+use hubplan::{ObjectiveKind, Plan, PlanStatus, Scenario};
 use hubplan_report::fmt::{count, minutes, money, money_change, pct, pp_change};
 
 use crate::error::{Error, Result};
@@ -238,8 +238,8 @@ pub fn plan_summary(label: &str, s: &hubplan_io::PlanSummary) -> PlanSummary {
     };
     PlanSummary {
         label: label.to_string(),
-        status: s.status.clone(),
-        objective_kind: s.objective_kind.clone(),
+        status: s.status,
+        objective_kind: s.objective_kind,
         objective: s.objective.unwrap_or(nan),
         max_minutes: None,
         sites: s
@@ -279,8 +279,9 @@ fn signed_count(x: f64) -> String {
 /// The comparison as plain text, for the terminal.
 pub fn comparison_text(c: &Comparison, a: &PlanSummary, b: &PlanSummary) -> String {
     let mut s = String::new();
-    s += &format!("A: {} ({}, {})\n", c.a_label, a.status, a.objective_kind);
-    s += &format!("B: {} ({}, {})\n\n", c.b_label, b.status, b.objective_kind);
+    let kind = |p: &PlanSummary| p.objective_kind.map_or("", ObjectiveKind::name);
+    s += &format!("A: {} ({}, {})\n", c.a_label, a.status.name(), kind(a));
+    s += &format!("B: {} ({}, {})\n\n", c.b_label, b.status.name(), kind(b));
     let rows: Vec<(&str, String, String, String)> = vec![
         (
             "open sites",

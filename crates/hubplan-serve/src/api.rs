@@ -70,7 +70,7 @@ impl IntoResponse for ApiError {
 impl From<SolveError> for ApiError {
     fn from(e: SolveError) -> Self {
         match e {
-            SolveError::Rejected(m) => ApiError::bad("whatif", m),
+            SolveError::Rejected { field, message } => ApiError::bad(field, message),
             SolveError::Failed(m) => ApiError::internal(m),
         }
     }
@@ -403,20 +403,21 @@ async fn whatif(State(st): State<Arc<AppState>>, body: Result<Bytes, BytesReject
     let request = echo(&st, &w);
     let solved = solve(&st, w).await?;
     let (st2, solved2) = (st.clone(), solved.clone());
-    let out = tokio::task::spawn_blocking(move || {
+    let out = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
         let solved = solved2;
-        json!({
+        let diff = st2.engine.diff(&st2.baseline, &solved)?;
+        Ok(json!({
             "request": request,
             "status": solved.status(),
             "gap": if solved.gap().is_finite() { json!(solved.gap()) } else { Value::Null },
             "infeasibility": st2.engine.infeasibility_text(&solved),
-            "diff": st2.engine.diff(&st2.baseline, &solved),
+            "diff": diff,
             "sites": st2.engine.sites_geojson(&solved),
             "zones": st2.engine.zones_geojson(&solved),
-        })
+        }))
     })
     .await
-    .map_err(|e| ApiError::internal(format!("the answer could not be assembled: {e}")))?;
+    .map_err(|e| ApiError::internal(format!("the answer could not be assembled: {e}")))??;
     // The plan goes in as the library wrote it (field order and all), not re-serialised.
     let text = out.to_string();
     let plan = std::str::from_utf8(&solved.plan_json_bytes)
@@ -448,14 +449,13 @@ async fn export(State(st): State<Arc<AppState>>, body: Result<Bytes, BytesReject
     let st2 = st.clone();
     let dir = st.out.join("exports").join(&name);
     let dir2 = dir.clone();
-    let files = tokio::task::spawn_blocking(move || -> Result<Vec<(String, Vec<u8>)>, String> {
+    let files = tokio::task::spawn_blocking(move || -> Result<Vec<(String, Vec<u8>)>, ApiError> {
         let files = st2.engine.export_files(&solved)?;
-        Engine::write_files(&dir2, &files)?;
+        Engine::write_files(&dir2, &files).map_err(ApiError::internal)?;
         Ok(files)
     })
     .await
-    .map_err(|e| ApiError::internal(format!("the export stopped unexpectedly: {e}")))?
-    .map_err(ApiError::internal)?;
+    .map_err(|e| ApiError::internal(format!("the export stopped unexpectedly: {e}")))??;
     let list: Vec<Value> = files
         .iter()
         .map(|(n, b)| {

@@ -1,44 +1,34 @@
 //! The adapter between the server and the hubplan library.
 //!
-//! This is the only module of the server that calls `hubplan` and
-//! `hubplan-io`. It loads a scenario once, applies a validated [`WhatIf`] to
-//! the loaded rules, plans it with the library, and turns the result into the
-//! values the HTTP layer sends: the `plan.json` document, the GeoJSON of the
-//! current state and the difference against the baseline. It holds no
-//! planning logic of its own: every decision, total and explanation comes
-//! from the library (`plan.json` is the library's own writer).
+//! This is the only module of the server that calls the library, through the
+//! run facade (`hubplan-run`): a [`hubplan_run::Job`] is loaded once, each
+//! what-if is a [`hubplan_run::Overrides`] solved on it, and everything sent
+//! back (the `plan.json` document, the explanations, the difference against
+//! the baseline, the exported files) is the facade's own output. Only the
+//! shapes the page needs (GeoJSON of the current state, the diff as JSON) are
+//! assembled here, from the plan's values.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use hubplan::colocate::{ServicePlan, ServiceRules};
-use hubplan::{Decision, Inputs, ObjectiveKind, Plan, PlanStatus, Scenario, ServiceIdx, SiteIdx};
-use hubplan_io::RunMeta;
+use hubplan::{Decision, ObjectiveKind, ServiceIdx, SiteIdx};
+use hubplan_run::{Job, Model, Outcome, Overrides, Planned};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 /// The zone attribute counted as "children" in the access difference.
 pub const CHILDREN_COLUMN: &str = "pop_0_15";
 
-/// The loaded rules: one service, or the co-location model.
-#[derive(Clone, Debug)]
-enum Model {
-    Single(Box<Scenario>),
-    Services(Box<ServiceRules>),
-}
-
-/// A plan of either model.
-#[derive(Clone, Debug)]
-enum CorePlan {
-    Single(Box<Plan>),
-    Services(Box<ServicePlan>),
-}
-
 /// Why a what-if produced no plan document.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SolveError {
-    /// The what-if contradicts itself or the scenario (a bad request); the message says how.
-    Rejected(String),
+    /// The what-if contradicts itself or the scenario (a bad request): the field and how.
+    Rejected {
+        /// The request field at fault (`whatif` when it is the combination).
+        field: String,
+        /// What was found and what was expected.
+        message: String,
+    },
     /// Something failed inside (a solver error, an output that could not be rendered).
     Failed(String),
 }
@@ -46,7 +36,21 @@ pub enum SolveError {
 impl std::fmt::Display for SolveError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SolveError::Rejected(m) | SolveError::Failed(m) => f.write_str(m),
+            SolveError::Rejected { field, message } => write!(f, "{field}: {message}"),
+            SolveError::Failed(m) => f.write_str(m),
+        }
+    }
+}
+
+impl From<hubplan_run::Error> for SolveError {
+    fn from(e: hubplan_run::Error) -> Self {
+        match e {
+            hubplan_run::Error::Invalid { field, message } => SolveError::Rejected { field, message },
+            e if e.is_bad_input() => SolveError::Rejected {
+                field: "whatif".into(),
+                message: e.to_string(),
+            },
+            e => SolveError::Failed(e.to_string()),
         }
     }
 }
@@ -71,8 +75,7 @@ pub struct WhatIf {
 /// A planned what-if (or the baseline).
 #[derive(Clone, Debug)]
 pub struct Solved {
-    model: Model,
-    plan: CorePlan,
+    outcome: Outcome,
     /// The `plan.json` document, parsed.
     pub plan_json: Value,
     /// The `plan.json` document's bytes, exactly as `hubplan plan` writes them.
@@ -82,26 +85,24 @@ pub struct Solved {
 impl Solved {
     /// The plan's status name (`optimal`, `feasible`, `infeasible`, `unknown`).
     pub fn status(&self) -> &'static str {
-        match &self.plan {
-            CorePlan::Single(p) => p.status.name(),
-            CorePlan::Services(p) => p.status.name(),
-        }
+        self.outcome.status().name()
     }
 
     /// The relative gap of the plan (NaN without one).
     pub fn gap(&self) -> f64 {
-        match &self.plan {
-            CorePlan::Single(p) => p.gap,
-            CorePlan::Services(p) => p.gap,
-        }
+        self.outcome.gap()
     }
 
     fn has_plan(&self) -> bool {
-        let s = match &self.plan {
-            CorePlan::Single(p) => p.status,
-            CorePlan::Services(p) => p.status,
-        };
-        matches!(s, PlanStatus::Optimal | PlanStatus::Feasible)
+        self.outcome.has_plan()
+    }
+
+    fn planned(&self) -> &Planned {
+        self.outcome.planned()
+    }
+
+    fn model(&self) -> &Model {
+        self.outcome.model()
     }
 }
 
@@ -119,13 +120,10 @@ pub struct SiteInfo {
 /// The loaded scenario: inputs, rules and provenance, read once.
 #[derive(Debug)]
 pub struct Engine {
-    inputs: Inputs,
-    model: Model,
-    meta: RunMeta,
+    job: Job,
     scenario_path: PathBuf,
     scenario_text: String,
     time_limit: Option<Duration>,
-    scratch: PathBuf,
 }
 
 /// How a scenario is loaded.
@@ -133,14 +131,12 @@ pub struct Engine {
 pub struct LoadOptions {
     /// Caps every solve's time limit (the scenario's `[solver] time_limit_s` otherwise).
     pub time_limit: Option<Duration>,
-    /// A folder the engine may use for scratch files (inside the server's `--out`).
-    pub scratch: PathBuf,
 }
 
-fn services_of(p: &CorePlan) -> Vec<Option<ServiceIdx>> {
+fn services_of(p: &Planned) -> Vec<Option<ServiceIdx>> {
     match p {
-        CorePlan::Single(_) => vec![None],
-        CorePlan::Services(sp) => sp.services.iter().map(|&s| Some(s)).collect(),
+        Planned::Services(sp) => sp.services.iter().map(|&s| Some(s)).collect(),
+        _ => vec![None],
     }
 }
 
@@ -155,9 +151,9 @@ struct Access {
     unreachable: bool,
 }
 
-fn access(p: &CorePlan, k: usize, z: usize, inputs: &Inputs) -> Option<Access> {
+fn access(p: &Planned, k: usize, z: usize, inputs: &hubplan::Inputs) -> Option<Access> {
     match p {
-        CorePlan::Single(p) => p.zones.get(z).map(|a| Access {
+        Planned::Single(p) => p.zones.get(z).map(|a| Access {
             need: inputs.zones[z].need,
             before: a.before,
             after: a.after,
@@ -165,7 +161,7 @@ fn access(p: &CorePlan, k: usize, z: usize, inputs: &Inputs) -> Option<Access> {
             covered_after: a.covered_after,
             unreachable: a.unreachable,
         }),
-        CorePlan::Services(sp) => sp.zones.get(k).and_then(|v| v.get(z)).map(|a| Access {
+        Planned::Services(sp) => sp.zones.get(k).and_then(|v| v.get(z)).map(|a| Access {
             need: a.need,
             before: a.before,
             after: a.after,
@@ -173,6 +169,7 @@ fn access(p: &CorePlan, k: usize, z: usize, inputs: &Inputs) -> Option<Access> {
             covered_after: a.covered_after,
             unreachable: a.unreachable,
         }),
+        _ => None,
     }
 }
 
@@ -184,51 +181,49 @@ fn round2(x: f64) -> Value {
     }
 }
 
+fn solver_time_limit(m: &Model) -> Duration {
+    match m {
+        Model::Single(sc) => sc.solver.time_limit,
+        Model::Services(r) => r.solver.time_limit,
+        _ => Duration::from_secs(60),
+    }
+}
+
 impl Engine {
-    /// Loads a scenario and its inputs (travel times from `inputs.travel_times`).
+    /// Loads a scenario and its inputs (travel times from the matrix, or computed
+    /// from `[transit]` by the facade).
     pub fn load(path: &Path, opts: &LoadOptions) -> Result<Engine, String> {
-        let loaded = hubplan_io::load_scenario(path).map_err(|e| e.to_string())?;
+        let job = hubplan_run::load(path, &hubplan_run::LoadOptions::default(), &hubplan_run::silent())
+            .map_err(|e| e.to_string())?;
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let rules = loaded.service_rules.clone();
-        if loaded.travel.is_none() {
-            return Err(format!(
-                "{}: this scenario computes travel times from [transit]; `hubplan serve` needs a travel-time matrix \
-                 (`inputs.travel_times`): run `hubplan travel-times` once and point the scenario at its output",
-                path.display()
-            ));
-        }
-        let (inputs, scenario, meta) = loaded.into_inputs().map_err(|e| e.to_string())?;
-        let model = match rules {
-            Some(r) => Model::Services(Box::new(r)),
-            None => Model::Single(Box::new(scenario)),
-        };
         Ok(Engine {
-            inputs,
-            model,
-            meta,
+            job,
             scenario_path: path.to_path_buf(),
             scenario_text: text,
             time_limit: opts.time_limit,
-            scratch: opts.scratch.clone(),
         })
+    }
+
+    fn inputs(&self) -> &hubplan::Inputs {
+        self.job.inputs()
     }
 
     /// The warnings from reading the inputs.
     pub fn warnings(&self) -> &[String] {
-        &self.meta.warnings
+        &self.job.meta().warnings
     }
 
     /// `single` or `services`.
     pub fn model_name(&self) -> &'static str {
-        match self.model {
-            Model::Single(_) => "single",
+        match self.job.model() {
             Model::Services(_) => "services",
+            _ => "single",
         }
     }
 
     /// The sites, in input order.
     pub fn sites(&self) -> Vec<SiteInfo> {
-        self.inputs
+        self.inputs()
             .sites
             .iter()
             .map(|s| SiteInfo {
@@ -241,247 +236,163 @@ impl Engine {
 
     /// The site with this id.
     pub fn site_index(&self, id: &str) -> Option<SiteIdx> {
-        self.inputs.site_by_id(id)
+        self.job.site(id)
     }
 
     /// The id of site `s`.
     pub fn site_id(&self, s: SiteIdx) -> &str {
-        self.inputs.sites.get(s.index()).map_or("?", |x| x.id.as_str())
+        self.inputs().sites.get(s.index()).map_or("?", |x| x.id.as_str())
     }
 
     /// The scenario's settings as the page shows them.
     pub fn info(&self) -> Value {
-        let services: Vec<Value> = match &self.model {
-            Model::Single(_) => Vec::new(),
-            Model::Services(r) => r
-                .services
-                .iter()
-                .map(|&s| {
-                    let sv = &self.inputs.services[s.index()];
-                    json!({
-                        "id": sv.id,
-                        "name": sv.name,
-                        "max_minutes": hubplan::colocate::service_limit(&self.inputs, r, s),
-                        "hub": r.hub.contains(&s),
-                    })
-                })
-                .collect(),
-        };
-        let (objective, max_minutes, budget, savings_target, time_limit) = match &self.model {
-            Model::Single(sc) => (sc.objective, sc.max_minutes, sc.budget, None, sc.solver.time_limit),
+        let inputs = self.inputs();
+        let (services, budget, savings_target): (Vec<Value>, Option<f64>, Option<f64>) = match self.job.model() {
             Model::Services(r) => (
-                r.objective,
-                r.max_minutes,
+                r.services
+                    .iter()
+                    .map(|&s| {
+                        let sv = &inputs.services[s.index()];
+                        json!({
+                            "id": sv.id,
+                            "name": sv.name,
+                            "max_minutes": hubplan::colocate::service_limit(inputs, r, s),
+                            "own_limit": sv.max_minutes.is_some(),
+                            "hub": r.hub.contains(&s),
+                        })
+                    })
+                    .collect(),
                 r.annual_budget,
                 r.savings_target,
-                r.solver.time_limit,
             ),
+            Model::Single(sc) => (Vec::new(), sc.budget, None),
+            _ => (Vec::new(), None, None),
         };
-        let time_limit = self.time_limit.map_or(time_limit, |t| t.min(time_limit));
+        let m = self.job.model();
+        let time_limit = self.capped(solver_time_limit(m));
         json!({
             "scenario": self.scenario_path.to_string_lossy().replace('\\', "/"),
             "model": self.model_name(),
-            "objective": objective.name(),
-            "max_minutes": max_minutes,
+            "objective": m.objective().name(),
+            "max_minutes": m.max_minutes(),
             "budget": budget,
             "savings_target": savings_target,
             "time_limit_s": time_limit.as_secs_f64(),
             "services": services,
             "children_column": self.has_children().then_some(CHILDREN_COLUMN),
-            "sites": self.inputs.sites.len(),
-            "zones": self.inputs.zones.len(),
+            "sites": inputs.sites.len(),
+            "zones": inputs.zones.len(),
         })
     }
 
+    fn capped(&self, t: Duration) -> Duration {
+        self.time_limit.map_or(t, |c| c.min(t))
+    }
+
     fn has_children(&self) -> bool {
-        self.inputs
+        self.inputs()
             .zones
             .iter()
             .any(|z| z.attributes.contains_key(CHILDREN_COLUMN))
     }
 
-    fn apply(&self, w: &WhatIf) -> Result<Model, SolveError> {
-        fn force(keep: &mut Vec<SiteIdx>, close: &mut Vec<SiteIdx>, w: &WhatIf) {
-            for s in &w.keep {
-                close.retain(|x| x != s);
-                if !keep.contains(s) {
-                    keep.push(*s);
-                }
-            }
-            for s in &w.close {
-                keep.retain(|x| x != s);
-                if !close.contains(s) {
-                    close.push(*s);
-                }
-            }
+    /// The facade's overrides for `w` (ids as strings; the time limit capped).
+    pub fn overrides(&self, w: &WhatIf) -> Overrides {
+        let ids = |v: &[SiteIdx]| v.iter().map(|&s| self.site_id(s).to_string()).collect();
+        let cap = self.time_limit.filter(|&c| c < solver_time_limit(self.job.model()));
+        Overrides {
+            keep: ids(&w.keep),
+            close: ids(&w.close),
+            max_minutes: w.max_minutes,
+            budget: w.budget,
+            savings_target: w.savings_target,
+            objective: w.objective,
+            time_limit: cap,
+            ..Overrides::default()
         }
-        let cap = |t: Duration| self.time_limit.map_or(t, |c| c.min(t));
-        Ok(match &self.model {
-            Model::Single(base) => {
-                let mut sc = (**base).clone();
-                if w.savings_target.is_some() {
-                    return Err(SolveError::Rejected(
-                        "field savings_target: only co-location scenarios (with a [services] table) have a savings \
-                         target; this scenario has one service: use budget"
-                            .into(),
-                    ));
-                }
-                force(&mut sc.keep, &mut sc.close, w);
-                if let Some(m) = w.max_minutes {
-                    sc.max_minutes = Some(m);
-                }
-                if let Some(b) = w.budget {
-                    sc.budget = Some(b);
-                }
-                if let Some(o) = w.objective {
-                    sc.objective = o;
-                }
-                sc.solver.time_limit = cap(sc.solver.time_limit);
-                Model::Single(Box::new(sc))
-            }
-            Model::Services(base) => {
-                let mut r = (**base).clone();
-                force(&mut r.keep, &mut r.close, w);
-                if let Some(m) = w.max_minutes {
-                    r.max_minutes = Some(m);
-                }
-                if let Some(b) = w.budget {
-                    r.annual_budget = Some(b);
-                }
-                if let Some(t) = w.savings_target {
-                    r.savings_target = Some(t);
-                }
-                if let Some(o) = w.objective {
-                    r.objective = o;
-                    if r.then == Some(o) {
-                        r.then = None;
-                    }
-                }
-                r.solver.time_limit = cap(r.solver.time_limit);
-                Model::Services(Box::new(r))
-            }
-        })
     }
 
-    /// Plans the loaded scenario with `w` applied.
+    /// Plans the loaded scenario with `w` applied, on the loaded data.
     pub fn solve(&self, w: &WhatIf) -> Result<Solved, SolveError> {
-        let model = self.apply(w)?;
-        let lib = |e: hubplan::Error| match e {
-            hubplan::Error::Contradiction(_) | hubplan::Error::Invalid(_) => SolveError::Rejected(e.to_string()),
-            other => SolveError::Failed(other.to_string()),
-        };
-        let plan = match &model {
-            Model::Single(sc) => CorePlan::Single(Box::new(hubplan::plan(&self.inputs, sc).map_err(lib)?)),
-            Model::Services(r) => {
-                hubplan::colocate::check_rules(&self.inputs, r).map_err(lib)?;
-                CorePlan::Services(Box::new(
-                    hubplan::colocate::plan_services(&self.inputs, r).map_err(lib)?,
-                ))
-            }
-        };
-        let files = self.render(&model, &plan).map_err(SolveError::Failed)?;
-        let plan_json_bytes = files
+        let outcome = self.job.solve(&self.overrides(w))?;
+        let plan_json_bytes = outcome
+            .files()?
             .into_iter()
-            .find(|(n, _)| n == "plan.json")
+            .find(|(n, _)| *n == "plan.json")
             .map(|(_, b)| b)
-            .ok_or_else(|| SolveError::Failed("plan.json was not written".into()))?;
+            .ok_or_else(|| SolveError::Failed("plan.json was not rendered".into()))?;
         let plan_json = serde_json::from_slice(&plan_json_bytes)
             .map_err(|e| SolveError::Failed(format!("plan.json does not parse: {e}")))?;
         Ok(Solved {
-            model,
-            plan,
+            outcome,
             plan_json,
             plan_json_bytes,
         })
     }
 
-    /// The plan directory's files (`plan.json`, `sites.csv`, `zones.csv`,
-    /// `plan.geojson`) as the library writes them, rendered through a scratch
-    /// folder inside `--out` that is removed again.
-    fn render(&self, model: &Model, plan: &CorePlan) -> Result<Vec<(String, Vec<u8>)>, String> {
-        std::fs::create_dir_all(&self.scratch).map_err(|e| format!("{}: {e}", self.scratch.display()))?;
-        let tmp = tempfile::Builder::new()
-            .prefix("render-")
-            .tempdir_in(&self.scratch)
-            .map_err(|e| format!("{}: {e}", self.scratch.display()))?;
-        let dir = tmp.path().join("plan");
-        match (model, plan) {
-            (Model::Single(sc), CorePlan::Single(p)) => {
-                hubplan_io::write_plan_dir(&dir, &self.inputs, sc, p, &self.meta)
-            }
-            (Model::Services(r), CorePlan::Services(p)) => {
-                hubplan_io::write_service_plan_dir(&dir, &self.inputs, r, p, &self.meta)
-            }
-            _ => return Err("internal error: the plan does not match its model".into()),
-        }
-        .map_err(|e| e.to_string())?;
-        let mut out = Vec::new();
-        for name in hubplan_io::PLAN_FILES {
-            let bytes = std::fs::read(dir.join(name)).map_err(|e| format!("{name}: {e}"))?;
-            out.push((name.to_string(), bytes));
-        }
-        Ok(out)
-    }
-
-    /// Sentences explaining why a plan is infeasible (empty when it is not).
+    /// Sentences explaining why a plan is infeasible (empty when it is not): the
+    /// facade's blocker wording, the same as `hubplan plan` prints.
     pub fn infeasibility_text(&self, s: &Solved) -> Vec<String> {
-        match (&s.model, &s.plan) {
-            (Model::Single(sc), CorePlan::Single(p)) => p
+        let inputs = self.inputs();
+        match (s.model(), s.planned()) {
+            (Model::Single(sc), Planned::Single(p)) => p
                 .infeasibility
                 .as_ref()
                 .map(|inf| {
-                    hubplan::explain::describe_infeasibility(&self.inputs, sc, inf)
-                        .into_iter()
-                        .map(|n| n.text)
+                    inf.blockers
+                        .iter()
+                        .map(|b| hubplan_run::text::describe_blocker(inputs, sc, b))
                         .collect()
                 })
                 .unwrap_or_default(),
-            (_, CorePlan::Services(p)) => p
+            (Model::Services(r), Planned::Services(p)) => p
                 .infeasibility
                 .as_ref()
-                .map(|inf| inf.blockers.iter().map(|b| format!("{b:?}")).collect())
+                .map(|inf| {
+                    inf.blockers
+                        .iter()
+                        .map(|b| hubplan_run::text::describe_service_blocker(inputs, r, b))
+                        .collect()
+                })
                 .unwrap_or_default(),
             _ => Vec::new(),
         }
     }
 
-    fn forced(&self, model: &Model, s: SiteIdx) -> Option<&'static str> {
-        let (keep, close) = match model {
-            Model::Single(sc) => (&sc.keep, &sc.close),
-            Model::Services(r) => (&r.keep, &r.close),
-        };
-        if keep.contains(&s) {
+    fn forced(model: &Model, s: SiteIdx) -> Option<&'static str> {
+        if model.keep().contains(&s) {
             Some("keep")
-        } else if close.contains(&s) {
+        } else if model.close().contains(&s) {
             Some("close")
         } else {
             None
         }
     }
 
-    fn decision(p: &CorePlan, s: usize) -> Option<Decision> {
+    fn decision(p: &Planned, s: usize) -> Option<Decision> {
         match p {
-            CorePlan::Single(p) => p.sites.get(s).map(|x| x.decision),
-            CorePlan::Services(p) => p.sites.get(s).map(|x| x.decision),
+            Planned::Single(p) => p.sites.get(s).map(|x| x.decision),
+            Planned::Services(p) => p.sites.get(s).map(|x| x.decision),
+            _ => None,
         }
     }
 
-    fn hub_after(p: &CorePlan, s: usize) -> Option<bool> {
+    fn hub_after(p: &Planned, s: usize) -> Option<bool> {
         match p {
-            CorePlan::Single(_) => None,
-            CorePlan::Services(p) => p.sites.get(s).map(|x| x.hub_after),
+            Planned::Services(p) => p.sites.get(s).map(|x| x.hub_after),
+            _ => None,
         }
     }
 
     fn service_id(&self, s: Option<ServiceIdx>) -> Value {
-        s.and_then(|k| self.inputs.services.get(k.index()))
+        s.and_then(|k| self.inputs().services.get(k.index()))
             .map_or(Value::Null, |x| json!(x.id))
     }
 
     /// The sites as a GeoJSON FeatureCollection: positions, decisions, forcing, hub flag.
     pub fn sites_geojson(&self, s: &Solved) -> geojson::FeatureCollection {
         let features = self
-            .inputs
+            .inputs()
             .sites
             .iter()
             .enumerate()
@@ -498,11 +409,11 @@ impl Engine {
                         hubplan::model::SiteStatus::Candidate => "candidate",
                     }),
                 );
-                let d = Self::decision(&s.plan, j);
+                let d = Self::decision(s.planned(), j);
                 props.insert("decision".into(), json!(d.map(|d| d.name())));
                 props.insert("open".into(), json!(d.is_some_and(|d| d.is_open())));
-                props.insert("hub".into(), json!(Self::hub_after(&s.plan, j)));
-                props.insert("forced".into(), json!(self.forced(&s.model, SiteIdx::from_index(j))));
+                props.insert("hub".into(), json!(Self::hub_after(s.planned(), j)));
+                props.insert("forced".into(), json!(Self::forced(s.model(), SiteIdx::from_index(j))));
                 props.insert("annual_cost".into(), round2(site.annual_cost));
                 props.insert("backlog".into(), round2(site.backlog));
                 geojson::Feature {
@@ -528,9 +439,9 @@ impl Engine {
     /// site before and after, for every planned service (`access`), and the
     /// first service's figures at the top level.
     pub fn zones_geojson(&self, s: &Solved) -> geojson::FeatureCollection {
-        let services = services_of(&s.plan);
+        let services = services_of(s.planned());
         let features = self
-            .inputs
+            .inputs()
             .zones
             .iter()
             .enumerate()
@@ -546,7 +457,7 @@ impl Engine {
                 );
                 let mut acc = Vec::new();
                 for (k, &svc) in services.iter().enumerate() {
-                    let Some(a) = access(&s.plan, k, z, &self.inputs) else {
+                    let Some(a) = access(s.planned(), k, z, self.inputs()) else {
                         continue;
                     };
                     let m = |x: Option<(SiteIdx, f64)>| x.map_or(Value::Null, |(_, m)| round2(m));
@@ -593,54 +504,63 @@ impl Engine {
     /// The what-if against the baseline: sites whose decision (or hub flag)
     /// differs, zones and children that gain or lose access per service, and
     /// every total of `plan.json` before and after.
-    pub fn diff(&self, base: &Solved, w: &Solved) -> Value {
+    pub fn diff(&self, base: &Solved, w: &Solved) -> Result<Value, SolveError> {
         let both = base.has_plan() && w.has_plan();
+        let inputs = self.inputs();
+        // The comparison is made on the plans' values (decisions, coverage flags), as
+        // `hubplan_run::Outcome::diff` makes it, without rendering both plan.json
+        // documents again (that doubles a re-plan's time on Kent; see BENCHMARKS.md).
         let mut sites = Vec::new();
-        for (j, site) in self.inputs.sites.iter().enumerate().filter(|_| both) {
-            let (a, b) = (Self::decision(&base.plan, j), Self::decision(&w.plan, j));
-            let (ha, hb) = (Self::hub_after(&base.plan, j), Self::hub_after(&w.plan, j));
-            if a != b || ha != hb {
-                sites.push(json!({
-                    "id": site.id,
-                    "name": site.name,
-                    "district": site.district,
-                    "baseline": a.map(|d| d.name()),
-                    "whatif": b.map(|d| d.name()),
-                    "hub_baseline": ha,
-                    "hub_whatif": hb,
-                    "annual_cost": round2(site.annual_cost),
-                }));
-            }
-        }
-        let mut accessd = Vec::new();
         if both {
-            for (k, &svc) in services_of(&w.plan).iter().enumerate() {
-                if services_of(&base.plan).get(k) != Some(&svc) {
-                    continue;
+            for (j, site) in inputs.sites.iter().enumerate() {
+                let (a, b) = (Self::decision(base.planned(), j), Self::decision(w.planned(), j));
+                let (ha, hb) = (Self::hub_after(base.planned(), j), Self::hub_after(w.planned(), j));
+                if a != b || ha != hb {
+                    sites.push(json!({
+                        "id": site.id,
+                        "name": site.name,
+                        "district": site.district,
+                        "baseline": a.map(|x| x.name()),
+                        "whatif": b.map(|x| x.name()),
+                        "hub_baseline": ha,
+                        "hub_whatif": hb,
+                        "annual_cost": round2(site.annual_cost),
+                    }));
                 }
+            }
+            sites.sort_by(|x, y| x["id"].as_str().cmp(&y["id"].as_str()));
+        }
+        let has_children = self.has_children();
+        let mut accessd = Vec::new();
+        let (mut need_gained, mut need_lost) = (0.0, 0.0);
+        if both {
+            let base_services = services_of(base.planned());
+            for (k, svc) in services_of(w.planned()).into_iter().enumerate() {
+                let Some(k0) = base_services.iter().position(|&s| s == svc) else {
+                    continue;
+                };
                 let (mut gain, mut lose) = (Vec::new(), Vec::new());
                 let (mut ng, mut nl, mut cg, mut cl) = (0.0, 0.0, 0.0, 0.0);
-                for (z, zone) in self.inputs.zones.iter().enumerate() {
-                    let (Some(a), Some(b)) = (
-                        access(&base.plan, k, z, &self.inputs),
-                        access(&w.plan, k, z, &self.inputs),
-                    ) else {
+                for (z, zone) in inputs.zones.iter().enumerate() {
+                    let (Some(x), Some(y)) = (access(base.planned(), k0, z, inputs), access(w.planned(), k, z, inputs))
+                    else {
                         continue;
                     };
                     let children = zone.attributes.get(CHILDREN_COLUMN).copied().unwrap_or(0.0);
-                    if !a.covered_after && b.covered_after {
+                    if y.covered_after && !x.covered_after {
                         gain.push(zone.id.as_str());
-                        ng += b.need;
+                        ng += y.need;
                         cg += children;
-                    } else if a.covered_after && !b.covered_after {
+                    } else if x.covered_after && !y.covered_after {
                         lose.push(zone.id.as_str());
-                        nl += a.need;
+                        nl += y.need;
                         cl += children;
                     }
                 }
-                let has_children = self.has_children();
+                need_gained += ng;
+                need_lost += nl;
                 accessd.push(json!({
-                    "service": self.service_id(svc),
+                    "service": svc.map(|k| hubplan_run::text::svc_name(inputs, k).to_string()),
                     "zones_gaining": gain,
                     "zones_losing": lose,
                     "need_gaining": round2(ng),
@@ -664,15 +584,17 @@ impl Engine {
             }
         }
         let obj = |s: &Solved| s.plan_json.get("objective").cloned().unwrap_or(Value::Null);
-        json!({
+        Ok(json!({
             "baseline_status": base.status(),
             "whatif_status": w.status(),
             "objective": { "baseline": obj(base), "whatif": obj(w) },
             "sites": sites,
             "access": accessd,
-            "children_column": self.has_children().then_some(CHILDREN_COLUMN),
+            "need_gained": if both { round2(need_gained) } else { Value::Null },
+            "need_lost": if both { round2(need_lost) } else { Value::Null },
+            "children_column": has_children.then_some(CHILDREN_COLUMN),
             "totals": totals,
-        })
+        }))
     }
 
     /// The what-if as a scenario TOML: the loaded scenario's text with the
@@ -726,27 +648,18 @@ impl Engine {
                     .collect(),
             )
         };
-        let (objective, max_minutes, budget, keep, close, time_limit) = match &s.model {
-            Model::Single(sc) => (
-                sc.objective,
-                sc.max_minutes,
-                sc.budget,
-                &sc.keep,
-                &sc.close,
-                sc.solver.time_limit,
-            ),
-            Model::Services(r) => (
-                r.objective,
-                r.max_minutes,
-                r.annual_budget,
-                &r.keep,
-                &r.close,
-                r.solver.time_limit,
-            ),
-        };
-        let services = match &s.model {
-            Model::Services(r) => Some((r.savings_target, r.then.is_none())),
-            Model::Single(_) => None,
+        let model = s.model();
+        let (objective, max_minutes, keep, close, time_limit) = (
+            model.objective(),
+            model.max_minutes(),
+            model.keep(),
+            model.close(),
+            solver_time_limit(model),
+        );
+        let (budget, services) = match model {
+            Model::Services(r) => (r.annual_budget, Some((r.savings_target, r.then.is_none()))),
+            Model::Single(sc) => (sc.budget, None),
+            _ => (None, None),
         };
         edit(&mut doc, "objective", |t| {
             t.insert("kind".into(), toml::Value::String(objective.name().into()));
@@ -779,11 +692,27 @@ impl Engine {
         ))
     }
 
-    /// Every file of an exported what-if: `scenario.toml` and the plan directory
-    /// (`plan.json`, `sites.csv`, `zones.csv`, `plan.geojson`).
-    pub fn export_files(&self, s: &Solved) -> Result<Vec<(String, Vec<u8>)>, String> {
-        let mut files = vec![("scenario.toml".to_string(), self.scenario_toml(s)?.into_bytes())];
-        files.extend(self.render(&s.model, &s.plan)?);
+    /// Every file of an exported what-if: `scenario.toml`, the plan directory
+    /// (`plan.json`, `sites.csv`, `zones.csv`, `plan.geojson`) and the cabinet
+    /// appendix, exactly as `hubplan plan --report` writes them (plan.json last).
+    pub fn export_files(&self, s: &Solved) -> Result<Vec<(String, Vec<u8>)>, SolveError> {
+        let toml = self.scenario_toml(s).map_err(SolveError::Failed)?;
+        let mut files: Vec<(String, Vec<u8>)> = vec![("scenario.toml".to_string(), toml.into_bytes())];
+        let mut plan: Vec<(String, Vec<u8>)> = s
+            .outcome
+            .files()?
+            .into_iter()
+            .map(|(n, b)| (n.to_string(), b))
+            .collect();
+        let last = plan.pop();
+        files.extend(plan);
+        files.extend(
+            s.outcome
+                .appendix_files(&hubplan_run::AppendixOptions::default())?
+                .into_iter()
+                .map(|(n, b)| (n.to_string(), b)),
+        );
+        files.extend(last);
         Ok(files)
     }
 

@@ -44,7 +44,7 @@ pub struct ServeConfig {
     pub bind: IpAddr,
     /// Port (0: any free port).
     pub port: u16,
-    /// The only folder the server writes into (exports, scratch).
+    /// The only folder the server writes into (exports of what-ifs).
     pub out: PathBuf,
     /// Caps every solve's time limit (otherwise the scenario's `[solver] time_limit_s`).
     pub time_limit: Option<Duration>,
@@ -82,7 +82,6 @@ pub fn load_state(cfg: &ServeConfig) -> Result<Arc<AppState>, String> {
         &cfg.scenario,
         &LoadOptions {
             time_limit: cfg.time_limit,
-            scratch: out.join(".scratch"),
         },
     )?;
     let baseline = engine

@@ -319,8 +319,8 @@ fn bad_requests_are_400_naming_the_field_and_the_server_keeps_serving() {
         (
             "savings target on one service",
             br#"{"savings_target": 5}"#.to_vec(),
-            "whatif",
-            "savings",
+            "savings_target",
+            "co-location",
         ),
         ("malformed", b"{\"close\": [".to_vec(), "body", "malformed JSON"),
         ("not an object", br#"[1, 2]"#.to_vec(), "body", "expected a JSON object"),
@@ -415,7 +415,16 @@ fn export_writes_the_scenario_and_plan_under_out_only() {
     let name = v["name"].as_str().unwrap();
     assert!(name.starts_with("whatif-"));
     let dir = k.out.path().join("serve-out").join("exports").join(name);
-    for f in ["scenario.toml", "plan.json", "sites.csv", "zones.csv", "plan.geojson"] {
+    for f in [
+        "scenario.toml",
+        "plan.json",
+        "sites.csv",
+        "zones.csv",
+        "plan.geojson",
+        "appendix.html",
+        "appendix.md",
+        "map.svg",
+    ] {
         assert!(dir.join(f).is_file(), "{f} missing in {}", dir.display());
         let listed = v["files"].as_array().unwrap().iter().find(|x| x["name"] == f).unwrap();
         assert_eq!(

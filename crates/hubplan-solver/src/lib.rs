@@ -9,15 +9,18 @@
 //!
 //! | item | what |
 //! |---|---|
-//! | [`solve`] | the exact Lagrangian branch-and-bound (default back end; rayon-parallel, deterministic) |
+//! | [`solve`] | the exact solver (default back end; picks the LP or the Lagrangian branch-and-bound by shape; rayon-parallel, deterministic) |
 //! | [`mip::solve_mip`] | the same instance as a MIP through good_lp (`microlp`, or HiGHS with feature `highs`) |
 //! | [`mip::write_lp`], [`mip::write_mps`] | the MIP as CPLEX LP / free MPS text, for auditors |
 //! | [`eval`] | objective and side-constraint check of a given set of open sites |
 //! | [`instance`] | the problem data and its validation |
 //! | [`outcome`] | status, solution, bound and gap |
 //! | [`services`] | multi-service co-location (family hubs): instance, exact good_lp solve, LP/MPS export |
-//! | [`orlib`] | parsers for the OR-Library / reference formats used by the tests |
-//! | [`synthetic`] | seeded synthetic benchmark instances (S/M/L, LSCP and MCLP-T) |
+//! | [`solve_with`], [`choose`] | `solve` with a forced search; the rule `solve` uses to pick one |
+//!
+//! `orlib` (reference-format parsers) and `synthetic` (seeded benchmark and
+//! peer-suite instances) are test and benchmark support: public for the tests,
+//! examples and `benches/`, hidden from the docs, not part of the API.
 //!
 //! The three hubplan objectives map onto one form (see `docs/MODEL.md` and
 //! `docs/SOLVER.md`):
@@ -38,12 +41,15 @@ mod lagrange;
 mod lpbb;
 pub mod mip;
 mod oddcycle;
+// Test and benchmark support, not part of the public API (hidden from the docs).
+#[doc(hidden)]
 pub mod orlib;
 pub mod outcome;
 mod prep;
 pub mod services;
 mod solve;
 mod subproblem;
+#[doc(hidden)]
 pub mod synthetic;
 
 pub use instance::{Arc, Cardinality, Fixing, Instance, InstanceError};

@@ -224,3 +224,238 @@ pub fn mclp(g: &Geography, budget: f64) -> Instance {
     }
     inst
 }
+
+/// The model of a suite case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Model {
+    /// Set covering: minimise the site cost so every zone with a site in reach is covered.
+    Lscp,
+    /// Maximal covering: minimise uncovered need under a budget or a site count.
+    Mclp,
+    /// p-median: minimise need × minutes with exactly `p` sites; a zone with no
+    /// open site within the threshold pays need × [`MISSING_MINUTES`].
+    PMedian,
+}
+
+/// Minutes charged for a zone–site pair beyond the threshold in the p-median
+/// (the "large cost for missing pairs" spopt's users put in the matrix).
+pub const MISSING_MINUTES: f64 = 9999.0;
+
+/// The side constraint of a suite case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// None (set covering).
+    Neither,
+    /// A budget on the site costs.
+    Budget,
+    /// A number of sites.
+    P,
+}
+
+/// One cell of the peer suite: a model with its costs, limit, size, points and coverage.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Case {
+    /// A unique name such as `S-lscp-unit-neither-clustered-dense-s1`.
+    pub name: String,
+    /// The model.
+    pub model: Model,
+    /// Unit costs (site costs 1 and zone need 1) or weighted.
+    pub unit: bool,
+    /// The side constraint.
+    pub limit: Limit,
+    /// The geography's spec (size, points, threshold).
+    pub spec: Spec,
+}
+
+/// Sizes of the suite: `T` (tiny, 60 × 14, for the stored test optima), `S`, `M`, `L`.
+pub fn sized(size: &str, seed: u64, clustered: bool, dense: bool) -> Option<Spec> {
+    let mut s = match size {
+        "T" => Spec {
+            zones: 60,
+            sites: 14,
+            side_km: 30.0,
+            towns: 3,
+            ..Spec::small(seed)
+        },
+        "S" => Spec::small(seed),
+        "M" => Spec::medium(seed),
+        "L" => Spec::large(seed),
+        _ => return None,
+    };
+    if !clustered {
+        s.towns = 0;
+    }
+    s.threshold_min = if dense { 60.0 } else { 35.0 };
+    Some(s)
+}
+
+/// The seeded suite over `sizes`: every size × points (clustered, uniform) ×
+/// coverage (dense: 60 min, sparse: 35 min) × costs (unit, weighted) × model
+/// (LSCP with neither limit; MCLP with a budget; MCLP with p; p-median with p).
+pub fn suite(sizes: &[&str], seed: u64) -> Vec<Case> {
+    let mut out = Vec::new();
+    for &size in sizes {
+        for clustered in [true, false] {
+            for dense in [true, false] {
+                let Some(spec) = sized(size, seed, clustered, dense) else {
+                    continue;
+                };
+                for unit in [true, false] {
+                    for (model, limit) in [
+                        (Model::Lscp, Limit::Neither),
+                        (Model::Mclp, Limit::Budget),
+                        (Model::Mclp, Limit::P),
+                        (Model::PMedian, Limit::P),
+                    ] {
+                        let name = format!(
+                            "{size}-{}-{}-{}-{}-{}-s{seed}",
+                            match model {
+                                Model::Lscp => "lscp",
+                                Model::Mclp => "mclp",
+                                Model::PMedian => "pmedian",
+                            },
+                            if unit { "unit" } else { "weighted" },
+                            match limit {
+                                Limit::Neither => "neither",
+                                Limit::Budget => "budget",
+                                Limit::P => "p",
+                            },
+                            if clustered { "clustered" } else { "uniform" },
+                            if dense { "dense" } else { "sparse" },
+                        );
+                        out.push(Case {
+                            name,
+                            model,
+                            unit,
+                            limit,
+                            spec: spec.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A suite case as data: the geography reduced to the zones the model keeps,
+/// the per-zone need and per-site cost it uses, `p` or the budget, and the
+/// instance. The peer harness writes exactly this for spopt.
+#[derive(Clone, Debug)]
+pub struct CaseData {
+    /// Need per kept zone (1 for unit cases).
+    pub need: Vec<f64>,
+    /// Cost per site (1 for unit cases).
+    pub cost: Vec<f64>,
+    /// Per kept zone, the sites within the threshold and their minutes.
+    pub reach: Vec<Vec<(u32, f64)>>,
+    /// The site count, for `Limit::P`.
+    pub p: Option<u32>,
+    /// The budget, for `Limit::Budget`.
+    pub budget: Option<f64>,
+    /// The solver instance.
+    pub instance: Instance,
+}
+
+/// Sites a greedy cover of the reachable zones opens (ties to the lower index):
+/// the scale from which `p` and the budget are set.
+fn greedy_cover(reach: &[Vec<(u32, f64)>], n: usize) -> usize {
+    let mut by_site: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, r) in reach.iter().enumerate() {
+        for &(s, _) in r {
+            by_site[s as usize].push(i);
+        }
+    }
+    let mut covered: Vec<bool> = reach.iter().map(Vec::is_empty).collect();
+    let mut left = covered.iter().filter(|&&c| !c).count();
+    let mut k = 0;
+    while left > 0 {
+        let (best, gain) = (0..n)
+            .map(|j| (j, by_site[j].iter().filter(|&&i| !covered[i]).count()))
+            .fold((0, 0), |a, b| if b.1 > a.1 { b } else { a });
+        if gain == 0 {
+            break;
+        }
+        for &i in &by_site[best] {
+            if !covered[i] {
+                covered[i] = true;
+                left -= 1;
+            }
+        }
+        k += 1;
+    }
+    k
+}
+
+/// Builds a suite case (a pure function of the case).
+pub fn case_data(c: &Case) -> CaseData {
+    let g = generate(&c.spec);
+    let n = g.cost.len();
+    let cost: Vec<f64> = if c.unit { vec![1.0; n] } else { g.cost.clone() };
+    // Set covering keeps only the zones some site reaches.
+    let keep: Vec<usize> = (0..g.reach.len())
+        .filter(|&i| c.model != Model::Lscp || !g.reach[i].is_empty())
+        .collect();
+    let need: Vec<f64> = keep.iter().map(|&i| if c.unit { 1.0 } else { g.need[i] }).collect();
+    let reach: Vec<Vec<(u32, f64)>> = keep.iter().map(|&i| g.reach[i].clone()).collect();
+    let k = greedy_cover(&reach, n).max(2) as u32;
+    let p = (c.limit == Limit::P).then(|| (k * 3 / 5).max(1));
+    let budget = (c.limit == Limit::Budget).then(|| {
+        let mut sorted = cost.clone();
+        sorted.sort_by(f64::total_cmp);
+        // 60 % of the greedy cover's size, priced at the median site cost.
+        (f64::from((k * 3 / 5).max(1)) * sorted[n / 2]).round()
+    });
+    let mut inst = Instance::with_sites(n);
+    match c.model {
+        Model::Lscp => {
+            inst.fixed_cost.clone_from(&cost);
+            inst.budget_cost.clone_from(&cost);
+            for (i, r) in reach.iter().enumerate() {
+                inst.push_client(
+                    r.iter().map(|&(s, _)| Arc { site: s, cost: 0.0 }).collect(),
+                    None,
+                    need[i],
+                );
+            }
+        }
+        Model::Mclp => {
+            inst.budget_cost.clone_from(&cost);
+            inst.budget = budget;
+            inst.cardinality = p.map(|p| crate::Cardinality { min: 0, max: p });
+            for (i, r) in reach.iter().enumerate() {
+                inst.push_client(
+                    r.iter().map(|&(s, _)| Arc { site: s, cost: 0.0 }).collect(),
+                    Some(need[i]),
+                    need[i],
+                );
+            }
+        }
+        Model::PMedian => {
+            let p = p.unwrap_or(1);
+            inst.cardinality = Some(crate::Cardinality { min: p, max: p });
+            inst.budget_cost.clone_from(&cost);
+            inst.budget = budget;
+            for (i, r) in reach.iter().enumerate() {
+                inst.push_client(
+                    r.iter()
+                        .map(|&(s, t)| Arc {
+                            site: s,
+                            cost: need[i] * t,
+                        })
+                        .collect(),
+                    Some(need[i] * MISSING_MINUTES),
+                    need[i],
+                );
+            }
+        }
+    }
+    CaseData {
+        need,
+        cost,
+        reach,
+        p,
+        budget,
+        instance: inst,
+    }
+}

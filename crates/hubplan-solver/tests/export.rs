@@ -66,7 +66,11 @@ fn highspy_reads_the_exports() {
             .args(["-c", &script])
             .output()
             .expect("python3 runs");
+        // highspy ≥ 1.16 prints a banner first: the value is the last line.
         let got: f64 = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .unwrap_or("")
             .trim()
             .parse()
             .expect("a number from highspy");

@@ -19,7 +19,7 @@ use rstar::primitives::GeomWithData;
 use rstar::RTree;
 
 use crate::engine::{Limits, TransitConfig};
-use crate::osm::{ceil_mm, StreetNetwork};
+use crate::osm::{ceil_mm, StreetNetwork, MIN_COMPONENT_NODES};
 use crate::walk::Walk;
 use crate::{Feed, TransitError};
 
@@ -60,7 +60,7 @@ impl PointIndex {
     /// Calls `f(i)` for every indexed point possibly within great-circle distance `radius_m` of
     /// `p` (a superset, callers check the distance); nothing for an invalid `p`.
     pub(crate) fn within(&self, p: LonLat, radius_m: f64, mut f: impl FnMut(u32)) {
-        if !p.is_valid() || !(radius_m >= 0.0) || self.tree.size() == 0 {
+        if !p.is_valid() || radius_m.is_nan() || radius_m < 0.0 || self.tree.size() == 0 {
             return;
         }
         let half = (radius_m / (2.0 * EARTH_RADIUS_M)).min(std::f64::consts::FRAC_PI_2);
@@ -185,7 +185,7 @@ struct Key {
 }
 
 /// Walking links of one run, in compressed rows. See the module documentation.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct WalkLinks {
     key: Key,
     /// Per stop: other stops within the transfer limit, (stop, seconds), sorted by (seconds, stop).
@@ -485,6 +485,268 @@ impl WalkLinks {
     }
 }
 
+/// The first line of a cache file.
+const CACHE_MAGIC: &[u8] = b"hubplan walk links v1\n";
+
+struct Enc(Vec<u8>);
+
+impl Enc {
+    fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn f64(&mut self, v: f64) {
+        self.u64(v.to_bits());
+    }
+    fn rows(&mut self, start: &[u32], items: &[(u32, u32)]) {
+        self.u64(start.len() as u64);
+        for &x in start {
+            self.0.extend_from_slice(&x.to_le_bytes());
+        }
+        self.u64(items.len() as u64);
+        for &(a, b) in items {
+            self.0.extend_from_slice(&a.to_le_bytes());
+            self.0.extend_from_slice(&b.to_le_bytes());
+        }
+    }
+    fn stats(&mut self, s: &SnapStats) {
+        for v in [s.points, s.invalid, s.snapped, s.fallback] {
+            self.u64(v as u64);
+        }
+        for v in [s.median_m, s.p95_m, s.max_m] {
+            self.f64(v);
+        }
+        self.u64(s.fallback_examples.len() as u64);
+        for &x in &s.fallback_examples {
+            self.u64(u64::from(x));
+        }
+    }
+}
+
+struct Dec<'a>(&'a [u8]);
+
+impl Dec<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (a, b) = self.0.split_at(n);
+        self.0 = b;
+        Some(a)
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn f64(&mut self) -> Option<f64> {
+        Some(f64::from_bits(self.u64()?))
+    }
+    fn len(&mut self, item: usize) -> Option<usize> {
+        let n = usize::try_from(self.u64()?).ok()?;
+        (n.checked_mul(item)? <= self.0.len()).then_some(n)
+    }
+    fn rows(&mut self) -> Option<(Vec<u32>, Vec<(u32, u32)>)> {
+        let n = self.len(4)?;
+        let start = (0..n).map(|_| self.u32()).collect::<Option<Vec<_>>>()?;
+        let m = self.len(8)?;
+        let items = (0..m)
+            .map(|_| Some((self.u32()?, self.u32()?)))
+            .collect::<Option<Vec<_>>>()?;
+        // well-formed rows: non-decreasing starts from 0 to the number of items
+        let ok = start.first() == Some(&0)
+            && start.windows(2).all(|w| w[0] <= w[1])
+            && start.last().map(|&l| l as usize) == Some(items.len());
+        ok.then_some((start, items))
+    }
+    fn stats(&mut self) -> Option<SnapStats> {
+        let mut c = [0usize; 4];
+        for x in &mut c {
+            *x = usize::try_from(self.u64()?).ok()?;
+        }
+        let (median_m, p95_m, max_m) = (self.f64()?, self.f64()?, self.f64()?);
+        let n = self.len(8)?;
+        let fallback_examples = (0..n)
+            .map(|_| self.u64().and_then(|x| u32::try_from(x).ok()))
+            .collect::<Option<Vec<_>>>()?;
+        Some(SnapStats {
+            points: c[0],
+            invalid: c[1],
+            snapped: c[2],
+            fallback: c[3],
+            median_m,
+            p95_m,
+            max_m,
+            fallback_examples,
+        })
+    }
+}
+
+impl WalkLinks {
+    /// A SHA-256 (hex) of everything street links depend on: the OSM extract's SHA-256 (give
+    /// it as hex), the stops', origins' and destinations' coordinates, the walking rules and the
+    /// snap distance. Equal keys mean equal links.
+    pub fn cache_key(
+        osm_sha256: &str,
+        feed: &Feed,
+        origins: &[LonLat],
+        destinations: &[LonLat],
+        cfg: &TransitConfig,
+        snap_max_m: f64,
+    ) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(CACHE_MAGIC);
+        h.update(osm_sha256.as_bytes());
+        for pts in [feed.stop_pos.as_slice(), origins, destinations] {
+            h.update((pts.len() as u64).to_le_bytes());
+            for p in pts {
+                h.update(p.lon.to_bits().to_le_bytes());
+                h.update(p.lat.to_bits().to_le_bytes());
+            }
+        }
+        for v in [
+            cfg.walk_speed_kmh,
+            cfg.detour,
+            cfg.max_walk_m,
+            cfg.max_transfer_walk_m,
+            snap_max_m,
+            MIN_COMPONENT_NODES as f64,
+        ] {
+            h.update(v.to_bits().to_le_bytes());
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Writes the links to `path` under `key` (from [`WalkLinks::cache_key`]): written to a
+    /// temporary file beside it and renamed, so a reader never sees half a file.
+    ///
+    /// # Errors
+    /// [`TransitError::Io`] naming the file.
+    pub fn save_cache(&self, path: &std::path::Path, key: &str) -> Result<(), TransitError> {
+        use sha2::Digest;
+        let mut e = Enc(Vec::new());
+        e.0.extend_from_slice(CACHE_MAGIC);
+        e.0.extend_from_slice(key.as_bytes());
+        e.0.push(b'\n');
+        let k = &self.key;
+        for v in [k.stops, k.origins, k.destinations] {
+            e.u64(v as u64);
+        }
+        for v in [k.walk.speed_mps, k.walk.detour, k.max_walk_m, k.max_transfer_walk_m] {
+            e.f64(v);
+        }
+        e.rows(&self.nb_start, &self.nb);
+        e.rows(&self.so_start, &self.so);
+        e.rows(&self.eg_start, &self.eg);
+        e.rows(&self.dd_start, &self.dd);
+        match &self.snapping {
+            None => e.u64(0),
+            Some(r) => {
+                e.u64(1);
+                e.f64(r.snap_max_m);
+                e.stats(&r.stops);
+                e.stats(&r.origins);
+                e.stats(&r.destinations);
+            }
+        }
+        // A SHA-256 of the content closes the file: damage is detected, not read as walks.
+        let sum = sha2::Sha256::digest(&e.0);
+        e.0.extend_from_slice(&sum);
+        let io = |source: std::io::Error| TransitError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+        let r = std::fs::write(&tmp, &e.0).and_then(|()| std::fs::rename(&tmp, path));
+        if r.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        r.map_err(io)
+    }
+
+    /// Reads links saved by [`WalkLinks::save_cache`] if `path` exists, is well formed, was saved
+    /// under `key` and fits these points and rules; `None` otherwise (then compute and save).
+    pub fn load_cache(
+        path: &std::path::Path,
+        key: &str,
+        feed: &Feed,
+        origins: &[LonLat],
+        destinations: &[LonLat],
+        cfg: &TransitConfig,
+    ) -> Option<Self> {
+        use sha2::Digest;
+        let bytes = std::fs::read(path).ok()?;
+        let (body, sum) = bytes.split_at(bytes.len().checked_sub(32)?);
+        if sha2::Sha256::digest(body)[..] != *sum {
+            return None;
+        }
+        let mut d = Dec(body);
+        if d.take(CACHE_MAGIC.len())? != CACHE_MAGIC || d.take(key.len() + 1)? != [key.as_bytes(), b"\n"].concat() {
+            return None;
+        }
+        let mut c = [0usize; 3];
+        for x in &mut c {
+            *x = usize::try_from(d.u64()?).ok()?;
+        }
+        let (speed_mps, detour, max_walk_m, max_transfer_walk_m) = (d.f64()?, d.f64()?, d.f64()?, d.f64()?);
+        let key = Key {
+            stops: c[0],
+            origins: c[1],
+            destinations: c[2],
+            walk: Walk { speed_mps, detour },
+            max_walk_m,
+            max_transfer_walk_m,
+        };
+        let (nb_start, nb) = d.rows()?;
+        let (so_start, so) = d.rows()?;
+        let (eg_start, eg) = d.rows()?;
+        let (dd_start, dd) = d.rows()?;
+        let snapping = match d.u64()? {
+            0 => None,
+            1 => Some(SnapReport {
+                snap_max_m: d.f64()?,
+                stops: d.stats()?,
+                origins: d.stats()?,
+                destinations: d.stats()?,
+            }),
+            _ => return None,
+        };
+        // every index in range
+        let fits = |start: &[u32], items: &[(u32, u32)], rows: usize, cols: usize| {
+            start.len() == rows + 1 && items.iter().all(|&(i, _)| (i as usize) < cols)
+        };
+        let (ns, no, nd) = (key.stops, key.origins, key.destinations);
+        if !(d.0.is_empty()
+            && fits(&nb_start, &nb, ns, ns)
+            && fits(&so_start, &so, ns, no)
+            && fits(&eg_start, &eg, nd, ns)
+            && fits(&dd_start, &dd, nd, no))
+        {
+            return None;
+        }
+        let links = WalkLinks {
+            key,
+            nb_start,
+            nb,
+            so_start,
+            so,
+            eg_start,
+            eg,
+            dd_start,
+            dd,
+            snapping,
+        };
+        let lim = Limits::new(cfg).ok()?;
+        links.check(feed, origins, destinations, cfg, lim.walk).ok()?;
+        Some(links)
+    }
+}
+
 impl Key {
     fn new(feed: &Feed, origins: &[LonLat], destinations: &[LonLat], cfg: &TransitConfig, walk: Walk) -> Self {
         Key {
@@ -528,7 +790,7 @@ impl StreetNetwork {
         };
         let foot = self.proj.unproject(a[0] + f * dx, a[1] + f * dy);
         let d = haversine_m(p, foot);
-        if !(d <= max_m) {
+        if d.is_nan() || d > max_m {
             return None;
         }
         let seg = self.segs[nn.data as usize];

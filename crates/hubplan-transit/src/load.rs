@@ -84,6 +84,10 @@ pub struct FeedReport {
     pub interpolated_stop_times: usize,
     /// Text encoding(s) detected, e.g. `UTF-8` or `Windows-1252 (stops.txt, …)`.
     pub encoding: String,
+    /// Every message of `errors`, `warnings` and `repairs` with its list (`error`,
+    /// `warning` or `repair`) and the loader's kind of problem (`bad-row`, `no-service`,
+    /// `far-stop`…), for coded data-quality notices.
+    pub coded: Vec<(&'static str, &'static str, String)>,
 }
 
 impl std::fmt::Display for FeedReport {
@@ -106,6 +110,9 @@ impl std::fmt::Display for FeedReport {
     }
 }
 
+/// The names of `Log`'s three lists, as in [`FeedReport::coded`].
+const LIST_NAMES: [&str; 3] = ["error", "warning", "repair"];
+
 /// Collects messages, listing the first few of each kind and counting the rest.
 struct Log {
     max: usize,
@@ -119,6 +126,9 @@ impl Log {
         *c += 1;
         if *c <= self.max {
             let m = msg();
+            self.report
+                .coded
+                .push((LIST_NAMES[usize::from(which.min(2))], kind, m.clone()));
             match which {
                 0 => self.report.errors.push(m),
                 1 => self.report.warnings.push(m),
@@ -145,6 +155,9 @@ impl Log {
         extra.sort();
         for (w, k, c) in extra {
             let m = format!("… {} more of this kind ({k}; {c} in all)", c - self.max);
+            self.report
+                .coded
+                .push((LIST_NAMES[usize::from(w.min(2))], k, m.clone()));
             match w {
                 0 => self.report.errors.push(m),
                 1 => self.report.warnings.push(m),

@@ -412,3 +412,55 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn walk_cache_round_trips_and_refuses_other_inputs() {
+    let (net, _) = town_network();
+    let a = ll(0.001, 51.0035);
+    let b = ll(0.001, 51.0065);
+    let far = ll(0.001, 51.03);
+    let feed = feed_with_stops(&[a, b, far]);
+    let c = cfg(3000.0, 3000.0);
+    let (o, d) = ([a, far], [b]);
+    let links = WalkLinks::streets(&net, &feed, &o, &d, &c, DEFAULT_SNAP_M).unwrap();
+    let dir = tmp("cache");
+    let path = dir.join("walks.bin");
+    let key = WalkLinks::cache_key("abc", &feed, &o, &d, &c, DEFAULT_SNAP_M);
+    assert_eq!(key.len(), 64);
+    links.save_cache(&path, &key).unwrap();
+    let back = WalkLinks::load_cache(&path, &key, &feed, &o, &d, &c).unwrap();
+    assert_eq!(back, links);
+    assert_eq!(back.snapping(), links.snapping());
+    // another extract, other points, other rules: other keys
+    assert_ne!(WalkLinks::cache_key("abd", &feed, &o, &d, &c, DEFAULT_SNAP_M), key);
+    assert_ne!(WalkLinks::cache_key("abc", &feed, &[a, b], &d, &c, DEFAULT_SNAP_M), key);
+    assert_ne!(
+        WalkLinks::cache_key("abc", &feed, &o, &d, &cfg(3000.0, 2999.0), DEFAULT_SNAP_M),
+        key
+    );
+    assert_ne!(WalkLinks::cache_key("abc", &feed, &o, &d, &c, 299.0), key);
+    let other = WalkLinks::cache_key("abd", &feed, &o, &d, &c, DEFAULT_SNAP_M);
+    assert!(WalkLinks::load_cache(&path, &other, &feed, &o, &d, &c).is_none());
+    // the right key but other points or rules: refused too
+    assert!(WalkLinks::load_cache(&path, &key, &feed, &[a], &d, &c).is_none());
+    assert!(WalkLinks::load_cache(&path, &key, &feed, &o, &d, &cfg(3000.0, 2000.0)).is_none());
+    // damaged files are ignored, never a panic
+    let bytes = std::fs::read(&path).unwrap();
+    for cut in [0, 10, bytes.len() / 2, bytes.len() - 1] {
+        std::fs::write(&path, &bytes[..cut]).unwrap();
+        assert!(
+            WalkLinks::load_cache(&path, &key, &feed, &o, &d, &c).is_none(),
+            "cut at {cut}"
+        );
+    }
+    for i in (0..bytes.len()).step_by(5) {
+        let mut g = bytes.clone();
+        g[i] ^= 0xff;
+        std::fs::write(&path, &g).unwrap();
+        assert!(
+            WalkLinks::load_cache(&path, &key, &feed, &o, &d, &c).is_none(),
+            "byte {i} flipped"
+        );
+    }
+    assert!(WalkLinks::load_cache(&dir.join("absent.bin"), &key, &feed, &o, &d, &c).is_none());
+}

@@ -244,6 +244,58 @@ pub struct ServiceTotals {
     pub per_service: Vec<ServiceCoverage>,
 }
 
+/// A limit of the co-location rules that can make a scenario infeasible on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LimitRule {
+    /// `limits.budget` (the annual running-cost budget).
+    AnnualBudget,
+    /// `limits.budget` and `services.savings_target` together (the tighter of the two).
+    AnnualBudgetOrSavingsTarget,
+    /// `services.capital_budget`.
+    CapitalBudget,
+    /// `limits.sites`, `min_sites`, `max_sites`.
+    SiteCount,
+    /// `services.min_hubs_per_district`.
+    MinHubsPerDistrict,
+}
+
+impl LimitRule {
+    /// The name written in outputs (`plan.json`'s `rule`) and sentences.
+    pub fn name(self) -> &'static str {
+        match self {
+            LimitRule::AnnualBudget => "annual budget",
+            LimitRule::AnnualBudgetOrSavingsTarget => "annual budget / savings target",
+            LimitRule::CapitalBudget => "capital budget",
+            LimitRule::SiteCount => "site count",
+            LimitRule::MinHubsPerDistrict => "min_hubs_per_district",
+        }
+    }
+
+    /// Whether the limit is an amount of money.
+    pub fn is_money(self) -> bool {
+        matches!(
+            self,
+            LimitRule::AnnualBudget | LimitRule::AnnualBudgetOrSavingsTarget | LimitRule::CapitalBudget
+        )
+    }
+
+    /// A value of the limited quantity as a sentence writes it: pounds for money, else a plain number.
+    pub fn value_text(self, x: f64) -> String {
+        if self.is_money() {
+            crate::fmt::money(x)
+        } else {
+            crate::fmt::plain(x)
+        }
+    }
+}
+
+impl std::fmt::Display for LimitRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Something that makes the rules infeasible.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -274,8 +326,8 @@ pub enum ServiceBlocker {
     },
     /// Without this limit a plan exists; `plan_value` is that plan's value of the limited quantity.
     Limit {
-        /// `annual_budget` (with the savings target), `capital_budget`, `sites` or `min_hubs_per_district`.
-        rule: String,
+        /// Which limit.
+        rule: LimitRule,
         /// The limit's value.
         limit: f64,
         /// The limited quantity in the least-cost plan without the limit.
@@ -394,8 +446,9 @@ fn sorted<T: Ord + Clone>(v: &[T]) -> Vec<T> {
     v
 }
 
-/// Whether site `j` can be an open family hub at all under the rules.
-fn hub_capable(inputs: &Inputs, rules: &ServiceRules, j: SiteIdx) -> bool {
+/// Whether site `j` can be an open family hub at all under the rules: it may host every
+/// hub service (not closed, not forced not to host one) within its capacity.
+pub fn hub_capable(inputs: &Inputs, rules: &ServiceRules, j: SiteIdx) -> bool {
     if rules.hub.is_empty() || rules.close.contains(&j) {
         return false;
     }
@@ -1295,6 +1348,7 @@ pub fn plan_services(inputs: &Inputs, rules: &ServiceRules) -> Result<ServicePla
             .iter()
             .filter(|s| s.fixing == Fixing::Free)
             .count(),
+        ..SolverReport::default()
     };
     let last = rules.then.unwrap_or(rules.objective);
     match out.status {
@@ -1654,12 +1708,12 @@ pub fn diagnose(inputs: &Inputs, rules: &ServiceRules) -> Result<ServiceInfeasib
                 (None, None) => f64::NAN,
             };
             let rule = if rules.savings_target.is_some() {
-                "annual budget / savings target"
+                LimitRule::AnnualBudgetOrSavingsTarget
             } else {
-                "annual budget"
+                LimitRule::AnnualBudget
             };
             inf.blockers.push(ServiceBlocker::Limit {
-                rule: rule.into(),
+                rule,
                 limit,
                 plan_value: o.values.annual_cost,
             });
@@ -1670,7 +1724,7 @@ pub fn diagnose(inputs: &Inputs, rules: &ServiceRules) -> Result<ServiceInfeasib
         r.capital_budget = None;
         if let Some(o) = least_cost(&r)? {
             inf.blockers.push(ServiceBlocker::Limit {
-                rule: "capital budget".into(),
+                rule: LimitRule::CapitalBudget,
                 limit: b,
                 plan_value: o.values.capital_cost,
             });
@@ -1683,7 +1737,7 @@ pub fn diagnose(inputs: &Inputs, rules: &ServiceRules) -> Result<ServiceInfeasib
             let (lo, hi) = count_bounds(rules, inputs.sites.len());
             let limit = if (o.values.open_sites as u32) < lo { lo } else { hi };
             inf.blockers.push(ServiceBlocker::Limit {
-                rule: "site count".into(),
+                rule: LimitRule::SiteCount,
                 limit: limit as f64,
                 plan_value: o.values.open_sites as f64,
             });
@@ -1694,7 +1748,7 @@ pub fn diagnose(inputs: &Inputs, rules: &ServiceRules) -> Result<ServiceInfeasib
         r.min_hubs_per_district = 0;
         if least_cost(&r)?.is_some() {
             inf.blockers.push(ServiceBlocker::Limit {
-                rule: "min_hubs_per_district".into(),
+                rule: LimitRule::MinHubsPerDistrict,
                 limit: rules.min_hubs_per_district as f64,
                 plan_value: 0.0,
             });

@@ -339,36 +339,21 @@ fn within(sc: &Scenario, m: f64) -> bool {
     sc.max_minutes.is_none_or(|mx| m <= mx)
 }
 
-/// Formats a whole number of pounds with thousands separators, e.g. `£1,270,000`.
+/// Formats a whole number of pounds with thousands separators, e.g. `£1,270,000`
+/// (the one formatter, [`crate::fmt::money`]).
 pub fn pounds(x: f64) -> String {
-    if !x.is_finite() {
-        return "n/a".into();
-    }
-    let neg = x < -0.5;
-    let n = x.abs().round() as u128;
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{}£{out}", if neg { "−" } else { "" })
+    crate::fmt::money(x)
 }
 
-/// Formats a count or need with thousands separators, rounded to a whole number.
+/// Formats a count or need with thousands separators, rounded to a whole number
+/// ([`crate::fmt::count`]).
 pub fn count(x: f64) -> String {
-    pounds(x).replace('£', "")
+    crate::fmt::count(x)
 }
 
-/// Minutes to one decimal place, e.g. `34.5 min`.
+/// Minutes to one decimal place, e.g. `34.5 min` ([`crate::fmt::minutes`]).
 pub fn minutes(m: f64) -> String {
-    if m.is_finite() {
-        format!("{m:.1} min")
-    } else {
-        "no route".into()
-    }
+    crate::fmt::minutes(m)
 }
 
 fn limit_text(sc: &Scenario) -> String {

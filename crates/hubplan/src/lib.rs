@@ -17,7 +17,13 @@
 //! | [`optimise`] | scenario → certified [`Plan`]; infeasibility diagnosis |
 //! | [`evaluate`] | the independent evaluator used to certify every plan |
 //! | [`plan`] | decisions, access before/after, totals |
+//! | [`notice`] | data-quality notices (code, severity, file, row, field, value) |
 //! | [`study`] | the feasibility study: services, demand, need, access, priority areas, equality |
+//! | [`explain`] | why each site is kept, closed or opened, and where its users go |
+//! | [`whatif`] | comparing plans, sweeps over budgets or access limits, near-optimal alternatives |
+//! | [`colocate`] | several services co-located in shared buildings, with family hubs |
+//! | [`fmt`] | the one formatter for money, counts, minutes and percentages |
+//! | [`error`] | the core's [`Error`] |
 //!
 //! # Example
 //!
@@ -50,9 +56,11 @@ pub mod colocate;
 pub mod error;
 pub mod evaluate;
 pub mod explain;
+pub mod fmt;
 pub mod geo;
 pub mod ids;
 pub mod model;
+pub mod notice;
 pub mod optimise;
 pub mod plan;
 pub mod scenario;

@@ -235,6 +235,8 @@ pub fn plan(inputs: &Inputs, sc: &Scenario) -> Result<Plan> {
         seconds,
         clients: mapped.clients.len(),
         free_sites: mapped.instance.fixing.iter().filter(|f| **f == Fixing::Free).count(),
+        search: out.search.clone(),
+        why: out.why.clone(),
     };
     match out.status {
         Status::Optimal | Status::Feasible => {

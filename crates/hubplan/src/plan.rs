@@ -231,6 +231,10 @@ pub struct SolverReport {
     pub clients: usize,
     /// Sites left free (not forced) for the solver.
     pub free_sites: usize,
+    /// The search the solver chose (`lp-bb`, `lagrangian-bb`, `mip:…`); empty when not reported.
+    pub search: String,
+    /// Why the solver chose it (empty when not reported).
+    pub why: String,
 }
 
 /// A plan: the answer to one scenario.

@@ -53,10 +53,10 @@ pub struct SiteSummary {
 pub struct PlanSummary {
     /// How the plan is named in outputs (e.g. its directory).
     pub label: String,
-    /// optimal, feasible, infeasible or unknown.
-    pub status: String,
-    /// The objective's name.
-    pub objective_kind: String,
+    /// Optimal, feasible, infeasible or unknown.
+    pub status: PlanStatus,
+    /// The objective (`None` when a saved plan does not say).
+    pub objective_kind: Option<ObjectiveKind>,
     /// The objective value in its own sense.
     pub objective: f64,
     /// The access limit, minutes.
@@ -100,8 +100,8 @@ impl PlanSummary {
     pub fn from_plan(label: &str, inputs: &Inputs, scenario: &Scenario, plan: &Plan) -> Self {
         PlanSummary {
             label: label.to_string(),
-            status: plan.status.name().into(),
-            objective_kind: plan.objective_kind.name().into(),
+            status: plan.status,
+            objective_kind: Some(plan.objective_kind),
             objective: plan.objective,
             max_minutes: scenario.max_minutes,
             sites: inputs

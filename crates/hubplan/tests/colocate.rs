@@ -265,7 +265,7 @@ fn check(input: &str, rule_text: &str, expect: &str) -> Option<ServicePlan> {
                 let found = inf.blockers.iter().any(|b| match b {
                     ServiceBlocker::ForcedClosures { .. } => v == "closures",
                     ServiceBlocker::Capacity { .. } => v == "capacity",
-                    ServiceBlocker::Limit { rule, .. } => rule.contains(v.as_str()),
+                    ServiceBlocker::Limit { rule, .. } => rule.name().contains(v.as_str()),
                     _ => v == "combination",
                 });
                 assert!(found, "{rule_text}: blockers {:?}", inf.blockers);

@@ -1,0 +1,193 @@
+//! Places: points outside British National Grid's area, at (0, 0), far from every
+//! other point; zones and sites that cover different areas.
+
+use hubplan::geo::{haversine_m, LonLat, EARTH_RADIUS_M};
+use hubplan_io::LoadedScenario;
+use rstar::primitives::GeomWithData;
+use rstar::RTree;
+
+use crate::{codes, file_label, notice, num, Notice};
+
+/// EPSG:27700's area of use (west, south, east, north), degrees: Great Britain
+/// onshore and the UK continental shelf.
+pub(crate) const BNG_AREA: (f64, f64, f64, f64) = (-9.01, 49.75, 2.01, 61.01);
+
+/// A point farther than this from its nearest neighbour is an outlier, or
+/// [`OUTLIER_FACTOR`] times the 90th percentile of nearest-neighbour distances if larger.
+pub(crate) const OUTLIER_MIN_KM: f64 = 25.0;
+/// See [`OUTLIER_MIN_KM`].
+pub(crate) const OUTLIER_FACTOR: f64 = 10.0;
+/// A site farther than this from every zone counts as apart from the zones.
+pub(crate) const APART_KM: f64 = 25.0;
+
+/// A point on the unit sphere scaled to the Earth's radius: straight-line (chord)
+/// distances in this space order points as great-circle distances do.
+pub(crate) fn xyz(p: LonLat) -> [f64; 3] {
+    let (lo, la) = (p.lon.to_radians(), p.lat.to_radians());
+    [
+        EARTH_RADIUS_M * la.cos() * lo.cos(),
+        EARTH_RADIUS_M * la.cos() * lo.sin(),
+        EARTH_RADIUS_M * la.sin(),
+    ]
+}
+
+/// An R*-tree of points, each with its index.
+pub(crate) fn tree(points: &[LonLat]) -> RTree<GeomWithData<[f64; 3], usize>> {
+    RTree::bulk_load(
+        points
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| GeomWithData::new(xyz(p), i))
+            .collect(),
+    )
+}
+
+pub(crate) fn in_bng_area(p: LonLat) -> bool {
+    let (w, s, e, n) = BNG_AREA;
+    (w..=e).contains(&p.lon) && (s..=n).contains(&p.lat)
+}
+
+pub(crate) fn at_null_island(p: LonLat) -> bool {
+    p.lon.abs() < 1e-6 && p.lat.abs() < 1e-6
+}
+
+fn pos_text(p: LonLat) -> String {
+    format!("lon {:.6}, lat {:.6}", p.lon, p.lat)
+}
+
+struct Place {
+    pos: LonLat,
+    file: String,
+    row: Option<u64>,
+    what: String,
+}
+
+pub(crate) fn check(loaded: &LoadedScenario, out: &mut Vec<Notice>) {
+    let inp = &loaded.inputs_without_travel;
+    let sites_file = file_label(loaded, &loaded.rows.sites_file);
+    let zones_file = file_label(loaded, &loaded.rows.zones_file);
+    let mut places = Vec::new();
+    for (i, s) in inp.sites.iter().enumerate() {
+        places.push(Place {
+            pos: s.pos,
+            file: sites_file.clone(),
+            row: loaded.rows.sites.get(i).copied(),
+            what: format!("site {:?}", s.id),
+        });
+    }
+    for (i, z) in inp.zones.iter().enumerate() {
+        places.push(Place {
+            pos: z.pos,
+            file: zones_file.clone(),
+            row: loaded.rows.zones.get(i).copied(),
+            what: format!("zone {:?}", z.id),
+        });
+    }
+    // Points at (0, 0) or outside the grid's area; the rest go on to the outlier rule.
+    let mut good = Vec::new();
+    for p in &places {
+        let n = if at_null_island(p.pos) {
+            notice(
+                codes::POINT_AT_NULL_ISLAND,
+                format!(
+                    "{} is at (0, 0) in the Gulf of Guinea: a missing position written as zeros; give its real position",
+                    p.what
+                ),
+            )
+        } else if !in_bng_area(p.pos) {
+            notice(
+                codes::POINT_OUTSIDE_CRS_AREA,
+                format!(
+                    "{} is at {}, outside the area of British National Grid (lon {} to {}, lat {} to {}), where hubplan plans; check its geocoding",
+                    p.what,
+                    pos_text(p.pos),
+                    BNG_AREA.0,
+                    BNG_AREA.2,
+                    BNG_AREA.1,
+                    BNG_AREA.3
+                ),
+            )
+        } else {
+            good.push(p);
+            continue;
+        };
+        out.push(n.file(&p.file).row_opt(p.row).field("position").value(pos_text(p.pos)));
+    }
+    if good.len() >= 3 {
+        let pts: Vec<LonLat> = good.iter().map(|p| p.pos).collect();
+        let t = tree(&pts);
+        let nn: Vec<f64> = pts
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| {
+                t.nearest_neighbor_iter(&xyz(p))
+                    .find(|e| e.data != i)
+                    .map_or(0.0, |e| haversine_m(p, pts[e.data]) / 1000.0)
+            })
+            .collect();
+        let mut sorted = nn.clone();
+        sorted.sort_by(f64::total_cmp);
+        let p90 = sorted[(sorted.len() * 9 / 10).min(sorted.len() - 1)];
+        let threshold = OUTLIER_MIN_KM.max(OUTLIER_FACTOR * p90);
+        for (p, &d) in good.iter().zip(&nn) {
+            if d > threshold {
+                out.push(
+                    notice(
+                        codes::POINT_FAR_FROM_OTHERS,
+                        format!(
+                            "{} is {} km from the nearest other zone or site, while 90% of points are within {} km of one (threshold {} km); check its position",
+                            p.what,
+                            num(d.round()),
+                            num(p90),
+                            num(threshold.round())
+                        ),
+                    )
+                    .file(&p.file)
+                    .row_opt(p.row)
+                    .field("position")
+                    .value(pos_text(p.pos)),
+                );
+            }
+        }
+    }
+    // Zones and sites apart: most sites are far from every zone.
+    let zpts: Vec<LonLat> = inp.zones.iter().map(|z| z.pos).filter(|&p| in_bng_area(p)).collect();
+    let spts: Vec<(usize, LonLat)> = inp
+        .sites
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (i, s.pos))
+        .filter(|&(_, p)| in_bng_area(p))
+        .collect();
+    if !zpts.is_empty() && spts.len() >= 2 {
+        let t = tree(&zpts);
+        let mut far: Vec<(String, f64)> = Vec::new();
+        for &(i, p) in &spts {
+            let d = t
+                .nearest_neighbor(&xyz(p))
+                .map_or(f64::INFINITY, |e| haversine_m(p, zpts[e.data]) / 1000.0);
+            if d > APART_KM {
+                far.push((inp.sites[i].id.clone(), d));
+            }
+        }
+        if far.len() * 2 > spts.len() {
+            far.sort_by(|a, b| a.0.cmp(&b.0));
+            let ex: Vec<String> = far
+                .iter()
+                .map(|(id, d)| format!("{id} ({} km)", num(d.round())))
+                .collect();
+            out.push(
+                notice(
+                    codes::ZONES_AND_SITES_APART,
+                    format!(
+                        "{} of {} sites are more than {APART_KM} km from every zone ({}): the sites and zones files seem to cover different areas",
+                        far.len(),
+                        spts.len(),
+                        crate::examples(&ex, 5)
+                    ),
+                )
+                .file(&sites_file),
+            );
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! The run facade end to end on bundled fixtures: known optima, what-ifs against the
+//! same rule written in a scenario file, override errors, the model choice.
+
+use std::path::{Path, PathBuf};
+
+use hubplan::{Decision, PlanStatus};
+use hubplan_run::{load, silent, Error, ExportFormat, LoadOptions, Model, Overrides, Planned, WriteOptions};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn tiny() -> hubplan_run::Job {
+    load(
+        &root().join("fixtures/tiny/scenario.toml"),
+        &LoadOptions::default(),
+        &silent(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn tiny_baseline_is_the_hand_worked_optimum() {
+    let job = tiny();
+    assert!(matches!(job.model(), Model::Single(_)));
+    let out = job.solve(&Overrides::default()).unwrap();
+    assert_eq!(out.status(), PlanStatus::Optimal);
+    assert_eq!(out.objective(), 75000.0);
+    let d: Vec<(&str, Decision)> = out.decisions();
+    assert_eq!(
+        d,
+        vec![
+            ("A", Decision::Keep),
+            ("B", Decision::Close),
+            ("C", Decision::Keep),
+            ("D", Decision::Keep),
+            ("E", Decision::Unused),
+        ]
+    );
+    assert!(out.summary_text().starts_with("status: optimal"));
+}
+
+#[test]
+fn a_whatif_equals_the_same_rule_written_in_the_scenario() {
+    // The what-if: force B (closed in the optimum) open on the loaded data.
+    let job = tiny();
+    let base = job.solve(&Overrides::default()).unwrap();
+    let whatif = job
+        .solve(&Overrides {
+            keep: vec!["B".into()],
+            ..Overrides::default()
+        })
+        .unwrap();
+    assert_eq!(whatif.status(), PlanStatus::Optimal);
+    assert_eq!(whatif.objective(), 155000.0);
+    // The same rule in a scenario file, loaded from scratch.
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["sites.csv", "zones.csv", "travel_times.csv"] {
+        std::fs::copy(root().join("fixtures/tiny").join(f), dir.path().join(f)).unwrap();
+    }
+    let toml = std::fs::read_to_string(root().join("fixtures/tiny/scenario.toml")).unwrap();
+    let toml = toml.replace("[solver]", "[limits]\nkeep = [\"B\"]\n[solver]");
+    std::fs::write(dir.path().join("scenario.toml"), toml).unwrap();
+    let file_job = load(&dir.path().join("scenario.toml"), &LoadOptions::default(), &silent()).unwrap();
+    let from_file = file_job.solve(&Overrides::default()).unwrap();
+    assert_eq!(whatif.status(), from_file.status());
+    assert_eq!(whatif.objective().to_bits(), from_file.objective().to_bits());
+    assert_eq!(whatif.decisions(), from_file.decisions());
+    // And the difference from the baseline names C.
+    let diff = whatif.diff(&base).unwrap();
+    assert!(diff.comparison.sites.iter().any(|s| s.id == "B"), "{diff:?}");
+    assert_eq!(diff.need_gained, 0.0);
+    assert_eq!(diff.comparison.annual_cost.change(), 80000.0);
+}
+
+#[test]
+fn an_infeasible_whatif_is_an_outcome_with_its_reason() {
+    // Closing C leaves a zone beyond 35 minutes: infeasible, explained, not an error.
+    let job = tiny();
+    let out = job
+        .solve(&Overrides {
+            close: vec!["C".into()],
+            ..Overrides::default()
+        })
+        .unwrap();
+    assert_eq!(out.status(), PlanStatus::Infeasible);
+    assert!(
+        out.summary_text().contains("infeasible because"),
+        "{}",
+        out.summary_text()
+    );
+    assert!(out.plan_json().unwrap()["infeasibility"]["blockers"].is_array());
+}
+
+#[test]
+fn bad_overrides_name_the_field() {
+    let job = tiny();
+    let field = |o: Overrides| match job.solve(&o) {
+        Err(Error::Invalid { field, message }) => format!("{field}: {message}"),
+        other => panic!("expected an invalid override, got {other:?}"),
+    };
+    let e = field(Overrides {
+        keep: vec!["Q".into()],
+        ..Overrides::default()
+    });
+    assert!(e.starts_with("keep: unknown site id \"Q\""), "{e}");
+    for m in [0.0, -5.0, 10_000.0, f64::NAN] {
+        let e = field(Overrides {
+            max_minutes: Some(m),
+            ..Overrides::default()
+        });
+        assert!(e.starts_with("max_minutes:"), "{e}");
+    }
+    let e = field(Overrides {
+        budget: Some(-1.0),
+        ..Overrides::default()
+    });
+    assert!(e.starts_with("budget:"), "{e}");
+    let e = field(Overrides {
+        keep: vec!["A".into()],
+        close: vec!["A".into()],
+        ..Overrides::default()
+    });
+    assert!(e.contains("both in keep and in close"), "{e}");
+}
+
+#[test]
+fn plan_json_is_the_document_written() {
+    let job = tiny();
+    let out = job.solve(&Overrides::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let written = out.write(&dir.path().join("plan"), &WriteOptions::default()).unwrap();
+    assert_eq!(written.len(), 4);
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("plan/plan.json")).unwrap()).unwrap();
+    assert_eq!(out.plan_json().unwrap(), file);
+    // Export is written atomically to the path given.
+    let mps = dir.path().join("model.mps");
+    job.export(&Overrides::default(), ExportFormat::Mps, &mps).unwrap();
+    assert!(std::fs::read_to_string(&mps).unwrap().contains("ROWS"));
+}
+
+#[test]
+fn a_services_scenario_is_planned_with_the_colocation_model() {
+    let job = load(
+        &root().join("fixtures/kent/scenario_family_hubs.toml"),
+        &LoadOptions::default(),
+        &silent(),
+    )
+    .unwrap();
+    assert!(matches!(job.model(), Model::Services(_)));
+    let out = job.solve(&Overrides::default()).unwrap();
+    assert!(matches!(out.planned(), Planned::Services(_)));
+    assert_eq!(out.plan_json().unwrap()["model"], "services");
+    // Operations that support single-service scenarios only say so; none plans it as one.
+    let e = job
+        .sweep(&[hubplan_run::SweepPoint::MaxMinutes(30.0)], &silent())
+        .unwrap_err();
+    assert!(e.to_string().contains("[services] table"), "{e}");
+}

@@ -1,0 +1,124 @@
+//! The tool-independent half of the peer suite (`benches/peers/suite.py`):
+//! every shape of the seeded suite (unit / weighted costs × budget / p / neither
+//! × clustered / uniform points × dense / sparse coverage, size `T`, seeds 1–12)
+//! reproduces the optimum PySAL spopt + HiGHS (or HiGHS on the MPS, for what
+//! spopt cannot express) proved, stored in `fixtures/reference/shapes/optima.csv`
+//! (relative gap 1e-9). No Python is needed here.
+//!
+//! The portfolio property: every search (`Search::Lp`, `Search::Lagrangian`,
+//! and `Search::Auto`) reaches the same optimum, and each returns the same plan
+//! and the same bound on a rayon pool of 1 thread and of 2 threads.
+mod common;
+
+use common::{fixture, independent};
+use hubplan_solver::synthetic::{case_data, suite};
+use hubplan_solver::{solve_with, Outcome, Search, SolveOptions, Status};
+use std::collections::HashMap;
+use std::time::Duration;
+
+fn optima() -> HashMap<String, f64> {
+    let text = fixture("shapes/optima.csv");
+    let mut out = HashMap::new();
+    for (k, line) in text.lines().enumerate().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let v: f64 = f[1]
+            .parse()
+            .unwrap_or_else(|e| panic!("optima.csv line {}: {e}", k + 1));
+        out.insert(f[0].to_string(), v);
+    }
+    out
+}
+
+fn opts() -> SolveOptions {
+    SolveOptions {
+        time_limit: Duration::from_secs(120),
+        rel_gap: 1e-9,
+        abs_gap: 1e-6,
+    }
+}
+
+fn on_threads(n: usize, f: impl FnOnce() -> Outcome + Send) -> Outcome {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build()
+        .expect("pool")
+        .install(f)
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-7 * a.abs().max(b.abs()).max(1.0)
+}
+
+#[test]
+fn every_shape_reproduces_the_peer_optimum() {
+    let refs = optima();
+    assert!(refs.len() >= 12 * 32, "optima.csv holds {} cases", refs.len());
+    let mut checked = 0;
+    for seed in 1..=12u64 {
+        for case in suite(&["T"], seed) {
+            let Some(&want) = refs.get(&case.name) else {
+                panic!("no stored optimum for {}", case.name)
+            };
+            let d = case_data(&case);
+            let out = solve_with(&d.instance, &opts(), Search::Auto).expect("solve");
+            assert_eq!(out.status, Status::Optimal, "{}", case.name);
+            assert!(
+                !out.search.is_empty() && !out.why.is_empty(),
+                "{}: search and why",
+                case.name
+            );
+            let z = independent(&d.instance, &out.open).expect("feasible plan");
+            assert!(
+                close(z, out.objective),
+                "{}: evaluator {z} vs {}",
+                case.name,
+                out.objective
+            );
+            assert!(close(z, want), "{}: hubplan {z}, peer {want}", case.name);
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, refs.len());
+}
+
+#[test]
+fn every_search_gives_the_same_plan_and_bound_on_one_and_two_threads() {
+    let refs = optima();
+    for seed in [1u64, 5, 9] {
+        for case in suite(&["T"], seed) {
+            let d = case_data(&case);
+            let want = refs[&case.name];
+            for search in [Search::Auto, Search::Lp, Search::Lagrangian] {
+                let one = on_threads(1, || solve_with(&d.instance, &opts(), search).expect("solve"));
+                let two = on_threads(2, || solve_with(&d.instance, &opts(), search).expect("solve"));
+                let what = format!("{} with {search:?}", case.name);
+                assert_eq!(one.status, Status::Optimal, "{what}");
+                assert_eq!(one.open, two.open, "{what}: plan differs on 1 and 2 threads");
+                assert_eq!(one.bound.to_bits(), two.bound.to_bits(), "{what}: bound differs");
+                assert_eq!(one.nodes, two.nodes, "{what}: tree differs");
+                assert_eq!(one.search, two.search, "{what}");
+                assert!(close(one.objective, want), "{what}: {} vs peer {want}", one.objective);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_chooser_names_its_search() {
+    // Unit-cost set covering with something left after presolve takes the LP search.
+    let case = suite(&["S"], 1)
+        .into_iter()
+        .find(|c| c.name == "S-lscp-unit-neither-clustered-dense-s1")
+        .expect("case");
+    let d = case_data(&case);
+    let out = solve_with(&d.instance, &opts(), Search::Auto).expect("solve");
+    assert_eq!(out.status, Status::Optimal);
+    assert_eq!(out.search, "lp-bb");
+    assert!(out.why.contains("equal site costs"), "{}", out.why);
+    let w = suite(&["S"], 1)
+        .into_iter()
+        .find(|c| c.name == "S-pmedian-weighted-p-clustered-sparse-s1")
+        .expect("case");
+    let out = solve_with(&case_data(&w).instance, &opts(), Search::Auto).expect("solve");
+    assert_eq!(out.search, "lagrangian-bb");
+}
