@@ -112,7 +112,7 @@ fn check(scenario: &str) -> serde_json::Value {
             if any_beyond {
                 let n = users.len();
                 assert!(
-                    !(reason.contains(&format!("all {n} zones")) || n == 1 && reason.contains("the one zone")),
+                    !(reason.contains(&format!("all {n} zones")) || (n == 1 && reason.contains("the one zone"))),
                     "{scenario}: false 'all stay within': {reason}"
                 );
             }

@@ -259,7 +259,8 @@ fn services_markdown_matches_golden() {
         "## 2. Coverage per service",
         "## 3. Family hubs by district",
         "## 4. Buildings",
-        "## 5. Method and provenance",
+        "## 5. Who is worse off",
+        "## 6. Method and provenance",
         "Northgate Children's Centre (A)",
     ] {
         assert!(md.contains(want), "missing {want:?}");
