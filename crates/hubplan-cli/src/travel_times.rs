@@ -62,6 +62,18 @@ pub struct TravelTimesArgs {
     pub quiet: bool,
     #[command(flatten)]
     pub gtfs_limit: GtfsLimitArgs,
+    /// OpenStreetMap extract (.osm.pbf): walks (access, egress, transfers, direct) follow its
+    /// streets instead of straight lines × detour.
+    #[arg(long, value_name = "FILE.osm.pbf")]
+    pub osm: Option<PathBuf>,
+    /// With --osm: largest distance in metres from a point or stop to the street it snaps to;
+    /// farther points walk in straight lines (with a warning).
+    #[arg(long, value_name = "M", default_value_t = hubplan_transit::DEFAULT_SNAP_M)]
+    pub osm_snap: f64,
+    /// With --osm: cache of the street walks, reused when the extract, the stops, the points
+    /// and the walking rules are the same (a SHA-256 of them all); otherwise written there.
+    #[arg(long, value_name = "FILE", requires = "osm")]
+    pub walk_cache: Option<PathBuf>,
 }
 
 /// Runs `hubplan travel-times`.
@@ -88,6 +100,11 @@ pub fn run(args: &TravelTimesArgs) -> Result<()> {
         share_within: args.share_within,
     };
     req.gtfs_max_file_mib = args.gtfs_limit.gtfs_max_file_mib;
+    if let Some(osm) = &args.osm {
+        let mut streets = hubplan_run::StreetOptions::streets(osm.clone(), args.osm_snap);
+        streets.walk_cache = args.walk_cache.clone();
+        req.streets = streets;
+    }
     let printer = Printer::new(args.quiet);
     let t = std::time::Instant::now();
     let m = hubplan_run::travel_times(&req, &printer)?;

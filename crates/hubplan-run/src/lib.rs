@@ -48,6 +48,7 @@ mod load;
 mod matrix;
 mod outcome;
 mod reload;
+mod streets;
 pub mod text;
 mod whatif;
 mod window;
@@ -62,6 +63,7 @@ pub use load::{
 pub use matrix::{travel_times, travel_times_block, Matrix, MatrixRequest};
 pub use outcome::{AccessChange, Diff, Outcome, Planned, WriteOptions};
 pub use reload::{reload, Reloaded};
+pub use streets::StreetOptions;
 pub use whatif::{compare_files, comparison_text, parse_budget_range, plan_summary, read_summary, Alternatives, Sweep};
 pub use window::{Window, WindowError};
 

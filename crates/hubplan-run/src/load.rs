@@ -7,7 +7,7 @@ use hubplan::travel::TravelTimes;
 use hubplan::{Inputs, SiteIdx, ZoneIdx};
 use hubplan_io::{InputsWithoutTravel, RunMeta, TransitSection};
 use hubplan_transit::{
-    load_feed, seconds_to_minutes_2dp, travel_time_matrix, Feed, FeedReport, ServiceDate, TransitConfig, TransitError,
+    load_feed, seconds_to_minutes_2dp, Feed, FeedReport, ServiceDate, TransitConfig, TransitError,
     DEFAULT_MAX_FILE_BYTES,
 };
 
@@ -115,14 +115,12 @@ fn load_inner(
         None
     };
     // The travel times from [transit] first, so that the data checks see them.
-    let computed = match (&loaded.travel, &loaded.transit) {
-        (None, Some(t)) => Some(travel_from_section(
-            t,
-            &loaded.inputs_without_travel,
-            options,
-            progress,
-        )?),
-        _ => None,
+    let (computed, street_notes) = match (&loaded.travel, &loaded.transit) {
+        (None, Some(t)) => {
+            let (travel, notes) = travel_from_section(t, &loaded.inputs_without_travel, options, progress)?;
+            (Some(travel), notes)
+        }
+        _ => (None, StreetNotes::default()),
     };
     // Data-quality notices (hubplan-check; the loader's remarks are among them): every one
     // is sent as an event; an error refuses the run.
@@ -143,6 +141,10 @@ fn load_inner(
         .map(|n| n.to_string())
         .collect();
     meta.notices = notices;
+    meta.warnings.extend(street_notes.warnings);
+    if let Some(source) = street_notes.travel_source {
+        meta.travel_source = source;
+    }
     let model = match loaded.service_rules.clone() {
         Some(rules) => Model::Services(rules),
         None => Model::Single(loaded.scenario.clone()),
@@ -297,7 +299,7 @@ fn travel_from_section(
     inputs: &InputsWithoutTravel,
     options: &LoadOptions,
     progress: &dyn Progress,
-) -> Result<TravelTimes> {
+) -> Result<(TravelTimes, StreetNotes)> {
     let date = t.date.as_deref().ok_or_else(|| {
         Error::Transit(format!(
             "[transit] (line {}) needs a service date: date = \"YYYY-MM-DD\"",
@@ -324,14 +326,24 @@ fn travel_from_section(
     report_feed_errors(&t.gtfs, &report.errors, progress);
     let origins: Vec<_> = inputs.zones.iter().map(|z| z.pos).collect();
     let dests: Vec<_> = inputs.sites.iter().map(|s| s.pos).collect();
+    let streets = crate::streets::StreetOptions {
+        osm: t.osm.clone(),
+        snap_m: t.osm_snap.unwrap_or(hubplan_transit::DEFAULT_SNAP_M),
+        walk_cache: None,
+    };
+    let links = crate::streets::walk_links(&streets, &feed, &origins, &dests, &cfg, progress)?;
     progress.event(Event::Start {
         what: "travel times",
         total: dests.len(),
     });
     let step = |done: usize, _total: usize| progress.event(Event::Step { done });
-    let entries = travel_time_matrix(&feed, &origins, &dests, &cfg, &step);
+    let entries = hubplan_transit::travel_time_matrix_with(&feed, &links.links, &origins, &dests, &cfg, &step);
     progress.event(Event::Finish);
     let entries = entries.map_err(|e| Error::Transit(e.to_string()))?;
+    let notes = StreetNotes {
+        warnings: links.warnings,
+        travel_source: links.snapping.map(|s| format!("transit; streets: {s}")),
+    };
     let triples = entries
         .iter()
         .map(|e| {
@@ -342,6 +354,16 @@ fn travel_from_section(
             )
         })
         .collect();
-    TravelTimes::from_triples(inputs.zones.len(), inputs.sites.len(), triples)
-        .map_err(|e| Error::Transit(format!("internal error building the travel-time table: {e:?}")))
+    let travel = TravelTimes::from_triples(inputs.zones.len(), inputs.sites.len(), triples)
+        .map_err(|e| Error::Transit(format!("internal error building the travel-time table: {e:?}")))?;
+    Ok((travel, notes))
+}
+
+/// What walking on streets adds to a run's provenance.
+#[derive(Debug, Default)]
+struct StreetNotes {
+    /// Points that could not snap (counted in the run's warnings).
+    warnings: Vec<String>,
+    /// `transit; streets: …` with the snapping statistics, when an extract was used.
+    travel_source: Option<String>,
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use hubplan::geo::LonLat;
 use hubplan_io::TravelRow;
-use hubplan_transit::{seconds_to_minutes_2dp, travel_time_matrix, MatrixEntry, ServiceDate, TransitConfig};
+use hubplan_transit::{seconds_to_minutes_2dp, MatrixEntry, ServiceDate, TransitConfig};
 
 use crate::error::{Error, Result};
 use crate::load::{feed_options, read_feed, report_feed_errors, Event, Progress};
@@ -28,6 +28,8 @@ pub struct MatrixRequest {
     pub config: TransitConfig,
     /// Largest decompressed size of one feed file, MiB (default 2048).
     pub gtfs_max_file_mib: Option<u32>,
+    /// Walks on OpenStreetMap streets (default: straight lines × detour).
+    pub streets: crate::streets::StreetOptions,
 }
 
 impl MatrixRequest {
@@ -41,6 +43,7 @@ impl MatrixRequest {
             window,
             config: TransitConfig::default(),
             gtfs_max_file_mib: None,
+            streets: crate::streets::StreetOptions::default(),
         }
     }
 }
@@ -119,12 +122,13 @@ pub fn travel_times_block(
     }
     let o: Vec<LonLat> = origins.iter().map(|z| z.1).collect();
     let d: Vec<LonLat> = destinations.iter().map(|s| s.1).collect();
+    let links = crate::streets::walk_links(&req.streets, &feed, &o, &d, &cfg, progress)?;
     progress.event(Event::Start {
         what: "travel times",
         total: d.len(),
     });
     let step = |done: usize, _total: usize| progress.event(Event::Step { done });
-    let entries = travel_time_matrix(&feed, &o, &d, &cfg, &step);
+    let entries = hubplan_transit::travel_time_matrix_with(&feed, &links.links, &o, &d, &cfg, &step);
     progress.event(Event::Finish);
     let entries = entries.map_err(|e| Error::Transit(e.to_string()))?;
     Ok(Matrix {
