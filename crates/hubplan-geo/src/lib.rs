@@ -12,6 +12,8 @@
 //! not used), far below the size of a small-area zone.
 
 #![deny(missing_docs)]
+// No panics on input (docs/ARCHITECTURE.md): no unwrap/expect outside tests.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 use serde::{Deserialize, Serialize};
 
