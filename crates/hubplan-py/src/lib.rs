@@ -131,8 +131,14 @@ impl Project {
     /// Plans the scenario with the overrides (a JSON object), GIL released.
     fn plan(&self, py: Python<'_>, overrides_json: &str) -> PyResult<PlanOutcome> {
         let o = overrides(overrides_json)?;
-        let outcome = py.detach(|| self.job.solve(&o)).map_err(to_py)?;
-        Ok(PlanOutcome { outcome })
+        let (outcome, files) = py
+            .detach(|| -> hubplan_run::Result<_> {
+                let outcome = self.job.solve(&o)?;
+                let files = outcome.files()?;
+                Ok((outcome, files))
+            })
+            .map_err(to_py)?;
+        Ok(PlanOutcome { outcome, files })
     }
 
     /// sweep.csv of the scenario over `values` of `kind` (budget | max_minutes).
@@ -249,6 +255,9 @@ impl Project {
 #[pyclass(module = "hubplan._native", frozen)]
 struct PlanOutcome {
     outcome: Outcome,
+    /// The plan directory's files, rendered once when the plan is made (plan.json,
+    /// sites.csv, zones.csv and plan.geojson are read many times from Python).
+    files: Vec<(&'static str, Vec<u8>)>,
 }
 
 #[pymethods]
@@ -261,11 +270,10 @@ impl PlanOutcome {
 
     /// One file of the plan directory (`plan.json`, `sites.csv`, `zones.csv`, `plan.geojson`).
     fn file(&self, name: &str) -> PyResult<Vec<u8>> {
-        let files = self.outcome.files().map_err(to_py)?;
-        files
-            .into_iter()
+        self.files
+            .iter()
             .find(|(n, _)| *n == name)
-            .map(|(_, b)| b)
+            .map(|(_, b)| b.clone())
             .ok_or_else(|| invalid("name", format!("no file {name:?} in a plan directory")))
     }
 
