@@ -296,20 +296,54 @@ fn with(mut props: serde_json::Map<String, Value>, extra: Value) -> serde_json::
     props
 }
 
-fn point_feature(pos: hubplan::geo::LonLat, properties: serde_json::Map<String, Value>) -> Value {
-    json!({
-        "type": "Feature",
-        "geometry": { "type": "Point", "coordinates": coord(pos) },
-        "properties": properties,
-    })
+/// A coordinate rounded to 6 decimals (about 0.1 m), as every GeoJSON output writes it.
+pub(crate) fn round6(x: f64) -> f64 {
+    round_to(x, 6).unwrap_or(f64::NAN)
 }
 
-fn geojson_bytes(features: Vec<Value>) -> Result<Vec<u8>> {
-    json_bytes(
-        &json!({ "type": "FeatureCollection", "features": features }),
-        false,
-        "plan.geojson",
-    )
+/// A GeoJSON Feature with `geometry` and `properties` (no id, no bbox).
+pub(crate) fn feature(geometry: geojson::Value, properties: serde_json::Map<String, Value>) -> geojson::Feature {
+    geojson::Feature {
+        bbox: None,
+        geometry: Some(geojson::Geometry::new(geometry)),
+        id: None,
+        properties: Some(properties),
+        foreign_members: None,
+    }
+}
+
+/// A GeoJSON Point at `pos`, rounded to 6 decimals.
+pub(crate) fn point(pos: hubplan::geo::LonLat) -> geojson::Value {
+    geojson::Value::Point(vec![round6(pos.lon), round6(pos.lat)])
+}
+
+/// A zone's geometry: its outline (a Polygon, or a MultiPolygon of several parts)
+/// when the zones file gave one, else its point; rounded to 6 decimals.
+pub(crate) fn zone_geometry(z: &Zone) -> geojson::Value {
+    use geo::MapCoords;
+    match &z.outline {
+        Some(mp) if !mp.0.is_empty() => {
+            let r = mp.map_coords(|c| geo::Coord {
+                x: round6(c.x),
+                y: round6(c.y),
+            });
+            match r.0.as_slice() {
+                [one] => geojson::Value::from(one),
+                _ => geojson::Value::from(&r),
+            }
+        }
+        _ => point(z.pos),
+    }
+}
+
+/// The bytes of a FeatureCollection (compact, with a final newline).
+pub(crate) fn geojson_bytes(features: Vec<geojson::Feature>, file: &str) -> Result<Vec<u8>> {
+    let fc = geojson::FeatureCollection {
+        bbox: None,
+        features,
+        foreign_members: None,
+    };
+    json_bytes(&fc, false, file)
 }
 
 #[derive(Serialize)]
@@ -681,11 +715,6 @@ fn zones_csv(inputs: &Inputs, plan: &Plan) -> Result<Vec<u8>> {
     )
 }
 
-fn coord(p: hubplan::geo::LonLat) -> Value {
-    let r = |x: f64| round_to(x, 6).map(Value::from).unwrap_or(Value::Null);
-    json!([r(p.lon), r(p.lat)])
-}
-
 fn plan_geojson(inputs: &Inputs, plan: &Plan) -> Result<Vec<u8>> {
     let mut features = Vec::with_capacity(inputs.sites.len() + inputs.zones.len());
     for (s, p) in inputs.sites.iter().zip(&plan.sites) {
@@ -696,7 +725,7 @@ fn plan_geojson(inputs: &Inputs, plan: &Plan) -> Result<Vec<u8>> {
                 "need_served": finite(p.need_served),
             }),
         );
-        features.push(point_feature(s.pos, props));
+        features.push(feature(point(s.pos), props));
     }
     for (z, p) in inputs.zones.iter().zip(&plan.zones) {
         let props = with(
@@ -712,9 +741,9 @@ fn plan_geojson(inputs: &Inputs, plan: &Plan) -> Result<Vec<u8>> {
                 "unreachable": p.unreachable,
             }),
         );
-        features.push(point_feature(z.pos, props));
+        features.push(feature(zone_geometry(z), props));
     }
-    geojson_bytes(features)
+    geojson_bytes(features, "plan.geojson")
 }
 
 /// The files [`write_plan_dir`] writes, in the order they are moved into place
@@ -1661,7 +1690,7 @@ fn service_plan_geojson(inputs: &Inputs, plan: &ServicePlan) -> Result<Vec<u8>> 
                 "hub_after": p.hub_after,
             }),
         );
-        features.push(point_feature(s.pos, props));
+        features.push(feature(point(s.pos), props));
     }
     for (k, z) in inputs.zones.iter().enumerate() {
         let mut props = zone_properties(z);
@@ -1686,9 +1715,9 @@ fn service_plan_geojson(inputs: &Inputs, plan: &ServicePlan) -> Result<Vec<u8>> 
         }
         props.insert("covered_all".into(), json!(all));
         props.insert("covered_all_before".into(), json!(all_before));
-        features.push(point_feature(z.pos, props));
+        features.push(feature(zone_geometry(z), props));
     }
-    geojson_bytes(features)
+    geojson_bytes(features, "plan.geojson")
 }
 
 /// Writes a co-location plan ([`hubplan::colocate::plan_services`]) into `dir`:

@@ -320,7 +320,8 @@ pub fn read_sites(path: &Path, services: Option<&[Service]>) -> Result<SitesFile
     })
 }
 
-/// Reads zones from CSV or GeoJSON (Points, or Polygons/MultiPolygons at their centroid).
+/// Reads zones from CSV or GeoJSON (Points, or Polygons/MultiPolygons at their
+/// centroid, with the polygon kept as [`Zone::outline`] in WGS84).
 ///
 /// `need` comes from the `need_column` when given (it must exist), else from a
 /// `need` column, else from `population`. Every other numeric column (and `need`,
@@ -439,6 +440,8 @@ pub fn read_zones(path: &Path, need_column: Option<&str>) -> Result<ZonesFile> {
                 attributes.insert(t.name_of(ci).to_string(), v);
             }
         }
+        // The outline first: a bad vertex is named, rather than the centroid it moves.
+        let outline = t.outline(row)?;
         let p = t.position(row, &pos)?;
         zones.push(Zone {
             id,
@@ -449,6 +452,7 @@ pub fn read_zones(path: &Path, need_column: Option<&str>) -> Result<ZonesFile> {
             population,
             imd_decile,
             attributes,
+            outline,
         });
     }
     let lines = t.rows.iter().map(|r| r.line).collect();

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use hubplan::geo::{bng_to_wgs84, LonLat};
+use hubplan::geo::LonLat;
 use hubplan::model::{Inputs, SiteStatus};
 use hubplan::study::{GroupRow, Indicator, Study, StudyOptions, ZoneShape, IMD_INDICATOR};
 use hubplan::ServiceIdx;
@@ -185,53 +185,30 @@ fn check_zone_columns(zones_path: &Path, scenario: &Path, named: &[(String, u64,
     Ok(())
 }
 
-fn ring_of(v: &Value, bng: bool) -> Option<Vec<LonLat>> {
-    v.as_array()?
-        .iter()
-        .map(|p| {
-            let a = p.as_array()?;
-            let (x, y) = (a.first()?.as_f64()?, a.get(1)?.as_f64()?);
-            Some(if bng { bng_to_wgs84(x, y) } else { LonLat::new(x, y) })
-        })
-        .collect()
-}
-
 /// Zone outlines from a GeoJSON zones file (`None` for a CSV, or when no feature
-/// is a Polygon or MultiPolygon). The file was already checked by the zones reader.
+/// is a Polygon or MultiPolygon), read by the zones reader's own GeoJSON reader
+/// (the `geojson` crate), in WGS84.
 pub fn read_zone_shapes(path: &Path) -> Result<Option<Vec<Option<ZoneShape>>>> {
     if !is_geojson(path) {
         return Ok(None);
     }
-    let bytes =
-        std::fs::read(path).map_err(|e| IoError::io(IoErrorKind::Read, path, &e, "cannot read the zones file"))?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let doc: Value = serde_json::from_slice(bytes)
-        .map_err(|e| IoError::new(IoErrorKind::Json, format!("not valid JSON: {e}")).in_file(path))?;
-    let bng = doc.get("crs").map(|c| c.to_string().contains("27700")).unwrap_or(false);
-    let Some(features) = doc.get("features").and_then(Value::as_array) else {
-        return Ok(None);
-    };
+    let t = Table::read(path, "zones", Geoms::PointsAndAreas)?;
     let mut any = false;
-    let shapes = features
-        .iter()
-        .map(|f| {
-            let g = f.get("geometry")?;
-            let coords = g.get("coordinates")?;
-            let polys: Vec<&Value> = match g.get("type")?.as_str()? {
-                "Polygon" => vec![coords],
-                "MultiPolygon" => coords.as_array()?.iter().collect(),
-                _ => return None,
-            };
-            let mut rings = Vec::new();
-            for p in polys {
-                for r in p.as_array()? {
-                    rings.push(ring_of(r, bng)?);
-                }
-            }
+    let mut shapes = Vec::with_capacity(t.rows.len());
+    for row in &t.rows {
+        let shape = t.outline(row)?.map(|mp| {
             any = true;
-            Some(ZoneShape { rings })
-        })
-        .collect();
+            let ring = |r: &geo::LineString<f64>| r.0.iter().map(|c| LonLat::new(c.x, c.y)).collect::<Vec<_>>();
+            ZoneShape {
+                rings: mp
+                    .0
+                    .iter()
+                    .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()).map(ring))
+                    .collect(),
+            }
+        });
+        shapes.push(shape);
+    }
     Ok(any.then_some(shapes))
 }
 
@@ -526,7 +503,11 @@ pub fn study_areas_csv(inputs: &Inputs, study: &Study) -> Vec<u8> {
 /// `study.geojson`: sites (with the study services they host), zones (need, minutes,
 /// priority) as Points, and priority areas as MultiPoints of their zones.
 pub fn study_geojson(inputs: &Inputs, study: &Study) -> Result<Vec<u8>> {
-    let pt = |p: LonLat| json!({"type": "Point", "coordinates": [round_to(p.lon, 6), round_to(p.lat, 6)]});
+    use crate::output::{feature, point, round6, zone_geometry};
+    let props = |v: Value| match v {
+        Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+    };
     let mut features = Vec::new();
     for (j, s) in inputs.sites.iter().enumerate() {
         let j = hubplan::SiteIdx::from_index(j);
@@ -542,9 +523,12 @@ pub fn study_geojson(inputs: &Inputs, study: &Study) -> Result<Vec<u8>> {
             .filter(|sv| sv.could_host.contains(&j))
             .map(|sv| sv.id.as_str())
             .collect();
-        features.push(json!({"type": "Feature", "geometry": pt(s.pos), "properties": {
+        features.push(feature(
+            point(s.pos),
+            props(json!({
             "layer": "site", "id": s.id, "name": s.name, "district": s.district, "kind": s.kind,
-            "status": site_ref(inputs, j).status, "hosts": hosts.join(";"), "could_host": could.join(";")}}));
+            "status": site_ref(inputs, j).status, "hosts": hosts.join(";"), "could_host": could.join(";")})),
+        ));
     }
     for zs in &study.zones {
         let z = inputs.zone(zs.zone);
@@ -565,28 +549,24 @@ pub fn study_geojson(inputs: &Inputs, study: &Study) -> Result<Vec<u8>> {
             "priority_area".into(),
             json!(zs.area.map(|a| study.areas[a].id.as_str())),
         );
-        features.push(json!({"type": "Feature", "geometry": pt(z.pos), "properties": props}));
+        features.push(feature(zone_geometry(z), props));
     }
     for a in &study.areas {
-        let coords: Vec<Value> = a
+        let coords: Vec<Vec<f64>> = a
             .zones
             .iter()
             .map(|&z| {
                 let p = inputs.zone(z).pos;
-                json!([round_to(p.lon, 6), round_to(p.lat, 6)])
+                vec![round6(p.lon), round6(p.lat)]
             })
             .collect();
-        features.push(
-            json!({"type": "Feature", "geometry": {"type": "MultiPoint", "coordinates": coords},
-            "properties": {"layer": "priority_area", "id": a.id, "best_rank": a.best_rank,
-                           "zones": a.zones.len(), "children": finite(a.children)}}),
-        );
+        features.push(feature(
+            geojson::Value::MultiPoint(coords),
+            props(json!({"layer": "priority_area", "id": a.id, "best_rank": a.best_rank,
+                           "zones": a.zones.len(), "children": finite(a.children)})),
+        ));
     }
-    json_bytes(
-        &json!({"type": "FeatureCollection", "features": features}),
-        false,
-        "study.geojson",
-    )
+    crate::output::geojson_bytes(features, "study.geojson")
 }
 
 /// Writes `zones.csv`, `areas.csv`, `study.geojson`, then `extra` (e.g. the

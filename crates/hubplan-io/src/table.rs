@@ -249,6 +249,8 @@ pub(crate) struct Row {
     pub cells: Vec<String>,
     /// GeoJSON: the point (or polygon centroid), in the file's coordinates.
     pub geom: Option<(f64, f64)>,
+    /// GeoJSON: the Polygon or MultiPolygon, in the file's coordinates.
+    pub outline: Option<geo::MultiPolygon<f64>>,
 }
 
 /// A whole CSV or GeoJSON file as rows of text cells.
@@ -514,6 +516,23 @@ impl Table {
         Err(self.err(row, field, IoErrorKind::BadValue, msg))
     }
 
+    /// The WGS84 outline of a row given as a Polygon or MultiPolygon (every vertex
+    /// checked like a position, and converted from British National Grid when the
+    /// file is in it); `None` for a point or a CSV row.
+    pub(crate) fn outline(&self, row: &Row) -> Result<Option<geo::MultiPolygon<f64>>> {
+        use geo::MapCoords;
+        let Some(mp) = &row.outline else { return Ok(None) };
+        let out = mp.try_map_coords(|c| {
+            let p = if self.bng_geometry {
+                self.bng_position(row, c.x, c.y, "geometry")?
+            } else {
+                self.check_lonlat(row, c.x, c.y, "geometry")?
+            };
+            Ok::<_, IoError>(geo::Coord { x: p.lon, y: p.lat })
+        })?;
+        Ok(Some(out))
+    }
+
     fn check_lonlat(&self, row: &Row, lon: f64, lat: f64, field: &str) -> Result<LonLat> {
         let bad = |msg: String| Err(self.err(row, field, IoErrorKind::BadValue, msg));
         if !lon.is_finite() || !lat.is_finite() {
@@ -606,6 +625,7 @@ fn read_csv(path: &Path, role: &str) -> Result<Table> {
             feature: None,
             cells: rec.iter().map(|c| c.trim().to_string()).collect(),
             geom: None,
+            outline: None,
         });
     }
     if rows.is_empty() {
@@ -642,7 +662,7 @@ fn json_error(path: &Path, e: &serde_json::Error, what: &str) -> IoError {
 }
 
 /// (line, feature index, (column, text) cells, point).
-type FeatureRow = (u64, usize, Vec<(usize, String)>, Option<(f64, f64)>);
+type FeatureRow = (u64, usize, Vec<(usize, String)>, Option<Shape>);
 
 fn read_geojson(path: &Path, role: &str, geoms: Geoms) -> Result<Table> {
     check_file(path, role, limits::MAX_GEOJSON_BYTES)?;
@@ -727,7 +747,7 @@ fn read_geojson(path: &Path, role: &str, geoms: Geoms) -> Result<Table> {
                 .field(field)
         };
         let v: Value = serde_json::from_str(raw.get()).map_err(|e| json_error(path, &e, "bad feature"))?;
-        let Value::Object(obj) = v else {
+        let Value::Object(mut obj) = v else {
             return Err(fail("type", IoErrorKind::Json, "expected a Feature object".into()));
         };
         if obj.get("type").and_then(Value::as_str) != Some("Feature") {
@@ -742,14 +762,36 @@ fn read_geojson(path: &Path, role: &str, geoms: Geoms) -> Result<Table> {
                 ),
             ));
         }
-        let geom = match obj.get("geometry") {
-            None | Some(Value::Null) => None,
-            Some(g) => Some(geometry_point(g, geoms).map_err(|m| fail("geometry", IoErrorKind::Json, m))?),
+        // What the `geojson` crate would word less plainly, checked first: the
+        // geometry's type, that it has coordinates, and the properties' shape.
+        if let Some(g) = obj.get("geometry").filter(|g| !g.is_null()) {
+            check_geometry_type(g, geoms).map_err(|m| fail("geometry", IoErrorKind::Json, m))?;
+        }
+        if !matches!(obj.get("properties"), None | Some(Value::Null) | Some(Value::Object(_))) {
+            return Err(fail(
+                "properties",
+                IoErrorKind::Json,
+                "expected `properties` to be an object".into(),
+            ));
+        }
+        // Lenient where RFC 7946 is strict and nothing is lost: a missing `geometry`
+        // reads as null (the position then comes from properties), and an `id` that
+        // is neither a string nor a number is ignored.
+        obj.entry("geometry").or_insert(Value::Null);
+        if obj.get("id").is_some_and(|id| !id.is_string() && !id.is_number()) {
+            obj.remove("id");
+        }
+        let feature = geojson::Feature::try_from(obj).map_err(|e| {
+            let (field, msg) = geojson_error(&e);
+            fail(field, IoErrorKind::Json, msg)
+        })?;
+        let geom = match &feature.geometry {
+            None => None,
+            Some(g) => Some(shape(&g.value).map_err(|m| fail("geometry", IoErrorKind::Json, m))?),
         };
         let mut cells = Vec::new();
-        match obj.get("properties") {
-            None | Some(Value::Null) => {}
-            Some(Value::Object(props)) => {
+        if let Some(props) = &feature.properties {
+            {
                 for (key, val) in props {
                     let text = match val {
                         Value::Null => String::new(),
@@ -792,20 +834,12 @@ fn read_geojson(path: &Path, role: &str, geoms: Geoms) -> Result<Table> {
                     cells.push((c, text));
                 }
             }
-            Some(_) => {
-                return Err(fail(
-                    "properties",
-                    IoErrorKind::Json,
-                    "expected `properties` to be an object".into(),
-                ))
-            }
         }
         // A Feature-level id stands in for a missing `id` property.
-        if let Some(id) = obj.get("id") {
+        if let Some(id) = &feature.id {
             let id = match id {
-                Value::String(s) => Some(s.trim().to_string()),
-                Value::Number(n) => Some(n.to_string()),
-                _ => None,
+                geojson::feature::Id::String(s) => Some(s.trim().to_string()),
+                geojson::feature::Id::Number(n) => Some(n.to_string()),
             };
             if let Some(id) = id {
                 let c = match columns.iter().position(|c| c.eq_ignore_ascii_case("id")) {
@@ -839,11 +873,16 @@ fn read_geojson(path: &Path, role: &str, geoms: Geoms) -> Result<Table> {
             for (c, t) in cells {
                 v[c] = t;
             }
+            let (geom, outline) = match geom {
+                Some(sh) => (Some(sh.point), sh.outline),
+                None => (None, None),
+            };
             Row {
                 line,
                 feature: Some(k),
                 cells: v,
                 geom,
+                outline,
             }
         })
         .collect();
@@ -857,62 +896,135 @@ fn read_geojson(path: &Path, role: &str, geoms: Geoms) -> Result<Table> {
     })
 }
 
-fn coord(v: &Value) -> Result<(f64, f64), String> {
-    let a = v.as_array().ok_or("expected a position [x, y]")?;
-    if a.len() < 2 {
-        return Err("expected a position [x, y] with two numbers".into());
-    }
-    let x = a[0].as_f64().ok_or("expected numeric coordinates")?;
-    let y = a[1].as_f64().ok_or("expected numeric coordinates")?;
-    if !x.is_finite() || !y.is_finite() {
-        return Err("expected finite coordinates".into());
-    }
-    Ok((x, y))
+/// A feature's geometry: its representative point and, for an area, the outline
+/// (both in the file's coordinates).
+#[derive(Debug)]
+struct Shape {
+    point: (f64, f64),
+    outline: Option<geo::MultiPolygon<f64>>,
 }
 
-fn ring(v: &Value) -> Result<geo::LineString<f64>, String> {
-    let a = v.as_array().ok_or("expected a linear ring (an array of positions)")?;
-    let pts: Result<Vec<(f64, f64)>, String> = a.iter().map(coord).collect();
-    Ok(geo::LineString::from(pts?))
-}
-
-fn polygon(v: &Value) -> Result<geo::Polygon<f64>, String> {
-    let rings = v.as_array().ok_or("expected a Polygon's rings")?;
-    let mut it = rings.iter();
-    let ext = ring(it.next().ok_or("expected a Polygon with at least one ring")?)?;
-    let holes: Result<Vec<_>, String> = it.map(ring).collect();
-    Ok(geo::Polygon::new(ext, holes?))
-}
-
-/// The representative point of a geometry: the Point itself, or a (Multi)Polygon's centroid.
-fn geometry_point(g: &Value, geoms: Geoms) -> Result<(f64, f64), String> {
-    use geo::Centroid;
+/// Checks the geometry's type against what the file may hold, and that it has coordinates.
+fn check_geometry_type(g: &Value, geoms: Geoms) -> Result<(), String> {
     let ty = g.get("type").and_then(Value::as_str).unwrap_or("(none)");
-    let coords = g.get("coordinates");
-    let expected = match geoms {
-        Geoms::Points => "a Point",
-        Geoms::PointsAndAreas => "a Point, Polygon or MultiPolygon",
+    let allowed = match geoms {
+        Geoms::Points => ty == "Point",
+        Geoms::PointsAndAreas => matches!(ty, "Point" | "Polygon" | "MultiPolygon"),
     };
-    let need = |c: Option<&Value>| c.cloned().ok_or_else(|| format!("the {ty} has no coordinates"));
-    match (ty, geoms) {
-        ("Point", _) => coord(&need(coords)?),
-        ("Polygon", Geoms::PointsAndAreas) => {
-            let p = polygon(&need(coords)?)?;
-            p.centroid()
-                .map(|c| (c.x(), c.y()))
-                .ok_or_else(|| "the Polygon is empty or degenerate: it has no centroid".into())
-        }
-        ("MultiPolygon", Geoms::PointsAndAreas) => {
-            let c = need(coords)?;
-            let parts = c.as_array().ok_or("expected a MultiPolygon's polygons")?;
-            let polys: Result<Vec<_>, String> = parts.iter().map(polygon).collect();
-            geo::MultiPolygon::new(polys?)
-                .centroid()
-                .map(|c| (c.x(), c.y()))
-                .ok_or_else(|| "the MultiPolygon is empty or degenerate: it has no centroid".into())
-        }
-        _ => Err(format!("expected {expected} geometry, found {}", quote(ty))),
+    if !allowed {
+        let expected = match geoms {
+            Geoms::Points => "a Point",
+            Geoms::PointsAndAreas => "a Point, Polygon or MultiPolygon",
+        };
+        return Err(format!("expected {expected} geometry, found {}", quote(ty)));
     }
+    if g.get("coordinates").is_none_or(Value::is_null) {
+        return Err(format!("the {ty} has no coordinates"));
+    }
+    Ok(())
+}
+
+/// The field and a plain message for an error of the `geojson` crate.
+fn geojson_error(e: &geojson::Error) -> (&'static str, String) {
+    use geojson::Error as E;
+    let msg = match e {
+        E::PositionTooShort(n) => {
+            format!(
+                "expected a position [x, y] of two numbers, found one of {n} number{}",
+                if *n == 1 { "" } else { "s" }
+            )
+        }
+        E::ExpectedF64Value => "expected numeric coordinates".into(),
+        E::ExpectedArrayValue(_) => {
+            "expected coordinates nested as GeoJSON says: a position [x, y], a ring of positions, a Polygon's rings, a MultiPolygon's polygons".into()
+        }
+        E::PropertiesExpectedObjectOrNull(_) => return ("properties", "expected `properties` to be an object".into()),
+        E::FeatureInvalidIdentifierType(_) => return ("id", "expected the Feature's `id` to be a string or a number".into()),
+        other => {
+            let mut t = other.to_string();
+            if t.len() > 200 {
+                let mut k = 200;
+                while !t.is_char_boundary(k) {
+                    k -= 1;
+                }
+                t.truncate(k);
+                t.push('…');
+            }
+            format!("malformed GeoJSON: {t}")
+        }
+    };
+    ("geometry", msg)
+}
+
+/// The representative point of a geometry: the Point itself, or a (Multi)Polygon's
+/// centroid (`geo::Centroid`: the area-weighted planar centroid, in the file's
+/// coordinates), with the polygon kept as the outline.
+fn shape(v: &geojson::Value) -> Result<Shape, String> {
+    use geo::{Area, Centroid};
+    let ty = v.type_name();
+    let outline: geo::MultiPolygon<f64> = match v {
+        geojson::Value::Point(p) => {
+            let (x, y) = match (p.first(), p.get(1)) {
+                (Some(&x), Some(&y)) => (x, y),
+                _ => return Err("expected a position [x, y] of two numbers".into()),
+            };
+            if !x.is_finite() || !y.is_finite() {
+                return Err("expected finite coordinates".into());
+            }
+            return Ok(Shape {
+                point: (x, y),
+                outline: None,
+            });
+        }
+        geojson::Value::Polygon(_) => {
+            geo::MultiPolygon::new(vec![geo::Polygon::try_from(v).map_err(|e| geojson_error(&e).1)?])
+        }
+        geojson::Value::MultiPolygon(_) => geo::MultiPolygon::try_from(v).map_err(|e| geojson_error(&e).1)?,
+        // Unreachable: check_geometry_type let only these through.
+        _ => {
+            return Err(format!(
+                "expected a Point, Polygon or MultiPolygon geometry, found {}",
+                quote(ty)
+            ))
+        }
+    };
+    for (k, p) in outline.0.iter().enumerate() {
+        let which = if outline.0.len() > 1 {
+            format!("polygon {} of the {ty}", k + 1)
+        } else {
+            format!("the {ty}")
+        };
+        for (r, ring) in std::iter::once(p.exterior()).chain(p.interiors()).enumerate() {
+            // geo closes an open ring, so a triangle given as three positions is accepted.
+            if ring.0.len() < 4 {
+                let what = if r == 0 {
+                    "outer ring".to_string()
+                } else {
+                    format!("hole {r}")
+                };
+                return Err(format!(
+                    "{which}'s {what} has {} position{}; expected a closed ring of at least 4 positions (the first repeated last)",
+                    ring.0.len(),
+                    if ring.0.len() == 1 { "" } else { "s" }
+                ));
+            }
+            if let Some(c) = ring.0.iter().find(|c| !c.x.is_finite() || !c.y.is_finite()) {
+                return Err(format!("expected finite coordinates, found [{}, {}]", c.x, c.y));
+            }
+        }
+        if p.unsigned_area() == 0.0 {
+            return Err(format!(
+                "{which} has no area (its outer ring's positions are all on one line)"
+            ));
+        }
+    }
+    let c = outline
+        .centroid()
+        .ok_or_else(|| format!("the {ty} is empty: it has no polygon"))?;
+    Ok(Shape {
+        point: (c.x(), c.y()),
+        outline: Some(outline),
+    })
 }
 
 #[cfg(test)]

@@ -105,6 +105,7 @@ fn inputs() -> Inputs {
         population: pop,
         imd_decile: Some(imd),
         attributes: [("pop_0_15".to_string(), kids)].into_iter().collect(),
+        outline: None,
     };
     let mut zones = vec![
         zone("E01000001", "Ashford", 0.87, 51.15, 1500.0, 300.0, 2),

@@ -110,6 +110,7 @@ fn inputs() -> Inputs {
         attributes: [("pop_0_4".to_string(), p04), ("pop_11_19".to_string(), p1119)]
             .into_iter()
             .collect(),
+        outline: None,
     };
     let zones = vec![
         zone("Z1", "Northgate West", "North", 1500.0, 100.0, 150.0, 3),

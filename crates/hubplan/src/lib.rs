@@ -37,6 +37,7 @@
 //! let zone = |id: &str| Zone {
 //!     id: id.into(), name: String::new(), pos: LonLat::new(0.0, 51.0), district: String::new(),
 //!     need: 10.0, population: 10.0, imd_decile: None, attributes: Default::default(),
+//!     outline: None,
 //! };
 //! // Zone Z1 reaches A in 20 min and B in 30; Z2 reaches only B in 25.
 //! let travel = TravelTimes::from_triples(2, 2, vec![

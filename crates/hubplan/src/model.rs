@@ -69,6 +69,49 @@ pub struct Zone {
     pub imd_decile: Option<u8>,
     /// Every other numeric column (age bands such as `pop_0_15`), by column name.
     pub attributes: BTreeMap<String, f64>,
+    /// The zone's outline in WGS84 (x = longitude, y = latitude), when the zones
+    /// file gives it as a Polygon or MultiPolygon; `None` for a zone given as a
+    /// point. [`Zone::pos`] is then the outline's centroid. Only drawn (maps,
+    /// GeoJSON outputs): the model measures access from `pos`.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "outline_serde")]
+    pub outline: Option<geo_types::MultiPolygon<f64>>,
+}
+
+/// Serialises an outline as GeoJSON MultiPolygon coordinates: polygons of rings of
+/// `[lon, lat]` positions (outer ring first).
+mod outline_serde {
+    use geo_types::{Coord, LineString, MultiPolygon, Polygon};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    type Coords = Vec<Vec<Vec<[f64; 2]>>>;
+
+    pub fn serialize<S: Serializer>(v: &Option<MultiPolygon<f64>>, s: S) -> Result<S::Ok, S::Error> {
+        let ring = |r: &LineString<f64>| r.0.iter().map(|c| [c.x, c.y]).collect::<Vec<_>>();
+        v.as_ref()
+            .map(|mp| {
+                mp.0.iter()
+                    .map(|p| std::iter::once(p.exterior()).chain(p.interiors()).map(ring).collect())
+                    .collect::<Coords>()
+            })
+            .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<MultiPolygon<f64>>, D::Error> {
+        let ring = |r: Vec<[f64; 2]>| LineString::from(r.into_iter().map(|[x, y]| Coord { x, y }).collect::<Vec<_>>());
+        Ok(Option::<Coords>::deserialize(d)?.map(|polys| {
+            MultiPolygon::new(
+                polys
+                    .into_iter()
+                    .filter(|rings| !rings.is_empty())
+                    .map(|rings| {
+                        let mut it = rings.into_iter().map(ring);
+                        let ext = it.next().unwrap_or_else(|| LineString::new(vec![]));
+                        Polygon::new(ext, it.collect())
+                    })
+                    .collect(),
+            )
+        }))
+    }
 }
 
 /// A service that sites host (children's centre, youth, health visiting…).

@@ -95,6 +95,7 @@ fn parse(text: &str) -> Inputs {
                     population: w[2].parse().unwrap(),
                     imd_decile: a.get("imd").map(|v| v.parse().unwrap()),
                     attributes,
+                    outline: None,
                 })
             }
             "time" => times.push((w[1].to_string(), w[2].to_string(), w[3].parse::<f64>().unwrap())),
@@ -599,6 +600,7 @@ fn build(r: &Rand) -> Inputs {
             population: a + b,
             imd_decile: Some(d),
             attributes: [("pa".to_string(), a), ("pb".to_string(), b)].into_iter().collect(),
+            outline: None,
         })
         .collect();
     let mut triples = Vec::new();
@@ -762,6 +764,7 @@ fn kent() -> Option<Inputs> {
                 .iter()
                 .filter_map(|(k, v)| v.parse::<f64>().ok().map(|x| (k.clone(), x)))
                 .collect(),
+            outline: None,
         })
         .collect();
     let zi: BTreeMap<&str, usize> = zones.iter().enumerate().map(|(i, z)| (z.id.as_str(), i)).collect();

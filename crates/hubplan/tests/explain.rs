@@ -56,6 +56,7 @@ fn inputs() -> Inputs {
         population: need,
         imd_decile: None,
         attributes: Default::default(),
+        outline: None,
     };
     let t = |z: usize, s: SiteIdx, m: f64| (Z[z], s, m);
     let travel = TravelTimes::from_triples(

@@ -58,6 +58,7 @@ fn parse(text: &str) -> Inputs {
                 population: w[2].parse().unwrap(),
                 imd_decile: None,
                 attributes: Default::default(),
+                outline: None,
             }),
             "time" => times.push((w[1].to_string(), w[2].to_string(), w[3].parse::<f64>().unwrap())),
             other => panic!("bad line {other}"),

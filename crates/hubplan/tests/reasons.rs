@@ -48,6 +48,7 @@ fn build(n_sites: usize, costs: &[f64], needs: &[f64], times: &[Option<f64>]) ->
             population: need,
             imd_decile: Some((i % 10 + 1) as u8),
             attributes: Default::default(),
+            outline: None,
         })
         .collect::<Vec<_>>();
     let mut triples = Vec::new();

@@ -40,6 +40,7 @@ fn zone(id: &str, lon: f64, district: &str, decile: u8, children: f64, extra: f6
         population: 5.0 * children,
         imd_decile: Some(decile),
         attributes,
+        outline: None,
     }
 }
 
