@@ -22,6 +22,7 @@
 // No panics on input (docs/ARCHITECTURE.md): no unwrap/expect outside tests.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+mod capacity_out;
 mod error;
 mod num;
 mod output;

@@ -520,6 +520,9 @@ struct PlanJson<'a> {
     warnings: &'a [String],
     notices: &'a [hubplan::notice::Notice],
     hubplan_version: &'a str,
+    /// Demand capacity (issue 21), only when the scenario has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    capacity: Option<Value>,
 }
 
 fn check_shapes(inputs: &Inputs, plan: &Plan) -> Result<()> {
@@ -579,6 +582,16 @@ fn infeasibility_json(inputs: &Inputs, plan: &Plan) -> Option<Value> {
                 "zones": zones(z),
             }),
             Blocker::Combination => json!({ "kind": "combination" }),
+            Blocker::Capacity {
+                zones: z,
+                full_sites,
+                missing,
+            } => json!({
+                "kind": "capacity",
+                "zones": zones(z),
+                "full_sites": site_ids(inputs, full_sites),
+                "missing_users": finite(*missing),
+            }),
             other => json!({ "kind": "other", "detail": format!("{other:?}") }),
         })
         .collect();
@@ -656,6 +669,7 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
         warnings: &meta.warnings,
         notices: &meta.notices,
         hubplan_version: &meta.hubplan_version,
+        capacity: crate::capacity_out::capacity_json(inputs, scenario, plan),
     };
     json_bytes(&doc, true, "plan.json")
 }
@@ -674,19 +688,26 @@ pub(crate) fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>
 }
 
 fn sites_csv(inputs: &Inputs, plan: &Plan) -> Result<Vec<u8>> {
+    let cap_head: &[&str] = if plan.capacity.is_some() {
+        &crate::capacity_out::SITE_HEAD
+    } else {
+        &[]
+    };
     csv_bytes(
         &[
             &SITE_CSV_HEAD[..],
             &["zones_served", "zones_served_before", "need_served"],
+            cap_head,
         ]
         .concat(),
-        inputs.sites.iter().zip(&plan.sites).map(|(s, p)| {
+        inputs.sites.iter().zip(&plan.sites).enumerate().map(|(j, (s, p))| {
             let mut row = site_csv_cells(s, p.decision);
             row.extend([
                 p.zones_served.to_string(),
                 p.zones_served_before.to_string(),
                 csv_plain(p.need_served),
             ]);
+            row.extend(crate::capacity_out::site_cells(plan, j));
             row
         }),
     )

@@ -22,6 +22,12 @@ pub struct SitesFile {
     pub lines: Vec<u64>,
     /// Non-fatal remarks (ignored columns, empty money cells read as 0…).
     pub warnings: Vec<String>,
+    /// Demand capacity of each site (`max_users`, in the unit of the zones' need;
+    /// `None`: unlimited or no such column). See docs/FORMATS.md.
+    pub max_users: Vec<Option<f64>>,
+    /// Each site's use today (`users_today`, same unit), for utilisation before
+    /// and after; `None` when not given.
+    pub users_today: Vec<Option<f64>>,
 }
 
 /// Zones read from a file.
@@ -65,6 +71,8 @@ const SITE_COLUMNS: &[&str] = &[
     "services",
     "can_host",
     "disposal_receipt",
+    "max_users",
+    "users_today",
 ];
 
 const POSITION_ALIASES: &[&str] = &["longitude", "lng", "latitude", "eastings", "northings"];
@@ -212,8 +220,26 @@ pub fn read_sites(path: &Path, services: Option<&[Service]>) -> Result<SitesFile
     let mut seen = HashMap::new();
     let mut empty = EmptyCells::new();
     let mut sites = Vec::with_capacity(t.rows.len());
+    let (max_users_col, users_today_col) = (c("max_users"), c("users_today"));
+    let mut max_users = Vec::with_capacity(t.rows.len());
+    let mut users_today = Vec::with_capacity(t.rows.len());
     for row in &t.rows {
         let id = id_of(&t, row, id_col, &mut seen)?;
+        // Demand capacity (issue 21): shared by the CSV and GeoJSON paths.
+        max_users.push(t.num(
+            row,
+            max_users_col,
+            NumSpec::non_negative(
+                "a number of users ≥ 0, in the unit of the zones' need (or an empty cell for unlimited)",
+            ),
+        )?);
+        users_today.push(t.num(
+            row,
+            users_today_col,
+            NumSpec::non_negative(
+                "a number of users ≥ 0, in the unit of the zones' need (or an empty cell when unknown)",
+            ),
+        )?);
         let st = match t.cell(row, status).to_ascii_lowercase().as_str() {
             "" | "existing" => SiteStatus::Existing,
             "candidate" => SiteStatus::Candidate,
@@ -317,6 +343,8 @@ pub fn read_sites(path: &Path, services: Option<&[Service]>) -> Result<SitesFile
         services: svc_list,
         lines,
         warnings,
+        max_users,
+        users_today,
     })
 }
 

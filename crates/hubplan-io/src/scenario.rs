@@ -160,6 +160,8 @@ pub struct ScenarioFile {
     pub worse_off_minutes: f64,
     /// `[study]`, when present.
     pub study: Option<StudySection>,
+    /// `capacity.assignment` (demand capacity, issue 21) with its line, when given.
+    pub capacity_assignment: Option<(hubplan::scenario::Assignment, u64)>,
 }
 
 /// One input file and its hash, for provenance in outputs.
@@ -343,6 +345,7 @@ const SECTIONS: &[(&str, &[&str])] = &[
     ),
     ("solver", &["time_limit_s", "gap", "backend"]),
     ("report", &["worse_off_minutes"]),
+    ("capacity", &["assignment"]),
     (
         "study",
         &[
@@ -821,6 +824,31 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
         None => DEFAULT_WORSE_OFF_MINUTES,
     };
 
+    // [capacity] (demand capacity, docs/MODEL.md §1.3)
+    let capacity_assignment = match get("capacity")?.get("assignment") {
+        None => None,
+        Some(v) => {
+            let s = doc.string(v, "capacity.assignment")?;
+            let a = match s.as_str() {
+                "split" => hubplan::scenario::Assignment::Split,
+                "single" => hubplan::scenario::Assignment::Single,
+                other => {
+                    return Err(doc.err(
+                        IoErrorKind::BadValue,
+                        v.span().start,
+                        "capacity.assignment",
+                        format!(
+                            "expected split or single, found {}{}",
+                            quote(other),
+                            did_you_mean(other, ["split", "single"])
+                        ),
+                    ))
+                }
+            };
+            Some((a, doc.line(v.span().start)))
+        }
+    };
+
     // [limits]
     let lim = get("limits")?;
     let budget = lim
@@ -1157,6 +1185,7 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
         min_sites,
         max_sites,
         study,
+        capacity_assignment,
     })
 }
 
@@ -1513,6 +1542,7 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
         solver: sf.solver.clone(),
         beyond_limit: sf.beyond_limit,
         worse_off_minutes: sf.worse_off_minutes,
+        capacity: demand_capacity(&sf, (&sites.max_users, &sites.users_today), &sites_path, &mut warnings),
     };
     Ok(LoadedScenario {
         path: path.to_path_buf(),
@@ -1531,6 +1561,39 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
         service_rules,
         study: sf.study,
         rows,
+    })
+}
+
+/// Demand capacity from the sites' `max_users` / `users_today` columns and
+/// `capacity.assignment` (docs/MODEL.md §1.3); `None` when neither column has a value.
+fn demand_capacity(
+    sf: &ScenarioFile,
+    (max_users, users_today): (&[Option<f64>], &[Option<f64>]),
+    sites_path: &Path,
+    warnings: &mut Vec<String>,
+) -> Option<hubplan::scenario::DemandCapacity> {
+    let any = max_users.iter().chain(users_today).any(Option::is_some);
+    if !any {
+        if let Some((a, line)) = sf.capacity_assignment {
+            warnings.push(format!(
+                "{}: line {line}: capacity.assignment = \"{}\" has no effect: {} gives no site a max_users",
+                sf.path.display(),
+                a.name(),
+                sites_path.display()
+            ));
+        }
+        return None;
+    }
+    if sf.services.is_some() && max_users.iter().any(Option::is_some) {
+        warnings.push(format!(
+            "{}: max_users is not yet used by the co-location model ([services]); it plans space (`capacity`) only",
+            sites_path.display()
+        ));
+    }
+    Some(hubplan::scenario::DemandCapacity {
+        max_users: max_users.to_vec(),
+        users_today: users_today.to_vec(),
+        assignment: sf.capacity_assignment.map(|(a, _)| a).unwrap_or_default(),
     })
 }
 

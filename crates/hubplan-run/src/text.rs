@@ -57,6 +57,9 @@ pub fn summary(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> String {
     for line in hubplan::explain::worse_off_sentences(inputs, plan, 3) {
         s += &format!("{line}\n");
     }
+    for line in hubplan::explain::capacity::summary_lines(inputs, sc, plan, 5) {
+        s += &format!("{line}\n");
+    }
     if let Some(inf) = &plan.infeasibility {
         s += "infeasible because:\n";
         for b in &inf.blockers {
@@ -109,6 +112,11 @@ pub fn describe_blocker(inputs: &Inputs, sc: &Scenario, b: &Blocker) -> String {
         Blocker::Combination => {
             "the budget and the site count can each be met alone, but not together".to_string()
         }
+        Blocker::Capacity {
+            zones,
+            full_sites,
+            missing,
+        } => hubplan::explain::capacity::blocker_text(inputs, zones, full_sites, *missing),
         _ => format!("{b:?}"),
     }
 }

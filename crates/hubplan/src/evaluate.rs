@@ -223,3 +223,147 @@ pub fn violations(inputs: &Inputs, scenario: &Scenario, open: &[bool]) -> Vec<St
     }
     v
 }
+
+/// What the evaluator recomputes for an assignment under demand capacity
+/// (issue 21, docs/MODEL.md §1.3).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AssignmentEvaluation {
+    /// Users assigned to each site.
+    pub load: Vec<f64>,
+    /// Users placed, per zone.
+    pub placed: Vec<f64>,
+    /// Σ users placed over zones within `max_minutes` of their building (covered need).
+    pub need_covered: f64,
+    /// Σ users × minutes over zones under the rule.
+    pub travel: f64,
+}
+
+/// Checks an assignment under demand capacity, independently of the solver:
+/// `placed[z]` lists `(site, users)` for zone `z`.
+///
+/// Returns the recomputed loads and values, and every broken rule as a sentence:
+/// a user placed at a closed site, at a site not in the zone's row or beyond the
+/// zone's limit ([`zone_limits`]; under `max_coverage`, `max_minutes`); more users
+/// placed than the zone's need; a zone under the access rule (`min_cost`,
+/// `min_travel`) whose need is not all placed; a zone split over two buildings
+/// under single assignment; a building above `max_users` (relative tolerance 1e-9).
+///
+/// Complexity: O(pairs + sites).
+pub fn check_assignment(
+    inputs: &Inputs,
+    scenario: &Scenario,
+    open: &[bool],
+    placed: &[Vec<(SiteIdx, f64)>],
+) -> (AssignmentEvaluation, Vec<String>) {
+    let mut v = Vec::new();
+    let n = inputs.sites.len();
+    let mut e = AssignmentEvaluation {
+        load: vec![0.0; n],
+        placed: vec![0.0; inputs.zones.len()],
+        need_covered: 0.0,
+        travel: 0.0,
+    };
+    if placed.len() != inputs.zones.len() || open.len() != n {
+        v.push(format!(
+            "an assignment of {} zones and {} open flags for {} zones and {n} sites",
+            placed.len(),
+            open.len(),
+            inputs.zones.len()
+        ));
+        return (e, v);
+    }
+    let Some(cap) = scenario.capacity.as_ref() else {
+        v.push("an assignment was given but the scenario has no demand capacity".into());
+        return (e, v);
+    };
+    let rule = in_rule(inputs, scenario);
+    let limits = zone_limits(inputs, scenario);
+    let must_place = scenario.objective != ObjectiveKind::MaxCoverage;
+    let tol = |x: f64| 1e-9 * x.abs().max(1.0);
+    for z in inputs.zone_indices() {
+        let zone = inputs.zone(z);
+        let list = &placed[z.index()];
+        let limit = match scenario.objective {
+            ObjectiveKind::MaxCoverage => scenario.max_minutes,
+            _ => limits[z.index()],
+        };
+        if cap.assignment == crate::scenario::Assignment::Single && list.iter().filter(|p| p.1 > 0.0).count() > 1 {
+            v.push(format!(
+                "zone {} is split between {} buildings under capacity.assignment = \"single\"",
+                zone.id,
+                list.len()
+            ));
+        }
+        let mut sum = 0.0;
+        for &(s, users) in list {
+            if !(users >= 0.0 && users.is_finite()) {
+                v.push(format!(
+                    "zone {} has {users} users at site {}",
+                    zone.id,
+                    inputs.site(s).id
+                ));
+                continue;
+            }
+            if s.index() >= n || !open[s.index()] {
+                v.push(format!(
+                    "zone {} is sent to site {}, which is closed",
+                    zone.id,
+                    inputs.sites.get(s.index()).map_or("?", |x| x.id.as_str())
+                ));
+                continue;
+            }
+            let minutes = inputs.travel.row(z).find(|&(t, _)| t == s).map(|(_, m)| m);
+            match (minutes, limit) {
+                (None, _) => v.push(format!(
+                    "zone {} is sent to site {}, which it has no travel time to",
+                    zone.id,
+                    inputs.site(s).id
+                )),
+                (Some(m), Some(l)) if m > l => v.push(format!(
+                    "zone {} is sent to site {}, {m} minutes away, beyond its limit of {l} minutes",
+                    zone.id,
+                    inputs.site(s).id
+                )),
+                (Some(m), None) if must_place || scenario.max_minutes.is_some() => v.push(format!(
+                    "zone {} is sent to site {} ({m} minutes) but the access rule leaves it out",
+                    zone.id,
+                    inputs.site(s).id
+                )),
+                (Some(m), _) => {
+                    if rule[z.index()] {
+                        e.travel += users * m;
+                    }
+                    if scenario.max_minutes.is_none_or(|mx| m <= mx) {
+                        e.need_covered += users;
+                    }
+                }
+            }
+            sum += users;
+            e.load[s.index()] += users;
+        }
+        e.placed[z.index()] = sum;
+        if sum > zone.need + tol(zone.need) {
+            v.push(format!(
+                "zone {} has {sum} users placed but a need of {}",
+                zone.id, zone.need
+            ));
+        }
+        if must_place && limits[z.index()].is_some() && sum < zone.need - 1e-6 * zone.need.max(1.0) {
+            v.push(format!(
+                "zone {} has a need of {} but only {sum} users are placed within its limit",
+                zone.id, zone.need
+            ));
+        }
+    }
+    for (j, site) in inputs.sites.iter().enumerate() {
+        if let Some(q) = cap.max_users.get(j).copied().flatten() {
+            if e.load[j] > q + 1e-6 * q.max(1.0) {
+                v.push(format!(
+                    "site {} takes {} users but max_users is {q}",
+                    site.id, e.load[j]
+                ));
+            }
+        }
+    }
+    (e, v)
+}

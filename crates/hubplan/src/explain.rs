@@ -33,6 +33,7 @@ use crate::model::{Inputs, SiteStatus};
 use crate::plan::{Blocker, Decision, Infeasibility, Plan, PlanStatus};
 use crate::scenario::{BeyondLimit, ObjectiveKind, Scenario};
 
+pub mod capacity;
 mod services;
 pub use services::{
     service_reasons, service_worse_off, service_worse_off_sentences, users_in, ServiceReason, ServiceSiteReason,
@@ -835,6 +836,16 @@ pub fn describe_infeasibility(inputs: &Inputs, sc: &Scenario, inf: &Infeasibilit
                     Vec::new(),
                     Vec::new(),
                     "The budget and the site count can each be met alone, but not together.".to_string(),
+                ),
+                Blocker::Capacity {
+                    zones,
+                    full_sites,
+                    missing,
+                } => (
+                    "capacity",
+                    zones.clone(),
+                    full_sites.clone(),
+                    capacity::blocker_text(inputs, zones, full_sites, *missing),
                 ),
             };
             zones.sort();

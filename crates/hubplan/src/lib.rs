@@ -53,6 +53,7 @@
 // No panics on input (docs/ARCHITECTURE.md): no unwrap/expect outside tests.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod capacity;
 pub mod colocate;
 pub mod error;
 pub mod evaluate;

@@ -188,7 +188,7 @@ pub fn map_instance(inputs: &Inputs, sc: &Scenario) -> Mapped {
     }
 }
 
-fn run_solver(inst: &Instance, sc: &Scenario) -> Result<Outcome> {
+pub(crate) fn run_solver(inst: &Instance, sc: &Scenario) -> Result<Outcome> {
     let opts = SolveOptions {
         time_limit: sc.solver.time_limit,
         rel_gap: sc.solver.gap,
@@ -225,6 +225,9 @@ fn close_enough(a: f64, b: f64) -> bool {
 /// Dominated by the solver; evaluation and assembly are O(pairs + sites).
 pub fn plan(inputs: &Inputs, sc: &Scenario) -> Result<Plan> {
     check_scenario(inputs, sc)?;
+    if sc.capacity.as_ref().is_some_and(|c| c.binds()) {
+        return crate::capacity::plan_capacitated(inputs, sc);
+    }
     let mapped = map_instance(inputs, sc);
     let t0 = Instant::now();
     let out = run_solver(&mapped.instance, sc)?;
@@ -351,7 +354,7 @@ fn certify(inputs: &Inputs, sc: &Scenario, mapped: &Mapped, out: &Outcome) -> Re
 }
 
 #[allow(clippy::too_many_arguments)]
-fn assemble(
+pub(crate) fn assemble(
     inputs: &Inputs,
     sc: &Scenario,
     open: Vec<bool>,
@@ -463,6 +466,7 @@ fn assemble(
         unreachable,
         infeasibility,
         solver,
+        capacity: None,
     }
 }
 

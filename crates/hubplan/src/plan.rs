@@ -209,6 +209,16 @@ pub enum Blocker {
     },
     /// Budget and site count together, each feasible alone.
     Combination,
+    /// Demand capacity (issue 21): with every site open that may open, these
+    /// zones' need does not fit into the buildings within their limit.
+    Capacity {
+        /// Zones whose need cannot all be placed.
+        zones: Vec<ZoneIdx>,
+        /// The buildings within reach of those zones that are full.
+        full_sites: Vec<SiteIdx>,
+        /// Users that cannot be placed (the capacity missing), in the need's unit.
+        missing: f64,
+    },
 }
 
 /// Why a plan is infeasible.
@@ -271,6 +281,69 @@ pub struct Plan {
     pub worse_off: Vec<WorseOff>,
     /// Totals by IMD decile, deciles 1..10 then zones without one (only those present).
     pub by_imd_decile: Vec<DecileTotals>,
+    /// Demand capacity: loads, utilisation and warnings; `None` when the scenario has none.
+    pub capacity: Option<CapacityReport>,
+}
+
+/// One building under demand capacity (issue 21).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct SiteLoad {
+    /// `max_users`; `None` = unlimited.
+    pub max_users: Option<f64>,
+    /// Users today: `users_today` when given, else the need of the zones whose
+    /// nearest existing building this is (see [`SiteLoad::before_given`]).
+    pub users_before: f64,
+    /// True when `users_before` is the sites file's `users_today`.
+    pub before_given: bool,
+    /// Users the plan assigns to it (0 when closed).
+    pub users_after: f64,
+}
+
+impl SiteLoad {
+    /// Users before as a share of `max_users` (`None` when unlimited or 0).
+    pub fn utilisation_before(&self) -> Option<f64> {
+        self.max_users.filter(|&q| q > 0.0).map(|q| self.users_before / q)
+    }
+    /// Users after as a share of `max_users`.
+    pub fn utilisation_after(&self) -> Option<f64> {
+        self.max_users.filter(|&q| q > 0.0).map(|q| self.users_after / q)
+    }
+}
+
+/// A warning about a capacitated plan.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum CapacityWarning {
+    /// A building that receives users is above [`CapacityReport::full_share`] of its capacity.
+    NearlyFull {
+        /// The building.
+        site: SiteIdx,
+        /// Users after / max_users.
+        utilisation: f64,
+    },
+    /// The plan relies on split assignment: these zones are shared between buildings,
+    /// where families may really go to one place.
+    Split {
+        /// The zones split between two or more buildings.
+        zones: Vec<ZoneIdx>,
+    },
+}
+
+/// Demand capacity in a plan: who goes where, and how full each building is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CapacityReport {
+    /// Split or single.
+    pub assignment: crate::scenario::Assignment,
+    /// Per site, in site order.
+    pub sites: Vec<SiteLoad>,
+    /// Per zone, the users placed at each building (largest first; ties by site).
+    pub placed: Vec<Vec<(SiteIdx, f64)>>,
+    /// Need within reach that the plan does not place (only under `max_coverage`).
+    pub need_unplaced: f64,
+    /// The utilisation above which a receiving building is flagged (0.9).
+    pub full_share: f64,
+    /// Warnings, in a fixed order (nearly full buildings by site, then split zones).
+    pub warnings: Vec<CapacityWarning>,
 }
 
 /// The worse-off list and the totals by IMD decile of an open set, from each

@@ -118,6 +118,51 @@ impl Default for SolverConfig {
     }
 }
 
+/// How a zone's need may be shared between buildings under demand capacity
+/// (`capacity.assignment`, docs/MODEL.md §1.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Assignment {
+    /// A zone's need may be shared between several buildings (the default).
+    #[default]
+    Split,
+    /// A zone goes to one building.
+    Single,
+}
+
+impl Assignment {
+    /// The name used in scenario files and outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Assignment::Split => "split",
+            Assignment::Single => "single",
+        }
+    }
+}
+
+/// Demand capacity (issue 21): how many users each building can serve, in the
+/// unit of the zones' need, and how a zone's need may be shared.
+///
+/// Present on a [`Scenario`] when the sites file has a `max_users` or
+/// `users_today` column (or the scenario a `[capacity]` table). Vectors have
+/// one entry per site, in [`crate::SiteIdx`] order.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct DemandCapacity {
+    /// The most users each building can serve; `None` = unlimited.
+    pub max_users: Vec<Option<f64>>,
+    /// Each building's use today, for utilisation before and after; `None` = unknown.
+    pub users_today: Vec<Option<f64>>,
+    /// Split or single assignment.
+    pub assignment: Assignment,
+}
+
+impl DemandCapacity {
+    /// True when some building has a finite `max_users` (otherwise the rule is void).
+    pub fn binds(&self) -> bool {
+        self.max_users.iter().any(Option::is_some)
+    }
+}
+
 /// A scenario with every id resolved.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
@@ -139,6 +184,9 @@ pub struct Scenario {
     pub beyond_limit: BeyondLimit,
     /// Journeys that grow by at least this many minutes are listed as worse off (`report.worse_off_minutes`).
     pub worse_off_minutes: f64,
+    /// Demand capacity (`max_users`, `users_today`, `[capacity]`); `None` when the
+    /// inputs give none (docs/MODEL.md §1.3).
+    pub capacity: Option<DemandCapacity>,
 }
 
 impl Scenario {
@@ -154,6 +202,7 @@ impl Scenario {
             solver: SolverConfig::default(),
             beyond_limit: BeyondLimit::default(),
             worse_off_minutes: DEFAULT_WORSE_OFF_MINUTES,
+            capacity: None,
         }
     }
 }

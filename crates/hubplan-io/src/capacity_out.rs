@@ -1,0 +1,110 @@
+//! Demand capacity in the plan directory (issue 21): the `capacity` block of
+//! plan.json and the utilisation columns of sites.csv (docs/FORMATS.md).
+
+use hubplan::explain::capacity::{site_reasons, warning_text};
+use hubplan::plan::CapacityWarning;
+use hubplan::{Inputs, Plan, Scenario};
+use serde_json::{json, Value};
+
+fn r6(x: f64) -> Value {
+    if x.is_finite() {
+        json!((x * 1e6).round() / 1e6 + 0.0)
+    } else {
+        Value::Null
+    }
+}
+
+fn cell(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v.is_finite() => {
+            let r = (v * 1e6).round() / 1e6 + 0.0;
+            format!("{r}")
+        }
+        _ => String::new(),
+    }
+}
+
+/// The `capacity` block of plan.json; `None` without demand capacity.
+pub(crate) fn capacity_json(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> Option<Value> {
+    let cap = plan.capacity.as_ref()?;
+    let sites: Vec<Value> = inputs
+        .sites
+        .iter()
+        .zip(&cap.sites)
+        .map(|(s, l)| {
+            json!({
+                "id": s.id,
+                "max_users": l.max_users.map(r6),
+                "users_before": r6(l.users_before),
+                "users_before_source": if l.before_given { "users_today" } else { "modelled" },
+                "users_after": r6(l.users_after),
+                "utilisation_before": l.utilisation_before().map(r6),
+                "utilisation_after": l.utilisation_after().map(r6),
+            })
+        })
+        .collect();
+    let placed: Vec<Value> = inputs
+        .zones
+        .iter()
+        .zip(&cap.placed)
+        .filter(|(_, p)| !p.is_empty())
+        .map(|(z, p)| {
+            json!({
+                "zone": z.id,
+                "sites": p.iter().map(|&(s, u)| json!({ "site": inputs.site(s).id, "users": r6(u) })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let warnings: Vec<Value> = cap
+        .warnings
+        .iter()
+        .map(|w| {
+            let text = warning_text(inputs, cap, w);
+            match w {
+                CapacityWarning::NearlyFull { site, utilisation } => json!({
+                    "kind": "nearly_full", "site": inputs.site(*site).id, "utilisation": r6(*utilisation), "text": text,
+                }),
+                CapacityWarning::Split { zones } => json!({
+                    "kind": "split", "zones": zones.iter().map(|&z| inputs.zone(z).id.as_str()).collect::<Vec<_>>(), "text": text,
+                }),
+                _ => json!({ "kind": "other", "text": text }),
+            }
+        })
+        .collect();
+    let reasons: Vec<Value> = site_reasons(inputs, sc, plan)
+        .into_iter()
+        .map(|(s, text)| json!({ "site": inputs.site(s).id, "text": text }))
+        .collect();
+    Some(json!({
+        "assignment": cap.assignment.name(),
+        "full_share": cap.full_share,
+        "need_unplaced": r6(cap.need_unplaced),
+        "sites": sites,
+        "placed": placed,
+        "warnings": warnings,
+        "reasons": reasons,
+    }))
+}
+
+/// Extra sites.csv columns under demand capacity.
+pub(crate) const SITE_HEAD: [&str; 5] = [
+    "max_users",
+    "users_before",
+    "users_after",
+    "utilisation_before",
+    "utilisation_after",
+];
+
+/// The extra sites.csv cells of site `j` (empty without demand capacity).
+pub(crate) fn site_cells(plan: &Plan, j: usize) -> Vec<String> {
+    let Some(l) = plan.capacity.as_ref().and_then(|c| c.sites.get(j)) else {
+        return Vec::new();
+    };
+    vec![
+        cell(l.max_users),
+        cell(Some(l.users_before)),
+        cell(Some(l.users_after)),
+        cell(l.utilisation_before()),
+        cell(l.utilisation_after()),
+    ]
+}

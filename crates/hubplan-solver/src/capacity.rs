@@ -1,0 +1,637 @@
+//! Demand capacity: facility location where each site serves at most
+//! `capacity[j]` units of demand (issue 21, docs/MODEL.md §1.3).
+//!
+//! # Formulation
+//!
+//! On an [`Instance`] with capacities, variables `y_j ∈ {0,1}`, `x_ia ∈ [0,1]`
+//! (the share of client `i` served on arc `a`; `{0,1}` under
+//! [`Assignment::Single`]) and `u_i ∈ [0,1]` (unserved share, only with an
+//! unserved cost):
+//!
+//! ```text
+//! min  Σ_j f_j y_j + Σ_i Σ_a c_ia x_ia + Σ_i U_i u_i
+//! s.t. Σ_a x_ia + u_i = 1                     ∀ i
+//!      x_ia ≤ y_j(a)                          ∀ i, a          (strong linking)
+//!      Σ_i d_i x_ij ≤ Q_j y_j                 ∀ j with a capacity
+//!      Σ_j Q_j y_j ≥ Σ_{i must serve} d_i     (aggregate capacity cut, when every arc's site has a capacity)
+//!      budget, cardinality, fixings           as in the uncapacitated form
+//! ```
+//!
+//! # Method
+//! 1. The MIP above, through good_lp (pure-Rust `microlp` by default, HiGHS with
+//!    the `highs` feature), gives the open sites and a proven status.
+//! 2. Under [`Assignment::Split`] the assignment for those open sites is then
+//!    recomputed exactly as a **transportation problem by min-cost flow**
+//!    ([`transport`]: successive shortest paths with Dijkstra on reduced costs),
+//!    so the reported assignment is optimal for the open set whatever the back
+//!    end returned, and the objective is recomputed from it.
+//! 3. Under [`Assignment::Single`] (the generalised assignment problem) the
+//!    integral assignment of the MIP is kept and its objective recomputed.
+//!
+//! Bounds are honest: `Optimal` only when the back end proved it (or stopped
+//! at its gap limit), with bound = objective (minus the gap allowance);
+//! time-limited runs are `Feasible` with bound `−∞`, since good_lp exposes no
+//! dual bound. A native Lagrangian search for this class is not built yet
+//! (see docs/SOLVER.md).
+//!
+//! # Complexity
+//! The MIP has `n + |arcs| + m` variables; its solve time is the back end's.
+//! [`transport`] runs at most `m + n` Dijkstra passes of `O(|arcs| log(m + n))`.
+
+use crate::instance::{Fixing, Instance, InstanceError};
+use crate::mip::MipBackend;
+use crate::outcome::{Outcome, SolveOptions, Status};
+use good_lp::{
+    constraint, variable, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus, SolverModel,
+    Variable, WithMipGap, WithTimeLimit,
+};
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+/// How a client's demand may be shared between sites.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Assignment {
+    /// A client may be split over several open sites.
+    #[default]
+    Split,
+    /// A client goes to one site (or, when it may, stays wholly unserved).
+    Single,
+}
+
+/// A capacitated solve: the [`Outcome`] and the assignment behind its objective.
+#[derive(Clone, Debug)]
+pub struct CapacityOutcome {
+    /// Status, open sites, objective and bound (as for [`crate::solve`]).
+    pub outcome: Outcome,
+    /// Per client, the share served by each site `(site, share)`, shares in
+    /// `(0, 1]` summing to at most 1 (the rest is unserved); empty without a solution.
+    pub flows: Vec<Vec<(u32, f64)>>,
+}
+
+/// Objective of an assignment: `Σ f_j y_j + Σ c_ia x_ia + Σ U_i (1 − Σ_a x_ia)`;
+/// `None` when a must-serve client is not wholly served, an arc is missing or
+/// closed, or a capacity is exceeded (relative tolerance 1e-9).
+pub fn assignment_objective(inst: &Instance, open: &[bool], flows: &[Vec<(u32, f64)>]) -> Option<f64> {
+    if open.len() != inst.n_sites() || flows.len() != inst.n_clients() {
+        return None;
+    }
+    let mut z: f64 = (0..inst.n_sites())
+        .filter(|&j| open[j])
+        .map(|j| inst.fixed_cost[j])
+        .sum();
+    let mut load = vec![0.0; inst.n_sites()];
+    for (i, f) in flows.iter().enumerate() {
+        let arcs = inst.arcs_of(i);
+        let mut served = 0.0;
+        for &(s, x) in f {
+            let a = arcs.iter().find(|a| a.site == s)?;
+            if !open[s as usize] || !(x >= 0.0) {
+                return None;
+            }
+            z += a.cost * x;
+            served += x;
+            load[s as usize] += inst.demand[i] * x;
+        }
+        let rest = (1.0 - served).max(0.0);
+        if rest > 1e-9 {
+            z += inst.unserved_cost[i]? * rest;
+        }
+    }
+    for j in 0..inst.n_sites() {
+        if let Some(q) = inst.capacity[j] {
+            if load[j] > q + 1e-9 * q.max(1.0) {
+                return None;
+            }
+        }
+    }
+    Some(z)
+}
+
+/// Solves a capacitated instance exactly (see the module docs).
+///
+/// # Errors
+/// [`InstanceError`] for a malformed instance, or [`InstanceError::Backend`]
+/// when the back end is not compiled in or fails for a reason other than
+/// infeasibility or the time limit.
+///
+/// # Example
+/// ```
+/// use hubplan_solver::{Arc, Instance, SolveOptions, Status};
+/// use hubplan_solver::capacity::{solve_capacitated, Assignment};
+/// use hubplan_solver::mip::MipBackend;
+/// // Two sites of 10 users each; 15 users must be served: both stay open.
+/// let mut inst = Instance::with_sites(2);
+/// inst.fixed_cost = vec![1.0, 1.0];
+/// inst.capacity = vec![Some(10.0), Some(10.0)];
+/// let arcs = vec![Arc { site: 0, cost: 0.0 }, Arc { site: 1, cost: 0.0 }];
+/// inst.push_client(arcs, None, 15.0);
+/// let out = solve_capacitated(&inst, &SolveOptions::default(), Assignment::Split, MipBackend::Microlp).unwrap();
+/// assert_eq!(out.outcome.status, Status::Optimal);
+/// assert_eq!(out.outcome.open, vec![true, true]);
+/// ```
+pub fn solve_capacitated(
+    inst: &Instance,
+    opts: &SolveOptions,
+    mode: Assignment,
+    backend: MipBackend,
+) -> Result<CapacityOutcome, InstanceError> {
+    inst.validate()?;
+    let name = match (backend, mode) {
+        (MipBackend::Microlp, Assignment::Split) => "capacity:mip:microlp + min-cost-flow assignment",
+        (MipBackend::Microlp, Assignment::Single) => "capacity:mip:microlp (single assignment)",
+        (MipBackend::Highs, Assignment::Split) => "capacity:mip:highs + min-cost-flow assignment",
+        (MipBackend::Highs, Assignment::Single) => "capacity:mip:highs (single assignment)",
+    };
+    let why = match mode {
+        Assignment::Split => "demand capacity (split): the capacitated MIP picks the sites; the assignment is a transportation problem solved by min-cost flow",
+        Assignment::Single => "demand capacity (single): a generalised assignment, solved as a MIP with integral assignments",
+    };
+    let none = |status: Status| CapacityOutcome {
+        outcome: Outcome {
+            status,
+            open: Vec::new(),
+            objective: f64::INFINITY,
+            bound: if status == Status::Infeasible {
+                f64::INFINITY
+            } else {
+                f64::NEG_INFINITY
+            },
+            nodes: 0,
+            solver: name.into(),
+            search: "capacity-mip".into(),
+            why: why.into(),
+        },
+        flows: Vec::new(),
+    };
+    // A must-serve client without arcs, or whose demand no arc can take, makes it infeasible.
+    for i in 0..inst.n_clients() {
+        if inst.unserved_cost[i].is_none()
+            && inst
+                .arcs_of(i)
+                .iter()
+                .all(|a| inst.fixing[a.site as usize] == Fixing::Closed)
+        {
+            return Ok(none(Status::Infeasible));
+        }
+    }
+    let m = build(inst, mode);
+    let secs = opts.time_limit.as_secs_f64().max(0.001);
+    let gap = opts.rel_gap.max(0.0) as f32;
+    let solved = match backend {
+        MipBackend::Microlp => {
+            let mut model = m.pv.minimise(m.obj).using(good_lp::microlp).with_time_limit(secs);
+            model = model
+                .with_mip_gap(gap)
+                .map_err(|e| InstanceError::Backend(e.to_string()))?;
+            for c in m.rows {
+                model.add_constraint(c);
+            }
+            model.solve().map(|s| read(&s, &m.y, &m.x, inst))
+        }
+        MipBackend::Highs => solve_highs(m, secs, gap, inst)?,
+    };
+    let (open, mip_flows, st) = match solved {
+        Ok(r) => r,
+        Err(ResolutionError::Infeasible) => return Ok(none(Status::Infeasible)),
+        Err(ResolutionError::Other(s)) if s.contains("Time limit") => return Ok(none(Status::Unknown)),
+        Err(e) => return Err(InstanceError::Backend(format!("{name}: {e}"))),
+    };
+    let flows = match mode {
+        Assignment::Split => match transport(inst, &open) {
+            Some((_, f)) => f,
+            None => mip_flows,
+        },
+        Assignment::Single => mip_flows,
+    };
+    let Some(z) = assignment_objective(inst, &open, &flows) else {
+        return Err(InstanceError::Backend(format!(
+            "{name} returned an assignment that breaks a capacity or leaves a client unserved"
+        )));
+    };
+    let (status, bound) = match st {
+        SolutionStatus::Optimal => (Status::Optimal, z),
+        SolutionStatus::GapLimit => (Status::Optimal, z - opts.rel_gap * z.abs()),
+        SolutionStatus::TimeLimit => (Status::Feasible, f64::NEG_INFINITY),
+    };
+    Ok(CapacityOutcome {
+        outcome: Outcome {
+            status,
+            open,
+            objective: z,
+            bound,
+            nodes: 0,
+            solver: name.into(),
+            search: "capacity-mip".into(),
+            why: why.into(),
+        },
+        flows,
+    })
+}
+
+struct Built {
+    pv: ProblemVariables,
+    obj: Expression,
+    rows: Vec<good_lp::Constraint>,
+    y: Vec<Variable>,
+    /// Per client, `(site, x)`.
+    x: Vec<Vec<(u32, Variable)>>,
+}
+
+fn build(inst: &Instance, mode: Assignment) -> Built {
+    let n = inst.n_sites();
+    let mut pv = ProblemVariables::new();
+    let y: Vec<Variable> = (0..n)
+        .map(|j| {
+            let (lb, ub) = match inst.fixing[j] {
+                Fixing::Free => (0.0, 1.0),
+                Fixing::Open => (1.0, 1.0),
+                Fixing::Closed => (0.0, 0.0),
+            };
+            pv.add(variable().integer().min(lb).max(ub))
+        })
+        .collect();
+    let mut obj: Expression = (0..n).map(|j| inst.fixed_cost[j] * y[j]).sum();
+    let mut rows = Vec::new();
+    let mut load: Vec<Expression> = vec![Expression::default(); n];
+    let mut x = Vec::with_capacity(inst.n_clients());
+    let mut must = 0.0;
+    for i in 0..inst.n_clients() {
+        let mut sum = Expression::default();
+        if let Some(u) = inst.unserved_cost[i] {
+            let v = pv.add(variable().min(0.0).max(1.0));
+            obj += u * v;
+            sum += v;
+        } else {
+            must += inst.demand[i];
+        }
+        let mut xi = Vec::new();
+        for a in inst.arcs_of(i) {
+            let j = a.site as usize;
+            if inst.fixing[j] == Fixing::Closed {
+                continue;
+            }
+            let d = variable().min(0.0).max(1.0);
+            let v = pv.add(if mode == Assignment::Single { d.integer() } else { d });
+            obj += a.cost * v;
+            sum += v;
+            rows.push(constraint!(v - y[j] <= 0.0));
+            if inst.capacity[j].is_some() {
+                load[j] += inst.demand[i] * v;
+            }
+            xi.push((a.site, v));
+        }
+        rows.push(constraint!(sum == 1.0));
+        x.push(xi);
+    }
+    for j in 0..n {
+        if let Some(q) = inst.capacity[j] {
+            let e = std::mem::take(&mut load[j]);
+            rows.push(constraint!(e - q * y[j] <= 0.0));
+        }
+    }
+    if inst.capacity.iter().all(Option::is_some) && must > 0.0 {
+        let total: Expression = (0..n).map(|j| inst.capacity[j].unwrap_or(0.0) * y[j]).sum();
+        rows.push(constraint!(total >= must));
+    }
+    if let Some(b) = inst.budget {
+        let e: Expression = (0..n).map(|j| inst.budget_cost[j] * y[j]).sum();
+        rows.push(constraint!(e <= b));
+    }
+    if let Some(c) = inst.cardinality {
+        let e: Expression = y.iter().copied().sum();
+        rows.push(constraint!(e.clone() >= f64::from(c.min)));
+        rows.push(constraint!(e <= f64::from(c.max)));
+    }
+    Built { pv, obj, rows, y, x }
+}
+
+type Read = (Vec<bool>, Vec<Vec<(u32, f64)>>, SolutionStatus);
+
+fn read<S: Solution>(sol: &S, y: &[Variable], x: &[Vec<(u32, Variable)>], inst: &Instance) -> Read {
+    let open: Vec<bool> = y.iter().map(|&v| sol.value(v) > 0.5).collect();
+    let flows = x
+        .iter()
+        .enumerate()
+        .map(|(i, xi)| {
+            let mut f: Vec<(u32, f64)> = xi
+                .iter()
+                .map(|&(s, v)| (s, sol.value(v).clamp(0.0, 1.0)))
+                .filter(|&(s, v)| v > 1e-9 && open[s as usize])
+                .collect();
+            // Clean the back end's round-off: shares summing to ~1 become exactly 1.
+            let tot: f64 = f.iter().map(|p| p.1).sum();
+            if tot > 1.0 || (inst.unserved_cost[i].is_none() && tot > 0.0) {
+                f.iter_mut().for_each(|p| p.1 /= tot);
+            }
+            f
+        })
+        .collect();
+    (open, flows, sol.status())
+}
+
+#[cfg(feature = "highs")]
+fn solve_highs(m: Built, secs: f64, gap: f32, inst: &Instance) -> Result<Result<Read, ResolutionError>, InstanceError> {
+    let mut model = m.pv.minimise(m.obj).using(good_lp::highs).set_time_limit(secs);
+    model = model
+        .set_mip_rel_gap(gap)
+        .map_err(|e| InstanceError::Backend(e.to_string()))?;
+    for c in m.rows {
+        model.add_constraint(c);
+    }
+    Ok(model.solve().map(|s| read(&s, &m.y, &m.x, inst)))
+}
+
+#[cfg(not(feature = "highs"))]
+fn solve_highs(
+    _m: Built,
+    _secs: f64,
+    _gap: f32,
+    _inst: &Instance,
+) -> Result<Result<Read, ResolutionError>, InstanceError> {
+    Err(InstanceError::Backend(
+        "hubplan-solver was built without the `highs` feature".into(),
+    ))
+}
+
+/// The least-cost splittable assignment for a fixed open set: the
+/// transportation problem `min Σ c_ia x_ia + Σ U_i u_i` subject to
+/// `Σ_a x_ia + u_i = 1`, `Σ_i d_i x_ij ≤ Q_j` on open sites, by min-cost flow
+/// (successive shortest paths, Dijkstra on reduced costs; demand-weighted
+/// units: an arc costs `c_ia / d_i` per unit of demand).
+///
+/// Returns the assignment cost (without fixed costs) and the shares per
+/// client, or `None` when the must-serve demand does not fit. Clients with
+/// demand 0 take their cheapest open arc (or stay unserved when cheaper).
+///
+/// Complexity: at most `m + n + 1` augmentations, each `O(|arcs| log(m + n))`.
+pub fn transport(inst: &Instance, open: &[bool]) -> Option<(f64, Vec<Vec<(u32, f64)>>)> {
+    let (m, n) = (inst.n_clients(), inst.n_sites());
+    if open.len() != n {
+        return None;
+    }
+    // Nodes: 0 = source, 1..=m clients, m+1..=m+n sites, m+n+1 = sink.
+    let (src, sink) = (0usize, m + n + 1);
+    let mut g = Flow::new(m + n + 2);
+    let mut arc_ids: Vec<Vec<(u32, usize)>> = vec![Vec::new(); m];
+    let mut cost = 0.0;
+    let mut flows: Vec<Vec<(u32, f64)>> = vec![Vec::new(); m];
+    let mut need = 0.0;
+    for i in 0..m {
+        let d = inst.demand[i];
+        let u = inst.unserved_cost[i];
+        if d <= 0.0 {
+            let best = inst
+                .arcs_of(i)
+                .iter()
+                .filter(|a| open[a.site as usize])
+                .min_by(|a, b| a.cost.total_cmp(&b.cost));
+            match (best, u) {
+                (Some(a), Some(u)) if u < a.cost => cost += u,
+                (Some(a), _) => {
+                    cost += a.cost;
+                    flows[i].push((a.site, 1.0));
+                }
+                (None, Some(u)) => cost += u,
+                (None, None) => return None,
+            }
+            continue;
+        }
+        g.add(src, 1 + i, d, 0.0);
+        if u.is_none() {
+            need += d;
+        }
+        for a in inst.arcs_of(i) {
+            if open[a.site as usize] {
+                let e = g.add(1 + i, 1 + m + a.site as usize, d, a.cost / d);
+                arc_ids[i].push((a.site, e));
+            }
+        }
+        if let Some(u) = u {
+            g.add(1 + i, sink, d, u / d);
+        }
+    }
+    for j in 0..n {
+        if open[j] {
+            g.add(1 + m + j, sink, inst.capacity[j].unwrap_or(f64::INFINITY), 0.0);
+        }
+    }
+    let supply: f64 = (0..m).map(|i| inst.demand[i].max(0.0)).sum();
+    let shipped = g.min_cost_flow(src, sink, supply);
+    if shipped < supply - 1e-9 * supply.max(1.0) {
+        let _ = need;
+        return None;
+    }
+    for i in 0..m {
+        let d = inst.demand[i];
+        if d <= 0.0 {
+            continue;
+        }
+        for &(s, e) in &arc_ids[i] {
+            let f = g.flow(e);
+            if f > 1e-12 * d.max(1.0) {
+                flows[i].push((s, (f / d).min(1.0)));
+            }
+        }
+    }
+    // Recompute the cost from the shares (one formula for every caller).
+    for (i, f) in flows.iter().enumerate() {
+        if inst.demand[i] <= 0.0 {
+            continue;
+        }
+        let arcs = inst.arcs_of(i);
+        let mut served = 0.0;
+        for &(s, x) in f {
+            if let Some(a) = arcs.iter().find(|a| a.site == s) {
+                cost += a.cost * x;
+            }
+            served += x;
+        }
+        let rest = (1.0 - served).max(0.0);
+        if rest > 1e-9 {
+            match inst.unserved_cost[i] {
+                Some(u) => cost += u * rest,
+                None => return None,
+            }
+        }
+    }
+    Some((cost, flows))
+}
+
+/// A small residual graph for min-cost flow with real capacities.
+struct Flow {
+    head: Vec<usize>,
+    cap: Vec<f64>,
+    cost: Vec<f64>,
+    adj: Vec<Vec<usize>>,
+}
+
+#[derive(PartialEq)]
+struct Item(f64, usize);
+impl Eq for Item {}
+impl PartialOrd for Item {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Item {
+    fn cmp(&self, o: &Self) -> Ordering {
+        o.0.total_cmp(&self.0).then(o.1.cmp(&self.1))
+    }
+}
+
+impl Flow {
+    fn new(nodes: usize) -> Self {
+        Flow {
+            head: Vec::new(),
+            cap: Vec::new(),
+            cost: Vec::new(),
+            adj: vec![Vec::new(); nodes],
+        }
+    }
+
+    /// Adds `u → v` and its reverse; returns the forward edge's id.
+    fn add(&mut self, u: usize, v: usize, cap: f64, cost: f64) -> usize {
+        let e = self.head.len();
+        self.head.push(v);
+        self.cap.push(cap);
+        self.cost.push(cost);
+        self.adj[u].push(e);
+        self.head.push(u);
+        self.cap.push(0.0);
+        self.cost.push(-cost);
+        self.adj[v].push(e + 1);
+        e
+    }
+
+    /// Flow on a forward edge: the capacity of its reverse.
+    fn flow(&self, e: usize) -> f64 {
+        self.cap[e ^ 1]
+    }
+
+    /// Ships up to `want` from `s` to `t` at least cost; returns what was shipped.
+    fn min_cost_flow(&mut self, s: usize, t: usize, want: f64) -> f64 {
+        let nn = self.adj.len();
+        let mut pot = vec![0.0f64; nn];
+        let mut shipped = 0.0;
+        let eps = 1e-12 * want.max(1.0);
+        let mut dist = vec![f64::INFINITY; nn];
+        let mut prev = vec![usize::MAX; nn];
+        while shipped < want - eps {
+            dist.iter_mut().for_each(|d| *d = f64::INFINITY);
+            prev.iter_mut().for_each(|p| *p = usize::MAX);
+            dist[s] = 0.0;
+            let mut heap = BinaryHeap::new();
+            heap.push(Item(0.0, s));
+            while let Some(Item(d, u)) = heap.pop() {
+                if d > dist[u] {
+                    continue;
+                }
+                for &e in &self.adj[u] {
+                    if self.cap[e] <= eps {
+                        continue;
+                    }
+                    let v = self.head[e];
+                    // Reduced costs are ≥ 0 up to round-off.
+                    let rc = (self.cost[e] + pot[u] - pot[v]).max(0.0);
+                    let nd = d + rc;
+                    if nd < dist[v] - 1e-15 {
+                        dist[v] = nd;
+                        prev[v] = e;
+                        heap.push(Item(nd, v));
+                    }
+                }
+            }
+            if !dist[t].is_finite() {
+                break;
+            }
+            for v in 0..nn {
+                if dist[v].is_finite() {
+                    pot[v] += dist[v];
+                }
+            }
+            let mut push = want - shipped;
+            let mut v = t;
+            while v != s {
+                let e = prev[v];
+                push = push.min(self.cap[e]);
+                v = self.head[e ^ 1];
+            }
+            let mut v = t;
+            while v != s {
+                let e = prev[v];
+                self.cap[e] -= push;
+                self.cap[e ^ 1] += push;
+                v = self.head[e ^ 1];
+            }
+            shipped += push;
+        }
+        shipped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instance::Arc;
+
+    fn arcs(c: &[(u32, f64)]) -> Vec<Arc> {
+        c.iter().map(|&(site, cost)| Arc { site, cost }).collect()
+    }
+
+    #[test]
+    fn transport_respects_capacity_and_prefers_cheap_arcs() {
+        let mut inst = Instance::with_sites(2);
+        inst.capacity = vec![Some(10.0), None];
+        inst.push_client(arcs(&[(0, 0.0), (1, 50.0)]), None, 8.0);
+        inst.push_client(arcs(&[(0, 0.0), (1, 5.0)]), None, 8.0);
+        let (c, f) = transport(&inst, &[true, true]).unwrap();
+        // Client 1 is cheaper to move (5 per whole client): 6 of its 8 units go to site 1.
+        assert!((c - 5.0 * 6.0 / 8.0).abs() < 1e-9, "{c}");
+        assert_eq!(f[0], vec![(0, 1.0)]);
+        assert!((f[1][0].1 - 0.25).abs() < 1e-9 && (f[1][1].1 - 0.75).abs() < 1e-9);
+        assert_eq!(
+            assignment_objective(&inst, &[true, true], &f).map(|z| (z * 1e6).round()),
+            Some((c * 1e6).round())
+        );
+        // With site 1 closed it does not fit.
+        assert!(transport(&inst, &[true, false]).is_none());
+    }
+
+    #[test]
+    fn unserved_demand_is_what_does_not_fit() {
+        let mut inst = Instance::with_sites(1);
+        inst.capacity = vec![Some(5.0)];
+        inst.push_client(arcs(&[(0, 0.0)]), Some(8.0), 8.0);
+        let (c, f) = transport(&inst, &[true]).unwrap();
+        assert!((c - 3.0).abs() < 1e-9);
+        assert!((f[0][0].1 - 5.0 / 8.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn single_assignment_keeps_clients_whole() {
+        // Sites of 10; clients 6, 6, 6: split fits in two sites, single needs three.
+        let mut inst = Instance::with_sites(3);
+        inst.fixed_cost = vec![1.0; 3];
+        inst.capacity = vec![Some(10.0); 3];
+        for _ in 0..3 {
+            inst.push_client(arcs(&[(0, 0.0), (1, 0.0), (2, 0.0)]), None, 6.0);
+        }
+        let o = SolveOptions::default();
+        let s = solve_capacitated(&inst, &o, Assignment::Split, MipBackend::Microlp).unwrap();
+        assert_eq!(s.outcome.status, Status::Optimal);
+        assert_eq!(s.outcome.objective, 2.0);
+        let g = solve_capacitated(&inst, &o, Assignment::Single, MipBackend::Microlp).unwrap();
+        assert_eq!(g.outcome.status, Status::Optimal);
+        assert_eq!(g.outcome.objective, 3.0);
+        assert!(g.flows.iter().all(|f| f.len() == 1 && f[0].1 == 1.0));
+    }
+
+    #[test]
+    fn infeasible_when_demand_exceeds_every_capacity() {
+        let mut inst = Instance::with_sites(2);
+        inst.capacity = vec![Some(3.0), Some(3.0)];
+        inst.push_client(arcs(&[(0, 0.0), (1, 0.0)]), None, 7.0);
+        let s = solve_capacitated(&inst, &SolveOptions::default(), Assignment::Split, MipBackend::Microlp).unwrap();
+        assert_eq!(s.outcome.status, Status::Infeasible);
+    }
+}
