@@ -39,6 +39,7 @@ fn zone(id: &str, need: f64) -> Zone {
         population: need,
         imd_decile: None,
         attributes: Default::default(),
+        outline: None,
     }
 }
 
