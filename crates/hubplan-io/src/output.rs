@@ -549,6 +549,21 @@ fn zone_id(inputs: &Inputs, z: hubplan::ZoneIdx) -> &str {
     inputs.zones.get(z.index()).map(|x| x.id.as_str()).unwrap_or("?")
 }
 
+/// Zones beyond the limit today that block a scenario: code, name, minutes today, own limit.
+fn beyond_limit_zones_json(inputs: &Inputs, zones: &[hubplan::plan::BeyondLimitZone]) -> Vec<Value> {
+    zones
+        .iter()
+        .map(|b| {
+            json!({
+                "zone": zone_id(inputs, b.zone),
+                "name": inputs.zones.get(b.zone.index()).map(|z| z.name.as_str()).unwrap_or(""),
+                "minutes_today": finite(b.minutes_today),
+                "limit": finite(b.limit),
+            })
+        })
+        .collect()
+}
+
 fn infeasibility_json(inputs: &Inputs, plan: &Plan) -> Option<Value> {
     let inf = plan.infeasibility.as_ref()?;
     let zones = |v: &[hubplan::ZoneIdx]| zone_ids(inputs, v);
@@ -591,6 +606,12 @@ fn infeasibility_json(inputs: &Inputs, plan: &Plan) -> Option<Value> {
                 "zones": zones(z),
                 "full_sites": site_ids(inputs, full_sites),
                 "missing_users": finite(*missing),
+            }),
+            Blocker::BeyondLimit { rule, zones: z, sites } => json!({
+                "kind": "beyond_limit",
+                "beyond_limit": rule.name(),
+                "zones": beyond_limit_zones_json(inputs, z),
+                "sites": site_ids(inputs, sites),
             }),
             other => json!({ "kind": "other", "detail": format!("{other:?}") }),
         })
@@ -1280,6 +1301,18 @@ fn service_blockers_json(inputs: &Inputs, plan: &ServicePlan) -> Option<Value> {
                 "plan_value": finite(*plan_value),
             }),
             ServiceBlocker::Combination => json!({ "kind": "combination" }),
+            ServiceBlocker::BeyondLimit {
+                service,
+                rule,
+                zones: z,
+                sites: s,
+            } => json!({
+                "kind": "beyond_limit",
+                "service": svc_id(inputs, *service),
+                "beyond_limit": rule.name(),
+                "zones": beyond_limit_zones_json(inputs, z),
+                "sites": sites(s),
+            }),
             other => json!({ "kind": "other", "detail": format!("{other:?}") }),
         })
         .collect();
@@ -1583,6 +1616,12 @@ fn service_plan_json(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan, 
             "gap": rules.solver.gap,
             "backend": rules.solver.backend.name(),
         },
+        "beyond_limit": rules.beyond_limit.name(),
+        "beyond_limit_tolerance_minutes": match rules.beyond_limit {
+            hubplan::scenario::BeyondLimit::Tolerance(t) => finite(t),
+            _ => None,
+        },
+        "worse_off_minutes": finite(rules.worse_off_minutes),
     });
     let doc = ServicePlanJson {
         model: "services",

@@ -25,6 +25,7 @@ pub(crate) fn section(notices: &[Notice], b: &mut Vec<Block>) {
         "The inputs were checked before the plan was made, as hubplan validate checks them: {e} error(s), {w} warning(s) and {i} note(s). A plan is only made when there is no error; the warnings below may still weaken it and should be read with it. Each code is explained, with how to fix it, in docs/VALIDATION.md of hubplan."
     )));
     let mut t = Table::new(&["Severity", "Code", "Count", "First example"], &[2]);
+    t.caption = "Data-quality notices of the inputs, by code".into();
     for g in group(notices, 1) {
         let ex = g.examples.first().map_or(String::new(), |n| {
             let mut s = n.location();

@@ -9,16 +9,22 @@
 //!
 //! 1. Summary: status and gap; buildings before and after, closures, openings;
 //!    family hubs before and after; annual saving; backlog removed; one-off
-//!    opening and conversion costs; disposal receipts.
+//!    opening and conversion costs; disposal receipts; whether each target and
+//!    rule of the scenario is met.
 //! 2. Coverage per service: need within its limit before and after, need
 //!    unreachable at baseline.
-//! 3. Family hubs by district, before and after.
-//! 4. Buildings: one row per open or closed building, with its decision, the
-//!    services it hosts after, the services moved in and out, and whether it is a hub.
-//! 5. Why no plan meets the rules (only when infeasible), with ids.
-//! 6. Method and provenance.
+//! 3. Each service: a map of minutes to its nearest open building hosting it
+//!    after the plan, and the change in journeys by IMD decile and by district
+//!    (the single-service appendix's map and equality tables, drawn per service).
+//! 4. Family hubs by district, before and after.
+//! 5. Buildings: one row per open or closed building, with its decision, the
+//!    services it hosts after, the services moved in and out, whether it is a
+//!    hub, and its reason, service by service.
+//! 6. Who is worse off.
+//! 7. Why no plan meets the rules (only when infeasible), with names and codes.
+//! 8. Method and provenance.
 
-use hubplan::colocate::{HostChange, ServiceBlocker, ServicePlan, ServiceRules, ServiceSitePlan};
+use hubplan::colocate::{HostChange, ServicePlan, ServiceRules, ServiceSitePlan};
 use hubplan::{Decision, Inputs, PlanStatus, ServiceIdx, SiteIdx, ZoneIdx};
 
 use crate::content::{provenance_tables, site_label, SolveOutcome};
@@ -76,14 +82,6 @@ fn service_name(inputs: &Inputs, s: ServiceIdx) -> String {
 }
 
 /// "Name (id)" or "id".
-fn service_label(inputs: &Inputs, s: ServiceIdx) -> String {
-    match inputs.services.get(s.index()) {
-        Some(svc) if !svc.name.is_empty() && svc.name != svc.id => format!("{} ({})", svc.name, svc.id),
-        Some(svc) => svc.id.clone(),
-        None => format!("service {}", s.index()),
-    }
-}
-
 fn service_list(inputs: &Inputs, v: impl IntoIterator<Item = ServiceIdx>) -> String {
     let names: Vec<String> = v.into_iter().map(|s| service_name(inputs, s)).collect();
     if names.is_empty() {
@@ -159,6 +157,7 @@ fn blocks(a: &ServiceAppendix<'_>) -> Vec<Block> {
     b.push(Block::Note(meta.join(" · ") + "."));
     summary(a, &mut b);
     coverage(a, &mut b);
+    per_service(a, &mut b);
     hubs(a, &mut b);
     buildings(a, &mut b);
     worse_off(a, &mut b);
@@ -194,6 +193,7 @@ fn summary(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
     };
     b.push(Block::Para(status));
     let mut tb = Table::new(&["Measure", "Before", "After", "Change"], &[1, 2, 3]);
+    tb.caption = "Buildings, family hubs and running cost, before and after".into();
     tb.rows.push(vec![
         "Buildings open".into(),
         count(t.sites_before as f64),
@@ -240,6 +240,19 @@ fn summary(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
     if !items.is_empty() {
         b.push(Block::List(items));
     }
+    if has_plan(p) {
+        let t = targets(a);
+        if !t.is_empty() {
+            b.push(Block::Para("Targets and rules of the scenario:".into()));
+            b.push(Block::List(t));
+        }
+    } else if p.status == PlanStatus::Infeasible {
+        b.push(Block::Para(
+            "Targets and rules of the scenario: not all can be met together; the section on why no plan meets \
+             the rules names what blocks."
+                .into(),
+        ));
+    }
 }
 
 fn coverage(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
@@ -269,9 +282,9 @@ fn coverage(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
             "Limit",
             "Need",
             "Within limit before",
-            "Share",
+            "Share within before",
             "Within limit after",
-            "Share",
+            "Share within after",
             "Unreachable at baseline",
             "Sites before",
             "Sites after",
@@ -279,6 +292,7 @@ fn coverage(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
         &[1, 2, 3, 4, 5, 6, 7, 8, 9],
     );
     t.class = "wide";
+    t.caption = "Need within each service's access limit, before and after".into();
     for (k, c) in p.totals.per_service.iter().enumerate() {
         let svc = c.service.or_else(|| p.services.get(k).copied());
         t.rows.push(vec![
@@ -328,6 +342,7 @@ fn hubs(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
         return;
     }
     let mut t = Table::new(&["District", "Hubs before", "Hubs after", "Change"], &[1, 2, 3]);
+    t.caption = "Family hubs by district, before and after".into();
     for (d, before, after) in &p.totals.hubs_per_district {
         t.rows.push(vec![
             district(d),
@@ -370,6 +385,7 @@ fn buildings(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
         &[],
     );
     t.class = "wide";
+    t.caption = "Every building open today or after the plan: decision, services and reason".into();
     let reasons = hubplan::explain::service_reasons(inputs, a.rules, p);
     for (j, sp) in p.sites.iter().enumerate() {
         if sp.decision == Decision::Unused {
@@ -425,6 +441,10 @@ fn worse_off(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
         &[2, 3, 4, 5, 6],
     );
     t.class = "wide";
+    t.caption = format!(
+        "Zones whose journey to a service grows by {} minutes or more",
+        plain(a.rules.worse_off_minutes)
+    );
     let mins = |m: f64| format!("{m:.1}");
     for w in &list.zones {
         let z = inputs.zone(w.zone);
@@ -460,6 +480,7 @@ fn worse_off(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
         ],
         &[2, 3, 4, 5],
     );
+    d.caption = "Journeys by IMD decile (1 = most deprived), per service".into();
     for (s, ds) in &list.by_imd_decile {
         for x in ds {
             d.rows.push(vec![
@@ -478,55 +499,6 @@ fn worse_off(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
     b.push(Block::Table(d));
 }
 
-fn blocker(inputs: &Inputs, bl: &ServiceBlocker) -> String {
-    match bl {
-        ServiceBlocker::ForcedClosures { service, zones, sites } => format!(
-            "{}: zones {} can reach within the limit only buildings forced closed or forced not to host it ({}).",
-            service_label(inputs, *service),
-            zone_ids(inputs, zones),
-            site_ids(inputs, sites)
-        ),
-        ServiceBlocker::Capacity {
-            site,
-            services,
-            zones,
-            space,
-            capacity,
-        } => {
-            let pairs: Vec<String> = zones
-                .iter()
-                .map(|&(z, s)| format!("{} for {}", inputs.zone(z).id, inputs.services[s.index()].id))
-                .collect();
-            format!(
-                "{} must host {} (the only building within reach of {}), which need {} of space; its capacity is {}.",
-                site_label(inputs, *site),
-                service_list(inputs, services.iter().copied()),
-                if pairs.is_empty() {
-                    "services forced there".to_string()
-                } else {
-                    pairs.join(", ")
-                },
-                plain(*space),
-                plain(*capacity)
-            )
-        }
-        ServiceBlocker::Limit {
-            rule,
-            limit,
-            plan_value,
-        } => {
-            let v = |x: f64| rule.value_text(x);
-            format!(
-                "The rule {rule} = {} blocks the plan: without it, the least-cost plan has {}.",
-                v(*limit),
-                v(*plan_value)
-            )
-        }
-        ServiceBlocker::Combination => "No single rule explains it: the limits block together.".to_string(),
-        other => format!("{other:?}"),
-    }
-}
-
 fn infeasibility(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
     let p = a.plan;
     if p.status != PlanStatus::Infeasible && p.infeasibility.is_none() {
@@ -536,7 +508,10 @@ fn infeasibility(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
     match &p.infeasibility {
         Some(inf) if !inf.blockers.is_empty() => {
             b.push(Block::List(
-                inf.blockers.iter().map(|bl| blocker(a.inputs, bl)).collect(),
+                inf.blockers
+                    .iter()
+                    .map(|bl| hubplan::explain::service_blocker_sentence(a.inputs, a.rules, bl))
+                    .collect(),
             ));
         }
         _ => b.push(Block::Para(
@@ -602,4 +577,414 @@ fn method(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
         },
         b,
     );
+}
+
+// ---------------------------------------------------------------------------
+// Per service: a map and the equality tables, drawn with the single-service code.
+// ---------------------------------------------------------------------------
+
+/// The file a service's map is written to beside the appendix: `map_<id>.svg`,
+/// with any character other than ASCII letters, digits, `-` and `_` replaced by `_`.
+pub fn service_map_file(inputs: &Inputs, s: ServiceIdx) -> String {
+    let id: String = inputs.services[s.index()]
+        .id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("map_{id}.svg")
+}
+
+/// One service of a co-location plan seen as a single-service plan: the sites
+/// hosting it today or after (kept or opened when they host it after, closed
+/// when they stop), and every zone with its need for the service, its nearest
+/// hosting site before and after, and whether it is within the service's limit.
+/// Population is left out, so the equality tables weigh zones by that need.
+fn service_view(inputs: &Inputs, p: &ServicePlan, k: usize) -> (Inputs, hubplan::Plan, Option<f64>) {
+    let s = p.services[k];
+    let limit = p.totals.per_service.get(k).and_then(|c| c.max_minutes);
+    let mut keep_sites = Vec::new();
+    let mut sites = Vec::new();
+    let mut site_plans = Vec::new();
+    for (j, sp) in p.sites.iter().enumerate() {
+        let before = sp
+            .hosting
+            .iter()
+            .any(|&(x, c)| x == s && matches!(c, HostChange::Stays | HostChange::MovedOut));
+        let after = sp.hosts_after.contains(&s);
+        if !(before || after) {
+            continue;
+        }
+        let site = inputs.sites[j].clone();
+        let decision = match (after, site.status) {
+            (true, hubplan::model::SiteStatus::Candidate) => Decision::Open,
+            (true, _) if before => Decision::Keep,
+            (true, _) => Decision::Open,
+            (false, _) => Decision::Close,
+        };
+        keep_sites.push(j);
+        sites.push(site);
+        site_plans.push(hubplan::plan::SitePlan {
+            decision,
+            zones_served: 0,
+            need_served: 0.0,
+            zones_served_before: 0,
+        });
+    }
+    let zones: Vec<hubplan::model::Zone> = inputs
+        .zones
+        .iter()
+        .zip(&p.zones[k])
+        .map(|(z, zp)| {
+            let mut z = z.clone();
+            z.need = zp.need;
+            z.population = 0.0;
+            z
+        })
+        .collect();
+    // Site indices in the view: positions in `keep_sites`.
+    let local = |x: Option<(SiteIdx, f64)>| {
+        x.and_then(|(j, m)| {
+            keep_sites
+                .iter()
+                .position(|&kj| kj == j.index())
+                .map(|i| (SiteIdx::from_index(i), m))
+        })
+    };
+    let zone_plans: Vec<hubplan::plan::ZonePlan> = p.zones[k]
+        .iter()
+        .map(|zp| hubplan::plan::ZonePlan {
+            before: local(zp.before),
+            after: local(zp.after),
+            covered_before: zp.covered_before,
+            covered_after: zp.covered_after,
+            unreachable: zp.unreachable,
+            limit,
+        })
+        .collect();
+    let travel = hubplan::travel::TravelTimes::from_triples(zones.len(), sites.len(), Vec::new())
+        .unwrap_or_else(|_| unreachable!("an empty matrix is always valid"));
+    let view = Inputs {
+        sites,
+        zones,
+        services: Vec::new(),
+        travel,
+    };
+    let plan = hubplan::Plan {
+        status: p.status,
+        objective_kind: p.objective_kind,
+        objective: p.objective,
+        bound: p.bound,
+        gap: p.gap,
+        open: site_plans.iter().map(|x| x.decision.is_open()).collect(),
+        sites: site_plans,
+        zones: zone_plans,
+        totals: Default::default(),
+        unreachable: Vec::new(),
+        infeasibility: None,
+        solver: Default::default(),
+        worse_off_minutes: f64::INFINITY,
+        worse_off: Vec::new(),
+        by_imd_decile: Vec::new(),
+        capacity: None,
+    };
+    (view, plan, limit)
+}
+
+/// Gives every `id` of an SVG document a prefix, and every reference to one
+/// (`url(#…)`, `href="#…"`, `aria-labelledby`), so that several maps can sit
+/// inline in one HTML page without clashing ids.
+fn prefix_svg_ids(svg: &str, prefix: &str) -> String {
+    let mut ids: Vec<&str> = Vec::new();
+    let mut rest = svg;
+    while let Some(i) = rest.find(" id=\"") {
+        let r = &rest[i + 5..];
+        let Some(e) = r.find('"') else { break };
+        ids.push(&r[..e]);
+        rest = &r[e..];
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = svg.to_string();
+    for id in &ids {
+        for (from, to) in [
+            (format!(" id=\"{id}\""), format!(" id=\"{prefix}{id}\"")),
+            (format!("url(#{id})"), format!("url(#{prefix}{id})")),
+            (format!("href=\"#{id}\""), format!("href=\"#{prefix}{id}\"")),
+        ] {
+            out = out.replace(&from, &to);
+        }
+    }
+    // aria-labelledby lists ids separated by spaces.
+    let key = "aria-labelledby=\"";
+    let mut res = String::with_capacity(out.len() + 64);
+    let mut rest = out.as_str();
+    while let Some(i) = rest.find(key) {
+        res.push_str(&rest[..i + key.len()]);
+        let r = &rest[i + key.len()..];
+        let e = r.find('"').unwrap_or(r.len());
+        let v: Vec<String> = r[..e]
+            .split_whitespace()
+            .map(|t| {
+                if ids.contains(&t) {
+                    format!("{prefix}{t}")
+                } else {
+                    t.to_string()
+                }
+            })
+            .collect();
+        res.push_str(&v.join(" "));
+        rest = &r[e..];
+    }
+    res.push_str(rest);
+    res
+}
+
+/// The map of one service: minutes from each zone to its nearest open building
+/// hosting it after the plan. `None` without a plan.
+fn service_map(inputs: &Inputs, p: &ServicePlan, k: usize) -> Option<(String, String)> {
+    if !has_plan(p) {
+        return None;
+    }
+    let (view, plan, limit) = service_view(inputs, p, k);
+    let name = service_name(inputs, p.services[k]);
+    let hosting = format!("building hosting {}", name.to_lowercase());
+    let words = |t: String| {
+        t.replace("nearest open hub", &format!("nearest open {hosting}"))
+            .replace("of a hub (", "of one (")
+            .replace("no hub reachable", "none reachable")
+            .replace(" 1 zones (", " 1 zone (")
+    };
+    let svg = words(crate::map::map_svg(
+        &view,
+        &plan,
+        limit,
+        &crate::map::MapOptions::default(),
+    ));
+    let finding = words(crate::map::finding(&view, &plan, limit));
+    Some((svg, finding))
+}
+
+/// Every service's map as (file name, SVG document), for writing beside the
+/// appendix (the Markdown links to them; the HTML has them inline). Empty
+/// without a plan. Deterministic.
+pub fn service_maps(a: &ServiceAppendix<'_>) -> Vec<(String, String)> {
+    (0..a.plan.services.len())
+        .filter_map(|k| {
+            let (svg, _) = service_map(a.inputs, a.plan, k)?;
+            Some((service_map_file(a.inputs, a.plan.services[k]), svg))
+        })
+        .collect()
+}
+
+/// Section "Each service": per planned service, its map and the change in
+/// journeys by IMD decile and by district, with the zones whose journeys grow most.
+fn per_service(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
+    let (inputs, p) = (a.inputs, a.plan);
+    if !has_plan(p) || p.services.is_empty() {
+        return;
+    }
+    b.push(h(2, "services", "Each service: map and equality"));
+    b.push(Block::Para(
+        "For each service, a map of public-transport minutes from each zone to its nearest open building \
+         hosting the service after the plan, and the change in those journeys by IMD decile (1 = most \
+         deprived) and by district, weighed by each zone's need for the service."
+            .into(),
+    ));
+    for k in 0..p.services.len() {
+        let s = p.services[k];
+        let name = service_name(inputs, s);
+        let file = service_map_file(inputs, s);
+        let anchor = format!("service-{}", file.trim_start_matches("map_").trim_end_matches(".svg"));
+        b.push(h(3, &anchor, &name));
+        let (view, plan, limit) = service_view(inputs, p, k);
+        if let Some((svg, finding)) = service_map(inputs, p, k) {
+            b.push(Block::Map {
+                svg: prefix_svg_ids(&svg, &format!("{anchor}-")),
+                file: Some(file),
+                caption: format!(
+                    "{finding} Each zone is drawn as the area nearer its centre than any other zone's, shaded and \
+                     patterned by minutes to its nearest open building hosting {} after the plan (limit {}); \
+                     black lines are district boundaries. Buildings that host it today or after are marked by \
+                     what happens to it there: kept, opened, or closed (the service closes or moves out).",
+                    name.to_lowercase(),
+                    limit.map_or_else(|| "none".to_string(), |m| format!("{} minutes", plain(m)))
+                ),
+            });
+        }
+        let start = b.len();
+        let lim = limit.map_or_else(|| "none".to_string(), |m| format!("{} minutes", plain(m)));
+        crate::equality::section_blocks(&view, &plan, &lim, b);
+        for blk in &mut b[start..] {
+            match blk {
+                Block::Table(t) => {
+                    t.caption = format!(
+                        "{name}: {}",
+                        t.caption.replace("nearest hub", "nearest building hosting it")
+                    );
+                }
+                Block::Para(t) => *t = t.replace("nearest open hub", "nearest open building hosting it"),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Whether each target and rule of the scenario is met, one sentence each,
+/// counted from the plan.
+fn targets(a: &ServiceAppendix<'_>) -> Vec<String> {
+    let (inputs, p, r, t) = (a.inputs, a.plan, a.rules, &a.plan.totals);
+    let mut out = Vec::new();
+    let ok = |met: bool| if met { "met" } else { "missed" };
+    if let Some(x) = r.savings_target {
+        let met = t.annual_saving >= x - 0.005;
+        out.push(format!(
+            "Savings target of {} a year: {}: the plan saves {}{}.",
+            money(x),
+            ok(met),
+            money(t.annual_saving),
+            if met {
+                String::new()
+            } else {
+                format!(", {} short", money(x - t.annual_saving))
+            }
+        ));
+    }
+    if let Some(x) = r.annual_budget {
+        out.push(format!(
+            "Annual budget of {}: {}: running cost after {}.",
+            money(x),
+            ok(t.annual_cost_after <= x + 0.005),
+            money(t.annual_cost_after)
+        ));
+    }
+    if let Some(x) = r.capital_budget {
+        let spend = t.opening_cost + t.conversion_cost;
+        out.push(format!(
+            "Capital budget of {}: {}: one-off spend {}.",
+            money(x),
+            ok(spend <= x + 0.005),
+            money(spend)
+        ));
+    }
+    let n = t.sites_after as u32;
+    match (r.sites.exact, r.sites.min, r.sites.max) {
+        (Some(e), _, _) => out.push(format!("Exactly {e} buildings open: {}: {n} open.", ok(n == e))),
+        (None, lo, hi) if lo.is_some() || hi.is_some() => {
+            let met = lo.is_none_or(|l| n >= l) && hi.is_none_or(|h| n <= h);
+            let range = match (lo, hi) {
+                (Some(l), Some(h)) => format!("between {l} and {h}"),
+                (Some(l), None) => format!("at least {l}"),
+                (None, Some(h)) => format!("at most {h}"),
+                (None, None) => String::new(),
+            };
+            out.push(format!("{} buildings open: {}: {n} open.", capitalise(&range), ok(met)));
+        }
+        _ => {}
+    }
+    if r.min_hubs_per_district > 0 && !r.hub.is_empty() {
+        let short: Vec<String> = t
+            .hubs_per_district
+            .iter()
+            .filter(|(_, _, after)| (*after as u32) < r.min_hubs_per_district)
+            .map(|(d, _, after)| format!("{} ({after})", district(d)))
+            .collect();
+        out.push(format!(
+            "At least {} family hub(s) in every district: {}{}.",
+            r.min_hubs_per_district,
+            ok(short.is_empty()),
+            if short.is_empty() {
+                String::new()
+            } else {
+                format!(": fewer in {}", short.join(", "))
+            }
+        ));
+    }
+    let hard = matches!(
+        r.objective,
+        hubplan::ObjectiveKind::MinCost | hubplan::ObjectiveKind::MinTravel
+    );
+    for (k, &s) in p.services.iter().enumerate() {
+        let name = service_name(inputs, s);
+        let zs = &p.zones[k];
+        let lim = p.totals.per_service.get(k).and_then(|c| c.max_minutes);
+        let beyond_rule: Vec<usize> = inputs
+            .zone_indices()
+            .filter(|z| {
+                let zp = &zs[z.index()];
+                zp.need > 0.0 && !zp.unreachable && !zp.covered_after
+            })
+            .map(|z| z.index())
+            .collect();
+        if hard {
+            out.push(format!(
+                "{name} within {} of every zone that a building can reach within it: {}{}.",
+                lim.map_or_else(|| "reach".to_string(), |m| format!("{} minutes", plain(m))),
+                ok(beyond_rule.is_empty()),
+                if beyond_rule.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {} zone(s) beyond it", beyond_rule.len())
+                }
+            ));
+            if r.beyond_limit != hubplan::scenario::BeyondLimit::Ignore {
+                let broken = inputs
+                    .zone_indices()
+                    .filter(|&z| {
+                        let zp = &zs[z.index()];
+                        zp.need > 0.0
+                            && zp.unreachable
+                            && hubplan::colocate::beyond_limit_of(inputs, r, z, s)
+                                .is_some_and(|l| zp.before.is_some() && zp.after.is_none_or(|a| a.1 > l + 1e-9))
+                    })
+                    .count();
+                let held = inputs
+                    .zone_indices()
+                    .filter(|&z| {
+                        zs[z.index()].need > 0.0 && zs[z.index()].unreachable && zs[z.index()].before.is_some()
+                    })
+                    .count();
+                if held > 0 {
+                    out.push(format!(
+                        "{name}, zones beyond the limit today held to their own limit (access.beyond_limit = {}): {}{}.",
+                        r.beyond_limit.name(),
+                        ok(broken == 0),
+                        if broken == 0 {
+                            format!(": {held} zone(s), none with a journey beyond its own limit")
+                        } else {
+                            format!(": {broken} of {held} zone(s) beyond their own limit")
+                        }
+                    ));
+                }
+            }
+        }
+        if r.equity_max_imd_decile.is_some() {
+            let missed = zs
+                .iter()
+                .filter(|zp| zp.equity && zp.need > 0.0 && !zp.unreachable && !zp.covered_after)
+                .count();
+            out.push(format!(
+                "{name}, every zone in IMD deciles 1–{} within the limit: {}{}.",
+                r.equity_max_imd_decile.unwrap_or(0),
+                ok(missed == 0),
+                if missed == 0 {
+                    String::new()
+                } else {
+                    format!(": {missed} zone(s) beyond it")
+                }
+            ));
+        }
+    }
+    out
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().collect::<String>() + c.as_str())
 }

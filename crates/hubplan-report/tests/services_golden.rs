@@ -258,14 +258,26 @@ fn services_markdown_matches_golden() {
     for want in [
         "## 1. Summary",
         "## 2. Coverage per service",
-        "## 3. Family hubs by district",
-        "## 4. Buildings",
-        "## 5. Who is worse off",
-        "## 6. Method and provenance",
+        "## 3. Each service: map and equality",
+        "### Children's centre",
+        "### Youth service",
+        "## 4. Family hubs by district",
+        "## 5. Buildings",
+        "## 6. Who is worse off",
+        "## 7. Method and provenance",
         "Northgate Children's Centre (A)",
+        // Issue 19: distinct headings, a map per service, IMD and district tables per service.
+        "Share within before",
+        "Share within after",
+        "![Map of access after the plan](map_children_centre.svg)",
+        "![Map of access after the plan](map_youth.svg)",
+        "*Table: Children's centre: Change in journeys to the nearest building hosting it by IMD decile",
+        "*Table: Youth service: Change in journeys to the nearest building hosting it by district",
+        "Targets and rules of the scenario:",
     ] {
         assert!(md.contains(want), "missing {want:?}");
     }
+    assert!(!md.contains("| Share |"), "two columns headed Share");
     assert!(!md.contains("Why no plan meets the rules"));
     assert!(!md.contains("Eastfield"), "an unused candidate is not listed");
     golden("services_small.md", &md);
@@ -281,9 +293,28 @@ fn services_html_is_self_contained_and_deterministic() {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<style>"));
     assert!(html.contains("Northgate Children&#39;s Centre (A)"));
+    let stripped = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
     for bad in ["<script", "http://", "https://", "<link", "@import"] {
-        assert!(!html.contains(bad), "HTML contains {bad:?}");
+        assert!(!stripped.contains(bad), "HTML contains {bad:?}");
     }
+    // One inline map per service, each with its own ids (no clash in one page).
+    assert_eq!(html.matches("<svg ").count(), 2);
+    for id in ["service-children_centre-map-title", "service-youth-map-title"] {
+        assert_eq!(html.matches(&format!("id=\"{id}\"")).count(), 1, "{id}");
+    }
+    let mut ids: Vec<&str> = html
+        .match_indices(" id=\"")
+        .map(|(i, _)| {
+            let r = &html[i + 5..];
+            &r[..r.find('"').unwrap()]
+        })
+        .collect();
+    let n = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "duplicate ids in the HTML");
+    // Every table has a caption.
+    assert_eq!(html.matches("<table").count(), html.matches("<caption>").count());
     let with_date = ServiceAppendix {
         generated: Some("2026-01-01"),
         ..a
@@ -298,6 +329,9 @@ fn infeasible_services_appendix_names_blockers_with_ids() {
     assert_eq!(p.status, PlanStatus::Infeasible);
     let md = services_appendix_md(&appendix(&inp, &r, &p, &pv));
     assert!(md.contains("Why no plan meets the rules"), "{md}");
-    assert!(md.contains("zones Z5") && md.contains("(D, E)"), "{md}");
+    assert!(
+        md.contains("Zones: Marsh Farms (Z5)") && md.contains(" (D), ") && md.contains(" (E))"),
+        "{md}"
+    );
     assert!(services_appendix_html(&appendix(&inp, &r, &p, &pv)).contains("Why no plan meets the rules"));
 }

@@ -176,7 +176,8 @@ pub(crate) fn single_appendix(
     Ok(files)
 }
 
-/// The co-location appendix, rendered: appendix.md and appendix.html.
+/// The co-location appendix, rendered: a map per service (`map_<id>.svg`, when
+/// there is a plan), appendix.md, appendix.html.
 pub(crate) fn services_appendix(
     inputs: &Inputs,
     rules: &ServiceRules,
@@ -246,11 +247,34 @@ pub(crate) fn services_appendix(
         provenance: &provenance,
         generated: opts.date.as_deref(),
     };
-    Ok(vec![
-        (
-            "appendix.md",
-            (hubplan_report::services_appendix_md(&a) + "\n").into_bytes(),
-        ),
-        ("appendix.html", hubplan_report::services_appendix_html(&a).into_bytes()),
-    ])
+    // One map per service (map_<service id>.svg), which appendix.md links to.
+    let mut files: Vec<(&'static str, Vec<u8>)> = hubplan_report::services::service_maps(&a)
+        .into_iter()
+        .map(|(name, svg)| (intern(name), svg.into_bytes()))
+        .collect();
+    files.push((
+        "appendix.md",
+        (hubplan_report::services_appendix_md(&a) + "\n").into_bytes(),
+    ));
+    files.push(("appendix.html", hubplan_report::services_appendix_html(&a).into_bytes()));
+    Ok(files)
+}
+
+/// A file name as `&'static str` (the type the plan directory's file lists use):
+/// each distinct name is leaked once and reused, so the memory is bounded by the
+/// number of distinct service ids ever seen.
+fn intern(name: String) -> &'static str {
+    use std::collections::BTreeSet;
+    use std::sync::{Mutex, OnceLock};
+    static NAMES: OnceLock<Mutex<BTreeSet<&'static str>>> = OnceLock::new();
+    let mut set = NAMES
+        .get_or_init(|| Mutex::new(BTreeSet::new()))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(&n) = set.get(name.as_str()) {
+        return n;
+    }
+    let n: &'static str = Box::leak(name.into_boxed_str());
+    set.insert(n);
+    n
 }

@@ -24,11 +24,12 @@ macro_rules! bail {
     ($($t:tt)*) => { return Err(Error::Plan(format!($($t)*))) };
 }
 
-/// Reloads a plan directory (or its plan.json) written by a single-service run: reads
-/// the scenario it records (or `scenario`), checks that every input file still has the
-/// SHA-256 recorded, rebuilds the plan from the saved decisions and checks it against
-/// the scenario's rules. A saved plan without a solution (infeasible, unknown) is
-/// solved again, to explain why.
+/// Reloads a plan directory (or its plan.json) written by `hubplan plan`, of either
+/// model: reads the scenario it records (or `scenario`), checks that every input file
+/// still has the SHA-256 recorded, rebuilds the plan from the saved decisions (for a
+/// co-location plan, also the services each building hosts after) and checks it
+/// against the scenario's rules. A saved plan without a solution (infeasible,
+/// unknown) is solved again, to explain why.
 pub fn reload(
     plan_dir: &Path,
     scenario: Option<&Path>,
@@ -44,13 +45,7 @@ pub fn reload(
         )
     };
     let summary = hubplan_io::read_plan_json(&plan_json)?;
-    if summary.model.as_deref() == Some("services") {
-        bail!(
-            "{} is a co-location ([services]) plan; the appendix covers single-service plans so far \
-             (the plan's own plan.json, sites.csv and zones.csv carry the service decisions)",
-            plan_json.display()
-        );
-    }
+    let co_location = summary.model.as_deref() == Some("services");
     let scenario_path = match scenario {
         Some(p) => p.to_path_buf(),
         None => {
@@ -74,8 +69,20 @@ pub fn reload(
         }
     };
     let job = load(&scenario_path, options, progress)?;
-    let sc = job.single("report")?.clone();
     let (inputs, meta) = (job.inputs(), job.meta());
+    if co_location != matches!(job.model, Model::Services(_)) {
+        bail!(
+            "{} is a {} plan but {} is a {} scenario; pass the scenario the plan was made from",
+            plan_json.display(),
+            if co_location {
+                "co-location ([services])"
+            } else {
+                "single-service"
+            },
+            scenario_path.display(),
+            job.model.name()
+        );
+    }
     // The inputs must be the ones the plan was made from.
     for rec in &summary.inputs {
         let (role, sha) = (rec.role.as_str(), rec.sha256.as_str());
@@ -115,6 +122,17 @@ pub fn reload(
         open.push(d.is_open());
     }
     let status = summary.status;
+    if let Model::Services(rules) = &job.model {
+        let planned = reload_services(&plan_json, &summary, inputs, rules, open, progress)?;
+        let outcome = Outcome::new(
+            &job,
+            Model::Services(rules.clone()),
+            Planned::Services(planned),
+            std::time::Duration::ZERO,
+        );
+        return Ok(Reloaded { dir, outcome });
+    }
+    let sc = job.single("report")?.clone();
     let plan = match status {
         PlanStatus::Optimal | PlanStatus::Feasible => {
             let nan = f64::NAN;
@@ -154,4 +172,96 @@ pub fn reload(
         std::time::Duration::ZERO,
     );
     Ok(Reloaded { dir, outcome })
+}
+
+/// The co-location half of [`reload`]: the services each site hosts after, read
+/// from plan.json's `sites[].services_after`, rebuilt into a plan and checked.
+fn reload_services(
+    plan_json: &Path,
+    summary: &hubplan_io::PlanSummary,
+    inputs: &hubplan::Inputs,
+    rules: &hubplan::colocate::ServiceRules,
+    open: Vec<bool>,
+    progress: &dyn Progress,
+) -> Result<hubplan::colocate::ServicePlan> {
+    let status = summary.status;
+    if !matches!(status, PlanStatus::Optimal | PlanStatus::Feasible) {
+        progress.event(Event::Info(&format!(
+            "the saved plan is {}: re-solving to explain why",
+            status.name()
+        )));
+        return Ok(hubplan::colocate::plan_services(inputs, rules)?);
+    }
+    let text = std::fs::read_to_string(plan_json)
+        .map_err(|e| Error::Plan(format!("cannot read {}: {e}", plan_json.display())))?;
+    let doc: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+        .map_err(|e| Error::Plan(format!("{}: not a hubplan plan.json: {e}", plan_json.display())))?;
+    let Some(sites) = doc["sites"].as_array() else {
+        bail!("{}: no `sites` array", plan_json.display());
+    };
+    let planned = hubplan::colocate::planned_services(inputs, rules);
+    let mut after: std::collections::HashMap<&str, Vec<hubplan::ServiceIdx>> = std::collections::HashMap::new();
+    for (k, s) in sites.iter().enumerate() {
+        let Some(id) = s["id"].as_str() else {
+            bail!("{}: sites[{k}] has no `id`", plan_json.display());
+        };
+        let Some(list) = s["services_after"].as_array() else {
+            bail!(
+                "{}: site {id} has no `services_after` list (written by an older hubplan?); re-run `hubplan plan`",
+                plan_json.display()
+            );
+        };
+        let mut hosts = Vec::with_capacity(list.len());
+        for v in list {
+            let sid = v.as_str().unwrap_or_default();
+            let Some(x) = inputs.services.iter().position(|x| x.id == sid) else {
+                bail!(
+                    "{}: site {id} hosts service {sid:?}, which the scenario's services.csv does not list",
+                    plan_json.display()
+                );
+            };
+            let x = hubplan::ServiceIdx::from_index(x);
+            if planned.contains(&x) {
+                hosts.push(x);
+            }
+        }
+        hosts.sort();
+        after.insert(id, hosts);
+    }
+    let hosting: Vec<Vec<hubplan::ServiceIdx>> = inputs
+        .sites
+        .iter()
+        .zip(&open)
+        .map(|(s, &o)| {
+            if o {
+                after.get(s.id.as_str()).cloned().unwrap_or_default()
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let v = hubplan::colocate::service_violations(inputs, rules, &open, &hosting);
+    if !v.is_empty() {
+        bail!(
+            "the plan in {} breaks the scenario's rules with these inputs ({}); re-run `hubplan plan`",
+            plan_json.display(),
+            v.into_iter().take(3).collect::<Vec<_>>().join("; ")
+        );
+    }
+    let nan = f64::NAN;
+    let num = |k: &str| doc[k].as_f64().unwrap_or(nan);
+    let mut p = hubplan::colocate::service_plan_for_decision(
+        inputs,
+        rules,
+        open,
+        hosting,
+        status,
+        summary.objective.unwrap_or(nan),
+        summary.bound.unwrap_or(nan),
+        summary.gap.unwrap_or(nan),
+        num("primary_objective"),
+    );
+    p.solver.backend = summary.solver.backend.clone();
+    p.solver.nodes = summary.solver.nodes;
+    Ok(p)
 }

@@ -69,56 +69,9 @@ pub fn summary(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> String {
     s
 }
 
-/// One sentence for a blocker, naming ids.
+/// One sentence for a blocker, naming ids ([`hubplan::explain::blocker_sentence`], the one place of this wording).
 pub fn describe_blocker(inputs: &Inputs, sc: &Scenario, b: &Blocker) -> String {
-    let zones = |zs: &[hubplan::ZoneIdx]| {
-        let v: Vec<&str> = zs.iter().take(12).map(|&z| inputs.zone(z).id.as_str()).collect();
-        format!(
-            "{}{}",
-            v.join(", "),
-            if zs.len() > 12 {
-                format!(" and {} more", zs.len() - 12)
-            } else {
-                String::new()
-            }
-        )
-    };
-    let limit = sc
-        .max_minutes
-        .map_or("the limit".to_string(), |m| format!("{m} minutes"));
-    match b {
-        Blocker::ForcedClosures { zones: zs, sites } => {
-            let s: Vec<&str> = sites.iter().map(|&x| inputs.site(x).id.as_str()).collect();
-            format!(
-                "{} zone(s) can only reach a site within {limit} through sites forced closed ({}): {}",
-                zs.len(),
-                s.join(", "),
-                zones(zs)
-            )
-        }
-        Blocker::Budget { budget, least_cost, zones: zs } => format!(
-            "the budget {} is below the least annual cost that keeps every zone within {limit}{}; the best plan within the budget leaves {} zone(s) beyond it: {}",
-            money(*budget),
-            least_cost.map_or(String::new(), |c| format!(" ({})", money(c))),
-            zs.len(),
-            zones(zs)
-        ),
-        Blocker::SiteCount { sites, least_sites, zones: zs } => format!(
-            "{sites} site(s) cannot keep every zone within {limit}{}; the best {sites} leave {} zone(s) beyond it: {}",
-            least_sites.map_or(String::new(), |p| format!(" (at least {p} are needed)")),
-            zs.len(),
-            zones(zs)
-        ),
-        Blocker::Combination => {
-            "the budget and the site count can each be met alone, but not together".to_string()
-        }
-        Blocker::Capacity {
-            zones,
-            full_sites,
-            missing,
-        } => hubplan::explain::capacity::blocker_text(inputs, zones, full_sites, *missing),
-        _ => format!("{b:?}"),
-    }
+    hubplan::explain::blocker_sentence(inputs, sc, b)
 }
 
 /// `part` as a percentage of `whole` ([`hubplan::fmt::pct_of`]).
@@ -258,56 +211,8 @@ pub fn service_summary(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan
     s
 }
 
-/// One sentence for a co-location blocker, naming ids.
+/// One sentence for a co-location blocker, naming ids
+/// ([`hubplan::explain::service_blocker_sentence`], the one place of this wording).
 pub fn describe_service_blocker(inputs: &Inputs, rules: &ServiceRules, b: &ServiceBlocker) -> String {
-    let site_ids = |v: &[hubplan::SiteIdx]| list_ids(v.iter().map(|&j| inputs.site(j).id.as_str()), 12);
-    let limit_of = |sv: hubplan::ServiceIdx| {
-        hubplan::colocate::service_limit(inputs, rules, sv).map_or("its limit".to_string(), |m| format!("{m} minutes"))
-    };
-    match b {
-        ServiceBlocker::ForcedClosures { service, zones, sites } => format!(
-            "{} zone(s) can reach {} within {} only at sites forced closed or forced not to host it ({}): {}",
-            zones.len(),
-            svc_name(inputs, *service),
-            limit_of(*service),
-            site_ids(sites),
-            list_ids(zones.iter().map(|&z| inputs.zone(z).id.as_str()), 12)
-        ),
-        ServiceBlocker::Capacity {
-            site,
-            services,
-            zones,
-            space,
-            capacity,
-        } => {
-            let svcs: Vec<&str> = services.iter().map(|&x| svc_name(inputs, x)).collect();
-            let pairs: Vec<String> = zones
-                .iter()
-                .map(|&(z, sv)| format!("{}/{}", inputs.zone(z).id, svc_name(inputs, sv)))
-                .collect();
-            format!(
-                "site {} must host {} (space {space}) but its capacity is {capacity}: it is the only site within reach for {} zone/service pair(s): {}",
-                inputs.site(*site).id,
-                svcs.join(" + "),
-                pairs.len(),
-                list_ids(pairs.iter().map(String::as_str), 12)
-            )
-        }
-        ServiceBlocker::Limit { rule, limit, plan_value } => {
-            let fmt = |x: f64| rule.value_text(x);
-            if *rule == hubplan::colocate::LimitRule::MinHubsPerDistrict {
-                format!("the rule of at least {limit} family hub(s) per district: without it a plan exists")
-            } else {
-                format!(
-                    "the {rule} ({}): without it a plan exists, and the least-cost one needs {}",
-                    fmt(*limit),
-                    fmt(*plan_value)
-                )
-            }
-        }
-        ServiceBlocker::Combination => {
-            "no single limit explains it: the budget, savings target, capital budget, site count and hub rule block together".to_string()
-        }
-        other => format!("{other:?}"),
-    }
+    hubplan::explain::service_blocker_sentence(inputs, rules, b)
 }

@@ -335,6 +335,21 @@ pub enum ServiceBlocker {
     },
     /// No single limit explains it: they block together.
     Combination,
+    /// (zone, service) pairs beyond the service's limit today, held to their own
+    /// limit by `access.beyond_limit`, that no plan can keep within it: every
+    /// capable site within their own limit is forced closed or forced not to host
+    /// the service (`sites`), or, with `sites` empty, the other rules cannot also
+    /// keep them within it, while leaving them out of the rule (`ignore`) gives a plan.
+    BeyondLimit {
+        /// The service.
+        service: ServiceIdx,
+        /// The setting that gave them their own limit.
+        rule: BeyondLimit,
+        /// The zones, with minutes today to the nearest site hosting the service and their own limit.
+        zones: Vec<crate::plan::BeyondLimitZone>,
+        /// The forced closures that hold every capable site within their own limits; empty when other rules block.
+        sites: Vec<SiteIdx>,
+    },
 }
 
 /// Why co-location rules are infeasible.
@@ -1405,6 +1420,43 @@ pub fn plan_services(inputs: &Inputs, rules: &ServiceRules) -> Result<ServicePla
     }
 }
 
+/// Rebuilds a [`ServicePlan`] for a known decision without solving (e.g. from a
+/// saved plan.json): which sites are open and which planned services each hosts.
+/// Access before and after, decisions and totals are recomputed from the inputs
+/// by the evaluator; status, objectives, bound and gap are taken as given. Check
+/// the decision with [`service_violations`] before trusting it.
+#[allow(clippy::too_many_arguments)]
+pub fn service_plan_for_decision(
+    inputs: &Inputs,
+    rules: &ServiceRules,
+    open: Vec<bool>,
+    hosting: Vec<Vec<ServiceIdx>>,
+    status: PlanStatus,
+    objective: f64,
+    bound: f64,
+    gap: f64,
+    primary_objective: f64,
+) -> ServicePlan {
+    let mapped = map_services(inputs, rules);
+    let head = Head {
+        status,
+        objective,
+        bound,
+        gap,
+        primary: primary_objective,
+    };
+    assemble(
+        inputs,
+        rules,
+        &mapped,
+        open,
+        hosting,
+        head,
+        None,
+        SolverReport::default(),
+    )
+}
+
 fn rel_gap(objective: f64, bound: f64) -> f64 {
     if !objective.is_finite() || !bound.is_finite() {
         return f64::INFINITY;
@@ -1629,9 +1681,16 @@ pub fn diagnose(inputs: &Inputs, rules: &ServiceRules) -> Result<ServiceInfeasib
     for &(j, s) in &rules.keep_service {
         must.entry(j).or_default().0.push(s);
     }
+    let beyond_zone = |z: ZoneIdx, s: ServiceIdx| crate::plan::BeyondLimitZone {
+        zone: z,
+        minutes_today: baseline_minutes(inputs, z, s).unwrap_or(f64::INFINITY),
+        limit: beyond_limit_of(inputs, rules, z, s).unwrap_or(f64::INFINITY),
+    };
     for (p, &s) in mapped.services.iter().enumerate() {
         let mut closed_zones = Vec::new();
         let mut closed_sites = Vec::new();
+        let mut closed_beyond = Vec::new();
+        let mut closed_beyond_sites = Vec::new();
         for (c, &(z, cp)) in mapped.instance.clients.iter().zip(&mapped.clients) {
             if cp != p || c.coverage != Coverage::Required {
                 continue;
@@ -1640,6 +1699,10 @@ pub fn diagnose(inputs: &Inputs, rules: &ServiceRules) -> Result<ServiceInfeasib
             let blocked = |j: &SiteIdx| rules.close.contains(j) || rules.close_service.contains(&(*j, s));
             let open: Vec<SiteIdx> = sites.iter().copied().filter(|j| !blocked(j)).collect();
             match open.as_slice() {
+                [] if !sites.is_empty() && mapped.unreachable[p].contains(&z) => {
+                    closed_beyond.push(beyond_zone(z, s));
+                    closed_beyond_sites.extend(sites);
+                }
                 [] => {
                     closed_zones.push(z);
                     closed_sites.extend(sites);
@@ -1657,6 +1720,14 @@ pub fn diagnose(inputs: &Inputs, rules: &ServiceRules) -> Result<ServiceInfeasib
                 service: s,
                 zones: closed_zones,
                 sites: sorted(&closed_sites),
+            });
+        }
+        if !closed_beyond.is_empty() {
+            inf.blockers.push(ServiceBlocker::BeyondLimit {
+                service: s,
+                rule: rules.beyond_limit,
+                zones: closed_beyond,
+                sites: sorted(&closed_beyond_sites),
             });
         }
     }
@@ -1690,6 +1761,18 @@ pub fn diagnose(inputs: &Inputs, rules: &ServiceRules) -> Result<ServiceInfeasib
         let o = run(&m.instance, &r.solver)?;
         Ok(matches!(o.status, Status::Optimal | Status::Feasible).then_some(o))
     };
+    // Pairs beyond the limit today: is their own limit what blocks? Re-solve with
+    // them optional (every other rule still hard), keeping the most need of them.
+    if rules.beyond_limit != BeyondLimit::Ignore {
+        for (service, zones) in beyond_blockers(inputs, &base)? {
+            inf.blockers.push(ServiceBlocker::BeyondLimit {
+                service,
+                rule: rules.beyond_limit,
+                zones: zones.into_iter().map(|z| beyond_zone(z, service)).collect(),
+                sites: Vec::new(),
+            });
+        }
+    }
     let before: f64 = inputs
         .sites
         .iter()
@@ -1758,4 +1841,40 @@ pub fn diagnose(inputs: &Inputs, rules: &ServiceRules) -> Result<ServiceInfeasib
         inf.blockers.push(ServiceBlocker::Combination);
     }
     Ok(inf)
+}
+
+/// The (service, zones) pairs beyond the limit today that block `rules`: empty
+/// when there are none or when the rules stay infeasible even with them left
+/// out; else, per service, the zones that the plan keeping the most need of them
+/// within their own limits, under every other rule, still leaves beyond it.
+fn beyond_blockers(inputs: &Inputs, rules: &ServiceRules) -> Result<Vec<(ServiceIdx, Vec<ZoneIdx>)>> {
+    let mut m = map_services(inputs, rules);
+    let beyond: Vec<bool> = m.clients.iter().map(|&(z, p)| m.unreachable[p].contains(&z)).collect();
+    if !beyond.iter().any(|&b| b) {
+        return Ok(Vec::new());
+    }
+    for ((c, &(z, p)), &b) in m.instance.clients.iter_mut().zip(&m.clients).zip(&beyond) {
+        if b {
+            c.coverage = Coverage::Optional;
+            c.need = inputs.need(z, Some(m.services[p])).max(1e-9);
+        } else {
+            c.need = 0.0;
+        }
+    }
+    m.instance.objective = ServiceObjective::MaxCoverage;
+    m.instance.then = None;
+    let o = run(&m.instance, &rules.solver)?;
+    if !matches!(o.status, Status::Optimal | Status::Feasible) || o.decision.open.is_empty() {
+        return Ok(Vec::new());
+    }
+    let hosting = hosting_of(&m, &o.decision);
+    let mut out: Vec<(ServiceIdx, Vec<ZoneIdx>)> = m.services.iter().map(|&s| (s, Vec::new())).collect();
+    for ((c, &(z, p)), &b) in m.instance.clients.iter().zip(&m.clients).zip(&beyond) {
+        let s = m.services[p];
+        if b && !c.arcs.iter().any(|a| hosting[a.site as usize].contains(&s)) {
+            out[p].1.push(z);
+        }
+    }
+    out.retain(|(_, zs)| !zs.is_empty());
+    Ok(out)
 }

@@ -30,14 +30,14 @@ use serde::{Deserialize, Serialize};
 use crate::evaluate::{nearest_open, zone_limits};
 use crate::ids::{SiteIdx, ZoneIdx};
 use crate::model::{Inputs, SiteStatus};
-use crate::plan::{Blocker, Decision, Infeasibility, Plan, PlanStatus};
+use crate::plan::{BeyondLimitZone, Blocker, Decision, Infeasibility, Plan, PlanStatus};
 use crate::scenario::{BeyondLimit, ObjectiveKind, Scenario};
 
 pub mod capacity;
 mod services;
 pub use services::{
-    service_reasons, service_worse_off, service_worse_off_sentences, users_in, ServiceReason, ServiceSiteReason,
-    ServiceWorseOff, ServiceWorseOffList,
+    service_blocker_sentence, service_reasons, service_worse_off, service_worse_off_sentences, users_in, ServiceReason,
+    ServiceSiteReason, ServiceWorseOff, ServiceWorseOffList,
 };
 
 /// How many ids a sentence names before it says "and N more".
@@ -769,84 +769,18 @@ fn users_clause(
 
 /// Renders the blockers of an infeasible scenario as notes naming zones and sites.
 pub fn describe_infeasibility(inputs: &Inputs, sc: &Scenario, inf: &Infeasibility) -> Vec<BlockerNote> {
-    let lim = limit_text(sc);
-    let need_of = |zones: &[ZoneIdx]| -> f64 { zones.iter().map(|&z| inputs.zone(z).need).sum() };
     inf.blockers
         .iter()
         .map(|b| {
-            let (constraint, mut zones, mut sites, text) = match b {
-                Blocker::ForcedClosures { zones, sites } => (
-                    "forced_closures",
-                    zones.clone(),
-                    sites.clone(),
-                    format!(
-                        "{} (need {}) can reach no site within {lim} except sites the scenario forces closed \
-                         ({}). Zones: {}.",
-                        plural(zones.len(), "zone", "zones"),
-                        count(need_of(zones)),
-                        id_list(site_ids(inputs, sites)),
-                        id_list(zone_ids(inputs, zones))
-                    ),
-                ),
-                Blocker::Budget {
-                    budget,
-                    least_cost,
-                    zones,
-                } => {
-                    let least = least_cost.map_or_else(
-                        || "every plan that meets the rule".to_string(),
-                        |c| {
-                            format!(
-                                "the least annual cost that keeps every zone within {lim}, {}",
-                                pounds(c)
-                            )
-                        },
-                    );
-                    let mut t = format!("The budget of {} a year is below {least}.", pounds(*budget));
-                    if !zones.is_empty() {
-                        t.push_str(&format!(
-                            " Within the budget the best plan leaves {} (need {}) beyond {lim}: {}.",
-                            plural(zones.len(), "zone", "zones"),
-                            count(need_of(zones)),
-                            id_list(zone_ids(inputs, zones))
-                        ));
-                    }
-                    ("budget", zones.clone(), Vec::new(), t)
+            let (constraint, mut zones, mut sites) = match b {
+                Blocker::ForcedClosures { zones, sites } => ("forced_closures", zones.clone(), sites.clone()),
+                Blocker::Budget { zones, .. } => ("budget", zones.clone(), Vec::new()),
+                Blocker::SiteCount { zones, .. } => ("site_count", zones.clone(), Vec::new()),
+                Blocker::Combination => ("combination", Vec::new(), Vec::new()),
+                Blocker::BeyondLimit { zones, sites, .. } => {
+                    ("beyond_limit", zones.iter().map(|b| b.zone).collect(), sites.clone())
                 }
-                Blocker::SiteCount {
-                    sites,
-                    least_sites,
-                    zones,
-                } => {
-                    let least = least_sites.map_or_else(String::new, |l| format!(", but at least {l} are needed"));
-                    let mut t =
-                        format!("Exactly {sites} open sites were asked for{least} to keep every zone within {lim}.");
-                    if !zones.is_empty() {
-                        t.push_str(&format!(
-                            " With {sites} sites the best plan leaves {} (need {}) beyond {lim}: {}.",
-                            plural(zones.len(), "zone", "zones"),
-                            count(need_of(zones)),
-                            id_list(zone_ids(inputs, zones))
-                        ));
-                    }
-                    ("site_count", zones.clone(), Vec::new(), t)
-                }
-                Blocker::Combination => (
-                    "combination",
-                    Vec::new(),
-                    Vec::new(),
-                    "The budget and the site count can each be met alone, but not together.".to_string(),
-                ),
-                Blocker::Capacity {
-                    zones,
-                    full_sites,
-                    missing,
-                } => (
-                    "capacity",
-                    zones.clone(),
-                    full_sites.clone(),
-                    capacity::blocker_text(inputs, zones, full_sites, *missing),
-                ),
+                Blocker::Capacity { zones, full_sites, .. } => ("capacity", zones.clone(), full_sites.clone()),
             };
             zones.sort();
             sites.sort();
@@ -854,10 +788,153 @@ pub fn describe_infeasibility(inputs: &Inputs, sc: &Scenario, inf: &Infeasibilit
                 constraint: constraint.to_string(),
                 zones,
                 sites,
-                text,
+                text: blocker_sentence(inputs, sc, b),
             }
         })
         .collect()
+}
+
+/// `access.beyond_limit` in words, for zones beyond the limit today.
+pub(crate) fn beyond_setting_text(rule: BeyondLimit) -> String {
+    match rule {
+        BeyondLimit::NoWorse => "access.beyond_limit = no_worse (a journey may not get longer than today)".to_string(),
+        BeyondLimit::Tolerance(t) => format!(
+            "access.beyond_limit = tolerance (a journey may get at most {} minutes longer than today)",
+            trim_float(t)
+        ),
+        BeyondLimit::Ignore => "access.beyond_limit = ignore".to_string(),
+    }
+}
+
+/// "Name (code) 40.0 min today, own limit 40.0 min", for each zone (up to
+/// [`MAX_IDS_IN_TEXT`], then "and N more").
+pub(crate) fn beyond_zones_text(inputs: &Inputs, zones: &[BeyondLimitZone]) -> String {
+    let mut v: Vec<String> = zones
+        .iter()
+        .take(MAX_IDS_IN_TEXT)
+        .map(|b| {
+            format!(
+                "{} {} today, own limit {}",
+                zone_label(inputs, b.zone),
+                minutes(b.minutes_today),
+                minutes(b.limit)
+            )
+        })
+        .collect();
+    if zones.len() > MAX_IDS_IN_TEXT {
+        v.push(format!("and {} more", zones.len() - MAX_IDS_IN_TEXT));
+    }
+    v.join("; ")
+}
+
+/// The sentence about zones beyond the limit today that block a plan
+/// ([`Blocker::BeyondLimit`], [`crate::colocate::ServiceBlocker::BeyondLimit`]);
+/// `need` is theirs, `lim` the limit in words, `what` the kind of site ("site").
+pub(crate) fn beyond_blocker_text(
+    inputs: &Inputs,
+    rule: BeyondLimit,
+    zones: &[BeyondLimitZone],
+    sites: &[SiteIdx],
+    need: f64,
+    lim: &str,
+    what: &str,
+) -> String {
+    let head = format!(
+        "{} (need {}) already beyond {lim} today {} the plan. Under {}, each has its own limit",
+        plural(zones.len(), "zone", "zones"),
+        count(need),
+        if zones.len() == 1 { "blocks" } else { "block" },
+        beyond_setting_text(rule)
+    );
+    if sites.is_empty() {
+        format!(
+            "{head}, and no plan that meets the other rules keeps {} within it. Even the best such plan leaves              beyond their own limit: {}. With zones beyond the limit today left out of the rule              (access.beyond_limit = ignore) a plan exists.",
+            if zones.len() == 1 { "it" } else { "them all" },
+            beyond_zones_text(inputs, zones)
+        )
+    } else {
+        format!(
+            "{head}, and every {what} within it is one the scenario forces closed ({}): {}. Leaving zones beyond              the limit today out of the rule (access.beyond_limit = ignore) or not forcing those closures lifts              this block.",
+            id_list(site_ids(inputs, sites)),
+            beyond_zones_text(inputs, zones)
+        )
+    }
+}
+
+/// One sentence (or two) for a blocker of an infeasible single-service scenario,
+/// naming zones and sites. The one place this wording lives: the appendix,
+/// plan.json's explanations, the terminal summary and the server all use it.
+pub fn blocker_sentence(inputs: &Inputs, sc: &Scenario, b: &Blocker) -> String {
+    let lim = limit_text(sc);
+    let need_of = |zones: &[ZoneIdx]| -> f64 { zones.iter().map(|&z| inputs.zone(z).need).sum() };
+    let own = if sc.beyond_limit != BeyondLimit::Ignore && sc.max_minutes.is_some() {
+        " (and every zone beyond it today within its own limit)"
+    } else {
+        ""
+    };
+    match b {
+        Blocker::ForcedClosures { zones, sites } => format!(
+            "{} (need {}) can reach no site within {lim} except sites the scenario forces closed \
+             ({}). Zones: {}.",
+            plural(zones.len(), "zone", "zones"),
+            count(need_of(zones)),
+            id_list(site_ids(inputs, sites)),
+            id_list(zone_ids(inputs, zones))
+        ),
+        Blocker::Budget {
+            budget,
+            least_cost,
+            zones,
+        } => {
+            let least = least_cost.map_or_else(
+                || "every plan that meets the rule".to_string(),
+                |c| {
+                    format!(
+                        "the least annual cost that keeps every zone within {lim}{own}, {}",
+                        pounds(c)
+                    )
+                },
+            );
+            let mut t = format!("The budget of {} a year is below {least}.", pounds(*budget));
+            if !zones.is_empty() {
+                t.push_str(&format!(
+                    " Within the budget the best plan leaves {} (need {}) beyond {lim}: {}.",
+                    plural(zones.len(), "zone", "zones"),
+                    count(need_of(zones)),
+                    id_list(zone_ids(inputs, zones))
+                ));
+            }
+            t
+        }
+        Blocker::SiteCount {
+            sites,
+            least_sites,
+            zones,
+        } => {
+            let least = least_sites.map_or_else(String::new, |l| format!(", but at least {l} are needed"));
+            let mut t =
+                format!("Exactly {sites} open sites were asked for{least} to keep every zone within {lim}{own}.");
+            if !zones.is_empty() {
+                t.push_str(&format!(
+                    " With {sites} sites the best plan leaves {} (need {}) beyond {lim}: {}.",
+                    plural(zones.len(), "zone", "zones"),
+                    count(need_of(zones)),
+                    id_list(zone_ids(inputs, zones))
+                ));
+            }
+            t
+        }
+        Blocker::Combination => "The budget and the site count can each be met alone, but not together.".to_string(),
+        Blocker::BeyondLimit { rule, zones, sites } => {
+            let need: f64 = zones.iter().map(|b| inputs.zone(b.zone).need).sum();
+            beyond_blocker_text(inputs, *rule, zones, sites, need, &lim, "site")
+        }
+        Blocker::Capacity {
+            zones,
+            full_sites,
+            missing,
+        } => capacity::blocker_text(inputs, zones, full_sites, *missing),
+    }
 }
 
 /// One sentence explaining a site's decision, naming ids (used in reports and on the command line).

@@ -24,7 +24,9 @@ use crate::error::{Error, Result};
 use crate::evaluate::{self, in_rule, nearest_open, status_quo};
 use crate::ids::{SiteIdx, ZoneIdx};
 use crate::model::{Inputs, SiteStatus};
-use crate::plan::{Blocker, Decision, Infeasibility, Plan, PlanStatus, SitePlan, SolverReport, Totals, ZonePlan};
+use crate::plan::{
+    BeyondLimitZone, Blocker, Decision, Infeasibility, Plan, PlanStatus, SitePlan, SolverReport, Totals, ZonePlan,
+};
 use crate::scenario::{Backend, ObjectiveKind, Scenario};
 
 /// Checks a scenario against the inputs before anything is solved.
@@ -472,15 +474,28 @@ pub(crate) fn assemble(
 
 /// Works out why a scenario is infeasible, by re-solving relaxations of it.
 ///
-/// - Zones whose every site within the limit is forced closed are blamed on those closures.
+/// - Zones whose every site within their limit is forced closed are blamed on those
+///   closures: zones within reach of the limit as [`Blocker::ForcedClosures`], zones
+///   beyond it today (held to their own limit by `access.beyond_limit`) as
+///   [`Blocker::BeyondLimit`] with the closures.
 /// - Otherwise the budget and the site count are relaxed one at a time: the one whose
 ///   removal restores feasibility is blamed, with the least cost (or fewest sites) that
 ///   meets the rule and the zones that the best plan within the limit leaves uncovered.
+/// - Zones beyond the limit today are blamed ([`Blocker::BeyondLimit`], no sites) when
+///   a plan exists with their own limits relaxed: the zones named are those that the
+///   plan keeping the most of them (by need) within their own limits still cannot keep.
 pub fn diagnose(inputs: &Inputs, sc: &Scenario) -> Result<Infeasibility> {
     let mut inf = Infeasibility::default();
     let limits = evaluate::zone_limits(inputs, sc);
-    let mut blocked = Vec::new();
-    let mut blockers = Vec::new();
+    let beyond_zone = |z: ZoneIdx, limit: f64| BeyondLimitZone {
+        zone: z,
+        minutes_today: evaluate::baseline_minutes(inputs, z).unwrap_or(f64::INFINITY),
+        limit,
+    };
+    let is_beyond =
+        |z: ZoneIdx| limits[z.index()].is_some() && !evaluate::reachable_at_baseline(inputs, z, sc.max_minutes);
+    let (mut blocked, mut blockers) = (Vec::new(), Vec::new());
+    let (mut blocked_beyond, mut blockers_beyond) = (Vec::new(), Vec::new());
     for z in inputs.zone_indices() {
         let Some(limit) = limits[z.index()] else {
             continue;
@@ -492,10 +507,16 @@ pub fn diagnose(inputs: &Inputs, sc: &Scenario) -> Result<Infeasibility> {
             .map(|(s, _)| s)
             .collect();
         if !within.is_empty() && within.iter().all(|s| sc.close.contains(s)) {
-            blocked.push(z);
+            let sites = if is_beyond(z) {
+                blocked_beyond.push(beyond_zone(z, limit));
+                &mut blockers_beyond
+            } else {
+                blocked.push(z);
+                &mut blockers
+            };
             for s in within {
-                if !blockers.contains(&s) {
-                    blockers.push(s);
+                if !sites.contains(&s) {
+                    sites.push(s);
                 }
             }
         }
@@ -506,6 +527,16 @@ pub fn diagnose(inputs: &Inputs, sc: &Scenario) -> Result<Infeasibility> {
             zones: blocked,
             sites: blockers,
         });
+    }
+    if !blocked_beyond.is_empty() {
+        blockers_beyond.sort();
+        inf.blockers.push(Blocker::BeyondLimit {
+            rule: sc.beyond_limit,
+            zones: blocked_beyond,
+            sites: blockers_beyond,
+        });
+    }
+    if !inf.blockers.is_empty() {
         return Ok(inf);
     }
     let feasible = |s: &Scenario| -> Result<Option<Outcome>> {
@@ -530,6 +561,16 @@ pub fn diagnose(inputs: &Inputs, sc: &Scenario) -> Result<Infeasibility> {
         Ok(m.clients.iter().copied().filter(|&z| !covered(z)).collect())
     };
     let mut any = false;
+    // Zones beyond the limit today: is their own limit what blocks? Re-solve with
+    // them optional (everything else still a hard rule), leaving out the least need.
+    if let Some(beyond) = beyond_blockers(inputs, sc, &limits, &is_beyond)? {
+        inf.blockers.push(Blocker::BeyondLimit {
+            rule: sc.beyond_limit,
+            zones: beyond.into_iter().map(|(z, l)| beyond_zone(z, l)).collect(),
+            sites: Vec::new(),
+        });
+        any = true;
+    }
     if let Some(b) = sc.budget {
         let mut relaxed = sc.clone();
         relaxed.budget = None;
@@ -564,6 +605,47 @@ pub fn diagnose(inputs: &Inputs, sc: &Scenario) -> Result<Infeasibility> {
         inf.blockers.push(Blocker::Combination);
     }
     Ok(inf)
+}
+
+/// The zones beyond the limit today (with their own limits) that block `sc`:
+/// `None` when the rule does not hold them (`ignore`, `max_coverage`, none such) or
+/// when the scenario stays infeasible even with them left out; else the zones
+/// that the plan keeping the most need of them within their own limits, under
+/// every other rule, still leaves beyond it.
+fn beyond_blockers(
+    inputs: &Inputs,
+    sc: &Scenario,
+    limits: &[Option<f64>],
+    is_beyond: &dyn Fn(ZoneIdx) -> bool,
+) -> Result<Option<Vec<(ZoneIdx, f64)>>> {
+    if sc.beyond_limit == crate::scenario::BeyondLimit::Ignore {
+        return Ok(None);
+    }
+    let mut m = map_instance(inputs, sc);
+    if !m.clients.iter().any(|&z| is_beyond(z)) {
+        return Ok(None);
+    }
+    m.instance.fixed_cost.iter_mut().for_each(|c| *c = 0.0);
+    m.instance.arcs.iter_mut().for_each(|a| a.cost = 0.0);
+    for (i, &z) in m.clients.iter().enumerate() {
+        m.instance.unserved_cost[i] = is_beyond(z).then(|| inputs.zone(z).need.max(1e-9));
+    }
+    let o = run_solver(&m.instance, sc)?;
+    if !matches!(o.status, Status::Optimal | Status::Feasible) || o.open.is_empty() {
+        return Ok(None);
+    }
+    let out: Vec<(ZoneIdx, f64)> = m
+        .clients
+        .iter()
+        .copied()
+        .filter(|&z| is_beyond(z))
+        .filter_map(|z| {
+            let l = limits[z.index()]?;
+            let ok = nearest_open(inputs, &o.open, z).is_some_and(|(_, mm)| mm <= l);
+            (!ok).then_some((z, l))
+        })
+        .collect();
+    Ok((!out.is_empty()).then_some(out))
 }
 
 /// The fewest open sites that meet the access rule (with the forced keeps and

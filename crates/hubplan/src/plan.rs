@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{SiteIdx, ZoneIdx};
-use crate::scenario::ObjectiveKind;
+use crate::scenario::{BeyondLimit, ObjectiveKind};
 
 /// The honest status of a plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -219,6 +219,32 @@ pub enum Blocker {
         /// Users that cannot be placed (the capacity missing), in the need's unit.
         missing: f64,
     },
+    /// Zones beyond the limit today, held to their own limit by `access.beyond_limit`
+    /// (`no_worse`: their minutes today; `tolerance`: plus the tolerance), that no plan
+    /// can keep within it: every site within their own limit is forced closed (`sites`),
+    /// or, with `sites` empty, the other rules (budget, site count) cannot also keep
+    /// them within it, while leaving them out of the rule (`ignore`) gives a plan.
+    BeyondLimit {
+        /// The setting that gave them their own limit.
+        rule: BeyondLimit,
+        /// The zones, with their minutes today and their own limit (zone order).
+        zones: Vec<BeyondLimitZone>,
+        /// The forced closures (limits.close) that hold every site within their own
+        /// limits, sorted; empty when other rules block.
+        sites: Vec<SiteIdx>,
+    },
+}
+
+/// A zone beyond the limit today that blocks a scenario through its own limit
+/// (`access.beyond_limit`; [`Blocker::BeyondLimit`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BeyondLimitZone {
+    /// The zone.
+    pub zone: ZoneIdx,
+    /// Minutes to its nearest site today (for a service: the nearest site hosting it today).
+    pub minutes_today: f64,
+    /// Its own limit, in minutes.
+    pub limit: f64,
 }
 
 /// Why a plan is infeasible.

@@ -10,7 +10,9 @@
 //! journey is not longer, and users with a longer journey beyond it, naming the
 //! last two by zone name and code with minutes before → after.
 
-use crate::colocate::{beyond_limit_of, service_limit, HostChange, ServicePlan, ServiceRules};
+use crate::colocate::{
+    beyond_limit_of, service_limit, HostChange, LimitRule, ServiceBlocker, ServicePlan, ServiceRules,
+};
 use crate::ids::{ServiceIdx, SiteIdx, ZoneIdx};
 use crate::model::Inputs;
 use crate::plan::{DecileTotals, Decision, PlanStatus};
@@ -478,4 +480,94 @@ pub fn service_worse_off_sentences(
 /// Users of a reason in the given group (for tests and writers).
 pub fn users_in(r: &ServiceReason, g: UserGroup) -> impl Iterator<Item = &ZoneMove> + '_ {
     r.users.iter().filter(move |m| m.group() == g)
+}
+
+/// One sentence (or two) for a blocker of infeasible co-location rules, naming
+/// zones, sites and services. The one place this wording lives: the appendix,
+/// the terminal summary and the server all use it.
+pub fn service_blocker_sentence(inputs: &Inputs, rules: &ServiceRules, b: &ServiceBlocker) -> String {
+    let lim = |s: ServiceIdx| lim_text(service_limit(inputs, rules, s));
+    let zones_text = |zs: &[ZoneIdx]| {
+        let labels: Vec<String> = zs.iter().map(|&z| zone_label(inputs, z)).collect();
+        super::id_list(labels.iter().map(String::as_str))
+    };
+    let sites_text = |ss: &[SiteIdx]| {
+        let labels: Vec<String> = ss.iter().map(|&j| site_label(inputs, j)).collect();
+        super::id_list(labels.iter().map(String::as_str))
+    };
+    match b {
+        ServiceBlocker::ForcedClosures { service, zones, sites } => format!(
+            "{}: {} can reach it within {} only at buildings the scenario forces closed or forbids to host it \
+             ({}). Zones: {}.",
+            service_name(inputs, *service),
+            plural(zones.len(), "zone", "zones"),
+            lim(*service),
+            sites_text(sites),
+            zones_text(zones)
+        ),
+        ServiceBlocker::Capacity {
+            site,
+            services,
+            zones,
+            space,
+            capacity,
+        } => {
+            let names: Vec<&str> = services.iter().map(|&s| service_name(inputs, s)).collect();
+            let pairs: Vec<String> = zones
+                .iter()
+                .map(|&(z, s)| format!("{} for {}", zone_label(inputs, z), service_name(inputs, s)))
+                .collect();
+            format!(
+                "{} must host {} (the only building within reach of {}), which need {} of space; its capacity is {}.",
+                site_label(inputs, *site),
+                names.join(" + "),
+                if pairs.is_empty() {
+                    "services forced there".to_string()
+                } else {
+                    super::id_list(pairs.iter().map(String::as_str))
+                },
+                crate::fmt::plain(*space),
+                crate::fmt::plain(*capacity)
+            )
+        }
+        ServiceBlocker::Limit {
+            rule,
+            limit,
+            plan_value,
+        } => {
+            if *rule == LimitRule::MinHubsPerDistrict {
+                format!(
+                    "The rule of at least {} family hub(s) per district blocks the plan: without it a plan exists.",
+                    crate::fmt::plain(*limit)
+                )
+            } else {
+                format!(
+                    "The {rule} ({}) blocks the plan: without it a plan exists, and the least-cost one has {}.",
+                    rule.value_text(*limit),
+                    rule.value_text(*plan_value)
+                )
+            }
+        }
+        ServiceBlocker::Combination => "No single rule explains it: the budget, savings target, capital budget, \
+                                        site count and hub rule block together."
+            .to_string(),
+        ServiceBlocker::BeyondLimit {
+            service,
+            rule,
+            zones,
+            sites,
+        } => format!(
+            "{}: {}",
+            service_name(inputs, *service),
+            super::beyond_blocker_text(
+                inputs,
+                *rule,
+                zones,
+                sites,
+                zones.iter().map(|b| inputs.need(b.zone, Some(*service))).sum(),
+                &lim(*service),
+                "building able to host it"
+            )
+        ),
+    }
 }
