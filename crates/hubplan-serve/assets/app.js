@@ -52,9 +52,24 @@ async function api(method, path, body) {
 }
 
 // ---------------------------------------------------------------- map
+// A feature's own point: a zone drawn as its outline carries its point as lon, lat.
+function pointOf(f) {
+  const p = f.properties || {};
+  if (typeof p.lon === "number" && typeof p.lat === "number") return [p.lon, p.lat];
+  return f.geometry.coordinates;
+}
+
+// The rings of a Polygon or MultiPolygon geometry (outer rings and holes alike); null for a point.
+function ringsOf(g) {
+  if (!g) return null;
+  if (g.type === "Polygon") return g.coordinates;
+  if (g.type === "MultiPolygon") return g.coordinates.flat(1);
+  return null;
+}
+
 function project(features) {
   // A local equirectangular projection in km around the mean latitude.
-  const pts = features.map((f) => f.geometry.coordinates);
+  const pts = features.map(pointOf);
   const lat0 = pts.reduce((a, p) => a + p[1], 0) / Math.max(1, pts.length);
   const k = Math.cos((lat0 * Math.PI) / 180) * 111.32;
   return (c) => [c[0] * k, -c[1] * 110.57];
@@ -68,6 +83,7 @@ function screen(p) {
 
 function fit() {
   const all = [...S.world.zones, ...S.world.sites];
+  for (const rings of S.world.shapes) if (rings) for (const r of rings) all.push(...r);
   const xs = all.map((p) => p[0]), ys = all.map((p) => p[1]);
   const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
   const svg = $("map");
@@ -110,7 +126,13 @@ function buildMap() {
   zl.replaceChildren();
   sl.replaceChildren();
   S.base.zones.features.forEach((f, i) => {
-    const c = el("circle", { class: "zone", "data-zone": f.properties.id, r: 3 });
+    // A zone with an outline is a path in world coordinates (placed by a transform
+    // in drawMap); a zone given as a point is a dot.
+    const rings = S.world.shapes[i];
+    const c = rings
+      ? el("path", { class: "zone zone-shape", "data-zone": f.properties.id, "fill-rule": "evenodd",
+          d: rings.map((r) => r.map((p, k) => (k ? "L" : "M") + p[0].toFixed(3) + " " + p[1].toFixed(3)).join("") + "Z").join("") })
+      : el("circle", { class: "zone", "data-zone": f.properties.id, r: 3 });
     c.addEventListener("mousemove", (ev) => tip(ev, zoneTip(i)));
     c.addEventListener("mouseleave", () => tip(null));
     zl.append(c);
@@ -163,9 +185,16 @@ function drawMap() {
   const L = limitFor(res);
   const zr = Math.max(2, Math.min(10, 3 * Math.sqrt(S.view.scale / S.view.scale0)));
   const zones = $("zones-layer").children;
+  const svg = $("map"), v = S.view;
+  const shapeAt = `matrix(${v.scale} 0 0 ${v.scale} ${svg.clientWidth / 2 - v.cx * v.scale} ${svg.clientHeight / 2 - v.cy * v.scale})`;
   res.zones.features.forEach((f, i) => {
     const c = zones[i];
     if (!c) return;
+    if (S.world.shapes[i]) {
+      c.setAttribute("transform", shapeAt);
+      c.setAttribute("fill", zoneColour(zoneAccess(f).minutes, L));
+      return;
+    }
     const [x, y] = screen(S.world.zones[i]);
     c.setAttribute("cx", x.toFixed(1));
     c.setAttribute("cy", y.toFixed(1));
@@ -481,6 +510,8 @@ function currentRequest() {
   if (b !== "") req.budget = Number(b);
   const t = $("savings").value;
   if (S.info.model === "services" && t !== "") req.savings_target = Number(t);
+  const cap = $("capital-budget").value;
+  if (S.info.model === "services" && cap !== "") req.capital_budget = Number(cap);
   req.objective = $("objective").value;
   return req;
 }
@@ -492,6 +523,7 @@ function describe(req) {
   if (req.max_minutes !== undefined && req.max_minutes !== S.info.max_minutes) parts.push(`${req.max_minutes} min`);
   if (req.budget !== undefined && req.budget !== S.info.budget) parts.push(`budget ${money(req.budget)}`);
   if (req.savings_target !== undefined && req.savings_target !== S.info.savings_target) parts.push(`savings ${money(req.savings_target)}`);
+  if (req.capital_budget !== undefined && req.capital_budget !== S.info.capital_budget) parts.push(`one-off budget ${money(req.capital_budget)}`);
   if (req.objective && req.objective !== S.info.objective) parts.push(req.objective);
   return parts.length ? parts.join("; ") : "the baseline rules";
 }
@@ -523,6 +555,7 @@ function restore(h) {
   $("max-minutes").value = r.max_minutes ?? "";
   $("budget").value = r.budget ?? "";
   $("savings").value = r.savings_target ?? "";
+  $("capital-budget").value = r.capital_budget ?? "";
   $("objective").value = r.objective || S.info.objective;
   drawAll();
 }
@@ -595,12 +628,14 @@ async function main() {
   $("scenario-name").textContent = `${info.scenario} · ${info.sites} buildings · ${info.zones} zones · ${info.model === "services" ? "co-location model" : "one service"}`;
   const proj = project([...zones.features, ...sites.features]);
   S.world = {
-    zones: zones.features.map((f) => proj(f.geometry.coordinates)),
+    zones: zones.features.map((f) => proj(pointOf(f))),
+    shapes: zones.features.map((f) => { const r = ringsOf(f.geometry); return r ? r.map((ring) => ring.map(proj)) : null; }),
     sites: sites.features.map((f) => proj(f.geometry.coordinates)),
   };
   $("max-minutes").value = info.max_minutes ?? "";
   $("budget").value = info.budget ?? "";
   $("savings").value = info.savings_target ?? "";
+  $("capital-budget").value = info.capital_budget ?? "";
   $("objective").value = info.objective;
   if (info.model === "services") {
     document.querySelectorAll(".services-only").forEach((e) => (e.hidden = false));
@@ -614,6 +649,7 @@ async function main() {
     $("max-minutes").value = info.max_minutes ?? "";
     $("budget").value = info.budget ?? "";
     $("savings").value = info.savings_target ?? "";
+    $("capital-budget").value = info.capital_budget ?? "";
     $("objective").value = info.objective;
     drawAll();
   };

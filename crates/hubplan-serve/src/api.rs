@@ -175,7 +175,7 @@ fn query_whatif(st: &AppState, q: &HashMap<String, String>) -> Result<Option<Wha
                     .map(|s| Value::String(s.to_string()))
                     .collect(),
             ),
-            "max_minutes" | "budget" | "savings_target" => match v.trim().parse::<f64>() {
+            "max_minutes" | "budget" | "savings_target" | "capital_budget" => match v.trim().parse::<f64>() {
                 Ok(x) => json!(x),
                 Err(_) => return Err(ApiError::bad(k.clone(), format!("expected a number, found {v:?}"))),
             },
@@ -242,7 +242,15 @@ fn body_json(body: Result<Bytes, BytesRejection>) -> Result<Value, ApiError> {
     })
 }
 
-const FIELDS: [&str; 6] = ["keep", "close", "max_minutes", "budget", "savings_target", "objective"];
+const FIELDS: [&str; 7] = [
+    "keep",
+    "close",
+    "max_minutes",
+    "budget",
+    "savings_target",
+    "capital_budget",
+    "objective",
+];
 
 fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     candidates
@@ -350,9 +358,16 @@ pub(crate) fn parse_whatif(st: &AppState, v: &Value) -> Result<WhatIf, ApiError>
             w.max_minutes = Some(m);
         }
     }
-    for (name, slot) in [("budget", &mut w.budget), ("savings_target", &mut w.savings_target)] {
+    for (name, slot, what) in [
+        ("budget", &mut w.budget, "pounds a year, a number ≥ 0"),
+        ("savings_target", &mut w.savings_target, "pounds a year, a number ≥ 0"),
+        (
+            "capital_budget",
+            &mut w.capital_budget,
+            "pounds (one-off), a number ≥ 0",
+        ),
+    ] {
         if let Some(v) = obj.get(name) {
-            let what = "pounds a year, a number ≥ 0";
             if let Some(b) = number(name, v, what)? {
                 if b < 0.0 {
                     return Err(ApiError::bad(name, format!("expected {what}, found {b}")));
@@ -393,6 +408,7 @@ fn echo(st: &AppState, w: &WhatIf) -> Value {
         "max_minutes": w.max_minutes,
         "budget": w.budget,
         "savings_target": w.savings_target,
+        "capital_budget": w.capital_budget,
         "objective": w.objective.map(|o| o.name()),
     })
 }

@@ -68,6 +68,8 @@ pub struct WhatIf {
     pub budget: Option<f64>,
     /// The annual savings target (co-location scenarios: `services.savings_target`).
     pub savings_target: Option<f64>,
+    /// The one-off (capital) spend limit (co-location scenarios: `services.capital_budget`).
+    pub capital_budget: Option<f64>,
     /// The objective.
     pub objective: Option<ObjectiveKind>,
 }
@@ -173,6 +175,16 @@ fn access(p: &Planned, k: usize, z: usize, inputs: &hubplan::Inputs) -> Option<A
     }
 }
 
+/// A zone's geometry: its outline (Polygon, or MultiPolygon for several parts)
+/// when the zones file gave one, else its point.
+fn zone_geometry(zone: &hubplan::model::Zone) -> geojson::Value {
+    match &zone.outline {
+        Some(mp) if mp.0.len() == 1 => geojson::Value::from(&mp.0[0]),
+        Some(mp) if !mp.0.is_empty() => geojson::Value::from(mp),
+        _ => geojson::Value::Point(vec![zone.pos.lon, zone.pos.lat]),
+    }
+}
+
 fn round2(x: f64) -> Value {
     if x.is_finite() {
         json!((x * 100.0).round() / 100.0)
@@ -247,6 +259,10 @@ impl Engine {
     /// The scenario's settings as the page shows them.
     pub fn info(&self) -> Value {
         let inputs = self.inputs();
+        let capital_budget = match self.job.model() {
+            Model::Services(r) => r.capital_budget,
+            _ => None,
+        };
         let (services, budget, savings_target): (Vec<Value>, Option<f64>, Option<f64>) = match self.job.model() {
             Model::Services(r) => (
                 r.services
@@ -277,6 +293,8 @@ impl Engine {
             "max_minutes": m.max_minutes(),
             "budget": budget,
             "savings_target": savings_target,
+            "capital_budget": capital_budget,
+            "has_outlines": inputs.zones.iter().any(|z| z.outline.is_some()),
             "time_limit_s": time_limit.as_secs_f64(),
             "services": services,
             "children_column": self.has_children().then_some(CHILDREN_COLUMN),
@@ -306,6 +324,7 @@ impl Engine {
             max_minutes: w.max_minutes,
             budget: w.budget,
             savings_target: w.savings_target,
+            capital_budget: w.capital_budget,
             objective: w.objective,
             time_limit: cap,
             ..Overrides::default()
@@ -435,9 +454,11 @@ impl Engine {
         }
     }
 
-    /// The zones as a GeoJSON FeatureCollection: minutes to the nearest open
-    /// site before and after, for every planned service (`access`), and the
-    /// first service's figures at the top level.
+    /// The zones as a GeoJSON FeatureCollection: each zone's outline (Polygon or
+    /// MultiPolygon) where the zones file gives one, else its point; its own point
+    /// as `lon`, `lat`; minutes to the nearest open site before and after, for
+    /// every planned service (`access`), and the first service's figures at the
+    /// top level.
     pub fn zones_geojson(&self, s: &Solved) -> geojson::FeatureCollection {
         let services = services_of(s.planned());
         let features = self
@@ -482,12 +503,12 @@ impl Engine {
                     }
                 }
                 props.insert("access".into(), Value::Array(acc));
+                // The zone's own point, where its journeys start (also for an outlined zone).
+                props.insert("lon".into(), json!(zone.pos.lon));
+                props.insert("lat".into(), json!(zone.pos.lat));
                 geojson::Feature {
                     bbox: None,
-                    geometry: Some(geojson::Geometry::new(geojson::Value::Point(vec![
-                        zone.pos.lon,
-                        zone.pos.lat,
-                    ]))),
+                    geometry: Some(geojson::Geometry::new(zone_geometry(zone))),
                     id: None,
                     properties: Some(props),
                     foreign_members: None,
@@ -657,13 +678,16 @@ impl Engine {
             solver_time_limit(model),
         );
         let (budget, services) = match model {
-            Model::Services(r) => (r.annual_budget, Some((r.savings_target, r.then.is_none()))),
+            Model::Services(r) => (
+                r.annual_budget,
+                Some((r.savings_target, r.capital_budget, r.then.is_none())),
+            ),
             Model::Single(sc) => (sc.budget, None),
             _ => (None, None),
         };
         edit(&mut doc, "objective", |t| {
             t.insert("kind".into(), toml::Value::String(objective.name().into()));
-            if services.is_some_and(|(_, no_then)| no_then) {
+            if services.is_some_and(|(_, _, no_then)| no_then) {
                 t.remove("then");
                 t.remove("tolerance");
             }
@@ -679,8 +703,11 @@ impl Engine {
                 }
             }
         });
-        if let Some((target, _)) = services {
-            edit(&mut doc, "services", |t| set_opt(t, "savings_target", target));
+        if let Some((target, capital, _)) = services {
+            edit(&mut doc, "services", |t| {
+                set_opt(t, "savings_target", target);
+                set_opt(t, "capital_budget", capital);
+            });
         }
         edit(&mut doc, "solver", |t| {
             t.insert("time_limit_s".into(), toml::Value::Float(time_limit.as_secs_f64()));
