@@ -58,6 +58,9 @@ pub enum Assignment {
     Single,
 }
 
+/// Per client, the share served by each site: `(site, share)`.
+pub type Flows = Vec<Vec<(u32, f64)>>;
+
 /// A capacitated solve: the [`Outcome`] and the assignment behind its objective.
 #[derive(Clone, Debug)]
 pub struct CapacityOutcome {
@@ -85,7 +88,7 @@ pub fn assignment_objective(inst: &Instance, open: &[bool], flows: &[Vec<(u32, f
         let mut served = 0.0;
         for &(s, x) in f {
             let a = arcs.iter().find(|a| a.site == s)?;
-            if !open[s as usize] || !(x >= 0.0) {
+            if !open[s as usize] || x.is_nan() || x < 0.0 {
                 return None;
             }
             z += a.cost * x;
@@ -364,7 +367,7 @@ fn solve_highs(
 /// demand 0 take their cheapest open arc (or stay unserved when cheaper).
 ///
 /// Complexity: at most `m + n + 1` augmentations, each `O(|arcs| log(m + n))`.
-pub fn transport(inst: &Instance, open: &[bool]) -> Option<(f64, Vec<Vec<(u32, f64)>>)> {
+pub fn transport(inst: &Instance, open: &[bool]) -> Option<(f64, Flows)> {
     let (m, n) = (inst.n_clients(), inst.n_sites());
     if open.len() != n {
         return None;

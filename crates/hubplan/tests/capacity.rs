@@ -183,9 +183,17 @@ fn capacity_keeps_a_second_building_open_and_says_why() {
         .find(|(s, _)| s.index() == 1)
         .expect("a capacity reason for B");
     assert!(
-        b.1.starts_with("kept because without it, zone") && b.1.contains("would exceed A's capacity by 50 users"),
+        b.1 == "kept because without it, zone Z3 would exceed A's capacity by 50 users",
         "{}",
         b.1
+    );
+    let a = reasons
+        .iter()
+        .find(|(s, _)| s.index() == 0)
+        .expect("a capacity reason for A");
+    assert_eq!(
+        a.1,
+        "kept because without it, zones Z1 and Z2 would exceed B's capacity by 50 users"
     );
     let summary = hubplan::explain::capacity::summary_lines(&inp, &sc, &p, 5).join("\n");
     assert!(summary.contains("capacity (split assignment)"), "{summary}");
@@ -343,6 +351,7 @@ fn brute_single(inp: &Inputs, sc: &Scenario) -> Option<f64> {
             .collect();
         let reach: Vec<bool> = (0..inp.zones.len()).map(|z| zone_limit(inp, sc, z).is_some()).collect();
         // Depth-first over zones.
+        #[allow(clippy::too_many_arguments)]
         fn go(
             z: usize,
             inp: &Inputs,

@@ -19,6 +19,17 @@ fn zone_list(inputs: &Inputs, zones: &[ZoneIdx]) -> String {
     id_list(zones.iter().map(|&z| inputs.zone(z).id.as_str()))
 }
 
+/// "A", "A and B", "A, B and C", "A, B, C, D, E and 3 more".
+fn and_list(ids: &[&str]) -> String {
+    const SHOWN: usize = 5;
+    match ids.len() {
+        0 => String::new(),
+        1 => ids[0].to_string(),
+        n if n <= SHOWN => format!("{} and {}", ids[..n - 1].join(", "), ids[n - 1]),
+        n => format!("{} and {} more", ids[..SHOWN].join(", "), n - SHOWN),
+    }
+}
+
 fn site_list(inputs: &Inputs, sites: &[SiteIdx]) -> String {
     id_list(sites.iter().map(|&s| inputs.site(s).id.as_str()))
 }
@@ -95,16 +106,21 @@ pub fn site_reasons(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> Vec<(SiteIdx
                 if sc.keep.contains(&s) {
                     continue;
                 }
-                if let Some((n, zones, full)) = shortfall_without(inputs, sc, &plan.open, s) {
+                if let Some((n, short, full)) = shortfall_without(inputs, sc, &plan.open, s) {
+                    // The zones it serves are the ones that would have to move.
+                    let mut zones: Vec<ZoneIdx> = (0..cap.placed.len())
+                        .filter(|&z| cap.placed[z].iter().any(|p| p.0 == s))
+                        .map(ZoneIdx::from_index)
+                        .collect();
+                    if zones.is_empty() {
+                        zones = short;
+                    }
                     let z = if full.is_empty() {
                         "the other buildings'".to_string()
                     } else {
                         format!(
                             "{}'s",
-                            full.iter()
-                                .map(|&f| inputs.site(f).id.as_str())
-                                .collect::<Vec<_>>()
-                                .join(" and ")
+                            and_list(&full.iter().map(|&f| inputs.site(f).id.as_str()).collect::<Vec<_>>())
                         )
                     };
                     out.push((
@@ -117,7 +133,7 @@ pub fn site_reasons(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> Vec<(SiteIdx
                                 "opened"
                             },
                             if zones.len() == 1 { "zone" } else { "zones" },
-                            zone_list(inputs, &zones),
+                            and_list(&zones.iter().map(|&z| inputs.zone(z).id.as_str()).collect::<Vec<_>>()),
                             count(n)
                         ),
                     ));
