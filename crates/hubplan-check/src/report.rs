@@ -171,21 +171,8 @@ code{font-size:.95em}.ok{color:#070;font-weight:bold}</style>\n</head>\n<body>\n
     }
 }
 
-/// HTML-escapes text.
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            _ => o.push(c),
-        }
-    }
-    o
-}
+/// HTML-escapes text (the report's one escaper, [`hubplan_report::fmt::esc`]).
+pub use hubplan_report::fmt::esc;
 
 /// Is any notice an error (warnings too when `strict`)?
 pub fn failed(notices: &[Notice], strict: bool) -> bool {
@@ -204,4 +191,14 @@ pub fn word(s: Severity) -> &'static str {
         Severity::Warning => "warning",
         Severity::Info => "info",
     }
+}
+
+/// `CODE: file:row: field F: message [value: V]`: one notice as the line a front end
+/// prints after `warning: ` (the severity is the prefix, so it is not repeated).
+pub fn warning_line(n: &Notice) -> String {
+    let mut s = format!("{}: {}{}", n.code, n.location(), n.message);
+    if let Some(v) = &n.value {
+        s.push_str(&format!(" [value: {v}]"));
+    }
+    s
 }

@@ -17,15 +17,6 @@ fn cases_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases")
 }
 
-fn window(text: &str) -> (u32, u32) {
-    let hm = |s: &str| {
-        let (h, m) = s.split_once(':').unwrap();
-        h.parse::<u32>().unwrap() * 3600 + m.parse::<u32>().unwrap() * 60
-    };
-    let (a, b) = text.split_once('-').unwrap();
-    (hm(a), hm(b))
-}
-
 /// Every notice of a scenario, as `hubplan validate` finds them (the travel checks
 /// of a `[transit]` scenario aside: its cases are about the feed).
 fn notices_of(scenario: &Path) -> Vec<Notice> {
@@ -48,7 +39,7 @@ fn notices_of(scenario: &Path) -> Vec<Notice> {
             &loaded,
             &feed,
             &report,
-            t.window.as_deref().map(window),
+            t.window.map(|w| (w.start_s, w.end_s)),
             "gtfs",
         ));
     }

@@ -108,7 +108,7 @@ impl hubplan_run::Progress for Printer {
             Event::Warning(w) if !self.quiet => eprintln!("warning: {w}"),
             // A data-quality warning is not progress: shown even when quiet.
             Event::Notice(n) if n.severity == hubplan::notice::Severity::Warning => {
-                eprintln!("warning: {}", validate::warning_line(n))
+                eprintln!("warning: {}", hubplan_check::report::warning_line(n))
             }
             Event::Info(s) => self.note(s),
             Event::DroppedData(s) => eprintln!("warning: {s}"),

@@ -43,12 +43,12 @@ pub fn run(a: &PlanArgs) -> Result<ExitCode> {
     let printer = Printer::new(a.quiet);
     let job = hubplan_run::load(&a.scenario, &a.gtfs_limit.load_options(), &printer)?;
     let none = Overrides::default();
-    if let Some(p) = &a.export_mps {
-        job.export(&none, ExportFormat::Mps, p)?;
-    }
-    if let Some(p) = &a.export_lp {
-        job.export(&none, ExportFormat::Lp, p)?;
-    }
+    let exports: Vec<(ExportFormat, &std::path::Path)> =
+        [(ExportFormat::Mps, &a.export_mps), (ExportFormat::Lp, &a.export_lp)]
+            .into_iter()
+            .filter_map(|(f, p)| p.as_deref().map(|p| (f, p)))
+            .collect();
+    job.export_all(&none, &exports)?;
     let outcome = job.solve(&none)?;
     let s = outcome.solver();
     printer.note(&match job.model() {

@@ -368,9 +368,8 @@ fn kent_family_hubs_solves_with_hubs_closures_saving_and_backlog() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("fh");
     let sc = root().join("fixtures/kent/scenario_family_hubs.toml");
-    let t0 = std::time::Instant::now();
+    // How long this takes is measured by `cargo bench -p hubplan-benches --bench plan`.
     let r = hubplan(&["plan", sc.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);
-    let secs = t0.elapsed().as_secs_f64();
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let plan = plan_json(&out);
     let status = plan["status"].as_str().unwrap();
@@ -422,7 +421,7 @@ fn kent_family_hubs_solves_with_hubs_closures_saving_and_backlog() {
     assert!(t["capital_cost"].as_f64().unwrap() <= 6_500_000.0 + 1e-6);
     kent_calibration_targets(&case.input, &plan, &sites_in, &sites_out);
     eprintln!(
-        "kent family hubs: {status} in {secs:.2} s (debug build), {}",
+        "kent family hubs: {status}, {}",
         r.stdout.lines().take(8).collect::<Vec<_>>().join(" | ")
     );
 }

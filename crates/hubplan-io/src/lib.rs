@@ -12,6 +12,7 @@
 //! | what-if tables | [`sweep_csv`], [`alternatives_csv`], [`write_travel_times`] |
 //! | atomic writing | [`write_files_atomically`] (files into a folder), [`write_file_atomically`] (one file) |
 //! | a feasibility study | [`study_options`] (the `[study]` table, checked against the zones file), [`write_study_dir`] (study.json, zones.csv, areas.csv, study.geojson) |
+//! | the departure window `HH:MM-HH:MM` | [`Window`] (the typed `[transit] window`, and every `--window` flag) |
 //! | provenance | [`sha256_file`], [`InputFile`] |
 //! | errors | [`IoError`], [`IoErrorKind`] |
 //!
@@ -32,6 +33,7 @@ mod study;
 mod table;
 mod travel;
 mod whatif;
+mod window;
 
 pub use error::{IoError, IoErrorKind, Result};
 pub use output::{
@@ -50,6 +52,7 @@ pub use study::{
 };
 pub use travel::{build_travel, read_travel_times, travel_times_csv, write_travel_times, TravelFile, TravelRow};
 pub use whatif::{alternatives_csv, sweep_csv};
+pub use window::{Window, WindowError};
 
 use std::io::Read;
 use std::path::Path;

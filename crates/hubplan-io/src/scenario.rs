@@ -16,6 +16,7 @@ use crate::error::{did_you_mean, quote, IoError, IoErrorKind, Result};
 use crate::output::RunMeta;
 use crate::records::{read_services, read_sites, read_zones};
 use crate::travel::read_travel_times;
+use crate::window::Window;
 use crate::{limits, sha256_file};
 
 /// The `[transit]` section, as written (paths resolved). The CLI turns it into
@@ -26,8 +27,8 @@ pub struct TransitSection {
     pub gtfs: PathBuf,
     /// Service date, `YYYY-MM-DD`.
     pub date: Option<String>,
-    /// Departure window, `HH:MM-HH:MM`.
-    pub window: Option<String>,
+    /// Departure window (`HH:MM-HH:MM` in the file).
+    pub window: Option<Window>,
     /// Percentile of travel time over departures in the window (1–100).
     pub percentile: Option<f64>,
     /// Longest journey computed, minutes.
@@ -1104,15 +1105,17 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
                 None => None,
                 Some(v) => {
                     let s = doc.string(v, "transit.window")?;
-                    if !is_window(&s) {
-                        return Err(doc.err(
-                            IoErrorKind::BadValue,
-                            v.span().start,
-                            "transit.window",
-                            format!("expected a time window HH:MM-HH:MM with the start before the end, like \"07:00-09:00\", found {}", quote(&s)),
-                        ));
+                    match Window::parse(&s) {
+                        Ok(w) => Some(w),
+                        Err(_) => {
+                            return Err(doc.err(
+                                IoErrorKind::BadValue,
+                                v.span().start,
+                                "transit.window",
+                                format!("expected a time window HH:MM-HH:MM with the start before the end, like \"07:00-09:00\", found {}", quote(&s)),
+                            ))
+                        }
                     }
-                    Some(s)
                 }
             };
             Some(TransitSection {
@@ -1275,19 +1278,6 @@ fn is_date(s: &str) -> bool {
     }
     let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok());
     matches!((num(0..4), num(5..7), num(8..10)), (Some(_), Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d))
-}
-
-fn hhmm(s: &str) -> Option<u32> {
-    let (h, m) = s.trim().split_once(':')?;
-    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
-    (h <= 47 && m < 60).then_some(h * 60 + m)
-}
-
-fn is_window(s: &str) -> bool {
-    match s.split_once('-') {
-        Some((a, b)) => matches!((hhmm(a), hhmm(b)), (Some(x), Some(y)) if x < y),
-        None => false,
-    }
 }
 
 fn resolve(base: &Path, p: &str) -> PathBuf {

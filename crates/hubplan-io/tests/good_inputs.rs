@@ -160,7 +160,8 @@ fn scenario_with_transit_waits_for_travel_times() {
     let t = l.transit.clone().unwrap();
     assert_eq!(t.gtfs, good("feed.zip"));
     assert_eq!(t.date.as_deref(), Some("2023-08-16"));
-    assert_eq!(t.window.as_deref(), Some("07:00-09:00"));
+    assert_eq!(t.window.map(|w| w.to_string()).as_deref(), Some("07:00-09:00"));
+    assert_eq!(t.window.map(|w| (w.start_s, w.end_s)), Some((25_200, 32_400)));
     assert_eq!(
         (t.percentile, t.max_minutes, t.walk_speed, t.detour),
         (Some(50.0), Some(90.0), Some(4.8), Some(1.3))

@@ -23,9 +23,6 @@ pub enum Error {
     /// The `[transit]` timetable could not be read or the travel times computed.
     #[error("{0}")]
     Transit(String),
-    /// The optimisation model could not be exported.
-    #[error("{0}")]
-    Export(String),
     /// The data-quality checks found errors in the inputs (docs/VALIDATION.md): every
     /// notice of the run, errors first.
     #[error("{}", data_quality_text(.0))]

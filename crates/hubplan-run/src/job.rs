@@ -336,7 +336,7 @@ impl Job {
     /// The optimisation model as text (MPS or CPLEX LP), for an auditor to re-solve elsewhere.
     pub fn export_text(&self, overrides: &Overrides, format: ExportFormat) -> Result<String> {
         let model = self.model_with(overrides)?;
-        let solver = |e: hubplan_solver::InstanceError| Error::Export(e.to_string());
+        let solver = |e: hubplan_solver::InstanceError| Error::Model(e.into());
         Ok(match (&model, format) {
             (Model::Single(sc), f) => {
                 hubplan::optimise::check_scenario(&self.inputs, sc)?;
@@ -353,8 +353,22 @@ impl Job {
 
     /// Writes the optimisation model to `path` atomically (see [`Job::export_text`]).
     pub fn export(&self, overrides: &Overrides, format: ExportFormat, path: &Path) -> Result<()> {
-        let text = self.export_text(overrides, format)?;
-        hubplan_io::write_file_atomically(path, text.as_bytes())?;
+        self.export_all(overrides, &[(format, path)])
+    }
+
+    /// Writes the optimisation model in several formats (`--export-mps` and
+    /// `--export-lp` together): every text is rendered before any file is written,
+    /// and each file is written atomically (a temporary file beside it, renamed into
+    /// place), so a failed export leaves no file half-written and writes none at all
+    /// when the model cannot be rendered.
+    pub fn export_all(&self, overrides: &Overrides, targets: &[(ExportFormat, &Path)]) -> Result<()> {
+        let texts = targets
+            .iter()
+            .map(|&(format, path)| Ok((path, self.export_text(overrides, format)?)))
+            .collect::<Result<Vec<_>>>()?;
+        for (path, text) in texts {
+            hubplan_io::write_file_atomically(path, text.as_bytes())?;
+        }
         Ok(())
     }
 

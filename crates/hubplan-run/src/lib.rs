@@ -8,7 +8,7 @@
 //! | step | API |
 //! |---|---|
 //! | load a scenario once (files, `[transit]` travel times, the model) | [`load`] → [`Job`]; from values in memory: [`from_values`] |
-//! | the same, with the feasibility study's options | [`load_for_study`] |
+//! | the same, with the feasibility study's options | [`load_for_study`], then [`Job::study`] → [`StudyOutcome`] (`write`, `summary_text`) |
 //! | the model | [`Model::Single`] or [`Model::Services`] (a `[services]` table): never confused |
 //! | plan, and re-plan what-ifs on the loaded data | [`Job::solve`] with [`Overrides`] → [`Outcome`] ([`Planned::Single`] or [`Planned::Services`]) |
 //! | read the result | [`Outcome::status`], [`Outcome::decisions`], [`Outcome::plan_json`], [`Outcome::summary_text`] |
@@ -18,6 +18,7 @@
 //! | sweeps and near-optimal alternatives | [`Job::sweep`], [`Job::alternatives`] |
 //! | compare two saved plans | [`compare_files`], [`comparison_text`] |
 //! | reload a saved plan directory and verify it | [`reload`] |
+//! | every data check of a scenario, as coded notices (`hubplan validate`) | [`validate`] → [`Validation`] |
 //! | a travel-time matrix from GTFS | [`travel_times`] → [`Matrix`] |
 //! | progress and remarks | [`Progress`] receives [`Event`]s; the library never prints |
 //!
@@ -49,12 +50,14 @@ mod matrix;
 mod outcome;
 mod reload;
 mod streets;
+mod study;
 pub mod text;
+mod validate;
 mod whatif;
-mod window;
 
 pub use appendix::{provenance_inputs, travel_source_words, AppendixOptions, APPENDIX_FILES};
 pub use error::{Error, Result};
+pub use hubplan_io::{Window, WindowError};
 pub use job::{ExportFormat, Job, Model, Overrides, MAX_OVERRIDE_MINUTES};
 pub use load::{
     config_from_section, feed_options, from_values, load, load_for_study, read_feed, silent, Event, LoadOptions,
@@ -64,7 +67,8 @@ pub use matrix::{travel_times, travel_times_block, Matrix, MatrixRequest};
 pub use outcome::{AccessChange, Diff, Outcome, Planned, WriteOptions};
 pub use reload::{reload, Reloaded};
 pub use streets::StreetOptions;
+pub use study::StudyOutcome;
+pub use validate::{validate, Validation};
 pub use whatif::{compare_files, comparison_text, parse_budget_range, plan_summary, read_summary, Alternatives, Sweep};
-pub use window::{Window, WindowError};
 
 pub use hubplan::whatif::{budget_points, parse_tolerance, SweepPoint};

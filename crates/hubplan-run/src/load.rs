@@ -13,7 +13,6 @@ use hubplan_transit::{
 
 use crate::error::{Error, Result};
 use crate::job::{Job, Model};
-use crate::window::Window;
 
 /// What a long step reports while it runs. A front end shows it (a progress bar,
 /// stderr lines, a log) or ignores it; the library never prints.
@@ -242,9 +241,7 @@ pub fn read_feed(path: &Path, date: ServiceDate, opts: &hubplan_transit::LoadOpt
 /// The engine's configuration from a `[transit]` section (defaults as the engine's).
 pub fn config_from_section(t: &TransitSection) -> Result<TransitConfig> {
     let mut c = TransitConfig::default();
-    if let Some(w) = &t.window {
-        let w = Window::parse(w)
-            .map_err(|e| Error::invalid(format!("[transit] window (line {})", t.line), e.to_string()))?;
+    if let Some(w) = t.window {
         c.window_start_s = w.start_s;
         c.window_end_s = w.end_s;
     }
@@ -293,13 +290,36 @@ pub fn report_feed_errors(feed: &Path, errors: &[String], progress: &dyn Progres
     }
 }
 
-/// Computes zone → site travel times from the scenario's timetable.
+/// Computes zone → site travel times from the scenario's timetable, reporting the
+/// feed's warnings and the problems that dropped data as events.
 fn travel_from_section(
     t: &TransitSection,
     inputs: &InputsWithoutTravel,
     options: &LoadOptions,
     progress: &dyn Progress,
 ) -> Result<(TravelTimes, StreetNotes)> {
+    let tt = read_timetable(t, options, progress)?;
+    for w in tt.report.warnings.iter().take(10) {
+        progress.event(Event::Warning(w));
+    }
+    // Data the loader dropped changes the travel times.
+    report_feed_errors(&t.gtfs, &tt.report.errors, progress);
+    timetable_travel(t, &tt, inputs, progress)
+}
+
+/// A `[transit]` section's timetable, read once, and the engine's settings.
+pub(crate) struct Timetable {
+    /// The feed, for the service date.
+    pub feed: Feed,
+    /// What the loader found (and repaired or dropped).
+    pub report: FeedReport,
+    /// The engine's settings from the section.
+    pub cfg: TransitConfig,
+}
+
+/// Reads the timetable of a `[transit]` section (its date checked, the size limit
+/// applied) and reports what it holds as [`Event::Info`].
+pub(crate) fn read_timetable(t: &TransitSection, options: &LoadOptions, progress: &dyn Progress) -> Result<Timetable> {
     let date = t.date.as_deref().ok_or_else(|| {
         Error::Transit(format!(
             "[transit] (line {}) needs a service date: date = \"YYYY-MM-DD\"",
@@ -319,11 +339,18 @@ fn travel_from_section(
         report.stops_used,
         t.date.as_deref().unwrap_or("")
     )));
-    for w in report.warnings.iter().take(10) {
-        progress.event(Event::Warning(w));
-    }
-    // Data the loader dropped changes the travel times.
-    report_feed_errors(&t.gtfs, &report.errors, progress);
+    Ok(Timetable { feed, report, cfg })
+}
+
+/// Zone → site travel times over a timetable read by [`read_timetable`], walking on
+/// the section's streets when it names an extract.
+pub(crate) fn timetable_travel(
+    t: &TransitSection,
+    tt: &Timetable,
+    inputs: &InputsWithoutTravel,
+    progress: &dyn Progress,
+) -> Result<(TravelTimes, StreetNotes)> {
+    let (feed, cfg) = (&tt.feed, &tt.cfg);
     let origins: Vec<_> = inputs.zones.iter().map(|z| z.pos).collect();
     let dests: Vec<_> = inputs.sites.iter().map(|s| s.pos).collect();
     let streets = crate::streets::StreetOptions {
@@ -331,13 +358,13 @@ fn travel_from_section(
         snap_m: t.osm_snap.unwrap_or(hubplan_transit::DEFAULT_SNAP_M),
         walk_cache: None,
     };
-    let links = crate::streets::walk_links(&streets, &feed, &origins, &dests, &cfg, progress)?;
+    let links = crate::streets::walk_links(&streets, feed, &origins, &dests, cfg, progress)?;
     progress.event(Event::Start {
         what: "travel times",
         total: dests.len(),
     });
     let step = |done: usize, _total: usize| progress.event(Event::Step { done });
-    let entries = hubplan_transit::travel_time_matrix_with(&feed, &links.links, &origins, &dests, &cfg, &step);
+    let entries = hubplan_transit::travel_time_matrix_with(feed, &links.links, &origins, &dests, cfg, &step);
     progress.event(Event::Finish);
     let entries = entries.map_err(|e| Error::Transit(e.to_string()))?;
     let notes = StreetNotes {
@@ -355,13 +382,13 @@ fn travel_from_section(
         })
         .collect();
     let travel = TravelTimes::from_triples(inputs.zones.len(), inputs.sites.len(), triples)
-        .map_err(|e| Error::Transit(format!("internal error building the travel-time table: {e:?}")))?;
+        .map_err(|e| Error::Transit(format!("internal error building the travel-time table: {e}")))?;
     Ok((travel, notes))
 }
 
 /// What walking on streets adds to a run's provenance.
 #[derive(Debug, Default)]
-struct StreetNotes {
+pub(crate) struct StreetNotes {
     /// Points that could not snap (counted in the run's warnings).
     warnings: Vec<String>,
     /// `transit; streets: …` with the snapping statistics, when an extract was used.

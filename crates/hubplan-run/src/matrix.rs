@@ -9,7 +9,7 @@ use hubplan_transit::{seconds_to_minutes_2dp, MatrixEntry, ServiceDate, TransitC
 
 use crate::error::{Error, Result};
 use crate::load::{feed_options, read_feed, report_feed_errors, Event, Progress};
-use crate::window::Window;
+use hubplan_io::Window;
 
 /// What to compute: the feed, the points, the date and the engine's settings.
 #[derive(Clone, Debug)]

@@ -1,73 +1,28 @@
-//! Deterministic parallel Lagrangian branch-and-bound over the sites (crate-private).
+//! Lagrangian branch-and-bound over the sites (crate-private).
 //!
-//! Nodes are explored in synchronous rounds: the `BATCH` best open nodes (by
-//! bound, then depth, then creation number) are processed in parallel, and their
-//! results are merged in a fixed order. Neither the explored tree nor the answer
-//! depends on the number of threads; only the time limit can stop the search at
-//! a timing-dependent point.
+//! This module says how one node is bounded and split: a subgradient ascent
+//! warm-started from the parent's multipliers, Lagrangian heuristics,
+//! reduced-cost fixing and the branching choice. The tree search itself — the
+//! queue, the incumbent, the bound, the limits and the deterministic parallel
+//! rounds — is [`crate::tree`], shared with the LP search.
 
 use crate::heuristic::{greedy, root_moves, Ls};
 use crate::instance::Fixing;
 use crate::lagrange::{ascent, initial, AscentParams};
-use crate::prep::{Prob, INF};
+use crate::prep::Prob;
+use crate::tree::{self, Candidate, Expansion, Limits, Node, Search, Tree};
 use rayon::prelude::*;
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Nodes per synchronous round (fixed: part of the deterministic contract).
-const BATCH: usize = 8;
-
-/// Result of the search in the reduced problem.
-#[derive(Debug)]
-pub(crate) struct Search {
-    pub best: Option<(f64, Vec<bool>)>,
-    pub bound: f64,
-    pub nodes: u64,
-    /// The whole tree was explored or pruned (bound is final).
-    pub complete: bool,
-}
-
+/// What a node of the Lagrangian tree carries.
 #[derive(Debug, Clone)]
-struct Node {
-    lb: f64,
-    depth: u32,
-    id: u64,
+struct Lag {
+    /// Branching and reduced-cost fixings on the way from the root.
     decisions: Vec<(u32, bool)>,
+    /// The parent's multipliers (warm start of the ascent).
     lambda: Arc<Vec<f64>>,
-}
-
-impl PartialEq for Node {
-    fn eq(&self, o: &Self) -> bool {
-        self.cmp(o) == Ordering::Equal
-    }
-}
-impl Eq for Node {}
-impl PartialOrd for Node {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for Node {
-    fn cmp(&self, o: &Self) -> Ordering {
-        // BinaryHeap pops the greatest: lowest bound, then deepest, then oldest.
-        o.lb.total_cmp(&self.lb)
-            .then(self.depth.cmp(&o.depth))
-            .then(o.id.cmp(&self.id))
-    }
-}
-
-struct NodeOut {
-    /// Node bound after the ascent (for tracing).
-    lb: f64,
-    /// Lowest bound of any region discarded by this node (INF if none).
-    discarded: f64,
-    candidates: Vec<(f64, Vec<bool>)>,
-    children: Vec<(f64, Vec<(u32, bool)>)>,
-    lambda: Arc<Vec<f64>>,
-    /// The node was interrupted by the deadline: put it back.
-    interrupted: bool,
 }
 
 struct Ctx<'a> {
@@ -78,10 +33,6 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// Nodes with a bound at or above this cannot improve the incumbent enough.
-    fn cutoff(&self, ub: f64) -> f64 {
-        self.p.cutoff(ub, self.rel_gap, self.abs_gap)
-    }
     /// Makes a Lagrangian value a safe bound (float safety, integrality).
     fn safe(&self, v: f64) -> f64 {
         if !v.is_finite() {
@@ -94,10 +45,6 @@ impl Ctx<'_> {
             v
         }
     }
-}
-
-fn trace() -> bool {
-    log::log_enabled!(log::Level::Debug)
 }
 
 /// Quick infeasibility test of a node's fixings.
@@ -126,7 +73,7 @@ fn node_infeasible(p: &Prob, fix: &[Fixing]) -> bool {
     })
 }
 
-fn heuristic(ctx: &Ctx, start: &[bool], moves: usize) -> Option<(f64, Vec<bool>)> {
+fn heuristic(ctx: &Ctx, start: &[bool], moves: usize) -> Option<Candidate> {
     let p = ctx.p;
     let mut ls = Ls::new(p, &p.fix, start);
     if !ls.repair(ctx.deadline) {
@@ -136,18 +83,11 @@ fn heuristic(ctx: &Ctx, start: &[bool], moves: usize) -> Option<(f64, Vec<bool>)
     ls.result()
 }
 
-fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> NodeOut {
+fn process(ctx: &Ctx, node: &Node<Lag>, ub: f64, root: bool) -> Expansion<Lag> {
     let p = ctx.p;
     let cutoff = ctx.cutoff(ub);
-    let mut out = NodeOut {
-        lb: node.lb,
-        discarded: INF,
-        candidates: Vec::new(),
-        children: Vec::new(),
-        lambda: node.lambda.clone(),
-        interrupted: false,
-    };
-    let mut fix = p.fixings_with(&node.decisions);
+    let mut out = Expansion::empty();
+    let mut fix = p.fixings_with(&node.data.decisions);
     if node_infeasible(p, &fix) {
         return out;
     }
@@ -181,14 +121,12 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> NodeOut {
             max_samples: 0,
         }
     };
-    let asc = ascent(p, &fix, &node.lambda, ub, cutoff, par, ctx.deadline);
-    out.lambda = Arc::new(asc.lambda);
+    let asc = ascent(p, &fix, &node.data.lambda, ub, cutoff, par, ctx.deadline);
+    let lambda = Arc::new(asc.lambda);
     let e = asc.best;
     let lb = ctx.safe(e.value).max(node.lb);
-    out.lb = lb;
     if asc.timed_out && lb < cutoff {
-        out.interrupted = true;
-        return out;
+        return Expansion::interrupted();
     }
     // Lagrangian heuristic from the subproblem's selection.
     let mut y = vec![0.0; p.n];
@@ -200,7 +138,7 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> NodeOut {
         starts.extend(asc.samples.iter().cloned());
         starts.push(asc.ybar.iter().map(|&v| v >= 0.5).collect());
     }
-    let found: Vec<(f64, Vec<bool>)> = starts.par_iter().filter_map(|s| heuristic(ctx, s, moves)).collect();
+    let found: Vec<Candidate> = starts.par_iter().filter_map(|s| heuristic(ctx, s, moves)).collect();
     out.candidates.extend(found);
     if lb >= cutoff {
         out.discarded = lb;
@@ -216,7 +154,7 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> NodeOut {
             (j, lo_open, lo_closed)
         })
         .collect();
-    let mut decisions = node.decisions.clone();
+    let mut decisions = node.data.decisions.clone();
     let mut best_branch: Option<(f64, f64, usize, f64, f64)> = None;
     for &(j, lo_open, lo_closed) in &scored {
         let dead_open = lo_open >= cutoff;
@@ -246,24 +184,39 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> NodeOut {
             }
         }
     }
+    let child = |decisions| Lag {
+        decisions,
+        lambda: lambda.clone(),
+    };
     match best_branch {
         None => {
             // Every free site was fixed: one child with the fixings.
-            out.children.push((lb, decisions));
+            out.children.push((lb, child(decisions)));
         }
         Some((_, _, j, lo_open, lo_closed)) => {
             let mut d1 = decisions.clone();
             d1.push((j as u32, true));
             let mut d0 = decisions;
             d0.push((j as u32, false));
-            out.children.push((lb.max(lo_open), d1));
-            out.children.push((lb.max(lo_closed), d0));
+            out.children.push((lb.max(lo_open), child(d1)));
+            out.children.push((lb.max(lo_closed), child(d0)));
         }
     }
     out
 }
 
-/// Runs the search. `start` is the moment the solve began.
+impl Tree for Ctx<'_> {
+    type Data = Lag;
+    type Error = Infallible;
+    fn cutoff(&self, ub: f64) -> f64 {
+        self.p.cutoff(ub, self.rel_gap, self.abs_gap)
+    }
+    fn expand(&self, node: &Node<Lag>, ub: f64, root: bool) -> Result<Expansion<Lag>, Infallible> {
+        Ok(process(self, node, ub, root))
+    }
+}
+
+/// Runs the search: a greedy start, then the tree search of [`crate::tree`].
 pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) -> Search {
     let ctx = Ctx {
         p,
@@ -271,102 +224,18 @@ pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) ->
         rel_gap,
         abs_gap,
     };
-    let mut best: Option<(f64, Vec<bool>)> = None;
-    let consider = |best: &mut Option<(f64, Vec<bool>)>, c: (f64, Vec<bool>)| {
-        let better = match best {
-            None => true,
-            Some((z, _)) => c.0 < *z,
-        };
-        if better {
-            *best = Some(c);
-        }
-    };
     // Greedy start: forced sites, repair, fill, local search.
-    if let Some(c) = greedy(p, &p.fix, &vec![false; p.n], root_moves(p), deadline) {
-        consider(&mut best, c);
-    }
-    let mut heap = BinaryHeap::new();
-    heap.push(Node {
-        lb: -INF,
-        depth: 0,
-        id: 0,
+    let incumbent = greedy(p, &p.fix, &vec![false; p.n], root_moves(p), deadline);
+    let root = Lag {
         decisions: Vec::new(),
         lambda: Arc::new(initial(p)),
-    });
-    let mut next_id = 1u64;
-    let mut nodes = 0u64;
-    let mut discarded = INF;
-    let mut first = true;
-    let mut timed_out = false;
-    loop {
-        let ub = best.as_ref().map_or(INF, |b| b.0);
-        let cutoff = ctx.cutoff(ub);
-        // Global bound and stop test.
-        let open_min = heap.peek().map_or(INF, |n| n.lb);
-        let bound = open_min.min(discarded);
-        if heap.is_empty() || (ub.is_finite() && bound >= cutoff) {
-            break;
-        }
-        if Instant::now() > deadline {
-            timed_out = true;
-            break;
-        }
-        let mut batch = Vec::new();
-        while batch.len() < if first { 1 } else { BATCH } {
-            match heap.pop() {
-                Some(n) if n.lb >= cutoff => discarded = discarded.min(n.lb),
-                Some(n) => batch.push(n),
-                None => break,
-            }
-        }
-        if batch.is_empty() {
-            continue;
-        }
-        let root = first;
-        first = false;
-        let outs: Vec<NodeOut> = batch.par_iter().map(|n| process(&ctx, n, ub, root)).collect();
-        if trace() && (root || nodes % 200 == 0) {
-            log::debug!(
-                "[hubplan-solver] nodes {nodes} open {} ub {ub} bound {} first-lb {:?}",
-                heap.len(),
-                heap.peek().map_or(INF, |n| n.lb).min(discarded),
-                outs.first().map(|o| o.lb)
-            );
-        }
-        for (n, o) in batch.into_iter().zip(outs) {
-            if o.interrupted {
-                heap.push(n);
-                continue;
-            }
-            nodes += 1;
-            for c in o.candidates {
-                consider(&mut best, c);
-            }
-            discarded = discarded.min(o.discarded);
-            for (lb, dec) in o.children {
-                heap.push(Node {
-                    lb,
-                    depth: n.depth + 1,
-                    id: next_id,
-                    decisions: dec,
-                    lambda: o.lambda.clone(),
-                });
-                next_id += 1;
-            }
-        }
-    }
-    let ub = best.as_ref().map_or(INF, |b| b.0);
-    let open_min = heap.peek().map_or(INF, |n| n.lb);
-    let complete = !timed_out && (heap.is_empty() || open_min.min(discarded) >= ctx.cutoff(ub));
-    let bound = if best.is_some() {
-        open_min.min(discarded).min(ub)
-    } else {
-        open_min.min(discarded)
     };
-    Search {
-        best,
-        bound,
-        nodes,
-        complete,
+    let limits = Limits {
+        deadline,
+        max_nodes: None,
+    };
+    match tree::run(&ctx, root, incumbent, limits, "lagrangian") {
+        Ok(s) => s,
+        Err(never) => match never {},
     }
 }

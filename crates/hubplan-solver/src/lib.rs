@@ -41,6 +41,7 @@ mod heuristic;
 pub mod instance;
 mod lagrange;
 mod lpbb;
+mod lpmps;
 pub mod mip;
 mod oddcycle;
 // Test and benchmark support, not part of the public API (hidden from the docs).
@@ -53,6 +54,7 @@ mod solve;
 mod subproblem;
 #[doc(hidden)]
 pub mod synthetic;
+mod tree;
 
 pub use instance::{Arc, Cardinality, Fixing, Instance, InstanceError};
 pub use outcome::{Outcome, SolveOptions, Status};

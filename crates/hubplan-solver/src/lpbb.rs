@@ -21,9 +21,9 @@
 //! For an integral `x` the best `s` is integral, so only `x` is branched on.
 //!
 //! # Search
-//! Best-bound first; nodes run in synchronous rounds of [`BATCH`] in parallel
-//! and are merged in a fixed order, so the tree and the answer do not depend on
-//! the thread count. Each node re-solves its LP from its parent's basis with the
+//! The tree search is [`crate::tree`] (best bound first, synchronous parallel
+//! rounds merged in a fixed order, so the tree and the answer do not depend on
+//! the thread count), shared with the Lagrangian search. Each node re-solves its LP from its parent's basis with the
 //! dual simplex (microlp), rounds the LP point into a feasible plan improved by
 //! local search, and branches on the candidate with the best product of the two
 //! children's bound gains among the most fractional sites (strong branching,
@@ -35,20 +35,16 @@
 //! - J.-F. Cordeau, F. Furini & I. Ljubić (2019), Benders decomposition for very
 //!   large scale partial set covering and maximal covering location problems, EJOR 275.
 
-use crate::bnb::Search;
 use crate::heuristic::{greedy, root_moves};
 use crate::instance::Fixing;
 use crate::oddcycle::{separate, RowPoint};
 use crate::prep::{Prob, INF};
+use crate::tree::{self, Candidate, Expansion, Limits, Node, Search, Tree};
 use microlp::{ComparisonOp, Error as LpError, LinearExpr, OptimizationDirection, Problem, Solution, Variable};
 use rayon::prelude::*;
-use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
-
-/// Nodes per synchronous round (fixed: part of the deterministic contract).
-const BATCH: usize = 8;
 /// Strong-branching candidates at the root and below it.
 const CANDIDATES_ROOT: usize = 16;
 const CANDIDATES: usize = 8;
@@ -295,11 +291,9 @@ fn build(p: &Prob, seed: Option<&[bool]>, deadline: Instant) -> Result<(Lp, Solv
     Ok((lp, Solved::Optimal(sol)))
 }
 
+/// What a node of the LP tree carries.
 #[derive(Clone)]
-struct Node {
-    lb: f64,
-    depth: u32,
-    id: u64,
+struct LpNode {
     decisions: Vec<(u32, bool)>,
     /// The solved LP of this node.
     sol: Arc<Solution>,
@@ -308,26 +302,6 @@ struct Node {
     strong: bool,
     /// Groups whose rows this node's LP has beyond the root's.
     extra: Vec<u32>,
-}
-
-impl PartialEq for Node {
-    fn eq(&self, o: &Self) -> bool {
-        self.cmp(o) == Ordering::Equal
-    }
-}
-impl Eq for Node {}
-impl PartialOrd for Node {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for Node {
-    fn cmp(&self, o: &Self) -> Ordering {
-        // BinaryHeap pops the greatest: lowest bound, then deepest, then oldest.
-        o.lb.total_cmp(&self.lb)
-            .then(self.depth.cmp(&o.depth))
-            .then(o.id.cmp(&self.id))
-    }
 }
 
 struct Ctx<'a> {
@@ -339,9 +313,6 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn cutoff(&self, ub: f64) -> f64 {
-        self.p.cutoff(ub, self.rel_gap, self.abs_gap)
-    }
     /// A safe lower bound from an LP value (float tolerance, integrality).
     fn safe(&self, sol: &Solution) -> f64 {
         let v = sol.objective() + self.lp.constant;
@@ -357,26 +328,9 @@ impl Ctx<'_> {
     }
 }
 
-/// A child node before it gets its place in the tree.
-struct Child {
-    lb: f64,
-    decisions: Vec<(u32, bool)>,
-    sol: Solution,
-    strong: bool,
-    extra: Vec<u32>,
-}
-
-struct NodeOut {
-    candidates: Vec<(f64, Vec<bool>)>,
-    children: Vec<Child>,
-    /// Lowest bound of any region this node discarded (INF if none).
-    discarded: f64,
-    interrupted: bool,
-}
-
 /// Rounds an LP point: sites at 1 stay open, then fractional sites in
 /// decreasing value while the side constraints allow; then local search.
-fn round(ctx: &Ctx, fix: &[Fixing], xs: &[f64], moves: usize) -> Option<(f64, Vec<bool>)> {
+fn round(ctx: &Ctx, fix: &[Fixing], xs: &[f64], moves: usize) -> Option<Candidate> {
     let p = ctx.p;
     let mut open: Vec<bool> = xs.iter().map(|&v| v >= 1.0 - INT_TOL).collect();
     let mut used: f64 = (0..p.n).filter(|&j| open[j]).map(|j| p.bcost[j]).sum();
@@ -399,20 +353,15 @@ fn child(ctx: &Ctx, sol: &Solution, j: u32, open: bool) -> Result<Solved, Abort>
     solved(sol.clone().fix_var(v, if open { 1.0 } else { 0.0 }))
 }
 
-fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> Result<NodeOut, Abort> {
+fn process(ctx: &Ctx, node: &Node<LpNode>, ub: f64, root: bool) -> Result<Expansion<LpNode>, Abort> {
     let p = ctx.p;
     let cutoff = ctx.cutoff(ub);
-    let mut out = NodeOut {
-        candidates: Vec::new(),
-        children: Vec::new(),
-        discarded: INF,
-        interrupted: false,
-    };
-    let mut sol: Solution = (*node.sol).clone();
-    let mut decisions = node.decisions.clone();
+    let mut out = Expansion::empty();
+    let mut sol: Solution = (*node.data.sol).clone();
+    let mut decisions = node.data.decisions.clone();
     let mut lb = ctx.safe(&sol).max(node.lb);
     let mut heuristic_done = false;
-    let mut extra = node.extra.clone();
+    let mut extra = node.data.extra.clone();
     let mut in_lp = ctx.lp.in_root.clone();
     for &g in &extra {
         in_lp[g as usize] = true;
@@ -436,10 +385,7 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> Result<NodeOut, Abort
                 sol = match solved(sol.add_constraint(row_expr(ctx.lp, g), ComparisonOp::Ge, 1.0))? {
                     Solved::Optimal(s) => s,
                     Solved::Infeasible => return Ok(out),
-                    Solved::TimedOut => {
-                        out.interrupted = true;
-                        return Ok(out);
-                    }
+                    Solved::TimedOut => return Ok(Expansion::interrupted()),
                 };
                 in_lp[g] = true;
                 extra.push(g as u32);
@@ -476,7 +422,7 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> Result<NodeOut, Abort
             let fb = xs[b].min(1.0 - xs[b]);
             fb.total_cmp(&fa).then(a.cmp(&b))
         });
-        frac.truncate(if !node.strong {
+        frac.truncate(if !node.data.strong {
             1
         } else if root {
             CANDIDATES_ROOT
@@ -484,7 +430,7 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> Result<NodeOut, Abort
             CANDIDATES
         });
         let base = &sol;
-        let evals: Vec<Result<(f64, f64), Abort>> = if !node.strong {
+        let evals: Vec<Result<(f64, f64), Abort>> = if !node.data.strong {
             vec![Ok((lb, lb))]
         } else {
             frac.par_iter()
@@ -508,8 +454,7 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> Result<NodeOut, Abort
             let (b0, b1) = e?;
             moved |= b0 > lb || b1 > lb;
             if b0.is_nan() || b1.is_nan() {
-                out.interrupted = true;
-                return Ok(out);
+                return Ok(Expansion::interrupted());
             }
             let (dead0, dead1) = (b0 >= cutoff, b1 >= cutoff);
             if dead0 && dead1 {
@@ -541,10 +486,7 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> Result<NodeOut, Abort
                         decisions.push((j, open));
                     }
                     Solved::Infeasible => return Ok(out),
-                    Solved::TimedOut => {
-                        out.interrupted = true;
-                        return Ok(out);
-                    }
+                    Solved::TimedOut => return Ok(Expansion::interrupted()),
                 }
             }
             lb = ctx.safe(&sol).max(lb);
@@ -566,24 +508,33 @@ fn process(ctx: &Ctx, node: &Node, ub: f64, root: bool) -> Result<NodeOut, Abort
                     } else {
                         let mut d = decisions.clone();
                         d.push((j, open));
-                        out.children.push(Child {
-                            lb: b,
-                            decisions: d,
-                            sol: s,
-                            strong: moved || b > lb,
-                            extra: extra.clone(),
-                        });
+                        out.children.push((
+                            b,
+                            LpNode {
+                                decisions: d,
+                                sol: Arc::new(s),
+                                strong: moved || b > lb,
+                                extra: extra.clone(),
+                            },
+                        ));
                     }
                 }
                 Solved::Infeasible => {}
-                Solved::TimedOut => {
-                    out.children.clear();
-                    out.interrupted = true;
-                    return Ok(out);
-                }
+                Solved::TimedOut => return Ok(Expansion::interrupted()),
             }
         }
         return Ok(out);
+    }
+}
+
+impl Tree for Ctx<'_> {
+    type Data = LpNode;
+    type Error = Abort;
+    fn cutoff(&self, ub: f64) -> f64 {
+        self.p.cutoff(ub, self.rel_gap, self.abs_gap)
+    }
+    fn expand(&self, node: &Node<LpNode>, ub: f64, root: bool) -> Result<Expansion<LpNode>, Abort> {
+        process(self, node, ub, root)
     }
 }
 
@@ -640,16 +591,8 @@ fn add_cuts(ctx: &Ctx, mut sol: Solution) -> Result<(Solution, usize), Abort> {
 /// back to the Lagrangian search.
 pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) -> Result<Search, Abort> {
     let t0 = Instant::now();
-    let mut best: Option<(f64, Vec<bool>)> = None;
-    let consider = |best: &mut Option<(f64, Vec<bool>)>, c: (f64, Vec<bool>)| {
-        if best.as_ref().is_none_or(|b| c.0 < b.0) {
-            *best = Some(c);
-        }
-    };
     // Greedy start: forced sites, repair, fill, local search.
-    if let Some(c) = greedy(p, &p.fix, &vec![false; p.n], root_moves(p), deadline) {
-        consider(&mut best, c);
-    }
+    let best = greedy(p, &p.fix, &vec![false; p.n], root_moves(p), deadline);
     // The root LP gets a share of the time: a dense, degenerate covering LP
     // can stall the primal simplex, and the Lagrangian search then does better.
     let now = Instant::now();
@@ -702,92 +645,15 @@ pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) ->
             ctx.safe(&root)
         );
     }
-    let mut heap = BinaryHeap::new();
-    heap.push(Node {
-        lb: -INF,
-        depth: 0,
-        id: 0,
+    let root = LpNode {
         decisions: Vec::new(),
         sol: Arc::new(root),
         strong: true,
         extra: Vec::new(),
-    });
-    let mut next_id = 1u64;
-    let mut nodes = 0u64;
-    let mut discarded = INF;
-    let mut first = true;
-    let mut timed_out = false;
-    loop {
-        let ub = best.as_ref().map_or(INF, |b| b.0);
-        let cutoff = ctx.cutoff(ub);
-        let open_min = heap.peek().map_or(INF, |n| n.lb);
-        if heap.is_empty() || (ub.is_finite() && open_min.min(discarded) >= cutoff) {
-            break;
-        }
-        if Instant::now() > deadline {
-            timed_out = true;
-            break;
-        }
-        let mut batch = Vec::new();
-        while batch.len() < if first { 1 } else { BATCH } {
-            match heap.pop() {
-                Some(n) if n.lb >= cutoff => discarded = discarded.min(n.lb),
-                Some(n) => batch.push(n),
-                None => break,
-            }
-        }
-        if batch.is_empty() {
-            continue;
-        }
-        let root = first;
-        first = false;
-        let outs: Vec<Result<NodeOut, Abort>> = batch.par_iter().map(|n| process(&ctx, n, ub, root)).collect();
-        for (n, o) in batch.into_iter().zip(outs) {
-            let o = o?;
-            if o.interrupted {
-                heap.push(n);
-                continue;
-            }
-            nodes += 1;
-            for c in o.candidates {
-                consider(&mut best, c);
-            }
-            discarded = discarded.min(o.discarded);
-            for c in o.children {
-                heap.push(Node {
-                    lb: c.lb,
-                    depth: n.depth + 1,
-                    id: next_id,
-                    decisions: c.decisions,
-                    sol: Arc::new(c.sol),
-                    strong: c.strong,
-                    extra: c.extra,
-                });
-                next_id += 1;
-            }
-        }
-        if trace {
-            log::debug!(
-                "[hubplan-solver lp] {:.3}s nodes {nodes} open {} ub {} bound {}",
-                t0.elapsed().as_secs_f64(),
-                heap.len(),
-                best.as_ref().map_or(INF, |b| b.0),
-                heap.peek().map_or(INF, |n| n.lb).min(discarded)
-            );
-        }
-    }
-    let ub = best.as_ref().map_or(INF, |b| b.0);
-    let open_min = heap.peek().map_or(INF, |n| n.lb);
-    let complete = !timed_out && (heap.is_empty() || open_min.min(discarded) >= ctx.cutoff(ub));
-    let bound = if best.is_some() {
-        open_min.min(discarded).min(ub)
-    } else {
-        open_min.min(discarded)
     };
-    Ok(Search {
-        best,
-        bound,
-        nodes,
-        complete,
-    })
+    let limits = Limits {
+        deadline,
+        max_nodes: None,
+    };
+    tree::run(&ctx, root, best, limits, "lp")
 }

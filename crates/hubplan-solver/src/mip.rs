@@ -25,7 +25,6 @@ use good_lp::{
     constraint, variable, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus, SolverModel,
     Variable, WithMipGap, WithTimeLimit,
 };
-use std::fmt::Write as _;
 
 /// Which MIP back end [`solve_mip`] uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,7 +83,8 @@ pub struct Model {
     pub vars: Vec<Var>,
     /// Rows.
     pub rows: Vec<Row>,
-    /// Objective constant (not representable in MPS; also printed as a comment).
+    /// Objective constant (a comment in LP, the negated right-hand side of the
+    /// objective row in MPS).
     pub constant: f64,
     /// Number of site variables (the first ones).
     pub n_sites: usize,
@@ -241,62 +241,12 @@ pub fn build_model(inst: &Instance) -> Result<Model, InstanceError> {
     })
 }
 
-fn num(x: f64) -> String {
-    if x == x.trunc() && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x:e}")
-    }
-}
-
-fn lp_terms(out: &mut String, terms: &[(usize, f64)], vars: &[Var]) {
-    let mut k = 0;
-    for &(v, c) in terms {
-        if c == 0.0 {
-            continue;
-        }
-        let sign = if c < 0.0 { "-" } else { "+" };
-        let _ = write!(out, " {sign} {} {}", num(c.abs()), vars[v].name);
-        k += 1;
-        if k % 8 == 0 {
-            out.push_str("\n  ");
-        }
-    }
-    if k == 0 {
-        let _ = write!(out, " 0 {}", vars.first().map_or("y0", |v| v.name.as_str()));
-    }
-}
-
-/// CPLEX LP text of the model of `inst`.
+/// CPLEX LP text of the model of `inst` (through the one LP/MPS writer).
 ///
 /// # Errors
 /// [`InstanceError`] when the instance is malformed.
 pub fn write_lp(inst: &Instance) -> Result<String, InstanceError> {
-    let m = build_model(inst)?;
-    let mut s = String::from("\\ hubplan-solver model (minimisation)\nMinimize\n obj:");
-    let obj: Vec<(usize, f64)> = m.vars.iter().enumerate().map(|(k, v)| (k, v.obj)).collect();
-    lp_terms(&mut s, &obj, &m.vars);
-    s.push_str("\nSubject To\n");
-    for r in &m.rows {
-        let _ = write!(s, " {}:", r.name);
-        lp_terms(&mut s, &r.coefs, &m.vars);
-        let op = match r.sense {
-            Sense::Le => "<=",
-            Sense::Ge => ">=",
-            Sense::Eq => "=",
-        };
-        let _ = writeln!(s, " {op} {}", num(r.rhs));
-    }
-    s.push_str("Bounds\n");
-    for v in &m.vars {
-        let _ = writeln!(s, " {} <= {} <= {}", num(v.lb), v.name, num(v.ub));
-    }
-    s.push_str("General\n");
-    for v in m.vars.iter().filter(|v| v.integer) {
-        let _ = writeln!(s, " {}", v.name);
-    }
-    s.push_str("End\n");
-    Ok(s)
+    Ok(crate::lpmps::lp_text(&build_model(inst)?, "hubplan-solver model"))
 }
 
 /// Free-format MPS text of the model of `inst` (names contain no spaces, so it
@@ -305,60 +255,7 @@ pub fn write_lp(inst: &Instance) -> Result<String, InstanceError> {
 /// # Errors
 /// [`InstanceError`] when the instance is malformed.
 pub fn write_mps(inst: &Instance) -> Result<String, InstanceError> {
-    let m = build_model(inst)?;
-    let mut s = String::from("NAME hubplan\nOBJSENSE\n    MIN\nROWS\n N obj\n");
-    for r in &m.rows {
-        let t = match r.sense {
-            Sense::Le => "L",
-            Sense::Ge => "G",
-            Sense::Eq => "E",
-        };
-        let _ = writeln!(s, " {t} {}", r.name);
-    }
-    // Column-major coefficients.
-    let mut cols: Vec<Vec<(usize, f64)>> = vec![Vec::new(); m.vars.len()];
-    for (ri, r) in m.rows.iter().enumerate() {
-        for &(v, c) in &r.coefs {
-            if c != 0.0 {
-                cols[v].push((ri, c));
-            }
-        }
-    }
-    s.push_str("COLUMNS\n");
-    let mut in_int = false;
-    for (k, v) in m.vars.iter().enumerate() {
-        if v.integer != in_int {
-            let tag = if v.integer { "'INTORG'" } else { "'INTEND'" };
-            let _ = writeln!(s, "    MARKER 'MARKER' {tag}");
-            in_int = v.integer;
-        }
-        if v.obj != 0.0 || cols[k].is_empty() {
-            let _ = writeln!(s, "    {} obj {}", v.name, num(v.obj));
-        }
-        for &(ri, c) in &cols[k] {
-            let _ = writeln!(s, "    {} {} {}", v.name, m.rows[ri].name, num(c));
-        }
-    }
-    if in_int {
-        s.push_str("    MARKER 'MARKER' 'INTEND'\n");
-    }
-    s.push_str("RHS\n");
-    for r in &m.rows {
-        if r.rhs != 0.0 {
-            let _ = writeln!(s, "    rhs {} {}", r.name, num(r.rhs));
-        }
-    }
-    s.push_str("BOUNDS\n");
-    for v in &m.vars {
-        if v.lb == v.ub {
-            let _ = writeln!(s, " FX bnd {} {}", v.name, num(v.lb));
-        } else {
-            let _ = writeln!(s, " LO bnd {} {}", v.name, num(v.lb));
-            let _ = writeln!(s, " UP bnd {} {}", v.name, num(v.ub));
-        }
-    }
-    s.push_str("ENDATA\n");
-    Ok(s)
+    Ok(crate::lpmps::mps_text(&build_model(inst)?, "hubplan"))
 }
 
 /// good_lp expression `Σ coef·var` of a sparse row.

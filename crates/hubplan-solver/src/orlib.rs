@@ -18,6 +18,7 @@ use thiserror::Error;
 /// A reference file could not be read.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 #[error("parse error: {0}")]
+#[non_exhaustive]
 pub struct ParseError(pub String);
 
 fn err<T>(s: impl Into<String>) -> Result<T, ParseError> {

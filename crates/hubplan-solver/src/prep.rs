@@ -130,16 +130,7 @@ pub(crate) fn reduce(inst: &Instance) -> Prep {
         for (k, d) in dropped.iter().enumerate() {
             gone[k] |= *d;
         }
-        let mut k = 0;
-        keep_arcs.retain(|_| {
-            k += 1;
-            !gone[k - 1]
-        });
-        let mut k = 0;
-        unserved.retain(|_| {
-            k += 1;
-            !gone[k - 1]
-        });
+        drop_clients(&mut keep_arcs, &mut unserved, &gone);
         if rounds > MAX_PRESOLVE_ROUNDS || lo > 0 {
             break;
         }
@@ -165,16 +156,7 @@ pub(crate) fn reduce(inst: &Instance) -> Prep {
                 }
             }
         }
-        let mut k = 0;
-        keep_arcs.retain(|_| {
-            k += 1;
-            !gone[k - 1]
-        });
-        let mut k = 0;
-        unserved.retain(|_| {
-            k += 1;
-            !gone[k - 1]
-        });
+        drop_clients(&mut keep_arcs, &mut unserved, &gone);
     }
     let mut cstart = vec![0usize];
     let mut csite = Vec::new();
@@ -287,6 +269,20 @@ pub(crate) struct PresolveStats {
 /// Dominated must-serve clients with zero arc costs: a client whose arc set is
 /// a superset of another such client's is served whenever the other is.
 /// Returns one flag per client (`true` = drop).
+/// Drops the clients flagged in `gone` from both per-client lists.
+fn drop_clients(keep_arcs: &mut Vec<Vec<(u32, f64)>>, unserved: &mut Vec<f64>, gone: &[bool]) {
+    let mut k = 0;
+    keep_arcs.retain(|_| {
+        k += 1;
+        !gone[k - 1]
+    });
+    let mut k = 0;
+    unserved.retain(|_| {
+        k += 1;
+        !gone[k - 1]
+    });
+}
+
 fn dominated_rows(n: usize, keep_arcs: &[Vec<(u32, f64)>], unserved: &[f64]) -> Vec<bool> {
     let zero: Vec<bool> = (0..keep_arcs.len())
         .map(|k| !unserved[k].is_finite() && keep_arcs[k].iter().all(|a| a.1 == 0.0))

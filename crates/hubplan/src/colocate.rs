@@ -967,7 +967,7 @@ fn run(inst: &ServiceInstance, cfg: &SolverConfig) -> Result<ServiceOutcome> {
         rel_gap: cfg.gap,
         abs_gap: 1e-6,
     };
-    sv::solve_services(inst, &opts, backend(cfg)?).map_err(|e| Error::Solver(e.to_string()))
+    sv::solve_services(inst, &opts, backend(cfg)?).map_err(Error::from)
 }
 
 /// The CPLEX LP text of the first-stage co-location model, for an auditor.
@@ -976,7 +976,7 @@ fn run(inst: &ServiceInstance, cfg: &SolverConfig) -> Result<ServiceOutcome> {
 /// As [`check_rules`], or [`Error::Solver`] when the mapped instance is malformed (a bug).
 pub fn export_lp(inputs: &Inputs, rules: &ServiceRules) -> Result<String> {
     check_rules(inputs, rules)?;
-    sv::write_lp(&map_services(inputs, rules).instance).map_err(|e| Error::Solver(e.to_string()))
+    sv::write_lp(&map_services(inputs, rules).instance).map_err(Error::from)
 }
 
 /// The free MPS text of the first-stage co-location model, for an auditor.
@@ -985,7 +985,7 @@ pub fn export_lp(inputs: &Inputs, rules: &ServiceRules) -> Result<String> {
 /// As [`export_lp`].
 pub fn export_mps(inputs: &Inputs, rules: &ServiceRules) -> Result<String> {
     check_rules(inputs, rules)?;
-    sv::write_mps(&map_services(inputs, rules).instance).map_err(|e| Error::Solver(e.to_string()))
+    sv::write_mps(&map_services(inputs, rules).instance).map_err(Error::from)
 }
 
 // ---------------------------------------------------------------------------

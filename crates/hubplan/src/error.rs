@@ -20,9 +20,34 @@ pub enum Error {
     /// The independent check of a solution failed: a bug, never a result.
     #[error("certification failed (this is a bug in hubplan, please report it): {0}")]
     Certification(String),
-    /// The solver reported an internal error.
+    /// The solver reported an internal error (its typed error, kept).
     #[error("solver error: {0}")]
-    Solver(String),
+    Solver(SolverError),
+}
+
+/// What a solver back end reported: `hubplan-solver`'s own typed errors, kept as
+/// they are so that a caller can tell them apart.
+#[derive(Debug, Error, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum SolverError {
+    /// The single-service instance was malformed, or its MIP back end failed.
+    #[error(transparent)]
+    Instance(#[from] hubplan_solver::InstanceError),
+    /// The co-location instance was malformed, or its back end failed.
+    #[error(transparent)]
+    Services(#[from] hubplan_solver::services::ServiceError),
+}
+
+impl From<hubplan_solver::InstanceError> for Error {
+    fn from(e: hubplan_solver::InstanceError) -> Self {
+        Error::Solver(e.into())
+    }
+}
+
+impl From<hubplan_solver::services::ServiceError> for Error {
+    fn from(e: hubplan_solver::services::ServiceError) -> Self {
+        Error::Solver(e.into())
+    }
 }
 
 /// Result with the core's [`Error`].

@@ -70,7 +70,7 @@ pub mod study;
 pub mod travel;
 pub mod whatif;
 
-pub use error::{Error, Result};
+pub use error::{Error, Result, SolverError};
 pub use ids::{ServiceIdx, SiteIdx, ZoneIdx};
 pub use model::Inputs;
 pub use optimise::plan;

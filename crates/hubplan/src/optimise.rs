@@ -201,7 +201,7 @@ pub(crate) fn run_solver(inst: &Instance, sc: &Scenario) -> Result<Outcome> {
         Backend::Microlp => hubplan_solver::mip::solve_mip(inst, &opts, hubplan_solver::mip::MipBackend::Microlp),
         Backend::Highs => hubplan_solver::mip::solve_mip(inst, &opts, hubplan_solver::mip::MipBackend::Highs),
     };
-    r.map_err(|e| Error::Solver(e.to_string()))
+    r.map_err(Error::from)
 }
 
 /// Turns a minimisation value of the instance into the scenario's own sense.

@@ -885,7 +885,7 @@ fn best_building(
             ..SolveOptions::default()
         },
     )
-    .map_err(|e| Error::Solver(e.to_string()))?;
+    .map_err(Error::from)?;
     let status = match out.status {
         Status::Optimal => "optimal",
         Status::Feasible => "feasible",

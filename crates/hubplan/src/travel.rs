@@ -11,15 +11,19 @@ pub struct TravelTimes {
     minutes: Vec<f64>,
 }
 
-/// Why a travel-time table could not be built.
-#[derive(Clone, Debug, PartialEq)]
+/// Why a travel-time table could not be built. The indices are dense; a caller
+/// with the records (`hubplan-io`) turns them into the original ids.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TravelError {
     /// The same zone/site pair appears twice.
+    #[error("the pair of zone #{} and site #{} appears twice", .0.index(), .1.index())]
     Duplicate(ZoneIdx, SiteIdx),
     /// Minutes are negative, NaN or infinite.
+    #[error("zone #{} to site #{}: minutes must be a finite number ≥ 0, found {}", .0.index(), .1.index(), .2)]
     BadMinutes(ZoneIdx, SiteIdx, f64),
     /// An index is out of range.
+    #[error("zone #{} or site #{} is out of range", .0.index(), .1.index())]
     OutOfRange(ZoneIdx, SiteIdx),
 }
 

@@ -159,17 +159,28 @@ fn read_decision<S: Solution>(sol: &S, vars: &[Variable], m: &LinModel) -> Decis
 
 type Raw = Result<(Decision, SolutionStatus, Option<f64>), ResolutionError>;
 
-fn run_microlp(m: &LinModel, secs: f64, gap: f32, relax: bool) -> Result<Raw, ServiceError> {
+/// The variables and the objective of `m` (integers relaxed when `relax`).
+fn variables(m: &LinModel, relax: bool) -> (ProblemVariables, Vec<Variable>, Expression) {
     let mut pv = ProblemVariables::new();
     let vars = declare(&mut pv, m, relax);
     let obj = to_expr(&vars, &m.objective);
+    (pv, vars, obj)
+}
+
+/// Adds every row of `m` to a back end's model.
+fn add_rows<S: SolverModel>(model: &mut S, vars: &[Variable], m: &LinModel) {
+    for c in constraints(vars, m) {
+        model.add_constraint(c);
+    }
+}
+
+fn run_microlp(m: &LinModel, secs: f64, gap: f32, relax: bool) -> Result<Raw, ServiceError> {
+    let (pv, vars, obj) = variables(m, relax);
     let mut model = pv.minimise(obj).using(good_lp::microlp).with_time_limit(secs);
     model = model
         .with_mip_gap(gap)
         .map_err(|e| ServiceError::Backend(e.to_string()))?;
-    for c in constraints(&vars, m) {
-        model.add_constraint(c);
-    }
+    add_rows(&mut model, &vars, m);
     Ok(model.solve().map(|s| {
         let d = read_decision(&s, &vars, m);
         let st = s.status();
@@ -181,16 +192,12 @@ fn run_microlp(m: &LinModel, secs: f64, gap: f32, relax: bool) -> Result<Raw, Se
 
 #[cfg(feature = "highs")]
 fn run_highs(m: &LinModel, secs: f64, gap: f32, relax: bool) -> Result<Raw, ServiceError> {
-    let mut pv = ProblemVariables::new();
-    let vars = declare(&mut pv, m, relax);
-    let obj = to_expr(&vars, &m.objective);
+    let (pv, vars, obj) = variables(m, relax);
     let mut model = pv.minimise(obj).using(good_lp::highs).set_time_limit(secs);
     model = model
         .set_mip_rel_gap(gap)
         .map_err(|e| ServiceError::Backend(e.to_string()))?;
-    for c in constraints(&vars, m) {
-        model.add_constraint(c);
-    }
+    add_rows(&mut model, &vars, m);
     Ok(model.solve().map(|s| {
         let d = read_decision(&s, &vars, m);
         (d, s.status(), None)
@@ -214,9 +221,7 @@ fn run(m: &LinModel, secs: f64, gap: f32, relax: bool, backend: ServiceBackend) 
 /// The LP relaxation's optimum: a proven lower bound (−∞ when it cannot be had in time,
 /// +∞ when the relaxation is infeasible).
 fn lp_bound(m: &LinModel, secs: f64, backend: ServiceBackend) -> f64 {
-    let mut pv = ProblemVariables::new();
-    let vars = declare(&mut pv, m, true);
-    let obj = to_expr(&vars, &m.objective);
+    let (pv, vars, obj) = variables(m, true);
     let cons = constraints(&vars, m);
     let r = match backend {
         ServiceBackend::Microlp => {

@@ -1,4 +1,6 @@
-//! The departure window `HH:MM-HH:MM`, parsed once.
+//! The departure window `HH:MM-HH:MM`, parsed once: by the scenario reader for
+//! `[transit] window` (a typed field of [`crate::TransitSection`]), and by every
+//! front end for a `--window` flag (`hubplan-run` re-exports it).
 
 use std::fmt;
 

@@ -1,0 +1,343 @@
+//! The one branch-and-bound driver under both exact searches (crate-private).
+//!
+//! The Lagrangian search ([`crate::bnb`]) and the LP search ([`crate::lpbb`])
+//! differ only in how they bound and split one node; this module owns the rest
+//! of the tree search once:
+//!
+//! - the **node queue**: best bound first, then the deepest, then the oldest
+//!   (creation number), so ties never depend on timing;
+//! - the **incumbent**: a candidate replaces it only when strictly better, and
+//!   candidates are considered in a fixed order;
+//! - the **global bound**: the least of the open nodes' bounds and of every
+//!   region a node discarded, so the bound stays valid when the search stops early;
+//! - the **stop tests**: the gap (a node whose bound reaches the cutoff cannot
+//!   improve the incumbent enough), the wall-clock deadline and a node limit;
+//! - **determinism**: nodes run in synchronous rounds — the root alone, then
+//!   [`BATCH`] nodes at a time — expanded in parallel (rayon) and merged in the
+//!   order they were taken from the queue. Neither the explored tree nor the
+//!   answer depends on the number of threads; only the deadline can stop the
+//!   search at a timing-dependent point (a node limit stops it at the same
+//!   point on every machine).
+
+use crate::prep::INF;
+use rayon::prelude::*;
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use std::time::Instant;
+
+/// Nodes per synchronous round (fixed: part of the deterministic contract).
+pub(crate) const BATCH: usize = 8;
+
+/// A feasible plan found by a search: its objective and its open sites.
+pub(crate) type Candidate = (f64, Vec<bool>);
+
+/// Result of a search in the reduced problem.
+#[derive(Debug)]
+pub(crate) struct Search {
+    /// The best plan found.
+    pub best: Option<Candidate>,
+    /// A proven lower bound on the optimum.
+    pub bound: f64,
+    /// Nodes expanded.
+    pub nodes: u64,
+    /// The whole tree was explored or pruned (the bound is final).
+    pub complete: bool,
+}
+
+/// One node of the tree: its bound, its place, and what the search keeps with it.
+#[derive(Debug, Clone)]
+pub(crate) struct Node<D> {
+    /// Lower bound of every plan in this subtree.
+    pub lb: f64,
+    /// Depth (the root is 0).
+    pub depth: u32,
+    /// Creation number (the root is 0): the last tie-break of the queue.
+    id: u64,
+    /// The search's own data (fixings, multipliers, a solved LP, …).
+    pub data: D,
+}
+
+impl<D> PartialEq for Node<D> {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+impl<D> Eq for Node<D> {}
+impl<D> PartialOrd for Node<D> {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl<D> Ord for Node<D> {
+    fn cmp(&self, o: &Self) -> Ordering {
+        // BinaryHeap pops the greatest: lowest bound, then deepest, then oldest.
+        o.lb.total_cmp(&self.lb)
+            .then(self.depth.cmp(&o.depth))
+            .then(o.id.cmp(&self.id))
+    }
+}
+
+/// What expanding one node produced.
+#[derive(Debug)]
+pub(crate) struct Expansion<D> {
+    /// Feasible plans found at the node (heuristics, an integral point).
+    pub candidates: Vec<Candidate>,
+    /// Children to queue, each with its bound, in the order they are queued.
+    pub children: Vec<(f64, D)>,
+    /// Lowest bound of any region the node discarded (`INF` if none).
+    pub discarded: f64,
+    /// The deadline interrupted the node: it goes back to the queue unexpanded.
+    pub interrupted: bool,
+}
+
+impl<D> Expansion<D> {
+    /// Nothing found, nothing discarded, no child (a pruned or infeasible node).
+    pub fn empty() -> Self {
+        Expansion {
+            candidates: Vec::new(),
+            children: Vec::new(),
+            discarded: INF,
+            interrupted: false,
+        }
+    }
+
+    /// The node was interrupted: it is queued again as it was.
+    pub fn interrupted() -> Self {
+        Expansion {
+            interrupted: true,
+            ..Self::empty()
+        }
+    }
+}
+
+/// How a search bounds and splits one node.
+pub(crate) trait Tree: Sync {
+    /// What each node carries.
+    type Data: Send + Sync;
+    /// Why the search gives up (`Infallible` when it never does).
+    type Error: Send;
+    /// Nodes with a bound at or above this cannot improve an incumbent of value
+    /// `ub` by more than the gap.
+    fn cutoff(&self, ub: f64) -> f64;
+    /// Expands one node, given the incumbent's value `ub` at the start of the
+    /// round; `root` is true for the first node only.
+    fn expand(&self, node: &Node<Self::Data>, ub: f64, root: bool) -> Result<Expansion<Self::Data>, Self::Error>;
+}
+
+/// When a search stops before the tree is closed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    /// Wall-clock deadline, tested between rounds.
+    pub deadline: Instant,
+    /// Most nodes to expand (tested between rounds, so a round may pass it by
+    /// at most [`BATCH`] − 1); `None` for no limit.
+    pub max_nodes: Option<u64>,
+}
+
+/// Runs the tree search from `root` with the starting `incumbent` (a greedy
+/// plan, if any). An `Err` from [`Tree::expand`] ends the search with it.
+/// `label` names the search in the debug trace (the `log` facade).
+pub(crate) fn run<T: Tree>(
+    tree: &T,
+    root: T::Data,
+    incumbent: Option<Candidate>,
+    limits: Limits,
+    label: &str,
+) -> Result<Search, T::Error> {
+    let t0 = Instant::now();
+    let mut best = incumbent;
+    let mut heap = BinaryHeap::new();
+    heap.push(Node {
+        lb: -INF,
+        depth: 0,
+        id: 0,
+        data: root,
+    });
+    let mut next_id = 1u64;
+    let mut nodes = 0u64;
+    let mut discarded = INF;
+    let mut first = true;
+    let mut stopped = false;
+    let trace = log::log_enabled!(log::Level::Debug);
+    loop {
+        let ub = best.as_ref().map_or(INF, |b| b.0);
+        let cutoff = tree.cutoff(ub);
+        // Global bound and the gap test.
+        let open_min = heap.peek().map_or(INF, |n| n.lb);
+        if heap.is_empty() || (ub.is_finite() && open_min.min(discarded) >= cutoff) {
+            break;
+        }
+        if Instant::now() > limits.deadline || limits.max_nodes.is_some_and(|m| nodes >= m) {
+            stopped = true;
+            break;
+        }
+        let mut batch = Vec::new();
+        while batch.len() < if first { 1 } else { BATCH } {
+            match heap.pop() {
+                Some(n) if n.lb >= cutoff => discarded = discarded.min(n.lb),
+                Some(n) => batch.push(n),
+                None => break,
+            }
+        }
+        if batch.is_empty() {
+            continue;
+        }
+        let root = first;
+        first = false;
+        let outs: Vec<Result<Expansion<T::Data>, T::Error>> =
+            batch.par_iter().map(|n| tree.expand(n, ub, root)).collect();
+        for (n, o) in batch.into_iter().zip(outs) {
+            let o = o?;
+            if o.interrupted {
+                heap.push(n);
+                continue;
+            }
+            nodes += 1;
+            for c in o.candidates {
+                if best.as_ref().is_none_or(|b| c.0 < b.0) {
+                    best = Some(c);
+                }
+            }
+            discarded = discarded.min(o.discarded);
+            for (lb, data) in o.children {
+                heap.push(Node {
+                    lb,
+                    depth: n.depth + 1,
+                    id: next_id,
+                    data,
+                });
+                next_id += 1;
+            }
+        }
+        if trace {
+            log::debug!(
+                "[hubplan-solver {label}] {:.3}s nodes {nodes} open {} ub {} bound {}",
+                t0.elapsed().as_secs_f64(),
+                heap.len(),
+                best.as_ref().map_or(INF, |b| b.0),
+                heap.peek().map_or(INF, |n| n.lb).min(discarded)
+            );
+        }
+    }
+    let ub = best.as_ref().map_or(INF, |b| b.0);
+    let open_min = heap.peek().map_or(INF, |n| n.lb);
+    let complete = !stopped && (heap.is_empty() || open_min.min(discarded) >= tree.cutoff(ub));
+    let bound = if best.is_some() {
+        open_min.min(discarded).min(ub)
+    } else {
+        open_min.min(discarded)
+    };
+    Ok(Search {
+        best,
+        bound,
+        nodes,
+        complete,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::convert::Infallible;
+    use std::time::Duration;
+
+    /// Chooses one of `n` items, each either taken or not, minimising
+    /// `Σ cost_i x_i` with at least `k` taken: a tiny knapsack-like tree whose
+    /// bound is the cost of the fixed part plus the cheapest completion.
+    struct Pick {
+        cost: Vec<f64>,
+        k: usize,
+    }
+
+    impl Pick {
+        fn bound(&self, fixed: &[Option<bool>]) -> Option<f64> {
+            let taken = fixed.iter().filter(|f| **f == Some(true)).count();
+            let mut free: Vec<f64> = (0..self.cost.len())
+                .filter(|&i| fixed[i].is_none())
+                .map(|i| self.cost[i])
+                .collect();
+            if taken + free.len() < self.k {
+                return None;
+            }
+            free.sort_by(f64::total_cmp);
+            let base: f64 = (0..self.cost.len())
+                .filter(|&i| fixed[i] == Some(true))
+                .map(|i| self.cost[i])
+                .sum();
+            Some(base + free.iter().take(self.k.saturating_sub(taken)).sum::<f64>())
+        }
+    }
+
+    impl Tree for Pick {
+        type Data = Vec<Option<bool>>;
+        type Error = Infallible;
+        fn cutoff(&self, ub: f64) -> f64 {
+            ub - 1e-9
+        }
+        fn expand(&self, node: &Node<Self::Data>, _ub: f64, _root: bool) -> Result<Expansion<Self::Data>, Infallible> {
+            let mut out = Expansion::empty();
+            let Some(j) = node.data.iter().position(Option::is_none) else {
+                if let Some(z) = self.bound(&node.data) {
+                    out.candidates
+                        .push((z, node.data.iter().map(|f| *f == Some(true)).collect()));
+                }
+                return Ok(out);
+            };
+            for take in [true, false] {
+                let mut d = node.data.clone();
+                d[j] = Some(take);
+                if let Some(b) = self.bound(&d) {
+                    out.children.push((b, d));
+                }
+            }
+            Ok(out)
+        }
+    }
+
+    fn limits(max_nodes: Option<u64>) -> Limits {
+        Limits {
+            deadline: Instant::now() + Duration::from_secs(60),
+            max_nodes,
+        }
+    }
+
+    #[test]
+    fn finds_the_optimum_and_proves_it() {
+        let t = Pick {
+            cost: vec![5.0, 3.0, 4.0, 1.0, 2.0],
+            k: 3,
+        };
+        let s = run(&t, vec![None; 5], None, limits(None), "test").unwrap();
+        assert!(s.complete);
+        let (z, open) = s.best.unwrap();
+        assert_eq!(z, 6.0);
+        assert_eq!(open, vec![false, true, false, true, true]);
+        assert_eq!(s.bound, 6.0);
+    }
+
+    #[test]
+    fn a_node_limit_stops_at_the_same_point_on_any_thread_count() {
+        let t = Pick {
+            cost: (0..14).map(|i| f64::from((i * 7) % 11) + 1.0).collect(),
+            k: 6,
+        };
+        let go = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| run(&t, vec![None; 14], None, limits(Some(9)), "test").unwrap())
+        };
+        let (a, b) = (go(1), go(3));
+        assert!(!a.complete);
+        assert!(a.nodes >= 9 && a.nodes < 9 + BATCH as u64);
+        assert_eq!((a.nodes, a.bound, &a.best), (b.nodes, b.bound, &b.best));
+    }
+
+    #[test]
+    fn an_infeasible_tree_is_complete_without_a_plan() {
+        let t = Pick {
+            cost: vec![1.0, 2.0],
+            k: 3,
+        };
+        let s = run(&t, vec![None; 2], None, limits(None), "test").unwrap();
+        assert!(s.complete && s.best.is_none());
+    }
+}
