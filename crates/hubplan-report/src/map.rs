@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use geo::orient::{Direction, Orient};
+use geo::{Coord, MapCoords, MultiPolygon};
 use hubplan::geo::{LocalProjection, LonLat};
 use hubplan::{Decision, Inputs, Plan};
 
@@ -249,17 +251,28 @@ fn marker(out: &mut String, d: Decision, x: f64, y: f64, r: f64) {
     }
 }
 
-/// An SVG map of access after the plan: each zone a dot shaded by minutes to its
-/// nearest open hub (bands ≤ 15, 15–25, 25–limit, > limit, none reachable), each
+/// An SVG map of access after the plan: each zone shaded by minutes to its
+/// nearest open hub (bands ≤ 15, 15–25, 25–limit, > limit, none reachable),
+/// drawn as its outline when the zones file gives one (a Polygon or
+/// MultiPolygon) and otherwise as the Voronoi cell of its point (a dot when it
+/// has no cell), with district boundaries dissolved from those shapes; each
 /// site marked by decision (keep, close, open, unused), with a legend, a scale
 /// bar and a north arrow. Positions go through [`LocalProjection`] centred on
 /// all zones and sites, so distances on the map are true to scale.
 pub fn map_svg(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>, opts: &MapOptions) -> String {
+    // Every zone and site, and every vertex of a zone's outline, is on the map.
+    let outline_vertices = inputs
+        .zones
+        .iter()
+        .filter_map(|z| z.outline.as_ref())
+        .flat_map(|o| o.0.iter().flat_map(|p| p.exterior().0.iter()))
+        .map(|c| LonLat::new(c.x, c.y));
     let pts: Vec<LonLat> = inputs
         .zones
         .iter()
         .map(|z| z.pos)
         .chain(inputs.sites.iter().map(|s| s.pos))
+        .chain(outline_vertices)
         .filter(LonLat::is_valid)
         .collect();
     let proj = LocalProjection::centred_on(&pts);
@@ -310,7 +323,8 @@ pub fn map_svg(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>, opts: &Ma
         s,
         r##"<clipPath id="map-area"><rect x="0" y="0" width="{w:.0}" height="{map_h:.1}"/></clipPath><rect x="0" y="0" width="{w:.0}" height="{map_h:.1}" fill="#f4f7fa"/>"##
     );
-    // Zones as Voronoi cells of their centroids (projected metres), dissolved by district.
+    // Zones as their outlines where the zones file gives them, else as Voronoi cells
+    // of their centroids (projected metres); dissolved by district.
     let valid: Vec<usize> = (0..inputs.zones.len())
         .filter(|&i| inputs.zones[i].pos.is_valid())
         .collect();
@@ -321,7 +335,27 @@ pub fn map_svg(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>, opts: &Ma
             [x, y]
         })
         .collect();
-    let cells = crate::voronoi::cells(&pts);
+    let voronoi = if valid.iter().all(|&i| inputs.zones[i].outline.is_some()) {
+        vec![Vec::new(); valid.len()]
+    } else {
+        crate::voronoi::cells(&pts)
+    };
+    let cells: Vec<MultiPolygon<f64>> = valid
+        .iter()
+        .zip(&voronoi)
+        .map(|(&i, cell)| match &inputs.zones[i].outline {
+            // Oriented (outer rings anticlockwise, holes clockwise) so that the
+            // district dissolve keeps holes whatever the file's winding.
+            Some(o) => o
+                .map_coords(|c| {
+                    let (x, y) = proj.project(LonLat::new(c.x, c.y));
+                    Coord { x, y }
+                })
+                .orient(Direction::Default),
+            None if cell.len() >= 3 => MultiPolygon::new(vec![crate::voronoi::polygon(cell)]),
+            None => MultiPolygon::new(vec![]),
+        })
+        .collect();
     let ring_path = |ring: &[[f64; 2]]| {
         let mut d = String::new();
         for (k, p) in ring.iter().enumerate() {
@@ -329,6 +363,19 @@ pub fn map_svg(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>, opts: &Ma
             let _ = write!(d, "{}{x:.1} {y:.1}", if k == 0 { "M" } else { "L" });
         }
         d.push('Z');
+        d
+    };
+    // Every ring (outer rings and holes) of a shape, as one path (drawn even-odd).
+    let shape_path = |shape: &MultiPolygon<f64>| {
+        let mut d = String::new();
+        for poly in &shape.0 {
+            for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+                let pts: Vec<[f64; 2]> = ring.0.iter().map(|c| [c.x, c.y]).collect();
+                if pts.len() >= 3 {
+                    d.push_str(&ring_path(&pts));
+                }
+            }
+        }
         d
     };
     s.push_str("<g clip-path=\"url(#map-area)\">\n<g id=\"zones\" stroke=\"#ffffff\" stroke-width=\"0.35\">\n");
@@ -345,11 +392,23 @@ pub fn map_svg(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>, opts: &Ma
             None => format!("{name} — no open hub reachable"),
         };
         let fill = band_fill(band_index(&bands, m), &labels);
-        if cells[k].len() >= 3 {
+        let d = if inputs.zones[i].outline.is_some() {
+            shape_path(&cells[k])
+        } else if voronoi[k].len() >= 3 {
+            ring_path(&voronoi[k])
+        } else {
+            String::new()
+        };
+        if !d.is_empty() {
+            // An outline's holes are drawn as holes.
+            let rule = if inputs.zones[i].outline.is_some() {
+                r#" fill-rule="evenodd""#
+            } else {
+                ""
+            };
             let _ = writeln!(
                 s,
-                r#"<path d="{}" fill="{fill}"><title>{}</title></path>"#,
-                ring_path(&cells[k]),
+                r#"<path d="{d}" fill="{fill}"{rule}><title>{}</title></path>"#,
                 esc(&tip)
             );
         } else {
@@ -374,15 +433,7 @@ pub fn map_svg(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>, opts: &Ma
         "<g id=\"districts\" fill=\"none\" stroke=\"#1b1b1b\" stroke-width=\"1.4\" stroke-linejoin=\"round\">\n",
     );
     for (name, shape) in names.iter().zip(&shapes) {
-        let mut d = String::new();
-        for poly in &shape.outline.0 {
-            for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
-                let pts: Vec<[f64; 2]> = ring.0.iter().map(|c| [c.x, c.y]).collect();
-                if pts.len() >= 3 {
-                    d.push_str(&ring_path(&pts));
-                }
-            }
-        }
+        let d = shape_path(&shape.outline);
         if !d.is_empty() {
             let _ = writeln!(s, r#"<path d="{d}"><title>{}</title></path>"#, esc(name));
         }
@@ -511,6 +562,91 @@ fn site_title(site: &hubplan::model::Site) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zones_with_outlines_are_drawn_as_them_and_dissolved_by_district() {
+        use hubplan::model::{Site, SiteStatus, Zone};
+        use hubplan::{Scenario, SiteIdx, ZoneIdx};
+        let square = |x: f64, y: f64, hole: bool| {
+            let r = |x0: f64, y0: f64, d: f64| {
+                geo::LineString::from(vec![(x0, y0), (x0 + d, y0), (x0 + d, y0 + d), (x0, y0 + d), (x0, y0)])
+            };
+            let holes = if hole {
+                vec![r(x + 0.004, y + 0.004, 0.002)]
+            } else {
+                vec![]
+            };
+            MultiPolygon::new(vec![geo::Polygon::new(r(x, y, 0.01), holes)])
+        };
+        // Three zones: two side by side in North (sharing an edge), one in South with a hole.
+        let zone = |id: &str, district: &str, x: f64, y: f64, hole: bool| Zone {
+            id: id.into(),
+            name: String::new(),
+            pos: LonLat::new(x + 0.005, y + 0.005),
+            district: district.into(),
+            need: 10.0,
+            population: 10.0,
+            imd_decile: None,
+            attributes: Default::default(),
+            outline: Some(square(x, y, hole)),
+        };
+        let zones = vec![
+            zone("Z1", "North", 0.50, 51.20, false),
+            zone("Z2", "North", 0.51, 51.20, false),
+            zone("Z3", "South", 0.50, 51.18, true),
+        ];
+        let site = Site {
+            id: "A".into(),
+            name: String::new(),
+            pos: LonLat::new(0.505, 51.195),
+            district: "North".into(),
+            kind: String::new(),
+            status: SiteStatus::Existing,
+            annual_cost: 100.0,
+            backlog: 0.0,
+            open_cost: 0.0,
+            capacity: None,
+            services: vec![],
+            can_host: vec![],
+            disposal_receipt: 0.0,
+        };
+        let travel =
+            hubplan::travel::TravelTimes::from_triples(3, 1, (0..3).map(|z| (ZoneIdx(z), SiteIdx(0), 10.0)).collect())
+                .unwrap();
+        let inputs = Inputs {
+            sites: vec![site],
+            zones,
+            services: vec![],
+            travel,
+        };
+        let plan = hubplan::plan(&inputs, &Scenario::min_cost()).unwrap();
+        let svg = map_svg(&inputs, &plan, Some(35.0), &MapOptions::default());
+        let zones_g = svg
+            .split("<g id=\"zones\"")
+            .nth(1)
+            .unwrap()
+            .split("</g>")
+            .next()
+            .unwrap();
+        // Each zone is its outline (4 corners and the closing point: 5 vertices a ring), not a cell.
+        assert_eq!(zones_g.matches("<path ").count(), 3, "{zones_g}");
+        assert_eq!(zones_g.matches("fill-rule=\"evenodd\"").count(), 3);
+        // Z3's path has two rings (its hole).
+        let z3 = zones_g.lines().find(|l| l.contains("Z3")).unwrap();
+        assert_eq!(z3.matches('M').count(), 2, "{z3}");
+        // Two districts; North's two squares dissolve into one outline of one ring.
+        let d = svg
+            .split("<g id=\"districts\"")
+            .nth(1)
+            .unwrap()
+            .split("</g>")
+            .next()
+            .unwrap();
+        let north = d.lines().find(|l| l.contains("<title>North</title>")).unwrap();
+        assert_eq!(north.matches('M').count(), 1, "{north}");
+        let south = d.lines().find(|l| l.contains("<title>South</title>")).unwrap();
+        assert_eq!(south.matches('M').count(), 2, "the hole stays a hole: {south}");
+    }
 
     #[test]
     fn bands_follow_the_limit() {

@@ -1,10 +1,10 @@
-//! Zone cells and district outlines for the map, when the inputs give zones as
-//! points only: each zone becomes its Voronoi cell (the area nearer its
-//! centroid than any other zone's), cut to a disc around the centroid so that
-//! cells at the coast or the county's edge do not run off to the page edge;
-//! the cells of each district are dissolved (geo's `unary_union`) into the
-//! district's outline, and the district is labelled at an interior point of its
-//! largest part.
+//! Zone cells and district outlines for the map. A zone given as a point
+//! becomes its Voronoi cell (the area nearer its centroid than any other
+//! zone's), cut to a disc around the centroid so that cells at the coast or the
+//! county's edge do not run off to the page edge; a zone given as a polygon is
+//! its own outline. The cells of each district are dissolved (geo's
+//! `unary_union`) into the district's outline, and the district is labelled at
+//! an interior point of its largest part.
 //!
 //! Works in the map's projected plane (metres from [`LocalProjection`]'s
 //! centre, y up). Deterministic: the neighbours come from an R-tree query
@@ -106,7 +106,7 @@ pub(crate) fn cells(points: &[[f64; 2]]) -> Vec<Ring> {
         .collect()
 }
 
-fn polygon(ring: &Ring) -> Polygon<f64> {
+pub(crate) fn polygon(ring: &Ring) -> Polygon<f64> {
     Polygon::new(
         LineString::from(ring.iter().map(|p| Coord { x: p[0], y: p[1] }).collect::<Vec<_>>()),
         vec![],
@@ -120,14 +120,14 @@ pub(crate) struct DistrictShape {
 }
 
 /// Dissolves the cells of each group (cells with the same group key) into one shape.
-pub(crate) fn dissolve(cells: &[Ring], group: &[usize], groups: usize) -> Vec<DistrictShape> {
+pub(crate) fn dissolve(cells: &[MultiPolygon<f64>], group: &[usize], groups: usize) -> Vec<DistrictShape> {
     (0..groups)
         .map(|g| {
             let polys: Vec<Polygon<f64>> = cells
                 .iter()
                 .zip(group)
-                .filter(|(c, k)| **k == g && c.len() >= 3)
-                .map(|(c, _)| polygon(c))
+                .filter(|(_, k)| **k == g)
+                .flat_map(|(c, _)| c.0.iter().cloned())
                 .collect();
             let outline = if polys.is_empty() {
                 MultiPolygon::new(vec![])
@@ -165,7 +165,8 @@ mod tests {
         assert!((sum - union).abs() < 1e-3 * sum, "{sum} vs {union}");
         // Two districts (left column vs the rest) dissolve into two shapes, each labelled.
         let group: Vec<usize> = (0..9).map(|k| usize::from(k % 3 != 0)).collect();
-        let d = dissolve(&c, &group, 2);
+        let multi: Vec<MultiPolygon<f64>> = polys.iter().map(|p| MultiPolygon::new(vec![p.clone()])).collect();
+        let d = dissolve(&multi, &group, 2);
         assert_eq!(d.len(), 2);
         assert!(d.iter().all(|s| s.outline.0.len() == 1 && s.label_at.is_some()));
         let a: f64 = d.iter().map(|s| s.outline.unsigned_area()).sum();
