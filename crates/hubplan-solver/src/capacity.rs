@@ -18,6 +18,11 @@
 //! ```
 //!
 //! # Method
+//! 0. Under [`Assignment::Split`], a greedy-drop primal heuristic (every site
+//!    open that may open, then sites closed costliest first while the min-cost
+//!    flow still places everyone) runs with a quarter of the time limit; its
+//!    plan is returned (`Feasible`, bound `−∞`) when the MIP finds none in time
+//!    or a worse one.
 //! 1. The MIP above, through good_lp (pure-Rust `microlp` by default, HiGHS with
 //!    the `highs` feature), gives the open sites and a proven status.
 //! 2. Under [`Assignment::Split`] the assignment for those open sites is then
@@ -177,8 +182,15 @@ pub fn solve_capacitated(
             return Ok(none(Status::Infeasible));
         }
     }
+    // Primal heuristic first (split only), with a quarter of the time: an
+    // incumbent for when the MIP finds none in its time.
+    let start = std::time::Instant::now();
+    let heur = match mode {
+        Assignment::Split => greedy_drop(inst, start + opts.time_limit / 4),
+        Assignment::Single => None,
+    };
     let m = build(inst, mode);
-    let secs = opts.time_limit.as_secs_f64().max(0.001);
+    let secs = opts.time_limit.saturating_sub(start.elapsed()).as_secs_f64().max(0.001);
     let gap = opts.rel_gap.max(0.0) as f32;
     let solved = match backend {
         MipBackend::Microlp => {
@@ -196,8 +208,35 @@ pub fn solve_capacitated(
     let (open, mip_flows, st) = match solved {
         Ok(r) => r,
         Err(ResolutionError::Infeasible) => return Ok(none(Status::Infeasible)),
-        Err(ResolutionError::Other(s)) if s.contains("Time limit") => return Ok(none(Status::Unknown)),
+        Err(ResolutionError::Other(s)) if s.contains("Time limit") => match heur {
+            // The MIP found nothing in time: the heuristic's plan, with no proven bound.
+            Some((open, flows, z)) => {
+                return Ok(CapacityOutcome {
+                    outcome: Outcome {
+                        status: Status::Feasible,
+                        open,
+                        objective: z,
+                        bound: f64::NEG_INFINITY,
+                        nodes: 0,
+                        solver: format!("{name} (time limit: greedy-drop heuristic's plan)"),
+                        search: "capacity-mip".into(),
+                        why: why.into(),
+                    },
+                    flows,
+                })
+            }
+            None => return Ok(none(Status::Unknown)),
+        },
         Err(e) => return Err(InstanceError::Backend(format!("{name}: {e}"))),
+    };
+    // A time-limited MIP plan worse than the heuristic's gives way to it.
+    let (open, mip_flows) = match (&heur, st) {
+        (Some((hopen, hflows, hz)), SolutionStatus::TimeLimit)
+            if assignment_objective(inst, &open, &mip_flows).is_none_or(|z| *hz < z) =>
+        {
+            (hopen.clone(), hflows.clone())
+        }
+        _ => (open, mip_flows),
     };
     let flows = match mode {
         Assignment::Split => match transport(inst, &open) {
@@ -229,6 +268,53 @@ pub fn solve_capacitated(
         },
         flows,
     })
+}
+
+/// Greedy drop: from every site open that may open, close sites one at a
+/// time (costliest fixed cost first, then by index) while every must-serve
+/// client keeps an open arc, the min-cost flow still places everyone, and the
+/// objective does not grow (or a cardinality maximum or the budget still needs
+/// sites closed). Returns the open set, its assignment and its objective when
+/// it meets every side constraint. Stops at `deadline`.
+fn greedy_drop(inst: &Instance, deadline: std::time::Instant) -> Option<(Vec<bool>, Flows, f64)> {
+    let n = inst.n_sites();
+    let mut open: Vec<bool> = inst.fixing.iter().map(|f| *f != Fixing::Closed).collect();
+    let fixed = |o: &[bool]| -> f64 { (0..n).filter(|&j| o[j]).map(|j| inst.fixed_cost[j]).sum() };
+    let (c0, mut flows) = transport(inst, &open)?;
+    let mut z = fixed(&open) + c0;
+    let mut order: Vec<usize> = (0..n).filter(|&j| inst.fixing[j] == Fixing::Free).collect();
+    order.sort_by(|&a, &b| inst.fixed_cost[b].total_cmp(&inst.fixed_cost[a]).then(a.cmp(&b)));
+    let must: Vec<usize> = (0..inst.n_clients())
+        .filter(|&i| inst.unserved_cost[i].is_none())
+        .collect();
+    for j in order {
+        if std::time::Instant::now() >= deadline {
+            break;
+        }
+        let count = open.iter().filter(|&&o| o).count() as u32;
+        if inst.cardinality.is_some_and(|c| count <= c.min) {
+            break;
+        }
+        let forced = inst.cardinality.is_some_and(|c| count > c.max)
+            || inst
+                .budget
+                .is_some_and(|b| (0..n).filter(|&k| open[k]).map(|k| inst.budget_cost[k]).sum::<f64>() > b);
+        open[j] = false;
+        let covered = must
+            .iter()
+            .all(|&i| inst.arcs_of(i).iter().any(|a| open[a.site as usize]));
+        let next = if covered { transport(inst, &open) } else { None };
+        match next {
+            Some((c, f)) if forced || fixed(&open) + c <= z => {
+                z = fixed(&open) + c;
+                flows = f;
+            }
+            _ => open[j] = true,
+        }
+    }
+    crate::eval::check(inst, &open).ok()?;
+    let z = assignment_objective(inst, &open, &flows)?;
+    Some((open, flows, z))
 }
 
 struct Built {
