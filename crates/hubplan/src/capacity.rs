@@ -78,7 +78,7 @@ pub fn plan_capacitated(inputs: &Inputs, sc: &Scenario) -> Result<Plan> {
     };
     let t0 = std::time::Instant::now();
     let out = solve_capacitated(&mapped.instance, &opts, solver_mode(cap.assignment), backend)
-        .map_err(|e| Error::Solver(e.to_string()))?;
+        .map_err(Error::from)?;
     let seconds = t0.elapsed().as_secs_f64();
     let o = &out.outcome;
     let report = SolverReport {
@@ -364,7 +364,7 @@ pub fn diagnose_capacity(inputs: &Inputs, sc: &Scenario) -> Result<Infeasibility
             abs_gap: 1e-6,
         };
         let o = solve_capacitated(&m.instance, &opts, solver_mode(cap), MipBackend::Microlp)
-            .map_err(|e| Error::Solver(e.to_string()))?;
+            .map_err(Error::from)?;
         Ok((o.outcome.status == Status::Optimal)
             .then(|| (o.outcome.objective, o.outcome.open.iter().filter(|&&x| x).count())))
     };
