@@ -848,13 +848,13 @@ pub(crate) fn beyond_blocker_text(
     );
     if sites.is_empty() {
         format!(
-            "{head}, and no plan that meets the other rules keeps {} within it. Even the best such plan leaves              beyond their own limit: {}. With zones beyond the limit today left out of the rule              (access.beyond_limit = ignore) a plan exists.",
+            "{head}, and no plan that meets the other rules keeps {} within it. Even the best such plan leaves beyond their own limit: {}. With zones beyond the limit today left out of the rule (access.beyond_limit = ignore) a plan exists.",
             if zones.len() == 1 { "it" } else { "them all" },
             beyond_zones_text(inputs, zones)
         )
     } else {
         format!(
-            "{head}, and every {what} within it is one the scenario forces closed ({}): {}. Leaving zones beyond              the limit today out of the rule (access.beyond_limit = ignore) or not forcing those closures lifts              this block.",
+            "{head}, and every {what} within it is one the scenario forces closed ({}): {}. Leaving zones beyond the limit today out of the rule (access.beyond_limit = ignore) or not forcing those closures lifts this block.",
             id_list(site_ids(inputs, sites)),
             beyond_zones_text(inputs, zones)
         )
