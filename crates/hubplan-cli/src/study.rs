@@ -58,6 +58,7 @@ pub fn run(a: &StudyArgs) -> Result<ExitCode> {
             solver: String::new(),
             version: meta.hubplan_version.clone(),
             notices: meta.notices.clone(),
+            about: Default::default(),
         };
         let app = hubplan_report::StudyAppendix {
             title: "Feasibility study: services, need, access and priority areas",
