@@ -43,8 +43,8 @@ pub use output::{
 };
 pub use records::{read_points, read_services, read_sites, read_zones, ServicesFile, SitesFile, ZonesFile};
 pub use scenario::{
-    attach_travel, load_scenario, parse_scenario_str, InputFile, InputRows, InputsWithoutTravel, LoadedScenario,
-    ScenarioFile, ScenarioSettings, ServicesSection, StudySection, TransitSection,
+    attach_travel, load_scenario, parse_scenario_str, AboutSection, AboutSource, InputFile, InputRows,
+    InputsWithoutTravel, LoadedScenario, ScenarioFile, ScenarioSettings, ServicesSection, StudySection, TransitSection,
 };
 pub use study::{
     read_zone_shapes, study_areas_csv, study_geojson, study_json, study_options, study_zones_csv, write_study_dir,

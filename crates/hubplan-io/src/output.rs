@@ -36,6 +36,9 @@ pub struct RunMeta {
     /// The plain-English summary to write into plan.json as `summary`, as
     /// (topic, text) pairs (from `hubplan_report::plain_summary`); left out when empty.
     pub summary: Vec<(String, String)>,
+    /// The scenario's `[about]` section (title, author, date, sources), written to
+    /// plan.json as `about`; left out when absent.
+    pub about: Option<crate::scenario::AboutSection>,
 }
 
 /// One item of plan.json's `summary`.
@@ -516,6 +519,8 @@ struct PlanJson<'a> {
     worse_off: WorseOffJson<'a>,
     solver: SolverJson<'a>,
     scenario: ScenarioJson<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    about: Option<&'a crate::scenario::AboutSection>,
     inputs: Vec<InputJson<'a>>,
     warnings: &'a [String],
     notices: &'a [hubplan::notice::Notice],
@@ -686,6 +691,7 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
             },
             worse_off_minutes: scenario.worse_off_minutes,
         },
+        about: meta.about.as_ref(),
         inputs: inputs_json(meta),
         warnings: &meta.warnings,
         notices: &meta.notices,
@@ -1487,6 +1493,8 @@ struct ServicePlanJson<'a> {
     infeasibility: Option<Value>,
     solver: SolverJson<'a>,
     scenario: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    about: Option<&'a crate::scenario::AboutSection>,
     inputs: Vec<InputJson<'a>>,
     warnings: &'a [String],
     notices: &'a [hubplan::notice::Notice],
@@ -1651,6 +1659,7 @@ fn service_plan_json(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan, 
         infeasibility: service_blockers_json(inputs, plan),
         solver: solver_json(&plan.solver, meta),
         scenario,
+        about: meta.about.as_ref(),
         inputs: inputs_json(meta),
         warnings: &meta.warnings,
         notices: &meta.notices,

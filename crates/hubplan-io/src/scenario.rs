@@ -120,6 +120,39 @@ pub struct StudySection {
     pub line: u64,
 }
 
+/// The `[about]` section: what the analysis is, who prepared it, when, and where its
+/// data came from (`[[about.sources]]`). Carried into plan.json (`about`) and onto the
+/// appendix's cover; `--title`/`--date` override the title and date.
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct AboutSection {
+    /// `about.title`: the appendix's title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// `about.author`: who prepared the analysis.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// `about.date`: the date of the analysis, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// `[[about.sources]]`, in file order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<AboutSource>,
+}
+
+/// One `[[about.sources]]` entry: a data set the inputs were made from.
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct AboutSource {
+    /// What it is, e.g. "ONS mid-year population estimates for LSOAs".
+    pub name: String,
+    /// Its vintage, e.g. "mid-2015" or "IMD 2019".
+    pub vintage: String,
+    /// Its licence, e.g. "Open Government Licence v3.0".
+    pub licence: String,
+    /// Where it is published (`http://` or `https://`), when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
 /// A scenario file parsed, before any input is read: ids are still strings.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScenarioFile {
@@ -163,6 +196,8 @@ pub struct ScenarioFile {
     pub study: Option<StudySection>,
     /// `capacity.assignment` (demand capacity, issue 21) with its line, when given.
     pub capacity_assignment: Option<(hubplan::scenario::Assignment, u64)>,
+    /// `[about]`, when present.
+    pub about: Option<AboutSection>,
 }
 
 /// One input file and its hash, for provenance in outputs.
@@ -233,6 +268,8 @@ pub struct LoadedScenario {
     pub study: Option<StudySection>,
     /// Where each site, zone and service came from in its file, for data-quality notices.
     pub rows: InputRows,
+    /// The `[about]` section, when present.
+    pub about: Option<AboutSection>,
 }
 
 /// The 1-based line (a CSV header is line 1; a GeoJSON feature's first line) of
@@ -274,6 +311,7 @@ impl LoadedScenario {
             notices: Vec::new(),
             include_timing: false,
             summary: Vec::new(),
+            about: self.about.clone(),
         }
     }
 
@@ -347,6 +385,7 @@ const SECTIONS: &[(&str, &[&str])] = &[
     ("solver", &["time_limit_s", "gap", "backend"]),
     ("report", &["worse_off_minutes"]),
     ("capacity", &["assignment"]),
+    ("about", &["title", "author", "date", "sources"]),
     (
         "study",
         &[
@@ -1061,6 +1100,12 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
         Some((_, off)) => Some(parse_study(&doc, &get("study")?, *off)?),
     };
 
+    // [about]
+    let about = match sections.get("about") {
+        None => None,
+        Some(_) => Some(parse_about(&doc, &get("about")?)?),
+    };
+
     // [transit]
     let transit = match sections.get("transit") {
         None => None,
@@ -1189,6 +1234,126 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
         max_sites,
         study,
         capacity_assignment,
+        about,
+    })
+}
+
+const SOURCE_KEYS: &[&str] = &["name", "vintage", "licence", "url"];
+
+/// `[about]` and its `[[about.sources]]`.
+fn parse_about(doc: &Doc<'_>, t: &HashMap<String, &Val<'_>>) -> Result<AboutSection> {
+    let text = |k: &str| -> Result<Option<String>> {
+        let Some(v) = t.get(k) else { return Ok(None) };
+        let field = format!("about.{k}");
+        let s = doc.string(v, &field)?;
+        if s.trim().is_empty() {
+            return Err(doc.err(
+                IoErrorKind::BadValue,
+                v.span().start,
+                &field,
+                "expected some text, found an empty string",
+            ));
+        }
+        Ok(Some(s.trim().to_string()))
+    };
+    let date = match t.get("date") {
+        None => None,
+        Some(v) => {
+            let s = match v.get_ref() {
+                DeValue::String(s) => s.trim().to_string(),
+                DeValue::Datetime(d) => d.to_string(),
+                _ => return Err(doc.bad_type(v, "about.date", "a date like 2024-05-01")),
+            };
+            if !is_date(&s) {
+                return Err(doc.err(
+                    IoErrorKind::BadValue,
+                    v.span().start,
+                    "about.date",
+                    format!("expected a date like 2024-05-01 (YYYY-MM-DD), found {}", quote(&s)),
+                ));
+            }
+            Some(s)
+        }
+    };
+    let mut sources = Vec::new();
+    if let Some(v) = t.get("sources") {
+        const EXPECTED: &str = "an array of tables: [[about.sources]] with name, vintage and licence";
+        let DeValue::Array(items) = v.get_ref() else {
+            return Err(doc.bad_type(v, "about.sources", EXPECTED));
+        };
+        for (i, it) in items.iter().enumerate() {
+            let field = format!("about.sources[{}]", i + 1);
+            let DeValue::Table(tab) = it.get_ref() else {
+                return Err(doc.bad_type(it, &field, "a table with name, vintage and licence"));
+            };
+            let mut got: HashMap<&str, &Val<'_>> = HashMap::new();
+            for (k, val) in tab.iter() {
+                let key: &str = k.get_ref();
+                if !SOURCE_KEYS.contains(&key) {
+                    return Err(doc.err(
+                        IoErrorKind::UnknownKey,
+                        k.span().start,
+                        &format!("{field}.{key}"),
+                        format!(
+                            "unknown key `{key}` in [[about.sources]]{}; known keys: {}",
+                            did_you_mean(key, SOURCE_KEYS.iter().copied()),
+                            SOURCE_KEYS.join(", ")
+                        ),
+                    ));
+                }
+                got.insert(key, val);
+            }
+            let get = |k: &str, required: bool| -> Result<Option<String>> {
+                let f = format!("{field}.{k}");
+                match got.get(k) {
+                    Some(val) => {
+                        let s = doc.string(val, &f)?;
+                        if s.trim().is_empty() {
+                            return Err(doc.err(
+                                IoErrorKind::BadValue,
+                                val.span().start,
+                                &f,
+                                "expected some text, found an empty string",
+                            ));
+                        }
+                        Ok(Some(s.trim().to_string()))
+                    }
+                    None if required => Err(doc.err(
+                        IoErrorKind::MissingKey,
+                        it.span().start,
+                        &f,
+                        format!(
+                            "source {} has no `{k}`: every [[about.sources]] needs name, vintage and licence",
+                            i + 1
+                        ),
+                    )),
+                    None => Ok(None),
+                }
+            };
+            let url = get("url", false)?;
+            if let (Some(u), Some(val)) = (&url, got.get("url")) {
+                if !(u.starts_with("https://") || u.starts_with("http://")) {
+                    return Err(doc.err(
+                        IoErrorKind::BadValue,
+                        val.span().start,
+                        &format!("{field}.url"),
+                        format!("expected a web address starting with https://, found {}", quote(u)),
+                    ));
+                }
+            }
+            sources.push(AboutSource {
+                name: get("name", true)?.unwrap_or_default(),
+                vintage: get("vintage", true)?.unwrap_or_default(),
+                licence: get("licence", true)?.unwrap_or_default(),
+                url,
+            });
+        }
+    }
+    Ok(AboutSection {
+        title: text("title")?,
+        author: text("author")?,
+        date,
+        sources,
     })
 }
 
@@ -1551,6 +1716,7 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
         service_rules,
         study: sf.study,
         rows,
+        about: sf.about,
     })
 }
 

@@ -138,6 +138,29 @@ impl Acc {
     }
 }
 
+/// The cover's line on who prepared the appendix and where its data came from
+/// (the scenario's `[about]`); nothing when it is empty.
+pub(crate) fn about_cover(about: &crate::About, b: &mut Vec<Block>) {
+    let mut parts = Vec::new();
+    if let Some(a) = &about.author {
+        parts.push(format!("Prepared by {a}."));
+    }
+    if !about.sources.is_empty() {
+        let list: Vec<String> = about
+            .sources
+            .iter()
+            .map(|s| format!("{} ({})", s.name, s.vintage))
+            .collect();
+        parts.push(format!(
+            "Data: {}. Licences and links are listed under Method and provenance.",
+            list.join("; ")
+        ));
+    }
+    if !parts.is_empty() {
+        b.push(Block::Para(parts.join(" ")));
+    }
+}
+
 /// Every block of the appendix, in order.
 pub(crate) fn blocks(a: &Appendix<'_>) -> Vec<Block> {
     let mut b = vec![h(1, "top", a.title)];
@@ -156,6 +179,7 @@ pub(crate) fn blocks(a: &Appendix<'_>) -> Vec<Block> {
         None => meta.push(format!("hubplan {}", a.provenance.version)),
     }
     b.push(Block::Note(meta.join(" · ") + "."));
+    about_cover(&a.provenance.about, &mut b);
     summary(a, &mut b);
     if has_plan(a.plan) {
         map(a, &mut b);
@@ -1081,6 +1105,19 @@ pub(crate) struct SolveOutcome<'a> {
 /// their SHA-256, then the settings (travel times, the provenance's settings, solver,
 /// status, objective, bound, gap, hubplan version).
 pub(crate) fn provenance_tables(pv: &Provenance, o: &SolveOutcome<'_>, b: &mut Vec<Block>) {
+    if !pv.about.sources.is_empty() {
+        let mut t = Table::new(&["Source", "Vintage", "Licence", "Link"], &[]);
+        t.caption = "Data sources, their vintage and licence (the scenario's [about] section)".into();
+        for s in &pv.about.sources {
+            t.rows.push(vec![
+                s.name.clone(),
+                s.vintage.clone(),
+                s.licence.clone(),
+                s.url.clone().unwrap_or_default(),
+            ]);
+        }
+        b.push(Block::Table(t));
+    }
     let mut t = Table::new(&["Input", "File", "SHA-256"], &[]);
     t.class = "mono";
     t.caption = "Input files and their SHA-256".into();

@@ -2,9 +2,11 @@
 //!
 //! Renders a hubplan [`Plan`] as the appendix of a cabinet paper: a
 //! self-contained HTML page that prints on A4 ([`appendix_html`]), the same
-//! content in Markdown ([`appendix_md`]), a map of access after the plan
+//! content in Markdown ([`appendix_md`]), as a tagged A4 PDF ([`appendix_pdf`])
+//! and as a Word document ([`appendix_docx`]), a map of access after the plan
 //! ([`map_svg`]) and the savings-versus-access chart of a sweep
-//! ([`sweep_chart_svg`]).
+//! ([`sweep_chart_svg`]). All four documents are drawn from one document model,
+//! so they say the same thing.
 //!
 //! For a co-location plan ([`hubplan::colocate::ServicePlan`]),
 //! [`services_appendix_html`] and [`services_appendix_md`] render the services
@@ -14,7 +16,9 @@
 //! For a feasibility study ([`hubplan::study::Study`]), [`study_appendix_html`],
 //! [`study_appendix_md`] and [`study_map_svg`] render the study appendix; see [`study`].
 //!
-//! Pure rendering: every function returns a `String` and does no I/O. The
+//! Pure rendering: every function returns a `String` (or the bytes of a PDF or
+//! Word file) and does no I/O; the PDF and Word files embed the bundled Liberation
+//! Sans font (SIL OFL 1.1, `fonts/OFL.txt`), never the machine's fonts. The
 //! output is deterministic: no timestamps unless one is passed in
 //! ([`Appendix::generated`]), stable ordering everywhere.
 //!
@@ -36,11 +40,13 @@
 mod chart;
 mod content;
 mod doc;
+mod docx;
 mod equality;
 pub mod fmt;
 mod html;
 mod map;
 mod markdown;
+mod pdf;
 mod quality;
 pub mod services;
 pub mod study;
@@ -51,6 +57,7 @@ use hubplan::explain::Explanations;
 use hubplan::{Inputs, Plan, Scenario};
 
 pub use chart::sweep_chart_svg;
+pub use docx::svg_to_png;
 pub use map::{map_svg, MapOptions};
 pub use services::{services_appendix_html, services_appendix_md, ServiceAppendix};
 pub use study::{study_appendix_html, study_appendix_md, study_map_svg, StudyAppendix, StudyMap};
@@ -72,6 +79,40 @@ pub struct Provenance {
     /// The data-quality notices of the inputs; when there are any, the appendix has a
     /// "Data quality" section.
     pub notices: Vec<hubplan::notice::Notice>,
+    /// The scenario's `[about]` section: author, date and the data's sources (on the
+    /// cover and in the method section).
+    pub about: About,
+}
+
+/// The scenario's `[about]` section as the appendix shows it (docs/FORMATS.md).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct About {
+    /// Who prepared the analysis, e.g. "Kent County Council, Strategic Commissioning".
+    pub author: Option<String>,
+    /// The date of the analysis as written, e.g. "2024-05-01".
+    pub date: Option<String>,
+    /// Where the data came from.
+    pub sources: Vec<DataSource>,
+}
+
+impl About {
+    /// True when there is nothing to show.
+    pub fn is_empty(&self) -> bool {
+        self.author.is_none() && self.date.is_none() && self.sources.is_empty()
+    }
+}
+
+/// One source of the data (`[[about.sources]]`).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct DataSource {
+    /// What it is, e.g. "ONS mid-year population estimates (LSOA)".
+    pub name: String,
+    /// Its vintage, e.g. "mid-2015".
+    pub vintage: String,
+    /// Its licence, e.g. "Open Government Licence v3.0".
+    pub licence: String,
+    /// Where it is published, if given.
+    pub url: Option<String>,
 }
 
 /// Everything an appendix is drawn from.
@@ -106,4 +147,49 @@ pub fn appendix_html(a: &Appendix<'_>) -> String {
 /// The appendix in GitHub-flavoured Markdown (the map as a link to [`Appendix::map_file`], if given).
 pub fn appendix_md(a: &Appendix<'_>) -> String {
     markdown::render(&content::blocks(a))
+}
+
+/// The appendix as a tagged A4 PDF (bytes): the same content as [`appendix_html`],
+/// page numbers and the title and date in every page's footer, table headers
+/// repeated on each page, the map as vectors on one page. Deterministic.
+pub fn appendix_pdf(a: &Appendix<'_>) -> Result<Vec<u8>, String> {
+    pdf::render(
+        &content::blocks(a),
+        &pdf::PdfMeta {
+            title: a.title,
+            date: a.generated,
+            author: a.provenance.about.author.as_deref(),
+        },
+    )
+}
+
+/// The appendix as a Word document (`.docx` bytes): Word heading styles, editable
+/// tables whose header row repeats on each page, the map as an image, A4 pages with
+/// the title, date and page number in the footer. Deterministic.
+pub fn appendix_docx(a: &Appendix<'_>) -> Result<Vec<u8>, String> {
+    docx::render(&content::blocks(a), &footer(a.title, a.generated))
+}
+
+/// The co-location appendix as a tagged A4 PDF (see [`appendix_pdf`]).
+pub fn services_appendix_pdf(a: &ServiceAppendix<'_>) -> Result<Vec<u8>, String> {
+    pdf::render(
+        &services::blocks(a),
+        &pdf::PdfMeta {
+            title: a.title,
+            date: a.generated,
+            author: a.provenance.about.author.as_deref(),
+        },
+    )
+}
+
+/// The co-location appendix as a Word document (see [`appendix_docx`]).
+pub fn services_appendix_docx(a: &ServiceAppendix<'_>) -> Result<Vec<u8>, String> {
+    docx::render(&services::blocks(a), &footer(a.title, a.generated))
+}
+
+fn footer(title: &str, date: Option<&str>) -> String {
+    match date {
+        Some(d) => format!("{title} · {d}"),
+        None => title.to_string(),
+    }
 }

@@ -138,7 +138,7 @@ fn change(before: usize, after: usize) -> String {
     }
 }
 
-fn blocks(a: &ServiceAppendix<'_>) -> Vec<Block> {
+pub(crate) fn blocks(a: &ServiceAppendix<'_>) -> Vec<Block> {
     let p = a.plan;
     let mut b = vec![h(1, "top", a.title)];
     let objective = match p.then {
@@ -155,6 +155,7 @@ fn blocks(a: &ServiceAppendix<'_>) -> Vec<Block> {
         None => meta.push(format!("hubplan {}", a.provenance.version)),
     }
     b.push(Block::Note(meta.join(" · ") + "."));
+    crate::content::about_cover(&a.provenance.about, &mut b);
     summary(a, &mut b);
     coverage(a, &mut b);
     per_service(a, &mut b);

@@ -182,6 +182,7 @@ fn provenance() -> Provenance {
         solver: "exact (hubplan branch-and-bound), time limit 60 s, gap 1e-6".into(),
         version: "0.0.0-test".into(),
         notices: Vec::new(),
+        about: Default::default(),
     }
 }
 
@@ -481,4 +482,226 @@ fn sweep_chart_has_axes_points_and_failures() {
     assert!(svg.contains("No plan — budget £100: budget below the forced keeps"));
     assert!(svg.contains("<polyline"));
     assert_eq!(svg, sweep_chart_svg(&rs, "Kent: saving against access"));
+}
+
+fn small_appendix_parts() -> (Inputs, Scenario, Plan, hubplan::explain::Explanations, Provenance) {
+    let inp = inputs();
+    let sc = Scenario::min_cost();
+    let p = plan(&inp, &sc);
+    let ex = explain(&inp, &sc, &p);
+    let mut pv = provenance();
+    pv.about = hubplan_report::About {
+        author: Some("Small County Council, Strategic Commissioning".into()),
+        date: Some("2024-05-01".into()),
+        sources: vec![
+            hubplan_report::DataSource {
+                name: "Mid-year population estimates (LSOA)".into(),
+                vintage: "mid-2015".into(),
+                licence: "Open Government Licence v3.0".into(),
+                url: Some("https://www.ons.gov.uk/".into()),
+            },
+            hubplan_report::DataSource {
+                name: "English Indices of Deprivation".into(),
+                vintage: "IMD 2019".into(),
+                licence: "Open Government Licence v3.0".into(),
+                url: None,
+            },
+        ],
+    };
+    (inp, sc, p, ex, pv)
+}
+
+/// The scenario's `[about]`: the author and the sources on the cover, the sources with
+/// their vintage and licence in the method section; every format says the same.
+#[test]
+fn about_sources_on_the_cover_and_in_the_method() {
+    let (inp, sc, p, ex, pv) = small_appendix_parts();
+    let a = Appendix {
+        title: "Small county: family hubs appendix",
+        subtitle: None,
+        inputs: &inp,
+        scenario: &sc,
+        plan: &p,
+        explanations: &ex,
+        provenance: &pv,
+        generated: Some("2024-05-01"),
+        map_file: None,
+    };
+    let md = appendix_md(&a);
+    let cover = md.split("## 1.").next().unwrap();
+    assert!(
+        cover.contains("Prepared by Small County Council, Strategic Commissioning."),
+        "{cover}"
+    );
+    assert!(
+        cover.contains(
+            "Data: Mid-year population estimates (LSOA) (mid-2015); English Indices of Deprivation (IMD 2019)."
+        ),
+        "{cover}"
+    );
+    assert!(md.contains(
+        "| Mid-year population estimates (LSOA) | mid-2015 | Open Government Licence v3.0 | https://www.ons.gov.uk/ |"
+    ));
+    assert!(md.contains("*Table: Data sources, their vintage and licence"));
+    let html = appendix_html(&a);
+    assert!(html.contains("<caption>Data sources, their vintage and licence"));
+    assert!(html.contains("@bottom-left { content: \"Small county: family hubs appendix · 2024-05-01\""));
+}
+
+/// The Word appendix read back: a valid zip whose word/document.xml has the headings as
+/// Word heading styles, the tables as Word tables (header rows repeated on each page),
+/// the summary text, the map as an image, and the date and page number in the footer.
+#[test]
+fn docx_reads_back_with_headings_tables_and_map() {
+    use std::io::Read;
+    let (inp, sc, p, ex, pv) = small_appendix_parts();
+    let a = Appendix {
+        title: "Small county: family hubs appendix",
+        subtitle: None,
+        inputs: &inp,
+        scenario: &sc,
+        plan: &p,
+        explanations: &ex,
+        provenance: &pv,
+        generated: Some("2024-05-01"),
+        map_file: None,
+    };
+    let svg = map_svg(&inp, &p, Some(35.0), &MapOptions::default());
+    let (png, w, h) = hubplan_report::svg_to_png(&svg, 1.0).unwrap();
+    assert!(png.starts_with(b"\x89PNG") && w > 100 && h > 100, "{w} x {h}");
+    let bytes = hubplan_report::appendix_docx(&a).unwrap();
+    assert_eq!(bytes, hubplan_report::appendix_docx(&a).unwrap(), "deterministic");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a valid zip");
+    let read = |zip: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>, name: &str| {
+        let mut s = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    let doc = read(&mut zip, "word/document.xml");
+    assert_eq!(
+        doc.matches("<w:pStyle w:val=\"Heading1\"").count(),
+        1,
+        "title as Heading 1"
+    );
+    let md = appendix_md(&a);
+    let sections = md.lines().filter(|l| l.starts_with("## ")).count();
+    assert!(sections >= 8, "{sections}");
+    assert_eq!(
+        doc.matches("<w:pStyle w:val=\"Heading2\"").count(),
+        sections,
+        "one Heading 2 per numbered section"
+    );
+    assert!(doc.contains("1. Summary") && doc.contains("Method and provenance"));
+    let tables = doc.matches("<w:tbl>").count();
+    assert!(tables >= 6, "tables: {tables}");
+    assert_eq!(
+        doc.matches("<w:tblHeader />").count(),
+        tables,
+        "every header row repeats"
+    );
+    assert!(doc.contains("Buildings that close, by district"), "table caption");
+    assert!(doc.contains("2 of the 6 buildings open today close, leaving 4 hubs."));
+    assert!(doc.contains("Data sources, their vintage and licence"));
+    assert!(doc.contains("<w:drawing>"), "the map as an image");
+    let styles = read(&mut zip, "word/styles.xml");
+    assert!(styles.contains("heading 1") && styles.contains("heading 2"));
+    let names: Vec<String> = zip.file_names().map(str::to_string).collect();
+    assert!(names.iter().any(|n| n.starts_with("word/media/")), "{names:?}");
+    let footer_name = names
+        .iter()
+        .find(|n| n.starts_with("word/footer"))
+        .expect("a footer")
+        .clone();
+    let footer = read(&mut zip, &footer_name);
+    assert!(
+        footer.contains("Small county: family hubs appendix · 2024-05-01"),
+        "{footer}"
+    );
+    assert!(footer.contains("PAGE") && footer.contains("NUMPAGES"), "{footer}");
+}
+
+/// The PDF appendix read back with a PDF parser: A4 pages, every page's footer with the
+/// title, date and "Page N of M", the title and summary text found, tagged (a structure
+/// tree with headings, tables with header cells, a figure), and deterministic.
+#[test]
+fn pdf_reads_back_with_pages_text_and_tags() {
+    let (inp, sc, p, ex, pv) = small_appendix_parts();
+    let a = Appendix {
+        title: "Small county: family hubs appendix",
+        subtitle: None,
+        inputs: &inp,
+        scenario: &sc,
+        plan: &p,
+        explanations: &ex,
+        provenance: &pv,
+        generated: Some("2024-05-01"),
+        map_file: None,
+    };
+    let bytes = hubplan_report::appendix_pdf(&a).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    assert_eq!(bytes, hubplan_report::appendix_pdf(&a).unwrap(), "deterministic");
+    let doc = lopdf::Document::load_mem(&bytes).expect("a valid PDF");
+    let pages = doc.get_pages();
+    let n = pages.len();
+    assert!((2..=12).contains(&n), "{n} pages");
+    for (&no, &id) in &pages {
+        let media: Vec<f32> = doc
+            .get_dictionary(id)
+            .and_then(|d| d.get(b"MediaBox"))
+            .and_then(|m| m.as_array())
+            .map(|a| {
+                a.iter()
+                    .map(|o| match o {
+                        lopdf::Object::Integer(i) => *i as f32,
+                        lopdf::Object::Real(r) => *r,
+                        _ => f32::NAN,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(media.len(), 4, "{media:?}");
+        assert!(
+            (media[2] - 595.28).abs() < 0.1 && (media[3] - 841.89).abs() < 0.1,
+            "A4: {media:?}"
+        );
+        let text = doc.extract_text(&[no]).unwrap();
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(&format!("Page {no} of {n}")), "page {no}: {flat}");
+        assert!(
+            flat.contains("Small county: family hubs appendix · 2024-05-01"),
+            "page {no}: {flat}"
+        );
+    }
+    let all: Vec<u32> = pages.keys().copied().collect();
+    let text = doc.extract_text(&all).unwrap();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for want in [
+        "1. Summary",
+        "2 of the 6 buildings open today close, leaving 4 hubs.",
+        "Method and provenance",
+        "Ashford North Children's Centre (S2)",
+        "Data sources, their vintage and licence",
+        "E01000009",
+    ] {
+        assert!(flat.contains(want), "{want:?} not in the PDF's text: {flat}");
+    }
+    // Tagged: the catalogue marks it, and the structure tree has the document's parts.
+    let catalog = doc.catalog().unwrap();
+    assert!(catalog.get(b"StructTreeRoot").is_ok(), "a structure tree");
+    let mut roles = std::collections::BTreeMap::new();
+    for obj in doc.objects.values() {
+        if let Ok(d) = obj.as_dict() {
+            if d.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"StructElem".as_slice()) {
+                if let Ok(s) = d.get(b"S").and_then(|s| s.as_name()) {
+                    *roles.entry(String::from_utf8_lossy(s).into_owned()).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    for role in [
+        "H1", "H2", "P", "Table", "TR", "TH", "TD", "Figure", "Caption", "L", "LI",
+    ] {
+        assert!(roles.get(role).copied().unwrap_or(0) > 0, "no {role} in {roles:?}");
+    }
+    assert_eq!(roles.get("H1"), Some(&1), "{roles:?}");
 }

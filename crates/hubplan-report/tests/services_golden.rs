@@ -207,6 +207,7 @@ fn provenance() -> Provenance {
         solver: "exact (hubplan branch-and-bound), time limit 10 s".into(),
         version: "0.0.0-test".into(),
         notices: Vec::new(),
+        about: Default::default(),
     }
 }
 

@@ -1,4 +1,4 @@
-//! The cabinet appendix (appendix.html, appendix.md, map.svg) of either model.
+//! The cabinet appendix (appendix.html, appendix.md, appendix.pdf, appendix.docx, map.svg) of either model.
 
 use hubplan::colocate::{ServicePlan, ServiceRules};
 use hubplan::explain::explain;
@@ -25,7 +25,13 @@ impl AppendixOptions {
 }
 
 /// The files of a single-service appendix, in the order they are written.
-pub const APPENDIX_FILES: [&str; 3] = ["map.svg", "appendix.md", "appendix.html"];
+pub const APPENDIX_FILES: [&str; 5] = [
+    "map.svg",
+    "appendix.md",
+    "appendix.html",
+    "appendix.pdf",
+    "appendix.docx",
+];
 
 fn default_title() -> String {
     "Which buildings close and why: appendix to the cabinet paper".to_string()
@@ -134,6 +140,7 @@ pub(crate) fn provenance(
             meta.hubplan_version.clone()
         },
         notices: meta.notices.clone(),
+        about: crate::outcome::report_about(meta),
     }
 }
 
@@ -173,6 +180,14 @@ pub(crate) fn single_appendix(
     }
     files.push((APPENDIX_FILES[1], (appendix_md(&a) + "\n").into_bytes()));
     files.push((APPENDIX_FILES[2], appendix_html(&a).into_bytes()));
+    files.push((
+        APPENDIX_FILES[3],
+        hubplan_report::appendix_pdf(&a).map_err(crate::Error::Plan)?,
+    ));
+    files.push((
+        APPENDIX_FILES[4],
+        hubplan_report::appendix_docx(&a).map_err(crate::Error::Plan)?,
+    ));
     Ok(files)
 }
 
@@ -234,6 +249,7 @@ pub(crate) fn services_appendix(
         ),
         version: meta.hubplan_version.clone(),
         notices: meta.notices.clone(),
+        about: crate::outcome::report_about(meta),
     };
     let title = opts
         .title
@@ -257,6 +273,14 @@ pub(crate) fn services_appendix(
         (hubplan_report::services_appendix_md(&a) + "\n").into_bytes(),
     ));
     files.push(("appendix.html", hubplan_report::services_appendix_html(&a).into_bytes()));
+    files.push((
+        "appendix.pdf",
+        hubplan_report::services_appendix_pdf(&a).map_err(crate::Error::Plan)?,
+    ));
+    files.push((
+        "appendix.docx",
+        hubplan_report::services_appendix_docx(&a).map_err(crate::Error::Plan)?,
+    ));
     Ok(files)
 }
 

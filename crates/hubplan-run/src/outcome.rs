@@ -27,8 +27,8 @@ pub enum Planned {
 /// Options of [`Outcome::write`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct WriteOptions {
-    /// Also write the cabinet appendix (appendix.html, appendix.md, and map.svg for a
-    /// single-service plan).
+    /// Also write the cabinet appendix (appendix.html, appendix.md, appendix.pdf,
+    /// appendix.docx, and map.svg for a single-service plan).
     pub report: bool,
     /// The appendix's title and date.
     pub appendix: AppendixOptions,
@@ -193,9 +193,16 @@ impl Outcome {
         })
     }
 
-    /// The appendix files, rendered in memory.
+    /// The appendix files, rendered in memory: map.svg (single-service plans with a
+    /// solution), appendix.md, appendix.html, appendix.pdf and appendix.docx. The title
+    /// and date are `opts`' when given, else the scenario's `[about]` ones.
     pub fn appendix_files(&self, opts: &AppendixOptions) -> Result<Vec<(&'static str, Vec<u8>)>> {
         let transit = self.transit_words.clone();
+        let about = self.meta.about.as_ref();
+        let opts = &AppendixOptions {
+            title: opts.title.clone().or_else(|| about.and_then(|a| a.title.clone())),
+            date: opts.date.clone().or_else(|| about.and_then(|a| a.date.clone())),
+        };
         match (&self.model, &self.planned) {
             (Model::Single(sc), Planned::Single(p)) => single_appendix(&self.inputs, sc, p, &self.meta, transit, opts),
             (Model::Services(r), Planned::Services(p)) => {
@@ -320,6 +327,27 @@ impl Outcome {
             need_gained,
             need_lost,
         })
+    }
+}
+
+/// The scenario's `[about]` section as the appendix shows it (author, date, sources).
+pub(crate) fn report_about(meta: &RunMeta) -> hubplan_report::About {
+    let Some(a) = &meta.about else {
+        return hubplan_report::About::default();
+    };
+    hubplan_report::About {
+        author: a.author.clone(),
+        date: a.date.clone(),
+        sources: a
+            .sources
+            .iter()
+            .map(|s| hubplan_report::DataSource {
+                name: s.name.clone(),
+                vintage: s.vintage.clone(),
+                licence: s.licence.clone(),
+                url: s.url.clone(),
+            })
+            .collect(),
     }
 }
 

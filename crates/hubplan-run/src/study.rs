@@ -87,6 +87,7 @@ impl StudyOutcome {
                 solver: String::new(),
                 version: meta.hubplan_version.clone(),
                 notices: meta.notices.clone(),
+                about: crate::outcome::report_about(meta),
             };
             let app = hubplan_report::StudyAppendix {
                 title: "Feasibility study: services, need, access and priority areas",
