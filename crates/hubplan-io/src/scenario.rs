@@ -315,9 +315,46 @@ impl LoadedScenario {
         }
     }
 
-    /// The core's inputs, scenario and run metadata, when travel times were read
-    /// from a file. With a `[transit]` section use [`attach_travel`] instead.
+    /// The core's inputs, scenario and run metadata of a **single-service**
+    /// scenario, when travel times were read from a file. With a `[transit]`
+    /// section use [`attach_travel`] instead.
+    ///
+    /// # Errors
+    /// A scenario with a `[services]` table (the co-location model) is an error
+    /// ([`IoErrorKind::Contradiction`]): planning it as one service would silently
+    /// ignore its services. Use [`LoadedScenario::into_service_inputs`], or
+    /// `hubplan_run::load`, which chooses the model.
     pub fn into_inputs(self) -> Result<(Inputs, Scenario, RunMeta)> {
+        if self.service_rules.is_some() {
+            return Err(IoError::new(
+                IoErrorKind::Contradiction,
+                "this scenario has a [services] table (the co-location model); planning it as one \
+                 service would ignore its services: use into_service_inputs (or hubplan_run::load)",
+            )
+            .in_file(&self.path));
+        }
+        self.into_parts()
+    }
+
+    /// The core's inputs, co-location rules and run metadata of a scenario with a
+    /// `[services]` table, when travel times were read from a file.
+    ///
+    /// # Errors
+    /// A scenario without `[services]` is an error ([`IoErrorKind::MissingKey`]);
+    /// use [`LoadedScenario::into_inputs`].
+    pub fn into_service_inputs(self) -> Result<(Inputs, ServiceRules, RunMeta)> {
+        let Some(rules) = self.service_rules.clone() else {
+            return Err(IoError::new(
+                IoErrorKind::MissingKey,
+                "this scenario has no [services] table (the single-service model): use into_inputs",
+            )
+            .in_file(&self.path));
+        };
+        let (inputs, _, meta) = self.into_parts()?;
+        Ok((inputs, rules, meta))
+    }
+
+    fn into_parts(self) -> Result<(Inputs, Scenario, RunMeta)> {
         let meta = self.run_meta();
         let Some(travel) = self.travel else {
             return Err(IoError::new(

@@ -35,8 +35,7 @@ fn num(s: &str) -> Option<f64> {
 /// Solves, writes, and checks; returns plan.json.
 fn check(scenario: &str) -> serde_json::Value {
     let l = load_scenario(&fixture(scenario)).unwrap();
-    let rules = l.service_rules.clone().unwrap();
-    let (inputs, _, meta) = l.into_inputs().unwrap();
+    let (inputs, rules, meta) = l.into_service_inputs().unwrap();
     let (json, checked) = check_plan(scenario, &inputs, &rules, &meta).expect("a plan");
     assert!(checked > 0, "{scenario}: some user checked");
     json

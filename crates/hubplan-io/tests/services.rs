@@ -99,8 +99,7 @@ fn scenarios_without_services_have_no_rules() {
 #[test]
 fn service_plan_round_trips_through_read_plan_json() {
     let l = load_scenario(&tiny("scenario.toml")).unwrap();
-    let rules = l.service_rules.clone().unwrap();
-    let (inputs, _, meta) = l.into_inputs().unwrap();
+    let (inputs, rules, meta) = l.into_service_inputs().unwrap();
     let plan = plan_services(&inputs, &rules).unwrap();
     assert_eq!(plan.status, PlanStatus::Optimal);
     let dir = tempfile::tempdir().unwrap();
@@ -131,4 +130,19 @@ fn service_plan_round_trips_through_read_plan_json() {
     assert_eq!(geo["features"].as_array().unwrap().len(), 10);
     let zones = std::fs::read_to_string(out.join("zones.csv")).unwrap();
     assert_eq!(zones.lines().count(), 1 + 5 * 2);
+}
+
+#[test]
+fn a_services_scenario_is_never_planned_as_one_service() {
+    // The trap of issue 16: into_inputs used to return Ok for a [services] file,
+    // and hubplan::plan then planned it silently as a single service.
+    let err = load_scenario(&tiny("scenario.toml"))
+        .unwrap()
+        .into_inputs()
+        .unwrap_err();
+    assert_eq!(err.kind(), hubplan_io::IoErrorKind::Contradiction);
+    assert!(err.to_string().contains("[services]"), "{err}");
+    let good = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/good/scenario.toml");
+    let err = load_scenario(&good).unwrap().into_service_inputs().unwrap_err();
+    assert_eq!(err.kind(), hubplan_io::IoErrorKind::MissingKey);
 }

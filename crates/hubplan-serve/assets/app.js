@@ -601,7 +601,8 @@ async function exportCurrent() {
     box.replaceChildren(
       el("p", {}, "Saved in ", el("code", { text: v.dir })),
       el("ul", {}, ...v.files.map((f) => {
-        const url = URL.createObjectURL(new Blob([f.content], { type: "application/octet-stream" }));
+        const data = f.content_base64 !== undefined ? Uint8Array.from(atob(f.content_base64), (c) => c.charCodeAt(0)) : f.content;
+        const url = URL.createObjectURL(new Blob([data], { type: "application/octet-stream" }));
         return el("li", {}, el("a", { href: url, download: `${v.name}-${f.name}`, text: f.name }), ` (${fmtNum(f.bytes)} bytes)`);
       })));
   } catch (e) {

@@ -474,12 +474,17 @@ async fn export(State(st): State<Arc<AppState>>, body: Result<Bytes, BytesReject
     .map_err(|e| ApiError::internal(format!("the export stopped unexpectedly: {e}")))??;
     let list: Vec<Value> = files
         .iter()
-        .map(|(n, b)| {
-            json!({
-                "name": n,
-                "bytes": b.len(),
-                "content": String::from_utf8_lossy(b),
-            })
+        .map(|(n, b)| match std::str::from_utf8(b) {
+            Ok(text) => json!({ "name": n, "bytes": b.len(), "content": text }),
+            // appendix.pdf and appendix.docx are binary: sent as base64, never mangled.
+            Err(_) => {
+                use base64::Engine as _;
+                json!({
+                    "name": n,
+                    "bytes": b.len(),
+                    "content_base64": base64::engine::general_purpose::STANDARD.encode(b),
+                })
+            }
         })
         .collect();
     Ok(json_response(&json!({

@@ -446,6 +446,20 @@ fn export_writes_the_scenario_and_plan_under_out_only() {
             "{f} downloadable as written"
         );
     }
+    // Binary files (the PDF and Word appendices) arrive as base64, byte for byte.
+    for f in ["appendix.pdf", "appendix.docx"] {
+        let listed = v["files"].as_array().unwrap().iter().find(|x| x["name"] == f).unwrap();
+        assert!(listed.get("content").is_none(), "{f} must not be sent as text");
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(listed["content_base64"].as_str().unwrap())
+            .unwrap();
+        assert_eq!(
+            bytes,
+            std::fs::read(dir.join(f)).unwrap(),
+            "{f} downloadable as written"
+        );
+    }
     // The exported scenario re-plans, through the library, to the same objective.
     let loaded = hubplan_io::load_scenario(&dir.join("scenario.toml")).unwrap();
     let (inputs, sc, _) = loaded.into_inputs().unwrap();

@@ -77,8 +77,7 @@ pub fn plan_capacitated(inputs: &Inputs, sc: &Scenario) -> Result<Plan> {
         Backend::Exact | Backend::Microlp => MipBackend::Microlp,
     };
     let t0 = std::time::Instant::now();
-    let out = solve_capacitated(&mapped.instance, &opts, solver_mode(cap.assignment), backend)
-        .map_err(Error::from)?;
+    let out = solve_capacitated(&mapped.instance, &opts, solver_mode(cap.assignment), backend).map_err(Error::from)?;
     let seconds = t0.elapsed().as_secs_f64();
     let o = &out.outcome;
     let report = SolverReport {
@@ -363,8 +362,7 @@ pub fn diagnose_capacity(inputs: &Inputs, sc: &Scenario) -> Result<Infeasibility
             rel_gap: s.solver.gap,
             abs_gap: 1e-6,
         };
-        let o = solve_capacitated(&m.instance, &opts, solver_mode(cap), MipBackend::Microlp)
-            .map_err(Error::from)?;
+        let o = solve_capacitated(&m.instance, &opts, solver_mode(cap), MipBackend::Microlp).map_err(Error::from)?;
         Ok((o.outcome.status == Status::Optimal)
             .then(|| (o.outcome.objective, o.outcome.open.iter().filter(|&&x| x).count())))
     };
