@@ -65,7 +65,10 @@ need(html.count("<table") >= 4, "at least 4 tables (found %d)" % html.count("<ta
 need(re.search(r"[0-9a-f]{64}", html) is not None, "a SHA-256 of an input")
 need("<script" not in html.lower(), "no scripts")
 need("<link" not in html.lower() and "@import" not in html, "no external stylesheets")
-urls = [u for u in re.findall(r"(?:https?:)?//[^\s\"'<>)]+", html) if "www.w3.org/2000/svg" not in u]
+# Resources the page would fetch: src/srcset/poster/data/xlink:href attributes and CSS url(...).
+# Sources cited as text (the [about] sources' links) are not fetched and are allowed.
+fetch = r"(?:\b(?:src|srcset|poster|data|xlink:href)\s*=\s*[\"']?|url\(\s*[\"']?)((?:https?:)?//[^\s\"'<>)]+)"
+urls = [u for u in re.findall(fetch, html) if "www.w3.org/2000/svg" not in u]
 need(not urls, "nothing fetched from the network" + ("" if not urls else ": " + ", ".join(urls[:3])))
 need("@page" in html and "A4" in html, "A4 print styles")
 sys.exit(1 if fail else 0)
