@@ -46,13 +46,13 @@ BUDGETS = [800_000 + i * 80_000 for i in range(16)]  # 800,000 .. 2,000,000, 16 
 def cli_matrix(cli: str, out: Path) -> str:
     subprocess.run([cli, "travel-times", "--gtfs", FEED, "--origins", ORIGINS, "--destinations", DESTS,
                     "--date", MATRIX["date"], "--window", MATRIX["window"], "--percentile", "50",
-                    "--max-minutes", "90", "--out", str(out), "--quiet"], check=True)
+                    "--max-minutes", "90", "--out", str(out), "--quiet"], check=True, stdout=subprocess.DEVNULL)
     return out.read_text()
 
 
 def cli_sweep(cli: str, out: Path) -> str:
     subprocess.run([cli, "sweep", KENT, "--budget", f"{BUDGETS[0]}..{BUDGETS[-1]}", "--steps",
-                    str(len(BUDGETS)), "--out", str(out), "--quiet"], check=True)
+                    str(len(BUDGETS)), "--out", str(out), "--quiet"], check=True, stdout=subprocess.DEVNULL)
     return (out / "sweep.csv").read_text()
 
 
