@@ -1,9 +1,9 @@
 //! Demand capacity in the plan directory (issue 21): the `capacity` block of
 //! plan.json and the utilisation columns of sites.csv (docs/FORMATS.md).
 
-use hubplan::explain::capacity::{site_reasons, warning_text};
+use hubplan::explain::capacity::warning_text;
 use hubplan::plan::CapacityWarning;
-use hubplan::{Inputs, Plan, Scenario};
+use hubplan::{Inputs, Plan};
 use serde_json::{json, Value};
 
 fn r6(x: f64) -> Value {
@@ -25,7 +25,7 @@ fn cell(x: Option<f64>) -> String {
 }
 
 /// The `capacity` block of plan.json; `None` without demand capacity.
-pub(crate) fn capacity_json(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> Option<Value> {
+pub(crate) fn capacity_json(inputs: &Inputs, plan: &Plan) -> Option<Value> {
     let cap = plan.capacity.as_ref()?;
     let sites: Vec<Value> = inputs
         .sites
@@ -71,9 +71,10 @@ pub(crate) fn capacity_json(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> Opti
             }
         })
         .collect();
-    let reasons: Vec<Value> = site_reasons(inputs, sc, plan)
-        .into_iter()
-        .map(|(s, text)| json!({ "site": inputs.site(s).id, "text": text }))
+    let reasons: Vec<Value> = cap
+        .reasons
+        .iter()
+        .map(|(s, text)| json!({ "site": inputs.site(*s).id, "text": text }))
         .collect();
     Some(json!({
         "assignment": cap.assignment.name(),

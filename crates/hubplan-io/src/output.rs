@@ -696,7 +696,7 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
         warnings: &meta.warnings,
         notices: &meta.notices,
         hubplan_version: &meta.hubplan_version,
-        capacity: crate::capacity_out::capacity_json(inputs, scenario, plan),
+        capacity: crate::capacity_out::capacity_json(inputs, plan),
     };
     json_bytes(&doc, true, "plan.json")
 }

@@ -57,7 +57,7 @@ pub fn summary(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> String {
     for line in hubplan::explain::worse_off_sentences(inputs, plan, 3) {
         s += &format!("{line}\n");
     }
-    for line in hubplan::explain::capacity::summary_lines(inputs, sc, plan, 5) {
+    for line in hubplan::explain::capacity::summary_lines(inputs, plan, 5) {
         s += &format!("{line}\n");
     }
     if let Some(inf) = &plan.infeasibility {

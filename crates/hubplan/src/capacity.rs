@@ -302,7 +302,13 @@ fn attach(inputs: &Inputs, sc: &Scenario, cap: &DemandCapacity, plan: &mut Plan,
         need_unplaced: unplaced,
         full_share: FULL_SHARE,
         warnings,
+        reasons: Vec::new(),
     });
+    // One min-cost flow per open building with a limit nearby: done once, here.
+    let reasons = crate::explain::capacity::site_reasons(inputs, sc, plan);
+    if let Some(c) = plan.capacity.as_mut() {
+        c.reasons = reasons;
+    }
 }
 
 /// Why a capacitated scenario is infeasible, in capacity terms.

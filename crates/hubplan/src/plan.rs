@@ -370,6 +370,10 @@ pub struct CapacityReport {
     pub full_share: f64,
     /// Warnings, in a fixed order (nearly full buildings by site, then split zones).
     pub warnings: Vec<CapacityWarning>,
+    /// The capacity reason of each building that has one, in site order
+    /// ([`crate::explain::capacity::site_reasons`]), computed once when the plan is
+    /// assembled: plan.json and the summary both read it.
+    pub reasons: Vec<(SiteIdx, String)>,
 }
 
 /// The worse-off list and the totals by IMD decile of an open set, from each

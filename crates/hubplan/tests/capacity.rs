@@ -195,7 +195,7 @@ fn capacity_keeps_a_second_building_open_and_says_why() {
         a.1,
         "kept because without it, zones Z1 and Z2 would exceed B's capacity by 50 users"
     );
-    let summary = hubplan::explain::capacity::summary_lines(&inp, &sc, &p, 5).join("\n");
+    let summary = hubplan::explain::capacity::summary_lines(&inp, &p, 5).join("\n");
     assert!(summary.contains("capacity (split assignment)"), "{summary}");
 }
 

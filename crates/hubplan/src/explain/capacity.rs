@@ -94,6 +94,7 @@ pub fn warning_text(inputs: &Inputs, cap: &CapacityReport, w: &CapacityWarning) 
 /// receives its users (largest first).
 ///
 /// Complexity: one min-cost flow per open building with a capacity limit nearby.
+/// The plan computes this once ([`crate::plan::CapacityReport::reasons`]); read it there.
 pub fn site_reasons(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> Vec<(SiteIdx, String)> {
     let Some(cap) = plan.capacity.as_ref() else {
         return Vec::new();
@@ -184,7 +185,7 @@ pub fn site_reasons(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> Vec<(SiteIdx
 /// The demand-capacity lines of the printed summary (empty without capacity):
 /// the assignment rule, the fullest buildings before and after, each warning,
 /// and up to `max_reasons` capacity reasons.
-pub fn summary_lines(inputs: &Inputs, sc: &Scenario, plan: &Plan, max_reasons: usize) -> Vec<String> {
+pub fn summary_lines(inputs: &Inputs, plan: &Plan, max_reasons: usize) -> Vec<String> {
     let Some(cap) = plan.capacity.as_ref() else {
         return Vec::new();
     };
@@ -231,8 +232,8 @@ pub fn summary_lines(inputs: &Inputs, sc: &Scenario, plan: &Plan, max_reasons: u
     for w in &cap.warnings {
         out.push(format!("warning: {}", warning_text(inputs, cap, w)));
     }
-    for (s, text) in site_reasons(inputs, sc, plan).into_iter().take(max_reasons) {
-        out.push(format!("{}: {text}", inputs.site(s).id));
+    for (s, text) in cap.reasons.iter().take(max_reasons) {
+        out.push(format!("{}: {text}", inputs.site(*s).id));
     }
     out
 }
