@@ -263,39 +263,22 @@ impl WalkLinks {
             v.sort_unstable_by_key(|&(w, f)| (f, w));
             v
         });
-        let (so_start, so) = rows(stops.len(), |s| {
-            let p = stops[s];
+        // Every point of `from` (indexed by `idx`) that walks to `p` within the limit,
+        // with its walk, sorted: access (origins → stops), egress (stops → destinations)
+        // and direct walks (origins → destinations).
+        let walks_to = |idx: &PointIndex, from: &[LonLat], p: LonLat| {
             let mut v = Vec::new();
-            origin_idx.within(p, rw, |o| {
-                if let Some(a) = walk.link(origins[o as usize], p, mw) {
-                    v.push((o, a));
+            idx.within(p, rw, |i| {
+                if let Some(a) = walk.link(from[i as usize], p, mw) {
+                    v.push((i, a));
                 }
             });
             v.sort_unstable();
             v
-        });
-        let (eg_start, eg) = rows(destinations.len(), |d| {
-            let p = destinations[d];
-            let mut v = Vec::new();
-            stop_idx.within(p, rw, |s| {
-                if let Some(a) = walk.link(stops[s as usize], p, mw) {
-                    v.push((s, a));
-                }
-            });
-            v.sort_unstable();
-            v
-        });
-        let (dd_start, dd) = rows(destinations.len(), |d| {
-            let p = destinations[d];
-            let mut v = Vec::new();
-            origin_idx.within(p, rw, |o| {
-                if let Some(a) = walk.link(origins[o as usize], p, mw) {
-                    v.push((o, a));
-                }
-            });
-            v.sort_unstable();
-            v
-        });
+        };
+        let (so_start, so) = rows(stops.len(), |s| walks_to(&origin_idx, origins, stops[s]));
+        let (eg_start, eg) = rows(destinations.len(), |d| walks_to(&stop_idx, stops, destinations[d]));
+        let (dd_start, dd) = rows(destinations.len(), |d| walks_to(&origin_idx, origins, destinations[d]));
         Ok(WalkLinks {
             key: Key::new(feed, origins, destinations, cfg, walk),
             nb_start,
