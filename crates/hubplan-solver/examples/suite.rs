@@ -4,13 +4,33 @@
 //! writes `NAME.hubplan.json`. Driven by `benches/peers/suite.py` (which sets
 //! `RAYON_NUM_THREADS=1`, one core each).
 //!
-//! `cargo run --release -p hubplan-solver --example suite -- --out DIR [--sizes S,M] [--filter TEXT]... [--tl SECS] [--gap REL] [--seed N] [--search auto|lp|lagrangian] [--no-solve]`
+//! `cargo run --release -p hubplan-solver --example suite -- --out DIR [--sizes S,M] [--filter TEXT]... [--tl SECS] [--gap REL] [--seed N] [--search auto|lp|lagrangian|radius] [--no-solve]`
 use hubplan_solver::synthetic::{case_data, suite, Limit, Model};
 use hubplan_solver::{solve_with, Search, SolveOptions};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
+/// Progress to stderr when `HUBPLAN_TRACE` is set (the solver logs at `debug`).
+struct Trace(Instant);
+
+impl log::Log for Trace {
+    fn enabled(&self, m: &log::Metadata) -> bool {
+        m.target().starts_with("hubplan_solver")
+    }
+    fn log(&self, r: &log::Record) {
+        if self.enabled(r.metadata()) {
+            eprintln!("{:8.3} {}", self.0.elapsed().as_secs_f64(), r.args());
+        }
+    }
+    fn flush(&self) {}
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    if std::env::var_os("HUBPLAN_TRACE").is_some() {
+        let t: &'static Trace = Box::leak(Box::new(Trace(Instant::now())));
+        let _ = log::set_logger(t);
+        log::set_max_level(log::LevelFilter::Debug);
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut out = String::from("/tmp/hubplan-suite");
     let mut sizes = String::from("S");
@@ -34,6 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 search = match v.as_str() {
                     "lp" => Search::Lp,
                     "lagrangian" => Search::Lagrangian,
+                    "radius" => Search::Radius,
                     _ => Search::Auto,
                 }
             }

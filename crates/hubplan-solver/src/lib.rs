@@ -49,6 +49,7 @@ mod oddcycle;
 pub mod orlib;
 pub mod outcome;
 mod prep;
+mod radius;
 pub mod services;
 mod solve;
 mod subproblem;

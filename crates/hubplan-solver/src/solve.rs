@@ -93,17 +93,23 @@ pub enum Search {
     Lp,
     /// The Lagrangian branch-and-bound (any uncapacitated instance).
     Lagrangian,
+    /// The LP search on the radius (covering) formulation of an instance with
+    /// assignment costs (p-median, facility location; Elloumi 2010): each
+    /// distinct arc cost of a client becomes a covering level. On a covering
+    /// instance this is the LP search.
+    Radius,
 }
 
 impl Search {
     /// Every concrete search (what a portfolio test iterates over).
-    pub const ALL: [Search; 2] = [Search::Lp, Search::Lagrangian];
+    pub const ALL: [Search; 3] = [Search::Lp, Search::Lagrangian, Search::Radius];
     /// The short name written to `Outcome::search`.
     pub fn name(self) -> &'static str {
         match self {
             Search::Auto => "auto",
             Search::Lp => "lp-bb",
             Search::Lagrangian => "lagrangian-bb",
+            Search::Radius => "lp-radius",
         }
     }
 }
@@ -127,13 +133,23 @@ pub struct Shape {
     pub free_sites: usize,
     /// Arcs after preprocessing.
     pub arcs: usize,
+    /// Arcs of the radius (covering) formulation of an instance with
+    /// assignment costs (`Σ_i Σ_k |{j : c_ij ≤ D_ik}|` over the distinct arc
+    /// costs `D_ik` of each client); 0 for a covering instance.
+    pub radius_arcs: usize,
+    /// Some client of the instance (before preprocessing) may stay unserved
+    /// at a finite cost (a penalty for missing pairs, maximal covering).
+    pub penalty: bool,
 }
 
-fn shape(p: &Prob) -> Shape {
+fn shape(inst: &Instance, p: &Prob) -> Shape {
     let free: Vec<usize> = (0..p.n).filter(|&j| p.fix[j] == crate::Fixing::Free).collect();
     let f0 = free.first().map_or(0.0, |&j| p.fixed[j]);
+    let covering = p.ccost.iter().all(|&c| c == 0.0);
     Shape {
-        covering: p.ccost.iter().all(|&c| c == 0.0),
+        covering,
+        radius_arcs: if covering { 0 } else { crate::radius::covering_arcs(p) },
+        penalty: inst.unserved_cost.iter().any(Option::is_some),
         partial: p.unserved.iter().any(|u| u.is_finite()),
         unit_costs: free.iter().all(|&j| p.fixed[j] == f0),
         budget: p.budget.is_some(),
@@ -148,6 +164,12 @@ fn shape(p: &Prob) -> Shape {
 /// Lagrangian search: microlp's root LP gets too slow (L: 760k arcs).
 const LP_COVER_MAX_ARCS: usize = 400_000;
 
+/// Up to this many arcs in the radius formulation, assignment-cost instances
+/// with unserved costs take the LP search on it: the suite's S sparse
+/// p-median (78k arcs: root LP 1.9 s); the dense ones (114k–466k) stall
+/// microlp's root LP (7–40 s) and take the Lagrangian search.
+const RADIUS_MAX_ARCS: usize = 100_000;
+
 /// The search [`solve`] runs on an instance of this shape, and why.
 ///
 /// * Covering with uncovered need (maximal covering under a budget or a p): the
@@ -160,7 +182,12 @@ const LP_COVER_MAX_ARCS: usize = 400_000;
 ///   (dense instances close in a few nodes where the Lagrangian tree needs
 ///   thousands); above, the **Lagrangian search**, whose bound is near the LP
 ///   bound at a fraction of the cost of microlp's root LP.
-/// * Arc costs (p-median, UFLP): the **Lagrangian search** (Beasley's
+/// * Arc costs with a cost for unserved clients (the p-median as spopt's
+///   users pose it, a large cost for missing pairs) and a radius formulation
+///   of at most 100k arcs: the **LP search on the radius formulation**
+///   (Elloumi 2010) — the Lagrangian bound converges slowly when the penalty
+///   dwarfs the arc costs.
+/// * Other arc costs (p-median, UFLP): the **Lagrangian search** (Beasley's
 ///   relaxation, exact per node in `O(arcs)`).
 pub fn choose(s: &Shape) -> (Search, String) {
     if s.covering && s.clients > 0 {
@@ -185,6 +212,12 @@ pub fn choose(s: &Shape) -> (Search, String) {
         return (
             Search::Lagrangian,
             format!("set covering with {} arcs: the root LP would be too slow; the Lagrangian bound is near it at a fraction of its cost", s.arcs),
+        );
+    }
+    if !s.covering && s.penalty && s.clients > 0 && s.radius_arcs <= RADIUS_MAX_ARCS {
+        return (
+            Search::Radius,
+            format!("assignment costs with a cost for unserved clients (p-median with a missing-pair penalty): the Lagrangian bound converges slowly when the penalty dwarfs the arc costs; the LP of the radius formulation ({} arcs) is exact and small", s.radius_arcs),
         );
     }
     (
@@ -229,11 +262,12 @@ pub fn solve_with(inst: &Instance, opts: &SolveOptions, search: Search) -> Resul
         }
         Prep::Ok(p) => p,
     };
-    let sh = shape(&p);
+    let sh = shape(inst, &p);
     let (mut chosen, mut why) = match search {
         Search::Auto => choose(&sh),
         Search::Lp => (Search::Lp, "requested".to_string()),
         Search::Lagrangian => (Search::Lagrangian, "requested".to_string()),
+        Search::Radius => (Search::Radius, "requested".to_string()),
     };
     if chosen == Search::Lp && !(sh.covering && sh.clients > 0) {
         chosen = Search::Lagrangian;
@@ -261,6 +295,29 @@ pub fn solve_with(inst: &Instance, opts: &SolveOptions, search: Search) -> Resul
             Err(e) => {
                 solver = format!("lagrangian-bb (LP search abandoned: {})", e.0);
                 why = format!("{why}; the LP search gave up ({}), the Lagrangian search ran", e.0);
+                chosen = Search::Lagrangian;
+                search_lagrangian(&p, opts.rel_gap, opts.abs_gap, deadline)
+            }
+        }
+    } else if chosen == Search::Radius {
+        let q = if sh.clients > 0 {
+            crate::radius::covering(&p)
+        } else {
+            None
+        };
+        match q.map(|q| crate::lpbb::search(&q, opts.rel_gap, opts.abs_gap, deadline)) {
+            Some(Ok(s)) => {
+                solver = "lp-radius (radius formulation, microlp dual simplex, strong branching)".into();
+                s
+            }
+            Some(Err(e)) => {
+                solver = format!("lagrangian-bb (LP search on the radius formulation abandoned: {})", e.0);
+                why = format!("{why}; the LP search gave up ({}), the Lagrangian search ran", e.0);
+                chosen = Search::Lagrangian;
+                search_lagrangian(&p, opts.rel_gap, opts.abs_gap, deadline)
+            }
+            None => {
+                why = format!("{why}; no covering form (no client left), the Lagrangian search ran");
                 chosen = Search::Lagrangian;
                 search_lagrangian(&p, opts.rel_gap, opts.abs_gap, deadline)
             }

@@ -6,7 +6,7 @@
 mod common;
 use common::{brute, independent};
 use hubplan_solver::mip::{solve_mip, MipBackend};
-use hubplan_solver::{solve, Arc, Cardinality, Fixing, Instance, SolveOptions, Status};
+use hubplan_solver::{solve, solve_with, Arc, Cardinality, Fixing, Instance, Search, SolveOptions, Status};
 use proptest::prelude::*;
 use std::time::Duration;
 
@@ -102,13 +102,21 @@ fn agree(inst: &Instance) {
     let want = brute(inst);
     let a = solve(inst, &opts()).expect("valid");
     let b = solve_mip(inst, &opts(), MipBackend::Microlp).expect("valid");
+    // Every search of the portfolio (the radius formulation included) is exact.
+    let each: Vec<_> = Search::ALL
+        .iter()
+        .map(|&s| solve_with(inst, &opts(), s).expect("valid"))
+        .collect();
     match want {
         None => {
             assert_eq!(a.status, Status::Infeasible, "solve: {a:?}");
             assert_eq!(b.status, Status::Infeasible, "mip: {b:?}");
+            for o in &each {
+                assert_eq!(o.status, Status::Infeasible, "{}: {o:?}", o.search);
+            }
         }
         Some(z) => {
-            for o in [&a, &b] {
+            for o in [&a, &b].into_iter().chain(each.iter()) {
                 assert_eq!(o.status, Status::Optimal, "{o:?} want {z}");
                 assert!((o.objective - z).abs() <= 1e-6 * z.abs().max(1.0), "{o:?} want {z}");
                 assert!(o.bound <= z + 1e-6 * z.abs().max(1.0), "bound {o:?} want {z}");

@@ -5,8 +5,8 @@
 //! spopt cannot express) proved, stored in `fixtures/reference/shapes/optima.csv`
 //! (relative gap 1e-9). No Python is needed here.
 //!
-//! The portfolio property: every search (`Search::Lp`, `Search::Lagrangian`,
-//! and `Search::Auto`) reaches the same optimum, and each returns the same plan
+//! The portfolio property: every search (`Search::ALL`: `Lp`, `Lagrangian`,
+//! `Radius`, and `Search::Auto`) reaches the same optimum, and each returns the same plan
 //! and the same bound on a rayon pool of 1 thread and of 2 threads.
 mod common;
 
@@ -88,7 +88,7 @@ fn every_search_gives_the_same_plan_and_bound_on_one_and_two_threads() {
         for case in suite(&["T"], seed) {
             let d = case_data(&case);
             let want = refs[&case.name];
-            for search in [Search::Auto, Search::Lp, Search::Lagrangian] {
+            for search in std::iter::once(Search::Auto).chain(Search::ALL) {
                 let one = on_threads(1, || solve_with(&d.instance, &opts(), search).expect("solve"));
                 let two = on_threads(2, || solve_with(&d.instance, &opts(), search).expect("solve"));
                 let what = format!("{} with {search:?}", case.name);
@@ -115,10 +115,27 @@ fn the_chooser_names_its_search() {
     assert_eq!(out.status, Status::Optimal);
     assert_eq!(out.search, "lp-bb");
     assert!(out.why.contains("equal site costs"), "{}", out.why);
-    let w = suite(&["S"], 1)
+    // The p-median with a missing-pair penalty takes the radius formulation.
+    let w = suite(&["T"], 1)
         .into_iter()
-        .find(|c| c.name == "S-pmedian-weighted-p-clustered-sparse-s1")
+        .find(|c| c.name == "T-pmedian-weighted-p-clustered-sparse-s1")
         .expect("case");
     let out = solve_with(&case_data(&w).instance, &opts(), Search::Auto).expect("solve");
+    assert_eq!(out.search, "lp-radius");
+    assert!(out.why.contains("radius formulation"), "{}", out.why);
+    // A must-serve p-median (hubplan's min_travel) keeps the Lagrangian search.
+    let d = case_data(&w);
+    let mut must = hubplan_solver::Instance::with_sites(d.instance.n_sites());
+    must.cardinality = d.instance.cardinality;
+    for r in d.reach.iter().filter(|r| !r.is_empty()) {
+        must.push_client(
+            r.iter()
+                .map(|&(s, t)| hubplan_solver::Arc { site: s, cost: t })
+                .collect(),
+            None,
+            1.0,
+        );
+    }
+    let out = solve_with(&must, &opts(), Search::Auto).expect("solve");
     assert_eq!(out.search, "lagrangian-bb");
 }
