@@ -43,7 +43,12 @@ def ensure_venv():
     if not os.path.exists(py):
         base = None
         for cand in ["python3.13", "python3.12"]:
-            if subprocess.run(["which", cand], capture_output=True).returncode == 0:
+            # `which` is not enough: a pyenv shim exists for versions not selected.
+            try:
+                ok = subprocess.run([cand, "--version"], capture_output=True).returncode == 0
+            except OSError:
+                ok = False
+            if ok:
                 base = cand
                 break
         if base is None:
