@@ -92,10 +92,13 @@ def solve_spopt(d, tl, gap):
     # pulp reports a solution found at the time limit as optimal: trust it
     # only when HiGHS stopped before the limit.
     proven = prob.sol_status == pulp.LpSolutionOptimal and secs < 0.99 * tl
+    status = "Optimal" if proven else pulp.LpStatus[prob.status]
+    if not proven and status == "Optimal":
+        status = "Time limit"  # pulp 3.3 says Optimal for a solution found at the limit
     if d["model"] == "mclp" and obj is not None:
         obj = sum(d["need"]) - obj  # spopt maximises covered need; hubplan minimises uncovered
     return {"tool": "spopt+HiGHS", "build": build, "seconds": secs,
-            "status": "Optimal" if proven else pulp.LpStatus[prob.status], "objective": obj}
+            "status": status, "objective": obj}
 
 
 def solve_highs_mps(path, tl, gap):
@@ -133,7 +136,15 @@ def main():
     ap.add_argument("--doc", default=os.path.join(ROOT, "docs", "BENCHMARKS-solver.md"))
     ap.add_argument("--fixtures", default=None)
     ap.add_argument("--no-hubplan", action="store_true", help="reuse the hubplan results in --out")
+    ap.add_argument("--render", nargs="+", default=None,
+                    help="write the table from the peer-results.json of earlier runs (no solving)")
     a = ap.parse_args()
+    if a.render:
+        rows = []
+        for path in a.render:
+            rows += json.load(open(path))
+        write_doc(a, rows)
+        return
     if not a.no_hubplan:
         cmd = ["cargo", "run", "-q", "--release", "-p", "hubplan-solver", "--example", "suite", "--",
                "--out", a.out, "--sizes", a.sizes, "--tl", str(a.tl), "--gap", str(a.gap), "--seed", str(a.seed)]
@@ -159,10 +170,14 @@ def main():
         ratio = peer["seconds"] / max(hp["seconds"], 1e-6)
         row = dict(name=name, model=d["model"], hp=hp, peer=peer, agree=agree, ratio=ratio)
         rows.append(row)
+        with open(os.path.join(a.out, "peer-results.partial.json"), "w") as f:
+            json.dump(rows, f)
         print(f"{name}: hubplan {hp['status']} {hp['objective']} {hp['seconds']:.3f}s ({hp['search']}) | "
               f"{peer['tool']} {peer['status']} {peer['objective']} {peer['seconds']:.3f}s "
               f"(+{peer['build']:.2f}s build) | ratio {ratio:.1f} {'same optimum' if agree else ('DIFFER' if both_proved else 'not both proven')}",
               flush=True)
+    with open(os.path.join(a.out, "peer-results.json"), "w") as f:
+        json.dump(rows, f)
     write_doc(a, rows)
     if a.fixtures:
         with open(a.fixtures, "w") as f:

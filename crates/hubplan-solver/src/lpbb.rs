@@ -473,6 +473,10 @@ fn process(ctx: &Ctx, node: &Node<LpNode>, ub: f64, root: bool) -> Result<Expans
             frac.par_iter()
                 .map(|&j| {
                     let mut b = [INF; 2];
+                    if Instant::now() > ctx.deadline {
+                        // Past the limit: the node stays open (interrupted).
+                        return Ok((f64::NAN, f64::NAN));
+                    }
                     for (k, open) in [false, true].into_iter().enumerate() {
                         b[k] = match child(ctx, base, j as u32, open)? {
                             Solved::Optimal(s) => ctx.safe(&s).max(lb),
