@@ -3,7 +3,7 @@
 use crate::bnb::search as search_lagrangian;
 use crate::instance::{Instance, InstanceError};
 use crate::mip::{solve_mip, MipBackend};
-use crate::outcome::{Outcome, SolveOptions, Status};
+use crate::outcome::{Outcome, SolveOptions, Status, WarmStart};
 use crate::prep::{reduce, Prep, Prob};
 use std::time::Instant;
 
@@ -93,17 +93,22 @@ pub enum Search {
     Lp,
     /// The Lagrangian branch-and-bound (any uncapacitated instance).
     Lagrangian,
+    /// Branch-and-Benders-cut over the sites only (covering instances; the
+    /// zones are projected out, Cordeau, Furini & Ljubić 2019); otherwise the
+    /// Lagrangian search runs and `why` says so.
+    Benders,
 }
 
 impl Search {
     /// Every concrete search (what a portfolio test iterates over).
-    pub const ALL: [Search; 2] = [Search::Lp, Search::Lagrangian];
+    pub const ALL: [Search; 3] = [Search::Lp, Search::Lagrangian, Search::Benders];
     /// The short name written to `Outcome::search`.
     pub fn name(self) -> &'static str {
         match self {
             Search::Auto => "auto",
             Search::Lp => "lp-bb",
             Search::Lagrangian => "lagrangian-bb",
+            Search::Benders => "benders-bb",
         }
     }
 }
@@ -148,6 +153,10 @@ fn shape(p: &Prob) -> Shape {
 /// Lagrangian search: microlp's root LP gets too slow (L: 760k arcs).
 const LP_COVER_MAX_ARCS: usize = 400_000;
 
+/// Above this many arcs maximal covering takes the Benders search (L: 760k
+/// arcs; M, 49k, is faster with the LP search).
+const BENDERS_MIN_ARCS: usize = 400_000;
+
 /// The search [`solve`] runs on an instance of this shape, and why.
 ///
 /// * Covering with uncovered need (maximal covering under a budget or a p): the
@@ -164,6 +173,12 @@ const LP_COVER_MAX_ARCS: usize = 400_000;
 ///   relaxation, exact per node in `O(arcs)`).
 pub fn choose(s: &Shape) -> (Search, String) {
     if s.covering && s.clients > 0 {
+        if s.partial && s.arcs > BENDERS_MIN_ARCS {
+            return (
+                Search::Benders,
+                format!("maximal covering with {} arcs: the zones are projected out (Benders), the master over the sites is small where the full LP is not", s.arcs),
+            );
+        }
         if s.partial {
             return (
                 Search::Lp,
@@ -205,6 +220,35 @@ pub fn choose(s: &Shape) -> (Search, String) {
 /// # Errors
 /// As [`solve`].
 pub fn solve_with(inst: &Instance, opts: &SolveOptions, search: Search) -> Result<Outcome, InstanceError> {
+    run(inst, opts, search, None)
+}
+
+/// [`solve_with`] warm-started from a plan (a what-if re-plan starting from the
+/// previous plan's open sites): `start` is adjusted to the instance's fixings
+/// and side constraints (greedy repair and fill, then local search) and becomes
+/// the first incumbent of the search, which then skips its own greedy start.
+/// The answer is exact as without it; only the time differs (and, among tied
+/// optima, which plan is returned).
+///
+/// # Errors
+/// As [`solve`]; also when `start` does not have one flag per site.
+pub fn solve_warm(
+    inst: &Instance,
+    opts: &SolveOptions,
+    search: Search,
+    start: &WarmStart,
+) -> Result<Outcome, InstanceError> {
+    if start.open.len() != inst.n_sites() {
+        return Err(InstanceError::Length(format!(
+            "warm start has {} site flags, the instance {} sites",
+            start.open.len(),
+            inst.n_sites()
+        )));
+    }
+    run(inst, opts, search, Some(&start.open))
+}
+
+fn run(inst: &Instance, opts: &SolveOptions, search: Search, warm: Option<&[bool]>) -> Result<Outcome, InstanceError> {
     let start = Instant::now();
     inst.validate()?;
     if inst.capacity.iter().any(Option::is_some) {
@@ -234,11 +278,17 @@ pub fn solve_with(inst: &Instance, opts: &SolveOptions, search: Search) -> Resul
         Search::Auto => choose(&sh),
         Search::Lp => (Search::Lp, "requested".to_string()),
         Search::Lagrangian => (Search::Lagrangian, "requested".to_string()),
+        Search::Benders => (Search::Benders, "requested".to_string()),
     };
-    if chosen == Search::Lp && !(sh.covering && sh.clients > 0) {
+    if matches!(chosen, Search::Lp | Search::Benders) && !(sh.covering && sh.clients > 0) {
+        why = format!(
+            "the {} search needs a covering instance; Lagrangian search instead",
+            chosen.name()
+        );
         chosen = Search::Lagrangian;
-        why = "the LP search needs a covering instance; Lagrangian search instead".into();
     }
+    let warm: Option<crate::tree::Candidate> =
+        warm.and_then(|open| crate::heuristic::greedy(&p, &p.fix, open, crate::heuristic::root_moves(&p), deadline));
     log::debug!(
         "presolve {:?}; shape {sh:?}; search {} ({why})",
         p.presolve,
@@ -252,8 +302,21 @@ pub fn solve_with(inst: &Instance, opts: &SolveOptions, search: Search) -> Resul
         );
     }
     let mut solver = "lagrangian-bb".to_string();
-    let s = if chosen == Search::Lp {
-        match crate::lpbb::search(&p, opts.rel_gap, opts.abs_gap, deadline) {
+    let s = if chosen == Search::Benders {
+        match crate::benders::search(&p, opts.rel_gap, opts.abs_gap, deadline, warm.clone()) {
+            Ok(s) => {
+                solver = "benders-bb (microlp dual simplex master, in-out stabilised cuts)".into();
+                s
+            }
+            Err(e) => {
+                solver = format!("lagrangian-bb (Benders search abandoned: {})", e.0);
+                why = format!("{why}; the Benders search gave up ({}), the Lagrangian search ran", e.0);
+                chosen = Search::Lagrangian;
+                search_lagrangian(&p, opts.rel_gap, opts.abs_gap, deadline, warm)
+            }
+        }
+    } else if chosen == Search::Lp {
+        match crate::lpbb::search(&p, opts.rel_gap, opts.abs_gap, deadline, warm.clone()) {
             Ok(s) => {
                 solver = "lp-bb (microlp dual simplex, strong branching)".into();
                 s
@@ -262,11 +325,11 @@ pub fn solve_with(inst: &Instance, opts: &SolveOptions, search: Search) -> Resul
                 solver = format!("lagrangian-bb (LP search abandoned: {})", e.0);
                 why = format!("{why}; the LP search gave up ({}), the Lagrangian search ran", e.0);
                 chosen = Search::Lagrangian;
-                search_lagrangian(&p, opts.rel_gap, opts.abs_gap, deadline)
+                search_lagrangian(&p, opts.rel_gap, opts.abs_gap, deadline, warm)
             }
         }
     } else {
-        search_lagrangian(&p, opts.rel_gap, opts.abs_gap, deadline)
+        search_lagrangian(&p, opts.rel_gap, opts.abs_gap, deadline, warm)
     };
     let search = chosen.name().to_string();
     match s.best {
