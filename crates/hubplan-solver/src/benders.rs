@@ -76,6 +76,9 @@ const MAX_PROBING_ROUNDS: usize = 4;
 const NODE_PASSES: usize = 40;
 /// Weight of the master point in the in-out separation point at the root.
 const IN_OUT_ALPHA: f64 = 0.3;
+/// Most cuts added to the master per pass (the most violated first): every
+/// cut costs a dual-simplex re-solve.
+const CUTS_PER_PASS: usize = 20;
 /// A value this close to 0 or 1 counts as integral.
 const INT_TOL: f64 = 1e-6;
 
@@ -627,6 +630,24 @@ fn build(p: &Prob, start: Option<&[bool]>, deadline: Instant) -> (Master, Proble
     (m, pr, in_lp)
 }
 
+/// Keeps the [`CUTS_PER_PASS`] most violated cuts (relative violation; ties
+/// by position, so the choice is deterministic).
+fn strongest(m: &Master, cuts: &mut Vec<Cut>, ys: &[f64], th: &[f64]) {
+    if cuts.len() <= CUTS_PER_PASS {
+        return;
+    }
+    let mut v: Vec<(f64, usize)> = cuts
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ((c.rhs - m.lhs(c, ys, th)) / (1.0 + c.rhs.abs()), i))
+        .collect();
+    v.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut keep: Vec<usize> = v[..CUTS_PER_PASS].iter().map(|x| x.1).collect();
+    keep.sort_unstable();
+    let mut all: Vec<Option<Cut>> = std::mem::take(cuts).into_iter().map(Some).collect();
+    *cuts = keep.into_iter().filter_map(|i| all[i].take()).collect();
+}
+
 /// How the root cut loop ended.
 enum Root {
     /// The master with its cuts (the loop converged, or the deadline struck
@@ -677,6 +698,7 @@ fn root_loop(ctx: &Ctx, mut sol: Solution, core: &mut [f64], in_lp: &mut [bool])
         if cuts.is_empty() || lp_ub - lb <= 1e-6 * (1.0 + lb.abs()) {
             break;
         }
+        strongest(m, &mut cuts, &ys, &th);
         for (c, &y) in core.iter_mut().zip(&ys) {
             *c = 0.5 * (*c + y);
         }

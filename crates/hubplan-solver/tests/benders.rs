@@ -201,24 +201,53 @@ fn a_warm_started_what_if_gives_the_cold_optimum() {
 }
 
 #[test]
-fn the_chooser_takes_benders_for_large_maximal_covering() {
+fn the_chooser_takes_benders_for_dense_maximal_covering_with_a_small_p() {
     use hubplan_solver::{choose, Shape};
-    let shape = Shape {
+    // SJC818 with S = 1200 and p = 3.
+    let sjc = Shape {
         covering: true,
         partial: true,
-        unit_costs: false,
+        unit_costs: true,
+        budget: false,
+        cardinality: true,
+        clients: 818,
+        free_sites: 818,
+        arcs: 133_000,
+        max_open: 3,
+    };
+    assert_eq!(choose(&sjc).0, Search::Benders);
+    assert_eq!(
+        choose(&Shape {
+            max_open: 12,
+            ..sjc.clone()
+        })
+        .0,
+        Search::Lp
+    );
+    // The budgeted L and M instances stay with the LP search.
+    let l = Shape {
         budget: true,
         cardinality: false,
         clients: 33_000,
         free_sites: 3_500,
         arcs: 760_000,
+        max_open: 3_500,
+        ..sjc
     };
-    assert_eq!(choose(&shape).0, Search::Benders);
-    let m = Shape {
-        clients: 5_000,
-        free_sites: 400,
-        arcs: 49_000,
-        ..shape
-    };
-    assert_eq!(choose(&m).0, Search::Lp);
+    assert_eq!(choose(&l).0, Search::Lp);
+    let out = solve_with(
+        &orlib::sjc(
+            &fixture("mclp_sjc/SJC324.txt"),
+            &fixture("mclp_sjc/demand-SJC324.dat"),
+            1200.0,
+            2,
+        )
+        .unwrap(),
+        &opts(60),
+        Search::Auto,
+    )
+    .unwrap();
+    assert_eq!(out.status, Status::Optimal);
+    assert_eq!(out.objective, 12152.0 - 11555.0);
+    assert_eq!(out.search, "benders-bb", "{}", out.why);
 }
