@@ -217,7 +217,8 @@ impl Tree for Ctx<'_> {
 }
 
 /// Runs the search: a greedy start, then the tree search of [`crate::tree`].
-pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) -> Search {
+/// `start` (a warm start) replaces the greedy start when given.
+pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant, start: Option<Candidate>) -> Search {
     let ctx = Ctx {
         p,
         deadline,
@@ -225,7 +226,7 @@ pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) ->
         abs_gap,
     };
     // Greedy start: forced sites, repair, fill, local search.
-    let incumbent = greedy(p, &p.fix, &vec![false; p.n], root_moves(p), deadline);
+    let incumbent = start.or_else(|| greedy(p, &p.fix, &vec![false; p.n], root_moves(p), deadline));
     let root = Lag {
         decisions: Vec::new(),
         lambda: Arc::new(initial(p)),

@@ -34,6 +34,7 @@
 // Index loops read better in the numeric kernels.
 #![allow(clippy::needless_range_loop)]
 
+mod benders;
 mod bnb;
 pub mod capacity;
 pub mod eval;
@@ -58,5 +59,5 @@ pub mod synthetic;
 mod tree;
 
 pub use instance::{Arc, Cardinality, Fixing, Instance, InstanceError};
-pub use outcome::{Outcome, SolveOptions, Status};
-pub use solve::{choose, solve, solve_with, Search, Shape};
+pub use outcome::{Outcome, SolveOptions, Status, WarmStart};
+pub use solve::{choose, solve, solve_warm, solve_with, Search, Shape};

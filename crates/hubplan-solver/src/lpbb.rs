@@ -629,11 +629,18 @@ fn add_cuts(ctx: &Ctx, mut sol: Solution) -> Result<(Solution, usize), Abort> {
 }
 
 /// Runs the LP search. `Err` means the LP back end failed; the caller falls
-/// back to the Lagrangian search.
-pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant) -> Result<Search, Abort> {
+/// back to the Lagrangian search. `start` (a warm start) replaces the greedy
+/// start when given.
+pub(crate) fn search(
+    p: &Prob,
+    rel_gap: f64,
+    abs_gap: f64,
+    deadline: Instant,
+    start: Option<Candidate>,
+) -> Result<Search, Abort> {
     let t0 = Instant::now();
     // Greedy start: forced sites, repair, fill, local search.
-    let best = greedy(p, &p.fix, &vec![false; p.n], root_moves(p), deadline);
+    let best = start.or_else(|| greedy(p, &p.fix, &vec![false; p.n], root_moves(p), deadline));
     // The root LP gets a share of the time: a dense, degenerate covering LP
     // can stall the primal simplex, and the Lagrangian search then does better.
     let now = Instant::now();

@@ -37,6 +37,15 @@ impl Default for SolveOptions {
     }
 }
 
+/// A plan to start a solve from ([`crate::solve_warm`]): typically the
+/// previous plan's open sites when a what-if forces one building open or
+/// closed. One flag per site of the instance.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WarmStart {
+    /// Open sites of the starting plan.
+    pub open: Vec<bool>,
+}
+
 /// The result of a solve. `objective` and `bound` are in the instance's minimisation sense.
 #[derive(Clone, Debug)]
 pub struct Outcome {
