@@ -143,6 +143,125 @@ pub fn solve_capacitated(
     mode: Assignment,
     backend: MipBackend,
 ) -> Result<CapacityOutcome, InstanceError> {
+    let method = match (mode, backend) {
+        (Assignment::Split, MipBackend::Microlp) => Method::Native,
+        _ => Method::Mip(backend),
+    };
+    solve_capacitated_with(inst, opts, mode, method)
+}
+
+/// Which method [`solve_capacitated_with`] runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// The native Lagrangian branch-and-bound (split assignment only; a
+    /// single-assignment instance falls back to the microlp MIP).
+    Native,
+    /// The capacitated MIP through good_lp on the given back end.
+    Mip(MipBackend),
+}
+
+/// [`solve_capacitated`] with the method chosen by the caller.
+/// [`solve_capacitated`] runs [`Method::Native`] for split assignment on the
+/// default back end, and the MIP otherwise (single assignment, or HiGHS asked for).
+///
+/// # Errors
+/// As [`solve_capacitated`].
+pub fn solve_capacitated_with(
+    inst: &Instance,
+    opts: &SolveOptions,
+    mode: Assignment,
+    method: Method,
+) -> Result<CapacityOutcome, InstanceError> {
+    let backend = match (method, mode) {
+        (Method::Native, Assignment::Split) => return solve_native(inst, opts),
+        (Method::Native, Assignment::Single) => MipBackend::Microlp,
+        (Method::Mip(b), _) => b,
+    };
+    solve_mip_capacitated(inst, opts, mode, backend)
+}
+
+/// Any must-serve client whose every arc is at a closed site.
+fn stranded(inst: &Instance) -> bool {
+    (0..inst.n_clients()).any(|i| {
+        inst.unserved_cost[i].is_none()
+            && inst
+                .arcs_of(i)
+                .iter()
+                .all(|a| inst.fixing[a.site as usize] == Fixing::Closed)
+    })
+}
+
+fn solve_native(inst: &Instance, opts: &SolveOptions) -> Result<CapacityOutcome, InstanceError> {
+    inst.validate()?;
+    let name = "capacity:lagrangian-bb + min-cost-flow assignment";
+    let why = "demand capacity (split): native Lagrangian branch-and-bound on the sites (assignment rows relaxed, one continuous knapsack per site, aggregate capacity row); each plan priced exactly by min-cost flow";
+    let result =
+        |status: Status, open: Vec<bool>, objective: f64, bound: f64, nodes: u64, flows: Flows| CapacityOutcome {
+            outcome: Outcome {
+                status,
+                open,
+                objective,
+                bound,
+                nodes,
+                solver: name.into(),
+                search: "capacity-lagrangian-bb".into(),
+                why: why.into(),
+            },
+            flows,
+        };
+    if stranded(inst) {
+        return Ok(result(
+            Status::Infeasible,
+            Vec::new(),
+            f64::INFINITY,
+            f64::INFINITY,
+            0,
+            Vec::new(),
+        ));
+    }
+    let deadline = std::time::Instant::now() + opts.time_limit;
+    let cap = crate::caplag::Cap::new(inst, opts.rel_gap, opts.abs_gap, deadline);
+    let s = crate::caplag::search(&cap, None, None);
+    match s.best {
+        Some((_, open)) => {
+            let Some((_, flows)) = transport(inst, &open) else {
+                return Err(InstanceError::Backend(format!(
+                    "{name}: a plan of the search does not fit its capacities"
+                )));
+            };
+            let Some(z) = assignment_objective(inst, &open, &flows) else {
+                return Err(InstanceError::Backend(format!(
+                    "{name}: the min-cost flow broke a capacity"
+                )));
+            };
+            let status = if s.complete { Status::Optimal } else { Status::Feasible };
+            Ok(result(status, open, z, s.bound.min(z), s.nodes, flows))
+        }
+        None if s.complete => Ok(result(
+            Status::Infeasible,
+            Vec::new(),
+            f64::INFINITY,
+            f64::INFINITY,
+            s.nodes,
+            Vec::new(),
+        )),
+        None => Ok(result(
+            Status::Unknown,
+            Vec::new(),
+            f64::INFINITY,
+            s.bound,
+            s.nodes,
+            Vec::new(),
+        )),
+    }
+}
+
+fn solve_mip_capacitated(
+    inst: &Instance,
+    opts: &SolveOptions,
+    mode: Assignment,
+    backend: MipBackend,
+) -> Result<CapacityOutcome, InstanceError> {
     inst.validate()?;
     let name = match (backend, mode) {
         (MipBackend::Microlp, Assignment::Split) => "capacity:mip:microlp + min-cost-flow assignment",

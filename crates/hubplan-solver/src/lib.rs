@@ -36,6 +36,7 @@
 
 mod bnb;
 pub mod capacity;
+mod caplag;
 pub mod eval;
 mod heuristic;
 pub mod instance;
