@@ -252,7 +252,9 @@ impl<'a> Cap<'a> {
         let mut samples = Vec::new();
         let mut timed_out = false;
         let mut g = vec![0.0; self.m];
+        let mut iters = 0;
         for it in 0..par.max_iter.max(1) {
+            iters = it + 1;
             let e = self.evaluate(fix, &lambda);
             let lval = e.value;
             if !lval.is_finite() {
@@ -338,6 +340,7 @@ impl<'a> Cap<'a> {
             ybar,
             samples,
             timed_out,
+            iters,
         }
     }
 
@@ -541,8 +544,16 @@ impl<'a> Cap<'a> {
                 max_samples: 0,
             }
         };
+        let t0 = Instant::now();
         let asc = self.ascent(&fix, &node.data.lambda, ub, cutoff, par);
         let e = &asc.best;
+        log::debug!(
+            "[hubplan-solver capacity] depth {} ascent {:.3}s lb {} ub {ub} iters {}",
+            node.depth,
+            t0.elapsed().as_secs_f64(),
+            e.value,
+            asc.iters
+        );
         let lb = Self::safe(e.value).max(node.lb);
         if asc.timed_out && lb < cutoff {
             return Expansion::interrupted();
@@ -572,6 +583,11 @@ impl<'a> Cap<'a> {
                 out.candidates.push(better);
             }
         }
+        log::debug!(
+            "[hubplan-solver capacity] primal {:.3}s found {:?}",
+            t0.elapsed().as_secs_f64(),
+            found.iter().chain(&out.candidates).map(|c| c.0).collect::<Vec<_>>()
+        );
         out.candidates.extend(found);
         if lb >= cutoff {
             out.discarded = lb;
@@ -777,6 +793,7 @@ struct Ascent {
     ybar: Vec<f64>,
     samples: Vec<Vec<bool>>,
     timed_out: bool,
+    iters: usize,
 }
 
 #[derive(Clone, Copy)]
