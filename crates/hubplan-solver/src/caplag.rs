@@ -106,7 +106,7 @@ impl<'a> Cap<'a> {
             rel_gap,
             abs_gap,
             deadline,
-            root_moves: 60,
+            root_moves: 200,
         }
     }
 
@@ -452,11 +452,8 @@ impl<'a> Cap<'a> {
                 }
             }
             let mut opened: Vec<usize> = (0..self.n).filter(|&j| cur.1[j] && fix[j] == Fixing::Free).collect();
-            opened.sort_by(|&a, &b| {
-                let ka = load[a] / self.inst.fixed_cost[a].max(1e-9);
-                let kb = load[b] / self.inst.fixed_cost[b].max(1e-9);
-                ka.total_cmp(&kb).then(a.cmp(&b))
-            });
+            // Sites the relaxation least wants open (largest f_j + ρ_j) first.
+            opened.sort_by(|&a, &b| score[b].total_cmp(&score[a]).then(a.cmp(&b)));
             for &j in &opened {
                 if evals >= budget {
                     break;
@@ -527,10 +524,10 @@ impl<'a> Cap<'a> {
         }
         let par = if root {
             Par {
-                max_iter: 3000,
+                max_iter: 4000,
                 pi0: 2.0,
-                patience: 50,
-                pi_min: 1e-4,
+                patience: 80,
+                pi_min: 1e-5,
                 sample_every: 100,
                 max_samples: 6,
             }
@@ -576,12 +573,10 @@ impl<'a> Cap<'a> {
             .par_iter()
             .filter_map(|s| self.plan_from(&fix, s, score))
             .collect();
-        if root {
-            // Local search from the best of them.
-            if let Some(b) = found.iter().min_by(|a, b| a.0.total_cmp(&b.0)).cloned() {
-                let better = self.improve(&fix, b, score, self.root_moves);
-                out.candidates.push(better);
-            }
+        // Local search from the best of them (capped: a few moves below the root).
+        if let Some(b) = found.iter().min_by(|a, b| a.0.total_cmp(&b.0)).cloned() {
+            let budget = if root { self.root_moves } else { 6 };
+            out.candidates.push(self.improve(&fix, b, score, budget));
         }
         log::debug!(
             "[hubplan-solver capacity] primal {:.3}s found {:?}",
