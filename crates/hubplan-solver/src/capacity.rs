@@ -143,6 +143,125 @@ pub fn solve_capacitated(
     mode: Assignment,
     backend: MipBackend,
 ) -> Result<CapacityOutcome, InstanceError> {
+    let method = match (mode, backend) {
+        (Assignment::Split, MipBackend::Microlp) => Method::Native,
+        _ => Method::Mip(backend),
+    };
+    solve_capacitated_with(inst, opts, mode, method)
+}
+
+/// Which method [`solve_capacitated_with`] runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// The native Lagrangian branch-and-bound (split assignment only; a
+    /// single-assignment instance falls back to the microlp MIP).
+    Native,
+    /// The capacitated MIP through good_lp on the given back end.
+    Mip(MipBackend),
+}
+
+/// [`solve_capacitated`] with the method chosen by the caller.
+/// [`solve_capacitated`] runs [`Method::Native`] for split assignment on the
+/// default back end, and the MIP otherwise (single assignment, or HiGHS asked for).
+///
+/// # Errors
+/// As [`solve_capacitated`].
+pub fn solve_capacitated_with(
+    inst: &Instance,
+    opts: &SolveOptions,
+    mode: Assignment,
+    method: Method,
+) -> Result<CapacityOutcome, InstanceError> {
+    let backend = match (method, mode) {
+        (Method::Native, Assignment::Split) => return solve_native(inst, opts),
+        (Method::Native, Assignment::Single) => MipBackend::Microlp,
+        (Method::Mip(b), _) => b,
+    };
+    solve_mip_capacitated(inst, opts, mode, backend)
+}
+
+/// Any must-serve client whose every arc is at a closed site.
+fn stranded(inst: &Instance) -> bool {
+    (0..inst.n_clients()).any(|i| {
+        inst.unserved_cost[i].is_none()
+            && inst
+                .arcs_of(i)
+                .iter()
+                .all(|a| inst.fixing[a.site as usize] == Fixing::Closed)
+    })
+}
+
+fn solve_native(inst: &Instance, opts: &SolveOptions) -> Result<CapacityOutcome, InstanceError> {
+    inst.validate()?;
+    let name = "capacity:lagrangian-bb + min-cost-flow assignment";
+    let why = "demand capacity (split): native Lagrangian branch-and-bound on the sites (assignment rows relaxed, one continuous knapsack per site, aggregate capacity row); each plan priced exactly by min-cost flow";
+    let result =
+        |status: Status, open: Vec<bool>, objective: f64, bound: f64, nodes: u64, flows: Flows| CapacityOutcome {
+            outcome: Outcome {
+                status,
+                open,
+                objective,
+                bound,
+                nodes,
+                solver: name.into(),
+                search: "capacity-lagrangian-bb".into(),
+                why: why.into(),
+            },
+            flows,
+        };
+    if stranded(inst) {
+        return Ok(result(
+            Status::Infeasible,
+            Vec::new(),
+            f64::INFINITY,
+            f64::INFINITY,
+            0,
+            Vec::new(),
+        ));
+    }
+    let deadline = std::time::Instant::now() + opts.time_limit;
+    let cap = crate::caplag::Cap::new(inst, opts.rel_gap, opts.abs_gap, deadline);
+    let s = crate::caplag::search(&cap, None, None);
+    match s.best {
+        Some((_, open)) => {
+            let Some((_, flows)) = transport(inst, &open) else {
+                return Err(InstanceError::Backend(format!(
+                    "{name}: a plan of the search does not fit its capacities"
+                )));
+            };
+            let Some(z) = assignment_objective(inst, &open, &flows) else {
+                return Err(InstanceError::Backend(format!(
+                    "{name}: the min-cost flow broke a capacity"
+                )));
+            };
+            let status = if s.complete { Status::Optimal } else { Status::Feasible };
+            Ok(result(status, open, z, s.bound.min(z), s.nodes, flows))
+        }
+        None if s.complete => Ok(result(
+            Status::Infeasible,
+            Vec::new(),
+            f64::INFINITY,
+            f64::INFINITY,
+            s.nodes,
+            Vec::new(),
+        )),
+        None => Ok(result(
+            Status::Unknown,
+            Vec::new(),
+            f64::INFINITY,
+            s.bound,
+            s.nodes,
+            Vec::new(),
+        )),
+    }
+}
+
+fn solve_mip_capacitated(
+    inst: &Instance,
+    opts: &SolveOptions,
+    mode: Assignment,
+    backend: MipBackend,
+) -> Result<CapacityOutcome, InstanceError> {
     inst.validate()?;
     let name = match (backend, mode) {
         (MipBackend::Microlp, Assignment::Split) => "capacity:mip:microlp + min-cost-flow assignment",
@@ -445,38 +564,62 @@ fn solve_highs(
 /// The least-cost splittable assignment for a fixed open set: the
 /// transportation problem `min Σ c_ia x_ia + Σ U_i u_i` subject to
 /// `Σ_a x_ia + u_i = 1`, `Σ_i d_i x_ij ≤ Q_j` on open sites, by min-cost flow
-/// (successive shortest paths, Dijkstra on reduced costs; demand-weighted
-/// units: an arc costs `c_ia / d_i` per unit of demand).
+/// in demand units (an arc costs `c_ia / d_i` per unit of demand).
+///
+/// Method: every client first sends its whole demand to its cheapest open
+/// option (an arc, or unserved) — optimal without capacities, with node
+/// potentials that make every residual reduced cost non-negative. The excess
+/// of overloaded sites is then rerouted by successive shortest paths
+/// (multi-source Dijkstra on reduced costs from the overloaded sites, stopped
+/// at the first site with room or unserved option; potentials updated only on
+/// the settled nodes). Each path moves demand from an overloaded site through
+/// clients to sites with room, so the work is local to the overloads.
 ///
 /// Returns the assignment cost (without fixed costs) and the shares per
 /// client, or `None` when the must-serve demand does not fit. Clients with
 /// demand 0 take their cheapest open arc (or stay unserved when cheaper).
 ///
-/// Complexity: at most `m + n + 1` augmentations, each `O(|arcs| log(m + n))`.
+/// Complexity: one pass over the arcs, then one Dijkstra (stopped early) per
+/// augmentation; each augmentation empties an excess, fills a site or
+/// saturates an arc.
 pub fn transport(inst: &Instance, open: &[bool]) -> Option<(f64, Flows)> {
     let (m, n) = (inst.n_clients(), inst.n_sites());
     if open.len() != n {
         return None;
     }
-    // Nodes: 0 = source, 1..=m clients, m+1..=m+n sites, m+n+1 = sink.
-    let (src, sink) = (0usize, m + n + 1);
-    let mut g = Flow::new(m + n + 2);
-    let mut arc_ids: Vec<Vec<(u32, usize)>> = vec![Vec::new(); m];
     let mut cost = 0.0;
     let mut flows: Vec<Vec<(u32, f64)>> = vec![Vec::new(); m];
-    let mut need = 0.0;
+    // Per arc (index into inst.arcs), the flow in demand units.
+    let mut f = vec![0.0f64; inst.arcs.len()];
+    let mut unserved = vec![0.0f64; m];
+    let mut load = vec![0.0f64; n];
+    let q: Vec<f64> = (0..n)
+        .map(|j| {
+            if open[j] {
+                inst.capacity[j].unwrap_or(f64::INFINITY)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    // Potentials: clients, then sites, then the sink.
+    let t_node = m + n;
+    let mut pot = vec![0.0f64; m + n + 1];
+    let mut total = 0.0f64;
     for i in 0..m {
         let d = inst.demand[i];
         let u = inst.unserved_cost[i];
+        let a0 = inst.arc_start[i] as usize;
+        let best = inst
+            .arcs_of(i)
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| open[a.site as usize])
+            .min_by(|(ka, a), (kb, b)| a.cost.total_cmp(&b.cost).then(ka.cmp(kb)));
         if d <= 0.0 {
-            let best = inst
-                .arcs_of(i)
-                .iter()
-                .filter(|a| open[a.site as usize])
-                .min_by(|a, b| a.cost.total_cmp(&b.cost));
             match (best, u) {
-                (Some(a), Some(u)) if u < a.cost => cost += u,
-                (Some(a), _) => {
+                (Some((_, a)), Some(u)) if u < a.cost => cost += u,
+                (Some((_, a)), _) => {
                     cost += a.cost;
                     flows[i].push((a.site, 1.0));
                 }
@@ -485,51 +628,194 @@ pub fn transport(inst: &Instance, open: &[bool]) -> Option<(f64, Flows)> {
             }
             continue;
         }
-        g.add(src, 1 + i, d, 0.0);
-        if u.is_none() {
-            need += d;
-        }
-        for a in inst.arcs_of(i) {
-            if open[a.site as usize] {
-                let e = g.add(1 + i, 1 + m + a.site as usize, d, a.cost / d);
-                arc_ids[i].push((a.site, e));
+        total += d;
+        match (best, u) {
+            (Some((_, a)), Some(u)) if u < a.cost => {
+                unserved[i] = d;
+                pot[i] = -u / d;
             }
+            (Some((k, a)), _) => {
+                f[a0 + k] = d;
+                load[a.site as usize] += d;
+                pot[i] = -a.cost / d;
+            }
+            (None, Some(u)) => {
+                unserved[i] = d;
+                pot[i] = -u / d;
+            }
+            (None, None) => return None,
         }
-        if let Some(u) = u {
-            g.add(1 + i, sink, d, u / d);
+    }
+    // Clients per open site (site-major CSR of arc indices).
+    let mut sstart = vec![0usize; n + 1];
+    for a in &inst.arcs {
+        if open[a.site as usize] {
+            sstart[a.site as usize + 1] += 1;
         }
     }
     for j in 0..n {
-        if open[j] {
-            g.add(1 + m + j, sink, inst.capacity[j].unwrap_or(f64::INFINITY), 0.0);
+        sstart[j + 1] += sstart[j];
+    }
+    let mut fill = sstart.clone();
+    let mut sarc = vec![(0u32, 0u32); sstart[n]];
+    for i in 0..m {
+        let a0 = inst.arc_start[i] as usize;
+        for (k, a) in inst.arcs_of(i).iter().enumerate() {
+            let j = a.site as usize;
+            if open[j] {
+                sarc[fill[j]] = (i as u32, (a0 + k) as u32);
+                fill[j] += 1;
+            }
         }
     }
-    let supply: f64 = (0..m).map(|i| inst.demand[i].max(0.0)).sum();
-    let shipped = g.min_cost_flow(src, sink, supply);
-    if shipped < supply - 1e-9 * supply.max(1.0) {
-        let _ = need;
-        return None;
+    let eps = 1e-12 * total.max(1.0);
+    let nodes = m + n + 1;
+    let mut dist = vec![f64::INFINITY; nodes];
+    // How each node was reached: (previous node, arc index or usize::MAX for unserved/sink edges).
+    let mut prev = vec![(usize::MAX, usize::MAX); nodes];
+    let mut done = vec![false; nodes];
+    let mut touched: Vec<usize> = Vec::new();
+    let mut heap = BinaryHeap::new();
+    loop {
+        let excess: Vec<usize> = (0..n).filter(|&j| load[j] > q[j] + eps).collect();
+        if excess.is_empty() {
+            break;
+        }
+        for &v in &touched {
+            dist[v] = f64::INFINITY;
+            prev[v] = (usize::MAX, usize::MAX);
+            done[v] = false;
+        }
+        touched.clear();
+        heap.clear();
+        for &j in &excess {
+            dist[m + j] = 0.0;
+            touched.push(m + j);
+            heap.push(Item(0.0, m + j));
+        }
+        let mut settled: Vec<usize> = Vec::new();
+        let mut reached = false;
+        while let Some(Item(du, u)) = heap.pop() {
+            if done[u] || du > dist[u] {
+                continue;
+            }
+            done[u] = true;
+            settled.push(u);
+            if u == t_node {
+                reached = true;
+                break;
+            }
+            let mut relax = |v: usize, c: f64, arc: usize, heap: &mut BinaryHeap<Item>| {
+                let rc = (c + pot[u] - pot[v]).max(0.0);
+                let nd = du + rc;
+                if nd < dist[v] {
+                    if dist[v].is_infinite() {
+                        touched.push(v);
+                    }
+                    dist[v] = nd;
+                    prev[v] = (u, arc);
+                    heap.push(Item(nd, v));
+                }
+            };
+            if u >= m {
+                // A site: to the sink when it has room; back to its clients.
+                let j = u - m;
+                if load[j] < q[j] - eps {
+                    relax(t_node, 0.0, usize::MAX, &mut heap);
+                }
+                for &(i, e) in &sarc[sstart[j]..sstart[j + 1]] {
+                    let e = e as usize;
+                    if f[e] > eps {
+                        let i = i as usize;
+                        relax(i, -inst.arcs[e].cost / inst.demand[i], e, &mut heap);
+                    }
+                }
+            } else {
+                // A client: to its other open sites; to the sink when it may stay unserved.
+                let i = u;
+                let d = inst.demand[i];
+                let a0 = inst.arc_start[i] as usize;
+                for (k, a) in inst.arcs_of(i).iter().enumerate() {
+                    let j = a.site as usize;
+                    if open[j] && f[a0 + k] < d - eps {
+                        relax(m + j, a.cost / d, a0 + k, &mut heap);
+                    }
+                }
+                if let Some(uc) = inst.unserved_cost[i] {
+                    if unserved[i] < d - eps {
+                        relax(t_node, uc / d, usize::MAX, &mut heap);
+                    }
+                }
+            }
+        }
+        if !reached {
+            return None;
+        }
+        let dt = dist[t_node];
+        for &v in &settled {
+            pot[v] += dist[v] - dt;
+        }
+        // The path, from the sink back to its source (an overloaded site).
+        let mut path = Vec::new();
+        let mut v = t_node;
+        while prev[v].0 != usize::MAX {
+            path.push((prev[v].0, v, prev[v].1));
+            v = prev[v].0;
+        }
+        let src = v - m;
+        let mut delta = load[src] - q[src];
+        for &(a, b, e) in &path {
+            let r = if b == t_node {
+                if a >= m {
+                    q[a - m] - load[a - m]
+                } else {
+                    inst.demand[a] - unserved[a]
+                }
+            } else if a >= m {
+                f[e]
+            } else {
+                inst.demand[a] - f[e]
+            };
+            delta = delta.min(r);
+        }
+        if delta <= 0.0 {
+            return None;
+        }
+        for &(a, b, e) in &path {
+            if b == t_node {
+                if a < m {
+                    unserved[a] += delta;
+                }
+            } else if a >= m {
+                f[e] -= delta;
+                load[a - m] -= delta;
+            } else {
+                f[e] += delta;
+                load[b - m] += delta;
+            }
+        }
     }
     for i in 0..m {
         let d = inst.demand[i];
         if d <= 0.0 {
             continue;
         }
-        for &(s, e) in &arc_ids[i] {
-            let f = g.flow(e);
-            if f > 1e-12 * d.max(1.0) {
-                flows[i].push((s, (f / d).min(1.0)));
+        let a0 = inst.arc_start[i] as usize;
+        for (k, a) in inst.arcs_of(i).iter().enumerate() {
+            let x = f[a0 + k];
+            if x > 1e-12 * d.max(1.0) {
+                flows[i].push((a.site, (x / d).min(1.0)));
             }
         }
     }
     // Recompute the cost from the shares (one formula for every caller).
-    for (i, f) in flows.iter().enumerate() {
+    for (i, fl) in flows.iter().enumerate() {
         if inst.demand[i] <= 0.0 {
             continue;
         }
         let arcs = inst.arcs_of(i);
         let mut served = 0.0;
-        for &(s, x) in f {
+        for &(s, x) in fl {
             if let Some(a) = arcs.iter().find(|a| a.site == s) {
                 cost += a.cost * x;
             }
@@ -546,14 +832,6 @@ pub fn transport(inst: &Instance, open: &[bool]) -> Option<(f64, Flows)> {
     Some((cost, flows))
 }
 
-/// A small residual graph for min-cost flow with real capacities.
-struct Flow {
-    head: Vec<usize>,
-    cap: Vec<f64>,
-    cost: Vec<f64>,
-    adj: Vec<Vec<usize>>,
-}
-
 #[derive(PartialEq)]
 struct Item(f64, usize);
 impl Eq for Item {}
@@ -565,96 +843,6 @@ impl PartialOrd for Item {
 impl Ord for Item {
     fn cmp(&self, o: &Self) -> Ordering {
         o.0.total_cmp(&self.0).then(o.1.cmp(&self.1))
-    }
-}
-
-impl Flow {
-    fn new(nodes: usize) -> Self {
-        Flow {
-            head: Vec::new(),
-            cap: Vec::new(),
-            cost: Vec::new(),
-            adj: vec![Vec::new(); nodes],
-        }
-    }
-
-    /// Adds `u → v` and its reverse; returns the forward edge's id.
-    fn add(&mut self, u: usize, v: usize, cap: f64, cost: f64) -> usize {
-        let e = self.head.len();
-        self.head.push(v);
-        self.cap.push(cap);
-        self.cost.push(cost);
-        self.adj[u].push(e);
-        self.head.push(u);
-        self.cap.push(0.0);
-        self.cost.push(-cost);
-        self.adj[v].push(e + 1);
-        e
-    }
-
-    /// Flow on a forward edge: the capacity of its reverse.
-    fn flow(&self, e: usize) -> f64 {
-        self.cap[e ^ 1]
-    }
-
-    /// Ships up to `want` from `s` to `t` at least cost; returns what was shipped.
-    fn min_cost_flow(&mut self, s: usize, t: usize, want: f64) -> f64 {
-        let nn = self.adj.len();
-        let mut pot = vec![0.0f64; nn];
-        let mut shipped = 0.0;
-        let eps = 1e-12 * want.max(1.0);
-        let mut dist = vec![f64::INFINITY; nn];
-        let mut prev = vec![usize::MAX; nn];
-        while shipped < want - eps {
-            dist.iter_mut().for_each(|d| *d = f64::INFINITY);
-            prev.iter_mut().for_each(|p| *p = usize::MAX);
-            dist[s] = 0.0;
-            let mut heap = BinaryHeap::new();
-            heap.push(Item(0.0, s));
-            while let Some(Item(d, u)) = heap.pop() {
-                if d > dist[u] {
-                    continue;
-                }
-                for &e in &self.adj[u] {
-                    if self.cap[e] <= eps {
-                        continue;
-                    }
-                    let v = self.head[e];
-                    // Reduced costs are ≥ 0 up to round-off.
-                    let rc = (self.cost[e] + pot[u] - pot[v]).max(0.0);
-                    let nd = d + rc;
-                    if nd < dist[v] - 1e-15 {
-                        dist[v] = nd;
-                        prev[v] = e;
-                        heap.push(Item(nd, v));
-                    }
-                }
-            }
-            if !dist[t].is_finite() {
-                break;
-            }
-            for v in 0..nn {
-                if dist[v].is_finite() {
-                    pot[v] += dist[v];
-                }
-            }
-            let mut push = want - shipped;
-            let mut v = t;
-            while v != s {
-                let e = prev[v];
-                push = push.min(self.cap[e]);
-                v = self.head[e ^ 1];
-            }
-            let mut v = t;
-            while v != s {
-                let e = prev[v];
-                self.cap[e] -= push;
-                self.cap[e ^ 1] += push;
-                v = self.head[e ^ 1];
-            }
-            shipped += push;
-        }
-        shipped
     }
 }
 

@@ -37,6 +37,7 @@
 mod benders;
 mod bnb;
 pub mod capacity;
+mod caplag;
 pub mod eval;
 mod heuristic;
 pub mod instance;

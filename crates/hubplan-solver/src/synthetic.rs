@@ -459,3 +459,120 @@ pub fn case_data(c: &Case) -> CaseData {
         instance: inst,
     }
 }
+
+// ---------------------------------------------------------------------------
+// Demand capacity (issue 21): the capacitated facility-location class.
+// ---------------------------------------------------------------------------
+
+/// Parameters of a capacitated instance built on a [`Geography`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct CapSpec {
+    /// The geography (zones, sites, reach).
+    pub spec: Spec,
+    /// Total capacity as a multiple of the total need (1.3–1.6 keeps capacity binding).
+    pub ratio: f64,
+    /// Cost per user-minute of travel (the assignment cost is need × minutes × this).
+    pub minute_cost: f64,
+}
+
+impl CapSpec {
+    /// M: 5,000 zones × 400 sites (the clustered M geography), total capacity 1.45 × need.
+    pub fn medium(seed: u64) -> CapSpec {
+        CapSpec {
+            spec: Spec::medium(seed),
+            ratio: 1.45,
+            minute_cost: 3.0,
+        }
+    }
+    /// Kent-size: 900 zones × 200 sites on a 90 km square with 12 towns, 1.45 × need.
+    pub fn kent(seed: u64) -> CapSpec {
+        CapSpec {
+            spec: Spec {
+                zones: 900,
+                sites: 200,
+                side_km: 90.0,
+                towns: 12,
+                ..Spec::small(seed)
+            },
+            ratio: 1.45,
+            minute_cost: 3.0,
+        }
+    }
+    /// By name: `K` (Kent-size) or `M`.
+    pub fn sized(size: &str, seed: u64) -> Option<CapSpec> {
+        match size {
+            "K" => Some(CapSpec::kent(seed)),
+            "M" => Some(CapSpec::medium(seed)),
+            _ => None,
+        }
+    }
+}
+
+/// A capacitated min-cost instance (split assignment): open cost per site,
+/// `need × minutes × minute_cost` per arc, and a capacity per site.
+///
+/// Zones with no site in reach are left out. A zone with at most two sites in
+/// reach may be served beyond the limit at `need × 60 × minute_cost` (the
+/// beyond-limit rule); every other zone must be served. Capacities are
+/// `Q_j = max(1.05 × L_j, s × w_j)`, where `L_j` is the need whose nearest site
+/// is `j` (so the plan with every site open fits), `w_j` is uniform in
+/// `[0.5, 1.5)` and `s` is set (bisection) so that `Σ Q_j = ratio × Σ need`;
+/// capacities are rounded up to whole users. Capacity is uncorrelated with the
+/// open cost, so the cheapest sites alone do not hold the need.
+///
+/// # Example
+/// ```
+/// use hubplan_solver::synthetic::{capacitated, CapSpec, Spec};
+/// let c = CapSpec { spec: Spec { zones: 120, sites: 20, side_km: 30.0, towns: 3, ..Spec::small(1) }, ..CapSpec::kent(1) };
+/// let inst = capacitated(&c);
+/// let cap: f64 = inst.capacity.iter().map(|q| q.unwrap()).sum();
+/// let need: f64 = inst.demand.iter().sum();
+/// assert!(cap >= 1.3 * need && cap <= 1.6 * need);
+/// ```
+pub fn capacitated(c: &CapSpec) -> Instance {
+    let g = generate(&c.spec);
+    let n = g.cost.len();
+    let mut rng = SplitMix64(c.spec.seed ^ 0x6361_7061_6369_7479);
+    let w: Vec<f64> = (0..n).map(|_| rng.range(0.5, 1.5)).collect();
+    let keep: Vec<usize> = (0..g.reach.len()).filter(|&i| !g.reach[i].is_empty()).collect();
+    let mut home = vec![0.0; n];
+    let mut total = 0.0;
+    for &i in &keep {
+        let r = &g.reach[i];
+        let near = r
+            .iter()
+            .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
+            .map_or(0, |a| a.0 as usize);
+        home[near] += g.need[i];
+        total += g.need[i];
+    }
+    let want = c.ratio * total;
+    let sum = |s: f64| (0..n).map(|j| (1.05 * home[j]).max(s * w[j])).sum::<f64>();
+    let (mut lo, mut hi) = (0.0, want.max(1.0));
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if sum(mid) < want {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let mut inst = Instance::with_sites(n);
+    inst.fixed_cost.clone_from(&g.cost);
+    inst.budget_cost.clone_from(&g.cost);
+    inst.capacity = (0..n).map(|j| Some((1.05 * home[j]).max(hi * w[j]).ceil())).collect();
+    for &i in &keep {
+        let r = &g.reach[i];
+        let d = g.need[i];
+        let arcs = r
+            .iter()
+            .map(|&(s, t)| Arc {
+                site: s,
+                cost: (d * t * c.minute_cost).round(),
+            })
+            .collect();
+        let beyond = (r.len() <= 2).then_some((d * 60.0 * c.minute_cost).round());
+        inst.push_client(arcs, beyond, d);
+    }
+    inst
+}

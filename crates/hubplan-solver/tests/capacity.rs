@@ -120,3 +120,191 @@ fn min_cost_flow_matches_the_lp_on_every_open_set() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// The native Lagrangian search (issue 21): against the MIP, brute force, and
+// itself on another thread count.
+// ---------------------------------------------------------------------------
+
+use hubplan_solver::capacity::{solve_capacitated_with, Method};
+use hubplan_solver::synthetic::{capacitated, CapSpec, Spec};
+use hubplan_solver::Fixing;
+
+/// An independent check, sharing no code with the solver: every capacity
+/// holds, every must-serve client is wholly placed on its own arcs at open sites.
+fn check_flows(inst: &Instance, open: &[bool], flows: &[Vec<(u32, f64)>]) {
+    let mut load = vec![0.0; inst.n_sites()];
+    for (i, f) in flows.iter().enumerate() {
+        let mut served = 0.0;
+        for &(s, x) in f {
+            assert!(open[s as usize], "client {i} sent to closed site {s}");
+            assert!(
+                inst.arcs_of(i).iter().any(|a| a.site == s),
+                "client {i} has no arc to {s}"
+            );
+            assert!((0.0..=1.0 + 1e-9).contains(&x));
+            served += x;
+            load[s as usize] += x * inst.demand[i];
+        }
+        assert!(served <= 1.0 + 1e-9);
+        if inst.unserved_cost[i].is_none() {
+            assert!((served - 1.0).abs() <= 1e-9, "client {i} served {served}");
+        }
+    }
+    for (j, (l, q)) in load.iter().zip(&inst.capacity).enumerate() {
+        if let Some(q) = q {
+            assert!(*l <= q * (1.0 + 1e-9) + 1e-9, "site {j}: {l} > {q}");
+        }
+    }
+}
+
+#[test]
+fn native_search_matches_the_mip_and_brute_force() {
+    let mut g = Lcg(4242);
+    let opts = SolveOptions::default();
+    for case in 0..30 {
+        let mut inst = random(&mut g, case);
+        if case % 7 == 3 {
+            inst.fixing[0] = Fixing::Open;
+        }
+        if case % 7 == 5 {
+            inst.fixing[1] = Fixing::Closed;
+        }
+        if case % 6 == 4 {
+            inst.budget = Some(30.0);
+        }
+        let want = brute(&inst);
+        let native = solve_capacitated_with(&inst, &opts, Assignment::Split, Method::Native).unwrap();
+        let mip = solve_capacitated_with(&inst, &opts, Assignment::Split, Method::Mip(MipBackend::Microlp)).unwrap();
+        assert_eq!(native.outcome.search, "capacity-lagrangian-bb");
+        match want {
+            None => {
+                assert_eq!(native.outcome.status, Status::Infeasible, "case {case}");
+                assert_eq!(mip.outcome.status, Status::Infeasible, "case {case}");
+            }
+            Some(v) => {
+                let o = &native.outcome;
+                assert_eq!(o.status, Status::Optimal, "case {case}");
+                assert!(
+                    (o.objective - v).abs() <= 1e-6 * v.abs().max(1.0),
+                    "case {case}: {} vs {v}",
+                    o.objective
+                );
+                assert!(
+                    o.bound <= v + 1e-6 * v.abs().max(1.0),
+                    "case {case}: bound {} above {v}",
+                    o.bound
+                );
+                assert!(
+                    (mip.outcome.objective - o.objective).abs() <= 1e-6 * v.abs().max(1.0),
+                    "case {case}"
+                );
+                eval::check(&inst, &o.open).unwrap();
+                check_flows(&inst, &o.open, &native.flows);
+            }
+        }
+    }
+}
+
+#[test]
+fn native_search_proves_infeasibility() {
+    // Total capacity short of the must-serve need.
+    let mut inst = Instance::with_sites(2);
+    inst.capacity = vec![Some(3.0), Some(3.0)];
+    let both = vec![Arc { site: 0, cost: 0.0 }, Arc { site: 1, cost: 0.0 }];
+    inst.push_client(both.clone(), None, 4.0);
+    inst.push_client(both, None, 3.0);
+    let o = solve_capacitated(&inst, &SolveOptions::default(), Assignment::Split, MipBackend::Microlp).unwrap();
+    assert_eq!(o.outcome.status, Status::Infeasible);
+    // Enough capacity in total, but two clients can only use site 0 (Hall's condition).
+    let mut inst = Instance::with_sites(2);
+    inst.capacity = vec![Some(5.0), Some(50.0)];
+    inst.push_client(vec![Arc { site: 0, cost: 0.0 }], None, 3.0);
+    inst.push_client(vec![Arc { site: 0, cost: 0.0 }], None, 3.0);
+    inst.push_client(vec![Arc { site: 1, cost: 0.0 }], None, 1.0);
+    let o = solve_capacitated(&inst, &SolveOptions::default(), Assignment::Split, MipBackend::Microlp).unwrap();
+    assert_eq!(o.outcome.status, Status::Infeasible);
+    // The only site of a must-serve client is forced closed.
+    let mut inst = Instance::with_sites(2);
+    inst.capacity = vec![Some(5.0), Some(5.0)];
+    inst.fixing[0] = Fixing::Closed;
+    inst.push_client(vec![Arc { site: 0, cost: 0.0 }], None, 1.0);
+    let o = solve_capacitated(&inst, &SolveOptions::default(), Assignment::Split, MipBackend::Microlp).unwrap();
+    assert_eq!(o.outcome.status, Status::Infeasible);
+}
+
+fn small_generated() -> Instance {
+    capacitated(&CapSpec {
+        spec: Spec {
+            zones: 150,
+            sites: 24,
+            side_km: 30.0,
+            towns: 3,
+            ..Spec::small(5)
+        },
+        ..CapSpec::kent(5)
+    })
+}
+
+#[test]
+fn native_search_is_identical_on_one_and_two_threads() {
+    let inst = small_generated();
+    let opts = SolveOptions::default();
+    let go = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| solve_capacitated_with(&inst, &opts, Assignment::Split, Method::Native).unwrap())
+    };
+    let (a, b) = (go(1), go(2));
+    assert_eq!(a.outcome.status, Status::Optimal);
+    assert_eq!(a.outcome.open, b.outcome.open);
+    assert_eq!(a.outcome.objective.to_bits(), b.outcome.objective.to_bits());
+    assert_eq!(a.outcome.bound.to_bits(), b.outcome.bound.to_bits());
+    assert_eq!(a.outcome.nodes, b.outcome.nodes);
+    assert_eq!(a.flows, b.flows);
+    check_flows(&inst, &a.outcome.open, &a.flows);
+    // The MIP agrees on the optimum.
+    let mip = solve_capacitated_with(&inst, &opts, Assignment::Split, Method::Mip(MipBackend::Microlp)).unwrap();
+    assert_eq!(mip.outcome.status, Status::Optimal);
+    let z = a.outcome.objective;
+    assert!(
+        (mip.outcome.objective - z).abs() <= 1e-6 * z,
+        "{} vs {z}",
+        mip.outcome.objective
+    );
+}
+
+#[test]
+fn generated_capacities_bind_and_every_site_open_fits() {
+    let inst = small_generated();
+    let cap: f64 = inst.capacity.iter().map(|q| q.unwrap()).sum();
+    let need: f64 = inst.demand.iter().sum();
+    assert!(cap >= 1.3 * need && cap <= 1.6 * need, "{cap} vs {need}");
+    let open = vec![true; inst.n_sites()];
+    let (_, flows) = transport(&inst, &open).unwrap();
+    check_flows(&inst, &open, &flows);
+}
+
+#[test]
+fn min_cost_flow_matches_the_lp_on_generated_open_sets() {
+    // Larger than the brute-force cases: many overloads to reroute.
+    let inst = small_generated();
+    let n = inst.n_sites();
+    let mut g = Lcg(99);
+    let mut compared = 0;
+    for _ in 0..12 {
+        let open: Vec<bool> = (0..n).map(|_| g.below(10) < 7).collect();
+        let fixed: f64 = (0..n).filter(|&j| open[j]).map(|j| inst.fixed_cost[j]).sum();
+        let lp = eval::objective(&inst, &open);
+        let flow = transport(&inst, &open);
+        match (lp, flow) {
+            (None, None) => {}
+            (Some(a), Some((c, f))) => {
+                assert!((a - fixed - c).abs() <= 1e-6 * a.abs().max(1.0), "{a} vs {}", fixed + c);
+                check_flows(&inst, &open, &f);
+                compared += 1;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(compared >= 3, "only {compared} feasible open sets");
+}
