@@ -1319,6 +1319,18 @@ fn service_blockers_json(inputs: &Inputs, plan: &ServicePlan) -> Option<Value> {
                 "zones": beyond_limit_zones_json(inputs, z),
                 "sites": sites(s),
             }),
+            ServiceBlocker::DemandCapacity {
+                service,
+                zones: z,
+                full_sites,
+                missing,
+            } => json!({
+                "kind": "demand_capacity",
+                "service": svc_id(inputs, *service),
+                "zones": zones(z),
+                "full_sites": sites(full_sites),
+                "missing_users": finite(*missing),
+            }),
             other => json!({ "kind": "other", "detail": format!("{other:?}") }),
         })
         .collect();
