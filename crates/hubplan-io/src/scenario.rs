@@ -1818,9 +1818,7 @@ fn demand_capacity(
 type PerServiceCols<'a> = &'a [(ServiceIdx, Vec<Option<f64>>)];
 
 /// Whether the sites file gives a value in some `max_users_<service>` or `users_today_<service>` cell.
-fn per_service_given(
-    (max_users, users_today): (PerServiceCols<'_>, PerServiceCols<'_>),
-) -> bool {
+fn per_service_given((max_users, users_today): (PerServiceCols<'_>, PerServiceCols<'_>)) -> bool {
     max_users
         .iter()
         .chain(users_today)
