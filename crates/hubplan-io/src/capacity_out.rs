@@ -109,3 +109,124 @@ pub(crate) fn site_cells(plan: &Plan, j: usize) -> Vec<String> {
         cell(l.utilisation_after()),
     ]
 }
+
+/// The `capacity` block of a co-location plan.json (demand capacity per
+/// building and service, docs/FORMATS.md); `None` without `max_users_<service>`.
+pub(crate) fn service_capacity_json(inputs: &Inputs, plan: &hubplan::colocate::ServicePlan) -> Option<Value> {
+    use hubplan::explain::services_capacity::{capacity_reasons, warning_text, warnings, ServiceCapacityWarning};
+    let cap = plan.capacity.as_ref()?;
+    let svc = |s: hubplan::ServiceIdx| inputs.services[s.index()].id.as_str();
+    let services: Vec<Value> = cap
+        .services
+        .iter()
+        .map(|u| {
+            let sites: Vec<Value> = u
+                .sites
+                .iter()
+                .map(|l| {
+                    json!({
+                        "id": inputs.site(l.site).id,
+                        "max_users": l.max_users.map(r6),
+                        "users_before": r6(l.users_before),
+                        "users_before_source": if l.before_given { "users_today" } else { "modelled" },
+                        "users_after": r6(l.users_after),
+                        "utilisation_before": l.utilisation_before().map(r6),
+                        "utilisation_after": l.utilisation_after().map(r6),
+                    })
+                })
+                .collect();
+            let placed: Vec<Value> = inputs
+                .zones
+                .iter()
+                .zip(&u.zones)
+                .filter(|(_, p)| !p.is_empty())
+                .map(|(z, p)| {
+                    json!({
+                        "zone": z.id,
+                        "sites": p.iter().map(|&(s, x)| json!({ "site": inputs.site(s).id, "users": r6(x) })).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            json!({
+                "service": svc(u.service),
+                "sites": sites,
+                "placed": placed,
+                "kept_for_capacity": u.kept.iter().map(|k| json!({
+                    "site": inputs.site(k.site).id,
+                    "zones": k.zones.iter().map(|&z| inputs.zone(z).id.as_str()).collect::<Vec<_>>(),
+                    "full_sites": k.full_sites.iter().map(|&j| inputs.site(j).id.as_str()).collect::<Vec<_>>(),
+                    "missing_users": r6(k.missing),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let warns: Vec<Value> = warnings(cap)
+        .iter()
+        .map(|w| {
+            let text = warning_text(inputs, cap, w);
+            match w {
+                ServiceCapacityWarning::NearlyFull {
+                    service,
+                    site,
+                    utilisation,
+                } => json!({
+                    "kind": "nearly_full", "service": svc(*service), "site": inputs.site(*site).id,
+                    "utilisation": r6(*utilisation), "text": text,
+                }),
+                ServiceCapacityWarning::Split { service, zones } => json!({
+                    "kind": "split", "service": svc(*service),
+                    "zones": zones.iter().map(|&z| inputs.zone(z).id.as_str()).collect::<Vec<_>>(), "text": text,
+                }),
+                _ => json!({ "kind": "other", "text": text }),
+            }
+        })
+        .collect();
+    let reasons: Vec<Value> = capacity_reasons(inputs, plan)
+        .into_iter()
+        .map(|(j, s, text)| json!({ "site": inputs.site(j).id, "service": svc(s), "text": text }))
+        .collect();
+    Some(json!({
+        "assignment": cap.assignment.name(),
+        "full_share": hubplan::colocate_capacity::FULL_WARNING,
+        "services": services,
+        "warnings": warns,
+        "reasons": reasons,
+    }))
+}
+
+/// Extra sites.csv columns of a co-location plan with demand capacity: per
+/// capacitated service `max_users_<s>`, `users_before_<s>`, `users_after_<s>`,
+/// `utilisation_before_<s>`, `utilisation_after_<s>`.
+pub(crate) fn service_site_head(inputs: &Inputs, plan: &hubplan::colocate::ServicePlan) -> Vec<String> {
+    let Some(cap) = plan.capacity.as_ref() else {
+        return Vec::new();
+    };
+    cap.services
+        .iter()
+        .flat_map(|u| {
+            let id = &inputs.services[u.service.index()].id;
+            SITE_HEAD.iter().map(move |h| format!("{h}_{id}"))
+        })
+        .collect()
+}
+
+/// The extra sites.csv cells of site `j` for [`service_site_head`].
+pub(crate) fn service_site_cells(plan: &hubplan::colocate::ServicePlan, j: usize) -> Vec<String> {
+    let Some(cap) = plan.capacity.as_ref() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for u in &cap.services {
+        match u.site(hubplan::SiteIdx(j as u32)) {
+            Some(l) => out.extend([
+                cell(l.max_users),
+                cell(Some(l.users_before)),
+                cell(Some(l.users_after)),
+                cell(l.utilisation_before()),
+                cell(l.utilisation_after()),
+            ]),
+            None => out.extend(std::iter::repeat_n(String::new(), SITE_HEAD.len())),
+        }
+    }
+    out
+}

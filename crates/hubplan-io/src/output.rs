@@ -1319,6 +1319,18 @@ fn service_blockers_json(inputs: &Inputs, plan: &ServicePlan) -> Option<Value> {
                 "zones": beyond_limit_zones_json(inputs, z),
                 "sites": sites(s),
             }),
+            ServiceBlocker::DemandCapacity {
+                service,
+                zones: z,
+                full_sites,
+                missing,
+            } => json!({
+                "kind": "demand_capacity",
+                "service": svc_id(inputs, *service),
+                "zones": zones(z),
+                "full_sites": sites(full_sites),
+                "missing_users": finite(*missing),
+            }),
             other => json!({ "kind": "other", "detail": format!("{other:?}") }),
         })
         .collect();
@@ -1490,6 +1502,8 @@ struct ServicePlanJson<'a> {
     worse_off: Value,
     unreachable_zones: Vec<&'a str>,
     unreachable_by_service: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    capacity: Option<Value>,
     infeasibility: Option<Value>,
     solver: SolverJson<'a>,
     scenario: Value,
@@ -1656,6 +1670,7 @@ fn service_plan_json(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan, 
                 })
             })
             .collect(),
+        capacity: crate::capacity_out::service_capacity_json(inputs, plan),
         infeasibility: service_blockers_json(inputs, plan),
         solver: solver_json(&plan.solver, meta),
         scenario,
@@ -1669,6 +1684,8 @@ fn service_plan_json(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan, 
 }
 
 fn service_sites_csv(inputs: &Inputs, plan: &ServicePlan) -> Result<Vec<u8>> {
+    let cap_head = crate::capacity_out::service_site_head(inputs, plan);
+    let cap_head: Vec<&str> = cap_head.iter().map(String::as_str).collect();
     csv_bytes(
         &[
             &SITE_CSV_HEAD[..],
@@ -1684,9 +1701,10 @@ fn service_sites_csv(inputs: &Inputs, plan: &ServicePlan) -> Result<Vec<u8>> {
                 "hub_before",
                 "hub_after",
             ],
+            &cap_head,
         ]
         .concat(),
-        inputs.sites.iter().zip(&plan.sites).map(|(s, p)| {
+        inputs.sites.iter().zip(&plan.sites).enumerate().map(|(j, (s, p))| {
             let h = site_hosting(inputs, p);
             let mut row = site_csv_cells(s, p.decision);
             row.extend([
@@ -1701,6 +1719,7 @@ fn service_sites_csv(inputs: &Inputs, plan: &ServicePlan) -> Result<Vec<u8>> {
                 p.hub_before.to_string(),
                 p.hub_after.to_string(),
             ]);
+            row.extend(crate::capacity_out::service_site_cells(plan, j));
             row
         }),
     )

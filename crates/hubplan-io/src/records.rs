@@ -28,6 +28,24 @@ pub struct SitesFile {
     /// Each site's use today (`users_today`, same unit), for utilisation before
     /// and after; `None` when not given.
     pub users_today: Vec<Option<f64>>,
+    /// Demand capacity per service (co-location model): one entry per
+    /// `max_users_<service>` column, the most users of that service each site
+    /// can serve, in the unit of the service's need column; `None`: unlimited.
+    pub max_users_by_service: Vec<(ServiceIdx, Vec<Option<f64>>)>,
+    /// Use today per service: one entry per `users_today_<service>` column.
+    pub users_today_by_service: Vec<(ServiceIdx, Vec<Option<f64>>)>,
+}
+
+/// The prefixes of the per-service demand-capacity columns of a sites file.
+const PER_SERVICE_PREFIXES: [&str; 2] = ["max_users_", "users_today_"];
+
+/// `(prefix index, service suffix)` of a per-service column name (`max_users_youth` → `(0, "youth")`).
+fn per_service_column(name: &str) -> Option<(usize, &str)> {
+    PER_SERVICE_PREFIXES.iter().enumerate().find_map(|(k, p)| {
+        let head = name.get(..p.len())?;
+        let rest = &name[p.len()..];
+        (head.eq_ignore_ascii_case(p) && !rest.is_empty()).then_some((k, rest))
+    })
 }
 
 /// Zones read from a file.
@@ -91,6 +109,10 @@ fn unknown_columns(t: &Table, known: &[&str], warnings: &mut Vec<String>) -> Res
         }
         if known.iter().any(|k| k.eq_ignore_ascii_case(c)) || POSITION_ALIASES.iter().any(|k| k.eq_ignore_ascii_case(c))
         {
+            continue;
+        }
+        // Sites: `max_users_<service>` / `users_today_<service>`, resolved by the reader.
+        if known.contains(&"max_users") && per_service_column(c).is_some() {
             continue;
         }
         let absent: Vec<&str> = known.iter().copied().filter(|k| t.col(k).is_none()).collect();
@@ -223,8 +245,23 @@ pub fn read_sites(path: &Path, services: Option<&[Service]>) -> Result<SitesFile
     let (max_users_col, users_today_col) = (c("max_users"), c("users_today"));
     let mut max_users = Vec::with_capacity(t.rows.len());
     let mut users_today = Vec::with_capacity(t.rows.len());
+    // Per-service demand capacity (co-location model): (column, prefix, values).
+    let mut per_service: Vec<(usize, usize, Vec<Option<f64>>)> = (0..t.columns.len())
+        .filter_map(|i| per_service_column(&t.columns[i]).map(|(k, _)| (i, k, Vec::with_capacity(t.rows.len()))))
+        .collect();
     for row in &t.rows {
         let id = id_of(&t, row, id_col, &mut seen)?;
+        for (col, k, values) in &mut per_service {
+            values.push(t.num(
+                row,
+                Some(*col),
+                NumSpec::non_negative(if *k == 0 {
+                    "a number of users ≥ 0, in the unit of the service's need column (or an empty cell for unlimited)"
+                } else {
+                    "a number of users ≥ 0, in the unit of the service's need column (or an empty cell when unknown)"
+                }),
+            )?);
+        }
         // Demand capacity (issue 21): shared by the CSV and GeoJSON paths.
         max_users.push(t.num(
             row,
@@ -338,6 +375,7 @@ pub fn read_sites(path: &Path, services: Option<&[Service]>) -> Result<SitesFile
     }
     empty.warn(path, &mut warnings);
     let lines = t.rows.iter().map(|r| r.line).collect();
+    let (max_users_by_service, users_today_by_service) = resolve_per_service(&t, per_service, &svc_list)?;
     Ok(SitesFile {
         sites,
         services: svc_list,
@@ -345,7 +383,64 @@ pub fn read_sites(path: &Path, services: Option<&[Service]>) -> Result<SitesFile
         warnings,
         max_users,
         users_today,
+        max_users_by_service,
+        users_today_by_service,
     })
+}
+
+type PerService = Vec<(ServiceIdx, Vec<Option<f64>>)>;
+
+/// Resolves the service of each `max_users_<service>` / `users_today_<service>`
+/// column (the id exactly, else the one id equal ignoring case); an unknown or
+/// repeated service is an error naming the column.
+fn resolve_per_service(
+    t: &Table,
+    cols: Vec<(usize, usize, Vec<Option<f64>>)>,
+    services: &[Service],
+) -> Result<(PerService, PerService)> {
+    let mut out: (PerService, PerService) = (Vec::new(), Vec::new());
+    for (col, k, values) in cols {
+        let name = t.name_of(col).to_string();
+        let suffix = per_service_column(&name).map_or("", |x| x.1);
+        let exact = services.iter().position(|s| s.id == suffix);
+        let loose: Vec<usize> = (0..services.len())
+            .filter(|&i| services[i].id.eq_ignore_ascii_case(suffix))
+            .collect();
+        let Some(i) = exact.or(if loose.len() == 1 { Some(loose[0]) } else { None }) else {
+            return Err(IoError::new(
+                IoErrorKind::UnknownId,
+                format!(
+                    "column {} names an unknown service {}: expected {}<service> with a service id ({}){}",
+                    quote(&name),
+                    quote(suffix),
+                    PER_SERVICE_PREFIXES[k],
+                    services.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", "),
+                    did_you_mean(suffix, services.iter().map(|s| s.id.as_str()))
+                ),
+            )
+            .in_file(&t.file)
+            .at_line(1)
+            .field(name));
+        };
+        let s = ServiceIdx::from_index(i);
+        let list = if k == 0 { &mut out.0 } else { &mut out.1 };
+        if list.iter().any(|(x, _)| *x == s) {
+            return Err(IoError::new(
+                IoErrorKind::BadValue,
+                format!(
+                    "column {} repeats {}{}: give one column per service",
+                    quote(&name),
+                    PER_SERVICE_PREFIXES[k],
+                    services[i].id
+                ),
+            )
+            .in_file(&t.file)
+            .at_line(1)
+            .field(name));
+        }
+        list.push((s, values));
+    }
+    Ok(out)
 }
 
 /// Reads zones from CSV or GeoJSON (Points, or Polygons/MultiPolygons at their

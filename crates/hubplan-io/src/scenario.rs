@@ -1696,19 +1696,34 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
     }
     let service_rules = match &sf.services {
         None => None,
-        Some(sec) => Some(resolve_service_rules(
-            &sf,
-            sec,
-            path,
-            &sites_path,
-            services.as_ref().map_or(Path::new(""), |(p, _, _)| p.as_path()),
-            &sites.sites,
-            &sites.services,
-            &index,
-            (&keep, &close),
-            &mut warnings,
-        )?),
+        Some(sec) => Some(
+            resolve_service_rules(
+                &sf,
+                sec,
+                path,
+                &sites_path,
+                services.as_ref().map_or(Path::new(""), |(p, _, _)| p.as_path()),
+                &sites.sites,
+                &sites.services,
+                &index,
+                (&keep, &close),
+                &mut warnings,
+            )?
+            .with_capacity(service_capacity(
+                &sf,
+                (&sites.max_users_by_service, &sites.users_today_by_service),
+                &sites_path,
+                &mut warnings,
+            )),
+        ),
     };
+    if sf.services.is_none() && per_service_given((&sites.max_users_by_service, &sites.users_today_by_service)) {
+        warnings.push(format!(
+            "{}: max_users_<service> / users_today_<service> columns are used only by the co-location model \
+             (a [services] table); this scenario plans one service with max_users",
+            sites_path.display()
+        ));
+    }
     let rows = InputRows {
         sites_file: sites_path.clone(),
         sites: sites.lines.clone(),
@@ -1734,7 +1749,13 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
         solver: sf.solver.clone(),
         beyond_limit: sf.beyond_limit,
         worse_off_minutes: sf.worse_off_minutes,
-        capacity: demand_capacity(&sf, (&sites.max_users, &sites.users_today), &sites_path, &mut warnings),
+        capacity: demand_capacity(
+            &sf,
+            (&sites.max_users, &sites.users_today),
+            &sites_path,
+            per_service_given((&sites.max_users_by_service, &sites.users_today_by_service)),
+            &mut warnings,
+        ),
     };
     Ok(LoadedScenario {
         path: path.to_path_buf(),
@@ -1763,11 +1784,13 @@ fn demand_capacity(
     sf: &ScenarioFile,
     (max_users, users_today): (&[Option<f64>], &[Option<f64>]),
     sites_path: &Path,
+    per_service: bool,
     warnings: &mut Vec<String>,
 ) -> Option<hubplan::scenario::DemandCapacity> {
     let any = max_users.iter().chain(users_today).any(Option::is_some);
     if !any {
-        if let Some((a, line)) = sf.capacity_assignment {
+        // Under [services], capacity.assignment applies to the max_users_<service> columns.
+        if let (Some((a, line)), false) = (sf.capacity_assignment, sf.services.is_some() && per_service) {
             warnings.push(format!(
                 "{}: line {line}: capacity.assignment = \"{}\" has no effect: {} gives no site a max_users",
                 sf.path.display(),
@@ -1779,11 +1802,49 @@ fn demand_capacity(
     }
     if sf.services.is_some() && max_users.iter().any(Option::is_some) {
         warnings.push(format!(
-            "{}: max_users is not yet used by the co-location model ([services]); it plans space (`capacity`) only",
+            "{}: max_users is not used by the co-location model ([services]); give a capacity per service \
+             with max_users_<service> columns (docs/FORMATS.md)",
             sites_path.display()
         ));
     }
     Some(hubplan::scenario::DemandCapacity {
+        max_users: max_users.to_vec(),
+        users_today: users_today.to_vec(),
+        assignment: sf.capacity_assignment.map(|(a, _)| a).unwrap_or_default(),
+    })
+}
+
+/// One per-service column family of a sites file: `(service, value per site)`.
+type PerServiceCols<'a> = &'a [(ServiceIdx, Vec<Option<f64>>)];
+
+/// Whether the sites file gives a value in some `max_users_<service>` or `users_today_<service>` cell.
+fn per_service_given((max_users, users_today): (PerServiceCols<'_>, PerServiceCols<'_>)) -> bool {
+    max_users
+        .iter()
+        .chain(users_today)
+        .any(|(_, v)| v.iter().any(Option::is_some))
+}
+
+/// Demand capacity per building and service from the sites' `max_users_<service>`
+/// / `users_today_<service>` columns and `capacity.assignment` (docs/MODEL.md §2);
+/// `None` when no such cell has a value.
+fn service_capacity(
+    sf: &ScenarioFile,
+    (max_users, users_today): (PerServiceCols<'_>, PerServiceCols<'_>),
+    sites_path: &Path,
+    warnings: &mut Vec<String>,
+) -> Option<hubplan::colocate::ServiceCapacity> {
+    if !per_service_given((max_users, users_today)) {
+        return None;
+    }
+    if !max_users.iter().any(|(_, v)| v.iter().any(Option::is_some)) {
+        warnings.push(format!(
+            "{}: users_today_<service> is given but no max_users_<service>: utilisation is reported only \
+             against a capacity, and the plan is not limited",
+            sites_path.display()
+        ));
+    }
+    Some(hubplan::colocate::ServiceCapacity {
         max_users: max_users.to_vec(),
         users_today: users_today.to_vec(),
         assignment: sf.capacity_assignment.map(|(a, _)| a).unwrap_or_default(),
@@ -1976,5 +2037,6 @@ fn resolve_service_rules(
         solver: sf.solver.clone(),
         beyond_limit: sf.beyond_limit,
         worse_off_minutes: sf.worse_off_minutes,
+        capacity: None,
     })
 }

@@ -202,6 +202,9 @@ pub fn service_summary(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan
     for line in hubplan::explain::service_worse_off_sentences(inputs, plan, &worse, 3) {
         s += &format!("worse off: {line}\n");
     }
+    for line in hubplan::explain::services_capacity::summary_lines(inputs, plan, 5) {
+        s += &format!("{line}\n");
+    }
     if let Some(inf) = &plan.infeasibility {
         s += "infeasible because:\n";
         for b in &inf.blockers {

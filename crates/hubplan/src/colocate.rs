@@ -38,8 +38,60 @@ use crate::ids::{ServiceIdx, SiteIdx, ZoneIdx};
 use crate::model::{Inputs, SiteStatus};
 use crate::plan::{Decision, PlanStatus, SolverReport};
 use crate::scenario::{
-    Backend, BeyondLimit, ObjectiveKind, SolverConfig, DEFAULT_MAX_MINUTES, DEFAULT_WORSE_OFF_MINUTES,
+    Assignment, Backend, BeyondLimit, ObjectiveKind, SolverConfig, DEFAULT_MAX_MINUTES, DEFAULT_WORSE_OFF_MINUTES,
 };
+
+/// Demand capacity per building and service (issue 21, docs/MODEL.md §2):
+/// the sites file's `max_users_<service>` and `users_today_<service>` columns,
+/// in the unit of that service's need column, and `capacity.assignment`.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ServiceCapacity {
+    /// Per service with a `max_users_<service>` column: the most users each
+    /// site (in [`SiteIdx`] order) can serve for it while hosting it; `None` = unlimited.
+    pub max_users: Vec<(ServiceIdx, Vec<Option<f64>>)>,
+    /// Per service with a `users_today_<service>` column: each site's use today; `None` = unknown.
+    pub users_today: Vec<(ServiceIdx, Vec<Option<f64>>)>,
+    /// Split (a zone's need may be shared between buildings) or single.
+    pub assignment: Assignment,
+}
+
+impl ServiceCapacity {
+    /// The `max_users` of site `j` for service `s`.
+    pub fn max_users(&self, j: SiteIdx, s: ServiceIdx) -> Option<f64> {
+        self.max_users
+            .iter()
+            .find(|(x, _)| *x == s)
+            .and_then(|(_, v)| v.get(j.index()).copied().flatten())
+    }
+
+    /// The `users_today` of site `j` for service `s`.
+    pub fn users_today(&self, j: SiteIdx, s: ServiceIdx) -> Option<f64> {
+        self.users_today
+            .iter()
+            .find(|(x, _)| *x == s)
+            .and_then(|(_, v)| v.get(j.index()).copied().flatten())
+    }
+
+    /// Whether some site has a `max_users` for service `s` (its need is then assigned).
+    pub fn capacitated(&self, s: ServiceIdx) -> bool {
+        self.max_users
+            .iter()
+            .any(|(x, v)| *x == s && v.iter().any(Option::is_some))
+    }
+}
+
+/// Per zone, the `(site, users)` serving it for one service.
+pub type ZoneAssignment = Vec<Vec<(SiteIdx, f64)>>;
+
+/// The assignment of the need of capacitated services: for planned service
+/// position `k` (in [`ServicePlan::services`] order), `per_service[k]` is
+/// `None` when the service has no capacity, else per zone the `(site, users)`
+/// it is served by.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ServiceAssignment {
+    /// Per planned service, per zone, `(site, users)`.
+    pub per_service: Vec<Option<ZoneAssignment>>,
+}
 
 /// Bounds on the number of open sites.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -98,6 +150,16 @@ pub struct ServiceRules {
     pub beyond_limit: BeyondLimit,
     /// Journeys that grow by at least this many minutes are listed as worse off (`report.worse_off_minutes`).
     pub worse_off_minutes: f64,
+    /// Demand capacity per building and service (`max_users_<service>`); `None` = none.
+    pub capacity: Option<ServiceCapacity>,
+}
+
+impl ServiceRules {
+    /// These rules with demand capacity per building and service.
+    pub fn with_capacity(mut self, capacity: Option<ServiceCapacity>) -> Self {
+        self.capacity = capacity;
+        self
+    }
 }
 
 impl Default for ServiceRules {
@@ -122,6 +184,7 @@ impl Default for ServiceRules {
             solver: SolverConfig::default(),
             beyond_limit: BeyondLimit::default(),
             worse_off_minutes: DEFAULT_WORSE_OFF_MINUTES,
+            capacity: None,
         }
     }
 }
@@ -324,6 +387,19 @@ pub enum ServiceBlocker {
         /// The site's capacity.
         capacity: f64,
     },
+    /// Demand capacity (`max_users_<service>`): with every building open that
+    /// may open and hosting the service, these zones' need for it does not fit
+    /// in the buildings within their reach.
+    DemandCapacity {
+        /// The service.
+        service: ServiceIdx,
+        /// Zones whose need cannot be wholly placed.
+        zones: Vec<ZoneIdx>,
+        /// Buildings within their reach that are full.
+        full_sites: Vec<SiteIdx>,
+        /// Users that find no room.
+        missing: f64,
+    },
     /// Without this limit a plan exists; `plan_value` is that plan's value of the limited quantity.
     Limit {
         /// Which limit.
@@ -401,6 +477,9 @@ pub struct ServicePlan {
     pub infeasibility: Option<ServiceInfeasibility>,
     /// Solver details.
     pub solver: SolverReport,
+    /// Demand capacity per building and service: utilisation, the assignment,
+    /// reasons and warnings (`None` without `max_users_<service>` columns, or without a plan).
+    pub capacity: Option<crate::colocate_capacity::ServiceCapacityPlan>,
 }
 
 // ---------------------------------------------------------------------------
@@ -816,6 +895,7 @@ pub fn map_services(inputs: &Inputs, rules: &ServiceRules) -> MappedServices {
                     },
                     space: svc.space,
                     fixing,
+                    max_users: rules.capacity.as_ref().and_then(|c| c.max_users(j, s)),
                 }
             })
             .collect();
@@ -861,6 +941,10 @@ pub fn map_services(inputs: &Inputs, rules: &ServiceRules) -> MappedServices {
     inst.objective = obj(rules.objective);
     inst.then = rules.then.map(obj);
     inst.lex_tolerance = rules.lex_tolerance;
+    inst.single_assignment = rules
+        .capacity
+        .as_ref()
+        .is_some_and(|c| c.assignment == Assignment::Single);
     let all_required = matches!(rules.objective, ObjectiveKind::MinCost | ObjectiveKind::MinTravel);
     let mut clients = Vec::new();
     let mut client_need = 0.0;
@@ -1024,6 +1108,58 @@ pub struct ServiceEvaluation {
 ///
 /// Complexity: O(services·pairs + sites·services).
 pub fn evaluate_services(
+    inputs: &Inputs,
+    rules: &ServiceRules,
+    open: &[bool],
+    hosting: &[Vec<ServiceIdx>],
+) -> ServiceEvaluation {
+    evaluate_services_assigned(inputs, rules, open, hosting, None)
+}
+
+/// [`evaluate_services`] with the assignment of the capacitated services
+/// (demand capacity): for those, a zone's covered need is the users placed
+/// (covered = its need wholly placed) and its travel is Σ users × minutes to
+/// the sites it is placed at. Without an assignment, or for a service without
+/// one, the nearest hosting site within the limit covers the zone.
+///
+/// Complexity: O(services·pairs + sites·services).
+pub fn evaluate_services_assigned(
+    inputs: &Inputs,
+    rules: &ServiceRules,
+    open: &[bool],
+    hosting: &[Vec<ServiceIdx>],
+    assignment: Option<&ServiceAssignment>,
+) -> ServiceEvaluation {
+    let mut e = evaluate_nearest(inputs, rules, open, hosting);
+    let Some(a) = assignment else { return e };
+    for (k, per_zone) in a.per_service.iter().enumerate() {
+        let (Some(per_zone), Some(cov)) = (per_zone, e.covered.get_mut(k)) else {
+            continue;
+        };
+        let s = planned_services(inputs, rules)[k];
+        let mut need_cov = 0.0;
+        for z in inputs.zone_indices() {
+            let need = inputs.need(z, Some(s));
+            if need <= 0.0 {
+                continue;
+            }
+            if cov[z.index()] {
+                e.travel -= need * e.nearest[k][z.index()].map_or(0.0, |b| b.1);
+            }
+            let list = per_zone.get(z.index()).map(Vec::as_slice).unwrap_or(&[]);
+            let placed: f64 = list.iter().map(|p| p.1).sum();
+            for &(j, users) in list {
+                e.travel += users * inputs.travel.get(z, j).unwrap_or(0.0);
+            }
+            need_cov += placed;
+            cov[z.index()] = placed >= need - 1e-7 * need.max(1.0);
+        }
+        e.need_covered[k] = need_cov;
+    }
+    e
+}
+
+fn evaluate_nearest(
     inputs: &Inputs,
     rules: &ServiceRules,
     open: &[bool],
@@ -1275,8 +1411,19 @@ fn certify(
     out: &ServiceOutcome,
     open: &[bool],
     hosting: &[Vec<ServiceIdx>],
+    assignment: Option<&ServiceAssignment>,
 ) -> Result<()> {
-    let v = service_violations(inputs, rules, open, hosting);
+    let mut v = service_violations(inputs, rules, open, hosting);
+    if rules.capacity.is_some() {
+        let empty = ServiceAssignment::default();
+        v.extend(crate::evaluate::check_service_assignment(
+            inputs,
+            rules,
+            open,
+            hosting,
+            assignment.unwrap_or(&empty),
+        ));
+    }
     if !v.is_empty() {
         return Err(Error::Certification(format!(
             "the {} solver returned a co-location plan that breaks {} rule(s): {}",
@@ -1285,7 +1432,7 @@ fn certify(
             v.iter().take(5).cloned().collect::<Vec<_>>().join("; ")
         )));
     }
-    let e = evaluate_services(inputs, rules, open, hosting);
+    let e = evaluate_services_assigned(inputs, rules, open, hosting, assignment);
     let last = rules.then.unwrap_or(rules.objective);
     let recomputed = service_objective(&e, last);
     let claimed = user(last, mapped, out.objective);
@@ -1370,13 +1517,14 @@ pub fn plan_services(inputs: &Inputs, rules: &ServiceRules) -> Result<ServicePla
         Status::Optimal | Status::Feasible => {
             let open = out.decision.open.clone();
             let hosting = hosting_of(&mapped, &out.decision);
-            certify(inputs, rules, &mapped, &out, &open, &hosting)?;
+            let assignment = assignment_of(inputs, &mapped, &out.flows);
+            certify(inputs, rules, &mapped, &out, &open, &hosting, assignment.as_ref())?;
             let status = if out.status == Status::Optimal {
                 PlanStatus::Optimal
             } else {
                 PlanStatus::Feasible
             };
-            let e = evaluate_services(inputs, rules, &open, &hosting);
+            let e = evaluate_services_assigned(inputs, rules, &open, &hosting, assignment.as_ref());
             let objective = service_objective(&e, last);
             let bound = user(last, &mapped, out.bound);
             let gap = if status == PlanStatus::Optimal {
@@ -1391,7 +1539,11 @@ pub fn plan_services(inputs: &Inputs, rules: &ServiceRules) -> Result<ServicePla
                 gap,
                 primary: service_objective(&e, rules.objective),
             };
-            Ok(assemble(inputs, rules, &mapped, open, hosting, head, None, report))
+            let mut plan = assemble(inputs, rules, &mapped, open, hosting, head, None, report);
+            if let Some(a) = assignment {
+                crate::colocate_capacity::attach(inputs, rules, &mapped, &mut plan, a);
+            }
+            Ok(plan)
         }
         Status::Infeasible => {
             let inf = diagnose(inputs, rules)?;
@@ -1462,6 +1614,29 @@ fn rel_gap(objective: f64, bound: f64) -> f64 {
         return f64::INFINITY;
     }
     (objective - bound).abs() / objective.abs().max(1e-9)
+}
+
+/// The assignment of the capacitated services in users per zone and site,
+/// from the solver's shares; `None` when no planned service has a capacity.
+fn assignment_of(inputs: &Inputs, mapped: &MappedServices, flows: &sv::ServiceFlows) -> Option<ServiceAssignment> {
+    let cap = mapped.instance.capacitated_services();
+    if !cap.contains(&true) {
+        return None;
+    }
+    let mut per_service: Vec<Option<ZoneAssignment>> = cap
+        .iter()
+        .map(|&c| c.then(|| vec![Vec::new(); inputs.zones.len()]))
+        .collect();
+    for (i, &(z, k)) in mapped.clients.iter().enumerate() {
+        let need = mapped.instance.clients[i].need;
+        let (Some(list), true) = (per_service[k].as_mut(), need > 0.0) else {
+            continue;
+        };
+        for &(site, share) in flows.get(i).map(Vec::as_slice).unwrap_or(&[]) {
+            list[z.index()].push((SiteIdx(site), share * need));
+        }
+    }
+    Some(ServiceAssignment { per_service })
 }
 
 /// The services each site hosts under a solver decision.
@@ -1651,6 +1826,7 @@ fn assemble(
         unreachable,
         infeasibility,
         solver,
+        capacity: None,
     }
 }
 
@@ -1744,6 +1920,17 @@ pub fn diagnose(inputs: &Inputs, rules: &ServiceRules) -> Result<ServiceInfeasib
                     capacity,
                 });
             }
+        }
+    }
+    // Demand capacity: with every building open that may open, the need that still does not fit.
+    if inf.blockers.is_empty() {
+        for (service, missing, zones, full_sites) in crate::colocate_capacity::diagnose_demand(inputs, &mapped) {
+            inf.blockers.push(ServiceBlocker::DemandCapacity {
+                service,
+                zones,
+                full_sites,
+                missing,
+            });
         }
     }
     if !inf.blockers.is_empty() {

@@ -367,3 +367,160 @@ pub fn check_assignment(
     }
     (e, v)
 }
+
+/// Checks the assignment of a co-location plan under demand capacity per
+/// building and service (`max_users_<service>`, docs/MODEL.md §2),
+/// independently of the solver: it reads only the inputs, the rules and the
+/// plan, and recomputes every load itself.
+///
+/// For each planned service with a capacity, `assignment.per_service[k]`
+/// (planned position `k`) lists per zone the `(site, users)` serving it.
+/// Returns every broken rule as a sentence naming ids: users at a site that is
+/// closed or does not host the service, at a site without a travel time or
+/// beyond the service's limit; more users than the zone's need; a zone the
+/// rules require (every zone with need in reach under `min_cost` and
+/// `min_travel`, equity zones always) whose need is not all placed within the
+/// limit; a zone split over two buildings under single assignment; a (site,
+/// service) above its `max_users`; a capacitated service without an assignment.
+/// Empty means the assignment is sound.
+///
+/// Complexity: O(services·pairs + sites·services).
+pub fn check_service_assignment(
+    inputs: &Inputs,
+    rules: &crate::colocate::ServiceRules,
+    open: &[bool],
+    hosting: &[Vec<crate::ServiceIdx>],
+    assignment: &crate::colocate::ServiceAssignment,
+) -> Vec<String> {
+    use crate::colocate::planned_services;
+    let mut v = Vec::new();
+    let Some(cap) = rules.capacity.as_ref() else {
+        return v;
+    };
+    let n = inputs.sites.len();
+    if open.len() != n || hosting.len() != n {
+        v.push(format!(
+            "{} open flags and {} host lists for {n} sites",
+            open.len(),
+            hosting.len()
+        ));
+        return v;
+    }
+    let all = matches!(rules.objective, ObjectiveKind::MinCost | ObjectiveKind::MinTravel);
+    for (k, &s) in planned_services(inputs, rules).iter().enumerate() {
+        let service = &inputs.services[s.index()];
+        let capable = |j: SiteIdx| {
+            let site = inputs.site(j);
+            site.can_host.contains(&s) || site.services.contains(&s)
+        };
+        // Only sites that may host the service carry its capacity.
+        let capacitated = inputs
+            .site_indices()
+            .any(|j| capable(j) && cap.max_users(j, s).is_some());
+        if !capacitated {
+            continue;
+        }
+        let Some(per_zone) = assignment.per_service.get(k).and_then(Option::as_ref) else {
+            v.push(format!(
+                "service {} has a capacity but the plan gives no assignment",
+                service.id
+            ));
+            continue;
+        };
+        if per_zone.len() != inputs.zones.len() {
+            v.push(format!(
+                "service {}: an assignment of {} zones for {}",
+                service.id,
+                per_zone.len(),
+                inputs.zones.len()
+            ));
+            continue;
+        }
+        let limit = service.max_minutes.or(rules.max_minutes);
+        let mut load = vec![0.0; n];
+        for z in inputs.zone_indices() {
+            let zone = inputs.zone(z);
+            let need = inputs.need(z, Some(s));
+            let list = &per_zone[z.index()];
+            let mut placed = 0.0;
+            for &(j, users) in list {
+                if !(users.is_finite() && users >= 0.0) || j.index() >= n {
+                    v.push(format!(
+                        "zone {} has {users} {} users at site index {}",
+                        zone.id,
+                        service.id,
+                        j.index()
+                    ));
+                    continue;
+                }
+                let site = inputs.site(j);
+                if !open[j.index()] || !hosting[j.index()].contains(&s) {
+                    v.push(format!(
+                        "zone {} is sent to {} for {}, which does not host it after the plan",
+                        zone.id, site.id, service.id
+                    ));
+                }
+                match inputs.travel.row(z).find(|&(t, _)| t == j).map(|(_, m)| m) {
+                    None => v.push(format!(
+                        "zone {} is sent to {} for {}, which it has no travel time to",
+                        zone.id, site.id, service.id
+                    )),
+                    Some(m) if limit.is_some_and(|l| m > l) => v.push(format!(
+                        "zone {} is sent to {} for {}, {m} minutes away, beyond the limit of {} minutes",
+                        zone.id,
+                        site.id,
+                        service.id,
+                        limit.unwrap_or(f64::INFINITY)
+                    )),
+                    Some(_) => {}
+                }
+                placed += users;
+                load[j.index()] += users;
+            }
+            if placed > need + 1e-7 * need.max(1.0) {
+                v.push(format!(
+                    "zone {} has {placed} {} users placed but a need of {need}",
+                    zone.id, service.id
+                ));
+            }
+            if cap.assignment == crate::scenario::Assignment::Single && list.iter().filter(|p| p.1 > 0.0).count() > 1 {
+                v.push(format!(
+                    "zone {} is split between {} buildings for {} under capacity.assignment = \"single\"",
+                    zone.id,
+                    list.len(),
+                    service.id
+                ));
+            }
+            // Required: need > 0 and some capable site within the limit (else the
+            // zone is unreachable at baseline and left to the beyond-limit rule).
+            let equity = match (rules.equity_max_imd_decile, zone.imd_decile) {
+                (Some(max), Some(d)) => d <= max,
+                _ => false,
+            };
+            let reachable = inputs
+                .travel
+                .row(z)
+                .any(|(j, m)| capable(j) && limit.is_none_or(|l| m <= l));
+            if (all || equity) && need > 0.0 && reachable && placed < need - 1e-6 * need.max(1.0) {
+                v.push(format!(
+                    "zone {} needs {need} {} users placed within the limit but only {placed} are",
+                    zone.id, service.id
+                ));
+            }
+        }
+        for j in inputs.site_indices() {
+            if let Some(q) = cap.max_users(j, s) {
+                if load[j.index()] > q + 1e-6 * q.max(1.0) {
+                    v.push(format!(
+                        "site {} serves {} {} users but max_users_{} is {q}",
+                        inputs.site(j).id,
+                        load[j.index()],
+                        service.id,
+                        service.id
+                    ));
+                }
+            }
+        }
+    }
+    v
+}

@@ -35,6 +35,7 @@ use crate::scenario::{BeyondLimit, ObjectiveKind, Scenario};
 
 pub mod capacity;
 mod services;
+pub mod services_capacity;
 pub use services::{
     service_blocker_sentence, service_reasons, service_worse_off, service_worse_off_sentences, users_in, ServiceReason,
     ServiceSiteReason, ServiceWorseOff, ServiceWorseOffList,

@@ -22,6 +22,7 @@
 //! | [`explain`] | why each site is kept, closed or opened, and where its users go |
 //! | [`whatif`] | comparing plans, sweeps over budgets or access limits, near-optimal alternatives |
 //! | [`colocate`] | several services co-located in shared buildings, with family hubs |
+//! | [`colocate_capacity`] | demand capacity per building and service in the co-location model: utilisation, reasons, warnings |
 //! | [`fmt`] | the one formatter for money, counts, minutes and percentages |
 //! | [`error`] | the core's [`Error`] |
 //!
@@ -55,6 +56,7 @@
 
 pub mod capacity;
 pub mod colocate;
+pub mod colocate_capacity;
 pub mod error;
 pub mod evaluate;
 pub mod explain;

@@ -16,6 +16,11 @@ pub struct HostOption {
     pub space: f64,
     /// Forced to host (`Open`), forced not to host (`Closed`), or free.
     pub fixing: Fixing,
+    /// Demand capacity: the most need (users, in the unit of the service's
+    /// need) this site can serve for this service; `None` = unlimited. A
+    /// service with a capacity at some site is planned with an assignment of
+    /// its clients (docs/MODEL.md §2, demand capacity).
+    pub max_users: Option<f64>,
 }
 
 /// One site of a [`ServiceInstance`].
@@ -149,6 +154,9 @@ pub struct ServiceInstance {
     /// Relative tolerance of the lexicographic stage: the first objective may
     /// worsen by at most `tol·|v1| + 1e-6`. Default [`DEFAULT_LEX_TOLERANCE`].
     pub lex_tolerance: f64,
+    /// Under demand capacity, each client of a capacitated service goes to
+    /// one site (`true`) or may be split between sites (`false`, the default).
+    pub single_assignment: bool,
 }
 
 /// Why a [`ServiceInstance`] is malformed (a bug in the caller, who validates input first),
@@ -221,7 +229,31 @@ impl ServiceInstance {
             objective: ServiceObjective::MinCost,
             then: None,
             lex_tolerance: DEFAULT_LEX_TOLERANCE,
+            single_assignment: false,
         }
+    }
+
+    /// Whether some site has a demand capacity ([`HostOption::max_users`]) for `service`:
+    /// its clients are then assigned to sites (and the capacities hold).
+    pub fn capacitated(&self, service: u32) -> bool {
+        self.sites
+            .iter()
+            .any(|s| s.hosts.iter().any(|h| h.service == service && h.max_users.is_some()))
+    }
+
+    /// Per service, [`ServiceInstance::capacitated`].
+    pub fn capacitated_services(&self) -> Vec<bool> {
+        let mut v = vec![false; self.n_services];
+        for s in &self.sites {
+            for h in &s.hosts {
+                if h.max_users.is_some() {
+                    if let Some(x) = v.get_mut(h.service as usize) {
+                        *x = true;
+                    }
+                }
+            }
+        }
+        v
     }
 
     /// The position of `service` in site `j`'s `hosts`, if it may host it.
@@ -271,9 +303,9 @@ impl ServiceInstance {
                         "site {j}'s hosts are unsorted or duplicated"
                     )));
                 }
-                if !ok(h.conversion_cost) || !ok(h.space) {
+                if !ok(h.conversion_cost) || !ok(h.space) || h.max_users.is_some_and(|q| !ok(q)) {
                     return Err(ServiceError::Number(format!(
-                        "site {j} service {} has a bad cost or space",
+                        "site {j} service {} has a bad cost, space or max_users",
                         h.service
                     )));
                 }

@@ -10,6 +10,8 @@
 //! - covering `Σ_{j ∈ N_i} h_{j s(i)} ≥ 1` for required clients (Toregas et
 //!   al. 1971), `≥ c_i` for optional ones under `MaxCoverage` (Church &
 //!   ReVelle 1974); assignment `x_ij` under `MinTravel` (p-median);
+//! - demand capacity (`max_users` per site and service): the clients of a
+//!   capacitated service are assigned, `Σ_i need_i x_ij ≤ max_users_js h_js`;
 //! - annual budget / savings target, capital budget, site count, hubs per district;
 //! - objectives `MinCost`, `MaxCoverage`, `MinTravel`, or a lexicographic pair.
 //!
@@ -19,13 +21,14 @@
 //! | [`solve_services`] | exact solve through good_lp (microlp, or HiGHS with feature `highs`) |
 //! | [`write_lp`], [`write_mps`] | the model as CPLEX LP / free MPS text, for auditors |
 //! | [`model`] | the neutral linear model, built by small functions |
+//! | [`assign`] | demand capacity: the assignment of capacitated services' clients (min-cost flow), its values and check |
 //!
 //! # Example
 //! ```
 //! use hubplan_solver::services::*;
 //! use hubplan_solver::{Fixing, SolveOptions, Status};
 //! // Two services, two sites; site 0 hosts only service 0, site 1 may host both.
-//! let host = |service, conversion_cost| HostOption { service, conversion_cost, space: 1.0, fixing: Fixing::Free };
+//! let host = |service, conversion_cost| HostOption { service, conversion_cost, space: 1.0, fixing: Fixing::Free, max_users: None };
 //! let mut inst = ServiceInstance::new(2);
 //! inst.sites = vec![
 //!     ServiceSite { annual_cost: 10.0, open_cost: 0.0, capacity: None, hosts: vec![host(0, 0.0)], fixing: Fixing::Free },
@@ -40,11 +43,13 @@
 //! assert_eq!(out.status, Status::Optimal);
 //! assert_eq!(out.objective, 17.0); // site 1 alone, converting it to service 0 (12 + 5 < 10 + 12)
 //! ```
+pub mod assign;
 pub mod export;
 pub mod instance;
 pub mod model;
 pub mod solve;
 
+pub use assign::{assign_split, assignment_violations, evaluate_assigned, ServiceFlows};
 pub use export::{write_lp, write_mps};
 pub use instance::{
     Coverage, Decision, DistrictRule, HostOption, SavingsTarget, ServiceArc, ServiceClient, ServiceError,

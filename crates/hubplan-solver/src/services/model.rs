@@ -71,8 +71,12 @@ pub struct Layout {
     pub g: Vec<Option<usize>>,
     /// `c_i` (covered) per model client, for optional clients when needed.
     pub c: Vec<Option<usize>>,
-    /// `x_ia` per model client, per arc, when `MinTravel` is an objective.
+    /// `x_ia` per model client, per arc, when `MinTravel` is an objective, and
+    /// for the clients with need of capacitated services (the assignment).
     pub x: Vec<Vec<usize>>,
+    /// Per model client: a client with need of a capacitated service (its `x`
+    /// is an assignment bounded by the capacities, not the nearest site).
+    pub assigned: Vec<bool>,
 }
 
 /// A client after reductions: identical clients merged, clients implied covered dropped.
@@ -86,6 +90,8 @@ pub struct ModelClient {
     pub arcs: Vec<ServiceArc>,
     /// Required or optional.
     pub coverage: Coverage,
+    /// The instance clients merged into it.
+    pub members: Vec<usize>,
 }
 
 /// The linear model of one stage (minimisation).
@@ -113,21 +119,29 @@ fn uses(inst: &ServiceInstance, o: ServiceObjective) -> bool {
 /// is covered whenever that one is). Exact: the optimum and the value of
 /// every objective except `MinTravel` (where it is not applied) are unchanged.
 ///
+/// Capacitated services (demand capacity) are not dropped: each client takes
+/// room. Under split assignment their clients with the same sites, the same
+/// coverage and need > 0 are merged (a split of the merged client is a split
+/// of each); under single assignment they are kept as they are.
+///
 /// Complexity: O(Σ_s m_s² · n/64) for m_s clients of service s.
 pub fn reduce_clients(inst: &ServiceInstance) -> Vec<ModelClient> {
     let all: Vec<ModelClient> = inst
         .clients
         .iter()
-        .map(|c| ModelClient {
+        .enumerate()
+        .map(|(i, c)| ModelClient {
             service: c.service,
             need: c.need,
             arcs: c.arcs.clone(),
             coverage: c.coverage,
+            members: vec![i],
         })
         .collect();
     if uses(inst, ServiceObjective::MinTravel) {
         return all;
     }
+    let cap = inst.capacitated_services();
     let words = inst.sites.len().div_ceil(64).max(1);
     let bits = |c: &ModelClient| {
         let mut b = vec![0u64; words];
@@ -136,20 +150,42 @@ pub fn reduce_clients(inst: &ServiceInstance) -> Vec<ModelClient> {
         }
         b
     };
-    // Merge identical (service, site set).
-    let mut keyed: Vec<(u32, Vec<u64>, ModelClient)> = all.into_iter().map(|c| (c.service, bits(&c), c)).collect();
-    keyed.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    // Merge identical (service, site set); for a capacitated service also the
+    // same coverage and need > 0 (never under single assignment: the
+    // member's position breaks the tie so no two are equal).
+    let class = |i: usize, c: &ModelClient| -> (u8, usize) {
+        if !cap[c.service as usize] {
+            (0, 0)
+        } else if inst.single_assignment {
+            (3, i)
+        } else {
+            (
+                1 + u8::from(c.coverage == Coverage::Required),
+                usize::from(c.need > 0.0),
+            )
+        }
+    };
+    type Key = (u32, Vec<u64>, (u8, usize));
+    let mut keyed: Vec<(Key, ModelClient)> = all
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| ((c.service, bits(&c), class(i, &c)), c))
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
     let mut merged: Vec<(u32, Vec<u64>, ModelClient)> = Vec::with_capacity(keyed.len());
-    for (s, b, c) in keyed {
+    let mut last: Option<Key> = None;
+    for (key, c) in keyed {
         match merged.last_mut() {
-            Some((ls, lb, lc)) if *ls == s && *lb == b => {
+            Some((_, _, lc)) if last.as_ref() == Some(&key) => {
                 lc.need += c.need;
+                lc.members.extend(c.members);
                 if c.coverage == Coverage::Required {
                     lc.coverage = Coverage::Required;
                 }
             }
-            _ => merged.push((s, b, c)),
+            _ => merged.push((key.0, key.1.clone(), c)),
         }
+        last = Some(key);
     }
     // Drop clients implied by a required client of the same service with a subset of sites.
     let subset = |a: &[u64], b: &[u64]| a.iter().zip(b).all(|(x, y)| x & !y == 0);
@@ -162,6 +198,9 @@ pub fn reduce_clients(inst: &ServiceInstance) -> Vec<ModelClient> {
             .filter(|&i| merged[i].2.coverage == Coverage::Required)
             .collect();
         for k in start..end {
+            if cap[s as usize] {
+                continue;
+            }
             if req
                 .iter()
                 .any(|&i| i != k && keep[i] && subset(&merged[i].1, &merged[k].1))
@@ -230,13 +269,17 @@ fn declare(inst: &ServiceInstance, m: &mut LinModel) {
         let g = (in_r && inst.hub_capable(j)).then(|| m.var(format!("g_{j}"), 0.0, 1.0, true));
         m.layout.g.push(g);
     }
+    let cap = inst.capacitated_services();
     for i in 0..m.clients.len() {
         let optional = m.clients[i].coverage == Coverage::Optional;
+        let assigned = cap[m.clients[i].service as usize] && m.clients[i].need > 0.0;
+        m.layout.assigned.push(assigned);
         let c = (need_c && optional).then(|| m.var(format!("c_{i}"), 0.0, 1.0, false));
         m.layout.c.push(c);
-        let xs = if need_c_travel {
+        let integral = assigned && inst.single_assignment;
+        let xs = if need_c_travel || assigned {
             (0..m.clients[i].arcs.len())
-                .map(|k| m.var(format!("x_{i}_{k}"), 0.0, 1.0, false))
+                .map(|k| m.var(format!("x_{i}_{k}"), 0.0, 1.0, integral))
                 .collect()
         } else {
             Vec::new()
@@ -398,6 +441,10 @@ fn client_rows(inst: &ServiceInstance, m: &mut LinModel) {
             .collect();
         let xs = m.layout.x[i].clone();
         let cv = m.layout.c[i];
+        if m.layout.assigned[i] {
+            assigned_rows(m, i, &hs, &xs, cv);
+            continue;
+        }
         if xs.is_empty() {
             let mut e = LinExpr {
                 terms: hs.iter().map(|&h| (h, 1.0)).collect(),
@@ -442,12 +489,69 @@ fn client_rows(inst: &ServiceInstance, m: &mut LinModel) {
     }
 }
 
+/// The assignment of a client of a capacitated service: `Σ_a x_ia = 1`
+/// (required), `= c_i` (optional, covered share), or `≤ 1` (optional without a
+/// coverage variable); `x_ia ≤ h_{j(a) s}`.
+fn assigned_rows(m: &mut LinModel, i: usize, hs: &[usize], xs: &[usize], cv: Option<usize>) {
+    let mut e = LinExpr {
+        terms: xs.iter().map(|&x| (x, 1.0)).collect(),
+        constant: 0.0,
+    };
+    match (cv, m.clients[i].coverage) {
+        (Some(v), _) => {
+            e.add(v, -1.0);
+            m.row(format!("assign_{i}"), e, RowSense::Eq, 0.0);
+        }
+        (None, Coverage::Required) => m.row(format!("assign_{i}"), e, RowSense::Eq, 1.0),
+        (None, Coverage::Optional) => m.row(format!("assign_{i}"), e, RowSense::Le, 1.0),
+    }
+    for (k, (&x, &h)) in xs.iter().zip(hs).enumerate() {
+        let e = LinExpr {
+            terms: vec![(x, 1.0), (h, -1.0)],
+            constant: 0.0,
+        };
+        m.row(format!("open_{i}_{k}"), e, RowSense::Le, 0.0);
+    }
+}
+
+/// Demand capacity `Σ_i need_i x_ij − max_users_js h_js ≤ 0` for every
+/// (site, service) with a `max_users`, over the assigned clients.
+fn demand_capacity_rows(inst: &ServiceInstance, m: &mut LinModel) {
+    let mut load: Vec<Vec<LinExpr>> = inst
+        .sites
+        .iter()
+        .map(|s| vec![LinExpr::default(); s.hosts.len()])
+        .collect();
+    for (i, c) in m.clients.iter().enumerate() {
+        if !m.layout.assigned[i] {
+            continue;
+        }
+        for (a, &x) in c.arcs.iter().zip(&m.layout.x[i]) {
+            if let Some(k) = inst.host_pos(a.site as usize, c.service) {
+                load[a.site as usize][k].add(x, c.need);
+            }
+        }
+    }
+    for (j, s) in inst.sites.iter().enumerate() {
+        for (k, h) in s.hosts.iter().enumerate() {
+            let Some(q) = h.max_users else { continue };
+            let mut e = std::mem::take(&mut load[j][k]);
+            if e.terms.is_empty() {
+                continue;
+            }
+            e.add(m.layout.h[j][k], -q);
+            m.row(format!("users_{j}_{}", h.service), e, RowSense::Le, 0.0);
+        }
+    }
+}
+
 /// Builds the model of one stage: every rule of `inst`, the objective `stage`,
 /// and, for a lexicographic second stage, the row `first ≤ cap` keeping the
 /// first objective at its optimum.
 ///
 /// Complexity: O(sites·services + arcs) rows and non-zeros (plus O(arcs)
-/// assignment variables when `MinTravel` is an objective).
+/// assignment variables when `MinTravel` is an objective, and for the clients
+/// of capacitated services).
 pub fn build(inst: &ServiceInstance, stage: ServiceObjective, keep_first: Option<(ServiceObjective, f64)>) -> LinModel {
     let mut m = LinModel {
         clients: reduce_clients(inst),
@@ -458,6 +562,7 @@ pub fn build(inst: &ServiceInstance, stage: ServiceObjective, keep_first: Option
     limit_rows(inst, &mut m);
     hub_rows(inst, &mut m);
     client_rows(inst, &mut m);
+    demand_capacity_rows(inst, &mut m);
     if let Some((first, cap)) = keep_first {
         let mut e = objective_expr(inst, &m.clients, &m.layout, first);
         let rhs = cap - e.constant;

@@ -9,6 +9,7 @@ use good_lp::{
 
 use crate::outcome::{SolveOptions, Status};
 
+use super::assign::{assign_split, assignment_violations, evaluate_assigned, ServiceFlows};
 use super::instance::{Decision, ServiceError, ServiceInstance, ServiceObjective, Values};
 use super::model::{build, LinExpr, LinModel, RowSense};
 
@@ -71,6 +72,11 @@ pub struct ServiceOutcome {
     pub solver: String,
     /// Clients left after merging identical ones and dropping implied ones.
     pub model_clients: usize,
+    /// Per instance client of a capacitated service, its assignment `(site,
+    /// share)`: the exact split assignment by min-cost flow for the open
+    /// hosting sites, or the MIP's own under single assignment. Empty for
+    /// other clients (they use the nearest hosting site), and without a decision.
+    pub flows: ServiceFlows,
 }
 
 impl ServiceOutcome {
@@ -91,6 +97,7 @@ impl ServiceOutcome {
 enum StageResult {
     Solved {
         decision: Decision,
+        flows: ServiceFlows,
         status: Status,
         bound: f64,
     },
@@ -157,7 +164,32 @@ fn read_decision<S: Solution>(sol: &S, vars: &[Variable], m: &LinModel) -> Decis
     Decision { open, host }
 }
 
-type Raw = Result<(Decision, SolutionStatus, Option<f64>), ResolutionError>;
+/// Under single assignment, the MIP's integral assignment per instance client.
+fn read_flows<S: Solution>(sol: &S, vars: &[Variable], inst: &ServiceInstance, m: &LinModel) -> ServiceFlows {
+    let mut flows: ServiceFlows = vec![Vec::new(); inst.clients.len()];
+    if !inst.single_assignment {
+        return flows;
+    }
+    for (i, c) in m.clients.iter().enumerate() {
+        if !m.layout.assigned[i] {
+            continue;
+        }
+        let f: Vec<(u32, f64)> = c
+            .arcs
+            .iter()
+            .zip(&m.layout.x[i])
+            .filter(|(_, &x)| sol.value(vars[x]) > 0.5)
+            .map(|(a, _)| (a.site, 1.0))
+            .take(1)
+            .collect();
+        for &member in &c.members {
+            flows[member] = f.clone();
+        }
+    }
+    flows
+}
+
+type Raw = Result<(Decision, ServiceFlows, SolutionStatus, Option<f64>), ResolutionError>;
 
 /// The variables and the objective of `m` (integers relaxed when `relax`).
 fn variables(m: &LinModel, relax: bool) -> (ProblemVariables, Vec<Variable>, Expression) {
@@ -174,7 +206,7 @@ fn add_rows<S: SolverModel>(model: &mut S, vars: &[Variable], m: &LinModel) {
     }
 }
 
-fn run_microlp(m: &LinModel, secs: f64, gap: f32, relax: bool) -> Result<Raw, ServiceError> {
+fn run_microlp(inst: &ServiceInstance, m: &LinModel, secs: f64, gap: f32, relax: bool) -> Result<Raw, ServiceError> {
     let (pv, vars, obj) = variables(m, relax);
     let mut model = pv.minimise(obj).using(good_lp::microlp).with_time_limit(secs);
     model = model
@@ -183,15 +215,16 @@ fn run_microlp(m: &LinModel, secs: f64, gap: f32, relax: bool) -> Result<Raw, Se
     add_rows(&mut model, &vars, m);
     Ok(model.solve().map(|s| {
         let d = read_decision(&s, &vars, m);
+        let f = read_flows(&s, &vars, inst, m);
         let st = s.status();
         // microlp drops the objective constant; add it back to its bound.
         let bound = s.into_inner().stats().best_bound.map(|b| b + m.objective.constant);
-        (d, st, bound)
+        (d, f, st, bound)
     }))
 }
 
 #[cfg(feature = "highs")]
-fn run_highs(m: &LinModel, secs: f64, gap: f32, relax: bool) -> Result<Raw, ServiceError> {
+fn run_highs(inst: &ServiceInstance, m: &LinModel, secs: f64, gap: f32, relax: bool) -> Result<Raw, ServiceError> {
     let (pv, vars, obj) = variables(m, relax);
     let mut model = pv.minimise(obj).using(good_lp::highs).set_time_limit(secs);
     model = model
@@ -200,22 +233,63 @@ fn run_highs(m: &LinModel, secs: f64, gap: f32, relax: bool) -> Result<Raw, Serv
     add_rows(&mut model, &vars, m);
     Ok(model.solve().map(|s| {
         let d = read_decision(&s, &vars, m);
-        (d, s.status(), None)
+        let f = read_flows(&s, &vars, inst, m);
+        (d, f, s.status(), None)
     }))
 }
 
 #[cfg(not(feature = "highs"))]
-fn run_highs(_m: &LinModel, _secs: f64, _gap: f32, _relax: bool) -> Result<Raw, ServiceError> {
+fn run_highs(_inst: &ServiceInstance, _m: &LinModel, _secs: f64, _gap: f32, _relax: bool) -> Result<Raw, ServiceError> {
     Err(ServiceError::Backend(
         "hubplan-solver was built without the `highs` feature".into(),
     ))
 }
 
-fn run(m: &LinModel, secs: f64, gap: f32, relax: bool, backend: ServiceBackend) -> Result<Raw, ServiceError> {
+fn run(
+    inst: &ServiceInstance,
+    m: &LinModel,
+    secs: f64,
+    gap: f32,
+    relax: bool,
+    backend: ServiceBackend,
+) -> Result<Raw, ServiceError> {
     match backend {
-        ServiceBackend::Microlp => run_microlp(m, secs, gap, relax),
-        ServiceBackend::Highs => run_highs(m, secs, gap, relax),
+        ServiceBackend::Microlp => run_microlp(inst, m, secs, gap, relax),
+        ServiceBackend::Highs => run_highs(inst, m, secs, gap, relax),
     }
+}
+
+/// The assignment behind a decision: the exact split assignment by min-cost
+/// flow (split), or the MIP's (single), checked against every capacity.
+fn checked_flows(
+    inst: &ServiceInstance,
+    d: &Decision,
+    mip: ServiceFlows,
+    backend: ServiceBackend,
+) -> Result<ServiceFlows, ServiceError> {
+    if !inst.capacitated_services().contains(&true) {
+        return Ok(mip);
+    }
+    let flows = if inst.single_assignment {
+        mip
+    } else {
+        assign_split(inst, d).ok_or_else(|| {
+            ServiceError::Backend(format!(
+                "{} returned open sites whose capacities cannot place every required client",
+                backend.name()
+            ))
+        })?
+    };
+    let v = assignment_violations(inst, d, &flows);
+    if !v.is_empty() {
+        return Err(ServiceError::Backend(format!(
+            "{} returned an assignment that breaks {} rule(s): {}",
+            backend.name(),
+            v.len(),
+            v.into_iter().take(3).collect::<Vec<_>>().join("; ")
+        )));
+    }
+    Ok(flows)
 }
 
 /// The LP relaxation's optimum: a proven lower bound (−∞ when it cannot be had in time,
@@ -272,8 +346,8 @@ fn solve_stage(
     let t0 = Instant::now();
     let gap = opts.rel_gap.max(0.0) as f32;
     let left = |t0: Instant| (secs - t0.elapsed().as_secs_f64()).max(0.05);
-    match run(m, secs.max(0.001), gap, false, backend)? {
-        Ok((decision, st, bound)) => {
+    match run(inst, m, secs.max(0.001), gap, false, backend)? {
+        Ok((decision, mip_flows, st, bound)) => {
             let v = inst.violations(&decision);
             if !v.is_empty() {
                 return Err(ServiceError::Backend(format!(
@@ -283,7 +357,8 @@ fn solve_stage(
                     v.into_iter().take(3).collect::<Vec<_>>().join("; ")
                 )));
             }
-            let value = inst.evaluate(&decision).min_sense(stage);
+            let flows = checked_flows(inst, &decision, mip_flows, backend)?;
+            let value = evaluate_assigned(inst, &decision, &flows).min_sense(stage);
             let (status, bound) = match st {
                 SolutionStatus::Optimal => (Status::Optimal, value),
                 SolutionStatus::GapLimit => (
@@ -300,6 +375,7 @@ fn solve_stage(
             };
             Ok(StageResult::Solved {
                 decision,
+                flows,
                 status,
                 bound,
             })
@@ -366,8 +442,9 @@ pub fn solve_services(
         stages: Vec::new(),
         solver: format!("services:{}", backend.name()),
         model_clients,
+        flows: Vec::new(),
     };
-    let (d1, st1) = match s1 {
+    let d1 = match s1 {
         StageResult::Infeasible => {
             out.status = Status::Infeasible;
             out.bound = f64::INFINITY;
@@ -388,19 +465,22 @@ pub fn solve_services(
         }
         StageResult::Solved {
             decision,
+            flows,
             status,
             bound,
         } => {
-            let v = inst.evaluate(&decision).min_sense(inst.objective);
+            let v = evaluate_assigned(inst, &decision, &flows).min_sense(inst.objective);
             out.stages.push(stage_report(inst.objective, status, v, bound, t0));
             out.bound = bound;
             out.objective = v;
             out.status = status;
-            (decision, status)
+            (decision, flows, status)
         }
     };
-    out.values = inst.evaluate(&d1);
+    let (d1, f1, st1) = d1;
+    out.values = evaluate_assigned(inst, &d1, &f1);
     out.decision = d1;
+    out.flows = f1;
     let Some(second) = inst.then else {
         return Ok(out);
     };
@@ -413,10 +493,11 @@ pub fn solve_services(
     match s2 {
         StageResult::Solved {
             decision,
+            flows,
             status,
             bound,
         } => {
-            let v = inst.evaluate(&decision).min_sense(second);
+            let v = evaluate_assigned(inst, &decision, &flows).min_sense(second);
             out.stages.push(stage_report(second, status, v, bound, t1));
             out.status = if st1 == Status::Optimal && status == Status::Optimal {
                 Status::Optimal
@@ -425,8 +506,9 @@ pub fn solve_services(
             };
             out.objective = v;
             out.bound = bound;
-            out.values = inst.evaluate(&decision);
+            out.values = evaluate_assigned(inst, &decision, &flows);
             out.decision = decision;
+            out.flows = flows;
         }
         other => {
             // Keep stage 1's decision; it meets the cap, so it is feasible for stage 2.

@@ -548,6 +548,28 @@ pub fn service_blocker_sentence(inputs: &Inputs, rules: &ServiceRules, b: &Servi
                 )
             }
         }
+        ServiceBlocker::DemandCapacity {
+            service,
+            zones,
+            full_sites,
+            missing,
+        } => format!(
+            "{}: even with every building open and hosting it, {} cannot be placed within the capacity \
+             (max_users) of the buildings within {} of them ({}): {} users find no room.",
+            service_name(inputs, *service),
+            if zones.len() == 1 {
+                format!("zone {}", zones_text(zones))
+            } else {
+                format!("zones {}", zones_text(zones))
+            },
+            lim(*service),
+            if full_sites.is_empty() {
+                "none has room".to_string()
+            } else {
+                format!("full: {}", sites_text(full_sites))
+            },
+            crate::fmt::count(*missing)
+        ),
         ServiceBlocker::Combination => "No single rule explains it: the budget, savings target, capital budget, \
                                         site count and hub rule block together."
             .to_string(),
