@@ -214,6 +214,8 @@ fn the_chooser_takes_benders_for_dense_maximal_covering_with_a_small_p() {
         free_sites: 818,
         arcs: 133_000,
         max_open: 3,
+        radius_arcs: 0,
+        penalty: true,
     };
     assert_eq!(choose(&sjc).0, Search::Benders);
     assert_eq!(
