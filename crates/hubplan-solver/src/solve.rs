@@ -170,6 +170,11 @@ const LP_COVER_MAX_ARCS: usize = 400_000;
 /// microlp's root LP (7–40 s) and take the Lagrangian search.
 const RADIUS_MAX_ARCS: usize = 100_000;
 
+/// Even when requested, the radius formulation is not built beyond this many
+/// arcs (its size grows with the square of the arcs per client: the
+/// OR-Library pmed40 would need about 360 million).
+const RADIUS_HARD_MAX_ARCS: usize = 20_000_000;
+
 /// The search [`solve`] runs on an instance of this shape, and why.
 ///
 /// * Covering with uncovered need (maximal covering under a budget or a p): the
@@ -269,6 +274,13 @@ pub fn solve_with(inst: &Instance, opts: &SolveOptions, search: Search) -> Resul
         Search::Lagrangian => (Search::Lagrangian, "requested".to_string()),
         Search::Radius => (Search::Radius, "requested".to_string()),
     };
+    if chosen == Search::Radius && sh.radius_arcs > RADIUS_HARD_MAX_ARCS {
+        chosen = Search::Lagrangian;
+        why = format!(
+            "the radius formulation would have {} arcs (more than {RADIUS_HARD_MAX_ARCS}); Lagrangian search instead",
+            sh.radius_arcs
+        );
+    }
     if chosen == Search::Lp && !(sh.covering && sh.clients > 0) {
         chosen = Search::Lagrangian;
         why = "the LP search needs a covering instance; Lagrangian search instead".into();
