@@ -187,6 +187,11 @@ const BENDERS_MAX_P: usize = 8;
 /// See [`BENDERS_MAX_P`].
 const BENDERS_MIN_REACH: usize = 30;
 
+/// Even when requested, the radius formulation is not built beyond this many
+/// arcs (its size grows with the square of the arcs per client: the
+/// OR-Library pmed40 would need about 360 million).
+const RADIUS_HARD_MAX_ARCS: usize = 20_000_000;
+
 /// The search [`solve`] runs on an instance of this shape, and why.
 ///
 /// * Maximal covering with a small site count (p ≤ 8, no budget) and dense
@@ -334,6 +339,13 @@ fn run(inst: &Instance, opts: &SolveOptions, search: Search, warm: Option<&[bool
         Search::Radius => (Search::Radius, "requested".to_string()),
         Search::Benders => (Search::Benders, "requested".to_string()),
     };
+    if chosen == Search::Radius && sh.radius_arcs > RADIUS_HARD_MAX_ARCS {
+        chosen = Search::Lagrangian;
+        why = format!(
+            "the radius formulation would have {} arcs (more than {RADIUS_HARD_MAX_ARCS}); Lagrangian search instead",
+            sh.radius_arcs
+        );
+    }
     if matches!(chosen, Search::Lp | Search::Benders) && !(sh.covering && sh.clients > 0) {
         why = format!(
             "the {} search needs a covering instance; Lagrangian search instead",

@@ -139,3 +139,28 @@ fn the_chooser_names_its_search() {
     let out = solve_with(&must, &opts(), Search::Auto).expect("solve");
     assert_eq!(out.search, "lagrangian-bb");
 }
+
+#[test]
+fn a_requested_radius_formulation_too_large_falls_back() {
+    // 700 clients × 250 sites, every arc a distinct cost: the radius form
+    // would have 700 · 250 · 251 / 2 ≈ 22 million arcs.
+    let n = 250u32;
+    let mut inst = hubplan_solver::Instance::with_sites(n as usize);
+    inst.cardinality = Some(hubplan_solver::Cardinality { min: 5, max: 5 });
+    for i in 0..700u32 {
+        let arcs = (0..n)
+            .map(|j| hubplan_solver::Arc {
+                site: j,
+                cost: f64::from((i * 7919 + j * 104_729) % 100_003) + f64::from(j) * 1e-3,
+            })
+            .collect();
+        inst.push_client(arcs, Some(1e6), 1.0);
+    }
+    let quick = SolveOptions {
+        time_limit: Duration::from_millis(200),
+        ..opts()
+    };
+    let out = solve_with(&inst, &quick, Search::Radius).expect("solve");
+    assert_eq!(out.search, "lagrangian-bb");
+    assert!(out.why.contains("radius formulation would have"), "{}", out.why);
+}
