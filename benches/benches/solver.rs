@@ -1,36 +1,105 @@
-//! `cargo bench -p hubplan-benches --bench solver -- [S] [M] [L] [kent] [--mps DIR] [--quick] [--tl SECS] [--lscp VALUE]`
+//! `cargo bench -p hubplan-benches --bench solver -- [S] [M] [L] [kent] [sjc818[:S:p]] [--mps DIR] [--quick] [--tl SECS] [--lscp VALUE] [--search auto|lp|lagrangian|benders] [--whatif]`
 //!
+//! `sjc818` solves SJC818 with S = 800 and p = 12 (the reference of tests/sjc.rs),
+//! `sjc818:S:p` any other case, and writes `sjc818_S_p.mps`. `--whatif` re-plans each size's MCLP-T with one
+//! site forced open and then one forced closed, cold and warm-started from the
+//! base plan (`solve_warm`), and prints both times.
 use hubplan_solver::synthetic::{generate, lscp, mclp, Spec};
-use hubplan_solver::{solve, Instance, SolveOptions};
+use hubplan_solver::{solve_warm, solve_with, Fixing, Instance, Outcome, Search, SolveOptions, WarmStart};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-fn run(name: &str, inst: &Instance, tl: u64, abs_gap: f64) -> f64 {
-    let opts = SolveOptions {
+/// The search every run uses (`--search`).
+static SEARCH: OnceLock<Search> = OnceLock::new();
+
+fn options(tl: u64, abs_gap: f64) -> SolveOptions {
+    SolveOptions {
         time_limit: Duration::from_secs(tl),
         rel_gap: 1e-4,
         abs_gap,
-    };
+    }
+}
+
+fn run(name: &str, inst: &Instance, tl: u64, abs_gap: f64) -> f64 {
+    run_full(name, inst, tl, abs_gap, None).map_or(f64::NAN, |o| o.objective)
+}
+
+/// One solve (warm-started from `warm` when given); prints a table row.
+fn run_full(name: &str, inst: &Instance, tl: u64, abs_gap: f64, warm: Option<&[bool]>) -> Option<Outcome> {
+    let opts = options(tl, abs_gap);
+    let search = *SEARCH.get().unwrap_or(&Search::Auto);
     let t = Instant::now();
-    let o = match solve(inst, &opts) {
+    let r = match warm {
+        Some(open) => solve_warm(inst, &opts, search, &WarmStart { open: open.to_vec() }),
+        None => solve_with(inst, &opts, search),
+    };
+    let o = match r {
         Ok(o) => o,
         Err(e) => {
             println!("| {name} | error: {e} |");
-            return f64::NAN;
+            return None;
         }
     };
     let secs = t.elapsed().as_secs_f64();
     let arcs = inst.arcs.len();
     println!(
-        "| {name} | {}×{} ({arcs} arcs) | {:?} | {} | {} | {:.2e} | {} | {secs:.3} |",
+        "| {name} | {}×{} ({arcs} arcs) | {:?} | {} | {} | {:.2e} | {} | {secs:.3} | {} |",
         inst.n_clients(),
         inst.n_sites(),
         o.status,
         o.objective,
         o.bound,
         o.gap(),
-        o.nodes
+        o.nodes,
+        o.search
     );
-    o.objective
+    Some(o)
+}
+
+/// The what-if of issue 13: the base plan, then one site forced open and one
+/// forced closed, each cold and warm-started from the base plan.
+fn whatif(s: &str, inst: &Instance, tl: u64, abs_gap: f64) {
+    let Some(base) = run_full(&format!("{s} what-if base"), inst, tl, abs_gap, None) else {
+        return;
+    };
+    if base.open.is_empty() {
+        return;
+    }
+    // The closed site that covers the most need, and the open site that covers the least.
+    let mut cover = vec![0.0; inst.n_sites()];
+    for i in 0..inst.n_clients() {
+        for a in inst.arcs_of(i) {
+            cover[a.site as usize] += inst.demand[i];
+        }
+    }
+    let pick = |want: bool, most: bool| {
+        (0..inst.n_sites())
+            .filter(|&j| base.open[j] == want && inst.fixing[j] == Fixing::Free)
+            .max_by(|&a, &b| {
+                let o = cover[a].total_cmp(&cover[b]).then(b.cmp(&a));
+                if most {
+                    o
+                } else {
+                    o.reverse()
+                }
+            })
+    };
+    for (what, j, fx) in [
+        ("forced open", pick(false, true), Fixing::Open),
+        ("forced closed", pick(true, false), Fixing::Closed),
+    ] {
+        let Some(j) = j else { continue };
+        let mut w = inst.clone();
+        w.fixing[j] = fx;
+        run_full(&format!("{s} what-if site {j} {what}, cold"), &w, tl, abs_gap, None);
+        run_full(
+            &format!("{s} what-if site {j} {what}, warm"),
+            &w,
+            tl,
+            abs_gap,
+            Some(&base.open),
+        );
+    }
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -43,6 +112,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Use this LSCP value for the MCLP-T budget instead of solving LSCP
     // (to rebuild exactly the instance an earlier run exported).
     let mut lscp_value: Option<f64> = None;
+    let mut what_if = false;
     let mut k = 0;
     while k < args.len() {
         match args[k].as_str() {
@@ -55,6 +125,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 k += 1;
             }
             "--quick" => quick = true,
+            "--whatif" => what_if = true,
+            "--search" => {
+                let v = match args.get(k + 1).map(String::as_str) {
+                    Some("auto") => Search::Auto,
+                    Some("lp") => Search::Lp,
+                    Some("lagrangian") => Search::Lagrangian,
+                    Some("benders") => Search::Benders,
+                    _ => return Err("bad --search (auto|lp|lagrangian|benders)".into()),
+                };
+                let _ = SEARCH.set(v);
+                k += 1;
+            }
             "--lscp" => {
                 lscp_value = Some(args.get(k + 1).and_then(|s| s.parse().ok()).ok_or("bad --lscp")?);
                 k += 1;
@@ -72,9 +154,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if sizes.is_empty() {
         sizes = vec!["S".into(), "M".into(), "L".into()];
     }
-    println!("| instance | zones×sites | status | objective | bound | gap | nodes | seconds |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("| instance | zones×sites | status | objective | bound | gap | nodes | seconds | search |");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for s in sizes {
+        if let Some(rest) = s.strip_prefix("sjc818") {
+            // `sjc818` is S = 800, p = 12; `sjc818:S:p` any other case.
+            let sp: Vec<&str> = rest.split(':').filter(|x| !x.is_empty()).collect();
+            let dist: f64 = sp
+                .first()
+                .map_or(Ok(800.0), |x| x.parse())
+                .map_err(|_| "bad sjc818:S:p")?;
+            let p: u32 = sp.get(1).map_or(Ok(12), |x| x.parse()).map_err(|_| "bad sjc818:S:p")?;
+            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/reference/mclp_sjc");
+            let coords = std::fs::read_to_string(format!("{dir}/SJC818.txt"))?;
+            let demand = std::fs::read_to_string(format!("{dir}/demand-SJC818.dat"))?;
+            let inst = hubplan_solver::orlib::sjc(&coords, &demand, dist, p)?;
+            run(&format!("SJC818 S={dist} p={p}"), &inst, tl, 1e-6);
+            if let Some(dir) = &mps {
+                std::fs::create_dir_all(dir)?;
+                std::fs::write(
+                    format!("{dir}/sjc818_{dist}_{p}.mps"),
+                    hubplan_solver::mip::write_mps(&inst)?,
+                )?;
+            }
+            continue;
+        }
         let spec = match s.as_str() {
             "S" => Spec::small(seed),
             "M" => Spec::medium(seed),
@@ -111,6 +215,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             run(&format!("{s} MCLP-T (gap 1e-4 of uncovered)"), &mi, tl, 1e-6)
         };
         eprintln!("{s}: MCLP-T covers {:.2}% of need", 100.0 * (1.0 - u / total));
+        if what_if {
+            whatif(&s, &mi, tl, 1e-4 * 0.9 * total);
+        }
         if let Some(dir) = &mps {
             std::fs::create_dir_all(dir)?;
             std::fs::write(format!("{dir}/{s}_lscp.mps"), hubplan_solver::mip::write_mps(&li)?)?;

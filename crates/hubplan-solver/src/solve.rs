@@ -180,10 +180,11 @@ const LP_COVER_MAX_ARCS: usize = 400_000;
 const RADIUS_MAX_ARCS: usize = 100_000;
 /// Maximal covering with a site count of at most this and at least
 /// [`BENDERS_MIN_REACH`] sites in reach per zone takes the Benders search
-/// (SJC818 with S = 1200, p = 1–8: 0.04–0.12 s against 0.2–1.6 s for the LP
-/// search; with p = 10 or 12 the LP search is faster, and so it is on the
-/// budgeted S, Kent-scale, M and L instances).
-const BENDERS_MAX_P: usize = 8;
+/// (SJC818 with S = 1200, p = 1–6: 0.02–0.25 s against 0.4–1.6 s for the LP
+/// search; from p = 8 the LP search is faster on some instances — SJC500 with
+/// S = 800, p = 8: 15 s against 0.9 s — and it is on the budgeted S,
+/// Kent-scale, M and L instances).
+const BENDERS_MAX_P: usize = 6;
 /// See [`BENDERS_MAX_P`].
 const BENDERS_MIN_REACH: usize = 30;
 
@@ -194,7 +195,7 @@ const RADIUS_HARD_MAX_ARCS: usize = 20_000_000;
 
 /// The search [`solve`] runs on an instance of this shape, and why.
 ///
-/// * Maximal covering with a small site count (p ≤ 8, no budget) and dense
+/// * Maximal covering with a small site count (p ≤ 6, no budget) and dense
 ///   reach (≥ 30 sites per zone): the **Benders search** — the master over the
 ///   sites needs a few cuts, the full LP is large and degenerate.
 /// * Covering with uncovered need (maximal covering under a budget or a p): the
