@@ -18,30 +18,42 @@
 //! ```
 //!
 //! # Method
-//! 0. Under [`Assignment::Split`], a greedy-drop primal heuristic (every site
-//!    open that may open, then sites closed costliest first while the min-cost
-//!    flow still places everyone) runs with a quarter of the time limit; its
-//!    plan is returned (`Feasible`, bound `−∞`) when the MIP finds none in time
-//!    or a worse one.
-//! 1. The MIP above, through good_lp (pure-Rust `microlp` by default, HiGHS with
-//!    the `highs` feature), gives the open sites and a proven status.
-//! 2. Under [`Assignment::Split`] the assignment for those open sites is then
-//!    recomputed exactly as a **transportation problem by min-cost flow**
-//!    ([`transport`]: successive shortest paths with Dijkstra on reduced costs),
-//!    so the reported assignment is optimal for the open set whatever the back
-//!    end returned, and the objective is recomputed from it.
-//! 3. Under [`Assignment::Single`] (the generalised assignment problem) the
-//!    integral assignment of the MIP is kept and its objective recomputed.
+//! [`solve_capacitated`] picks the method ([`solve_capacitated_with`] forces one):
 //!
-//! Bounds are honest: `Optimal` only when the back end proved it (or stopped
-//! at its gap limit), with bound = objective (minus the gap allowance);
-//! time-limited runs are `Feasible` with bound `−∞`, since good_lp exposes no
-//! dual bound. A native Lagrangian search for this class is not built yet
-//! (see docs/SOLVER.md).
+//! - **Split, default back end: the native search** (`search =
+//!   "capacity-lagrangian-bb"`). A Lagrangian relaxation of the assignment rows
+//!   (Beasley 1988; Cornuéjols, Sridharan & Thizy 1991): per site a continuous
+//!   knapsack gives `ρ_j`, and the site selection is bounded under the fixings,
+//!   cardinality, budget and the aggregate capacity row. Every value is a valid
+//!   lower bound; subgradient ascent improves it. The branch-and-bound on `y`
+//!   runs in the shared driver (`tree.rs`): warm-started ascents, reduced-cost
+//!   fixing, branching on the most fractional smoothed selection; plans from
+//!   the Lagrangian selections are repaired and priced exactly by [`transport`],
+//!   then improved by a capped drop/swap local search. `Optimal` only when the
+//!   tree closes within the gap; at the time limit `Feasible` with the tree's
+//!   bound; `Infeasible` when proven (a must-serve client with only closed
+//!   sites, or a closed tree without a plan). Deterministic on any thread count.
+//! - **Single assignment, or HiGHS asked for: the MIP** above through good_lp
+//!   (`search = "capacity-mip"`). Under [`Assignment::Split`] a greedy-drop
+//!   heuristic runs first with a quarter of the time, and the assignment of the
+//!   MIP's open set is recomputed exactly by [`transport`]; under
+//!   [`Assignment::Single`] (the generalised assignment problem) the MIP's
+//!   integral assignment is kept. `Optimal` when the back end proved it;
+//!   time-limited runs are `Feasible` with bound `−∞` (good_lp exposes no dual
+//!   bound). The native tree branches on `y` only, so it is not exact for
+//!   single assignment; that stays on the MIP.
+//!
+//! [`transport`] solves the transportation problem of a fixed open set by
+//! min-cost flow: every client starts at its cheapest open option, and the
+//! overloads are rerouted by early-stopped multi-source Dijkstra on reduced
+//! costs (successive shortest paths with potentials).
 //!
 //! # Complexity
-//! The MIP has `n + |arcs| + m` variables; its solve time is the back end's.
-//! [`transport`] runs at most `m + n` Dijkstra passes of `O(|arcs| log(m + n))`.
+//! One ascent iteration: `O(|arcs| log deg)` (the per-site sorts) plus
+//! `O(n log n)`; reduced-cost fixing `O(n²)` per node. [`transport`]: one pass
+//! over the arcs plus one early-stopped Dijkstra per augmentation (each empties
+//! an overload, fills a site or saturates an arc). The MIP has
+//! `n + |arcs| + m` variables; its time is the back end's.
 
 use crate::instance::{Fixing, Instance, InstanceError};
 use crate::mip::MipBackend;

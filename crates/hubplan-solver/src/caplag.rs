@@ -106,7 +106,7 @@ impl<'a> Cap<'a> {
             rel_gap,
             abs_gap,
             deadline,
-            root_moves: 200,
+            root_moves: (4_000_000 / inst.arcs.len().max(1)).clamp(20, 200),
         }
     }
 
@@ -253,6 +253,7 @@ impl<'a> Cap<'a> {
         let mut timed_out = false;
         let mut g = vec![0.0; self.m];
         let mut iters = 0;
+        let mut mark = -INF;
         for it in 0..par.max_iter.max(1) {
             iters = it + 1;
             let e = self.evaluate(fix, &lambda);
@@ -295,6 +296,13 @@ impl<'a> Cap<'a> {
             let bval = best.as_ref().map_or(lval, |b| b.0.value);
             if bval >= cutoff {
                 break;
+            }
+            // Converged: the best value moved by less than 1e-6 (relative) in 300 iterations.
+            if it % 300 == 0 {
+                if it > 0 && bval - mark <= 1e-6 * bval.abs().max(1.0) {
+                    break;
+                }
+                mark = bval;
             }
             if Instant::now() > self.deadline {
                 timed_out = true;
@@ -438,7 +446,7 @@ impl<'a> Cap<'a> {
     fn improve(&self, fix: &[Fixing], mut cur: (f64, Vec<bool>), score: &[f64], budget: usize) -> (f64, Vec<bool>) {
         let mut evals = 0;
         let mut improved = true;
-        while improved && evals < budget {
+        while improved && evals < budget && Instant::now() < self.deadline {
             improved = false;
             let Some((_, flows)) = self.price(&cur.1) else {
                 return cur;
@@ -455,7 +463,7 @@ impl<'a> Cap<'a> {
             // Sites the relaxation least wants open (largest f_j + ρ_j) first.
             opened.sort_by(|&a, &b| score[b].total_cmp(&score[a]).then(a.cmp(&b)));
             for &j in &opened {
-                if evals >= budget {
+                if evals >= budget || Instant::now() >= self.deadline {
                     break;
                 }
                 let mut o = cur.1.clone();

@@ -1,0 +1,94 @@
+//! Demand capacity (issue 21): the native Lagrangian search on the seeded
+//! capacitated instances of `hubplan_solver::synthetic::capacitated`, with the
+//! model's MPS written for HiGHS and SCIP (`benches/peers/mip_peer.py`).
+//!
+//! `cargo bench -p hubplan-benches --bench capacity -- [K] [M] [--tl SECS] [--seed N] [--mps DIR] [--mip]`
+//!
+//! Threads: rayon's default (set `RAYON_NUM_THREADS=1` for one core).
+//!
+//! `--mip` also runs the microlp MIP back end on the same instance.
+use hubplan_solver::capacity::{solve_capacitated_with, Assignment, Method};
+use hubplan_solver::mip::{write_mps, MipBackend};
+use hubplan_solver::synthetic::{capacitated, CapSpec};
+use hubplan_solver::{Instance, SolveOptions};
+use std::time::{Duration, Instant};
+
+fn run(name: &str, inst: &Instance, tl: u64, method: Method) {
+    let opts = SolveOptions {
+        time_limit: Duration::from_secs(tl),
+        rel_gap: 1e-4,
+        abs_gap: 1e-6,
+    };
+    let t = Instant::now();
+    match solve_capacitated_with(inst, &opts, Assignment::Split, method) {
+        Ok(o) => {
+            let o = o.outcome;
+            println!(
+                "| {name} | {}×{} ({} arcs) | {} | {:?} | {:.1} | {:.1} | {:.2e} | {} | {:.3} |",
+                inst.n_clients(),
+                inst.n_sites(),
+                inst.arcs.len(),
+                o.search,
+                o.status,
+                o.objective,
+                o.bound,
+                o.gap(),
+                o.nodes,
+                t.elapsed().as_secs_f64()
+            );
+        }
+        Err(e) => println!("| {name} | error: {e} |"),
+    }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (mut sizes, mut mps, mut seed, mut tl, mut mip) = (Vec::new(), None, 1u64, 60u64, false);
+    let mut k = 0;
+    while k < args.len() {
+        let val = |k: usize| args.get(k + 1).cloned().ok_or(format!("{} needs a value", args[k]));
+        match args[k].as_str() {
+            "--mps" => {
+                mps = Some(val(k)?);
+                k += 1;
+            }
+            "--seed" => {
+                seed = val(k)?.parse()?;
+                k += 1;
+            }
+            "--tl" => {
+                tl = val(k)?.parse()?;
+                k += 1;
+            }
+            "--mip" => mip = true,
+            // `cargo bench` passes `--bench`; ignore unknown flags.
+            s if s.starts_with("--") => {}
+            s => sizes.push(s.to_string()),
+        }
+        k += 1;
+    }
+    if sizes.is_empty() {
+        sizes = vec!["K".into(), "M".into()];
+    }
+    let threads = std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| "default".into());
+    println!("RAYON_NUM_THREADS {threads}, time limit {tl} s, rel gap 1e-4");
+    println!("| instance | zones×sites | search | status | objective | bound | gap | nodes | seconds |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for s in sizes {
+        let Some(spec) = CapSpec::sized(&s, seed) else {
+            println!("| {s} | unknown size (K or M) |");
+            continue;
+        };
+        let inst = capacitated(&spec);
+        let name = format!("cap-{s}-s{seed}");
+        if let Some(dir) = &mps {
+            std::fs::create_dir_all(dir)?;
+            std::fs::write(format!("{dir}/{name}.mps"), write_mps(&inst)?)?;
+        }
+        run(&name, &inst, tl, Method::Native);
+        if mip {
+            run(&name, &inst, tl, Method::Mip(MipBackend::Microlp));
+        }
+    }
+    Ok(())
+}
