@@ -947,6 +947,7 @@ pub fn map_services(inputs: &Inputs, rules: &ServiceRules) -> MappedServices {
         .is_some_and(|c| c.assignment == Assignment::Single);
     let all_required = matches!(rules.objective, ObjectiveKind::MinCost | ObjectiveKind::MinTravel);
     let mut clients = Vec::new();
+    let mut room = Vec::new();
     let mut client_need = 0.0;
     let mut unreachable = vec![Vec::new(); services.len()];
     for (p, &s) in services.iter().enumerate() {
@@ -981,6 +982,8 @@ pub fn map_services(inputs: &Inputs, rules: &ServiceRules) -> MappedServices {
                             arcs,
                             coverage: Coverage::Required,
                         });
+                        // Under demand capacity its families still take room.
+                        room.push(need);
                         clients.push((z, p));
                     }
                 }
@@ -997,9 +1000,13 @@ pub fn map_services(inputs: &Inputs, rules: &ServiceRules) -> MappedServices {
                 arcs,
                 coverage,
             });
+            room.push(need);
             clients.push((z, p));
             client_need += need;
         }
+    }
+    if inst.capacitated_services().contains(&true) {
+        inst.client_room = room;
     }
     MappedServices {
         instance: inst,
@@ -1140,7 +1147,9 @@ pub fn evaluate_services_assigned(
         let mut need_cov = 0.0;
         for z in inputs.zone_indices() {
             let need = inputs.need(z, Some(s));
-            if need <= 0.0 {
+            // Zones beyond the limit today (held to their own limit) take room
+            // but count in neither coverage nor travel, as without capacity.
+            if need <= 0.0 || !e.in_rule[k][z.index()] {
                 continue;
             }
             if cov[z.index()] {
@@ -1628,7 +1637,7 @@ fn assignment_of(inputs: &Inputs, mapped: &MappedServices, flows: &sv::ServiceFl
         .map(|&c| c.then(|| vec![Vec::new(); inputs.zones.len()]))
         .collect();
     for (i, &(z, k)) in mapped.clients.iter().enumerate() {
-        let need = mapped.instance.clients[i].need;
+        let need = mapped.instance.room(i);
         let (Some(list), true) = (per_service[k].as_mut(), need > 0.0) else {
             continue;
         };

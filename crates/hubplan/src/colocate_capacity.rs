@@ -164,18 +164,19 @@ fn shortfall(
     let mut load = vec![0.0; inst.sites.len()];
     for (k, f) in flows.iter().enumerate() {
         for &(j, share) in f {
-            load[j as usize] += share * inst.clients[ids[k]].need;
+            load[j as usize] += share * inst.room(ids[k]);
         }
     }
     let (mut missing, mut zones, mut full) = (0.0, Vec::new(), Vec::new());
     for (k, f) in flows.iter().enumerate() {
         let c = &inst.clients[ids[k]];
-        if c.coverage != Coverage::Required || c.need <= 0.0 {
+        let room = inst.room(ids[k]);
+        if c.coverage != Coverage::Required || room <= 0.0 {
             continue;
         }
         let placed: f64 = f.iter().map(|x| x.1).sum();
-        let short = (1.0 - placed) * c.need;
-        if short <= 1e-6 * c.need.max(1.0) {
+        let short = (1.0 - placed) * room;
+        if short <= 1e-6 * room.max(1.0) {
             continue;
         }
         let reach: Vec<usize> = c.arcs.iter().map(|a| a.site as usize).filter(|&j| open[j]).collect();

@@ -377,7 +377,8 @@ pub fn check_assignment(
 /// (planned position `k`) lists per zone the `(site, users)` serving it.
 /// Returns every broken rule as a sentence naming ids: users at a site that is
 /// closed or does not host the service, at a site without a travel time or
-/// beyond the service's limit; more users than the zone's need; a zone the
+/// beyond the service's limit (a required zone beyond it today: its own limit,
+/// `access.beyond_limit`); more users than the zone's need; a zone the
 /// rules require (every zone with need in reach under `min_cost` and
 /// `min_travel`, equity zones always) whose need is not all placed within the
 /// limit; a zone split over two buildings under single assignment; a (site,
@@ -442,6 +443,21 @@ pub fn check_service_assignment(
             let zone = inputs.zone(z);
             let need = inputs.need(z, Some(s));
             let list = &per_zone[z.index()];
+            let reachable = inputs
+                .travel
+                .row(z)
+                .any(|(j, m)| capable(j) && limit.is_none_or(|l| m <= l));
+            // A zone beyond the limit today is held to its own limit (access.beyond_limit).
+            let all_or_equity = all
+                || match (rules.equity_max_imd_decile, zone.imd_decile) {
+                    (Some(max), Some(d)) => d <= max,
+                    _ => false,
+                };
+            let own = if reachable || !all_or_equity {
+                limit
+            } else {
+                crate::colocate::beyond_limit_of(inputs, rules, z, s)
+            };
             let mut placed = 0.0;
             for &(j, users) in list {
                 if !(users.is_finite() && users >= 0.0) || j.index() >= n {
@@ -465,12 +481,12 @@ pub fn check_service_assignment(
                         "zone {} is sent to {} for {}, which it has no travel time to",
                         zone.id, site.id, service.id
                     )),
-                    Some(m) if limit.is_some_and(|l| m > l) => v.push(format!(
-                        "zone {} is sent to {} for {}, {m} minutes away, beyond the limit of {} minutes",
+                    Some(m) if own.is_some_and(|l| m > l) => v.push(format!(
+                        "zone {} is sent to {} for {}, {m} minutes away, beyond its limit of {} minutes",
                         zone.id,
                         site.id,
                         service.id,
-                        limit.unwrap_or(f64::INFINITY)
+                        own.unwrap_or(f64::INFINITY)
                     )),
                     Some(_) => {}
                 }
@@ -493,15 +509,7 @@ pub fn check_service_assignment(
             }
             // Required: need > 0 and some capable site within the limit (else the
             // zone is unreachable at baseline and left to the beyond-limit rule).
-            let equity = match (rules.equity_max_imd_decile, zone.imd_decile) {
-                (Some(max), Some(d)) => d <= max,
-                _ => false,
-            };
-            let reachable = inputs
-                .travel
-                .row(z)
-                .any(|(j, m)| capable(j) && limit.is_none_or(|l| m <= l));
-            if (all || equity) && need > 0.0 && reachable && placed < need - 1e-6 * need.max(1.0) {
+            if all_or_equity && need > 0.0 && reachable && placed < need - 1e-6 * need.max(1.0) {
                 v.push(format!(
                     "zone {} needs {need} {} users placed within the limit but only {placed} are",
                     zone.id, service.id

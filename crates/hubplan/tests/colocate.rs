@@ -883,3 +883,138 @@ fn kent_family_hubs() {
         PlanStatus::Optimal | PlanStatus::Feasible | PlanStatus::Infeasible
     ));
 }
+
+// ---------------------------------------------------------------------------
+// Demand capacity per building and service (max_users_<service>).
+// ---------------------------------------------------------------------------
+
+/// Capacities from the random space capacities (`cap / 4` users, some unlimited)
+/// for service `a` (and `b` on every other site).
+fn service_capacity(r: &Rand, assignment: hubplan::scenario::Assignment) -> hubplan::colocate::ServiceCapacity {
+    let a: Vec<Option<f64>> = r.sites.iter().map(|s| s.1.map(|c| (c / 4.0).floor())).collect();
+    let b: Vec<Option<f64>> = r
+        .sites
+        .iter()
+        .enumerate()
+        .map(|(j, s)| {
+            if j % 2 == 0 {
+                s.1.map(|c| (c / 3.0).floor())
+            } else {
+                None
+            }
+        })
+        .collect();
+    hubplan::colocate::ServiceCapacity {
+        max_users: vec![(ServiceIdx(0), a), (ServiceIdx(1), b)],
+        users_today: Vec::new(),
+        assignment,
+    }
+}
+
+fn check_plan(inputs: &Inputs, rules: &ServiceRules, p: &hubplan::colocate::ServicePlan) -> Vec<String> {
+    let hosting: Vec<Vec<ServiceIdx>> = p.sites.iter().map(|s| s.hosts_after.clone()).collect();
+    let mut a = hubplan::colocate::ServiceAssignment {
+        per_service: vec![None; p.services.len()],
+    };
+    if let Some(cap) = &p.capacity {
+        for u in &cap.services {
+            let k = p.services.iter().position(|&s| s == u.service).unwrap();
+            a.per_service[k] = Some(u.zones.clone());
+        }
+    }
+    let mut v = service_violations(inputs, rules, &p.open, &hosting);
+    v.extend(hubplan::evaluate::check_service_assignment(
+        inputs, rules, &p.open, &hosting, &a,
+    ));
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(16), .. ProptestConfig::default() })]
+
+    /// One service with a capacity per building: the co-location path and the
+    /// base model's demand capacity (`max_users`, docs/MODEL.md §1.3) agree on
+    /// the optimal value of all three objectives, split and single; every
+    /// co-location plan passes the independent checker.
+    #[test]
+    fn one_capacitated_service_agrees_with_the_base_model(r in rand_instance(), b in 0u32..200, p in 1u32..4, single in any::<bool>()) {
+        use hubplan::scenario::{Assignment, DemandCapacity};
+        let mut inputs = build(&r);
+        inputs.services.truncate(1);
+        inputs.services[0].need_column = None;
+        inputs.services[0].max_minutes = None;
+        for s in &mut inputs.sites {
+            s.capacity = None;
+            s.services = vec![ServiceIdx(0)];
+            s.can_host = vec![ServiceIdx(0)];
+        }
+        let assignment = if single { Assignment::Single } else { Assignment::Split };
+        let max_users: Vec<Option<f64>> = r.sites.iter().map(|s| s.1.map(|c| (c / 4.0).floor())).collect();
+        let p = p.min(inputs.sites.len() as u32);
+        for (kind, budget, count) in [
+            (ObjectiveKind::MinCost, None, None),
+            (ObjectiveKind::MaxCoverage, Some(b as f64), None),
+            (ObjectiveKind::MinTravel, None, Some(p)),
+        ] {
+            let mut sc = Scenario::min_cost();
+            sc.objective = kind;
+            sc.budget = budget;
+            sc.sites = count;
+            sc.capacity = Some(DemandCapacity { max_users: max_users.clone(), users_today: vec![None; max_users.len()], assignment });
+            let base = hubplan::plan(&inputs, &sc).unwrap();
+            let mut rules = ServiceRules { objective: kind, annual_budget: budget, ..ServiceRules::default() };
+            rules.sites.exact = count;
+            rules.capacity = Some(hubplan::colocate::ServiceCapacity {
+                max_users: vec![(ServiceIdx(0), max_users.clone())],
+                users_today: Vec::new(),
+                assignment,
+            });
+            rules.solver.backend = Backend::Microlp;
+            let co = plan_services(&inputs, &rules).unwrap();
+            prop_assert_eq!(base.status, co.status, "{:?}", kind);
+            if co.status == PlanStatus::Optimal {
+                prop_assert!((base.objective - co.objective).abs() < 1e-6 * base.objective.abs().max(1.0),
+                    "{:?} ({:?}): base {} co-location {}", kind, assignment, base.objective, co.objective);
+                let v = check_plan(&inputs, &rules, &co);
+                prop_assert!(v.is_empty(), "{:?}", v);
+            }
+        }
+    }
+
+    /// Two services with capacities, hubs per district, forced decisions and the
+    /// beyond-limit rule: every plan passes the independent checker, capacity
+    /// never makes the least cost lower, and an infeasible plan names its blockers.
+    #[test]
+    fn capacitated_plans_pass_the_checker(r in rand_instance(), single in any::<bool>(), hubs in any::<bool>(), keep0 in any::<bool>()) {
+        use hubplan::scenario::Assignment;
+        let inputs = build(&r);
+        let assignment = if single { Assignment::Single } else { Assignment::Split };
+        let mut rules = ServiceRules::default();
+        if hubs {
+            rules.hub = vec![ServiceIdx(0), ServiceIdx(1)];
+            rules.min_hubs_per_district = 1;
+        }
+        if keep0 {
+            rules.keep = vec![SiteIdx(0)];
+        }
+        rules.solver.backend = Backend::Microlp;
+        let free = plan_services(&inputs, &rules);
+        rules.capacity = Some(service_capacity(&r, assignment));
+        match plan_services(&inputs, &rules) {
+            Ok(p) if p.status == PlanStatus::Optimal => {
+                let v = check_plan(&inputs, &rules, &p);
+                prop_assert!(v.is_empty(), "{:?}", v);
+                if let Ok(f) = &free {
+                    prop_assert_eq!(f.status, PlanStatus::Optimal);
+                    prop_assert!(p.objective >= f.objective - 1e-6, "capacity lowered the cost: {} < {}", p.objective, f.objective);
+                }
+            }
+            Ok(p) => {
+                prop_assert_eq!(p.status, PlanStatus::Infeasible);
+                prop_assert!(p.infeasibility.is_some_and(|i| !i.blockers.is_empty()));
+            }
+            Err(Error::Contradiction(_)) => {}
+            Err(e) => prop_assert!(false, "{}", e),
+        }
+    }
+}

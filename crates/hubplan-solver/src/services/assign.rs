@@ -26,7 +26,7 @@ pub type ServiceFlows = Vec<Vec<(u32, f64)>>;
 
 /// The single-service transportation instance of `service` under decision `d`:
 /// the sites (capacity = `max_users` where the site hosts the service), the
-/// clients of the service (arc cost = need × minutes; optional clients may stay
+/// clients of the service (demand = their room; arc cost = need × minutes; optional clients may stay
 /// unplaced at a cost above any placement), and which instance client each is.
 /// `unplaced_ok` lets required clients stay unplaced too (for diagnosis).
 ///
@@ -66,7 +66,7 @@ pub fn service_instance(
             })
             .collect();
         let unserved = (unplaced_ok || c.coverage == Coverage::Optional).then_some(c.need * penalty);
-        t.push_client(arcs, unserved, c.need);
+        t.push_client(arcs, unserved, inst.room(i));
     }
     (t, open, ids)
 }
@@ -151,14 +151,14 @@ pub fn assignment_violations(inst: &ServiceInstance, d: &Decision, flows: &Servi
                 continue;
             }
             if let Some(k) = inst.host_pos(site as usize, c.service) {
-                load[site as usize][k] += c.need * share;
+                load[site as usize][k] += inst.room(i) * share;
             }
             total += share;
         }
         if total > 1.0 + 1e-9 {
             out.push(format!("client {i} is placed {total} times"));
         }
-        if c.coverage == Coverage::Required && c.need > 0.0 && total < 1.0 - 1e-7 {
+        if c.coverage == Coverage::Required && inst.room(i) > 0.0 && total < 1.0 - 1e-7 {
             out.push(format!("client {i} (service {}) is placed only {total}", c.service));
         }
         if inst.single_assignment && flows[i].iter().filter(|f| f.1 > 1e-9).count() > 1 {

@@ -157,6 +157,11 @@ pub struct ServiceInstance {
     /// Under demand capacity, each client of a capacitated service goes to
     /// one site (`true`) or may be split between sites (`false`, the default).
     pub single_assignment: bool,
+    /// Per client, the need it takes from demand capacities when that differs
+    /// from its `need` (the objective weight): a required pair beyond the limit
+    /// today has weight 0 but its families still take room. Empty (the default),
+    /// or shorter than `clients`: `need`.
+    pub client_room: Vec<f64>,
 }
 
 /// Why a [`ServiceInstance`] is malformed (a bug in the caller, who validates input first),
@@ -230,7 +235,16 @@ impl ServiceInstance {
             then: None,
             lex_tolerance: DEFAULT_LEX_TOLERANCE,
             single_assignment: false,
+            client_room: Vec::new(),
         }
+    }
+
+    /// The need client `i` takes from demand capacities ([`ServiceInstance::client_room`]).
+    pub fn room(&self, i: usize) -> f64 {
+        self.client_room
+            .get(i)
+            .copied()
+            .unwrap_or_else(|| self.clients.get(i).map_or(0.0, |c| c.need))
     }
 
     /// Whether some site has a demand capacity ([`HostOption::max_users`]) for `service`:
@@ -334,6 +348,9 @@ impl ServiceInstance {
                     return Err(ServiceError::Number(format!("client {i} has bad minutes")));
                 }
             }
+        }
+        if self.client_room.iter().any(|&r| !ok(r)) {
+            return Err(ServiceError::Number("a client's room is negative or not finite".into()));
         }
         for b in [self.annual_budget, self.capital_budget].into_iter().flatten() {
             if !b.is_finite() {

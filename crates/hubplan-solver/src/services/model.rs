@@ -92,6 +92,8 @@ pub struct ModelClient {
     pub coverage: Coverage,
     /// The instance clients merged into it.
     pub members: Vec<usize>,
+    /// The need it takes from demand capacities ([`ServiceInstance::room`], merged).
+    pub room: f64,
 }
 
 /// The linear model of one stage (minimisation).
@@ -136,6 +138,7 @@ pub fn reduce_clients(inst: &ServiceInstance) -> Vec<ModelClient> {
             arcs: c.arcs.clone(),
             coverage: c.coverage,
             members: vec![i],
+            room: inst.room(i),
         })
         .collect();
     if uses(inst, ServiceObjective::MinTravel) {
@@ -178,6 +181,7 @@ pub fn reduce_clients(inst: &ServiceInstance) -> Vec<ModelClient> {
         match merged.last_mut() {
             Some((_, _, lc)) if last.as_ref() == Some(&key) => {
                 lc.need += c.need;
+                lc.room += c.room;
                 lc.members.extend(c.members);
                 if c.coverage == Coverage::Required {
                     lc.coverage = Coverage::Required;
@@ -272,7 +276,7 @@ fn declare(inst: &ServiceInstance, m: &mut LinModel) {
     let cap = inst.capacitated_services();
     for i in 0..m.clients.len() {
         let optional = m.clients[i].coverage == Coverage::Optional;
-        let assigned = cap[m.clients[i].service as usize] && m.clients[i].need > 0.0;
+        let assigned = cap[m.clients[i].service as usize] && m.clients[i].room > 0.0;
         m.layout.assigned.push(assigned);
         let c = (need_c && optional).then(|| m.var(format!("c_{i}"), 0.0, 1.0, false));
         m.layout.c.push(c);
@@ -528,7 +532,7 @@ fn demand_capacity_rows(inst: &ServiceInstance, m: &mut LinModel) {
         }
         for (a, &x) in c.arcs.iter().zip(&m.layout.x[i]) {
             if let Some(k) = inst.host_pos(a.site as usize, c.service) {
-                load[a.site as usize][k].add(x, c.need);
+                load[a.site as usize][k].add(x, c.room);
             }
         }
     }
