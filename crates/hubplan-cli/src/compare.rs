@@ -18,5 +18,10 @@ pub struct CompareArgs {
 pub fn run(args: &CompareArgs) -> Result<ExitCode> {
     let (c, a, b) = hubplan_run::compare_files(&args.a, &args.b)?;
     print!("{}", hubplan_run::comparison_text(&c, &a, &b));
+    // Demand capacity (issue 21): the fullest buildings after each plan.
+    let lines = hubplan_run::text::utilisation_lines_for_files(&args.a, &args.b, 5)?;
+    if !lines.is_empty() {
+        println!("\n{}", lines.join("\n"));
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -188,6 +188,7 @@ pub(crate) fn blocks(a: &Appendix<'_>) -> Vec<Block> {
         closures(a, &mut b);
         worse_off(a, &mut b);
         kept(a, &mut b);
+        capacity(a, &mut b);
     } else {
         infeasibility(a, &mut b);
     }
@@ -951,15 +952,195 @@ fn kept(a: &Appendix<'_>, b: &mut Vec<Block>) {
             if site.status == SiteStatus::Candidate && k.decision == Decision::Open {
                 cost = format!("{cost} (+{} to open)", money(site.open_cost));
             }
+            let mut reason = site_sentence(inputs, ex, k.site);
+            if let Some(text) = capacity_reason(a.plan, k.site) {
+                reason.push_str(&format!(" Capacity: {text}."));
+            }
             t.rows.push(vec![
                 site_label(inputs, k.site),
                 district(&site.district),
                 k.decision.name().into(),
                 cost,
-                site_sentence(inputs, ex, k.site),
+                reason,
             ]);
         }
         b.push(Block::Table(t));
+    }
+}
+
+/// The capacity reason of site `s` (issue 21), when the plan has demand capacity and one.
+fn capacity_reason(plan: &Plan, s: SiteIdx) -> Option<&str> {
+    plan.capacity
+        .as_ref()?
+        .reasons
+        .iter()
+        .find(|(r, _)| *r == s)
+        .map(|(_, t)| t.as_str())
+}
+
+/// "64%", or "–" when the building has no capacity.
+fn share_cell(x: Option<f64>) -> String {
+    x.map_or_else(|| "–".into(), hubplan::explain::capacity::whole_pct)
+}
+
+/// Demand capacity (issue 21): per building with a `max_users`, its users today and after
+/// the plan, its capacity and its utilisation before → after, fullest first; buildings over
+/// the full share flagged; the warnings (nearly full, split-only) and the capacity reasons.
+/// Nothing without demand capacity.
+fn capacity(a: &Appendix<'_>, b: &mut Vec<Block>) {
+    let (inputs, plan) = (a.inputs, a.plan);
+    let Some(cap) = plan.capacity.as_ref() else {
+        return;
+    };
+    let limited: Vec<SiteIdx> = inputs
+        .site_indices()
+        .filter(|s| cap.sites[s.index()].max_users.is_some())
+        .collect();
+    b.push(h(2, "capacity", "Capacity and use of buildings"));
+    let full = hubplan::explain::capacity::whole_pct(cap.full_share);
+    b.push(Block::Para(format!(
+        "{} of the {} buildings have a capacity: the most users they can serve, in the unit of need ({}). Each \
+         zone's need is placed in open buildings within the limit, and no building takes more than its \
+         capacity; {}. Utilisation is users as a share of capacity, today and after the plan; a building that \
+         receives users and is over {full} full after the plan is flagged.",
+        count(limited.len() as f64),
+        count(inputs.sites.len() as f64),
+        need_measure(a),
+        match cap.assignment {
+            hubplan::scenario::Assignment::Split => {
+                "a zone's need may be shared between buildings (capacity.assignment = \"split\")"
+            }
+            hubplan::scenario::Assignment::Single => {
+                "each zone goes to one building (capacity.assignment = \"single\")"
+            }
+        }
+    )));
+    if !limited.is_empty() {
+        let mut order = limited.clone();
+        let after = |s: SiteIdx| {
+            if plan.open[s.index()] {
+                cap.sites[s.index()].utilisation_after().unwrap_or(0.0)
+            } else {
+                -1.0
+            }
+        };
+        order.sort_by(|&x, &y| after(y).total_cmp(&after(x)).then(x.cmp(&y)));
+        let mut t = Table::new(
+            &[
+                "Building",
+                "District",
+                "Decision",
+                "Capacity",
+                "Users today",
+                "Users after",
+                "Utilisation today → after",
+                "Flag",
+            ],
+            &[3, 4, 5, 6],
+        );
+        t.class = "wide";
+        t.caption = "Buildings with a capacity, fullest after the plan first".into();
+        let (mut q, mut ub, mut ua) = (0.0, 0.0, 0.0);
+        let mut modelled = 0usize;
+        for &s in &order {
+            let l = &cap.sites[s.index()];
+            let open = plan.open[s.index()];
+            let max = l.max_users.unwrap_or(0.0);
+            q += max;
+            ub += l.users_before;
+            ua += l.users_after;
+            if !l.before_given {
+                modelled += 1;
+            }
+            let flag = match l.utilisation_after() {
+                Some(u) if open && u > cap.full_share => format!("over {full} full"),
+                _ => String::new(),
+            };
+            t.rows.push(vec![
+                site_label(inputs, s),
+                district(&inputs.site(s).district),
+                plan.sites[s.index()].decision.name().into(),
+                count(max),
+                format!("{}{}", count(l.users_before), if l.before_given { "" } else { "*" }),
+                count(l.users_after),
+                format!(
+                    "{} → {}",
+                    share_cell(l.utilisation_before()),
+                    if open {
+                        share_cell(l.utilisation_after())
+                    } else {
+                        "closed".into()
+                    }
+                ),
+                flag,
+            ]);
+        }
+        let share = |u: f64| {
+            if q > 0.0 {
+                hubplan::explain::capacity::whole_pct(u / q)
+            } else {
+                "–".into()
+            }
+        };
+        t.total = Some(vec![
+            plural(limited.len(), "building", "buildings"),
+            String::new(),
+            String::new(),
+            count(q),
+            count(ub),
+            count(ua),
+            format!("{} → {}", share(ub), share(ua)),
+            String::new(),
+        ]);
+        b.push(Block::Table(t));
+        let unlimited = inputs.sites.len() - limited.len();
+        let mut notes = Vec::new();
+        if modelled > 0 {
+            notes.push(
+                "* Users today not given in the sites file (users_today): modelled as the need of the zones whose \
+                 nearest building this is today."
+                    .to_string(),
+            );
+        }
+        if unlimited > 0 {
+            notes.push(format!(
+                "{} without a capacity (no max_users) can take any number of users and {} not listed.",
+                plural(unlimited, "building", "buildings"),
+                if unlimited == 1 { "is" } else { "are" }
+            ));
+        }
+        if !notes.is_empty() {
+            b.push(Block::Note(notes.join(" ")));
+        }
+    }
+    let mut items: Vec<String> = Vec::new();
+    if cap.need_unplaced > 0.0 {
+        items.push(format!(
+            "Need within reach that does not fit into the open buildings: {} users.",
+            count(cap.need_unplaced)
+        ));
+    }
+    for w in &cap.warnings {
+        items.push(format!(
+            "Warning: {}",
+            hubplan::explain::capacity::warning_text(inputs, cap, w)
+        ));
+    }
+    if items.is_empty() {
+        items.push(format!(
+            "No building that receives users is over {full} full after the plan, and no zone's need is shared \
+             between buildings."
+        ));
+    }
+    b.push(Block::List(items));
+    if !cap.reasons.is_empty() {
+        b.push(Block::Para("Decisions that capacity explains:".into()));
+        b.push(Block::List(
+            cap.reasons
+                .iter()
+                .map(|(s, text)| format!("{}: {text}.", site_label(inputs, *s)))
+                .collect(),
+        ));
     }
 }
 

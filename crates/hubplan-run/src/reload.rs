@@ -133,8 +133,18 @@ pub fn reload(
         return Ok(Reloaded { dir, outcome });
     }
     let sc = job.single("report")?.clone();
-    let plan = match status {
-        PlanStatus::Optimal | PlanStatus::Feasible => {
+    // Demand capacity (issue 21): the utilisation and reasons need the assignment,
+    // which only a solve gives; the solver is deterministic, so re-planning gives the
+    // saved plan again (checked: same open set); otherwise the plan below, without them.
+    let replanned = match status {
+        PlanStatus::Optimal | PlanStatus::Feasible if sc.capacity.as_ref().is_some_and(|c| c.binds()) => {
+            hubplan::plan(inputs, &sc).ok().filter(|p| p.open == open)
+        }
+        _ => None,
+    };
+    let plan = match (status, replanned) {
+        (_, Some(p)) => p,
+        (PlanStatus::Optimal | PlanStatus::Feasible, None) => {
             let nan = f64::NAN;
             let mut p = hubplan::optimise::plan_for_open_set(
                 inputs,
@@ -157,7 +167,7 @@ pub fn reload(
             p.solver.nodes = summary.solver.nodes;
             p
         }
-        _ => {
+        (_, None) => {
             progress.event(Event::Info(&format!(
                 "the saved plan is {}: re-solving to explain why",
                 status.name()

@@ -219,3 +219,132 @@ pub fn service_summary(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan
 pub fn describe_service_blocker(inputs: &Inputs, rules: &ServiceRules, b: &ServiceBlocker) -> String {
     hubplan::explain::service_blocker_sentence(inputs, rules, b)
 }
+
+/// One building's utilisation after two plans (issue 21): plan A and plan B, or the
+/// baseline and a what-if. Read from the `capacity` block of each plan.json.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UtilisationChange {
+    /// The site id.
+    pub id: String,
+    /// Its `max_users` (the larger of the two plans', should they differ).
+    pub max_users: f64,
+    /// Users after plan A (`None`: the building is not in A's capacity block).
+    pub users_a: Option<f64>,
+    /// Users after plan B.
+    pub users_b: Option<f64>,
+    /// Users today (plan A's `users_before`, else B's).
+    pub users_today: Option<f64>,
+}
+
+impl UtilisationChange {
+    /// Users after A as a share of `max_users`.
+    pub fn share_a(&self) -> Option<f64> {
+        self.users_a.map(|u| u / self.max_users)
+    }
+    /// Users after B as a share of `max_users`.
+    pub fn share_b(&self) -> Option<f64> {
+        self.users_b.map(|u| u / self.max_users)
+    }
+    /// The larger of the two shares (for ranking the fullest buildings).
+    fn fullest(&self) -> f64 {
+        self.share_a().unwrap_or(0.0).max(self.share_b().unwrap_or(0.0))
+    }
+}
+
+/// The `fullest` buildings with a capacity in either plan, fullest after either plan
+/// first (ties: site id), from the `capacity` blocks of two plan.json documents
+/// (`capacity.sites[] = {id, max_users, users_before, users_after, …}`, docs/FORMATS.md).
+/// Empty when neither plan has demand capacity.
+pub fn utilisation_changes(a: &serde_json::Value, b: &serde_json::Value, fullest: usize) -> Vec<UtilisationChange> {
+    use std::collections::BTreeMap;
+    let sites = |v: &serde_json::Value| -> BTreeMap<String, (f64, f64, f64)> {
+        v.get("capacity")
+            .and_then(|c| c.get("sites"))
+            .and_then(serde_json::Value::as_array)
+            .map(|xs| {
+                xs.iter()
+                    .filter_map(|x| {
+                        let id = x.get("id")?.as_str()?.to_string();
+                        let q = x.get("max_users")?.as_f64().filter(|q| *q > 0.0)?;
+                        let after = x.get("users_after").and_then(serde_json::Value::as_f64).unwrap_or(0.0);
+                        let before = x.get("users_before").and_then(serde_json::Value::as_f64).unwrap_or(0.0);
+                        Some((id, (q, before, after)))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (sa, sb) = (sites(a), sites(b));
+    let mut ids: Vec<&String> = sa.keys().chain(sb.keys()).collect();
+    ids.sort();
+    ids.dedup();
+    let mut out: Vec<UtilisationChange> = ids
+        .into_iter()
+        .map(|id| {
+            let (x, y) = (sa.get(id), sb.get(id));
+            UtilisationChange {
+                id: id.clone(),
+                max_users: x.map_or(0.0, |v| v.0).max(y.map_or(0.0, |v| v.0)),
+                users_a: x.map(|v| v.2),
+                users_b: y.map(|v| v.2),
+                users_today: x.or(y).map(|v| v.1),
+            }
+        })
+        .collect();
+    out.sort_by(|x, y| y.fullest().total_cmp(&x.fullest()).then(x.id.cmp(&y.id)));
+    out.truncate(fullest);
+    out
+}
+
+/// The utilisation lines of a comparison (empty without demand capacity): the
+/// fullest buildings, "id 64% → 91% (A → B; 40% today)", and how many are over 90%
+/// full after each plan.
+pub fn utilisation_lines(a: &serde_json::Value, b: &serde_json::Value, fullest: usize) -> Vec<String> {
+    let all = utilisation_changes(a, b, usize::MAX);
+    if all.is_empty() {
+        return Vec::new();
+    }
+    let share = |x: Option<f64>| x.map_or_else(|| "n/a".to_string(), hubplan::explain::capacity::whole_pct);
+    let users = |x: Option<f64>| x.map_or_else(|| "n/a".to_string(), hubplan::explain::count);
+    let over = |f: fn(&UtilisationChange) -> Option<f64>| all.iter().filter(|c| f(c).is_some_and(|u| u > 0.9)).count();
+    let mut out = vec![format!(
+        "capacity: {} buildings with a max_users; over 90% full after the plan: {} in A, {} in B",
+        all.len(),
+        over(UtilisationChange::share_a),
+        over(UtilisationChange::share_b)
+    )];
+    out.push("fullest buildings (utilisation after A → after B; today):".to_string());
+    for c in all.iter().take(fullest) {
+        out.push(format!(
+            "  {:<14} {:>5} → {:<5} ({} today; {} users of {})",
+            c.id,
+            share(c.share_a()),
+            share(c.share_b()),
+            share(c.users_today.map(|u| u / c.max_users)),
+            format!("{} → {}", users(c.users_a), users(c.users_b)),
+            hubplan::explain::count(c.max_users)
+        ));
+    }
+    out
+}
+
+/// [`utilisation_lines`] for two saved plans (each a plan.json or the folder holding
+/// it), as `hubplan compare` prints them after its table.
+pub fn utilisation_lines_for_files(
+    a: &std::path::Path,
+    b: &std::path::Path,
+    fullest: usize,
+) -> crate::Result<Vec<String>> {
+    let read = |p: &std::path::Path| -> crate::Result<serde_json::Value> {
+        let p = if p.is_dir() {
+            p.join("plan.json")
+        } else {
+            p.to_path_buf()
+        };
+        let text = std::fs::read_to_string(&p)
+            .map_err(|e| crate::Error::invalid(&p.display().to_string(), format!("cannot read: {e}")))?;
+        serde_json::from_str(text.trim_start_matches('\u{feff}'))
+            .map_err(|e| crate::Error::invalid(&p.display().to_string(), format!("not a hubplan plan.json: {e}")))
+    };
+    Ok(utilisation_lines(&read(a)?, &read(b)?, fullest))
+}

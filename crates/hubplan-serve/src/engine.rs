@@ -135,6 +135,9 @@ pub struct LoadOptions {
     pub time_limit: Option<Duration>,
 }
 
+/// Buildings listed in a what-if's `utilisation` (the fullest after either plan).
+const UTILISATION_SHOWN: usize = 5;
+
 fn services_of(p: &Planned) -> Vec<Option<ServiceIdx>> {
     match p {
         Planned::Services(sp) => sp.services.iter().map(|&s| Some(s)).collect(),
@@ -605,6 +608,25 @@ impl Engine {
             }
         }
         let obj = |s: &Solved| s.plan_json.get("objective").cloned().unwrap_or(Value::Null);
+        // Demand capacity (issue 21): the fullest buildings after the baseline and the what-if.
+        let utilisation: Vec<Value> = if both {
+            hubplan_run::text::utilisation_changes(&base.plan_json, &w.plan_json, UTILISATION_SHOWN)
+                .iter()
+                .map(|c| {
+                    json!({
+                        "id": c.id,
+                        "max_users": round2(c.max_users),
+                        "users_today": c.users_today.map(round2),
+                        "users_baseline": c.users_a.map(round2),
+                        "users_whatif": c.users_b.map(round2),
+                        "utilisation_baseline": c.share_a().map(|x| (x * 1e4).round() / 1e4),
+                        "utilisation_whatif": c.share_b().map(|x| (x * 1e4).round() / 1e4),
+                    })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         Ok(json!({
             "baseline_status": base.status(),
             "whatif_status": w.status(),
@@ -615,6 +637,7 @@ impl Engine {
             "need_lost": if both { round2(need_lost) } else { Value::Null },
             "children_column": has_children.then_some(CHILDREN_COLUMN),
             "totals": totals,
+            "utilisation": utilisation,
         }))
     }
 
