@@ -313,12 +313,13 @@ pub fn utilisation_lines(a: &serde_json::Value, b: &serde_json::Value, fullest: 
     out.push("fullest buildings (utilisation after A → after B; today):".to_string());
     for c in all.iter().take(fullest) {
         out.push(format!(
-            "  {:<14} {:>5} → {:<5} ({} today; {} users of {})",
+            "  {:<14} {:>5} → {:<5} ({} today; {} → {} users of {})",
             c.id,
             share(c.share_a()),
             share(c.share_b()),
             share(c.users_today.map(|u| u / c.max_users)),
-            format!("{} → {}", users(c.users_a), users(c.users_b)),
+            users(c.users_a),
+            users(c.users_b),
             hubplan::explain::count(c.max_users)
         ));
     }
@@ -339,9 +340,9 @@ pub fn utilisation_lines_for_files(
             p.to_path_buf()
         };
         let text = std::fs::read_to_string(&p)
-            .map_err(|e| crate::Error::invalid(&p.display().to_string(), format!("cannot read: {e}")))?;
+            .map_err(|e| crate::Error::invalid(p.display().to_string(), format!("cannot read: {e}")))?;
         serde_json::from_str(text.trim_start_matches('\u{feff}'))
-            .map_err(|e| crate::Error::invalid(&p.display().to_string(), format!("not a hubplan plan.json: {e}")))
+            .map_err(|e| crate::Error::invalid(p.display().to_string(), format!("not a hubplan plan.json: {e}")))
     };
     Ok(utilisation_lines(&read(a)?, &read(b)?, fullest))
 }
