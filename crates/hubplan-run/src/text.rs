@@ -316,12 +316,13 @@ pub fn utilisation_lines(a: &serde_json::Value, b: &serde_json::Value, fullest: 
     out.push("fullest buildings (utilisation after A → after B; today):".to_string());
     for c in all.iter().take(fullest) {
         out.push(format!(
-            "  {:<14} {:>5} → {:<5} ({} today; {} users of {})",
+            "  {:<14} {:>5} → {:<5} ({} today; {} → {} users of {})",
             c.id,
             share(c.share_a()),
             share(c.share_b()),
             share(c.users_today.map(|u| u / c.max_users)),
-            format!("{} → {}", users(c.users_a), users(c.users_b)),
+            users(c.users_a),
+            users(c.users_b),
             hubplan::explain::count(c.max_users)
         ));
     }
@@ -342,9 +343,60 @@ pub fn utilisation_lines_for_files(
             p.to_path_buf()
         };
         let text = std::fs::read_to_string(&p)
-            .map_err(|e| crate::Error::invalid(&p.display().to_string(), format!("cannot read: {e}")))?;
+            .map_err(|e| crate::Error::invalid(p.display().to_string(), format!("cannot read: {e}")))?;
         serde_json::from_str(text.trim_start_matches('\u{feff}'))
-            .map_err(|e| crate::Error::invalid(&p.display().to_string(), format!("not a hubplan plan.json: {e}")))
+            .map_err(|e| crate::Error::invalid(p.display().to_string(), format!("not a hubplan plan.json: {e}")))
     };
     Ok(utilisation_lines(&read(a)?, &read(b)?, fullest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn plan(sites: &[(&str, f64, f64, f64)]) -> serde_json::Value {
+        let s: Vec<serde_json::Value> = sites
+            .iter()
+            .map(|&(id, q, before, after)| json!({"id": id, "max_users": q, "users_before": before, "users_after": after}))
+            .collect();
+        json!({ "capacity": { "sites": s } })
+    }
+
+    /// The fullest after either plan first; unlimited buildings left out; nothing without capacity.
+    #[test]
+    fn utilisation_changes_rank_the_fullest_buildings() {
+        let a = plan(&[
+            ("A", 100.0, 90.0, 100.0),
+            ("B", 100.0, 40.0, 50.0),
+            ("C", 200.0, 10.0, 20.0),
+        ]);
+        let mut b = plan(&[
+            ("A", 100.0, 90.0, 60.0),
+            ("B", 100.0, 40.0, 95.0),
+            ("C", 200.0, 10.0, 20.0),
+        ]);
+        b["capacity"]["sites"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"id": "D", "max_users": null, "users_before": 5.0, "users_after": 5.0}));
+        let c = utilisation_changes(&a, &b, 2);
+        assert_eq!(c.len(), 2);
+        assert_eq!(
+            (c[0].id.as_str(), c[0].share_a(), c[0].share_b()),
+            ("A", Some(1.0), Some(0.6))
+        );
+        assert_eq!(
+            (c[1].id.as_str(), c[1].share_a(), c[1].share_b()),
+            ("B", Some(0.5), Some(0.95))
+        );
+        assert_eq!(c[1].users_today, Some(40.0));
+        let lines = utilisation_lines(&a, &b, 5);
+        assert_eq!(
+            lines[0],
+            "capacity: 3 buildings with a max_users; over 90% full after the plan: 1 in A, 1 in B"
+        );
+        assert!(lines[2].contains("100% → 60%"), "{lines:?}");
+        assert!(utilisation_lines(&json!({}), &json!({}), 5).is_empty());
+    }
 }
