@@ -555,7 +555,7 @@ pub fn service_blocker_sentence(inputs: &Inputs, rules: &ServiceRules, b: &Servi
             missing,
         } => format!(
             "{}: even with every building open and hosting it, {} cannot be placed within the capacity \
-             (max_users) of the buildings within {} of them ({}): {} users find no room.",
+             (max_users) of the buildings within {} of {} ({}): {} users find no room.",
             service_name(inputs, *service),
             if zones.len() == 1 {
                 format!("zone {}", zones_text(zones))
@@ -563,6 +563,7 @@ pub fn service_blocker_sentence(inputs: &Inputs, rules: &ServiceRules, b: &Servi
                 format!("zones {}", zones_text(zones))
             },
             lim(*service),
+            if zones.len() == 1 { "it" } else { "them" },
             if full_sites.is_empty() {
                 "none has room".to_string()
             } else {
