@@ -133,19 +133,40 @@ pub fn reload(
         return Ok(Reloaded { dir, outcome });
     }
     let sc = job.single("report")?.clone();
-    // Demand capacity (issue 21): the utilisation and reasons need the assignment,
-    // which only a solve gives; the solver is deterministic, so re-planning gives the
-    // saved plan again (checked: same open set); otherwise the plan below, without them.
+    // Demand capacity (issue 21): the utilisation and reasons need the assignment.
+    // Under `split` it is recomputed exactly for the saved open set (one min-cost
+    // flow, no solve); under `single` plan.json does not keep it, so the scenario is
+    // re-planned and used only when it opens the same buildings (otherwise the plan
+    // below, without the capacity section, and a notice says so).
+    let nan = f64::NAN;
     let replanned = match status {
         PlanStatus::Optimal | PlanStatus::Feasible if sc.capacity.as_ref().is_some_and(|c| c.binds()) => {
-            hubplan::plan(inputs, &sc).ok().filter(|p| p.open == open)
+            let saved = hubplan::capacity::plan_for_open_set(
+                inputs,
+                &sc,
+                open.clone(),
+                status,
+                summary.objective.unwrap_or(nan),
+                summary.bound.unwrap_or(nan),
+                summary.gap.unwrap_or(nan),
+            );
+            let p = saved.or_else(|| hubplan::plan(inputs, &sc).ok().filter(|p| p.open == open));
+            if p.is_none() {
+                progress.event(Event::Info(
+                    "the saved plan's assignment could not be rebuilt: the appendix has no capacity section",
+                ));
+            }
+            p.map(|mut p| {
+                p.solver.backend = summary.solver.backend.clone();
+                p.solver.nodes = summary.solver.nodes;
+                p
+            })
         }
         _ => None,
     };
     let plan = match (status, replanned) {
         (_, Some(p)) => p,
         (PlanStatus::Optimal | PlanStatus::Feasible, None) => {
-            let nan = f64::NAN;
             let mut p = hubplan::optimise::plan_for_open_set(
                 inputs,
                 &sc,

@@ -154,6 +154,71 @@ pub fn plan_capacitated(inputs: &Inputs, sc: &Scenario) -> Result<Plan> {
     }
 }
 
+/// The plan of a given open set under demand capacity, with its utilisation
+/// and capacity reasons (a saved plan reloaded by `hubplan report`).
+///
+/// Under `split` the assignment is recomputed exactly as [`plan_capacitated`]
+/// computes it after its solve (each zone to its nearest buildings with room,
+/// by min-cost flow), so the report matches the plan that was saved without
+/// solving again; it is certified by [`crate::evaluate::check_assignment`].
+/// `objective`, `bound` and `gap` are the saved plan's, in the user's units.
+///
+/// Returns `None` without a binding capacity, under `single` assignment (the
+/// assignment is the solver's and plan.json does not keep it), or when the
+/// open set cannot place every zone that must be placed.
+///
+/// # Complexity
+/// One min-cost flow over the zone–building pairs within the limit.
+#[allow(clippy::too_many_arguments)]
+pub fn plan_for_open_set(
+    inputs: &Inputs,
+    sc: &Scenario,
+    open: Vec<bool>,
+    status: PlanStatus,
+    objective: f64,
+    bound: f64,
+    gap: f64,
+) -> Option<Plan> {
+    let cap = sc.capacity.as_ref().filter(|c| c.binds())?;
+    if cap.assignment != Assignment::Split
+        || cap.max_users.len() != inputs.sites.len()
+        || open.len() != inputs.sites.len()
+    {
+        return None;
+    }
+    let mapped = map_capacitated(inputs, sc);
+    let nearest = match sc.objective {
+        ObjectiveKind::MinCost | ObjectiveKind::MaxCoverage => nearest_with_room(inputs, sc, &mapped, &open),
+        _ => None,
+    };
+    let flows = match nearest {
+        Some(f) => f,
+        None => transport(&mapped.instance, &open)?.1,
+    };
+    let mut placed: Vec<Vec<(SiteIdx, f64)>> = vec![Vec::new(); inputs.zones.len()];
+    for (i, f) in flows.iter().enumerate() {
+        let z = mapped.clients[i];
+        let need = inputs.zone(z).need;
+        placed[z.index()] = f.iter().map(|&(s, x)| (SiteIdx(s), x * need)).collect();
+    }
+    if !evaluate::check_assignment(inputs, sc, &open, &placed).1.is_empty() {
+        return None;
+    }
+    let mut plan = assemble(
+        inputs,
+        sc,
+        open,
+        status,
+        objective,
+        bound,
+        gap,
+        None,
+        SolverReport::default(),
+    );
+    attach(inputs, sc, cap, &mut plan, placed);
+    Some(plan)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn certify(
     inputs: &Inputs,

@@ -458,3 +458,42 @@ fn random_single_instances_match_brute_force() {
         }
     }
 }
+
+/// `capacity::plan_for_open_set` (a saved plan reloaded by `hubplan report`)
+/// rebuilds the same assignment, utilisation, warnings and reasons as the solve
+/// that produced the open set, for every objective, without solving again; under
+/// `single` it declines (plan.json does not keep the solver's assignment).
+#[test]
+fn a_saved_open_set_rebuilds_the_same_capacity_report() {
+    let check = |inp: &Inputs, sc: &Scenario| {
+        let p = hubplan::plan(inp, sc).unwrap();
+        assert_eq!(p.status, PlanStatus::Optimal);
+        let r = hubplan::capacity::plan_for_open_set(inp, sc, p.open.clone(), p.status, p.objective, p.bound, p.gap)
+            .expect("split: the assignment is rebuilt");
+        assert_eq!(r.open, p.open);
+        assert_eq!(r.capacity, p.capacity);
+        assert_eq!(r.totals, p.totals);
+    };
+    let (inp, sc) = two();
+    check(&inp, &sc);
+    let inp = inputs(
+        &[("A", 100.0), ("B", 100.0)],
+        &[("Z1", 30.0), ("Z2", 30.0)],
+        &[(0, 0, 5.0), (1, 0, 10.0), (1, 1, 20.0)],
+    );
+    let mut sc = with_capacity(&[Some(40.0), Some(40.0)], Assignment::Split);
+    sc.objective = ObjectiveKind::MaxCoverage;
+    sc.budget = Some(100.0);
+    check(&inp, &sc);
+    let mut t = with_capacity(&[Some(40.0), Some(40.0)], Assignment::Split);
+    t.objective = ObjectiveKind::MinTravel;
+    t.sites = Some(2);
+    check(&inp, &t);
+    let (inp, mut sc) = two();
+    sc.capacity.as_mut().unwrap().assignment = Assignment::Single;
+    let p = hubplan::plan(&inp, &sc).unwrap();
+    assert!(
+        hubplan::capacity::plan_for_open_set(&inp, &sc, p.open.clone(), p.status, p.objective, p.bound, p.gap)
+            .is_none()
+    );
+}
