@@ -24,6 +24,23 @@ fn cell(x: Option<f64>) -> String {
     }
 }
 
+/// Per zone with users placed, the buildings it goes to and how many users:
+/// the `placed` list of both models' `capacity` block.
+fn placed_json(inputs: &Inputs, placed: &[Vec<(hubplan::SiteIdx, f64)>]) -> Vec<Value> {
+    inputs
+        .zones
+        .iter()
+        .zip(placed)
+        .filter(|(_, p)| !p.is_empty())
+        .map(|(z, p)| {
+            json!({
+                "zone": z.id,
+                "sites": p.iter().map(|&(s, u)| json!({ "site": inputs.site(s).id, "users": r6(u) })).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
+}
+
 /// The `capacity` block of plan.json; `None` without demand capacity.
 pub(crate) fn capacity_json(inputs: &Inputs, plan: &Plan) -> Option<Value> {
     let cap = plan.capacity.as_ref()?;
@@ -43,18 +60,7 @@ pub(crate) fn capacity_json(inputs: &Inputs, plan: &Plan) -> Option<Value> {
             })
         })
         .collect();
-    let placed: Vec<Value> = inputs
-        .zones
-        .iter()
-        .zip(&cap.placed)
-        .filter(|(_, p)| !p.is_empty())
-        .map(|(z, p)| {
-            json!({
-                "zone": z.id,
-                "sites": p.iter().map(|&(s, u)| json!({ "site": inputs.site(s).id, "users": r6(u) })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
+    let placed = placed_json(inputs, &cap.placed);
     let warnings: Vec<Value> = cap
         .warnings
         .iter()
@@ -135,18 +141,7 @@ pub(crate) fn service_capacity_json(inputs: &Inputs, plan: &hubplan::colocate::S
                     })
                 })
                 .collect();
-            let placed: Vec<Value> = inputs
-                .zones
-                .iter()
-                .zip(&u.zones)
-                .filter(|(_, p)| !p.is_empty())
-                .map(|(z, p)| {
-                    json!({
-                        "zone": z.id,
-                        "sites": p.iter().map(|&(s, x)| json!({ "site": inputs.site(s).id, "users": r6(x) })).collect::<Vec<_>>(),
-                    })
-                })
-                .collect();
+            let placed = placed_json(inputs, &u.zones);
             json!({
                 "service": svc(u.service),
                 "sites": sites,
