@@ -340,6 +340,9 @@ impl Job {
         Ok(match (&model, format) {
             (Model::Single(sc), f) => {
                 hubplan::optimise::check_scenario(&self.inputs, sc)?;
+                if let Some(text) = hubplan::capacity::export_text(&self.inputs, sc, f == ExportFormat::Mps) {
+                    return text.map_err(Error::from);
+                }
                 let mapped = hubplan::optimise::map_instance(&self.inputs, sc);
                 match f {
                     ExportFormat::Mps => hubplan_solver::mip::write_mps(&mapped.instance).map_err(solver)?,

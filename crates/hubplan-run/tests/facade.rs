@@ -158,3 +158,23 @@ fn a_services_scenario_is_planned_with_the_colocation_model() {
         .unwrap_err();
     assert!(e.to_string().contains("[services] table"), "{e}");
 }
+
+#[test]
+fn a_capacitated_scenario_exports_its_capacity_rows() {
+    // Before: the export wrote the uncapacitated model, which HiGHS "proved"
+    // at a cost the capacitated plan cannot reach (Kent capacity: £7,072,000
+    // against the true £7,948,800).
+    let job = load(
+        &root().join("fixtures/capacity_two/scenario.toml"),
+        &LoadOptions::default(),
+        &silent(),
+    )
+    .unwrap();
+    let mps = job.export_text(&Overrides::default(), ExportFormat::Mps).unwrap();
+    // A and B have max_users (100 each), C is unlimited: two capacity rows.
+    let rows: Vec<&str> = mps.lines().filter(|l| l.starts_with(" L cap")).collect();
+    assert_eq!(rows.len(), 2, "{mps}");
+    assert!(mps.lines().any(|l| l.starts_with(" L link")), "strong linking rows");
+    let lp = job.export_text(&Overrides::default(), ExportFormat::Lp).unwrap();
+    assert!(lp.contains("cap0"), "{lp}");
+}

@@ -573,6 +573,44 @@ fn solve_highs(
     ))
 }
 
+/// The neutral model of a capacitated instance under `mode`: the split model of
+/// [`crate::mip::build_model`] (strong linking, capacity rows), with integral
+/// assignments under [`Assignment::Single`].
+///
+/// # Errors
+/// [`InstanceError`] when the instance is malformed.
+pub fn build_model(inst: &Instance, mode: Assignment) -> Result<crate::mip::Model, InstanceError> {
+    let mut m = crate::mip::build_model(inst)?;
+    if mode == Assignment::Single {
+        for v in m.vars.iter_mut().skip(m.n_sites) {
+            if v.name.starts_with('x') {
+                v.integer = true;
+            }
+        }
+    }
+    Ok(m)
+}
+
+/// Free-format MPS text of the capacitated model (see [`build_model`]), for an
+/// auditor to re-solve the same model elsewhere.
+///
+/// # Errors
+/// [`InstanceError`] when the instance is malformed.
+pub fn write_mps(inst: &Instance, mode: Assignment) -> Result<String, InstanceError> {
+    Ok(crate::lpmps::mps_text(&build_model(inst, mode)?, "hubplan"))
+}
+
+/// CPLEX LP text of the capacitated model (see [`build_model`]).
+///
+/// # Errors
+/// [`InstanceError`] when the instance is malformed.
+pub fn write_lp(inst: &Instance, mode: Assignment) -> Result<String, InstanceError> {
+    Ok(crate::lpmps::lp_text(
+        &build_model(inst, mode)?,
+        "hubplan-solver capacitated model",
+    ))
+}
+
 /// The least-cost splittable assignment for a fixed open set: the
 /// transportation problem `min Σ c_ia x_ia + Σ U_i u_i` subject to
 /// `Σ_a x_ia + u_i = 1`, `Σ_i d_i x_ij ≤ Q_j` on open sites, by min-cost flow
@@ -913,6 +951,21 @@ mod tests {
         assert_eq!(g.outcome.status, Status::Optimal);
         assert_eq!(g.outcome.objective, 3.0);
         assert!(g.flows.iter().all(|f| f.len() == 1 && f[0].1 == 1.0));
+    }
+
+    #[test]
+    fn exported_model_has_capacity_rows_and_integral_single_assignments() {
+        let mut inst = Instance::with_sites(2);
+        inst.capacity = vec![Some(10.0), None];
+        inst.push_client(arcs(&[(0, 0.0), (1, 2.0)]), None, 6.0);
+        let split = build_model(&inst, Assignment::Split).unwrap();
+        let single = build_model(&inst, Assignment::Single).unwrap();
+        let cap = split.rows.iter().find(|r| r.name == "cap0").unwrap();
+        // 6·x00 − 10·y0 ≤ 0.
+        assert_eq!(cap.coefs.len(), 2);
+        assert!(split.vars[split.n_sites..].iter().all(|v| !v.integer));
+        let xs: Vec<bool> = single.vars[single.n_sites..].iter().map(|v| v.integer).collect();
+        assert_eq!(xs, vec![true, true]);
     }
 
     #[test]

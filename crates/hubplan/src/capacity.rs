@@ -50,6 +50,26 @@ fn user_value(sc: &Scenario, mapped: &Mapped, v: f64) -> f64 {
     }
 }
 
+/// The capacitated model of a scenario as text, for an auditor to re-solve
+/// elsewhere: `mps` picks free MPS, otherwise CPLEX LP. Capacity rows
+/// `Σ_i d_i x_ij ≤ Q_j y_j`, strong linking `x_ij ≤ y_j`, and integral `x`
+/// under `single` (see [`hubplan_solver::capacity::build_model`]). `None`
+/// when the scenario has no binding capacity (the plain model applies).
+///
+/// # Errors
+/// [`Error::Instance`] when the instance is malformed.
+pub fn export_text(inputs: &Inputs, sc: &Scenario, mps: bool) -> Option<Result<String>> {
+    let cap = sc.capacity.as_ref().filter(|c| c.binds())?;
+    let mapped = map_capacitated(inputs, sc);
+    let mode = solver_mode(cap.assignment);
+    let text = if mps {
+        hubplan_solver::capacity::write_mps(&mapped.instance, mode)
+    } else {
+        hubplan_solver::capacity::write_lp(&mapped.instance, mode)
+    };
+    Some(text.map_err(Error::from))
+}
+
 /// Plans a scenario with demand capacity: solve, certify, assemble.
 ///
 /// # Errors
