@@ -21,6 +21,7 @@
 //! | [`solve_services`] | exact solve through good_lp (microlp, or HiGHS with feature `highs`) |
 //! | [`write_lp`], [`write_mps`] | the model as CPLEX LP / free MPS text, for auditors |
 //! | [`model`] | the neutral linear model, built by small functions |
+//! | [`capcut`] | demand capacity under `MinCost`: the uncapacitated MIP plus lazy Hall (max-flow–min-cut) cuts |
 //! | [`assign`] | demand capacity: the assignment of capacitated services' clients (min-cost flow), its values and check |
 //!
 //! # Example
@@ -44,6 +45,7 @@
 //! assert_eq!(out.objective, 17.0); // site 1 alone, converting it to service 0 (12 + 5 < 10 + 12)
 //! ```
 pub mod assign;
+pub mod capcut;
 pub mod export;
 pub mod instance;
 pub mod model;

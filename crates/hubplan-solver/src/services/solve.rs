@@ -94,7 +94,7 @@ impl ServiceOutcome {
     }
 }
 
-enum StageResult {
+pub(super) enum StageResult {
     Solved {
         decision: Decision,
         flows: ServiceFlows,
@@ -131,7 +131,7 @@ fn constraints(vars: &[Variable], m: &LinModel) -> Vec<good_lp::Constraint> {
 }
 
 /// A row with no variables that `0 (sense) rhs` violates: trivially infeasible.
-fn trivially_infeasible(m: &LinModel) -> bool {
+pub(super) fn trivially_infeasible(m: &LinModel) -> bool {
     m.rows.iter().any(|r| {
         r.expr.terms.is_empty()
             && match r.sense {
@@ -192,7 +192,7 @@ fn read_flows<S: Solution>(sol: &S, vars: &[Variable], inst: &ServiceInstance, m
 type Raw = Result<(Decision, ServiceFlows, SolutionStatus, Option<f64>), ResolutionError>;
 
 /// The variables and the objective of `m` (integers relaxed when `relax`).
-fn variables(m: &LinModel, relax: bool) -> (ProblemVariables, Vec<Variable>, Expression) {
+pub(super) fn variables(m: &LinModel, relax: bool) -> (ProblemVariables, Vec<Variable>, Expression) {
     let mut pv = ProblemVariables::new();
     let vars = declare(&mut pv, m, relax);
     let obj = to_expr(&vars, &m.objective);
@@ -200,7 +200,7 @@ fn variables(m: &LinModel, relax: bool) -> (ProblemVariables, Vec<Variable>, Exp
 }
 
 /// Adds every row of `m` to a back end's model.
-fn add_rows<S: SolverModel>(model: &mut S, vars: &[Variable], m: &LinModel) {
+pub(super) fn add_rows<S: SolverModel>(model: &mut S, vars: &[Variable], m: &LinModel) {
     for c in constraints(vars, m) {
         model.add_constraint(c);
     }
@@ -261,7 +261,7 @@ fn run(
 
 /// The assignment behind a decision: the exact split assignment by min-cost
 /// flow (split), or the MIP's (single), checked against every capacity.
-fn checked_flows(
+pub(super) fn checked_flows(
     inst: &ServiceInstance,
     d: &Decision,
     mip: ServiceFlows,
@@ -332,7 +332,7 @@ fn lp_highs(_pv: ProblemVariables, _obj: Expression, _cons: Vec<good_lp::Constra
     Err(())
 }
 
-fn solve_stage(
+pub(super) fn solve_stage(
     inst: &ServiceInstance,
     m: &LinModel,
     secs: f64,
@@ -432,7 +432,11 @@ pub fn solve_services(
     let first_share = if inst.then.is_some() { 0.7 } else { 1.0 };
     let m1 = build(inst, inst.objective, None);
     let model_clients = m1.clients.len();
-    let s1 = solve_stage(inst, &m1, total * first_share, opts, backend, inst.objective)?;
+    let s1 = if super::capcut::applies(inst, inst.objective, false, backend) {
+        super::capcut::solve_stage(inst, total * first_share, opts)?
+    } else {
+        solve_stage(inst, &m1, total * first_share, opts, backend, inst.objective)?
+    };
     let mut out = ServiceOutcome {
         status: Status::Unknown,
         decision: Decision::default(),
