@@ -39,6 +39,7 @@ mod bnb;
 pub mod capacity;
 mod caplag;
 pub mod eval;
+pub mod hall;
 mod heuristic;
 pub mod instance;
 mod lagrange;
