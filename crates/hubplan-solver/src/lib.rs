@@ -37,6 +37,7 @@
 mod benders;
 mod bnb;
 pub mod capacity;
+mod capcover;
 mod caplag;
 pub mod eval;
 pub mod hall;
