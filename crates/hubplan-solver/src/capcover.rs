@@ -68,8 +68,10 @@ use crate::capacity::{assignment_objective, transport, Assignment, CapacityOutco
 use crate::hall;
 use crate::instance::{Fixing, Instance, InstanceError};
 use crate::outcome::{Outcome, SolveOptions, Status};
-use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem, SolveOutcome, Variable};
+use crate::tree::{self, Expansion, Limits, Node, Tree};
+use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem, Solution, SolveOutcome, Variable};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// The name in `Outcome::search`.
@@ -81,8 +83,6 @@ const WHY: &str = "demand capacity (split) with no assignment cost and every zon
 const ROOT_ROUNDS: usize = 60;
 /// Need inflation factors for near-tight zone sets at the root.
 const INFLATE: [f64; 9] = [1.0, 1.01, 1.03, 1.06, 1.1, 1.2, 1.3, 1.5, 2.0];
-/// Integer master re-solves at most (each adds the violated Hall rows).
-const MASTER_ROUNDS: usize = 200;
 
 /// Whether the class applies: split assignment, every arc free, every client
 /// must be served.
@@ -202,10 +202,10 @@ impl<'a> Data<'a> {
     }
 
     /// The Hall rows of the sets a separation at `y` returns.
-    fn separate(&self, y: &[f64], integral: bool) -> Vec<Row> {
+    fn separate(&self, y: &[f64], integral: bool, factors: &[f64]) -> Vec<Row> {
         let mut out = Vec::new();
         let mut seen: HashSet<Vec<u32>> = HashSet::new();
-        let factors: &[f64] = if integral { &[1.0] } else { &INFLATE };
+        let factors: &[f64] = if integral { &[1.0] } else { factors };
         for &f in factors {
             let need: Vec<f64> = self.need.iter().map(|d| d * f).collect();
             let cuts = if integral {
@@ -217,6 +217,36 @@ impl<'a> Data<'a> {
                 if seen.insert(c.zones.clone()) {
                     if let Some(r) = self.hall_row(&c.zones) {
                         out.push(r);
+                    }
+                }
+            }
+        }
+        if !integral {
+            // Sets short of capacity when the fractional sites are closed: each
+            // one at a time, then all of them.
+            let frac: Vec<usize> = (0..self.n).filter(|&j| y[j] > 1e-6 && y[j] < 1.0 - 1e-6).collect();
+            let up: Vec<f64> = y.iter().map(|&v| if v > 1e-6 { 1.0 } else { 0.0 }).collect();
+            let mut points: Vec<Vec<f64>> = frac
+                .iter()
+                .map(|&j| {
+                    let mut p = up.clone();
+                    p[j] = 0.0;
+                    p
+                })
+                .collect();
+            points.push(y.iter().map(|&v| if v >= 1.0 - 1e-6 { 1.0 } else { 0.0 }).collect());
+            for p in points {
+                for c in hall::separate(
+                    &self.need,
+                    &self.reach,
+                    &self.caps(&p),
+                    &self.q,
+                    1e-9 * self.total().max(1.0),
+                ) {
+                    if seen.insert(c.zones.clone()) {
+                        if let Some(r) = self.hall_row(&c.zones) {
+                            out.push(r);
+                        }
                     }
                 }
             }
@@ -456,6 +486,174 @@ fn cost(inst: &Instance, open: &[bool]) -> f64 {
         .sum()
 }
 
+/// A value this close to 0 or 1 counts as integral.
+const INT_TOL: f64 = 1e-6;
+/// Cut rounds at a node below the root.
+const NODE_ROUNDS: usize = 8;
+/// Need inflation factors for the separation below the root.
+const NODE_INFLATE: [f64; 2] = [1.0, 1.1];
+
+/// One node of the branch-and-cut: its solved LP (fixings and cuts so far).
+struct CNode {
+    sol: Arc<Solution>,
+}
+
+struct Ctx<'a> {
+    d: Data<'a>,
+    vars: Vec<Variable>,
+    rel_gap: f64,
+    abs_gap: f64,
+    deadline: Instant,
+}
+
+enum Lp {
+    Solved(Solution),
+    Infeasible,
+    TimedOut,
+}
+
+fn lp(r: Result<SolveOutcome, microlp::Error>) -> Result<Lp, InstanceError> {
+    match r {
+        Ok(SolveOutcome::Solution(s)) => Ok(Lp::Solved(s)),
+        Ok(SolveOutcome::Interrupted(_)) => Ok(Lp::TimedOut),
+        Err(microlp::Error::Infeasible) => Ok(Lp::Infeasible),
+        Err(e) => Err(InstanceError::Backend(format!("{SOLVER}: {e}"))),
+    }
+}
+
+impl Ctx<'_> {
+    fn values(&self, sol: &Solution) -> Vec<f64> {
+        self.vars
+            .iter()
+            .map(|&v| sol.var_value_raw(v).clamp(0.0, 1.0))
+            .collect()
+    }
+
+    /// The LP value, lowered by a float-safety margin.
+    fn safe(&self, sol: &Solution) -> f64 {
+        let v = sol.objective();
+        v - 1e-7 * (1.0 + v.abs())
+    }
+}
+
+impl Tree for Ctx<'_> {
+    type Data = CNode;
+    type Error = InstanceError;
+
+    fn cutoff(&self, ub: f64) -> f64 {
+        if !ub.is_finite() {
+            return f64::INFINITY;
+        }
+        ub - self.abs_gap.max(self.rel_gap * ub.abs())
+    }
+
+    fn expand(&self, node: &Node<CNode>, ub: f64, root: bool) -> Result<Expansion<CNode>, InstanceError> {
+        let cutoff = self.cutoff(ub);
+        let mut out = Expansion::empty();
+        let mut sol: Solution = (*node.data.sol).clone();
+        let mut seen: HashSet<Vec<u64>> = HashSet::new();
+        let rounds = if root { ROOT_ROUNDS } else { NODE_ROUNDS };
+        let factors: &[f64] = if root { &INFLATE } else { &NODE_INFLATE };
+        let mut last = f64::NEG_INFINITY;
+        let mut stall = 0;
+        let mut y = self.values(&sol);
+        let mut lb = self.safe(&sol).max(node.lb);
+        for round in 0..=rounds {
+            if Instant::now() >= self.deadline {
+                return Ok(Expansion::interrupted());
+            }
+            y = self.values(&sol);
+            lb = self.safe(&sol).max(node.lb);
+            if lb >= cutoff {
+                out.discarded = lb;
+                return Ok(out);
+            }
+            let integral = y.iter().all(|&v| v <= INT_TOL || v >= 1.0 - INT_TOL);
+            let open: Vec<bool> = y.iter().map(|&v| v > 0.5).collect();
+            if integral && self.d.fits(&open) {
+                if crate::eval::check(self.d.inst, &open).is_ok() {
+                    out.candidates.push((cost(self.d.inst, &open), open));
+                }
+                // The LP optimum is a plan: nothing below it is better.
+                return Ok(out);
+            }
+            if lb > last + 1e-5 * lb.abs().max(1.0) {
+                stall = 0;
+            } else {
+                stall += 1;
+            }
+            last = last.max(lb);
+            if round == rounds || (!integral && stall >= 3) {
+                break;
+            }
+            let mut add = Vec::new();
+            for r in self.d.separate(&y, integral, factors) {
+                strengthen(r, &y, &mut add);
+            }
+            add.retain(|r| seen.insert(r.key()));
+            if root {
+                log::debug!(
+                    "[hubplan-solver {SEARCH}] root round {round} lp {lb} frac {} adds {}",
+                    y.iter().filter(|v| **v > INT_TOL && **v < 1.0 - INT_TOL).count(),
+                    add.len()
+                );
+            }
+            if add.is_empty() {
+                if integral {
+                    return Err(InstanceError::Backend(format!(
+                        "{SOLVER}: an integral point that does not fit has no violated Hall row"
+                    )));
+                }
+                break;
+            }
+            for r in add {
+                sol = match lp(sol.add_constraint(expr(&self.vars, &r), ComparisonOp::Ge, r.rhs))? {
+                    Lp::Solved(s) => s,
+                    Lp::Infeasible => return Ok(out),
+                    Lp::TimedOut => return Ok(Expansion::interrupted()),
+                };
+            }
+        }
+        if root {
+            for thr in [0.5, 0.25, INT_TOL] {
+                if let Some(open) = round_and_repair(&self.d, &y, thr) {
+                    out.candidates.push((cost(self.d.inst, &open), open));
+                }
+            }
+        }
+        // Branch on the most fractional site (ties: the costlier, then the lower index).
+        let Some(j) = (0..y.len())
+            .filter(|&j| y[j] > INT_TOL && y[j] < 1.0 - INT_TOL)
+            .min_by(|&a, &b| {
+                (y[a] - 0.5)
+                    .abs()
+                    .total_cmp(&(y[b] - 0.5).abs())
+                    .then(self.d.inst.fixed_cost[b].total_cmp(&self.d.inst.fixed_cost[a]))
+                    .then(a.cmp(&b))
+            })
+        else {
+            // Integral but cut rounds ran out: branch is impossible; keep the bound.
+            out.discarded = lb;
+            return Ok(out);
+        };
+        for val in [1.0, 0.0] {
+            match lp(sol.clone().fix_var(self.vars[j], val))? {
+                Lp::Solved(c) => {
+                    let clb = self.safe(&c).max(lb);
+                    if clb >= cutoff {
+                        out.discarded = out.discarded.min(clb);
+                    } else {
+                        out.children.push((clb, CNode { sol: Arc::new(c) }));
+                    }
+                }
+                Lp::Infeasible => {}
+                Lp::TimedOut => return Ok(Expansion::interrupted()),
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// Solves an instance of the class (see the module docs); the caller checks
 /// [`applies`].
 pub(crate) fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CapacityOutcome, InstanceError> {
@@ -494,157 +692,47 @@ pub(crate) fn solve(inst: &Instance, opts: &SolveOptions) -> Result<CapacityOutc
         return Ok(infeasible());
     }
     let covers = cover_rows(&d);
-    let mut cuts: Vec<Row> = Vec::new();
-    let mut keys: HashSet<Vec<u64>> = HashSet::new();
-    let mut best: Option<(f64, Vec<bool>)> = None;
-    let offer = |open: Vec<bool>, best: &mut Option<(f64, Vec<bool>)>| {
-        let z = cost(inst, &open);
-        if best.as_ref().is_none_or(|b| z < b.0) {
-            *best = Some((z, open));
-        }
+    let (mut p, vars) = master(&d, &covers, &[], false);
+    p.set_time_limit(deadline.saturating_duration_since(Instant::now()));
+    let root = match lp(p.solve())? {
+        Lp::Solved(s) => s,
+        Lp::Infeasible => return Ok(infeasible()),
+        Lp::TimedOut => return Ok(unknown(result, f64::NEG_INFINITY)),
     };
-    // Root cut loop on the LP relaxation.
-    let mut lp_bound = f64::NEG_INFINITY;
-    let mut y: Vec<f64> = all.iter().map(|&o| f64::from(u8::from(o))).collect();
-    {
-        let (p, vars) = master(&d, &covers, &[], false);
-        let mut sol = match p.solve() {
-            Ok(SolveOutcome::Solution(s)) => s,
-            Ok(SolveOutcome::Interrupted(_)) => return Ok(unknown(result, f64::NEG_INFINITY)),
-            Err(microlp::Error::Infeasible) => return Ok(infeasible()),
-            Err(e) => return Err(InstanceError::Backend(format!("{SOLVER}: {e}"))),
-        };
-        let mut stall = 0;
-        for _round in 0..ROOT_ROUNDS {
-            y = vars.iter().map(|&v| sol.var_value_raw(v).clamp(0.0, 1.0)).collect();
-            let z = sol.objective();
-            if z > lp_bound + 1e-6 * z.abs().max(1.0) {
-                stall = 0;
-            } else {
-                stall += 1;
-            }
-            lp_bound = lp_bound.max(z);
-            if stall >= 3 || Instant::now() >= deadline {
-                break;
-            }
-            let mut add = Vec::new();
-            for r in d.separate(&y, false) {
-                strengthen(r, &y, &mut add);
-            }
-            add.retain(|r| keys.insert(r.key()));
-            log::debug!(
-                "[hubplan-solver {SEARCH}] round {_round} lp {z} frac {} adds {}",
-                y.iter().filter(|v| **v > 1e-6 && **v < 1.0 - 1e-6).count(),
-                add.len()
-            );
-            if add.is_empty() {
-                break;
-            }
-            for r in add {
-                sol = match sol.add_constraint(expr(&vars, &r), ComparisonOp::Ge, r.rhs) {
-                    Ok(SolveOutcome::Solution(s)) => s,
-                    Ok(SolveOutcome::Interrupted(_)) => return Ok(unknown(result, lp_bound)),
-                    Err(microlp::Error::Infeasible) => return Ok(infeasible()),
-                    Err(e) => return Err(InstanceError::Backend(format!("{SOLVER}: {e}"))),
-                };
-                cuts.push(r);
-            }
-        }
-        log::debug!(
-            "[hubplan-solver {SEARCH}] root {:.3}s lp bound {lp_bound} cuts {}",
-            t0.elapsed().as_secs_f64(),
-            cuts.len()
-        );
-    }
-    for thr in [0.5, 0.25, 1e-6] {
-        if let Some(open) = round_and_repair(&d, &y, thr) {
-            offer(open, &mut best);
-        }
-    }
-    // Integer master, re-solved with the violated Hall rows until its plan fits.
-    let mut nodes = 0u64;
-    let mut bound = lp_bound;
-    for _round in 0..MASTER_ROUNDS {
-        let now = Instant::now();
-        if now >= deadline {
-            break;
-        }
-        let (p, vars) = master(&d, &covers, &cuts, true);
-        let mut o = microlp::SolveOptions::default();
-        o.time_limit = Some(deadline - now);
-        o.mip_gap = opts.rel_gap.clamp(0.0, 1.0);
-        if let Some((_, open)) = &best {
-            o.warm_start = Some(
-                vars.iter()
-                    .zip(open)
-                    .map(|(&v, &b)| (v, f64::from(u8::from(b))))
-                    .collect(),
-            );
-        }
-        let sol = match p.solve_with(o) {
-            Ok(SolveOutcome::Solution(s)) => s,
-            Ok(SolveOutcome::Interrupted(s)) => {
-                nodes += s.stats().nodes_solved;
-                if let Some(b) = s.stats().best_bound {
-                    bound = bound.max(b);
-                }
-                break;
-            }
-            Err(microlp::Error::Infeasible) => {
-                // The master is a relaxation: no integer point, no plan.
-                return Ok(match best {
-                    None => infeasible(),
-                    // Cannot happen (the plan is a master point); keep it, unproven.
-                    Some((z, open)) => finish(inst, result, Status::Feasible, open, z.min(bound), nodes)?,
-                });
-            }
-            Err(e) => return Err(InstanceError::Backend(format!("{SOLVER}: {e}"))),
-        };
-        let st = sol.stats();
-        nodes += st.nodes_solved;
-        let yv: Vec<f64> = vars.iter().map(|&v| sol.var_value_raw(v)).collect();
-        let open: Vec<bool> = yv.iter().map(|&v| v > 0.5).collect();
-        let master_bound = match sol.status() {
-            microlp::SolutionStatus::Optimal => sol.objective(),
-            microlp::SolutionStatus::Feasible => st.best_bound.unwrap_or(f64::NEG_INFINITY),
-        };
-        bound = bound.max(master_bound);
-        if d.fits(&open) && crate::eval::check(inst, &open).is_ok() {
-            offer(open, &mut best);
-            let z = best.as_ref().map_or(f64::INFINITY, |b| b.0);
-            let closed = z - bound <= opts.abs_gap.max(opts.rel_gap * z.abs()) + 1e-9 * z.abs().max(1.0);
-            if closed || sol.termination_reason() != microlp::TerminationReason::TimeLimit {
-                if let Some((_, open)) = best.take() {
-                    let status = if closed { Status::Optimal } else { Status::Feasible };
-                    return finish(inst, result, status, open, bound, nodes);
-                }
-            }
-            break;
-        }
-        // The master's plan does not fit: add the violated Hall rows.
-        let mut add = Vec::new();
-        for r in d.separate(&yv, true) {
-            strengthen(r, &yv, &mut add);
-        }
-        add.retain(|r| keys.insert(r.key()));
-        if add.is_empty() {
-            return Err(InstanceError::Backend(format!(
-                "{SOLVER}: a master plan that does not fit has no violated Hall row"
-            )));
-        }
-        cuts.extend(add);
-    }
-    match best {
+    let ctx = Ctx {
+        d,
+        vars,
+        rel_gap: opts.rel_gap,
+        abs_gap: opts.abs_gap,
+        deadline,
+    };
+    let limits = Limits {
+        deadline,
+        max_nodes: None,
+    };
+    let s = tree::run(&ctx, CNode { sol: Arc::new(root) }, None, limits, SEARCH)?;
+    log::debug!(
+        "[hubplan-solver {SEARCH}] {:.3}s nodes {} complete {} bound {}",
+        t0.elapsed().as_secs_f64(),
+        s.nodes,
+        s.complete,
+        s.bound
+    );
+    match s.best {
         Some((z, open)) => {
-            let b = bound.min(z);
-            let status = if z - b <= opts.abs_gap.max(opts.rel_gap * z.abs()) {
-                Status::Optimal
-            } else {
-                Status::Feasible
-            };
-            finish(inst, result, status, open, b, nodes)
+            let status = if s.complete { Status::Optimal } else { Status::Feasible };
+            finish(inst, result, status, open, s.bound.min(z), s.nodes)
         }
-        None => Ok(unknown(result, bound)),
+        // A closed tree without a plan: the master, a relaxation, has no integer point.
+        None if s.complete => Ok(result(
+            Status::Infeasible,
+            Vec::new(),
+            f64::INFINITY,
+            f64::INFINITY,
+            s.nodes,
+            Vec::new(),
+        )),
+        None => Ok(unknown(result, s.bound)),
     }
 }
 
