@@ -156,6 +156,7 @@ pub fn solve_capacitated(
     backend: MipBackend,
 ) -> Result<CapacityOutcome, InstanceError> {
     let method = match (mode, backend) {
+        (Assignment::Split, MipBackend::Microlp) if crate::capcover::applies(inst, mode) => Method::HallCuts,
         (Assignment::Split, MipBackend::Microlp) => Method::Native,
         _ => Method::Mip(backend),
     };
@@ -170,11 +171,17 @@ pub enum Method {
     Native,
     /// The capacitated MIP through good_lp on the given back end.
     Mip(MipBackend),
+    /// The Hall-cut branch-and-cut on the sites alone (`search =
+    /// "capacity-hall-cuts"`), for split assignment with every arc cost 0 and
+    /// every client served; any other instance runs [`Method::Native`].
+    HallCuts,
 }
 
 /// [`solve_capacitated`] with the method chosen by the caller.
-/// [`solve_capacitated`] runs [`Method::Native`] for split assignment on the
-/// default back end, and the MIP otherwise (single assignment, or HiGHS asked for).
+/// [`solve_capacitated`] runs [`Method::HallCuts`] for split assignment on the
+/// default back end when no assignment has a cost and every client must be
+/// served, [`Method::Native`] for the other split instances, and the MIP
+/// otherwise (single assignment, or HiGHS asked for).
 ///
 /// # Errors
 /// As [`solve_capacitated`].
@@ -185,8 +192,9 @@ pub fn solve_capacitated_with(
     method: Method,
 ) -> Result<CapacityOutcome, InstanceError> {
     let backend = match (method, mode) {
-        (Method::Native, Assignment::Split) => return solve_native(inst, opts),
-        (Method::Native, Assignment::Single) => MipBackend::Microlp,
+        (Method::HallCuts, _) if crate::capcover::applies(inst, mode) => return crate::capcover::solve(inst, opts),
+        (Method::Native | Method::HallCuts, Assignment::Split) => return solve_native(inst, opts),
+        (Method::Native | Method::HallCuts, Assignment::Single) => MipBackend::Microlp,
         (Method::Mip(b), _) => b,
     };
     solve_mip_capacitated(inst, opts, mode, backend)

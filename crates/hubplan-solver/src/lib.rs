@@ -37,8 +37,10 @@
 mod benders;
 mod bnb;
 pub mod capacity;
+mod capcover;
 mod caplag;
 pub mod eval;
+pub mod hall;
 mod heuristic;
 pub mod instance;
 mod lagrange;
