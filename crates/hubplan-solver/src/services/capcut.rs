@@ -21,7 +21,7 @@
 //! The loop: the master is the fast covering model (every capacitated service
 //! treated as uncapacitated); cuts violated by its LP relaxation are added
 //! first (root rounds); then the integer master is solved, the Hall cuts its
-//! integral solution violates are separated ([`crate::hall::separate`]) and
+//! integral solution violates are separated ([`crate::hall::separate_linked`], a max-flow) and
 //! added, and it is solved again, until its solution is flow-feasible — then
 //! it is optimal, as the master is a relaxation of the capacitated model.
 //! Every master's bound is a proven lower bound. At the time limit the best
@@ -38,9 +38,9 @@ use std::time::Instant;
 
 use good_lp::{ResolutionError, Solution, SolutionStatus, SolverModel, WithMipGap, WithTimeLimit};
 
+use crate::hall::{separate_linked, HallCut};
 use crate::instance::Fixing;
 use crate::outcome::{SolveOptions, Status};
-use stub::{separate, HallCut};
 
 use super::instance::{Coverage, Decision, ServiceError, ServiceInstance, ServiceObjective};
 use super::model::{build, LinExpr, LinModel, LinRow, RowSense};
@@ -72,6 +72,8 @@ struct Flow {
     full_cap: Vec<f64>,
     /// Per site: the master's `h` variable for the service.
     hvar: Vec<Option<usize>>,
+    /// Absolute violation tolerance of the separation (relative [`TOL`] of the total need).
+    tol: f64,
 }
 
 fn flows(inst: &ServiceInstance, m: &LinModel) -> Vec<Flow> {
@@ -110,6 +112,7 @@ fn flows(inst: &ServiceInstance, m: &LinModel) -> Vec<Flow> {
             reach,
             full_cap,
             hvar,
+            tol: TOL * total.max(1.0),
         });
     }
     out
@@ -125,8 +128,7 @@ fn separate_all(fl: &[Flow], vals: &[f64], seen: &mut HashSet<(u32, Vec<u32>)>) 
             .iter()
             .map(|v| v.map_or(0.0, |v| vals[v].clamp(0.0, 1.0)))
             .collect();
-        let cap: Vec<f64> = f.full_cap.iter().zip(&h).map(|(q, x)| q * x).collect();
-        for cut in separate(&f.need, &f.reach, &cap, &f.full_cap, TOL) {
+        for cut in separate_linked(&f.need, &f.reach, &h, &f.full_cap, f.tol) {
             if let Some(row) = cut_row(f, &cut, &h) {
                 let mut key = cut.zones.clone();
                 key.sort_unstable();
@@ -219,8 +221,7 @@ fn repair(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], mut d: Decision) ->
         let mut found = None;
         'services: for f in fl {
             let h: Vec<f64> = f.hvar.iter().map(|v| v.map_or(0.0, |v| vals[v])).collect();
-            let cap: Vec<f64> = f.full_cap.iter().zip(&h).map(|(q, x)| q * x).collect();
-            for cut in separate(&f.need, &f.reach, &cap, &f.full_cap, TOL) {
+            for cut in separate_linked(&f.need, &f.reach, &h, &f.full_cap, f.tol) {
                 if cut_row(f, &cut, &h).is_some() {
                     found = Some((f.service, cut));
                     break 'services;
@@ -536,42 +537,5 @@ mod tests {
             }
         }
         assert!(feasible >= 10 && binding >= 5, "{feasible} feasible, {binding} binding");
-    }
-}
-
-/// TEMPORARY stand-in for `crate::hall` (engineer H1) until it is merged:
-/// brute force over client sets (at most 16 clients), else singletons.
-mod stub {
-    /// A violated Hall set.
-    pub struct HallCut {
-        pub zones: Vec<u32>,
-        pub rhs: f64,
-        pub coefs: Vec<(u32, f64)>,
-    }
-
-    pub fn separate(need: &[f64], reach: &[Vec<u32>], cap: &[f64], full_cap: &[f64], tol: f64) -> Vec<HallCut> {
-        let n = need.len();
-        let sets: Vec<Vec<u32>> = if n <= 16 {
-            (1u32..(1 << n))
-                .map(|b| (0..n as u32).filter(|i| b >> i & 1 == 1).collect())
-                .collect()
-        } else {
-            (0..n as u32).map(|i| vec![i]).collect()
-        };
-        let mut best: Option<(f64, HallCut)> = None;
-        for zones in sets {
-            let rhs: f64 = zones.iter().map(|&i| need[i as usize]).sum();
-            let mut nb: Vec<u32> = zones.iter().flat_map(|&i| reach[i as usize].iter().copied()).collect();
-            nb.sort_unstable();
-            nb.dedup();
-            let have: f64 = nb.iter().map(|&j| cap[j as usize]).sum();
-            if have < rhs - tol * rhs.max(1.0) {
-                let coefs = nb.iter().map(|&j| (j, full_cap[j as usize].min(rhs))).collect();
-                if best.as_ref().is_none_or(|b| rhs - have > b.0) {
-                    best = Some((rhs - have, HallCut { zones, rhs, coefs }));
-                }
-            }
-        }
-        best.into_iter().map(|b| b.1).collect()
     }
 }
