@@ -20,7 +20,14 @@
 //! # Method
 //! [`solve_capacitated`] picks the method ([`solve_capacitated_with`] forces one):
 //!
-//! - **Split, default back end: the native search** (`search =
+//! - **Split, every arc cost 0, every client served (`min_cost`), default
+//!   back end: the Hall-cut search** (`search = "capacity-hall-cuts"`,
+//!   `capcover.rs`). Only the open set matters; it can place every need iff
+//!   every zone set's need fits in the capacity of the sites it reaches (Gale
+//!   1957), so a branch-and-cut on `y` adds those inequalities, found by
+//!   max-flow ([`crate::hall`]), with cover and MIR roundings; integral points
+//!   are checked by max-flow and the plan's assignment is [`transport`]'s.
+//! - **Split otherwise, default back end: the native search** (`search =
 //!   "capacity-lagrangian-bb"`). A Lagrangian relaxation of the assignment rows
 //!   (Beasley 1988; Cornuéjols, Sridharan & Thizy 1991): per site a continuous
 //!   knapsack gives `ρ_j`, and the site selection is bounded under the fixings,

@@ -15,47 +15,49 @@
 //! sets `S`. No assignment variable is needed.
 //!
 //! # Method
-//! A branch-and-cut on `y` alone, by row generation:
+//! A branch-and-cut on `y` alone, through the shared driver [`crate::tree`]:
 //!
-//! 1. **Master.** Covering rows `Σ_{j ∈ N(i)} y_j ≥ 1` (one per distinct reach
-//!    set without a site forced open), the budget, the cardinality and the
-//!    fixings (bounds).
-//! 2. **Root cut loop** on the LP relaxation (microlp's dual simplex, rows
-//!    added warm): at the LP point `y*`, [`crate::hall::separate_linked`]
-//!    finds the zone sets `S` most violated by the strengthened Hall
-//!    inequality `Σ_j min(Q_j, d(S_j)) y_j ≥ d(S)`; near-tight sets come from
-//!    the same separation with the need inflated by a few per cent. Every row
-//!    is written over the free sites only (sites forced open move to the right
-//!    side), its coefficients reduced to the right side, and two rank-1 cuts
-//!    of the resulting binary knapsack are tried: the cover cut
+//! 1. **Master LP.** Covering rows `Σ_{j ∈ N(i)} y_j ≥ 1` (one per distinct
+//!    reach set without a site forced open), the budget, the cardinality and
+//!    the fixings (bounds), on microlp's dual simplex.
+//! 2. **Cut rounds** at every node (up to 60 at the root, 8 below it), rows
+//!    added warm: at the LP point `y*`, [`crate::hall::separate_linked`] finds
+//!    the zone sets `S` most violated by the strengthened Hall inequality
+//!    `Σ_j min(Q_j, d(S_j)) y_j ≥ d(S)`; more candidate sets come from the same
+//!    separation with the need inflated by 1–100 % (near-tight sets) and from
+//!    [`crate::hall::separate`] at the integral points where the fractional
+//!    sites are closed (one at a time, the others rounded up, and all
+//!    together). Every row is written over the free sites only (sites forced
+//!    open move to the right side), its coefficients reduced to the right side,
+//!    and two rank-1 cuts of the binary knapsack are tried: the cover cut
 //!    `Σ_{j ∈ N(S)} y_j ≥ k(S)` (`k(S)` the fewest free sites, largest first,
-//!    whose capacity reaches the rest of `d(S)`), and mixed-integer rounding
-//!    (Marchand & Wolsey 2001) with divisors taken from the row's coefficients.
-//!    A row enters when it cuts `y*` off.
-//! 3. **Integer master.** The master with every generated row and binary `y`
-//!    is solved by microlp's branch-and-bound from the best plan known. A
-//!    master solution is checked by maximum flow ([`crate::hall::max_placed`]);
-//!    when it cannot place every need, the violated Hall sets (and their
-//!    rank-1 cuts) are added and the master is solved again. The first master
-//!    optimum that places every need is optimal: the master is a relaxation.
+//!    whose capacity reaches the rest of `d(S)`), and complemented
+//!    mixed-integer rounding (Marchand & Wolsey 2001) with divisors taken from
+//!    the row's coefficients. A row enters when it cuts `y*` off.
+//! 3. **Integral points** are checked by maximum flow
+//!    ([`crate::hall::max_placed`]): a plan when every need fits (the node is
+//!    then done: its LP optimum is that plan), otherwise its violated Hall rows
+//!    are added. A fractional node branches on the site closest to ½; children
+//!    re-solve from the parent's basis.
 //!
-//! Plans: the root LP point rounded up (`y* ≥ ½`), repaired by opening, in the
-//! first violated Hall set, the site with the least fixed cost per unit of
-//! the missing capacity, then pruned by closing open sites in decreasing
-//! fixed cost while every need still fits.
+//! Root plans: the LP point rounded up at ½, ¼ and above 0, repaired by
+//! opening, in the first violated Hall set, the site with the least fixed cost
+//! per unit of the missing capacity, then pruned by closing open sites in
+//! decreasing fixed cost while every need still fits.
 //!
 //! # Honest outcome
-//! `Optimal` only when the integer master closed (within the gap) on a plan
-//! that places every need; at the time limit `Feasible` with the master's
-//! proven bound (the root LP bound at least); `Infeasible` when even every
-//! allowed site open cannot place the need, or the master has no integer point.
-//! microlp runs on one thread, so the answer does not depend on the thread count.
+//! `Optimal` only when the tree closed within the gap; at the time limit
+//! `Feasible` with the tree's proven bound; `Infeasible` when even every
+//! allowed site open cannot place the need, or the closed tree found no plan.
+//! Node LPs run in `tree.rs`'s fixed rounds and microlp is sequential, so the
+//! answer does not depend on the thread count.
 //!
 //! # Complexity
 //! One separation: a max-flow on `clients + sites + 2` nodes and
-//! `arcs + clients + sites` edges (Dinic). The LP has one column per site and
-//! one row per distinct reach set plus the cuts; the integer master is
-//! exponential in the worst case, like any branch-and-bound.
+//! `arcs + clients + sites` edges (Dinic); a cut round runs about
+//! 10 + (fractional sites) of them. The LP has one column per site and one row
+//! per distinct reach set plus the cuts; the tree is exponential in the worst
+//! case, like any branch-and-bound.
 //!
 //! # References
 //! - D. Gale (1957), A theorem on flows in networks, Pacific J. Math. 7.
@@ -76,8 +78,8 @@ use std::time::Instant;
 
 /// The name in `Outcome::search`.
 pub(crate) const SEARCH: &str = "capacity-hall-cuts";
-const SOLVER: &str = "capacity:hall-cuts (max-flow separation, microlp branch-and-cut)";
-const WHY: &str = "demand capacity (split) with no assignment cost and every zone served: the plan is feasible iff every zone set's need fits in the capacity of the sites it reaches (Hall/Gale), so the search runs on the sites alone with Hall cuts separated by max-flow, their cover and MIR strengthenings at the root, and an integer master re-solved until its plan fits";
+const SOLVER: &str = "capacity:hall-cuts (max-flow separation, branch-and-cut on microlp) + min-cost-flow assignment";
+const WHY: &str = "demand capacity (split) with no assignment cost and every zone served: the plan is feasible iff every zone set's need fits in the capacity of the sites it reaches (Hall/Gale), so the search runs on the sites alone with Hall cuts separated by max-flow, their cover and MIR roundings, in a branch-and-cut whose integral points are checked by max-flow";
 
 /// Root cut rounds at most.
 const ROOT_ROUNDS: usize = 60;
@@ -202,7 +204,7 @@ impl<'a> Data<'a> {
     }
 
     /// The Hall rows of the sets a separation at `y` returns.
-    fn separate(&self, y: &[f64], integral: bool, factors: &[f64]) -> Vec<Row> {
+    fn separate(&self, y: &[f64], integral: bool, factors: &[f64], closures: usize) -> Vec<Row> {
         let mut out = Vec::new();
         let mut seen: HashSet<Vec<u32>> = HashSet::new();
         let factors: &[f64] = if integral { &[1.0] } else { factors };
@@ -224,7 +226,10 @@ impl<'a> Data<'a> {
         if !integral {
             // Sets short of capacity when the fractional sites are closed: each
             // one at a time, then all of them.
-            let frac: Vec<usize> = (0..self.n).filter(|&j| y[j] > 1e-6 && y[j] < 1.0 - 1e-6).collect();
+            // At most `closures` single closures: the most fractional sites first.
+            let mut frac: Vec<usize> = (0..self.n).filter(|&j| y[j] > 1e-6 && y[j] < 1.0 - 1e-6).collect();
+            frac.sort_by(|&a, &b| (y[a] - 0.5).abs().total_cmp(&(y[b] - 0.5).abs()).then(a.cmp(&b)));
+            frac.truncate(closures);
             let up: Vec<f64> = y.iter().map(|&v| if v > 1e-6 { 1.0 } else { 0.0 }).collect();
             let mut points: Vec<Vec<f64>> = frac
                 .iter()
@@ -316,8 +321,9 @@ fn efficacy(row: &Row, y: &[f64]) -> f64 {
     row.violation(y) / norm
 }
 
-/// The Hall row and its strengthenings most violated at `y` (those that cut it off).
-fn strengthen(row: Row, y: &[f64], out: &mut Vec<Row>) {
+/// The Hall row and its strengthenings most violated at `y` (those that cut
+/// it off); at an integral point (`integral`) the row itself whenever it is violated.
+fn strengthen(row: Row, y: &[f64], integral: bool, out: &mut Vec<Row>) {
     let tol = 1e-6;
     if let Some(c) = cover_cut(&row) {
         if efficacy(&c, y) > tol {
@@ -353,7 +359,7 @@ fn strengthen(row: Row, y: &[f64], out: &mut Vec<Row>) {
     if let Some((_, r)) = best {
         out.push(r);
     }
-    if efficacy(&row, y) > tol {
+    if efficacy(&row, y) > tol || (integral && row.violation(y) > 0.0) {
         out.push(row);
     }
 }
@@ -490,6 +496,9 @@ fn cost(inst: &Instance, open: &[bool]) -> f64 {
 const INT_TOL: f64 = 1e-6;
 /// Cut rounds at a node below the root.
 const NODE_ROUNDS: usize = 8;
+/// Fractional sites closed one at a time for candidate sets, per round (root, below).
+const ROOT_CLOSURES: usize = 32;
+const NODE_CLOSURES: usize = 8;
 /// Need inflation factors for the separation below the root.
 const NODE_INFLATE: [f64; 2] = [1.0, 1.1];
 
@@ -573,6 +582,9 @@ impl Tree for Ctx<'_> {
             if integral && self.d.fits(&open) {
                 if crate::eval::check(self.d.inst, &open).is_ok() {
                     out.candidates.push((cost(self.d.inst, &open), open));
+                } else {
+                    // Off a side constraint by more than the LP tolerance: keep the bound.
+                    out.discarded = lb;
                 }
                 // The LP optimum is a plan: nothing below it is better.
                 return Ok(out);
@@ -587,8 +599,11 @@ impl Tree for Ctx<'_> {
                 break;
             }
             let mut add = Vec::new();
-            for r in self.d.separate(&y, integral, factors) {
-                strengthen(r, &y, &mut add);
+            for r in self
+                .d
+                .separate(&y, integral, factors, if root { ROOT_CLOSURES } else { NODE_CLOSURES })
+            {
+                strengthen(r, &y, integral, &mut add);
             }
             add.retain(|r| seen.insert(r.key()));
             if root {
@@ -600,9 +615,11 @@ impl Tree for Ctx<'_> {
             }
             if add.is_empty() {
                 if integral {
-                    return Err(InstanceError::Backend(format!(
-                        "{SOLVER}: an integral point that does not fit has no violated Hall row"
-                    )));
+                    // A shortfall within the float tolerances: no row cuts the
+                    // point off. Give the node up, keeping its bound (the tree
+                    // is then not complete: `Feasible` at best, never a false proof).
+                    out.discarded = lb;
+                    return Ok(out);
                 }
                 break;
             }

@@ -12,7 +12,8 @@
 //! | [`solve`] | the exact solver (default back end; picks the LP or the Lagrangian branch-and-bound by shape; rayon-parallel, deterministic) |
 //! | [`mip::solve_mip`] | the same instance as a MIP through good_lp (`microlp`, or HiGHS with feature `highs`) |
 //! | [`mip::write_lp`], [`mip::write_mps`] | the MIP as CPLEX LP / free MPS text, for auditors |
-//! | [`capacity`] | demand capacity (`Σ d_i x_ij ≤ Q_j y_j`): split (native Lagrangian branch-and-bound by default) or single assignment (MIP), min-cost-flow transportation ([`capacity::transport`]) |
+//! | [`capacity`] | demand capacity (`Σ d_i x_ij ≤ Q_j y_j`): split (Hall-cut branch-and-cut without assignment costs, native Lagrangian branch-and-bound otherwise) or single assignment (MIP), min-cost-flow transportation ([`capacity::transport`]) |
+//! | [`hall`] | Hall (neighbourhood-capacity) inequalities separated by max-flow/min-cut: does the need of every zone set fit in the capacity it reaches? |
 //! | [`eval`] | objective and side-constraint check of a given set of open sites |
 //! | [`instance`] | the problem data and its validation |
 //! | [`outcome`] | status, solution, bound and gap |
