@@ -37,6 +37,7 @@
 mod benders;
 mod bnb;
 pub mod capacity;
+mod capflow;
 mod caplag;
 pub mod eval;
 mod heuristic;
@@ -44,6 +45,7 @@ pub mod instance;
 mod lagrange;
 mod lpbb;
 mod lpmps;
+pub(crate) mod minknap;
 pub mod mip;
 mod oddcycle;
 // Test and benchmark support, not part of the public API (hidden from the docs).
