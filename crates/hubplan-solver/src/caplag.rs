@@ -569,9 +569,9 @@ impl<'a> Cap<'a> {
             }
         } else {
             Par {
-                max_iter: 400,
+                max_iter: 250,
                 pi0: 1.0,
-                patience: 25,
+                patience: 20,
                 pi_min: 1e-3,
                 sample_every: 0,
                 max_samples: 0,
@@ -607,6 +607,10 @@ impl<'a> Cap<'a> {
             starts.extend(asc.samples.iter().cloned());
         }
         starts.dedup();
+        // Deep in the tree the selection is priced at every fifth level only.
+        if node.depth > 3 && node.depth % 5 != 0 {
+            starts.clear();
+        }
         let found: Vec<Candidate> = starts
             .par_iter()
             .filter_map(|s| self.plan_from(&fix, s, score))
