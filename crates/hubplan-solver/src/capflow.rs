@@ -198,6 +198,47 @@ impl State {
     }
 }
 
+impl State {
+    /// The state with site `k` opened: `k` gets the sink's potential, every
+    /// client with a negative reduced cost towards `k` moves there wholly, and
+    /// the overloads are rerouted. Reduced costs left negative are clamped to 0
+    /// by the search: the result is a feasible flow (an upper bound of the
+    /// optimum of the new open set), not necessarily optimal.
+    pub(crate) fn open_site(&self, inst: &Instance, k: usize) -> Option<State> {
+        let (m, n) = (inst.n_clients(), inst.n_sites());
+        let mut st = self.clone();
+        st.open[k] = true;
+        st.q[k] = inst.capacity[k].unwrap_or(f64::INFINITY);
+        st.pot[m + k] = st.pot[m + n];
+        for i in 0..m {
+            let d = inst.demand[i];
+            if d <= 0.0 {
+                continue;
+            }
+            let a0 = inst.arc_start[i] as usize;
+            let Some(e) = inst.arcs_of(i).iter().position(|a| a.site as usize == k) else {
+                continue;
+            };
+            let ck = inst.arcs[a0 + e].cost / d;
+            if ck + st.pot[i] - st.pot[m + k] >= -st.rc_tol {
+                continue;
+            }
+            for (p, a) in inst.arcs_of(i).iter().enumerate() {
+                let x = st.f[a0 + p];
+                if x > 0.0 {
+                    st.load[a.site as usize] -= x;
+                    st.f[a0 + p] = 0.0;
+                }
+            }
+            st.unserved[i] = 0.0;
+            st.f[a0 + e] = d;
+            st.load[k] += d;
+            st.pot[i] = st.pot[m + k] - ck;
+        }
+        run(inst, &mut st).then_some(st)
+    }
+}
+
 /// Successive shortest paths from the overloaded sites (closed sites with
 /// load count as overloaded) until every load fits; false when it cannot.
 fn run(inst: &Instance, st: &mut State) -> bool {
@@ -601,6 +642,16 @@ mod tests {
                     (a, b) => panic!("close: feasibility differs {a:?} {b:?}"),
                 }
                 if let Some(k) = k {
+                    let mut o2 = open.clone();
+                    o2[k] = true;
+                    if let Some(w) = st.open_site(&inst, k) {
+                        let (c, fl) = finish(&inst, &w).unwrap();
+                        let fixed: f64 = (0..n).filter(|&s| o2[s]).map(|s| inst.fixed_cost[s]).sum();
+                        let z = crate::capacity::assignment_objective(&inst, &o2, &fl).unwrap();
+                        assert!((z - fixed - c).abs() <= 1e-7 * z.abs().max(1.0));
+                        let ex = crate::capacity::transport(&inst, &o2).unwrap().0;
+                        assert!(c >= ex - 1e-7 * c.abs().max(1.0));
+                    }
                     o[k] = true;
                     let exact = crate::capacity::transport(&inst, &o).map(|r| r.0);
                     if let Some(w) = st.swap(&inst, j, k) {

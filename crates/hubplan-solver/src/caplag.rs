@@ -465,6 +465,32 @@ impl<'a> Cap<'a> {
             opened.sort_by(|&a, &b| score[b].total_cmp(&score[a]).then(a.cmp(&b)));
             let mut closed: Vec<usize> = (0..self.n).filter(|&k| !cur.1[k] && fix[k] == Fixing::Free).collect();
             closed.sort_by(|&a, &b| score[a].total_cmp(&score[b]).then(a.cmp(&b)));
+            // Add: open one of the closed sites the relaxation most wants open.
+            for &k in closed.iter().take(ADDS) {
+                if evals >= budget {
+                    break;
+                }
+                let mut o = cur.1.clone();
+                o[k] = true;
+                if !self.side_ok(fix, &o) {
+                    continue;
+                }
+                evals += 1;
+                if let Some(w) = st.open_site(inst, k) {
+                    let z = fixed(&o) + w.cost(inst);
+                    if z < cur.0 - tol(cur.0) {
+                        if let Some(ex) = crate::capflow::solve(inst, &o) {
+                            cur = (z.min(fixed(&o) + ex.cost(inst)), o);
+                            st = ex;
+                            improved = true;
+                            break;
+                        }
+                    }
+                }
+            }
+            if improved {
+                continue;
+            }
             'moves: for &j in &opened {
                 if evals >= budget || Instant::now() >= self.deadline {
                     break;
@@ -719,6 +745,9 @@ struct Knap {
     /// The integer cover found (sites), when exact.
     chosen: Option<Vec<u32>>,
 }
+
+/// Add moves tried per local-search pass.
+const ADDS: usize = 5;
 
 /// Swap partners tried per closed site in the local search.
 const SWAPS: usize = 3;
