@@ -28,7 +28,7 @@
 //! exactly by the transportation problem ([`crate::capacity::transport`]); the
 //! root also runs a capped drop/swap local search priced the same way.
 
-use crate::capacity::transport;
+use crate::capflow::transport;
 use crate::instance::{Fixing, Instance};
 use crate::prep::INF;
 use crate::subproblem::Sub;
@@ -106,7 +106,7 @@ impl<'a> Cap<'a> {
             rel_gap,
             abs_gap,
             deadline,
-            root_moves: (4_000_000 / inst.arcs.len().max(1)).clamp(20, 200),
+            root_moves: (20_000_000 / inst.arcs.len().max(1)).clamp(100, 1000),
         }
     }
 
@@ -441,65 +441,119 @@ impl<'a> Cap<'a> {
         None
     }
 
-    /// Capped local search: drop, then swap (close one, open its best
-    /// neighbour), each move priced exactly; first improvement.
+    /// Capped local search: drop, then swap (close one, open one of the two
+    /// best-scored closed sites that can take its load); first improvement.
+    /// Moves are priced from the current plan's optimal flow
+    /// ([`crate::capflow::State`]): a drop exactly, a swap by a feasible flow
+    /// (an upper bound); an accepted move is re-solved from scratch. `budget`
+    /// counts priced moves.
     fn improve(&self, fix: &[Fixing], mut cur: (f64, Vec<bool>), score: &[f64], budget: usize) -> (f64, Vec<bool>) {
+        let inst = self.inst;
+        let fixed = |o: &[bool]| -> f64 { (0..self.n).filter(|&j| o[j]).map(|j| inst.fixed_cost[j]).sum() };
+        let tol = |z: f64| 1e-9 * z.abs().max(1.0);
+        let Some(mut st) = crate::capflow::solve(inst, &cur.1) else {
+            return cur;
+        };
+        cur.0 = cur.0.min(fixed(&cur.1) + st.cost(inst));
         let mut evals = 0;
         let mut improved = true;
         while improved && evals < budget && Instant::now() < self.deadline {
             improved = false;
-            let Some((_, flows)) = self.price(&cur.1) else {
-                return cur;
-            };
-            evals += 1;
-            // Load per open site; try closing the least loaded relative to its fixed cost.
-            let mut load = vec![0.0; self.n];
-            for (i, f) in flows.iter().enumerate() {
-                for &(s, x) in f {
-                    load[s as usize] += x * self.inst.demand[i];
-                }
-            }
+            let load = st.load().to_vec();
             let mut opened: Vec<usize> = (0..self.n).filter(|&j| cur.1[j] && fix[j] == Fixing::Free).collect();
             // Sites the relaxation least wants open (largest f_j + ρ_j) first.
             opened.sort_by(|&a, &b| score[b].total_cmp(&score[a]).then(a.cmp(&b)));
-            for &j in &opened {
+            let mut closed: Vec<usize> = (0..self.n).filter(|&k| !cur.1[k] && fix[k] == Fixing::Free).collect();
+            closed.sort_by(|&a, &b| score[a].total_cmp(&score[b]).then(a.cmp(&b)));
+            // Add: open one of the closed sites the relaxation most wants open.
+            for &k in closed.iter().take(ADDS) {
+                if evals >= budget {
+                    break;
+                }
+                let mut o = cur.1.clone();
+                o[k] = true;
+                if !self.side_ok(fix, &o) {
+                    continue;
+                }
+                evals += 1;
+                if let Some(w) = st.open_site(inst, k) {
+                    let z = fixed(&o) + w.cost(inst);
+                    if z < cur.0 - tol(cur.0) {
+                        if let Some(ex) = crate::capflow::solve(inst, &o) {
+                            cur = (z.min(fixed(&o) + ex.cost(inst)), o);
+                            st = ex;
+                            improved = true;
+                            break;
+                        }
+                    }
+                }
+            }
+            if improved {
+                continue;
+            }
+            'moves: for &j in &opened {
                 if evals >= budget || Instant::now() >= self.deadline {
                     break;
                 }
                 let mut o = cur.1.clone();
                 o[j] = false;
-                if !self.side_ok(fix, &o) {
-                    continue;
-                }
-                evals += 1;
-                if let Some((z, _)) = self.price(&o) {
-                    if z < cur.0 - 1e-9 * cur.0.abs().max(1.0) {
-                        cur = (z, o);
-                        improved = true;
-                        break;
+                if self.side_ok(fix, &o) {
+                    evals += 1;
+                    if let Some(w) = st.close(inst, j) {
+                        let z = fixed(&o) + w.cost(inst);
+                        if z < cur.0 - tol(cur.0) {
+                            cur = (z, o);
+                            st = w;
+                            improved = true;
+                            break;
+                        }
                     }
                 }
-                // Swap: close j, open the best-scored closed site instead.
-                let best_in = (0..self.n)
-                    .filter(|&k| !cur.1[k] && fix[k] == Fixing::Free && self.q[k] >= load[j])
-                    .min_by(|&a, &b| score[a].total_cmp(&score[b]).then(a.cmp(&b)));
-                if let Some(k) = best_in {
+                // Swap: close j, open one of the best-scored closed neighbours
+                // (sites sharing a client with j), else of the closed sites that can take its load.
+                let mut near: Vec<usize> = Vec::new();
+                for p in self.sstart[j]..self.sstart[j + 1] {
+                    for a in inst.arcs_of(self.sclient[p] as usize) {
+                        let k = a.site as usize;
+                        if !cur.1[k] && fix[k] == Fixing::Free {
+                            near.push(k);
+                        }
+                    }
+                }
+                near.sort_by(|&a, &b| score[a].total_cmp(&score[b]).then(a.cmp(&b)));
+                near.dedup();
+                near.truncate(SWAPS);
+                if near.is_empty() {
+                    near.extend(closed.iter().copied().filter(|&k| self.q[k] >= load[j]).take(SWAPS));
+                }
+                for &k in &near {
                     if evals >= budget {
-                        break;
+                        break 'moves;
                     }
+                    let mut o = cur.1.clone();
+                    o[j] = false;
                     o[k] = true;
-                    if self.side_ok(fix, &o) {
-                        evals += 1;
-                        if let Some((z, _)) = self.price(&o) {
-                            if z < cur.0 - 1e-9 * cur.0.abs().max(1.0) {
-                                cur = (z, o);
-                                improved = true;
-                                break;
-                            }
+                    if !self.side_ok(fix, &o) {
+                        continue;
+                    }
+                    evals += 1;
+                    if let Some(w) = st.swap(inst, j, k) {
+                        let z = fixed(&o) + w.cost(inst);
+                        if z < cur.0 - tol(cur.0) {
+                            // Re-solve exactly (the swap's flow is only an upper bound).
+                            let Some(ex) = crate::capflow::solve(inst, &o) else {
+                                continue;
+                            };
+                            let z = z.min(fixed(&o) + ex.cost(inst));
+                            cur = (z, o);
+                            st = ex;
+                            improved = true;
+                            break 'moves;
                         }
                     }
                 }
             }
+            log::debug!("[hubplan-solver capacity] local search {evals} moves, plan {}", cur.0);
         }
         cur
     }
@@ -541,9 +595,9 @@ impl<'a> Cap<'a> {
             }
         } else {
             Par {
-                max_iter: 400,
+                max_iter: 250,
                 pi0: 1.0,
-                patience: 25,
+                patience: 20,
                 pi_min: 1e-3,
                 sample_every: 0,
                 max_samples: 0,
@@ -572,19 +626,26 @@ impl<'a> Cap<'a> {
         self.selection(e, &fix, &mut y);
         let score = &e.rho;
         let mut starts: Vec<Vec<bool>> = vec![y.iter().map(|&v| v > 1e-9).collect()];
-        starts.push(asc.ybar.iter().map(|&v| v >= 0.5).collect());
+        // Below the root only the Lagrangian selection is priced (each price is a
+        // min-cost flow: the tree's throughput is the bound's).
         if root {
+            starts.push(asc.ybar.iter().map(|&v| v >= 0.5).collect());
             starts.extend(asc.samples.iter().cloned());
         }
         starts.dedup();
+        // Deep in the tree the selection is priced at every fifth level only.
+        if node.depth > 3 && node.depth % 5 != 0 {
+            starts.clear();
+        }
         let found: Vec<Candidate> = starts
             .par_iter()
             .filter_map(|s| self.plan_from(&fix, s, score))
             .collect();
         // Local search from the best of them (capped: a few moves below the root).
-        if let Some(b) = found.iter().min_by(|a, b| a.0.total_cmp(&b.0)).cloned() {
-            let budget = if root { self.root_moves } else { 6 };
-            out.candidates.push(self.improve(&fix, b, score, budget));
+        if root {
+            if let Some(b) = found.iter().min_by(|a, b| a.0.total_cmp(&b.0)).cloned() {
+                out.candidates.push(self.improve(&fix, b, score, self.root_moves));
+            }
         }
         log::debug!(
             "[hubplan-solver capacity] primal {:.3}s found {:?}",
@@ -606,6 +667,13 @@ impl<'a> Cap<'a> {
                 if let Some(k) = &e.knap {
                     lo_open = lo_open.max(k.lb_with(j, true, &e.rho, &fix, &self.q));
                     lo_closed = lo_closed.max(k.lb_with(j, false, &e.rho, &fix, &self.q));
+                    // The exact knapsack only where the LP does not already prune.
+                    if rest + lo_open < cutoff {
+                        lo_open = lo_open.max(k.exact_with(j, true, &e.rho, &fix, &self.q));
+                    }
+                    if rest + lo_closed < cutoff {
+                        lo_closed = lo_closed.max(k.exact_with(j, false, &e.rho, &fix, &self.q));
+                    }
                 }
                 (j, Self::safe(rest + lo_open), Self::safe(rest + lo_closed))
             })
@@ -659,18 +727,33 @@ impl<'a> Cap<'a> {
     }
 }
 
-/// The covering-knapsack LP of the aggregate capacity row:
-/// `min Σ ρ_j y_j` s.t. `Σ Q_j y_j ≥ D`, `y ∈ [0,1]`, fixings.
+/// The covering knapsack of the aggregate capacity row:
+/// `min Σ ρ_j y_j` s.t. `Σ Q_j y_j ≥ D`, `y ∈ {0,1}`, fixings — solved exactly
+/// by [`crate::minknap::cover`] (its LP value when the search runs out of nodes).
 #[derive(Debug, Clone)]
 struct Knap {
+    /// A valid lower bound of the knapsack (its integer optimum when `exact`).
     value: f64,
+    /// Its LP value.
+    lp: f64,
     /// Forced-open and negative free sites: their ρ and Q.
     base: f64,
     have: f64,
     need: f64,
     /// Free sites with ρ ≥ 0 by ratio ρ/Q ascending.
     order: Vec<u32>,
+    /// The integer cover found (sites), when exact.
+    chosen: Option<Vec<u32>>,
 }
+
+/// Add moves tried per local-search pass.
+const ADDS: usize = 5;
+
+/// Swap partners tried per closed site in the local search.
+const SWAPS: usize = 3;
+
+/// Search nodes allowed to one exact knapsack.
+const KNAP_NODES: usize = 20_000;
 
 impl Knap {
     fn new(rho: &[f64], fix: &[Fixing], q: &[f64], need: f64) -> Knap {
@@ -698,16 +781,44 @@ impl Knap {
         });
         let mut k = Knap {
             value: INF,
+            lp: INF,
             base,
             have,
             need,
             order,
+            chosen: None,
         };
-        k.value = k.fill(base, have, None, rho, q);
+        k.lp = k.fill(base, have, None, rho, q);
+        let (v, chosen) = k.exact(base, have, None, rho, q);
+        k.value = v.max(k.lp);
+        k.chosen = chosen;
         k
     }
 
-    /// Value with `base`/`have` already taken, filling from `order` (skipping `skip`).
+    /// Exact value with `base`/`have` already taken, over `order` (skipping
+    /// `skip`); the integer cover when the search finished.
+    fn exact(&self, base: f64, have: f64, skip: Option<usize>, rho: &[f64], q: &[f64]) -> (f64, Option<Vec<u32>>) {
+        let tol = 1e-9 * self.need.max(1.0);
+        let short = self.need - have;
+        if short <= tol {
+            return (base, Some(Vec::new()));
+        }
+        let sites: Vec<u32> = self
+            .order
+            .iter()
+            .copied()
+            .filter(|&j| Some(j as usize) != skip)
+            .collect();
+        let items: Vec<(f64, f64)> = sites.iter().map(|&j| (rho[j as usize], q[j as usize])).collect();
+        let c = crate::minknap::cover(&items, short, tol, KNAP_NODES);
+        if !c.value.is_finite() {
+            return (INF, None);
+        }
+        let chosen = c.exact.then(|| c.chosen.iter().map(|&k| sites[k as usize]).collect());
+        (base + c.value, chosen)
+    }
+
+    /// LP value with `base`/`have` already taken, filling from `order` (skipping `skip`).
     fn fill(&self, base: f64, have: f64, skip: Option<usize>, rho: &[f64], q: &[f64]) -> f64 {
         let tol = 1e-9 * self.need.max(1.0);
         let mut short = self.need - have;
@@ -732,24 +843,44 @@ impl Knap {
         INF
     }
 
-    /// Lower bound with free site `j` forced open (`open`) or closed.
+    /// The base and capacity with free site `j` forced open (`open`) or closed,
+    /// or `None` when the forcing does not change the selection's base.
+    fn forced(&self, j: usize, open: bool, rho: &[f64], q: &[f64]) -> (f64, f64) {
+        match (open, rho[j] < 0.0) {
+            (true, false) => (self.base + rho[j], self.have + q[j]),
+            (false, true) => (self.base - rho[j], self.have - q[j]),
+            _ => (self.base, self.have),
+        }
+    }
+
+    /// LP lower bound with free site `j` forced open (`open`) or closed.
     fn lb_with(&self, j: usize, open: bool, rho: &[f64], fix: &[Fixing], q: &[f64]) -> f64 {
         if fix[j] != Fixing::Free {
             return self.value;
         }
-        let neg = rho[j] < 0.0;
-        match (open, neg) {
-            (true, true) | (false, false) => {
-                // Already in the base (open), or among the fill items (closed).
-                if open {
-                    self.value
-                } else {
-                    self.fill(self.base, self.have, Some(j), rho, q)
-                }
-            }
-            (true, false) => self.fill(self.base + rho[j], self.have + q[j], Some(j), rho, q),
-            (false, true) => self.fill(self.base - rho[j], self.have - q[j], Some(j), rho, q),
+        if open && rho[j] < 0.0 {
+            return self.value;
         }
+        let (b, h) = self.forced(j, open, rho, q);
+        self.fill(b, h, Some(j), rho, q)
+    }
+
+    /// Exact (integer) lower bound with free site `j` forced open or closed.
+    fn exact_with(&self, j: usize, open: bool, rho: &[f64], fix: &[Fixing], q: &[f64]) -> f64 {
+        if fix[j] != Fixing::Free {
+            return self.value;
+        }
+        if let Some(c) = &self.chosen {
+            // The optimum already agrees with the forcing.
+            let inn = rho[j] < 0.0 || c.contains(&(j as u32));
+            if inn == open {
+                return self.value;
+            }
+        }
+        let (b, h) = self.forced(j, open, rho, q);
+        self.exact(b, h, Some(j), rho, q)
+            .0
+            .max(self.fill(b, h, Some(j), rho, q))
     }
 
     fn selection(&self, rho: &[f64], fix: &[Fixing], q: &[f64], y: &mut [f64]) {
@@ -759,6 +890,12 @@ impl Knap {
                 Fixing::Free if rho[j] < 0.0 => 1.0,
                 _ => 0.0,
             };
+        }
+        if let Some(c) = &self.chosen {
+            for &j in c {
+                y[j as usize] = 1.0;
+            }
+            return;
         }
         let tol = 1e-9 * self.need.max(1.0);
         let mut short = self.need - self.have;

@@ -39,6 +39,7 @@ mod benders;
 mod bnb;
 pub mod capacity;
 mod capcover;
+mod capflow;
 mod caplag;
 pub mod eval;
 pub mod hall;
@@ -47,6 +48,7 @@ pub mod instance;
 mod lagrange;
 mod lpbb;
 mod lpmps;
+pub(crate) mod minknap;
 pub mod mip;
 mod oddcycle;
 // Test and benchmark support, not part of the public API (hidden from the docs).
