@@ -538,24 +538,90 @@ fn shortfall(
 /// other open buildings keep their capacities, with the zones left short and the
 /// full buildings that would have had to take them; `None` when everything still fits.
 /// Used for the reason "kept because without it, zones X and Y would exceed Z's capacity by N users".
+/// To ask this of many buildings, build one [`ClosureProbe`].
 pub fn shortfall_without(
     inputs: &Inputs,
     sc: &Scenario,
     open: &[bool],
     site: SiteIdx,
 ) -> Option<(f64, Vec<ZoneIdx>, Vec<SiteIdx>)> {
-    let mut all = sc.clone();
-    all.objective = ObjectiveKind::MinCost;
-    let mapped = map_capacitated(inputs, &all);
-    let mut inst = mapped.instance.clone();
-    for (i, u) in inst.unserved_cost.iter_mut().enumerate() {
-        *u = Some(1e6 * mapped.instance.demand[i].max(1.0));
+    ClosureProbe::new(inputs, sc).shortfall_without(open, site)
+}
+
+/// The capacitated instance of a scenario mapped once, to ask of each
+/// building of a plan whether its users still fit without it
+/// ([`ClosureProbe::shortfall_without`]).
+///
+/// Each question is one max-flow (Dinic, [`hubplan_solver::hall::separate`]);
+/// its minimum cut names the zones that cannot all be placed and the open
+/// buildings within their reach, which are full in every assignment (so the
+/// reason does not depend on how a flow breaks ties).
+#[derive(Debug)]
+pub struct ClosureProbe {
+    mapped: Mapped,
+    /// `mapped.instance` with a large cost for every unplaced user.
+    inst: hubplan_solver::Instance,
+    /// Sites in reach of each client.
+    reach: Vec<Vec<u32>>,
+}
+
+impl ClosureProbe {
+    /// Maps the scenario's capacitated instance (objective ignored).
+    pub fn new(inputs: &Inputs, sc: &Scenario) -> Self {
+        let mut all = sc.clone();
+        all.objective = ObjectiveKind::MinCost;
+        let mapped = map_capacitated(inputs, &all);
+        let mut inst = mapped.instance.clone();
+        for (i, u) in inst.unserved_cost.iter_mut().enumerate() {
+            *u = Some(1e6 * mapped.instance.demand[i].max(1.0));
+        }
+        let reach = (0..inst.n_clients())
+            .map(|i| inst.arcs_of(i).iter().map(|a| a.site).collect())
+            .collect();
+        ClosureProbe { mapped, inst, reach }
     }
-    let mut o = open.to_vec();
-    o[site.index()] = false;
-    let (_, flows) = transport(&inst, &o)?;
-    let (short, zones, full) = shortfall(inputs, &inst, &mapped, &o, &flows);
-    (!zones.is_empty()).then_some((short, zones, full))
+
+    /// As [`shortfall_without`], on the instance mapped once.
+    pub fn shortfall_without(&self, open: &[bool], site: SiteIdx) -> Option<(f64, Vec<ZoneIdx>, Vec<SiteIdx>)> {
+        let mut o = open.to_vec();
+        o[site.index()] = false;
+        // Only users with an open building in reach count as a capacity shortfall.
+        let need: Vec<f64> = (0..self.inst.n_clients())
+            .map(|i| {
+                if self.reach[i].iter().any(|&j| o[j as usize]) {
+                    self.inst.demand[i]
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let full_cap: Vec<f64> = self.inst.capacity.iter().map(|q| q.unwrap_or(f64::INFINITY)).collect();
+        let cap: Vec<f64> = (0..o.len()).map(|j| if o[j] { full_cap[j] } else { 0.0 }).collect();
+        let placeable: f64 = need.iter().sum();
+        // The minimum cut of the max-flow: zone sets whose need exceeds the
+        // capacity of every open building in their reach (Hall's condition);
+        // those buildings are full in every assignment.
+        let cuts = hubplan_solver::hall::separate(&need, &self.reach, &cap, &full_cap, 1e-7 * placeable.max(1.0));
+        let short: f64 = cuts
+            .iter()
+            .map(|c| c.rhs - c.coefs.iter().map(|&(j, _)| cap[j as usize]).sum::<f64>())
+            .sum();
+        let mut zones: Vec<ZoneIdx> = cuts
+            .iter()
+            .flat_map(|c| c.zones.iter().map(|&i| self.mapped.clients[i as usize]))
+            .collect();
+        zones.sort();
+        zones.dedup();
+        let mut full: Vec<SiteIdx> = cuts
+            .iter()
+            .flat_map(|c| c.coefs.iter().map(|&(j, _)| j as usize))
+            .filter(|&j| o[j] && self.inst.capacity[j].is_some())
+            .map(SiteIdx::from_index)
+            .collect();
+        full.sort();
+        full.dedup();
+        (!zones.is_empty()).then_some((short, zones, full))
+    }
 }
 
 /// The assignment the plan reports for a split plan under `min_cost` or

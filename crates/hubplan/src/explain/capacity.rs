@@ -2,7 +2,7 @@
 //! capacity, where a closure sends its users, warnings, and infeasibility in
 //! capacity terms.
 
-use crate::capacity::shortfall_without;
+use crate::capacity::ClosureProbe;
 use crate::ids::{SiteIdx, ZoneIdx};
 use crate::model::Inputs;
 use crate::plan::{CapacityReport, CapacityWarning, Decision, Plan};
@@ -93,13 +93,15 @@ pub fn warning_text(inputs: &Inputs, cap: &CapacityReport, w: &CapacityWarning) 
 /// "closure sends N users to B (B at 64% → 91%)" for each building that
 /// receives its users (largest first).
 ///
-/// Complexity: one min-cost flow per open building with a capacity limit nearby.
+/// Complexity: one max-flow per open building ([`ClosureProbe`]), and a
+/// min-cost flow only for the buildings whose closure leaves users without room.
 /// The plan computes this once ([`crate::plan::CapacityReport::reasons`]); read it there.
 pub fn site_reasons(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> Vec<(SiteIdx, String)> {
     let Some(cap) = plan.capacity.as_ref() else {
         return Vec::new();
     };
     let mut out = Vec::new();
+    let probe = ClosureProbe::new(inputs, sc);
     for (j, sp) in plan.sites.iter().enumerate() {
         let s = SiteIdx::from_index(j);
         match sp.decision {
@@ -107,7 +109,7 @@ pub fn site_reasons(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> Vec<(SiteIdx
                 if sc.keep.contains(&s) {
                     continue;
                 }
-                if let Some((n, short, full)) = shortfall_without(inputs, sc, &plan.open, s) {
+                if let Some((n, short, full)) = probe.shortfall_without(&plan.open, s) {
                     // The zones it serves are the ones that would have to move.
                     let mut zones: Vec<ZoneIdx> = (0..cap.placed.len())
                         .filter(|&z| cap.placed[z].iter().any(|p| p.0 == s))
