@@ -65,7 +65,9 @@ pub fn service_instance(
                 cost: c.need * a.minutes,
             })
             .collect();
-        let unserved = (unplaced_ok || c.coverage == Coverage::Optional).then_some(c.need * penalty);
+        // Per unit of room: a client with no weight (beyond the limit today) but
+        // room must not be left unplaced for free.
+        let unserved = (unplaced_ok || c.coverage == Coverage::Optional).then_some(c.need.max(inst.room(i)) * penalty);
         t.push_client(arcs, unserved, inst.room(i));
     }
     (t, open, ids)

@@ -38,7 +38,7 @@ use std::time::Instant;
 
 use good_lp::{ResolutionError, Solution, SolutionStatus, SolverModel, WithMipGap, WithTimeLimit};
 
-use crate::hall::{separate_linked, HallCut};
+use crate::hall::{separate, separate_linked, HallCut};
 use crate::instance::Fixing;
 use crate::outcome::{SolveOptions, Status};
 
@@ -50,6 +50,8 @@ use super::solve::{add_rows, checked_flows, trivially_infeasible, variables, Ser
 const ROOT_ROUNDS: usize = 40;
 /// Relative violation below which a cut is not added.
 const TOL: f64 = 1e-6;
+/// Fractional sites closed one at a time to find more Hall sets at an LP point.
+const FRACTIONAL_PROBES: usize = 24;
 
 /// Whether a stage is solved by this module: `MinCost` with no
 /// lexicographic row, split assignment, some capacitated service, microlp.
@@ -118,9 +120,129 @@ fn flows(inst: &ServiceInstance, m: &LinModel) -> Vec<Flow> {
     out
 }
 
+/// A row `Σ coef_j h_js ≥ rhs` over one service's sites (site indices).
+#[derive(Clone, Debug)]
+struct SiteRow {
+    coefs: Vec<(u32, f64)>,
+    rhs: f64,
+}
+
+impl SiteRow {
+    fn violation(&self, h: &[f64]) -> f64 {
+        self.rhs - self.coefs.iter().map(|&(j, c)| c * h[j as usize]).sum::<f64>()
+    }
+
+    /// Violation over the Euclidean norm of the coefficients.
+    fn efficacy(&self, h: &[f64]) -> f64 {
+        let norm = self.coefs.iter().map(|p| p.1 * p.1).sum::<f64>().sqrt().max(1e-12);
+        self.violation(h) / norm
+    }
+
+    fn key(&self, service: u32) -> Vec<u64> {
+        let mut k: Vec<u64> = vec![u64::from(service), self.rhs.to_bits()];
+        k.extend(self.coefs.iter().flat_map(|&(j, c)| [u64::from(j), c.to_bits()]));
+        k
+    }
+}
+
+/// The cover cut `Σ_j h_j ≥ k` of a binary covering knapsack row (`k` the
+/// fewest coefficients, largest first, reaching the right side).
+fn cover_cut(row: &SiteRow) -> Option<SiteRow> {
+    let mut a: Vec<f64> = row.coefs.iter().map(|p| p.1).collect();
+    a.sort_by(|x, y| y.total_cmp(x));
+    let tol = 1e-9 * row.rhs.abs().max(1.0);
+    let mut acc = 0.0;
+    for (k, v) in a.iter().enumerate() {
+        acc += v;
+        if acc >= row.rhs - tol {
+            return Some(SiteRow {
+                coefs: row.coefs.iter().map(|&(j, _)| (j, 1.0)).collect(),
+                rhs: (k + 1) as f64,
+            });
+        }
+    }
+    None
+}
+
+/// Complemented mixed-integer rounding (Marchand & Wolsey 2001) of the
+/// binary row `Σ a_j h_j ≥ b`: the sites in `comp` written as `1 − h̄_j`, the
+/// row divided by `δ` and rounded with `F(α) = ⌊α⌋ + min(f_α, f)/f`,
+/// `f = frac(b'/δ)`, written back in `h`.
+fn cmir(row: &SiteRow, comp: &[bool], delta: f64) -> Option<SiteRow> {
+    let b = row.rhs
+        - row
+            .coefs
+            .iter()
+            .filter(|p| comp[p.0 as usize])
+            .map(|p| p.1)
+            .sum::<f64>();
+    let beta = b / delta;
+    let f = beta - beta.floor();
+    if !(1e-4..=1.0 - 1e-4).contains(&f) {
+        return None;
+    }
+    let mut rhs = beta.ceil();
+    let mut coefs = Vec::with_capacity(row.coefs.len());
+    for &(j, a) in &row.coefs {
+        let c = comp[j as usize];
+        let al = if c { -a / delta } else { a / delta };
+        let g = al.floor() + (al - al.floor()).min(f) / f;
+        if c {
+            rhs -= g;
+        }
+        if g != 0.0 {
+            coefs.push((j, if c { -g } else { g }));
+        }
+    }
+    Some(SiteRow { coefs, rhs })
+}
+
+/// A Hall row and its rank-1 strengthenings (cover, best cMIR) that cut `h` off.
+fn strengthen(row: SiteRow, h: &[f64], out: &mut Vec<SiteRow>) {
+    let tol = 1e-6;
+    if let Some(c) = cover_cut(&row) {
+        if c.efficacy(h) > tol {
+            out.push(c);
+        }
+    }
+    let mut deltas: Vec<f64> = row
+        .coefs
+        .iter()
+        .filter(|p| h[p.0 as usize] > 1e-6 && h[p.0 as usize] < 1.0 - 1e-6)
+        .map(|p| p.1)
+        .collect();
+    if let Some(mx) = row.coefs.iter().map(|p| p.1).max_by(f64::total_cmp) {
+        deltas.push(mx);
+    }
+    deltas.sort_by(f64::total_cmp);
+    deltas.dedup();
+    let none = vec![false; h.len()];
+    let high: Vec<bool> = h.iter().map(|&v| v > 0.5).collect();
+    let mut best: Option<(f64, SiteRow)> = None;
+    for comp in [&none, &high] {
+        for &d in &deltas {
+            for delta in [d, d * 0.5, d * 2.0] {
+                if let Some(r) = cmir(&row, comp, delta) {
+                    let v = r.efficacy(h);
+                    if v > tol && best.as_ref().is_none_or(|b| v > b.0) {
+                        best = Some((v, r));
+                    }
+                }
+            }
+        }
+    }
+    out.extend(best.map(|b| b.1));
+    if row.efficacy(h) > tol {
+        out.push(row);
+    }
+}
+
 /// The cuts of every service violated at the point `vals` (LP or integral),
-/// as master rows, skipping those already added.
-fn separate_all(fl: &[Flow], vals: &[f64], seen: &mut HashSet<(u32, Vec<u32>)>) -> Vec<LinRow> {
+/// as master rows, skipping those already added. At an LP point (`lp`), the
+/// Hall sets also come from the points with the fractional sites closed
+/// (all, and each of the first few alone), and each Hall row is strengthened
+/// by its cover and cMIR cuts.
+fn separate_all(fl: &[Flow], vals: &[f64], lp: bool, seen: &mut HashSet<Vec<u64>>) -> Vec<LinRow> {
     let mut rows = Vec::new();
     for f in fl {
         let h: Vec<f64> = f
@@ -128,12 +250,44 @@ fn separate_all(fl: &[Flow], vals: &[f64], seen: &mut HashSet<(u32, Vec<u32>)>) 
             .iter()
             .map(|v| v.map_or(0.0, |v| vals[v].clamp(0.0, 1.0)))
             .collect();
-        for cut in separate_linked(&f.need, &f.reach, &h, &f.full_cap, f.tol) {
-            if let Some(row) = cut_row(f, &cut, &h) {
-                let mut key = cut.zones.clone();
-                key.sort_unstable();
-                if seen.insert((f.service, key)) {
-                    rows.push(row);
+        let mut cuts = separate_linked(&f.need, &f.reach, &h, &f.full_cap, f.tol);
+        if lp {
+            let frac: Vec<usize> = (0..h.len()).filter(|&j| h[j] > 1e-6 && h[j] < 1.0 - 1e-6).collect();
+            let down: Vec<f64> = h.iter().map(|&v| if v >= 1.0 - 1e-6 { 1.0 } else { 0.0 }).collect();
+            let mut points = vec![down];
+            for &j in frac.iter().take(FRACTIONAL_PROBES) {
+                let mut p = h.clone();
+                p[j] = 0.0;
+                points.push(p);
+            }
+            for p in points {
+                let cap: Vec<f64> = f.full_cap.iter().zip(&p).map(|(q, x)| q * x).collect();
+                cuts.extend(separate(&f.need, &f.reach, &cap, &f.full_cap, f.tol));
+            }
+        }
+        let mut zone_sets = HashSet::new();
+        for cut in cuts {
+            if !zone_sets.insert(cut.zones.clone()) {
+                continue;
+            }
+            let row = SiteRow {
+                coefs: cut
+                    .coefs
+                    .iter()
+                    .copied()
+                    .filter(|&(j, c)| c > 0.0 && f.hvar[j as usize].is_some())
+                    .collect(),
+                rhs: cut.rhs,
+            };
+            let mut out = Vec::new();
+            if lp {
+                strengthen(row, &h, &mut out);
+            } else if row.violation(&h) > TOL * row.rhs.max(1.0) {
+                out.push(row);
+            }
+            for r in out {
+                if seen.insert(r.key(f.service)) {
+                    rows.push(master_row(f, &r));
                 }
             }
         }
@@ -141,25 +295,20 @@ fn separate_all(fl: &[Flow], vals: &[f64], seen: &mut HashSet<(u32, Vec<u32>)>) 
     rows
 }
 
-/// The master row `Σ coef_j h_js ≥ rhs` of a cut, when `h` violates it.
-fn cut_row(f: &Flow, cut: &HallCut, h: &[f64]) -> Option<LinRow> {
+/// A site row of service `f` as a master row over the `h` variables.
+fn master_row(f: &Flow, r: &SiteRow) -> LinRow {
     let mut e = LinExpr::default();
-    let mut lhs = 0.0;
-    for &(j, c) in &cut.coefs {
-        let Some(v) = f.hvar.get(j as usize).copied().flatten() else {
-            continue;
-        };
-        if c > 0.0 {
+    for &(j, c) in &r.coefs {
+        if let Some(v) = f.hvar[j as usize] {
             e.terms.push((v, c));
-            lhs += c * h[j as usize];
         }
     }
-    (lhs < cut.rhs - TOL * cut.rhs.max(1.0)).then(|| LinRow {
-        name: format!("hall_{}_{}", f.service, cut.zones.len()),
+    LinRow {
+        name: format!("hall_{}", f.service),
         expr: e,
         sense: RowSense::Ge,
-        rhs: cut.rhs,
-    })
+        rhs: r.rhs,
+    }
 }
 
 type Raw = Result<(Vec<f64>, SolutionStatus, Option<f64>), ResolutionError>;
@@ -211,25 +360,60 @@ fn point(m: &LinModel, d: &Decision) -> Vec<f64> {
     vals
 }
 
-/// Repairs a decision that breaks capacity: while some Hall cut is violated,
-/// host its service at the cheapest allowed site of the cut's neighbourhood
-/// (opening the site if needed) whose change breaks no other rule. `None`
-/// when a cut cannot be repaired.
-fn repair(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], mut d: Decision) -> Option<Decision> {
-    for _ in 0..=inst.sites.len() * inst.n_services.max(1) {
-        let vals = point(m, &d);
-        let mut found = None;
-        'services: for f in fl {
-            let h: Vec<f64> = f.hvar.iter().map(|v| v.map_or(0.0, |v| vals[v])).collect();
-            for cut in separate_linked(&f.need, &f.reach, &h, &f.full_cap, f.tol) {
-                if cut_row(f, &cut, &h).is_some() {
-                    found = Some((f.service, cut));
-                    break 'services;
-                }
+/// The first Hall cut (of some service) that decision `d` violates.
+fn first_violated(m: &LinModel, fl: &[Flow], d: &Decision) -> Option<(u32, HallCut)> {
+    let vals = point(m, d);
+    for f in fl {
+        let h: Vec<f64> = f.hvar.iter().map(|v| v.map_or(0.0, |v| vals[v])).collect();
+        for cut in separate_linked(&f.need, &f.reach, &h, &f.full_cap, f.tol) {
+            let lhs: f64 = cut.coefs.iter().map(|&(j, c)| c * h[j as usize]).sum();
+            if lhs < cut.rhs - TOL * cut.rhs.max(1.0) {
+                return Some((f.service, cut));
             }
         }
-        let Some((s, cut)) = found else {
-            return Some(d);
+    }
+    None
+}
+
+/// Drops what a feasible decision does not need: each hosted service (most
+/// expensive conversion first), then each open site hosting nothing (most
+/// expensive first), when no rule breaks and every capacity still fits.
+fn prune(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], mut d: Decision) -> Decision {
+    let mut hosted: Vec<(f64, usize, usize)> = (0..inst.sites.len())
+        .flat_map(|j| (0..inst.sites[j].hosts.len()).map(move |k| (j, k)))
+        .filter(|&(j, k)| d.open[j] && d.host[j][k])
+        .map(|(j, k)| (inst.sites[j].hosts[k].conversion_cost, j, k))
+        .collect();
+    hosted.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let ok = |t: &Decision| inst.violations(t).is_empty() && first_violated(m, fl, t).is_none();
+    for (_, j, k) in hosted {
+        d.host[j][k] = false;
+        if !ok(&d) {
+            d.host[j][k] = true;
+        }
+    }
+    let mut open: Vec<(f64, usize)> = (0..inst.sites.len())
+        .filter(|&j| d.open[j] && !d.host[j].contains(&true))
+        .map(|j| (inst.sites[j].annual_cost + inst.sites[j].open_cost, j))
+        .collect();
+    open.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, j) in open {
+        d.open[j] = false;
+        if !ok(&d) {
+            d.open[j] = true;
+        }
+    }
+    d
+}
+
+/// Repairs a decision that breaks capacity: while some Hall cut is violated,
+/// host its service at the cheapest allowed site of the cut's neighbourhood
+/// (opening the site if needed) whose change breaks no other rule, then
+/// [`prune`]s it. `None` when a cut cannot be repaired.
+fn repair(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], mut d: Decision) -> Option<Decision> {
+    for _ in 0..=inst.sites.len() * inst.n_services.max(1) {
+        let Some((s, cut)) = first_violated(m, fl, &d) else {
+            return Some(prune(inst, m, fl, d));
         };
         let mut options: Vec<(f64, usize, usize)> = cut
             .coefs
@@ -269,6 +453,37 @@ fn repair(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], mut d: Decision) ->
     None
 }
 
+/// Rounds of LP cut separation (at most [`ROOT_ROUNDS`], until no cut is
+/// violated or time runs out): the last LP bound (−∞ when none was solved),
+/// or `None` when the LP relaxation is infeasible.
+fn lp_rounds(
+    master: &mut LinModel,
+    fl: &[Flow],
+    seen: &mut HashSet<Vec<u64>>,
+    gap: f32,
+    left: &dyn Fn() -> f64,
+) -> Result<Option<f64>, ServiceError> {
+    let mut bound = f64::NEG_INFINITY;
+    for _ in 0..ROOT_ROUNDS {
+        if left() <= 0.0 {
+            break;
+        }
+        match solve_master(master, left(), gap, true)? {
+            Ok((vals, SolutionStatus::Optimal, _)) => {
+                bound = bound.max(objective_of(master, &vals));
+                let cuts = separate_all(fl, &vals, true, seen);
+                if cuts.is_empty() {
+                    break;
+                }
+                master.rows.extend(cuts);
+            }
+            Err(ResolutionError::Infeasible) => return Ok(None),
+            _ => break,
+        }
+    }
+    Ok(Some(bound))
+}
+
 fn cost(inst: &ServiceInstance, d: &Decision) -> f64 {
     inst.evaluate(d).min_sense(ServiceObjective::MinCost)
 }
@@ -299,22 +514,9 @@ pub(super) fn solve_stage(inst: &ServiceInstance, secs: f64, opts: &SolveOptions
     let mut seen = HashSet::new();
     let mut best_bound = f64::NEG_INFINITY;
     // Root: cuts violated by the LP relaxation.
-    for _ in 0..ROOT_ROUNDS {
-        if left() <= 0.0 {
-            break;
-        }
-        match solve_master(&master, left(), gap, true)? {
-            Ok((vals, SolutionStatus::Optimal, _)) => {
-                best_bound = best_bound.max(objective_of(&master, &vals));
-                let cuts = separate_all(&fl, &vals, &mut seen);
-                if cuts.is_empty() {
-                    break;
-                }
-                master.rows.extend(cuts);
-            }
-            Err(ResolutionError::Infeasible) => return Ok(StageResult::Infeasible),
-            _ => break,
-        }
+    match lp_rounds(&mut master, &fl, &mut seen, gap, &left)? {
+        None => return Ok(StageResult::Infeasible),
+        Some(b) => best_bound = best_bound.max(b),
     }
     let mut incumbent: Option<(Decision, f64)> = None;
     let finish = |d: Decision, status: Status, bound: f64| -> Result<StageResult, ServiceError> {
@@ -344,13 +546,18 @@ pub(super) fn solve_stage(inst: &ServiceInstance, secs: f64, opts: &SolveOptions
                     _ => mb.unwrap_or(f64::NEG_INFINITY),
                 };
                 best_bound = best_bound.max(master_bound);
-                let cuts = separate_all(&fl, &point(&master, &d), &mut seen);
+                let cuts = separate_all(&fl, &point(&master, &d), false, &mut seen);
                 if cuts.is_empty() {
                     let proven = matches!(st, SolutionStatus::Optimal | SolutionStatus::GapLimit);
                     let status = if proven { Status::Optimal } else { Status::Feasible };
                     return finish(d, status, best_bound);
                 }
                 master.rows.extend(cuts);
+                // Back to the LP: the new rows and their strengthenings.
+                match lp_rounds(&mut master, &fl, &mut seen, gap, &left)? {
+                    None => return Ok(StageResult::Infeasible),
+                    Some(b) => best_bound = best_bound.max(b),
+                }
                 if let Some(r) = repair(inst, &master, &fl, d) {
                     let v = cost(inst, &r);
                     if incumbent.as_ref().is_none_or(|(_, b)| v < *b) {
