@@ -15,7 +15,9 @@
 //! `Σ_j Q_j y_j ≥ Σ_{i must serve} d_i` (when every available site has a
 //! capacity). The selection over `Y` is bounded by the larger of two
 //! relaxations, each valid: [`crate::subproblem::Sub`] (fixings, cardinality,
-//! budget) and the LP of the covering knapsack (fixings and the aggregate row).
+//! budget) and the 0-1 covering knapsack of the aggregate row under the
+//! fixings, solved exactly by [`crate::minknap`] (Görtz & Klose 2012; its LP
+//! value when the knapsack search runs out of nodes).
 //! Every `L(λ)` is therefore a valid lower bound; its maximum over `λ` is at
 //! least the strong LP bound. Multipliers are improved by subgradient steps
 //! (Polyak step towards the incumbent, halved after a stall).
@@ -25,8 +27,9 @@
 //! multipliers, fixes sites by Lagrangian reduced costs, and branches on the
 //! site whose smoothed selection is closest to ½. Primal plans come from the
 //! Lagrangian selection, repaired until the aggregate capacity fits and priced
-//! exactly by the transportation problem ([`crate::capacity::transport`]); the
-//! root also runs a capped drop/swap local search priced the same way.
+//! by the transportation problem ([`crate::capflow`]); the root also runs a
+//! capped add/drop/swap local search whose moves are priced from the current
+//! plan's optimal flow (warm-started min-cost flow).
 
 use crate::capflow::transport;
 use crate::instance::{Fixing, Instance};
