@@ -543,7 +543,7 @@ mod tests {
             &[("C", 100.0, 50.0, 50.0)],
         );
         let c = utilisation_changes(&a, &b, 2);
-        let got: Vec<(Option<&str>, &str, Option<f64>, Option<f64>)> = c
+        let got: Vec<_> = c
             .iter()
             .map(|c| (c.service.as_deref(), c.id.as_str(), c.share_a(), c.share_b()))
             .collect();
