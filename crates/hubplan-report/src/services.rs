@@ -20,9 +20,14 @@
 //! 5. Buildings: one row per open or closed building, with its decision, the
 //!    services it hosts after, the services moved in and out, whether it is a
 //!    hub, and its reason, service by service.
-//! 6. Who is worse off.
-//! 7. Why no plan meets the rules (only when infeasible), with names and codes.
-//! 8. Method and provenance.
+//! 6. Capacity and use of buildings, by service (only with demand capacity,
+//!    `max_users_<service>`): per capacitated service, each building with a
+//!    capacity, its users today and after, utilisation today → after, flagged over
+//!    90 % full; the warnings (nearly full, need shared under `split`) and the
+//!    capacity reasons (kept for capacity, where a closure sends its users).
+//! 7. Who is worse off.
+//! 8. Why no plan meets the rules (only when infeasible), with names and codes.
+//! 9. Method and provenance.
 
 use hubplan::colocate::{HostChange, ServicePlan, ServiceRules, ServiceSitePlan};
 use hubplan::{Decision, Inputs, PlanStatus, ServiceIdx, SiteIdx, ZoneIdx};
@@ -161,6 +166,7 @@ pub(crate) fn blocks(a: &ServiceAppendix<'_>) -> Vec<Block> {
     per_service(a, &mut b);
     hubs(a, &mut b);
     buildings(a, &mut b);
+    capacity(a, &mut b);
     worse_off(a, &mut b);
     infeasibility(a, &mut b);
     crate::quality::section(&a.provenance.notices, &mut b);
@@ -412,6 +418,209 @@ fn buildings(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
         b.push(Block::Para("No building is open today or after the plan.".into()));
     } else {
         b.push(Block::Table(t));
+    }
+}
+
+/// "64%", or "–" without a capacity.
+fn share_cell(x: Option<f64>) -> String {
+    x.map_or_else(|| "–".into(), hubplan::explain::capacity::whole_pct)
+}
+
+/// Demand capacity per building and service (issue 21; only when the plan has
+/// `max_users_<service>`): per capacitated service, a table of the buildings with a
+/// capacity for it (fullest after the plan first, a total row), then its warnings
+/// and capacity reasons. The sentences are the library's
+/// ([`hubplan::explain::services_capacity`]), the same as plan.json's.
+fn capacity(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
+    use hubplan::explain::services_capacity::{capacity_reasons, warning_text, warnings, ServiceCapacityWarning};
+    let (inputs, p) = (a.inputs, a.plan);
+    let Some(cap) = p.capacity.as_ref().filter(|_| has_plan(p)) else {
+        return;
+    };
+    let full_share = hubplan::colocate_capacity::FULL_WARNING;
+    let full = hubplan::explain::capacity::whole_pct(full_share);
+    b.push(h(2, "capacity", "Capacity and use of buildings, by service"));
+    b.push(Block::Para(format!(
+        "{} of the planned services {} a capacity per building (max_users_<service> in the sites file): the \
+         most users a building can serve for that service, in the unit of the service's need. Each zone's need \
+         for {} is placed in open buildings hosting it within the limit, and no building takes more than its \
+         capacity; {}. Utilisation is users as a share of capacity, today and after the plan; a building \
+         hosting the service after the plan and over {full} full is flagged.",
+        count(cap.services.len() as f64),
+        if cap.services.len() == 1 { "has" } else { "have" },
+        if cap.services.len() == 1 { "it" } else { "each" },
+        match cap.assignment {
+            hubplan::scenario::Assignment::Split => {
+                "a zone's need may be shared between buildings (capacity.assignment = \"split\")"
+            }
+            hubplan::scenario::Assignment::Single => {
+                "each zone goes to one building (capacity.assignment = \"single\")"
+            }
+        }
+    )));
+    let all_warnings = warnings(cap);
+    let reasons = capacity_reasons(inputs, p);
+    for u in &cap.services {
+        let s = u.service;
+        let name = service_name(inputs, s);
+        let noun = hubplan::explain::services_capacity::service_noun(inputs, s);
+        let svc = &inputs.services[s.index()];
+        b.push(h(
+            3,
+            &format!("capacity-{}", svc.id),
+            &format!("{name}: capacity and use"),
+        ));
+        let hosts_after = |j: SiteIdx| p.open[j.index()] && p.sites[j.index()].hosts_after.contains(&s);
+        let mut limited: Vec<&hubplan::colocate_capacity::SiteUse> =
+            u.sites.iter().filter(|l| l.max_users.is_some()).collect();
+        let after = |l: &hubplan::colocate_capacity::SiteUse| {
+            if hosts_after(l.site) {
+                l.utilisation_after().unwrap_or(0.0)
+            } else {
+                -1.0
+            }
+        };
+        limited.sort_by(|x, y| after(y).total_cmp(&after(x)).then(x.site.cmp(&y.site)));
+        let unlimited = u
+            .sites
+            .iter()
+            .filter(|l| l.max_users.is_none() && hosts_after(l.site))
+            .count();
+        if limited.is_empty() {
+            b.push(Block::Para(format!("No building has a capacity for {noun}.")));
+        } else {
+            let mut t = Table::new(
+                &[
+                    "Building",
+                    "District",
+                    "Decision",
+                    "Capacity",
+                    "Users today",
+                    "Users after",
+                    "Utilisation today → after",
+                    "Flag",
+                ],
+                &[3, 4, 5, 6],
+            );
+            t.class = "wide";
+            t.caption = format!(
+                "{name}: buildings with a capacity (need: {}), fullest after the plan first",
+                svc.need_column.as_deref().unwrap_or("need")
+            );
+            let (mut q, mut ub, mut ua, mut modelled) = (0.0, 0.0, 0.0, 0usize);
+            for l in &limited {
+                let j = l.site;
+                let max = l.max_users.unwrap_or(0.0);
+                q += max;
+                ub += l.users_before;
+                ua += l.users_after;
+                if !l.before_given {
+                    modelled += 1;
+                }
+                let flag = match l.utilisation_after() {
+                    Some(x) if hosts_after(j) && x > full_share => format!("over {full} full"),
+                    _ => String::new(),
+                };
+                let decision = p.sites[j.index()].decision.name().to_string();
+                t.rows.push(vec![
+                    site_label(inputs, j),
+                    district(&inputs.site(j).district),
+                    if p.open[j.index()] && !hosts_after(j) {
+                        format!("{decision} (not hosting it)")
+                    } else {
+                        decision
+                    },
+                    count(max),
+                    format!("{}{}", count(l.users_before), if l.before_given { "" } else { "*" }),
+                    count(l.users_after),
+                    format!(
+                        "{} → {}",
+                        share_cell(l.utilisation_before()),
+                        if hosts_after(j) {
+                            share_cell(l.utilisation_after())
+                        } else if p.open[j.index()] {
+                            "not hosting".into()
+                        } else {
+                            "closed".into()
+                        }
+                    ),
+                    flag,
+                ]);
+            }
+            let share = |x: f64| {
+                if q > 0.0 {
+                    hubplan::explain::capacity::whole_pct(x / q)
+                } else {
+                    "–".into()
+                }
+            };
+            t.total = Some(vec![
+                format!(
+                    "{} {}",
+                    count(limited.len() as f64),
+                    if limited.len() == 1 { "building" } else { "buildings" }
+                ),
+                String::new(),
+                String::new(),
+                count(q),
+                count(ub),
+                count(ua),
+                format!("{} → {}", share(ub), share(ua)),
+                String::new(),
+            ]);
+            b.push(Block::Table(t));
+            let mut notes = Vec::new();
+            if modelled > 0 {
+                notes.push(format!(
+                    "* Users today not given in the sites file (users_today_{}): modelled as the need of the zones \
+                     whose nearest building hosting it today this is.",
+                    svc.id
+                ));
+            }
+            if unlimited > 0 {
+                notes.push(format!(
+                    "{} hosting it after the plan {} no capacity for it (no max_users_{}), can take any number of \
+                     users and {} not listed.",
+                    count(unlimited as f64),
+                    if unlimited == 1 {
+                        "building has"
+                    } else {
+                        "buildings have"
+                    },
+                    svc.id,
+                    if unlimited == 1 { "is" } else { "are" }
+                ));
+            }
+            if !notes.is_empty() {
+                b.push(Block::Note(notes.join(" ")));
+            }
+        }
+        let mut items: Vec<String> = all_warnings
+            .iter()
+            .filter(|w| match w {
+                ServiceCapacityWarning::NearlyFull { service, .. } | ServiceCapacityWarning::Split { service, .. } => {
+                    *service == s
+                }
+                _ => false,
+            })
+            .map(|w| format!("Warning: {}", warning_text(inputs, cap, w)))
+            .collect();
+        if items.is_empty() {
+            items.push(format!(
+                "No building that receives {noun} users is over {full} full after the plan, and no zone's need is \
+                 shared between buildings."
+            ));
+        }
+        b.push(Block::List(items));
+        let mine: Vec<String> = reasons
+            .iter()
+            .filter(|r| r.1 == s)
+            .map(|(j, _, text)| format!("{}: {text}.", site_label(inputs, *j)))
+            .collect();
+        if !mine.is_empty() {
+            b.push(Block::Para(format!("Decisions that capacity for {noun} explains:")));
+            b.push(Block::List(mine));
+        }
     }
 }
 

@@ -281,18 +281,96 @@ fn reload_services(
     }
     let nan = f64::NAN;
     let num = |k: &str| doc[k].as_f64().unwrap_or(nan);
-    let mut p = hubplan::colocate::service_plan_for_decision(
-        inputs,
-        rules,
-        open,
-        hosting,
-        status,
+    // Demand capacity (issue 21): the saved assignment (`capacity.services[].placed`)
+    // rebuilds utilisation, reasons and warnings, checked independently by the core.
+    let assignment = saved_assignment(plan_json, &doc, inputs, rules)?;
+    if rules.capacity.is_some() && assignment.is_none() {
+        progress.event(Event::Info(
+            "the saved plan.json has no capacity block: the appendix has no capacity section",
+        ));
+    }
+    let (objective, bound, gap) = (
         summary.objective.unwrap_or(nan),
         summary.bound.unwrap_or(nan),
         summary.gap.unwrap_or(nan),
-        num("primary_objective"),
     );
+    let mut p = match assignment {
+        Some(a) => hubplan::colocate::service_plan_for_assignment(
+            inputs,
+            rules,
+            open,
+            hosting,
+            a,
+            status,
+            objective,
+            bound,
+            gap,
+            num("primary_objective"),
+        )
+        .map_err(|e| Error::Plan(format!("{}: {e}; re-run `hubplan plan`", plan_json.display())))?,
+        None => hubplan::colocate::service_plan_for_decision(
+            inputs,
+            rules,
+            open,
+            hosting,
+            status,
+            objective,
+            bound,
+            gap,
+            num("primary_objective"),
+        ),
+    };
     p.solver.backend = summary.solver.backend.clone();
     p.solver.nodes = summary.solver.nodes;
     Ok(p)
+}
+
+/// The assignment of a co-location plan's capacitated services saved in plan.json
+/// (`capacity.services[] = {service, placed: [{zone, sites: [{site, users}]}]}`,
+/// docs/FORMATS.md), indexed like the planned services; `None` without demand
+/// capacity or when plan.json has no capacity block.
+fn saved_assignment(
+    plan_json: &Path,
+    doc: &serde_json::Value,
+    inputs: &hubplan::Inputs,
+    rules: &hubplan::colocate::ServiceRules,
+) -> Result<Option<hubplan::colocate::ServiceAssignment>> {
+    if rules.capacity.is_none() {
+        return Ok(None);
+    }
+    let Some(saved) = doc["capacity"]["services"].as_array() else {
+        return Ok(None);
+    };
+    let zones: std::collections::HashMap<&str, usize> = inputs
+        .zones
+        .iter()
+        .enumerate()
+        .map(|(z, x)| (x.id.as_str(), z))
+        .collect();
+    let mut per_service = Vec::new();
+    for s in hubplan::colocate::planned_services(inputs, rules) {
+        let id = inputs.services[s.index()].id.as_str();
+        let Some(entry) = saved.iter().find(|x| x["service"].as_str() == Some(id)) else {
+            per_service.push(None);
+            continue;
+        };
+        let mut per_zone = vec![Vec::new(); inputs.zones.len()];
+        for (k, p) in entry["placed"].as_array().into_iter().flatten().enumerate() {
+            let where_ = || format!("{}: capacity.services[{id}].placed[{k}]", plan_json.display());
+            let Some(&z) = p["zone"].as_str().and_then(|z| zones.get(z)) else {
+                bail!("{}: unknown zone {}", where_(), p["zone"]);
+            };
+            for x in p["sites"].as_array().into_iter().flatten() {
+                let Some(j) = x["site"].as_str().and_then(|j| inputs.site_by_id(j)) else {
+                    bail!("{}: unknown site {}", where_(), x["site"]);
+                };
+                let Some(users) = x["users"].as_f64() else {
+                    bail!("{}: site {} has no number of `users`", where_(), x["site"]);
+                };
+                per_zone[z].push((j, users));
+            }
+        }
+        per_service.push(Some(per_zone));
+    }
+    Ok(Some(hubplan::colocate::ServiceAssignment { per_service }))
 }

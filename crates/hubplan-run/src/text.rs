@@ -221,9 +221,16 @@ pub fn describe_service_blocker(inputs: &Inputs, rules: &ServiceRules, b: &Servi
 }
 
 /// One building's utilisation after two plans (issue 21): plan A and plan B, or the
-/// baseline and a what-if. Read from the `capacity` block of each plan.json.
+/// baseline and a what-if. Read from the `capacity` block of each plan.json: the
+/// building's `capacity.sites[]` entry of a single-service plan, or its entry for one
+/// service in `capacity.services[].sites[]` of a co-location plan.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UtilisationChange {
+    /// The service id in a co-location plan; `None` in a single-service plan.
+    pub service: Option<String>,
+    /// The service as prose writes it ("children's centre", from plan.json's
+    /// `services[].name`, else its id); `None` in a single-service plan.
+    pub service_name: Option<String>,
     /// The site id.
     pub id: String,
     /// Its `max_users` (the larger of the two plans', should they differ).
@@ -245,60 +252,134 @@ impl UtilisationChange {
     pub fn share_b(&self) -> Option<f64> {
         self.users_b.map(|u| u / self.max_users)
     }
+    /// Users today as a share of `max_users`.
+    pub fn share_today(&self) -> Option<f64> {
+        self.users_today.map(|u| u / self.max_users)
+    }
     /// The larger of the two shares (for ranking the fullest buildings).
     fn fullest(&self) -> f64 {
         self.share_a().unwrap_or(0.0).max(self.share_b().unwrap_or(0.0))
     }
 }
 
+/// `(max_users, users_before, users_after)` per site id of one `sites` array of a
+/// capacity block; buildings without a (positive) `max_users` are left out.
+fn capacity_sites(v: Option<&serde_json::Value>) -> std::collections::BTreeMap<String, (f64, f64, f64)> {
+    v.and_then(serde_json::Value::as_array)
+        .map(|xs| {
+            xs.iter()
+                .filter_map(|x| {
+                    let id = x.get("id")?.as_str()?.to_string();
+                    let q = x.get("max_users")?.as_f64().filter(|q| *q > 0.0)?;
+                    let after = x.get("users_after").and_then(serde_json::Value::as_f64).unwrap_or(0.0);
+                    let before = x.get("users_before").and_then(serde_json::Value::as_f64).unwrap_or(0.0);
+                    Some((id, (q, before, after)))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The capacity groups of a plan.json: `(None, sites)` for a single-service plan,
+/// `(Some(service id), sites)` per service of a co-location plan, in the plan's order.
+type Groups = Vec<(Option<String>, std::collections::BTreeMap<String, (f64, f64, f64)>)>;
+
+fn capacity_groups(v: &serde_json::Value) -> Groups {
+    let Some(cap) = v.get("capacity") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if cap.get("sites").is_some() {
+        out.push((None, capacity_sites(cap.get("sites"))));
+    }
+    for s in cap
+        .get("services")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(id) = s.get("service").and_then(serde_json::Value::as_str) {
+            out.push((Some(id.to_string()), capacity_sites(s.get("sites"))));
+        }
+    }
+    out
+}
+
+/// A service's name from plan.json's `services[]` (`{"id", "name"}`), first letter
+/// lower-cased as prose writes it; the id when the plan has no name for it.
+fn service_noun(plan: &serde_json::Value, id: &str) -> String {
+    let name = plan
+        .get("services")
+        .and_then(serde_json::Value::as_array)
+        .and_then(|xs| {
+            xs.iter()
+                .find(|x| x.get("id").and_then(serde_json::Value::as_str) == Some(id))
+        })
+        .and_then(|x| x.get("name").and_then(serde_json::Value::as_str))
+        .filter(|n| !n.is_empty())
+        .unwrap_or(id);
+    let mut c = name.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_lowercase().chain(c).collect())
+}
+
 /// The `fullest` buildings with a capacity in either plan, fullest after either plan
 /// first (ties: site id), from the `capacity` blocks of two plan.json documents
-/// (`capacity.sites[] = {id, max_users, users_before, users_after, …}`, docs/FORMATS.md).
-/// Empty when neither plan has demand capacity.
+/// (docs/FORMATS.md): `capacity.sites[] = {id, max_users, users_before, users_after, …}`
+/// of a single-service plan, or per service `capacity.services[] = {service, sites: […]}`
+/// of a co-location plan. In a co-location plan the `fullest` are per service, the
+/// services in plan A's order (then any only in B). Empty when neither plan has demand
+/// capacity. The one place of this comparison: `hubplan compare` and the server's
+/// what-if `diff.utilisation` both use it.
 pub fn utilisation_changes(a: &serde_json::Value, b: &serde_json::Value, fullest: usize) -> Vec<UtilisationChange> {
-    use std::collections::BTreeMap;
-    let sites = |v: &serde_json::Value| -> BTreeMap<String, (f64, f64, f64)> {
-        v.get("capacity")
-            .and_then(|c| c.get("sites"))
-            .and_then(serde_json::Value::as_array)
-            .map(|xs| {
-                xs.iter()
-                    .filter_map(|x| {
-                        let id = x.get("id")?.as_str()?.to_string();
-                        let q = x.get("max_users")?.as_f64().filter(|q| *q > 0.0)?;
-                        let after = x.get("users_after").and_then(serde_json::Value::as_f64).unwrap_or(0.0);
-                        let before = x.get("users_before").and_then(serde_json::Value::as_f64).unwrap_or(0.0);
-                        Some((id, (q, before, after)))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+    let (ga, gb) = (capacity_groups(a), capacity_groups(b));
+    let mut services: Vec<&Option<String>> = Vec::new();
+    for (s, _) in ga.iter().chain(&gb) {
+        if !services.contains(&s) {
+            services.push(s);
+        }
+    }
+    let empty = std::collections::BTreeMap::new();
+    let find = |g: &'_ Groups, s: &Option<String>| -> std::collections::BTreeMap<String, (f64, f64, f64)> {
+        g.iter()
+            .find(|x| &x.0 == s)
+            .map_or_else(|| empty.clone(), |x| x.1.clone())
     };
-    let (sa, sb) = (sites(a), sites(b));
-    let mut ids: Vec<&String> = sa.keys().chain(sb.keys()).collect();
-    ids.sort();
-    ids.dedup();
-    let mut out: Vec<UtilisationChange> = ids
-        .into_iter()
-        .map(|id| {
-            let (x, y) = (sa.get(id), sb.get(id));
-            UtilisationChange {
-                id: id.clone(),
-                max_users: x.map_or(0.0, |v| v.0).max(y.map_or(0.0, |v| v.0)),
-                users_a: x.map(|v| v.2),
-                users_b: y.map(|v| v.2),
-                users_today: x.or(y).map(|v| v.1),
-            }
-        })
-        .collect();
-    out.sort_by(|x, y| y.fullest().total_cmp(&x.fullest()).then(x.id.cmp(&y.id)));
-    out.truncate(fullest);
-    out
+    let mut all = Vec::new();
+    for svc in services {
+        let (sa, sb) = (find(&ga, svc), find(&gb, svc));
+        let mut ids: Vec<&String> = sa.keys().chain(sb.keys()).collect();
+        ids.sort();
+        ids.dedup();
+        let mut out: Vec<UtilisationChange> = ids
+            .into_iter()
+            .map(|id| {
+                let (x, y) = (sa.get(id), sb.get(id));
+                UtilisationChange {
+                    service: svc.clone(),
+                    service_name: svc.as_deref().map(|s| {
+                        let named = if a.get("services").is_some() { a } else { b };
+                        service_noun(named, s)
+                    }),
+                    id: id.clone(),
+                    max_users: x.map_or(0.0, |v| v.0).max(y.map_or(0.0, |v| v.0)),
+                    users_a: x.map(|v| v.2),
+                    users_b: y.map(|v| v.2),
+                    users_today: x.or(y).map(|v| v.1),
+                }
+            })
+            .collect();
+        out.sort_by(|x, y| y.fullest().total_cmp(&x.fullest()).then(x.id.cmp(&y.id)));
+        out.truncate(fullest);
+        all.extend(out);
+    }
+    all
 }
 
 /// The utilisation lines of a comparison (empty without demand capacity): the
 /// fullest buildings, "id 64% → 91% (A → B; 40% today)", and how many are over 90%
-/// full after each plan.
+/// full after each plan; for a co-location plan the same per capacitated service,
+/// "children's centre at B: 64% → 91% (…)".
 pub fn utilisation_lines(a: &serde_json::Value, b: &serde_json::Value, fullest: usize) -> Vec<String> {
     let all = utilisation_changes(a, b, usize::MAX);
     if all.is_empty() {
@@ -306,25 +387,52 @@ pub fn utilisation_lines(a: &serde_json::Value, b: &serde_json::Value, fullest: 
     }
     let share = |x: Option<f64>| x.map_or_else(|| "n/a".to_string(), hubplan::explain::capacity::whole_pct);
     let users = |x: Option<f64>| x.map_or_else(|| "n/a".to_string(), hubplan::explain::count);
-    let over = |f: fn(&UtilisationChange) -> Option<f64>| all.iter().filter(|c| f(c).is_some_and(|u| u > 0.9)).count();
-    let mut out = vec![format!(
-        "capacity: {} buildings with a max_users; over 90% full after the plan: {} in A, {} in B",
-        all.len(),
-        over(UtilisationChange::share_a),
-        over(UtilisationChange::share_b)
-    )];
-    out.push("fullest buildings (utilisation after A → after B; today):".to_string());
-    for c in all.iter().take(fullest) {
+    let mut out = Vec::new();
+    let mut groups: Vec<(&Option<String>, Vec<&UtilisationChange>)> = Vec::new();
+    for c in &all {
+        match groups.iter_mut().find(|g| g.0 == &c.service) {
+            Some(g) => g.1.push(c),
+            None => groups.push((&c.service, vec![c])),
+        }
+    }
+    for (svc, list) in groups {
+        let over =
+            |f: fn(&UtilisationChange) -> Option<f64>| list.iter().filter(|c| f(c).is_some_and(|u| u > 0.9)).count();
+        let name = list[0].service_name.clone().unwrap_or_default();
+        let of = match svc {
+            None => String::new(),
+            Some(_) => format!(" for {name}"),
+        };
         out.push(format!(
-            "  {:<14} {:>5} → {:<5} ({} today; {} → {} users of {})",
-            c.id,
-            share(c.share_a()),
-            share(c.share_b()),
-            share(c.users_today.map(|u| u / c.max_users)),
-            users(c.users_a),
-            users(c.users_b),
-            hubplan::explain::count(c.max_users)
+            "capacity{of}: {} buildings with a max_users; over 90% full after the plan: {} in A, {} in B",
+            list.len(),
+            over(UtilisationChange::share_a),
+            over(UtilisationChange::share_b)
         ));
+        out.push(format!("fullest buildings{of} (utilisation after A → after B; today):"));
+        for c in list.iter().take(fullest) {
+            let detail = format!(
+                "({} today; {} → {} users of {})",
+                share(c.share_today()),
+                users(c.users_a),
+                users(c.users_b),
+                hubplan::explain::count(c.max_users)
+            );
+            match svc {
+                None => out.push(format!(
+                    "  {:<14} {:>5} → {:<5} {detail}",
+                    c.id,
+                    share(c.share_a()),
+                    share(c.share_b()),
+                )),
+                Some(_) => out.push(format!(
+                    "  {name} at {}: {} → {} {detail}",
+                    c.id,
+                    share(c.share_a()),
+                    share(c.share_b()),
+                )),
+            }
+        }
     }
     out
 }
@@ -398,5 +506,71 @@ mod tests {
         );
         assert!(lines[2].contains("100% → 60%"), "{lines:?}");
         assert!(utilisation_lines(&json!({}), &json!({}), 5).is_empty());
+    }
+
+    /// A co-location plan.json: per service, the fullest buildings of that service,
+    /// named "children's centre at B"; services in plan A's order.
+    #[test]
+    fn utilisation_changes_of_a_colocation_plan_are_per_service() {
+        let svc = |id: &str, sites: &[(&str, f64, f64, f64)]| {
+            let s: Vec<serde_json::Value> = sites
+                .iter()
+                .map(|&(id, q, before, after)| json!({"id": id, "max_users": q, "users_before": before, "users_after": after}))
+                .collect();
+            json!({"service": id, "sites": s})
+        };
+        let doc = |cc: &[(&str, f64, f64, f64)], youth: &[(&str, f64, f64, f64)]| {
+            json!({
+                "model": "services",
+                "services": [{"id": "children_centre", "name": "Children's centre"}, {"id": "youth", "name": ""}],
+                "capacity": {"services": [svc("children_centre", cc), svc("youth", youth)]},
+            })
+        };
+        let a = doc(
+            &[
+                ("A", 200.0, 100.0, 110.0),
+                ("B", 150.0, 110.0, 150.0),
+                ("D", 100.0, 45.0, 0.0),
+            ],
+            &[("C", 100.0, 50.0, 95.0)],
+        );
+        let b = doc(
+            &[
+                ("A", 200.0, 100.0, 100.0),
+                ("B", 150.0, 110.0, 120.0),
+                ("D", 100.0, 45.0, 40.0),
+            ],
+            &[("C", 100.0, 50.0, 50.0)],
+        );
+        let c = utilisation_changes(&a, &b, 2);
+        let got: Vec<_> = c
+            .iter()
+            .map(|c| (c.service.as_deref(), c.id.as_str(), c.share_a(), c.share_b()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some("children_centre"), "B", Some(1.0), Some(0.8)),
+                (Some("children_centre"), "A", Some(0.55), Some(0.5)),
+                (Some("youth"), "C", Some(0.95), Some(0.5)),
+            ]
+        );
+        assert_eq!(c[0].service_name.as_deref(), Some("children's centre"));
+        assert_eq!(c[2].service_name.as_deref(), Some("youth"));
+        let lines = utilisation_lines(&a, &b, 5);
+        assert_eq!(
+            lines[0],
+            "capacity for children's centre: 3 buildings with a max_users; over 90% full after the plan: 1 in A, 0 in B"
+        );
+        assert_eq!(
+            lines[2],
+            "  children's centre at B: 100% → 80% (73% today; 150 → 120 users of 150)"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l == "  youth at C: 95% → 50% (50% today; 95 → 50 users of 100)"),
+            "{lines:?}"
+        );
     }
 }

@@ -399,6 +399,27 @@ function drawDiff() {
         el("p", { text: (a.zones_losing.length ? "lose: " + a.zones_losing.join(", ") + ". " : "") + (a.zones_gaining.length ? "gain: " + a.zones_gaining.join(", ") + "." : "") })));
     }
   }
+  const util = d.utilisation || [];
+  if (util.length) {
+    // Demand capacity (issue 21): the fullest buildings after either plan (per service
+    // in a co-location scenario), as the server's diff.utilisation gives them.
+    const share = (x) => (x === null || x === undefined ? "–" : fmtNum(100 * x, 0) + "%");
+    const full = (x) => (x !== null && x !== undefined && x > 0.9 ? "neg" : "");
+    const services = util.some((u) => u.service);
+    parts.push(el("p", { id: "diff-utilisation-title" }, el("b", { text: "Fullest buildings: " }), "utilisation of capacity, baseline → this what-if (over 90% in red)."));
+    parts.push(el("table", { id: "diff-utilisation" },
+      el("thead", {}, el("tr", {},
+        ...(services ? [el("th", { text: "service" })] : []),
+        el("th", { text: "building" }), el("th", { class: "num", text: "capacity" }), el("th", { class: "num", text: "today" }),
+        el("th", { class: "num", text: "baseline" }), el("th", { class: "num", text: "what-if" }))),
+      el("tbody", {}, ...util.map((u) => el("tr", { onclick: () => selectSite(u.id) },
+        ...(services ? [el("td", { text: u.service_name || u.service || "" })] : []),
+        el("td", { text: u.id }),
+        el("td", { class: "num", text: fmtNum(u.max_users) }),
+        el("td", { class: "num", text: u.users_today === null ? "–" : share(u.users_today / u.max_users) }),
+        el("td", { class: `num ${full(u.utilisation_baseline)}`, text: share(u.utilisation_baseline) }),
+        el("td", { class: `num ${full(u.utilisation_whatif)}`, text: share(u.utilisation_whatif) }))))));
+  }
   if (d.sites.length === 0) parts.push(el("p", { text: "Every building has the same decision as in the baseline plan." }));
   else {
     parts.push(el("p", { id: "diff-count", text: `${d.sites.length} building(s) differ from the baseline plan:` }));

@@ -135,7 +135,8 @@ pub struct LoadOptions {
     pub time_limit: Option<Duration>,
 }
 
-/// Buildings listed in a what-if's `utilisation` (the fullest after either plan).
+/// Buildings listed in a what-if's `utilisation` (the fullest after either plan;
+/// per capacitated service in a co-location scenario).
 const UTILISATION_SHOWN: usize = 5;
 
 fn services_of(p: &Planned) -> Vec<Option<ServiceIdx>> {
@@ -608,12 +609,15 @@ impl Engine {
             }
         }
         let obj = |s: &Solved| s.plan_json.get("objective").cloned().unwrap_or(Value::Null);
-        // Demand capacity (issue 21): the fullest buildings after the baseline and the what-if.
+        // Demand capacity (issue 21): the fullest buildings after the baseline and the what-if
+        // (per service in a co-location scenario), through the one comparison `hubplan compare` prints.
         let utilisation: Vec<Value> = if both {
             hubplan_run::text::utilisation_changes(&base.plan_json, &w.plan_json, UTILISATION_SHOWN)
                 .iter()
                 .map(|c| {
                     json!({
+                        "service": c.service,
+                        "service_name": c.service_name,
                         "id": c.id,
                         "max_users": round2(c.max_users),
                         "users_today": c.users_today.map(round2),

@@ -1618,6 +1618,59 @@ pub fn service_plan_for_decision(
     )
 }
 
+/// [`service_plan_for_decision`] with the assignment of the capacitated services
+/// (e.g. plan.json's `capacity.services[].placed`), so that the plan's demand
+/// capacity (utilisation, reasons, warnings: [`ServicePlan::capacity`]) is rebuilt
+/// too. The assignment is first checked by the independent
+/// [`crate::evaluate::check_service_assignment`].
+///
+/// # Errors
+/// [`Error::Certification`] naming the broken rules when the assignment places
+/// need outside the limit, in a building not hosting the service, above a
+/// `max_users`, or leaves required need unplaced.
+#[allow(clippy::too_many_arguments)]
+pub fn service_plan_for_assignment(
+    inputs: &Inputs,
+    rules: &ServiceRules,
+    open: Vec<bool>,
+    hosting: Vec<Vec<ServiceIdx>>,
+    assignment: ServiceAssignment,
+    status: PlanStatus,
+    objective: f64,
+    bound: f64,
+    gap: f64,
+    primary_objective: f64,
+) -> Result<ServicePlan> {
+    let v = crate::evaluate::check_service_assignment(inputs, rules, &open, &hosting, &assignment);
+    if !v.is_empty() {
+        return Err(Error::Certification(format!(
+            "the saved assignment breaks {} rule(s): {}",
+            v.len(),
+            v.into_iter().take(3).collect::<Vec<_>>().join("; ")
+        )));
+    }
+    let mapped = map_services(inputs, rules);
+    let head = Head {
+        status,
+        objective,
+        bound,
+        gap,
+        primary: primary_objective,
+    };
+    let mut plan = assemble(
+        inputs,
+        rules,
+        &mapped,
+        open,
+        hosting,
+        head,
+        None,
+        SolverReport::default(),
+    );
+    crate::colocate_capacity::attach(inputs, rules, &mapped, &mut plan, assignment);
+    Ok(plan)
+}
+
 fn rel_gap(objective: f64, bound: f64) -> f64 {
     if !objective.is_finite() || !bound.is_finite() {
         return f64::INFINITY;
