@@ -406,6 +406,29 @@ fn prune(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], mut d: Decision) -> 
     d
 }
 
+/// Ties towards places: at an open site, a capacitated service that costs
+/// nothing to host there (no conversion cost, e.g. hosted today) stays hosted
+/// when the site's other rules allow it. Under `min_cost` this changes neither
+/// the cost nor feasibility (it only adds room), but a kept building does not
+/// lose its children's centre to an arbitrary choice between equal optima.
+fn keep_free_room(inst: &ServiceInstance, d: &mut Decision) {
+    for j in 0..inst.sites.len() {
+        if !d.open[j] {
+            continue;
+        }
+        for k in 0..inst.sites[j].hosts.len() {
+            let h = &inst.sites[j].hosts[k];
+            if d.host[j][k] || h.conversion_cost != 0.0 || h.max_users.is_none() {
+                continue;
+            }
+            d.host[j][k] = true;
+            if !inst.violations(d).is_empty() {
+                d.host[j][k] = false;
+            }
+        }
+    }
+}
+
 /// Repairs a decision that breaks capacity: while some Hall cut is violated,
 /// host its service at the cheapest allowed site of the cut's neighbourhood
 /// (opening the site if needed) whose change breaks no other rule, then
@@ -519,7 +542,8 @@ pub(super) fn solve_stage(inst: &ServiceInstance, secs: f64, opts: &SolveOptions
         Some(b) => best_bound = best_bound.max(b),
     }
     let mut incumbent: Option<(Decision, f64)> = None;
-    let finish = |d: Decision, status: Status, bound: f64| -> Result<StageResult, ServiceError> {
+    let finish = |mut d: Decision, status: Status, bound: f64| -> Result<StageResult, ServiceError> {
+        keep_free_room(inst, &mut d);
         let v = inst.violations(&d);
         if !v.is_empty() {
             return Err(ServiceError::Backend(format!(
