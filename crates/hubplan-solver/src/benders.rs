@@ -653,8 +653,6 @@ enum Root {
     /// The master with its cuts (the loop converged, or the deadline struck
     /// between passes).
     Solved(Solution),
-    /// The master became infeasible.
-    Infeasible,
     /// A re-solve was cut short by the deadline; the last master value is a
     /// valid bound.
     TimedOut(f64),
@@ -706,7 +704,10 @@ fn root_loop(ctx: &Ctx, mut sol: Solution, core: &mut [f64], in_lp: &mut [bool])
         let last = ctx.safe(&sol);
         sol = match add_cuts(m, sol, &cuts, in_lp)? {
             Solved::Optimal(s) => s,
-            Solved::Infeasible => return Ok(Root::Infeasible),
+            // The master was feasible before these cuts, and Benders cuts are
+            // valid for every feasible plan: an infeasible answer here is
+            // numerical, never a proof, so hand over to the exact search.
+            Solved::Infeasible => return Err(Abort("master LP reported infeasible after valid cuts".into())),
             Solved::TimedOut => return Ok(Root::TimedOut(last)),
         };
     }
@@ -770,7 +771,6 @@ pub(crate) fn search(
     };
     let sol = match root_loop(&ctx, sol, &mut core, &mut in_lp)? {
         Root::Solved(s) => s,
-        Root::Infeasible => return Ok(infeasible),
         Root::TimedOut(bound) => return Ok(stopped(bound, best)),
     };
     if Instant::now() > deadline {
