@@ -95,18 +95,10 @@ pub(crate) fn applies(inst: &Instance, mode: Assignment) -> bool {
         && inst.arcs.iter().all(|a| a.cost == 0.0)
 }
 
-/// A row `Σ coef_j y_j ≥ rhs` over free sites.
-#[derive(Clone, Debug)]
-struct Row {
-    coefs: Vec<(u32, f64)>,
-    rhs: f64,
-}
+// A row `Σ coef_j y_j ≥ rhs` over free sites.
+use crate::hall::SiteRow as Row;
 
 impl Row {
-    fn violation(&self, y: &[f64]) -> f64 {
-        self.rhs - self.coefs.iter().map(|&(j, c)| c * y[j as usize]).sum::<f64>()
-    }
-
     fn key(&self) -> Vec<u64> {
         let mut k: Vec<u64> = self
             .coefs
@@ -260,73 +252,12 @@ impl<'a> Data<'a> {
     }
 }
 
-/// The cover cut `Σ_{j} y_j ≥ k` of a binary knapsack row (`k` the fewest
-/// coefficients, largest first, reaching the right side); `None` when the row
-/// cannot be met at all.
-fn cover_cut(row: &Row) -> Option<Row> {
-    let mut a: Vec<f64> = row.coefs.iter().map(|p| p.1).collect();
-    a.sort_by(|x, y| y.total_cmp(x));
-    let mut acc = 0.0;
-    let tol = 1e-9 * row.rhs.abs().max(1.0);
-    for (k, v) in a.iter().enumerate() {
-        acc += v;
-        if acc >= row.rhs - tol {
-            return Some(Row {
-                coefs: row.coefs.iter().map(|&(j, _)| (j, 1.0)).collect(),
-                rhs: (k + 1) as f64,
-            });
-        }
-    }
-    None
-}
-
-/// Complemented mixed-integer rounding of `Σ a_j y_j ≥ b` (binary `y`):
-/// the sites in `comp` are written as `1 − ȳ_j`, the row divided by `δ` and
-/// rounded with the MIR function `F(α) = ⌊α⌋ + min(f_α, f)/f`,
-/// `f = frac(b'/δ)` (valid for any sign of `α` and integer `y ≥ 0`), then
-/// written back in `y`.
-fn cmir(row: &Row, comp: &[bool], delta: f64) -> Option<Row> {
-    let mut b = row.rhs;
-    for &(j, a) in &row.coefs {
-        if comp[j as usize] {
-            b -= a;
-        }
-    }
-    let beta = b / delta;
-    let f = beta - beta.floor();
-    if !(1e-4..=1.0 - 1e-4).contains(&f) {
-        return None;
-    }
-    let mut rhs = beta.ceil();
-    let mut coefs = Vec::with_capacity(row.coefs.len());
-    for &(j, a) in &row.coefs {
-        let al = if comp[j as usize] { -a / delta } else { a / delta };
-        let fj = al - al.floor();
-        let g = al.floor() + fj.min(f) / f;
-        if comp[j as usize] {
-            rhs -= g;
-            if g != 0.0 {
-                coefs.push((j, -g));
-            }
-        } else if g != 0.0 {
-            coefs.push((j, g));
-        }
-    }
-    Some(Row { coefs, rhs })
-}
-
-/// Violation over the Euclidean norm of the coefficients (the cut's efficacy).
-fn efficacy(row: &Row, y: &[f64]) -> f64 {
-    let norm = row.coefs.iter().map(|p| p.1 * p.1).sum::<f64>().sqrt().max(1e-12);
-    row.violation(y) / norm
-}
-
 /// The Hall row and its strengthenings most violated at `y` (those that cut
 /// it off); at an integral point (`integral`) the row itself whenever it is violated.
 fn strengthen(row: Row, y: &[f64], integral: bool, out: &mut Vec<Row>) {
     let tol = 1e-6;
-    if let Some(c) = cover_cut(&row) {
-        if efficacy(&c, y) > tol {
+    if let Some(c) = row.cover_cut() {
+        if c.efficacy(y) > tol {
             out.push(c);
         }
     }
@@ -347,8 +278,8 @@ fn strengthen(row: Row, y: &[f64], integral: bool, out: &mut Vec<Row>) {
     for comp in [&none, &high] {
         for &d in &deltas {
             for delta in [d, d * 0.5, d * 2.0] {
-                if let Some(r) = cmir(&row, comp, delta) {
-                    let v = efficacy(&r, y);
+                if let Some(r) = row.cmir(comp, delta) {
+                    let v = r.efficacy(y);
                     if v > tol && best.as_ref().is_none_or(|b| v > b.0) {
                         best = Some((v, r));
                     }
@@ -359,7 +290,7 @@ fn strengthen(row: Row, y: &[f64], integral: bool, out: &mut Vec<Row>) {
     if let Some((_, r)) = best {
         out.push(r);
     }
-    if efficacy(&row, y) > tol || (integral && row.violation(y) > 0.0) {
+    if row.efficacy(y) > tol || (integral && row.violation(y) > 0.0) {
         out.push(row);
     }
 }

@@ -78,6 +78,82 @@ impl HallCut {
     }
 }
 
+/// A row `Σ coef_j y_j ≥ rhs` over binary site variables (site indices): a
+/// Hall row once its sites are mapped, and its rank-1 roundings. Shared by
+/// `capcover` (single service) and `services::capcut` (co-location).
+#[derive(Clone, Debug)]
+pub(crate) struct SiteRow {
+    pub(crate) coefs: Vec<(u32, f64)>,
+    pub(crate) rhs: f64,
+}
+
+impl SiteRow {
+    /// `rhs − Σ coef_j y_j`: positive when `y` breaks the row.
+    pub(crate) fn violation(&self, y: &[f64]) -> f64 {
+        self.rhs - self.coefs.iter().map(|&(j, c)| c * y[j as usize]).sum::<f64>()
+    }
+
+    /// Violation over the Euclidean norm of the coefficients (the cut's efficacy).
+    pub(crate) fn efficacy(&self, y: &[f64]) -> f64 {
+        let norm = self.coefs.iter().map(|p| p.1 * p.1).sum::<f64>().sqrt().max(1e-12);
+        self.violation(y) / norm
+    }
+
+    /// The cover cut `Σ_j y_j ≥ k` of the row read as a binary covering
+    /// knapsack (`k` the fewest coefficients, largest first, reaching the right
+    /// side); `None` when the row cannot be met at all.
+    pub(crate) fn cover_cut(&self) -> Option<SiteRow> {
+        let mut a: Vec<f64> = self.coefs.iter().map(|p| p.1).collect();
+        a.sort_by(|x, y| y.total_cmp(x));
+        let mut acc = 0.0;
+        let tol = 1e-9 * self.rhs.abs().max(1.0);
+        for (k, v) in a.iter().enumerate() {
+            acc += v;
+            if acc >= self.rhs - tol {
+                return Some(SiteRow {
+                    coefs: self.coefs.iter().map(|&(j, _)| (j, 1.0)).collect(),
+                    rhs: (k + 1) as f64,
+                });
+            }
+        }
+        None
+    }
+
+    /// Complemented mixed-integer rounding (Marchand & Wolsey 2001) of the
+    /// binary row `Σ a_j y_j ≥ b`: the sites in `comp` are written as
+    /// `1 − ȳ_j`, the row divided by `δ` and rounded with the MIR function
+    /// `F(α) = ⌊α⌋ + min(f_α, f)/f`, `f = frac(b'/δ)` (valid for any sign of
+    /// `α` and integer `y ≥ 0`), then written back in `y`.
+    pub(crate) fn cmir(&self, comp: &[bool], delta: f64) -> Option<SiteRow> {
+        let mut b = self.rhs;
+        for &(j, a) in &self.coefs {
+            if comp[j as usize] {
+                b -= a;
+            }
+        }
+        let beta = b / delta;
+        let f = beta - beta.floor();
+        if !(1e-4..=1.0 - 1e-4).contains(&f) {
+            return None;
+        }
+        let mut rhs = beta.ceil();
+        let mut coefs = Vec::with_capacity(self.coefs.len());
+        for &(j, a) in &self.coefs {
+            let al = if comp[j as usize] { -a / delta } else { a / delta };
+            let g = al.floor() + (al - al.floor()).min(f) / f;
+            if comp[j as usize] {
+                rhs -= g;
+                if g != 0.0 {
+                    coefs.push((j, -g));
+                }
+            } else if g != 0.0 {
+                coefs.push((j, g));
+            }
+        }
+        Some(SiteRow { coefs, rhs })
+    }
+}
+
 /// `need[i]` zone demand, `reach[i]` the sites zone i may use, `cap[j]` the
 /// usable capacity of site j now (`Q_j·y_j`; `f64::INFINITY` for an open
 /// uncapacitated site; 0 closed), `full_cap[j]` = `Q_j` (`INFINITY` when none)

@@ -120,87 +120,22 @@ fn flows(inst: &ServiceInstance, m: &LinModel) -> Vec<Flow> {
     out
 }
 
-/// A row `Σ coef_j h_js ≥ rhs` over one service's sites (site indices).
-#[derive(Clone, Debug)]
-struct SiteRow {
-    coefs: Vec<(u32, f64)>,
-    rhs: f64,
-}
+// A row `Σ coef_j h_js ≥ rhs` over one service's sites (site indices).
+use crate::hall::SiteRow;
 
 impl SiteRow {
-    fn violation(&self, h: &[f64]) -> f64 {
-        self.rhs - self.coefs.iter().map(|&(j, c)| c * h[j as usize]).sum::<f64>()
-    }
-
-    /// Violation over the Euclidean norm of the coefficients.
-    fn efficacy(&self, h: &[f64]) -> f64 {
-        let norm = self.coefs.iter().map(|p| p.1 * p.1).sum::<f64>().sqrt().max(1e-12);
-        self.violation(h) / norm
-    }
-
-    fn key(&self, service: u32) -> Vec<u64> {
+    /// The row's identity among the rows of all services.
+    fn service_key(&self, service: u32) -> Vec<u64> {
         let mut k: Vec<u64> = vec![u64::from(service), self.rhs.to_bits()];
         k.extend(self.coefs.iter().flat_map(|&(j, c)| [u64::from(j), c.to_bits()]));
         k
     }
 }
 
-/// The cover cut `Σ_j h_j ≥ k` of a binary covering knapsack row (`k` the
-/// fewest coefficients, largest first, reaching the right side).
-fn cover_cut(row: &SiteRow) -> Option<SiteRow> {
-    let mut a: Vec<f64> = row.coefs.iter().map(|p| p.1).collect();
-    a.sort_by(|x, y| y.total_cmp(x));
-    let tol = 1e-9 * row.rhs.abs().max(1.0);
-    let mut acc = 0.0;
-    for (k, v) in a.iter().enumerate() {
-        acc += v;
-        if acc >= row.rhs - tol {
-            return Some(SiteRow {
-                coefs: row.coefs.iter().map(|&(j, _)| (j, 1.0)).collect(),
-                rhs: (k + 1) as f64,
-            });
-        }
-    }
-    None
-}
-
-/// Complemented mixed-integer rounding (Marchand & Wolsey 2001) of the
-/// binary row `Σ a_j h_j ≥ b`: the sites in `comp` written as `1 − h̄_j`, the
-/// row divided by `δ` and rounded with `F(α) = ⌊α⌋ + min(f_α, f)/f`,
-/// `f = frac(b'/δ)`, written back in `h`.
-fn cmir(row: &SiteRow, comp: &[bool], delta: f64) -> Option<SiteRow> {
-    let b = row.rhs
-        - row
-            .coefs
-            .iter()
-            .filter(|p| comp[p.0 as usize])
-            .map(|p| p.1)
-            .sum::<f64>();
-    let beta = b / delta;
-    let f = beta - beta.floor();
-    if !(1e-4..=1.0 - 1e-4).contains(&f) {
-        return None;
-    }
-    let mut rhs = beta.ceil();
-    let mut coefs = Vec::with_capacity(row.coefs.len());
-    for &(j, a) in &row.coefs {
-        let c = comp[j as usize];
-        let al = if c { -a / delta } else { a / delta };
-        let g = al.floor() + (al - al.floor()).min(f) / f;
-        if c {
-            rhs -= g;
-        }
-        if g != 0.0 {
-            coefs.push((j, if c { -g } else { g }));
-        }
-    }
-    Some(SiteRow { coefs, rhs })
-}
-
 /// A Hall row and its rank-1 strengthenings (cover, best cMIR) that cut `h` off.
 fn strengthen(row: SiteRow, h: &[f64], out: &mut Vec<SiteRow>) {
     let tol = 1e-6;
-    if let Some(c) = cover_cut(&row) {
+    if let Some(c) = row.cover_cut() {
         if c.efficacy(h) > tol {
             out.push(c);
         }
@@ -222,7 +157,7 @@ fn strengthen(row: SiteRow, h: &[f64], out: &mut Vec<SiteRow>) {
     for comp in [&none, &high] {
         for &d in &deltas {
             for delta in [d, d * 0.5, d * 2.0] {
-                if let Some(r) = cmir(&row, comp, delta) {
+                if let Some(r) = row.cmir(comp, delta) {
                     let v = r.efficacy(h);
                     if v > tol && best.as_ref().is_none_or(|b| v > b.0) {
                         best = Some((v, r));
@@ -286,7 +221,7 @@ fn separate_all(fl: &[Flow], vals: &[f64], lp: bool, seen: &mut HashSet<Vec<u64>
                 out.push(row);
             }
             for r in out {
-                if seen.insert(r.key(f.service)) {
+                if seen.insert(r.service_key(f.service)) {
                     rows.push(master_row(f, &r));
                 }
             }
