@@ -252,49 +252,6 @@ impl<'a> Data<'a> {
     }
 }
 
-/// The Hall row and its strengthenings most violated at `y` (those that cut
-/// it off); at an integral point (`integral`) the row itself whenever it is violated.
-fn strengthen(row: Row, y: &[f64], integral: bool, out: &mut Vec<Row>) {
-    let tol = 1e-6;
-    if let Some(c) = row.cover_cut() {
-        if c.efficacy(y) > tol {
-            out.push(c);
-        }
-    }
-    let mut deltas: Vec<f64> = row
-        .coefs
-        .iter()
-        .filter(|&&(j, _)| y[j as usize] > 1e-6 && y[j as usize] < 1.0 - 1e-6)
-        .map(|p| p.1)
-        .collect();
-    if let Some(mx) = row.coefs.iter().map(|p| p.1).max_by(f64::total_cmp) {
-        deltas.push(mx);
-    }
-    deltas.sort_by(f64::total_cmp);
-    deltas.dedup();
-    let none = vec![false; y.len()];
-    let high: Vec<bool> = y.iter().map(|&v| v > 0.5).collect();
-    let mut best: Option<(f64, Row)> = None;
-    for comp in [&none, &high] {
-        for &d in &deltas {
-            for delta in [d, d * 0.5, d * 2.0] {
-                if let Some(r) = row.cmir(comp, delta) {
-                    let v = r.efficacy(y);
-                    if v > tol && best.as_ref().is_none_or(|b| v > b.0) {
-                        best = Some((v, r));
-                    }
-                }
-            }
-        }
-    }
-    if let Some((_, r)) = best {
-        out.push(r);
-    }
-    if row.efficacy(y) > tol || (integral && row.violation(y) > 0.0) {
-        out.push(row);
-    }
-}
-
 fn expr(vars: &[Variable], row: &Row) -> LinearExpr {
     let mut e = LinearExpr::empty();
     for &(j, c) in &row.coefs {
@@ -534,7 +491,7 @@ impl Tree for Ctx<'_> {
                 .d
                 .separate(&y, integral, factors, if root { ROOT_CLOSURES } else { NODE_CLOSURES })
             {
-                strengthen(r, &y, integral, &mut add);
+                r.strengthen(&y, integral, &mut add);
             }
             add.retain(|r| seen.insert(r.key()));
             if root {

@@ -132,46 +132,6 @@ impl SiteRow {
     }
 }
 
-/// A Hall row and its rank-1 strengthenings (cover, best cMIR) that cut `h` off.
-fn strengthen(row: SiteRow, h: &[f64], out: &mut Vec<SiteRow>) {
-    let tol = 1e-6;
-    if let Some(c) = row.cover_cut() {
-        if c.efficacy(h) > tol {
-            out.push(c);
-        }
-    }
-    let mut deltas: Vec<f64> = row
-        .coefs
-        .iter()
-        .filter(|p| h[p.0 as usize] > 1e-6 && h[p.0 as usize] < 1.0 - 1e-6)
-        .map(|p| p.1)
-        .collect();
-    if let Some(mx) = row.coefs.iter().map(|p| p.1).max_by(f64::total_cmp) {
-        deltas.push(mx);
-    }
-    deltas.sort_by(f64::total_cmp);
-    deltas.dedup();
-    let none = vec![false; h.len()];
-    let high: Vec<bool> = h.iter().map(|&v| v > 0.5).collect();
-    let mut best: Option<(f64, SiteRow)> = None;
-    for comp in [&none, &high] {
-        for &d in &deltas {
-            for delta in [d, d * 0.5, d * 2.0] {
-                if let Some(r) = row.cmir(comp, delta) {
-                    let v = r.efficacy(h);
-                    if v > tol && best.as_ref().is_none_or(|b| v > b.0) {
-                        best = Some((v, r));
-                    }
-                }
-            }
-        }
-    }
-    out.extend(best.map(|b| b.1));
-    if row.efficacy(h) > tol {
-        out.push(row);
-    }
-}
-
 /// The cuts of every service violated at the point `vals` (LP or integral),
 /// as master rows, skipping those already added. At an LP point (`lp`), the
 /// Hall sets also come from the points with the fractional sites closed
@@ -216,7 +176,7 @@ fn separate_all(fl: &[Flow], vals: &[f64], lp: bool, seen: &mut HashSet<Vec<u64>
             };
             let mut out = Vec::new();
             if lp {
-                strengthen(row, &h, &mut out);
+                row.strengthen(&h, false, &mut out);
             } else if row.violation(&h) > TOL * row.rhs.max(1.0) {
                 out.push(row);
             }
