@@ -54,9 +54,10 @@
 
 use crate::heuristic::{greedy, root_moves};
 use crate::instance::Fixing;
+use crate::lpbranch::{self, solved, Rule, Solved, Step};
 use crate::prep::{Prob, INF};
 use crate::tree::{self, Candidate, Expansion, Limits, Node, Search, Tree};
-use microlp::{ComparisonOp, Error as LpError, LinearExpr, OptimizationDirection, Problem, Solution, Variable};
+use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem, Solution, Variable};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -82,27 +83,7 @@ const CUTS_PER_PASS: usize = 20;
 /// A value this close to 0 or 1 counts as integral.
 const INT_TOL: f64 = 1e-6;
 
-/// Why the Benders search gave up (the caller falls back to the Lagrangian search).
-#[derive(Debug)]
-pub(crate) struct Abort(pub String);
-
-enum Solved {
-    Optimal(Solution),
-    Infeasible,
-    TimedOut,
-}
-
-fn solved(r: Result<microlp::SolveOutcome, LpError>) -> Result<Solved, Abort> {
-    match r {
-        Ok(o) if o.is_optimal() => match o.into_solution() {
-            Ok(s) => Ok(Solved::Optimal(s)),
-            Err(_) => Ok(Solved::TimedOut),
-        },
-        Ok(_) => Ok(Solved::TimedOut),
-        Err(LpError::Infeasible) => Ok(Solved::Infeasible),
-        Err(e) => Err(Abort(format!("LP solver: {e}"))),
-    }
-}
+pub(crate) use crate::lpbranch::Abort;
 
 /// One cut: `θ_k + Σ a_j y_j ≥ rhs` (`k = None`: the row of must-cover group
 /// `must[row]`, `Σ y_j ≥ 1`).
@@ -372,10 +353,6 @@ fn round(ctx: &Ctx, fix: &[Fixing], xs: &[f64], moves: usize) -> Option<Candidat
     greedy(p, fix, &open, moves, ctx.deadline)
 }
 
-fn child(ctx: &Ctx, sol: &Solution, j: u32, open: bool) -> Result<Solved, Abort> {
-    solved(sol.clone().fix_var(ctx.m.y[j as usize], if open { 1.0 } else { 0.0 }))
-}
-
 fn process(ctx: &Ctx, node: &Node<BNode>, ub: f64, root: bool) -> Result<Expansion<BNode>, Abort> {
     let p = ctx.p;
     let m = ctx.m;
@@ -412,7 +389,7 @@ fn process(ctx: &Ctx, node: &Node<BNode>, ub: f64, root: bool) -> Result<Expansi
                 continue;
             }
         }
-        let mut frac: Vec<usize> = (0..p.n)
+        let frac: Vec<usize> = (0..p.n)
             .filter(|&j| fix[j] == Fixing::Free && ys[j] > INT_TOL && ys[j] < 1.0 - INT_TOL)
             .collect();
         if frac.is_empty() {
@@ -431,110 +408,49 @@ fn process(ctx: &Ctx, node: &Node<BNode>, ub: f64, root: bool) -> Result<Expansi
             let moves = if root { root_moves(p) } else { 20 };
             out.candidates.extend(round(ctx, &fix, &ys, moves));
         }
-        frac.sort_by(|&a, &b| {
-            let fa = ys[a].min(1.0 - ys[a]);
-            let fb = ys[b].min(1.0 - ys[b]);
-            fb.total_cmp(&fa).then(a.cmp(&b))
-        });
-        frac.truncate(if !node.data.strong {
-            1
-        } else if root {
-            CANDIDATES_ROOT
-        } else {
-            CANDIDATES
-        });
-        let base = &sol;
-        let evals: Vec<Result<(f64, f64), Abort>> = if !node.data.strong {
-            vec![Ok((lb, lb))]
-        } else {
-            frac.par_iter()
-                .map(|&j| {
-                    let mut b = [INF; 2];
-                    for (k, open) in [false, true].into_iter().enumerate() {
-                        b[k] = match child(ctx, base, j as u32, open)? {
-                            Solved::Optimal(s) => ctx.safe(&s).max(lb),
-                            Solved::Infeasible => INF,
-                            Solved::TimedOut => f64::NAN,
-                        };
-                    }
-                    Ok((b[0], b[1]))
-                })
-                .collect()
+        let rule = Rule {
+            candidates: if root { CANDIDATES_ROOT } else { CANDIDATES },
+            strong: node.data.strong,
+            probe: round_no + 1 < MAX_PROBING_ROUNDS,
+            deadline: ctx.deadline,
         };
-        let mut best: Option<(f64, f64, usize)> = None;
-        let mut implied: Vec<(u32, bool)> = Vec::new();
-        let mut moved = false;
-        for (k, e) in evals.into_iter().enumerate() {
-            let (b0, b1) = e?;
-            if b0.is_nan() || b1.is_nan() {
-                return Ok(Expansion::interrupted());
-            }
-            moved |= b0 > lb || b1 > lb;
-            let (dead0, dead1) = (b0 >= cutoff, b1 >= cutoff);
-            if dead0 && dead1 {
-                out.discarded = out.discarded.min(b0.min(b1));
-                return Ok(out);
-            }
-            if dead0 || dead1 {
-                out.discarded = out.discarded.min(if dead0 { b0 } else { b1 });
-                implied.push((frac[k] as u32, dead0));
+        let var = |j: u32| ctx.m.y[j as usize];
+        match lpbranch::branch(
+            &mut sol,
+            &mut decisions,
+            lb,
+            cutoff,
+            frac,
+            &ys,
+            &rule,
+            var,
+            |s| ctx.safe(s),
+            &mut out.discarded,
+        )? {
+            Step::Done => return Ok(out),
+            Step::Interrupted => return Ok(Expansion::interrupted()),
+            Step::Probed(b) => {
+                lb = b;
+                round_no += 1;
+                passes = 0;
                 continue;
             }
-            let d0 = (b0 - lb).max(1e-6);
-            let d1 = (b1 - lb).max(1e-6);
-            let score = d0 * d1;
-            let tie = d0.max(d1);
-            if best.is_none_or(|(s, t, _)| score > s || (score == s && tie > t)) {
-                best = Some((score, tie, k));
-            }
-        }
-        if !implied.is_empty() && round_no + 1 < MAX_PROBING_ROUNDS {
-            for &(j, open) in &implied {
-                match child(ctx, &sol, j, open)? {
-                    Solved::Optimal(s) => {
-                        sol = s;
-                        decisions.push((j, open));
-                    }
-                    Solved::Infeasible => return Ok(out),
-                    Solved::TimedOut => return Ok(Expansion::interrupted()),
+            Step::Children(children) => {
+                let in_lp = Arc::new(in_lp);
+                for (b, d, s, strong) in children {
+                    out.children.push((
+                        b,
+                        BNode {
+                            decisions: d,
+                            sol: Arc::new(s),
+                            in_lp: in_lp.clone(),
+                            strong,
+                        },
+                    ));
                 }
-            }
-            lb = ctx.safe(&sol).max(lb);
-            round_no += 1;
-            passes = 0;
-            continue;
-        }
-        let (j, sides): (u32, Vec<bool>) = match (implied.first(), best) {
-            (Some(&(j, open)), _) => (j, vec![open]),
-            (None, Some((_, _, k))) => (frac[k] as u32, vec![false, true]),
-            (None, None) => return Ok(out),
-        };
-        let in_lp = Arc::new(in_lp);
-        for open in sides {
-            match child(ctx, &sol, j, open)? {
-                Solved::Optimal(s) => {
-                    let b = ctx.safe(&s).max(lb);
-                    if b >= cutoff {
-                        out.discarded = out.discarded.min(b);
-                    } else {
-                        let mut d = decisions.clone();
-                        d.push((j, open));
-                        out.children.push((
-                            b,
-                            BNode {
-                                decisions: d,
-                                sol: Arc::new(s),
-                                in_lp: in_lp.clone(),
-                                strong: moved || b > lb,
-                            },
-                        ));
-                    }
-                }
-                Solved::Infeasible => {}
-                Solved::TimedOut => return Ok(Expansion::interrupted()),
+                return Ok(out);
             }
         }
-        return Ok(out);
     }
 }
 

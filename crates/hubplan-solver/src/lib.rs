@@ -47,6 +47,7 @@ mod heuristic;
 pub mod instance;
 mod lagrange;
 mod lpbb;
+mod lpbranch;
 mod lpmps;
 pub(crate) mod minknap;
 pub mod mip;

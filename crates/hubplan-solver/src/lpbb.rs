@@ -37,11 +37,11 @@
 
 use crate::heuristic::{greedy, root_moves, Ls};
 use crate::instance::Fixing;
+use crate::lpbranch::{self, solved, Rule, Solved, Step};
 use crate::oddcycle::{separate, RowPoint};
 use crate::prep::{Prob, INF};
 use crate::tree::{self, Candidate, Expansion, Limits, Node, Search, Tree};
-use microlp::{ComparisonOp, Error as LpError, LinearExpr, OptimizationDirection, Problem, Solution, Variable};
-use rayon::prelude::*;
+use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem, Solution, Variable};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -69,9 +69,7 @@ const ROOT_LP_SECS_PER_ARC: f64 = 2e-5;
 /// A value this close to 0 or 1 counts as integral.
 const INT_TOL: f64 = 1e-6;
 
-/// Why the LP search gave up (the caller falls back to the Lagrangian search).
-#[derive(Debug)]
-pub(crate) struct Abort(pub String);
+pub(crate) use crate::lpbranch::Abort;
 
 struct Lp {
     x: Vec<Variable>,
@@ -90,24 +88,6 @@ struct Group {
     sites: Vec<u32>,
     /// The uncovered variable (`None` when the group must be covered).
     s: Option<Variable>,
-}
-
-enum Solved {
-    Optimal(Solution),
-    Infeasible,
-    TimedOut,
-}
-
-fn solved(r: Result<microlp::SolveOutcome, LpError>) -> Result<Solved, Abort> {
-    match r {
-        Ok(o) if o.is_optimal() => match o.into_solution() {
-            Ok(s) => Ok(Solved::Optimal(s)),
-            Err(_) => Ok(Solved::TimedOut),
-        },
-        Ok(_) => Ok(Solved::TimedOut),
-        Err(LpError::Infeasible) => Ok(Solved::Infeasible),
-        Err(e) => Err(Abort(format!("LP solver: {e}"))),
-    }
 }
 
 /// Client groups with identical site sets, in first-seen order, with their
@@ -384,12 +364,6 @@ fn round_open(ctx: &Ctx, fix: &[Fixing], xs: &[f64], moves: usize) -> Option<Can
     greedy(p, fix, &open, moves, ctx.deadline)
 }
 
-/// Re-solves `sol` with `x_j` fixed.
-fn child(ctx: &Ctx, sol: &Solution, j: u32, open: bool) -> Result<Solved, Abort> {
-    let v = ctx.lp.x[j as usize];
-    solved(sol.clone().fix_var(v, if open { 1.0 } else { 0.0 }))
-}
-
 fn process(ctx: &Ctx, node: &Node<LpNode>, ub: f64, root: bool) -> Result<Expansion<LpNode>, Abort> {
     let p = ctx.p;
     let cutoff = ctx.cutoff(ub);
@@ -434,7 +408,7 @@ fn process(ctx: &Ctx, node: &Node<LpNode>, ub: f64, root: bool) -> Result<Expans
             return Err(Abort("row generation at a node did not settle".into()));
         }
         let fix = p.fixings_with(&decisions);
-        let mut frac: Vec<usize> = (0..p.n)
+        let frac: Vec<usize> = (0..p.n)
             .filter(|&j| fix[j] == Fixing::Free && xs[j] > INT_TOL && xs[j] < 1.0 - INT_TOL)
             .collect();
         if frac.is_empty() {
@@ -453,118 +427,47 @@ fn process(ctx: &Ctx, node: &Node<LpNode>, ub: f64, root: bool) -> Result<Expans
             let moves = if root { root_moves(p) } else { 20 };
             out.candidates.extend(round(ctx, &fix, &xs, moves));
         }
-        // Strong branching over the most fractional candidates.
-        frac.sort_by(|&a, &b| {
-            let fa = xs[a].min(1.0 - xs[a]);
-            let fb = xs[b].min(1.0 - xs[b]);
-            fb.total_cmp(&fa).then(a.cmp(&b))
-        });
-        frac.truncate(if !node.data.strong {
-            1
-        } else if root {
-            CANDIDATES_ROOT
-        } else {
-            CANDIDATES
-        });
-        let base = &sol;
-        let evals: Vec<Result<(f64, f64), Abort>> = if !node.data.strong {
-            vec![Ok((lb, lb))]
-        } else {
-            frac.par_iter()
-                .map(|&j| {
-                    let mut b = [INF; 2];
-                    if Instant::now() > ctx.deadline {
-                        // Past the limit: the node stays open (interrupted).
-                        return Ok((f64::NAN, f64::NAN));
-                    }
-                    for (k, open) in [false, true].into_iter().enumerate() {
-                        b[k] = match child(ctx, base, j as u32, open)? {
-                            Solved::Optimal(s) => ctx.safe(&s).max(lb),
-                            Solved::Infeasible => INF,
-                            Solved::TimedOut => f64::NAN,
-                        };
-                    }
-                    Ok((b[0], b[1]))
-                })
-                .collect()
+        let rule = Rule {
+            candidates: if root { CANDIDATES_ROOT } else { CANDIDATES },
+            strong: node.data.strong,
+            probe: round_no + 1 < MAX_PROBING_ROUNDS,
+            deadline: ctx.deadline,
         };
-        let mut best: Option<(f64, f64, usize)> = None;
-        let mut implied: Vec<(u32, bool)> = Vec::new();
-        let mut moved = false;
-        for (k, e) in evals.into_iter().enumerate() {
-            let (b0, b1) = e?;
-            moved |= b0 > lb || b1 > lb;
-            if b0.is_nan() || b1.is_nan() {
-                return Ok(Expansion::interrupted());
-            }
-            let (dead0, dead1) = (b0 >= cutoff, b1 >= cutoff);
-            if dead0 && dead1 {
-                out.discarded = out.discarded.min(b0.min(b1));
-                return Ok(out);
-            }
-            if dead0 || dead1 {
-                out.discarded = out.discarded.min(if dead0 { b0 } else { b1 });
-                implied.push((frac[k] as u32, dead0));
+        let var = |j: u32| ctx.lp.x[j as usize];
+        match lpbranch::branch(
+            &mut sol,
+            &mut decisions,
+            lb,
+            cutoff,
+            frac,
+            &xs,
+            &rule,
+            var,
+            |s| ctx.safe(s),
+            &mut out.discarded,
+        )? {
+            Step::Done => return Ok(out),
+            Step::Interrupted => return Ok(Expansion::interrupted()),
+            Step::Probed(b) => {
+                lb = b;
+                round_no += 1;
                 continue;
             }
-            let d0 = (b0 - lb).max(1e-6);
-            let d1 = (b1 - lb).max(1e-6);
-            let score = d0 * d1;
-            let tie = d0.max(d1);
-            let better = match best {
-                None => true,
-                Some((s, t, _)) => score > s || (score == s && tie > t),
-            };
-            if better {
-                best = Some((score, tie, k));
-            }
-        }
-        if !implied.is_empty() && round_no + 1 < MAX_PROBING_ROUNDS {
-            for &(j, open) in &implied {
-                match child(ctx, &sol, j, open)? {
-                    Solved::Optimal(s) => {
-                        sol = s;
-                        decisions.push((j, open));
-                    }
-                    Solved::Infeasible => return Ok(out),
-                    Solved::TimedOut => return Ok(Expansion::interrupted()),
+            Step::Children(children) => {
+                for (b, d, s, strong) in children {
+                    out.children.push((
+                        b,
+                        LpNode {
+                            decisions: d,
+                            sol: Arc::new(s),
+                            strong,
+                            extra: extra.clone(),
+                        },
+                    ));
                 }
-            }
-            lb = ctx.safe(&sol).max(lb);
-            round_no += 1;
-            continue;
-        }
-        // Branch: on an implied fixing (one child) or on the best candidate.
-        let (j, sides): (u32, Vec<bool>) = match (implied.first(), best) {
-            (Some(&(j, open)), _) => (j, vec![open]),
-            (None, Some((_, _, k))) => (frac[k] as u32, vec![false, true]),
-            (None, None) => return Ok(out),
-        };
-        for open in sides {
-            match child(ctx, &sol, j, open)? {
-                Solved::Optimal(s) => {
-                    let b = ctx.safe(&s).max(lb);
-                    if b >= cutoff {
-                        out.discarded = out.discarded.min(b);
-                    } else {
-                        let mut d = decisions.clone();
-                        d.push((j, open));
-                        out.children.push((
-                            b,
-                            LpNode {
-                                decisions: d,
-                                sol: Arc::new(s),
-                                strong: moved || b > lb,
-                                extra: extra.clone(),
-                            },
-                        ));
-                    }
-                }
-                Solved::Infeasible => {}
-                Solved::TimedOut => return Ok(Expansion::interrupted()),
+                return Ok(out);
             }
         }
-        return Ok(out);
     }
 }
 
