@@ -160,6 +160,11 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // The library's own trace (search progress, bounds, cut rounds) on stderr,
+    // only when asked for: `RUST_LOG=hubplan_solver=debug hubplan plan ...`.
+    let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("off"))
+        .format_timestamp_millis()
+        .try_init();
     let result = match &cli.command {
         Command::Plan(a) => plan::run(a),
         Command::Validate(a) => validate::run(a),

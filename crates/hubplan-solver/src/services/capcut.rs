@@ -65,7 +65,7 @@ pub fn applies(inst: &ServiceInstance, stage: ServiceObjective, second_stage: bo
 
 /// The flow data of one capacitated service: clients with required room,
 /// merged by identical site sets.
-struct Flow {
+pub(super) struct Flow {
     service: u32,
     need: Vec<f64>,
     reach: Vec<Vec<u32>>,
@@ -137,7 +137,7 @@ impl SiteRow {
 /// Hall sets also come from the points with the fractional sites closed
 /// (all, and each of the first few alone), and each Hall row is strengthened
 /// by its cover and cMIR cuts.
-fn separate_all(fl: &[Flow], vals: &[f64], lp: bool, seen: &mut HashSet<Vec<u64>>) -> Vec<LinRow> {
+pub(super) fn separate_all(fl: &[Flow], vals: &[f64], lp: bool, seen: &mut HashSet<Vec<u64>>) -> Vec<LinRow> {
     let mut rows = Vec::new();
     for f in fl {
         let h: Vec<f64> = f
@@ -231,7 +231,7 @@ fn objective_of(m: &LinModel, vals: &[f64]) -> f64 {
     m.objective.constant + m.objective.terms.iter().map(|&(v, c)| c * vals[v]).sum::<f64>()
 }
 
-fn read_decision(m: &LinModel, vals: &[f64]) -> Decision {
+pub(super) fn read_decision(m: &LinModel, vals: &[f64]) -> Decision {
     let open: Vec<bool> = m.layout.y.iter().map(|&y| vals[y] > 0.5).collect();
     let host = m
         .layout
@@ -244,7 +244,7 @@ fn read_decision(m: &LinModel, vals: &[f64]) -> Decision {
 }
 
 /// The point of a decision in the master's variables (y and h only).
-fn point(m: &LinModel, d: &Decision) -> Vec<f64> {
+pub(super) fn point(m: &LinModel, d: &Decision) -> Vec<f64> {
     let mut vals = vec![0.0; m.vars.len()];
     for (j, &y) in m.layout.y.iter().enumerate() {
         vals[y] = f64::from(u8::from(d.open[j]));
@@ -328,7 +328,7 @@ fn keep_free_room(inst: &ServiceInstance, d: &mut Decision) {
 /// host its service at the cheapest allowed site of the cut's neighbourhood
 /// (opening the site if needed) whose change breaks no other rule, then
 /// [`prune`]s it. `None` when a cut cannot be repaired.
-fn repair(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], mut d: Decision) -> Option<Decision> {
+pub(super) fn repair(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], mut d: Decision) -> Option<Decision> {
     for _ in 0..=inst.sites.len() * inst.n_services.max(1) {
         let Some((s, cut)) = first_violated(m, fl, &d) else {
             return Some(prune(inst, m, fl, d));
@@ -402,7 +402,7 @@ fn lp_rounds(
     Ok(Some(bound))
 }
 
-fn cost(inst: &ServiceInstance, d: &Decision) -> f64 {
+pub(super) fn cost(inst: &ServiceInstance, d: &Decision) -> f64 {
     inst.evaluate(d).min_sense(ServiceObjective::MinCost)
 }
 
@@ -436,7 +436,6 @@ pub(super) fn solve_stage(inst: &ServiceInstance, secs: f64, opts: &SolveOptions
         None => return Ok(StageResult::Infeasible),
         Some(b) => best_bound = best_bound.max(b),
     }
-    let mut incumbent: Option<(Decision, f64)> = None;
     let finish = |mut d: Decision, status: Status, bound: f64| -> Result<StageResult, ServiceError> {
         keep_free_room(inst, &mut d);
         let v = inst.violations(&d);
@@ -456,57 +455,52 @@ pub(super) fn solve_stage(inst: &ServiceInstance, secs: f64, opts: &SolveOptions
             bound: bound.min(value),
         })
     };
-    while left() > 0.0 {
-        match solve_master(&master, left(), gap, false)? {
-            Ok((vals, st, mb)) => {
-                let d = read_decision(&master, &vals);
-                let master_bound = match st {
-                    SolutionStatus::Optimal => objective_of(&master, &vals),
-                    _ => mb.unwrap_or(f64::NEG_INFINITY),
-                };
-                best_bound = best_bound.max(master_bound);
-                let cuts = separate_all(&fl, &point(&master, &d), false, &mut seen);
-                if cuts.is_empty() {
-                    let proven = matches!(st, SolutionStatus::Optimal | SolutionStatus::GapLimit);
-                    let status = if proven { Status::Optimal } else { Status::Feasible };
-                    return finish(d, status, best_bound);
-                }
-                master.rows.extend(cuts);
-                // Back to the LP: the new rows and their strengthenings.
-                match lp_rounds(&mut master, &fl, &mut seen, gap, &left)? {
-                    None => return Ok(StageResult::Infeasible),
-                    Some(b) => best_bound = best_bound.max(b),
-                }
-                if let Some(r) = repair(inst, &master, &fl, d) {
-                    let v = cost(inst, &r);
-                    if incumbent.as_ref().is_none_or(|(_, b)| v < *b) {
-                        incumbent = Some((r, v));
-                    }
-                }
-                if let Some((_, v)) = &incumbent {
-                    let g = (v - best_bound).max(0.0) / v.abs().max(1e-9);
-                    if g <= opts.rel_gap.max(0.0) {
-                        let (d, _) = incumbent.take().unwrap_or_default();
-                        return finish(d, Status::Optimal, best_bound);
-                    }
-                }
-                if matches!(st, SolutionStatus::TimeLimit) {
-                    break;
-                }
+    log::debug!(
+        "[hubplan-solver capacity-cuts] root: LP bound {best_bound}, {} rows, {:.3}s",
+        master.rows.len(),
+        t0.elapsed().as_secs_f64()
+    );
+    // A first plan: the integer master (a relaxation) repaired until its
+    // need fits, with at most a fifth of the time.
+    let mut incumbent: Option<(Decision, f64)> = None;
+    let first = (secs * 0.2).min(left());
+    if first > 0.0 {
+        if let Ok((vals, st, mb)) = solve_master(&master, first, gap, false)? {
+            if matches!(st, SolutionStatus::Optimal | SolutionStatus::GapLimit) {
+                best_bound = best_bound.max(mb.unwrap_or(f64::NEG_INFINITY));
             }
-            Err(ResolutionError::Infeasible) => {
-                if incumbent.is_none() {
-                    return Ok(StageResult::Infeasible);
-                }
-                break;
+            let d = read_decision(&master, &vals);
+            if let Some(r) = repair(inst, &master, &fl, d) {
+                let v = cost(inst, &r);
+                incumbent = Some((r, v));
             }
-            Err(ResolutionError::Other(s)) if s.contains("Time limit") || s.contains("NoSolutionFound") => break,
-            Err(e) => return Err(ServiceError::Backend(format!("microlp: {e}"))),
         }
     }
-    match incumbent {
-        Some((d, _)) => finish(d, Status::Feasible, best_bound),
-        None => Ok(StageResult::NoSolution { bound: best_bound }),
+    log::debug!(
+        "[hubplan-solver capacity-cuts] first plan {:?} at {:.3}s",
+        incumbent.as_ref().map(|p| p.1),
+        t0.elapsed().as_secs_f64()
+    );
+    let deadline = t0 + std::time::Duration::from_secs_f64(secs.max(0.0));
+    let Some(res) = super::capbc::search(inst, &master, &fl, incumbent.clone(), deadline, opts.rel_gap)? else {
+        return Ok(StageResult::Infeasible);
+    };
+    log::debug!(
+        "[hubplan-solver capacity-cuts] branch-and-cut: {} nodes, bound {}, best {:?}, complete {}",
+        res.nodes,
+        res.bound,
+        res.best.as_ref().map(|p| p.1),
+        res.complete
+    );
+    let bound = res.bound.max(best_bound);
+    match res.best.or(incumbent) {
+        Some((d, v)) => {
+            let proven = (v - bound).max(0.0) <= opts.rel_gap.max(0.0) * v.abs() + 1e-6;
+            finish(d, if proven { Status::Optimal } else { Status::Feasible }, bound)
+        }
+        // Closed with nothing left open or given up: no plan exists.
+        None if res.complete && !res.bound.is_finite() => Ok(StageResult::Infeasible),
+        None => Ok(StageResult::NoSolution { bound }),
     }
 }
 
@@ -596,11 +590,21 @@ mod tests {
     /// instances (status, optimum), and the cut loop's plan passes the checks.
     #[test]
     fn cut_loop_matches_the_assignment_mip() {
-        let mut g = Lcg(21);
+        check_against_mip(21, 40, 6, 5);
+    }
+
+    /// Larger trees: the branch-and-cut branches and separates below the root.
+    #[test]
+    fn branch_and_cut_matches_the_assignment_mip_on_larger_instances() {
+        check_against_mip(7, 25, 10, 9);
+    }
+
+    fn check_against_mip(seed: u64, cases: usize, sites: usize, zones: usize) {
+        let mut g = Lcg(seed);
         let opts = SolveOptions::default();
         let (mut feasible, mut binding) = (0, 0);
-        for case in 0..40 {
-            let inst = random(&mut g, 6, 5);
+        for case in 0..cases {
+            let inst = random(&mut g, sites, zones);
             assert!(applies(
                 &inst,
                 ServiceObjective::MinCost,
@@ -662,6 +666,9 @@ mod tests {
                 _ => panic!("case {case}: the cut loop and the MIP disagree on feasibility\n{inst:?}"),
             }
         }
-        assert!(feasible >= 10 && binding >= 5, "{feasible} feasible, {binding} binding");
+        assert!(
+            feasible >= cases / 4 && binding >= cases / 8,
+            "{feasible} feasible, {binding} binding"
+        );
     }
 }

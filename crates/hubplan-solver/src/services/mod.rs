@@ -45,6 +45,7 @@
 //! assert_eq!(out.objective, 17.0); // site 1 alone, converting it to service 0 (12 + 5 < 10 + 12)
 //! ```
 pub mod assign;
+mod capbc;
 pub mod capcut;
 pub mod export;
 pub mod instance;
