@@ -2,14 +2,17 @@
 //! capacitated instances of `hubplan_solver::synthetic::capacitated`, with the
 //! model's MPS written for HiGHS and SCIP (`benches/peers/mip_peer.py`).
 //!
-//! `cargo bench -p hubplan-benches --bench capacity -- [K] [M] [--tl SECS] [--seed N] [--mps DIR] [--mip]`
+//! `cargo bench -p hubplan-benches --bench capacity -- [K] [M] [--tl SECS] [--seed N] [--mps DIR] [--mip] [--cover]`
 //!
 //! Threads: rayon's default (set `RAYON_NUM_THREADS=1` for one core).
 //!
 //! `--mip` also runs the microlp MIP back end on the same instance.
+//! `--cover` runs the capacitated set-covering variant instead
+//! (`synthetic::capacitated_cover`: no assignment cost, every zone served;
+//! the Hall-cut search), written as `capcov-<size>-s<seed>`.
 use hubplan_solver::capacity::{solve_capacitated_with, Assignment, Method};
 use hubplan_solver::mip::{write_mps, MipBackend};
-use hubplan_solver::synthetic::{capacitated, CapSpec};
+use hubplan_solver::synthetic::{capacitated, capacitated_cover, CapSpec};
 use hubplan_solver::{Instance, SolveOptions};
 use std::time::{Duration, Instant};
 
@@ -43,7 +46,7 @@ fn run(name: &str, inst: &Instance, tl: u64, method: Method) {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (mut sizes, mut mps, mut seed, mut tl, mut mip) = (Vec::new(), None, 1u64, 60u64, false);
+    let (mut sizes, mut mps, mut seed, mut tl, mut mip, mut cover) = (Vec::new(), None, 1u64, 60u64, false, false);
     let mut k = 0;
     while k < args.len() {
         let val = |k: usize| args.get(k + 1).cloned().ok_or(format!("{} needs a value", args[k]));
@@ -61,6 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 k += 1;
             }
             "--mip" => mip = true,
+            "--cover" => cover = true,
             // `cargo bench` passes `--bench`; ignore unknown flags.
             s if s.starts_with("--") => {}
             s => sizes.push(s.to_string()),
@@ -79,13 +83,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("| {s} | unknown size (K or M) |");
             continue;
         };
-        let inst = capacitated(&spec);
-        let name = format!("cap-{s}-s{seed}");
+        let (inst, name, method) = if cover {
+            (
+                capacitated_cover(&spec),
+                format!("capcov-{s}-s{seed}"),
+                Method::HallCuts,
+            )
+        } else {
+            (capacitated(&spec), format!("cap-{s}-s{seed}"), Method::Native)
+        };
         if let Some(dir) = &mps {
             std::fs::create_dir_all(dir)?;
             std::fs::write(format!("{dir}/{name}.mps"), write_mps(&inst)?)?;
         }
-        run(&name, &inst, tl, Method::Native);
+        run(&name, &inst, tl, method);
         if mip {
             run(&name, &inst, tl, Method::Mip(MipBackend::Microlp));
         }

@@ -529,6 +529,31 @@ impl CapSpec {
 /// let need: f64 = inst.demand.iter().sum();
 /// assert!(cap >= 1.3 * need && cap <= 1.6 * need);
 /// ```
+/// The capacitated set-covering variant of [`capacitated`] (the "capacitated
+/// LSCP" of the measurements behind issue 21): the same sites, costs,
+/// capacities and reach, but no assignment cost and every zone served (no
+/// beyond-limit rule), so only the open set matters. Solved by the Hall-cut
+/// branch-and-cut (`capacity-hall-cuts`).
+///
+/// # Example
+/// ```
+/// use hubplan_solver::synthetic::{capacitated_cover, CapSpec, Spec};
+/// let c = CapSpec { spec: Spec { zones: 120, sites: 20, side_km: 30.0, towns: 3, ..Spec::small(1) }, ..CapSpec::kent(1) };
+/// let inst = capacitated_cover(&c);
+/// assert!(inst.arcs.iter().all(|a| a.cost == 0.0));
+/// assert!(inst.unserved_cost.iter().all(Option::is_none));
+/// ```
+pub fn capacitated_cover(c: &CapSpec) -> Instance {
+    let mut inst = capacitated(c);
+    for a in &mut inst.arcs {
+        a.cost = 0.0;
+    }
+    for u in &mut inst.unserved_cost {
+        *u = None;
+    }
+    inst
+}
+
 pub fn capacitated(c: &CapSpec) -> Instance {
     let g = generate(&c.spec);
     let n = g.cost.len();
