@@ -213,7 +213,9 @@ impl State {
         self.close_within(inst, j, f64::INFINITY).flatten()
     }
 
-    /// [`State::close`], given up (`Some(None)`) as soon as the assignment
+    /// The state with site `j` closed, re-solved from this one (exact when
+    /// this state is optimal: closing removes arcs only), given up
+    /// (`Some(None)`) as soon as the assignment
     /// cost is sure to rise by at least `limit`; `None` when the rest cannot
     /// serve the must-serve demand.
     pub(crate) fn close_within(&self, inst: &Instance, j: usize, limit: f64) -> Option<Option<State>> {

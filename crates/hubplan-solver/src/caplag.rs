@@ -110,7 +110,7 @@ impl<'a> Cap<'a> {
             rel_gap,
             abs_gap,
             deadline,
-            root_moves: (200_000_000 / inst.arcs.len().max(1)).clamp(1_000, 20_000),
+            root_moves: (50_000_000 / inst.arcs.len().max(1)).clamp(300, 5_000),
             pricer: Default::default(),
         }
     }

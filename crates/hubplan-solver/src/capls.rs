@@ -5,7 +5,7 @@
 //! Korupolu, Plaxton & Rajaraman 2000; Pál, Tardos & Wexler 2001 for the
 //! capacitated case), each priced *exactly* by re-optimising the current
 //! plan's optimal flow ([`crate::capflow::State`]): a drop reroutes the closed
-//! site's users by shortest paths from it ([`State::close`]), an add pulls
+//! site's users by shortest paths from it ([`State::close_within`]), an add pulls
 //! users to the new site by shortest paths into it ([`State::open`]), a swap
 //! is a drop then an add. Every priced move is therefore the true cost of the
 //! neighbour's open set, not an estimate.
@@ -23,9 +23,11 @@
 //! Klose 2012); `k` is opened once and each of its [`SWAPS`] best open
 //! neighbours `j` (sites sharing a zone, by drop value) is closed from that
 //! flow; the best swap of the first `k` with an improving one is taken.
-//! The search stops at a local optimum, at `budget` priced moves or at the
-//! deadline. Choices depend on the data only (ties by index), so the result
-//! is the same on any number of threads.
+//! At a local optimum the rest of the budget goes to kicks (iterated local
+//! search): the best-scored closed site is forced open, the search re-runs,
+//! and the better plan is kept. The search stops at `budget` priced moves or
+//! at the deadline. Choices depend on the data only (ties by index), so the
+//! result is the same on any number of threads.
 //!
 //! [`Pricer`] prices the open sets met below the root from the root plan's
 //! optimal flow ([`State::to_set`]): opening the sites it lacks, closing the
@@ -37,7 +39,7 @@ use crate::instance::{Fixing, Instance};
 use std::sync::OnceLock;
 use std::time::Instant;
 
-/// Swap partners tried per dropped site: the best by add value and the best by score.
+/// Swap partners (open neighbours, by drop value) tried per site swapped in.
 const SWAPS: usize = 4;
 
 /// Improves `start` (its cost and open set) by add / drop / swap moves; see
@@ -58,7 +60,7 @@ pub(crate) fn improve(
     let Some(st) = capflow::solve(inst, &start.1) else {
         return start;
     };
-    let (z, st) = search(inst, fix, st, score, deadline, budget);
+    let (z, st, _) = kick(inst, fix, st, score, deadline, budget);
     if let Some(p) = pricer {
         p.base.get_or_init(|| st.clone());
     }
@@ -68,6 +70,63 @@ pub(crate) fn improve(
         start
     }
 }
+
+/// [`search`], then kicks while the budget lasts (iterated local search):
+/// the closed sites by Lagrangian score, best first, are forced open one at
+/// a time, the search runs with the site forced, and — when that plan is
+/// within [`KICK_MARGIN`] of the best — once more with it free; a better
+/// plan replaces the best. The final cost, flow and priced moves.
+fn kick(
+    inst: &Instance,
+    fix: &[Fixing],
+    st: State,
+    score: &[f64],
+    deadline: Instant,
+    budget: usize,
+) -> (f64, State, usize) {
+    let (mut z, mut st, mut used) = search(inst, fix, st, score, deadline, budget);
+    let mut tried = vec![false; inst.n_sites()];
+    loop {
+        let k = (0..inst.n_sites())
+            .filter(|&k| !st.open_set()[k] && !tried[k] && fix[k] == Fixing::Free)
+            .min_by(|&a, &b| score[a].total_cmp(&score[b]).then(a.cmp(&b)));
+        let Some(k) = k else { break };
+        tried[k] = true;
+        let mut forced = st.open_set().to_vec();
+        forced[k] = true;
+        if used >= budget || Instant::now() >= deadline {
+            break;
+        }
+        if crate::eval::check(inst, &forced).is_err() {
+            continue;
+        }
+        let mut f2 = fix.to_vec();
+        f2[k] = Fixing::Open;
+        let (z1, s1, u1) = search(inst, &f2, st.open(inst, k), score, deadline, budget - used);
+        used += u1 + 1;
+        let (z2, s2) = if z1 < z * (1.0 + KICK_MARGIN) && used < budget {
+            let (z2, s2, u2) = search(inst, fix, s1, score, deadline, budget - used);
+            used += u2;
+            (z2, s2)
+        } else {
+            (z1, s1)
+        };
+        log::trace!("capls kick {k}: forced {z1}, free {z2}, best {z}");
+        if z2 < z - 1e-9 * z.abs().max(1.0) {
+            z = z2;
+            st = s2;
+        }
+    }
+    log::debug!(
+        "[hubplan-solver capacity] local search: {used} moves, {} kicks, plan {z}",
+        tried.iter().filter(|&&t| t).count()
+    );
+    (z, st, used)
+}
+
+/// How far above the best plan a kicked plan may be and still be searched
+/// with the kicked site free (relative).
+const KICK_MARGIN: f64 = 1e-4;
 
 /// Fixed costs of an open set.
 fn fixed(inst: &Instance, open: &[bool]) -> f64 {
@@ -95,7 +154,7 @@ fn neighbours(inst: &Instance) -> Vec<Vec<u32>> {
 }
 
 /// The local search from an optimal flow `st`: the final cost (fixed plus
-/// assignment) and flow.
+/// assignment), flow and priced moves.
 pub(crate) fn search(
     inst: &Instance,
     fix: &[Fixing],
@@ -103,7 +162,7 @@ pub(crate) fn search(
     score: &[f64],
     deadline: Instant,
     budget: usize,
-) -> (f64, State) {
+) -> (f64, State, usize) {
     let n = inst.n_sites();
     let nb = neighbours(inst);
     let mut open = st.open_set().to_vec();
@@ -273,8 +332,8 @@ pub(crate) fn search(
         }
         break;
     }
-    log::debug!("[hubplan-solver capacity] local search: {passes} passes, {evals} moves ({skipped} skipped by bounds), plan {z}");
-    (z, st)
+    log::trace!("capls search: {passes} passes, {evals} moves ({skipped} skipped by bounds), plan {z}");
+    (z, st, evals)
 }
 
 /// Prices open sets from a reference optimal flow (see the module docs).
