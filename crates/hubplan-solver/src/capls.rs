@@ -336,7 +336,8 @@ pub(crate) fn search(
     (z, st, evals)
 }
 
-/// Prices open sets from a reference optimal flow (see the module docs).
+/// Prices open sets from a reference optimal flow (see the module docs); a
+/// set whose must-serve need cannot fit is rejected first by a maximum flow.
 #[derive(Default)]
 pub(crate) struct Pricer {
     base: OnceLock<State>,
@@ -348,11 +349,52 @@ impl Pricer {
     /// by a transportation problem from scratch.
     pub(crate) fn price(&self, inst: &Instance, open: &[bool]) -> Option<f64> {
         let st = match self.base.get() {
-            Some(b) => b.to_set(inst, open)?,
+            Some(b) => {
+                if !fits(inst, open) {
+                    return None;
+                }
+                b.to_set(inst, open)?
+            }
             None => capflow::solve(inst, open)?,
         };
         Some(fixed(inst, open) + st.cost(inst))
     }
+}
+
+/// Whether the must-serve need fits the capacities of `open` (a maximum
+/// flow, [`crate::hall::max_placed`]): an infeasible set fails fast here
+/// instead of after the shortest paths have moved everything they can.
+fn fits(inst: &Instance, open: &[bool]) -> bool {
+    let m = inst.n_clients();
+    let need: Vec<f64> = (0..m)
+        .map(|i| {
+            if inst.unserved_cost[i].is_none() {
+                inst.demand[i].max(0.0)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let reach: Vec<Vec<u32>> = (0..m)
+        .map(|i| {
+            inst.arcs_of(i)
+                .iter()
+                .filter(|a| open[a.site as usize])
+                .map(|a| a.site)
+                .collect()
+        })
+        .collect();
+    let cap: Vec<f64> = (0..open.len())
+        .map(|j| {
+            if open[j] {
+                inst.capacity[j].unwrap_or(f64::INFINITY)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let total: f64 = need.iter().sum();
+    crate::hall::max_placed(&need, &reach, &cap) >= total - 1e-9 * total.max(1.0)
 }
 
 #[cfg(test)]
@@ -405,6 +447,17 @@ mod tests {
                     // The pricer (from the final flow) agrees with a solve from scratch.
                     let p = pricer.price(&inst, &open).unwrap();
                     assert!((p - z0).abs() <= 1e-7 * z0.abs().max(1.0), "pricer {p} vs {z0}");
+                    // Sets that may not fit: the pricer agrees with a solve from scratch.
+                    for keep in [1, 3, 6] {
+                        let o: Vec<bool> = (0..n).map(|j| j % keep == 0 && (j + round as usize) % 4 != 0).collect();
+                        let a = pricer.price(&inst, &o);
+                        let b = crate::capacity::transport(&inst, &o).map(|(c, _)| fixed(&inst, &o) + c);
+                        match (a, b) {
+                            (Some(a), Some(b)) => assert!((a - b).abs() <= 1e-7 * b.abs().max(1.0), "{a} vs {b}"),
+                            (None, None) => {}
+                            (a, b) => panic!("pricer feasibility differs: {a:?} vs {b:?}"),
+                        }
+                    }
                 }
                 // Same result on one thread and on two.
                 let run = |threads: usize| {
