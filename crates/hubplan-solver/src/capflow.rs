@@ -23,6 +23,42 @@ use crate::capacity::Flows;
 use crate::instance::Instance;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
+use std::sync::Arc;
+
+/// Site-major arcs of every site: `(client, arc index)` per site, by `start`.
+#[derive(Debug)]
+struct Net {
+    start: Vec<usize>,
+    arcs: Vec<(u32, u32)>,
+}
+
+impl Net {
+    fn new(inst: &Instance) -> Net {
+        let (m, n) = (inst.n_clients(), inst.n_sites());
+        let mut start = vec![0usize; n + 1];
+        for a in &inst.arcs {
+            start[a.site as usize + 1] += 1;
+        }
+        for j in 0..n {
+            start[j + 1] += start[j];
+        }
+        let mut fill = start.clone();
+        let mut arcs = vec![(0u32, 0u32); start[n]];
+        for i in 0..m {
+            let a0 = inst.arc_start[i] as usize;
+            for (k, a) in inst.arcs_of(i).iter().enumerate() {
+                let j = a.site as usize;
+                arcs[fill[j]] = (i as u32, (a0 + k) as u32);
+                fill[j] += 1;
+            }
+        }
+        Net { start, arcs }
+    }
+
+    fn of(&self, j: usize) -> &[(u32, u32)] {
+        &self.arcs[self.start[j]..self.start[j + 1]]
+    }
+}
 
 #[derive(PartialEq)]
 struct Item(f64, usize);
@@ -52,11 +88,13 @@ pub(crate) struct State {
     pot: Vec<f64>,
     eps: f64,
     rc_tol: f64,
+    net: Arc<Net>,
 }
 
 /// The least-cost splittable assignment of `open` (see the module docs):
 /// the assignment cost without fixed costs and the shares per client, or
 /// `None` when the must-serve demand does not fit.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn transport(inst: &Instance, open: &[bool]) -> Option<(f64, Flows)> {
     let st = solve(inst, open)?;
     finish(inst, &st)
@@ -132,16 +170,12 @@ pub(crate) fn solve(inst: &Instance, open: &[bool]) -> Option<State> {
         pot,
         eps: 1e-12 * total.max(1.0),
         rc_tol: 1e-11 * maxunit.max(1e-300),
+        net: Arc::new(Net::new(inst)),
     };
     run(inst, &mut st).then_some(st)
 }
 
 impl State {
-    /// Load per site (demand units).
-    pub(crate) fn load(&self) -> &[f64] {
-        &self.load
-    }
-
     /// Assignment cost of the state's flow (without fixed costs; clients of
     /// demand 0 at their cheapest open option).
     pub(crate) fn cost(&self, inst: &Instance) -> f64 {
@@ -174,75 +208,454 @@ impl State {
 
     /// The state with site `j` closed, re-solved from this one (exact when
     /// this state is optimal: closing removes arcs only).
+    #[cfg(test)]
     pub(crate) fn close(&self, inst: &Instance, j: usize) -> Option<State> {
-        let mut st = self.clone();
-        st.open[j] = false;
-        st.q[j] = 0.0;
-        run(inst, &mut st).then_some(st)
+        self.close_within(inst, j, f64::INFINITY).flatten()
     }
 
-    /// The state with `j` closed and `k` opened: `k` gets the sink's
-    /// potential (an empty site with room), and `j`'s users are rerouted.
-    /// Arcs into `k` may have negative reduced costs, which the search clamps
-    /// to 0: the result is a feasible flow (an upper bound of the optimum of
-    /// the new open set), not necessarily optimal.
-    pub(crate) fn swap(&self, inst: &Instance, j: usize, k: usize) -> Option<State> {
-        let (m, n) = (inst.n_clients(), inst.n_sites());
+    /// The state with site `j` closed, re-solved from this one (exact when
+    /// this state is optimal: closing removes arcs only), given up
+    /// (`Some(None)`) as soon as the assignment
+    /// cost is sure to rise by at least `limit`; `None` when the rest cannot
+    /// serve the must-serve demand.
+    pub(crate) fn close_within(&self, inst: &Instance, j: usize, limit: f64) -> Option<Option<State>> {
         let mut st = self.clone();
-        st.open[k] = true;
-        st.q[k] = inst.capacity[k].unwrap_or(f64::INFINITY);
-        st.pot[m + k] = st.pot[m + n];
         st.open[j] = false;
         st.q[j] = 0.0;
-        run(inst, &mut st).then_some(st)
+        match run_lim(inst, &mut st, limit)? {
+            true => Some(Some(st)),
+            false => Some(None),
+        }
     }
 }
 
 impl State {
-    /// The state with site `k` opened: `k` gets the sink's potential, every
-    /// client with a negative reduced cost towards `k` moves there wholly, and
-    /// the overloads are rerouted. Reduced costs left negative are clamped to 0
-    /// by the search: the result is a feasible flow (an upper bound of the
-    /// optimum of the new open set), not necessarily optimal.
-    pub(crate) fn open_site(&self, inst: &Instance, k: usize) -> Option<State> {
-        let (m, n) = (inst.n_clients(), inst.n_sites());
+    /// The open set of the state.
+    pub(crate) fn open_set(&self) -> &[bool] {
+        &self.open
+    }
+
+    /// The state with site `k` opened, re-optimised exactly (this state must
+    /// be optimal; the result is).
+    ///
+    /// Opening adds the arcs `i → k` and `k → t`. The new site's potential is
+    /// set to `min(π_t, min_i c_ik/d_i + π_i)`, which keeps every residual arc
+    /// but `k → t` at a non-negative reduced cost; `k → t` has reduced cost
+    /// `−b = π_k − π_t ≤ 0`. Every negative cycle then runs `t ⇝ k → t`: a
+    /// shortest path `t ⇝ k` (found by a Dijkstra *backwards* from `k`, which
+    /// stays near `k`: its clients, their current sites, then the sink) closes
+    /// a negative cycle while its length `D` is below `b`. Each such cycle is
+    /// augmented and the potentials are lowered by `min(dist, D)` (reduced
+    /// costs stay non-negative; `b` shrinks by `D`); when no path shorter than
+    /// `b` exists, the potentials are lowered by `min(dist, b)`, which makes
+    /// `k → t` tight and the flow optimal (Ahuja, Magnanti & Orlin 1993, §9.7).
+    pub(crate) fn open(&self, inst: &Instance, k: usize) -> State {
         let mut st = self.clone();
-        st.open[k] = true;
-        st.q[k] = inst.capacity[k].unwrap_or(f64::INFINITY);
-        st.pot[m + k] = st.pot[m + n];
-        for i in 0..m {
+        st.open_in_place(inst, k, f64::NEG_INFINITY);
+        st
+    }
+
+    /// [`State::open`], given up (`None`) as soon as the assignment cost is
+    /// sure to fall by no more than `need`: the saving per unit moved to `k`
+    /// never increases, so what is saved so far plus `k`'s remaining room
+    /// times the current saving bounds it.
+    pub(crate) fn open_within(&self, inst: &Instance, k: usize, need: f64) -> Option<State> {
+        if self.open_gain_bound(inst, k) <= need {
+            return None;
+        }
+        let mut st = self.clone();
+        st.open_in_place(inst, k, need).then_some(st)
+    }
+
+    /// The state of `target`, re-optimised from this (optimal) state: the
+    /// sites of `target` not open here are opened one by one
+    /// ([`State::open`]), then the sites open here but not in `target` are
+    /// closed together. Exact; `None` when `target` cannot serve the
+    /// must-serve demand.
+    pub(crate) fn to_set(&self, inst: &Instance, target: &[bool]) -> Option<State> {
+        let mut st = self.clone();
+        for k in 0..target.len() {
+            if target[k] && !st.open[k] {
+                st.open_in_place(inst, k, f64::NEG_INFINITY);
+            }
+        }
+        let mut any = false;
+        for j in 0..target.len() {
+            if !target[j] && st.open[j] {
+                st.open[j] = false;
+                st.q[j] = 0.0;
+                any = true;
+            }
+        }
+        if any && !run(inst, &mut st) {
+            return None;
+        }
+        Some(st)
+    }
+
+    /// An upper bound on the assignment cost saved by opening the closed
+    /// site `k` (this state must be optimal): for any flow of the larger open
+    /// set, the change in cost is the sum of reduced costs of the change, and
+    /// with `π_k = π_t` only the arcs into `k` can have negative reduced cost
+    /// `c_ik/d_i + π_i − π_t`; the most they can save is the continuous
+    /// knapsack of those savings under `k`'s capacity. O(deg k log deg k).
+    pub(crate) fn open_gain_bound(&self, inst: &Instance, k: usize) -> f64 {
+        let t = inst.n_clients() + inst.n_sites();
+        let mut items: Vec<(f64, f64)> = Vec::new();
+        for &(i, e) in self.net.of(k) {
+            let i = i as usize;
             let d = inst.demand[i];
-            if d <= 0.0 {
-                continue;
-            }
-            let a0 = inst.arc_start[i] as usize;
-            let Some(e) = inst.arcs_of(i).iter().position(|a| a.site as usize == k) else {
-                continue;
-            };
-            let ck = inst.arcs[a0 + e].cost / d;
-            if ck + st.pot[i] - st.pot[m + k] >= -st.rc_tol {
-                continue;
-            }
-            for (p, a) in inst.arcs_of(i).iter().enumerate() {
-                let x = st.f[a0 + p];
-                if x > 0.0 {
-                    st.load[a.site as usize] -= x;
-                    st.f[a0 + p] = 0.0;
+            if d > 0.0 {
+                let r = self.pot[t] - self.pot[i] - inst.arcs[e as usize].cost / d;
+                if r > 0.0 {
+                    items.push((r, d));
                 }
             }
-            st.unserved[i] = 0.0;
-            st.f[a0 + e] = d;
-            st.load[k] += d;
-            st.pot[i] = st.pot[m + k] - ck;
         }
-        run(inst, &mut st).then_some(st)
+        items.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut left = inst.capacity[k].unwrap_or(f64::INFINITY);
+        let mut g = 0.0;
+        for (r, d) in items {
+            let x = d.min(left);
+            g += r * x;
+            left -= x;
+            if left <= 0.0 {
+                break;
+            }
+        }
+        g
+    }
+
+    /// A lower bound on the assignment cost added by closing the open site
+    /// `j` (this state must be optimal), when the closed site `except`, if
+    /// any, opens at the same time. The change of cost is the sum of the
+    /// (non-negative) reduced costs of the change: `j`'s load leaves the arc
+    /// `j → t` (reduced cost `π_t − π_j` per unit), and each client's share at
+    /// `j` moves to another of its options, at least its cheapest reduced
+    /// cost (0 for clients that can reach `except`, whose saving
+    /// [`State::open_gain_bound`] counts). O(Σ deg of `j`'s clients).
+    pub(crate) fn close_loss_bound(&self, inst: &Instance, j: usize, except: Option<usize>) -> f64 {
+        let m = inst.n_clients();
+        let t = m + inst.n_sites();
+        let mut b = self.load[j] * (self.pot[t] - self.pot[m + j]).max(0.0);
+        for &(i, e) in self.net.of(j) {
+            let x = self.f[e as usize];
+            if x <= self.eps {
+                continue;
+            }
+            let i = i as usize;
+            let d = inst.demand[i];
+            let a0 = inst.arc_start[i] as usize;
+            let mut best = f64::INFINITY;
+            if let Some(uc) = inst.unserved_cost[i] {
+                best = uc / d + self.pot[i] - self.pot[t];
+            }
+            for (p, a) in inst.arcs_of(i).iter().enumerate() {
+                let s = a.site as usize;
+                if Some(s) == except {
+                    best = 0.0;
+                    break;
+                }
+                if s != j && self.open[s] && self.f[a0 + p] < d - self.eps {
+                    best = best.min(a.cost / d + self.pot[i] - self.pot[m + s]);
+                }
+            }
+            if best.is_finite() {
+                b += x * best.max(0.0);
+            }
+        }
+        b
+    }
+
+    /// Opens `k` (see [`State::open`]); false when given up because the
+    /// saving is sure to be at most `need`.
+    fn open_in_place(&mut self, inst: &Instance, k: usize, need: f64) -> bool {
+        let (m, n) = (inst.n_clients(), inst.n_sites());
+        let t = m + n;
+        let kn = m + k;
+        let net = self.net.clone();
+        self.open[k] = true;
+        self.q[k] = inst.capacity[k].unwrap_or(f64::INFINITY);
+        let mut pk = self.pot[t];
+        for &(i, e) in net.of(k) {
+            let i = i as usize;
+            let d = inst.demand[i];
+            if d > 0.0 {
+                pk = pk.min(inst.arcs[e as usize].cost / d + self.pot[i]);
+            }
+        }
+        self.pot[kn] = pk;
+        let (eps, rc_tol) = (self.eps, self.rc_tol);
+        let nodes = m + n + 1;
+        let mut dist = vec![f64::INFINITY; nodes];
+        let mut done = vec![false; nodes];
+        // Next node towards k and the arc used (u32::MAX: an arc of the sink).
+        let mut cur = vec![0usize; nodes];
+        let mut stamp = vec![0u32; nodes];
+        let mut dead = vec![0u32; nodes];
+        let mut onpath = vec![false; nodes];
+        let mut phase = 0u32;
+        let mut path: Vec<(usize, usize, u32)> = Vec::new();
+        let mut touched: Vec<usize> = Vec::new();
+        let mut settled: Vec<usize> = Vec::new();
+        let mut heap = BinaryHeap::new();
+        let mut saved = 0.0f64;
+        loop {
+            let b = self.pot[t] - self.pot[kn];
+            let room = self.q[k] - self.load[k];
+            if b <= rc_tol || room <= eps {
+                break;
+            }
+            for &v in &touched {
+                dist[v] = f64::INFINITY;
+                done[v] = false;
+            }
+            touched.clear();
+            settled.clear();
+            heap.clear();
+            dist[kn] = 0.0;
+            touched.push(kn);
+            heap.push(Item(0.0, kn));
+            let mut found = false;
+            let pot = &self.pot;
+            while let Some(Item(dv, v)) = heap.pop() {
+                if done[v] || dv > dist[v] {
+                    continue;
+                }
+                if dv >= b {
+                    break;
+                }
+                done[v] = true;
+                settled.push(v);
+                if v == t {
+                    found = true;
+                    break;
+                }
+                let mut relax = |u: usize, rc: f64, _e: u32, heap: &mut BinaryHeap<Item>| {
+                    let nd = dv + rc.max(0.0);
+                    if nd < dist[u] {
+                        if dist[u].is_infinite() {
+                            touched.push(u);
+                        }
+                        dist[u] = nd;
+                        heap.push(Item(nd, u));
+                    }
+                };
+                if v >= m {
+                    // A site: from the sink (its load can shrink), from clients (their share can grow).
+                    let j = v - m;
+                    if self.load[j] > eps {
+                        relax(t, pot[t] - pot[v], u32::MAX, &mut heap);
+                    }
+                    if self.open[j] {
+                        for &(i, e) in net.of(j) {
+                            let i = i as usize;
+                            let d = inst.demand[i];
+                            if d > 0.0 && self.f[e as usize] < d - eps {
+                                relax(i, inst.arcs[e as usize].cost / d + pot[i] - pot[v], e, &mut heap);
+                            }
+                        }
+                    }
+                } else {
+                    // A client: from its sites (a share moves out), from the sink (unserved need).
+                    let i = v;
+                    let d = inst.demand[i];
+                    let a0 = inst.arc_start[i] as usize;
+                    for (p, a) in inst.arcs_of(i).iter().enumerate() {
+                        if self.f[a0 + p] > eps {
+                            let u = m + a.site as usize;
+                            relax(u, -a.cost / d + pot[u] - pot[i], (a0 + p) as u32, &mut heap);
+                        }
+                    }
+                    if self.unserved[i] > eps {
+                        if let Some(uc) = inst.unserved_cost[i] {
+                            relax(t, -uc / d + pot[t] - pot[i], u32::MAX, &mut heap);
+                        }
+                    }
+                }
+            }
+            let cap = if found { dist[t] } else { b };
+            for &v in &settled {
+                self.pot[v] += cap - dist[v];
+            }
+            if !found {
+                break;
+            }
+            // Saving per unit of this phase (and at most of every later one).
+            let unit = b - cap;
+            if need.is_finite() && saved + room * unit <= need {
+                return false;
+            }
+            // Blocking flow: admissible paths t ⇝ k (reduced cost ≈ 0), found
+            // backwards from k by a depth-first search with current-arc pointers.
+            phase += 1;
+            let mut pushed = false;
+            loop {
+                let room = self.q[k] - self.load[k];
+                if room <= eps {
+                    break;
+                }
+                path.clear();
+                let mut v = kn;
+                if stamp[v] != phase {
+                    stamp[v] = phase;
+                    cur[v] = 0;
+                }
+                if dead[v] == phase {
+                    break;
+                }
+                onpath[v] = true;
+                let mut reached = false;
+                loop {
+                    if v == t {
+                        reached = true;
+                        break;
+                    }
+                    let pot = &self.pot;
+                    let mut pick: Option<(usize, u32)> = None;
+                    if v >= m {
+                        let j = v - m;
+                        let arcs = net.of(j);
+                        while cur[v] <= arcs.len() {
+                            let p = cur[v];
+                            if p == 0 {
+                                if self.load[j] > eps && pot[t] - pot[v] <= rc_tol {
+                                    pick = Some((t, u32::MAX));
+                                    break;
+                                }
+                            } else {
+                                let (i, e) = arcs[p - 1];
+                                let i = i as usize;
+                                let d = inst.demand[i];
+                                if self.open[j]
+                                    && d > 0.0
+                                    && self.f[e as usize] < d - eps
+                                    && !onpath[i]
+                                    && dead[i] != phase
+                                    && inst.arcs[e as usize].cost / d + pot[i] - pot[v] <= rc_tol
+                                {
+                                    pick = Some((i, e));
+                                    break;
+                                }
+                            }
+                            cur[v] += 1;
+                        }
+                    } else {
+                        let i = v;
+                        let d = inst.demand[i];
+                        let a0 = inst.arc_start[i] as usize;
+                        let arcs = inst.arcs_of(i);
+                        while cur[v] <= arcs.len() {
+                            let p = cur[v];
+                            if p < arcs.len() {
+                                let u = m + arcs[p].site as usize;
+                                if self.f[a0 + p] > eps
+                                    && !onpath[u]
+                                    && dead[u] != phase
+                                    && -arcs[p].cost / d + pot[u] - pot[i] <= rc_tol
+                                {
+                                    pick = Some((u, (a0 + p) as u32));
+                                    break;
+                                }
+                            } else if self.unserved[i] > eps {
+                                if let Some(uc) = inst.unserved_cost[i] {
+                                    if -uc / d + pot[t] - pot[i] <= rc_tol {
+                                        pick = Some((t, u32::MAX));
+                                        break;
+                                    }
+                                }
+                            }
+                            cur[v] += 1;
+                        }
+                    }
+                    match pick {
+                        Some((u, e)) => {
+                            if u != t && stamp[u] != phase {
+                                stamp[u] = phase;
+                                cur[u] = 0;
+                            }
+                            path.push((v, u, e));
+                            onpath[u] = true;
+                            v = u;
+                        }
+                        None => {
+                            dead[v] = phase;
+                            onpath[v] = false;
+                            match path.pop() {
+                                Some((w, _, _)) => {
+                                    cur[w] += 1;
+                                    v = w;
+                                }
+                                None => break,
+                            }
+                        }
+                    }
+                }
+                onpath[kn] = false;
+                for &(w, u, _) in &path {
+                    onpath[w] = false;
+                    onpath[u] = false;
+                }
+                if !reached {
+                    break;
+                }
+                // Each step (v, u, e) is the arc u → v.
+                let mut delta = room;
+                for &(v, u, e) in &path {
+                    let r = if u == t {
+                        if v >= m {
+                            self.load[v - m]
+                        } else {
+                            self.unserved[v]
+                        }
+                    } else if u >= m {
+                        self.f[e as usize]
+                    } else {
+                        inst.demand[u] - self.f[e as usize]
+                    };
+                    delta = delta.min(r);
+                }
+                if delta <= 0.0 {
+                    break;
+                }
+                pushed = true;
+                saved += delta * unit;
+                for &(v, u, e) in &path {
+                    if u == t {
+                        if v < m {
+                            self.unserved[v] -= delta;
+                        }
+                    } else if u >= m {
+                        self.f[e as usize] -= delta;
+                        self.load[u - m] -= delta;
+                    } else {
+                        self.f[e as usize] += delta;
+                        self.load[v - m] += delta;
+                    }
+                }
+            }
+            if !pushed {
+                break;
+            }
+        }
+        true
     }
 }
 
 /// Successive shortest paths from the overloaded sites (closed sites with
 /// load count as overloaded) until every load fits; false when it cannot.
 fn run(inst: &Instance, st: &mut State) -> bool {
+    run_lim(inst, st, f64::INFINITY) == Some(true)
+}
+
+/// [`run`], stopped (`Some(false)`) as soon as the assignment cost is sure to
+/// rise by at least `limit`: with one overloaded site, successive shortest
+/// path lengths never decrease, so the rise is at least what was paid so far
+/// plus the remaining excess times the current path length. `None` when the
+/// loads cannot fit.
+fn run_lim(inst: &Instance, st: &mut State, limit: f64) -> Option<bool> {
     let (m, n) = (inst.n_clients(), inst.n_sites());
+    let net = st.net.clone();
     let State {
         open,
         q,
@@ -252,35 +665,16 @@ fn run(inst: &Instance, st: &mut State) -> bool {
         pot,
         eps,
         rc_tol,
+        net: _,
     } = st;
     let (eps, rc_tol) = (*eps, *rc_tol);
     let t_node = m + n;
     if (0..n).all(|j| load[j] <= q[j] + eps) {
-        return true;
+        return Some(true);
     }
-    // Site-major arcs of open sites and of sites that still carry flow.
-    let active: Vec<bool> = (0..n).map(|j| open[j] || load[j] > 0.0).collect();
-    let mut sstart = vec![0usize; n + 1];
-    for a in &inst.arcs {
-        if active[a.site as usize] {
-            sstart[a.site as usize + 1] += 1;
-        }
-    }
-    for j in 0..n {
-        sstart[j + 1] += sstart[j];
-    }
-    let mut fill = sstart.clone();
-    let mut sarc = vec![(0u32, 0u32); sstart[n]];
-    for i in 0..m {
-        let a0 = inst.arc_start[i] as usize;
-        for (k, a) in inst.arcs_of(i).iter().enumerate() {
-            let j = a.site as usize;
-            if active[j] {
-                sarc[fill[j]] = (i as u32, (a0 + k) as u32);
-                fill[j] += 1;
-            }
-        }
-    }
+    let mut paid = 0.0f64;
+    // Site-major arcs (closed sites without load have no residual arc).
+    let (sstart, sarc) = (&net.start, &net.arcs);
     let nodes = m + n + 1;
     let mut dist = vec![f64::INFINITY; nodes];
     let mut done = vec![false; nodes];
@@ -366,11 +760,21 @@ fn run(inst: &Instance, st: &mut State) -> bool {
         n_dij += 1;
         n_set += settled.len();
         if !reached {
-            return false;
+            return None;
         }
         let dt = dist[t_node];
         for &v in &settled {
             pot[v] += dist[v] - dt;
+        }
+        if limit.is_finite() {
+            let rest: f64 = excess.iter().map(|&j| load[j] - q[j]).sum();
+            let len = excess
+                .iter()
+                .map(|&j| pot[t_node] - pot[m + j])
+                .fold(f64::INFINITY, f64::min);
+            if paid + rest * len >= limit {
+                return Some(false);
+            }
         }
         // Blocking flow on the admissible arcs (reduced cost ≈ 0).
         phase += 1;
@@ -501,6 +905,7 @@ fn run(inst: &Instance, st: &mut State) -> bool {
                 }
                 pushed = true;
                 n_aug += 1;
+                paid += delta * (pot[t_node] - pot[src]);
                 for &(a, b, e) in &path {
                     if b == t_node {
                         if a < m {
@@ -518,16 +923,17 @@ fn run(inst: &Instance, st: &mut State) -> bool {
         }
         if !pushed {
             // Rounding left no admissible path (not expected).
-            return false;
+            return None;
         }
     }
     log::trace!("capflow dijkstras {n_dij} augmentations {n_aug} settled {n_set}");
-    true
+    Some(true)
 }
 
 /// Shares per client and the assignment cost of a solved state, computed as
 /// in [`crate::capacity::transport`]; `None` when a must-serve client is not
 /// wholly served.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn finish(inst: &Instance, st: &State) -> Option<(f64, Flows)> {
     let m = inst.n_clients();
     let mut cost = 0.0;
@@ -625,43 +1031,57 @@ mod tests {
                     }
                     (a, b) => panic!("feasibility differs: {:?} vs {:?}", a.is_some(), b.is_some()),
                 }
-                // Warm starts: closing is exact; a swap is feasible and no better than exact.
+                // Warm starts: closing, opening, a swap and a whole transition are exact.
                 let Some(st) = solve(&inst, &open) else { continue };
                 let z0 = st.cost(&inst);
+                let same = |a: f64, b: f64| (a - b).abs() <= 1e-7 * a.abs().max(1.0);
                 let j = (0..n).find(|&j| open[j]).unwrap();
-                let k = (0..n).find(|&k| !open[k]);
                 let mut o = open.clone();
                 o[j] = false;
                 let exact = crate::capacity::transport(&inst, &o).map(|r| r.0);
-                let warm = st.close(&inst, j).map(|w| w.cost(&inst));
-                match (exact, warm) {
+                let closed = st.close(&inst, j);
+                match (exact, closed.as_ref().map(|w| w.cost(&inst))) {
                     (Some(a), Some(b)) => {
-                        assert!((a - b).abs() <= 1e-7 * a.abs().max(1.0), "close {a} vs {b} (from {z0})")
+                        assert!(same(a, b), "close {a} vs {b} (from {z0})");
+                        let lb = st.close_loss_bound(&inst, j, None);
+                        assert!(a >= z0 + lb - 1e-7 * z0.abs().max(1.0), "loss bound {lb}: {z0} -> {a}");
                     }
                     (None, None) => {}
                     (a, b) => panic!("close: feasibility differs {a:?} {b:?}"),
                 }
-                if let Some(k) = k {
+                for k in (0..n).filter(|&k| !open[k]) {
                     let mut o2 = open.clone();
                     o2[k] = true;
-                    if let Some(w) = st.open_site(&inst, k) {
-                        let (c, fl) = finish(&inst, &w).unwrap();
-                        let fixed: f64 = (0..n).filter(|&s| o2[s]).map(|s| inst.fixed_cost[s]).sum();
-                        let z = crate::capacity::assignment_objective(&inst, &o2, &fl).unwrap();
-                        assert!((z - fixed - c).abs() <= 1e-7 * z.abs().max(1.0));
-                        let ex = crate::capacity::transport(&inst, &o2).unwrap().0;
-                        assert!(c >= ex - 1e-7 * c.abs().max(1.0));
+                    let w = st.open(&inst, k);
+                    let ex = crate::capacity::transport(&inst, &o2).unwrap().0;
+                    let g = st.open_gain_bound(&inst, k);
+                    assert!(ex >= z0 - g - 1e-7 * z0.abs().max(1.0), "gain bound {g}: {z0} -> {ex}");
+                    let (c, fl) = finish(&inst, &w).unwrap();
+                    assert!(same(c, ex), "open {c} vs {ex}");
+                    assert!(same(c, w.cost(&inst)));
+                    let fixed: f64 = (0..n).filter(|&s| o2[s]).map(|s| inst.fixed_cost[s]).sum();
+                    let z = crate::capacity::assignment_objective(&inst, &o2, &fl).unwrap();
+                    assert!(same(z - fixed, c));
+                    if let Some(cl) = &closed {
+                        let mut o3 = o.clone();
+                        o3[k] = true;
+                        let ex = crate::capacity::transport(&inst, &o3).unwrap().0;
+                        let c = cl.open(&inst, k).cost(&inst);
+                        assert!(same(c, ex), "swap {c} vs {ex}");
+                        let lb = st.close_loss_bound(&inst, j, Some(k)) - st.open_gain_bound(&inst, k);
+                        assert!(
+                            ex >= z0 + lb - 1e-7 * z0.abs().max(1.0),
+                            "swap bound {lb}: {z0} -> {ex}"
+                        );
                     }
-                    o[k] = true;
-                    let exact = crate::capacity::transport(&inst, &o).map(|r| r.0);
-                    if let Some(w) = st.swap(&inst, j, k) {
-                        let (c, fl) = finish(&inst, &w).unwrap();
-                        assert!((c - w.cost(&inst)).abs() <= 1e-7 * c.abs().max(1.0));
-                        let fixed: f64 = (0..n).filter(|&s| o[s]).map(|s| inst.fixed_cost[s]).sum();
-                        let z = crate::capacity::assignment_objective(&inst, &o, &fl).unwrap();
-                        assert!((z - fixed - c).abs() <= 1e-7 * z.abs().max(1.0));
-                        assert!(c >= exact.unwrap() - 1e-7 * c.abs().max(1.0));
-                    }
+                }
+                let target: Vec<bool> = (0..n).map(|s| if s % 3 == 0 { !open[s] } else { open[s] }).collect();
+                let ex = crate::capacity::transport(&inst, &target).map(|r| r.0);
+                let w = st.to_set(&inst, &target).map(|w| w.cost(&inst));
+                match (ex, w) {
+                    (Some(a), Some(b)) => assert!(same(a, b), "to_set {a} vs {b}"),
+                    (None, None) => {}
+                    (a, b) => panic!("to_set: feasibility differs {a:?} {b:?}"),
                 }
             }
         }

@@ -31,7 +31,6 @@
 //! capped add/drop/swap local search whose moves are priced from the current
 //! plan's optimal flow (warm-started min-cost flow).
 
-use crate::capflow::transport;
 use crate::instance::{Fixing, Instance};
 use crate::prep::INF;
 use crate::subproblem::Sub;
@@ -63,6 +62,8 @@ pub(crate) struct Cap<'a> {
     deadline: Instant,
     /// Transport evaluations allowed in the root's local search.
     root_moves: usize,
+    /// Prices open sets from the root plan's flow.
+    pricer: crate::capls::Pricer,
 }
 
 impl<'a> Cap<'a> {
@@ -109,7 +110,8 @@ impl<'a> Cap<'a> {
             rel_gap,
             abs_gap,
             deadline,
-            root_moves: (20_000_000 / inst.arcs.len().max(1)).clamp(100, 1000),
+            root_moves: (50_000_000 / inst.arcs.len().max(1)).clamp(300, 5_000),
+            pricer: Default::default(),
         }
     }
 
@@ -364,11 +366,10 @@ impl<'a> Cap<'a> {
         }) && crate::eval::check(self.inst, open).is_ok()
     }
 
-    /// Exact objective of an open set: fixed costs plus the transportation problem.
-    fn price(&self, open: &[bool]) -> Option<(f64, crate::capacity::Flows)> {
-        let (c, f) = transport(self.inst, open)?;
-        let fixed: f64 = (0..self.n).filter(|&j| open[j]).map(|j| self.inst.fixed_cost[j]).sum();
-        Some((fixed + c, f))
+    /// Exact objective of an open set: fixed costs plus the transportation
+    /// problem, warm-started from the root plan's flow ([`crate::capls::Pricer`]).
+    fn price(&self, open: &[bool]) -> Option<f64> {
+        self.pricer.price(self.inst, open)
     }
 
     /// Makes `open` plausible under `fix`: every must-serve client gets an open
@@ -429,7 +430,7 @@ impl<'a> Cap<'a> {
         let mut open = start.to_vec();
         self.repair(fix, &mut open, score);
         for _ in 0..4 {
-            if let Some((z, _)) = self.price(&open) {
+            if let Some(z) = self.price(&open) {
                 return self.side_ok(fix, &open).then_some((z, open));
             }
             let mut cand: Vec<usize> = (0..self.n).filter(|&j| !open[j] && fix[j] == Fixing::Free).collect();
@@ -444,121 +445,10 @@ impl<'a> Cap<'a> {
         None
     }
 
-    /// Capped local search: drop, then swap (close one, open one of the two
-    /// best-scored closed sites that can take its load); first improvement.
-    /// Moves are priced from the current plan's optimal flow
-    /// ([`crate::capflow::State`]): a drop exactly, a swap by a feasible flow
-    /// (an upper bound); an accepted move is re-solved from scratch. `budget`
-    /// counts priced moves.
-    fn improve(&self, fix: &[Fixing], mut cur: (f64, Vec<bool>), score: &[f64], budget: usize) -> (f64, Vec<bool>) {
-        let inst = self.inst;
-        let fixed = |o: &[bool]| -> f64 { (0..self.n).filter(|&j| o[j]).map(|j| inst.fixed_cost[j]).sum() };
-        let tol = |z: f64| 1e-9 * z.abs().max(1.0);
-        let Some(mut st) = crate::capflow::solve(inst, &cur.1) else {
-            return cur;
-        };
-        cur.0 = cur.0.min(fixed(&cur.1) + st.cost(inst));
-        let mut evals = 0;
-        let mut improved = true;
-        while improved && evals < budget && Instant::now() < self.deadline {
-            improved = false;
-            let load = st.load().to_vec();
-            let mut opened: Vec<usize> = (0..self.n).filter(|&j| cur.1[j] && fix[j] == Fixing::Free).collect();
-            // Sites the relaxation least wants open (largest f_j + ρ_j) first.
-            opened.sort_by(|&a, &b| score[b].total_cmp(&score[a]).then(a.cmp(&b)));
-            let mut closed: Vec<usize> = (0..self.n).filter(|&k| !cur.1[k] && fix[k] == Fixing::Free).collect();
-            closed.sort_by(|&a, &b| score[a].total_cmp(&score[b]).then(a.cmp(&b)));
-            // Add: open one of the closed sites the relaxation most wants open.
-            for &k in closed.iter().take(ADDS) {
-                if evals >= budget {
-                    break;
-                }
-                let mut o = cur.1.clone();
-                o[k] = true;
-                if !self.side_ok(fix, &o) {
-                    continue;
-                }
-                evals += 1;
-                if let Some(w) = st.open_site(inst, k) {
-                    let z = fixed(&o) + w.cost(inst);
-                    if z < cur.0 - tol(cur.0) {
-                        if let Some(ex) = crate::capflow::solve(inst, &o) {
-                            cur = (z.min(fixed(&o) + ex.cost(inst)), o);
-                            st = ex;
-                            improved = true;
-                            break;
-                        }
-                    }
-                }
-            }
-            if improved {
-                continue;
-            }
-            'moves: for &j in &opened {
-                if evals >= budget || Instant::now() >= self.deadline {
-                    break;
-                }
-                let mut o = cur.1.clone();
-                o[j] = false;
-                if self.side_ok(fix, &o) {
-                    evals += 1;
-                    if let Some(w) = st.close(inst, j) {
-                        let z = fixed(&o) + w.cost(inst);
-                        if z < cur.0 - tol(cur.0) {
-                            cur = (z, o);
-                            st = w;
-                            improved = true;
-                            break;
-                        }
-                    }
-                }
-                // Swap: close j, open one of the best-scored closed neighbours
-                // (sites sharing a client with j), else of the closed sites that can take its load.
-                let mut near: Vec<usize> = Vec::new();
-                for p in self.sstart[j]..self.sstart[j + 1] {
-                    for a in inst.arcs_of(self.sclient[p] as usize) {
-                        let k = a.site as usize;
-                        if !cur.1[k] && fix[k] == Fixing::Free {
-                            near.push(k);
-                        }
-                    }
-                }
-                near.sort_by(|&a, &b| score[a].total_cmp(&score[b]).then(a.cmp(&b)));
-                near.dedup();
-                near.truncate(SWAPS);
-                if near.is_empty() {
-                    near.extend(closed.iter().copied().filter(|&k| self.q[k] >= load[j]).take(SWAPS));
-                }
-                for &k in &near {
-                    if evals >= budget {
-                        break 'moves;
-                    }
-                    let mut o = cur.1.clone();
-                    o[j] = false;
-                    o[k] = true;
-                    if !self.side_ok(fix, &o) {
-                        continue;
-                    }
-                    evals += 1;
-                    if let Some(w) = st.swap(inst, j, k) {
-                        let z = fixed(&o) + w.cost(inst);
-                        if z < cur.0 - tol(cur.0) {
-                            // Re-solve exactly (the swap's flow is only an upper bound).
-                            let Some(ex) = crate::capflow::solve(inst, &o) else {
-                                continue;
-                            };
-                            let z = z.min(fixed(&o) + ex.cost(inst));
-                            cur = (z, o);
-                            st = ex;
-                            improved = true;
-                            break 'moves;
-                        }
-                    }
-                }
-            }
-            log::debug!("[hubplan-solver capacity] local search {evals} moves, plan {}", cur.0);
-        }
-        cur
+    /// The local search of [`crate::capls`] (exact add / drop / swap moves;
+    /// `budget` priced moves); its final flow prices the nodes below.
+    fn improve(&self, fix: &[Fixing], cur: (f64, Vec<bool>), score: &[f64], budget: usize) -> (f64, Vec<bool>) {
+        crate::capls::improve(self.inst, fix, cur, score, self.deadline, budget, Some(&self.pricer))
     }
 
     fn process(&self, node: &Node<Lag>, ub: f64, root: bool) -> Expansion<Lag> {
@@ -581,7 +471,7 @@ impl<'a> Cap<'a> {
         if free.is_empty() {
             let open: Vec<bool> = fix.iter().map(|f| *f == Fixing::Open).collect();
             if self.side_ok(&fix, &open) {
-                if let Some((z, _)) = self.price(&open) {
+                if let Some(z) = self.price(&open) {
                     out.candidates.push((z, open));
                 }
             }
@@ -748,12 +638,6 @@ struct Knap {
     /// The integer cover found (sites), when exact.
     chosen: Option<Vec<u32>>,
 }
-
-/// Add moves tried per local-search pass.
-const ADDS: usize = 5;
-
-/// Swap partners tried per closed site in the local search.
-const SWAPS: usize = 3;
 
 /// Search nodes allowed to one exact knapsack.
 const KNAP_NODES: usize = 20_000;

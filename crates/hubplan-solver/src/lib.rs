@@ -41,6 +41,7 @@ pub mod capacity;
 mod capcover;
 mod capflow;
 mod caplag;
+mod capls;
 pub mod eval;
 pub mod hall;
 mod heuristic;
