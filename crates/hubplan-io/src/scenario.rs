@@ -1712,6 +1712,7 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
             .with_capacity(service_capacity(
                 &sf,
                 (&sites.max_users_by_service, &sites.users_today_by_service),
+                &sites.services,
                 &sites_path,
                 &mut warnings,
             )),
@@ -1831,6 +1832,7 @@ fn per_service_given((max_users, users_today): (PerServiceCols<'_>, PerServiceCo
 fn service_capacity(
     sf: &ScenarioFile,
     (max_users, users_today): (PerServiceCols<'_>, PerServiceCols<'_>),
+    services: &[Service],
     sites_path: &Path,
     warnings: &mut Vec<String>,
 ) -> Option<hubplan::colocate::ServiceCapacity> {
@@ -1843,6 +1845,20 @@ fn service_capacity(
              against a capacity, and the plan is not limited",
             sites_path.display()
         ));
+    } else {
+        // Some service has a capacity, but a users_today_<s> column whose service has none
+        // is not used either: say so per service rather than drop it silently.
+        let capped = |s: ServiceIdx| max_users.iter().any(|(m, v)| *m == s && v.iter().any(Option::is_some));
+        for (s, v) in users_today {
+            if v.iter().any(Option::is_some) && !capped(*s) {
+                let id = services.get(s.index()).map_or("?", |x| x.id.as_str());
+                warnings.push(format!(
+                    "{}: users_today_{id} is given but no max_users_{id}: utilisation of {id} is reported only \
+                     against a capacity, so these values are not used",
+                    sites_path.display()
+                ));
+            }
+        }
     }
     Some(hubplan::colocate::ServiceCapacity {
         max_users: max_users.to_vec(),

@@ -58,3 +58,39 @@ fn csv_and_geojson_give_the_same_capacities() {
         );
     }
 }
+
+#[test]
+fn users_today_of_a_service_without_capacity_is_a_warning() {
+    // Acceptance sweep, session 7: with max_users_children_centre given, a
+    // users_today_youth column (no max_users_youth) was dropped without a word.
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/tiny_services_capacity");
+    let dir = std::env::temp_dir().join(format!("hubplan-io-svc-cap-today-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["scenario.toml", "services.csv", "zones.csv", "travel_times.csv"] {
+        std::fs::copy(fixture.join(f), dir.join(f)).unwrap();
+    }
+    let sites = std::fs::read_to_string(fixture.join("sites.csv")).unwrap();
+    let mut out = String::new();
+    for (k, line) in sites.lines().enumerate() {
+        out += line;
+        out += if k == 0 { ",users_today_youth\n" } else { ",30\n" };
+    }
+    std::fs::write(dir.join("sites.csv"), out).unwrap();
+    let loaded = hubplan_io::load_scenario(&dir.join("scenario.toml")).unwrap();
+    let w: Vec<&String> = loaded
+        .warnings
+        .iter()
+        .filter(|w| w.contains("users_today_youth is given but no max_users_youth"))
+        .collect();
+    assert_eq!(w.len(), 1, "{:?}", loaded.warnings);
+    // The capacitated service's own users_today is used: no warning about it.
+    assert!(
+        loaded
+            .warnings
+            .iter()
+            .all(|w| !w.contains("users_today_children_centre")),
+        "{:?}",
+        loaded.warnings
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -364,7 +364,7 @@ fn summary(a: &Appendix<'_>, b: &mut Vec<Block>) {
         "Mean minutes to the nearest hub".into(),
         minutes(t.mean_minutes_before),
         minutes(t.mean_minutes_after),
-        format!("{:+.1} min", t.mean_minutes_after - t.mean_minutes_before),
+        signed_minutes(t.mean_minutes_after - t.mean_minutes_before),
     ]);
     b.push(Block::Table(tb));
     let access = a.explanations.access_rule_keeps().count();
@@ -1345,4 +1345,13 @@ pub(crate) fn provenance_tables(pv: &Provenance, o: &SolveOutcome<'_>, b: &mut V
     }
     s.rows.push(vec!["hubplan version".into(), pv.version.clone()]);
     b.push(Block::Table(s));
+}
+
+/// A change in minutes, `+2.5 min`; `–` when either side has no mean (no zone reaches an open site).
+fn signed_minutes(d: f64) -> String {
+    if d.is_finite() {
+        format!("{d:+.1} min")
+    } else {
+        "–".into()
+    }
 }

@@ -7,6 +7,13 @@ use hubplan::{Inputs, Plan, PlanStatus, Scenario};
 
 pub use hubplan::fmt::money;
 
+/// A number to 2 decimals, never `-0.00` (an objective of −0 or −0.001 prints `0.00`).
+fn fixed2(x: f64) -> String {
+    let r = (x * 100.0).round() / 100.0;
+    // Adding +0.0 turns a negative zero into a positive one.
+    format!("{:.2}", r + 0.0)
+}
+
 /// The printed summary of a single-service plan.
 pub fn summary(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> String {
     let t = &plan.totals;
@@ -17,8 +24,10 @@ pub fn summary(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> String {
     s += &format!("status: {} ({}, {limit})\n", plan.status.name(), sc.objective.name());
     if plan.objective.is_finite() {
         s += &format!(
-            "objective: {:.2}  bound: {:.2}  gap: {:.2e}\n",
-            plan.objective, plan.bound, plan.gap
+            "objective: {}  bound: {}  gap: {:.2e}\n",
+            fixed2(plan.objective),
+            fixed2(plan.bound),
+            plan.gap
         );
     }
     s += &format!(
@@ -109,8 +118,10 @@ pub fn service_summary(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan
     );
     if plan.objective.is_finite() {
         s += &format!(
-            "objective: {:.2}  bound: {:.2}  gap: {:.2e}",
-            plan.objective, plan.bound, plan.gap
+            "objective: {}  bound: {}  gap: {:.2e}",
+            fixed2(plan.objective),
+            fixed2(plan.bound),
+            plan.gap
         );
         if plan.then.is_some() && plan.primary_objective.is_finite() {
             s += &format!("  ({}: {:.2})", plan.objective_kind.name(), plan.primary_objective);
@@ -572,5 +583,14 @@ mod tests {
                 .any(|l| l == "  youth at C: 95% → 50% (50% today; 95 → 50 users of 100)"),
             "{lines:?}"
         );
+    }
+
+    #[test]
+    fn objective_line_never_prints_negative_zero() {
+        // Acceptance sweep, session 7: every zone with need 0 gave "objective: -0.00".
+        assert_eq!(super::fixed2(-0.0), "0.00");
+        assert_eq!(super::fixed2(-0.001), "0.00");
+        assert_eq!(super::fixed2(-1.5), "-1.50");
+        assert_eq!(super::fixed2(132_000.0), "132000.00");
     }
 }

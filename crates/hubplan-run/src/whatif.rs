@@ -330,7 +330,8 @@ pub fn comparison_text(c: &Comparison, a: &PlanSummary, b: &PlanSummary) -> Stri
             minutes(c.mean_minutes.a),
             minutes(c.mean_minutes.b),
             if c.mean_minutes.change().is_finite() {
-                format!("{:+.1} min", c.mean_minutes.change())
+                // A true minus sign, as in every other row of the table.
+                format!("{:+.1} min", c.mean_minutes.change()).replacen('-', "−", 1)
             } else {
                 "n/a".into()
             },

@@ -873,6 +873,14 @@ pub fn blocker_sentence(inputs: &Inputs, sc: &Scenario, b: &Blocker) -> String {
     } else {
         ""
     };
+    // Under demand capacity the least cost and the fewest sites are those that also place
+    // every zone's users within the buildings' max_users (docs/MODEL.md §1.3): say so, or
+    // the figure reads as the access rule's alone.
+    let own = if sc.capacity.as_ref().is_some_and(|c| c.binds()) {
+        format!("{own}, with no building above its max_users")
+    } else {
+        own.to_string()
+    };
     match b {
         Blocker::ForcedClosures { zones, sites } => format!(
             "{} (need {}) can reach no site within {lim} except sites the scenario forces closed \

@@ -428,8 +428,10 @@ pub(crate) fn assemble(
         }
         zones.push(zp);
     }
-    t.mean_minutes_before = if wb > 0.0 { mb / wb } else { 0.0 };
-    t.mean_minutes_after = if wa > 0.0 { ma / wa } else { 0.0 };
+    // No zone reaches an open site: the mean is undefined (NaN, written as null / an
+    // empty cell / "no route"), not 0 minutes.
+    t.mean_minutes_before = if wb > 0.0 { mb / wb } else { f64::NAN };
+    t.mean_minutes_after = if wa > 0.0 { ma / wa } else { f64::NAN };
     for ((site, &o), &b) in inputs.sites.iter().zip(&open).zip(&before_open) {
         if b {
             t.sites_before += 1;

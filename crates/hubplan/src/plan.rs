@@ -129,7 +129,8 @@ pub struct Totals {
     pub need_unreachable: f64,
     /// Zones unreachable at baseline.
     pub zones_unreachable: usize,
-    /// Mean minutes to the nearest open site, weighted by need, before (zones with a reachable site).
+    /// Mean minutes to the nearest open site, weighted by need, before (zones with a reachable site);
+    /// NaN when no zone with need reaches an open site (written as `null`, never as 0 minutes).
     pub mean_minutes_before: f64,
     /// The same after.
     pub mean_minutes_after: f64,
@@ -435,8 +436,8 @@ pub fn worse_off_and_deciles(
         }
     }
     for (d, a) in dec.iter_mut().zip(&acc) {
-        d.mean_minutes_before = if a.0 > 0.0 { a.1 / a.0 } else { 0.0 };
-        d.mean_minutes_after = if a.2 > 0.0 { a.3 / a.2 } else { 0.0 };
+        d.mean_minutes_before = if a.0 > 0.0 { a.1 / a.0 } else { f64::NAN };
+        d.mean_minutes_after = if a.2 > 0.0 { a.3 / a.2 } else { f64::NAN };
     }
     dec.sort_by_key(|d| d.imd_decile.map_or(u8::MAX, |x| x));
     worse.sort_by(|x, y| y.increase().total_cmp(&x.increase()).then(x.zone.cmp(&y.zone)));

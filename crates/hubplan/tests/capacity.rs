@@ -497,3 +497,27 @@ fn a_saved_open_set_rebuilds_the_same_capacity_report() {
             .is_none()
     );
 }
+
+#[test]
+fn site_count_blocker_under_capacity_says_capacity_sets_the_figure() {
+    // Acceptance sweep, session 7: the site-count sentence said "at least 3 are needed to
+    // keep every zone within 35 minutes", but the access rule alone needs 2 (A and C); the 3
+    // is what fits everyone within max_users. The sentence now says so.
+    let (inp, mut sc) = two();
+    sc.sites = Some(2);
+    let p = hubplan::plan(&inp, &sc).unwrap();
+    assert_eq!(p.status, PlanStatus::Infeasible);
+    let inf = p.infeasibility.unwrap();
+    let b = inf
+        .blockers
+        .iter()
+        .find(|b| matches!(b, Blocker::SiteCount { .. }))
+        .unwrap_or_else(|| panic!("{:?}", inf.blockers));
+    let text = hubplan::explain::blocker_sentence(&inp, &sc, b);
+    assert!(text.contains("at least 3 are needed"), "{text}");
+    assert!(text.contains("with no building above its max_users"), "{text}");
+    // Without capacity the same count is met by A and C: no capacity wording there.
+    let mut plain = sc.clone();
+    plain.capacity = None;
+    assert!(!hubplan::explain::blocker_sentence(&inp, &plain, b).contains("max_users"));
+}

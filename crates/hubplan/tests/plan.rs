@@ -356,3 +356,24 @@ fn totals_and_decisions() {
     assert_eq!(p.zones[0].after, Some((SiteIdx(1), 30.0)));
     let _ = Error::Invalid(String::new());
 }
+
+#[test]
+fn mean_minutes_without_any_open_site_is_undefined_not_zero() {
+    // Acceptance sweep, session 7: max_coverage with a budget below every site's cost
+    // closes every site; the mean journey after was reported as 0.0 minutes (plan.json
+    // "mean_minutes_after": 0.0, sweep.csv "0"), as if everyone lived next door.
+    let inputs = parse(LINE);
+    let sc = scenario(&inputs, "objective=max_coverage budget=50");
+    let p = hubplan::plan(&inputs, &sc).unwrap();
+    assert_eq!(p.status, PlanStatus::Optimal);
+    assert!(p.sites.iter().all(|s| !s.decision.is_open()));
+    assert_eq!(p.totals.need_covered_after, 0.0);
+    assert!(p.totals.mean_minutes_after.is_nan(), "{}", p.totals.mean_minutes_after);
+    // Before: every zone reaches its nearest site (z1 A 10, z2 B 20, z3 C 15, z4 D 5).
+    assert_eq!(
+        p.totals.mean_minutes_before,
+        (10.0 * 10.0 + 20.0 * 20.0 + 30.0 * 15.0 + 40.0 * 5.0) / 100.0
+    );
+    // The deprivation table's means are undefined after too (zones without a decile).
+    assert!(p.by_imd_decile.iter().all(|d| d.mean_minutes_after.is_nan()));
+}

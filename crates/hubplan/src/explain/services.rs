@@ -391,8 +391,8 @@ pub fn service_worse_off(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePl
             }
         }
         for (d, a) in dec.iter_mut().zip(&acc) {
-            d.mean_minutes_before = if a[0] > 0.0 { a[1] / a[0] } else { 0.0 };
-            d.mean_minutes_after = if a[2] > 0.0 { a[3] / a[2] } else { 0.0 };
+            d.mean_minutes_before = if a[0] > 0.0 { a[1] / a[0] } else { f64::NAN };
+            d.mean_minutes_after = if a[2] > 0.0 { a[3] / a[2] } else { f64::NAN };
         }
         dec.sort_by_key(|d| d.imd_decile.map_or(u8::MAX, |x| x));
         list.by_imd_decile.push((s, dec));
