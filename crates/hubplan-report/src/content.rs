@@ -1001,8 +1001,8 @@ fn capacity(a: &Appendix<'_>, b: &mut Vec<Block>) {
     b.push(Block::Para(format!(
         "{} of the {} buildings have a capacity: the most users they can serve, in the unit of need ({}). Each \
          zone's need is placed in open buildings within the limit, and no building takes more than its \
-         capacity; {}. Utilisation is users as a share of capacity, today and after the plan; a building that \
-         receives users and is over {full} full after the plan is flagged.",
+         capacity; {}. Utilisation is users as a share of capacity, today and after the plan; an open building \
+         over {full} full after the plan is flagged (the warnings below name those the plan sends more users).",
         count(limited.len() as f64),
         count(inputs.sites.len() as f64),
         need_measure(a),
@@ -1068,6 +1068,9 @@ fn capacity(a: &Appendix<'_>, b: &mut Vec<Block>) {
                     share_cell(l.utilisation_before()),
                     if open {
                         share_cell(l.utilisation_after())
+                    } else if plan.sites[s.index()].decision == Decision::Unused {
+                        // A candidate left unused was never open: it does not close.
+                        "not opened".into()
                     } else {
                         "closed".into()
                     }

@@ -97,3 +97,49 @@ fn capacity_appendix_matches_golden() {
     let docx = appendix_docx(&a).unwrap();
     assert!(!docx.is_empty());
 }
+
+/// Acceptance sweep, session 7: a candidate left unused was shown as `0% → closed` in the
+/// utilisation table, as if an open building closed; it is `not opened`. The paragraph above
+/// the table said only buildings that receive users are flagged, while every open building
+/// over the full share is (docs/REPORT.md); it now says so.
+#[test]
+fn unused_candidate_is_not_opened_and_every_full_building_is_flagged() {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/capacity_two");
+    let dir = std::env::temp_dir().join(format!("hubplan-report-cap-unused-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["scenario.toml", "zones.csv", "travel_times.csv"] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    let mut sites = std::fs::read_to_string(src.join("sites.csv")).unwrap();
+    // A costly candidate nobody needs (no travel-time rows: it reaches no zone).
+    sites += "D,Old Depot,0.450,51.200,South,community,candidate,900000,0,50000,80,\n";
+    std::fs::write(dir.join("sites.csv"), sites).unwrap();
+    let ls = hubplan_io::load_scenario(&dir.join("scenario.toml")).expect("loads");
+    let inputs = hubplan_io::attach_travel(ls.inputs_without_travel, ls.travel.expect("a travel-time file")).unwrap();
+    let plan = hubplan::optimise::plan(&inputs, &ls.scenario).expect("plans");
+    let sc = ls.scenario;
+    let ex = explain(&inputs, &sc, &plan);
+    let pv = provenance();
+    let a = Appendix {
+        title: "t",
+        subtitle: None,
+        inputs: &inputs,
+        scenario: &sc,
+        plan: &plan,
+        explanations: &ex,
+        provenance: &pv,
+        generated: None,
+        map_file: None,
+    };
+    let md = appendix_md(&a);
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| Old Depot (D)"))
+        .unwrap_or_else(|| panic!("no row for D:\n{md}"));
+    assert!(row.contains("| unused |") && row.contains("0% → not opened"), "{row}");
+    assert!(
+        md.contains("an open building over 90% full after the plan is flagged"),
+        "{md}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
