@@ -470,6 +470,13 @@ pub(super) fn solve_stage(inst: &ServiceInstance, secs: f64, opts: &SolveOptions
                 best_bound = best_bound.max(mb.unwrap_or(f64::NEG_INFINITY));
             }
             let d = read_decision(&master, &vals);
+            let closed = matches!(st, SolutionStatus::Optimal | SolutionStatus::GapLimit);
+            if closed && first_violated(&master, &fl, &d).is_none() {
+                // The relaxation's optimum already places every need: it is
+                // the optimum (within the gap), as the master is a relaxation.
+                log::debug!("[hubplan-solver capacity-cuts] the first master fits: optimal");
+                return finish(d, Status::Optimal, best_bound);
+            }
             if let Some(r) = repair(inst, &master, &fl, d) {
                 let v = cost(inst, &r);
                 incumbent = Some((r, v));
