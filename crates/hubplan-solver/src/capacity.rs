@@ -199,8 +199,12 @@ pub fn solve_capacitated_with(
     method: Method,
 ) -> Result<CapacityOutcome, InstanceError> {
     let backend = match (method, mode) {
-        (Method::HallCuts, _) if crate::capcover::applies(inst, mode) => return crate::capcover::solve(inst, opts),
-        (Method::Native | Method::HallCuts, Assignment::Split) => return solve_native(inst, opts),
+        (Method::HallCuts, _) if crate::capcover::applies(inst, mode) => {
+            return crate::parts::solve_by_parts(inst, opts, crate::capcover::solve)
+        }
+        (Method::Native | Method::HallCuts, Assignment::Split) => {
+            return crate::parts::solve_by_parts(inst, opts, solve_native)
+        }
         (Method::Native | Method::HallCuts, Assignment::Single) => MipBackend::Microlp,
         (Method::Mip(b), _) => b,
     };

@@ -53,6 +53,7 @@ mod lpmps;
 pub(crate) mod minknap;
 pub mod mip;
 mod oddcycle;
+mod parts;
 // Test and benchmark support, not part of the public API (hidden from the docs).
 #[doc(hidden)]
 pub mod orlib;

@@ -308,3 +308,89 @@ fn min_cost_flow_matches_the_lp_on_generated_open_sets() {
     }
     assert!(compared >= 3, "only {compared} feasible open sets");
 }
+
+// ---------------------------------------------------------------------------
+// Independent parts (parts.rs): instances whose coverage graph splits into
+// blocks, with a site and a zone outside every block, against brute force.
+// ---------------------------------------------------------------------------
+
+/// 2–3 blocks of 2–3 sites whose zones reach only their own block, a site
+/// with no zone in reach (forced open in every third case) and, in partial
+/// cases, a zone with no site in reach.
+fn blocks(g: &mut Lcg, case: u32) -> Instance {
+    let nb = 2 + g.below(2) as usize;
+    let sizes: Vec<usize> = (0..nb).map(|_| 2 + g.below(2) as usize).collect();
+    let n = sizes.iter().sum::<usize>() + 1;
+    let mut inst = Instance::with_sites(n);
+    let covering = case % 3 == 0;
+    let partial = case % 4 == 1;
+    for j in 0..n {
+        inst.fixed_cost[j] = 5.0 + g.below(20) as f64;
+        inst.capacity[j] = Some(4.0 + g.below(12) as f64);
+    }
+    let lone = n - 1;
+    if case % 3 == 1 {
+        inst.fixing[lone] = hubplan_solver::Fixing::Open;
+    }
+    if case % 7 == 3 {
+        inst.fixing[0] = hubplan_solver::Fixing::Closed;
+    }
+    let mut first = 0u32;
+    for &s in &sizes {
+        for _ in 0..2 + g.below(3) {
+            let d = 1.0 + g.below(8) as f64;
+            let mut arcs = Vec::new();
+            for site in first..first + s as u32 {
+                if arcs.is_empty() || g.below(3) > 0 {
+                    let cost = if covering { 0.0 } else { d * (1.0 + g.below(10) as f64) };
+                    arcs.push(Arc { site, cost });
+                }
+            }
+            inst.push_client(arcs, partial.then_some(d * 12.0), d);
+        }
+        first += s as u32;
+    }
+    if partial {
+        inst.push_client(Vec::new(), Some(30.0), 2.0);
+    }
+    inst
+}
+
+#[test]
+fn instances_that_split_into_parts_match_brute_force() {
+    let mut g = Lcg(4242);
+    let opts = SolveOptions::default();
+    let mut solved = 0;
+    for case in 0..40 {
+        let inst = blocks(&mut g, case);
+        let want = brute(&inst);
+        let out = solve_capacitated(&inst, &opts, Assignment::Split, MipBackend::Microlp).unwrap();
+        match want {
+            None => assert_eq!(out.outcome.status, Status::Infeasible, "case {case}"),
+            Some(v) => {
+                solved += 1;
+                assert_eq!(out.outcome.status, Status::Optimal, "case {case}");
+                let z = out.outcome.objective;
+                assert!(
+                    (z - v).abs() <= 1e-6 * v.abs().max(1.0),
+                    "case {case}: {z} vs brute force {v}"
+                );
+                assert!(out.outcome.bound <= z + 1e-9 && out.outcome.bound >= v - 1e-6 * v.abs().max(1.0));
+                assert_eq!(out.outcome.open.len(), inst.n_sites());
+                // The forced-open site without zones stays open; the plan's
+                // assignment is feasible and prices to the objective.
+                if inst.fixing[inst.n_sites() - 1] == hubplan_solver::Fixing::Open {
+                    assert!(out.outcome.open[inst.n_sites() - 1], "case {case}");
+                }
+                let a = assignment_objective(&inst, &out.outcome.open, &out.flows).unwrap();
+                assert!((a - z).abs() <= 1e-6 * z.abs().max(1.0), "case {case}");
+                assert!(
+                    out.outcome.why.contains("independent parts"),
+                    "case {case}: {}",
+                    out.outcome.why
+                );
+            }
+        }
+    }
+    assert!(solved >= 20, "only {solved} feasible cases");
+}
