@@ -519,7 +519,10 @@ impl State {
                         while cur[v] <= arcs.len() {
                             let p = cur[v];
                             if p == 0 {
-                                if self.load[j] > eps && pot[t] - pot[v] <= rc_tol {
+                                // The sink arc of another site (its load can shrink);
+                                // k's own is no path: moving k's load to k moves nothing
+                                // (taking it looped for ever once k had load and a tight potential).
+                                if j != k && self.load[j] > eps && pot[t] - pot[v] <= rc_tol {
                                     pick = Some((t, u32::MAX));
                                     break;
                                 }
@@ -1085,5 +1088,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Regression: opening a site whose later shortest paths save almost
+    /// nothing per unit (a near-tie, within the reduced-cost tolerance) once
+    /// it already has load made the blocking flow take the site's own sink
+    /// arc as a path and push along it for ever (found on the seeded M
+    /// instance, seed 3, in a node's pricing).
+    #[test]
+    fn opening_into_a_near_tie_terminates_and_is_exact() {
+        use crate::instance::Arc;
+        let mut inst = Instance::with_sites(2);
+        inst.capacity = vec![Some(100.0), Some(10.0)];
+        // Client 0 saves 1 per unit at site 1; client 1 saves 1e-13 per unit.
+        inst.push_client(vec![Arc { site: 0, cost: 10.0 }, Arc { site: 1, cost: 5.0 }], None, 5.0);
+        inst.push_client(
+            vec![
+                Arc { site: 0, cost: 5.0 },
+                Arc {
+                    site: 1,
+                    cost: 5.0 - 5e-13,
+                },
+            ],
+            None,
+            5.0,
+        );
+        let st = solve(&inst, &[true, false]).unwrap();
+        let w = st.open(&inst, 1);
+        let ex = crate::capacity::transport(&inst, &[true, true]).unwrap().0;
+        assert!((w.cost(&inst) - ex).abs() <= 1e-9 * ex, "{} vs {ex}", w.cost(&inst));
+        let t = st.to_set(&inst, &[true, true]).unwrap();
+        assert!((t.cost(&inst) - ex).abs() <= 1e-9 * ex);
     }
 }

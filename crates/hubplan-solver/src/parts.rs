@@ -26,7 +26,8 @@
 //! Time: the parts run from the smallest to the largest (by arcs); each gets
 //! the remaining time in proportion to its arcs among the parts still to run,
 //! so time a small part does not use passes to the larger ones, and the
-//! largest runs to the deadline. Gaps: each part keeps the relative gap (a
+//! largest runs to the deadline (every part gets at least a second, or what
+//! is left, so that a tiny part is never stopped before its root). Gaps: each part keeps the relative gap (a
 //! sum of parts within `r` of their bounds is within `r` of the sum) and a
 //! share of the absolute gap.
 
@@ -153,16 +154,21 @@ pub(crate) fn split(inst: &Instance) -> Option<Split> {
     })
 }
 
+/// The least time a part is given (unless less is left in all).
+const MIN_SHARE: Duration = Duration::from_secs(1);
+
 /// The options for the `k`-th of the parts still to run: the remaining time
 /// in proportion to its arcs, the relative gap, a share of the absolute gap.
 fn part_options(opts: &SolveOptions, deadline: Instant, rest: &[Part], total_parts: usize) -> SolveOptions {
     let left = deadline.saturating_duration_since(Instant::now());
     let arcs: usize = rest.iter().map(|p| p.inst.arcs.len().max(1)).sum();
     let mine = rest[0].inst.arcs.len().max(1);
+    // A floor, so that a tiny part is not stopped before its root: small
+    // parts end in milliseconds, and what they do not use passes on.
     let share = if rest.len() == 1 {
         left
     } else {
-        Duration::from_secs_f64(left.as_secs_f64() * mine as f64 / arcs as f64)
+        Duration::from_secs_f64(left.as_secs_f64() * mine as f64 / arcs as f64).max(left.min(MIN_SHARE))
     };
     SolveOptions {
         time_limit: share,
