@@ -20,6 +20,11 @@
 //! # Method
 //! [`solve_capacitated`] picks the method ([`solve_capacitated_with`] forces one):
 //!
+//! - **Independent parts first (both split methods).** Without a budget or a
+//!   cardinality, when the zones and sites form several connected components
+//!   (an edge per arc), each component is solved alone and the answers are
+//!   put back together: the objective and the bound are sums over the parts,
+//!   `Optimal` only when every part is (`parts.rs`; docs/SOLVER.md).
 //! - **Split, every arc cost 0, every client served (`min_cost`), default
 //!   back end: the Hall-cut search** (`search = "capacity-hall-cuts"`,
 //!   `capcover.rs`). Only the open set matters; it can place every need iff
