@@ -20,7 +20,7 @@
 //! # Method
 //! [`solve_capacitated`] picks the method ([`solve_capacitated_with`] forces one):
 //!
-//! - **Independent parts first (both split methods).** Without a budget or a
+//! - **Independent parts first (every method).** Without a budget or a
 //!   cardinality, when the zones and sites form several connected components
 //!   (an edge per arc), each component is solved alone and the answers are
 //!   put back together: the objective and the bound are sums over the parts,
@@ -213,7 +213,7 @@ pub fn solve_capacitated_with(
         (Method::Native | Method::HallCuts, Assignment::Single) => MipBackend::Microlp,
         (Method::Mip(b), _) => b,
     };
-    solve_mip_capacitated(inst, opts, mode, backend)
+    crate::parts::solve_by_parts(inst, opts, |part, o| solve_mip_capacitated(part, o, mode, backend))
 }
 
 /// Any must-serve client whose every arc is at a closed site.

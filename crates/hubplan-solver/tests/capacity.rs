@@ -394,3 +394,100 @@ fn instances_that_split_into_parts_match_brute_force() {
     }
     assert!(solved >= 20, "only {solved} feasible cases");
 }
+
+/// Brute force under single assignment: every open set, every way of giving
+/// each zone one open site in reach (or leaving it unserved when it may be).
+fn brute_single(inst: &Instance) -> Option<f64> {
+    let (n, m) = (inst.n_sites(), inst.n_clients());
+    let mut best: Option<f64> = None;
+    for mask in 0u32..(1 << n) {
+        let open: Vec<bool> = (0..n).map(|j| mask >> j & 1 == 1).collect();
+        if (0..n).any(|j| inst.fixing[j] == hubplan_solver::Fixing::Open && !open[j])
+            || (0..n).any(|j| inst.fixing[j] == hubplan_solver::Fixing::Closed && open[j])
+        {
+            continue;
+        }
+        let fixed: f64 = (0..n).filter(|&j| open[j]).map(|j| inst.fixed_cost[j]).sum();
+        // Options per zone: an open arc (site, cost) or unserved (None, cost).
+        let options: Vec<Vec<(Option<usize>, f64)>> = (0..m)
+            .map(|i| {
+                let mut o: Vec<(Option<usize>, f64)> = inst
+                    .arcs_of(i)
+                    .iter()
+                    .filter(|a| open[a.site as usize])
+                    .map(|a| (Some(a.site as usize), a.cost))
+                    .collect();
+                if let Some(u) = inst.unserved_cost[i] {
+                    o.push((None, u));
+                }
+                o
+            })
+            .collect();
+        if options.iter().any(|o| o.is_empty()) {
+            continue;
+        }
+        let mut pick = vec![0usize; m];
+        loop {
+            let mut load = vec![0.0; n];
+            let mut z = fixed;
+            for i in 0..m {
+                let (s, c) = options[i][pick[i]];
+                z += c;
+                if let Some(s) = s {
+                    load[s] += inst.demand[i];
+                }
+            }
+            if (0..n).all(|j| inst.capacity[j].is_none_or(|q| load[j] <= q + 1e-9)) && best.is_none_or(|b| z < b) {
+                best = Some(z);
+            }
+            let mut k = 0;
+            while k < m {
+                pick[k] += 1;
+                if pick[k] < options[k].len() {
+                    break;
+                }
+                pick[k] = 0;
+                k += 1;
+            }
+            if k == m {
+                break;
+            }
+        }
+    }
+    best
+}
+
+#[test]
+fn single_assignment_by_parts_matches_brute_force() {
+    let mut g = Lcg(977);
+    let opts = SolveOptions::default();
+    let mut solved = 0;
+    for case in 0..24 {
+        let inst = blocks(&mut g, case);
+        if inst.n_clients() > 9 {
+            continue;
+        }
+        let want = brute_single(&inst);
+        let out = solve_capacitated(&inst, &opts, Assignment::Single, MipBackend::Microlp).unwrap();
+        match want {
+            None => assert_eq!(out.outcome.status, Status::Infeasible, "case {case}"),
+            Some(v) => {
+                solved += 1;
+                assert_eq!(out.outcome.status, Status::Optimal, "case {case}");
+                let z = out.outcome.objective;
+                assert!(
+                    (z - v).abs() <= 1e-6 * v.abs().max(1.0),
+                    "case {case}: {z} vs brute force {v}"
+                );
+                // One site per zone, within capacity, pricing to the objective.
+                assert!(out
+                    .flows
+                    .iter()
+                    .all(|f| f.len() <= 1 && f.iter().all(|&(_, x)| (x - 1.0).abs() < 1e-9)));
+                let a = assignment_objective(&inst, &out.outcome.open, &out.flows).unwrap();
+                assert!((a - z).abs() <= 1e-6 * z.abs().max(1.0), "case {case}");
+            }
+        }
+    }
+    assert!(solved >= 8, "only {solved} feasible cases");
+}
