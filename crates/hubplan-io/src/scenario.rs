@@ -521,6 +521,20 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// An amount of pounds: ≥ 0 and at most [`crate::limits::MAX_POUNDS`].
+    fn money(&self, v: &Val<'_>, field: &str, expected: &str) -> Result<f64> {
+        let x = self.number_in(v, field, expected, |x| x >= 0.0)?;
+        if x > crate::limits::MAX_POUNDS {
+            return Err(self.err(
+                IoErrorKind::BadValue,
+                v.span().start,
+                field,
+                format!("expected {expected}, found {x:e}{}", crate::limits::ABOVE_MAX_POUNDS),
+            ));
+        }
+        Ok(x)
+    }
+
     fn integer(&self, v: &Val<'_>, field: &str, expected: &str, min: i64) -> Result<u32> {
         match v.get_ref() {
             DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
@@ -930,7 +944,7 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
     let lim = get("limits")?;
     let budget = lim
         .get("budget")
-        .map(|v| doc.number_in(v, "limits.budget", "a budget in pounds ≥ 0", |x| x >= 0.0))
+        .map(|v| doc.money(v, "limits.budget", "a budget in pounds ≥ 0"))
         .transpose()?;
     let sites = lim
         .get("sites")
@@ -1036,7 +1050,7 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
             };
             let money = |k: &str, expected: &str| -> Result<Option<f64>> {
                 t.get(k)
-                    .map(|v| doc.number_in(v, &format!("services.{k}"), expected, |x| x >= 0.0))
+                    .map(|v| doc.money(v, &format!("services.{k}"), expected))
                     .transpose()
             };
             let sec = ServicesSection {
