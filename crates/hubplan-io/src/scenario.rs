@@ -664,9 +664,23 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
     let doc = Doc { file, src };
     let root = DeTable::parse(src).map_err(|e| {
         let line = e.span().map(|s| doc.line(s.start));
-        IoError::new(IoErrorKind::Toml, format!("not valid TOML: {}", e.message().trim()))
-            .in_file(file)
-            .at_opt_line(line)
+        let msg = e.message().trim();
+        // "duplicate key" alone does not say which: name it (the text at the span,
+        // e.g. `[access]` given twice).
+        let named = e
+            .span()
+            .and_then(|s| src.get(s))
+            .map(|t| t.trim().trim_start_matches('[').trim_end_matches(']').trim())
+            .filter(|t| msg.starts_with("duplicate key") && !t.is_empty() && t.len() <= 200);
+        let err = match named {
+            Some(t) => IoError::new(
+                IoErrorKind::Toml,
+                format!("not valid TOML: {msg} `{t}`: each table and key may be given once"),
+            )
+            .field(t.to_string()),
+            None => IoError::new(IoErrorKind::Toml, format!("not valid TOML: {msg}")),
+        };
+        err.in_file(file).at_opt_line(line)
     })?;
     let mut sections: HashMap<&str, (&DeTable<'_>, usize)> = HashMap::new();
     for (k, v) in root.get_ref().iter() {
