@@ -43,7 +43,12 @@ pub fn summary(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> String {
     );
     if t.need_total > 0.0 {
         s += &format!(
-            "need within the limit: {} before, {} after\n",
+            "{}: {} before, {} after\n",
+            if sc.max_minutes.is_some() {
+                "need within the limit"
+            } else {
+                "need that reaches an open site (no limit)"
+            },
             pct(t.need_covered_before, t.need_total),
             pct(t.need_covered_after, t.need_total)
         );
@@ -56,8 +61,15 @@ pub fn summary(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> String {
             .map(|&z| inputs.zone(z).id.as_str())
             .collect();
         s += &format!(
-            "unreachable at baseline (no site within the limit; access.beyond_limit = {}; listed in zones.csv): {} {}: {}{}\n",
-            sc.beyond_limit.name(),
+            "unreachable at baseline ({}; listed in zones.csv): {} {}: {}{}\n",
+            if sc.max_minutes.is_some() {
+                format!(
+                    "no site within the limit; access.beyond_limit = {}",
+                    sc.beyond_limit.name()
+                )
+            } else {
+                "no site in the travel-time matrix".to_string()
+            },
             plan.unreachable.len(),
             if plan.unreachable.len() == 1 { "zone" } else { "zones" },
             ids.join(", "),
@@ -521,6 +533,22 @@ mod tests {
         let plan = hubplan::optimise::plan_for_open_set(&inputs, &sc, vec![true], PlanStatus::Optimal, 10.0, 10.0, 0.0);
         let text = summary(&inputs, &sc, &plan);
         assert!(text.contains("listed in zones.csv): 1 zone: Z2\n"), "{text}");
+        assert!(text.contains("need within the limit: 50.0% before"), "{text}");
+        // Without a limit (min_travel), there is no "limit" to be within.
+        let mut sc = Scenario::min_cost();
+        sc.objective = hubplan::ObjectiveKind::MinTravel;
+        sc.max_minutes = None;
+        let plan = hubplan::optimise::plan_for_open_set(&inputs, &sc, vec![true], PlanStatus::Optimal, 25.0, 25.0, 0.0);
+        let text = summary(&inputs, &sc, &plan);
+        assert!(!text.contains("within the limit"), "{text}");
+        assert!(
+            text.contains("need that reaches an open site (no limit): 50.0% before"),
+            "{text}"
+        );
+        assert!(
+            text.contains("(no site in the travel-time matrix; listed in zones.csv): 1 zone: Z2"),
+            "{text}"
+        );
     }
 
     fn plan(sites: &[(&str, f64, f64, f64)]) -> serde_json::Value {
