@@ -116,6 +116,7 @@ catalogue! {
     BUDGET_NEVER_BINDS = "budget_never_binds", Warning, "a budget at or above the running cost of every building: it never binds";
     KEEP_AND_CLOSE_SAME_SITE = "keep_and_close_same_site", Error, "a building both forced open and forced closed (the loader refuses it)";
     SAVINGS_TARGET_ABOVE_RUNNING_COST = "savings_target_above_running_cost", Error, "a savings target above today's running cost";
+    SERVICE_WITHOUT_BUILDING = "service_without_building", Warning, "a planned service that no building hosts today or can host: none of its need can be served";
     SCENARIO_CONTRADICTION = "scenario_contradiction", Error, "rules that contradict each other or the inputs, found by the core before solving";
     // The loader
     INPUT_REMARK = "input_remark", Warning, "a non-fatal remark of the loader (ignored columns, empty cost cells read as 0…)";

@@ -57,6 +57,39 @@ pub(crate) fn check(loaded: &LoadedScenario, travel: Option<&TravelTimes>, opts:
             );
         }
     }
+    // A planned service that no building hosts or could host: every zone's need for it
+    // is unreachable, and the plan would quietly leave it out of the rule.
+    if let Some(rules) = &loaded.service_rules {
+        // An empty `services` list plans every service of the inputs.
+        let planned: Vec<hubplan::ServiceIdx> = if rules.services.is_empty() {
+            (0..inp.services.len()).map(hubplan::ServiceIdx::from_index).collect()
+        } else {
+            rules.services.clone()
+        };
+        for &k in &planned {
+            if inp
+                .sites
+                .iter()
+                .any(|s| s.services.contains(&k) || s.can_host.contains(&k))
+            {
+                continue;
+            }
+            let svc = &inp.services[k.index()];
+            out.push(
+                notice(
+                    codes::SERVICE_WITHOUT_BUILDING,
+                    format!(
+                        "service {:?} is planned (services.required) but no building hosts it today or can host it (the sites' services and can_host columns): none of its need can be served, and every zone is left out of its access rule; add it to the can_host of the buildings that could take it, or leave it out of services.required",
+                        svc.id
+                    ),
+                )
+                .file(&svc_file)
+                .row_opt(loaded.rows.services.get(k.index()).copied())
+                .field("id")
+                .value(svc.id.clone()),
+            );
+        }
+    }
     let today: f64 = inp
         .sites
         .iter()

@@ -73,6 +73,14 @@ pub mod limits {
     pub const MAX_SITES: usize = 100_000;
     /// Most zones in one plan.
     pub const MAX_ZONES: usize = 1_000_000;
+    /// Largest amount of money accepted anywhere (a site's running cost, backlog,
+    /// opening cost or disposal receipt, a service's conversion cost, a budget, a
+    /// savings target): £1 trillion, far above any council's whole budget, so that
+    /// a unit or digits error (`1.7e308`) is refused instead of summing to infinity.
+    pub const MAX_POUNDS: f64 = 1e12;
+    /// What a message says after an amount above [`MAX_POUNDS`].
+    pub const ABOVE_MAX_POUNDS: &str =
+        ": above £1,000,000,000,000 (£1 trillion), the largest amount hubplan accepts; check the unit and the digits";
 }
 
 /// The SHA-256 of a file's bytes, as 64 lowercase hex digits.

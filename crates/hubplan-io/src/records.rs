@@ -295,7 +295,7 @@ pub fn read_sites(path: &Path, services: Option<&[Service]>) -> Result<SitesFile
         };
         // An empty cell is 0; an empty annual_cost (or a candidate's open_cost) is worth a warning.
         let mut money = |col: Option<usize>, warn: bool| -> Result<f64> {
-            match t.num(row, col, NumSpec::non_negative("a number of pounds ≥ 0"))? {
+            match t.num(row, col, NumSpec::money("a number of pounds ≥ 0"))? {
                 Some(v) => Ok(v),
                 None => {
                     if let (Some(ci), true) = (col, warn) {
@@ -544,6 +544,7 @@ pub fn read_zones(path: &Path, need_column: Option<&str>) -> Result<ZonesFile> {
                     min_exclusive: false,
                     max: Some(10.0),
                     integer: true,
+                    above_max: "",
                 },
             )?
             .map(|d| d as u8);
@@ -628,11 +629,7 @@ pub fn read_services(path: &Path) -> Result<ServicesFile> {
                 .num(row, c("space"), NumSpec::non_negative("a space ≥ 0"))?
                 .unwrap_or(0.0),
             conversion_cost: t
-                .num(
-                    row,
-                    c("conversion_cost"),
-                    NumSpec::non_negative("a number of pounds ≥ 0"),
-                )?
+                .num(row, c("conversion_cost"), NumSpec::money("a number of pounds ≥ 0"))?
                 .unwrap_or(0.0),
         });
     }

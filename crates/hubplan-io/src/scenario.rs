@@ -521,6 +521,20 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// An amount of pounds: ≥ 0 and at most [`crate::limits::MAX_POUNDS`].
+    fn money(&self, v: &Val<'_>, field: &str, expected: &str) -> Result<f64> {
+        let x = self.number_in(v, field, expected, |x| x >= 0.0)?;
+        if x > crate::limits::MAX_POUNDS {
+            return Err(self.err(
+                IoErrorKind::BadValue,
+                v.span().start,
+                field,
+                format!("expected {expected}, found {x:e}{}", crate::limits::ABOVE_MAX_POUNDS),
+            ));
+        }
+        Ok(x)
+    }
+
     fn integer(&self, v: &Val<'_>, field: &str, expected: &str, min: i64) -> Result<u32> {
         match v.get_ref() {
             DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
@@ -650,9 +664,23 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
     let doc = Doc { file, src };
     let root = DeTable::parse(src).map_err(|e| {
         let line = e.span().map(|s| doc.line(s.start));
-        IoError::new(IoErrorKind::Toml, format!("not valid TOML: {}", e.message().trim()))
-            .in_file(file)
-            .at_opt_line(line)
+        let msg = e.message().trim();
+        // "duplicate key" alone does not say which: name it (the text at the span,
+        // e.g. `[access]` given twice).
+        let named = e
+            .span()
+            .and_then(|s| src.get(s))
+            .map(|t| t.trim().trim_start_matches('[').trim_end_matches(']').trim())
+            .filter(|t| msg.starts_with("duplicate key") && !t.is_empty() && t.len() <= 200);
+        let err = match named {
+            Some(t) => IoError::new(
+                IoErrorKind::Toml,
+                format!("not valid TOML: {msg} `{t}`: each table and key may be given once"),
+            )
+            .field(t.to_string()),
+            None => IoError::new(IoErrorKind::Toml, format!("not valid TOML: {msg}")),
+        };
+        err.in_file(file).at_opt_line(line)
     })?;
     let mut sections: HashMap<&str, (&DeTable<'_>, usize)> = HashMap::new();
     for (k, v) in root.get_ref().iter() {
@@ -930,7 +958,7 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
     let lim = get("limits")?;
     let budget = lim
         .get("budget")
-        .map(|v| doc.number_in(v, "limits.budget", "a budget in pounds ≥ 0", |x| x >= 0.0))
+        .map(|v| doc.money(v, "limits.budget", "a budget in pounds ≥ 0"))
         .transpose()?;
     let sites = lim
         .get("sites")
@@ -1036,7 +1064,7 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
             };
             let money = |k: &str, expected: &str| -> Result<Option<f64>> {
                 t.get(k)
-                    .map(|v| doc.number_in(v, &format!("services.{k}"), expected, |x| x >= 0.0))
+                    .map(|v| doc.money(v, &format!("services.{k}"), expected))
                     .transpose()
             };
             let sec = ServicesSection {

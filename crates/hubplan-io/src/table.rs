@@ -79,9 +79,103 @@ pub(crate) fn is_geojson(path: &Path) -> bool {
 pub(crate) struct CsvStream {
     pub file: PathBuf,
     pub headers: Vec<String>,
-    reader: csv::Reader<std::io::Chain<Cursor<Vec<u8>>, File>>,
+    reader: csv::Reader<CrlfToLf<std::io::Chain<Cursor<Vec<u8>>, File>>>,
     rows: u64,
     max_rows: u64,
+}
+
+/// Reads `inner` so that the `csv` crate's line numbers are right: outside quoted
+/// cells, every CR LF becomes LF (a lone CR is kept), and an empty line becomes a
+/// line holding one space (a blank row, which [`CsvStream::next_row`] skips).
+///
+/// The `csv` crate gives a record the line where it started reading it: after a
+/// CR LF that is the line before (BurntSushi/rust-csv#395, open), and after empty
+/// lines (which it skips) the first of them. In a file saved by Excel on Windows
+/// every error named the line above the bad row. With neither, every record starts
+/// where its line starts. Quotes are tracked as the `csv` crate reads them (a quote
+/// opens a cell only at its start; `""` inside a quoted cell is a quote), so a
+/// quoted cell keeps its bytes.
+pub(crate) struct CrlfToLf<R> {
+    inner: R,
+    buf: Box<[u8]>,
+    pos: usize,
+    len: usize,
+    in_quotes: bool,
+    just_closed: bool,
+    field_start: bool,
+    line_start: bool,
+}
+
+impl<R: Read> CrlfToLf<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        CrlfToLf {
+            inner,
+            buf: vec![0u8; 64 * 1024].into_boxed_slice(),
+            pos: 0,
+            len: 0,
+            in_quotes: false,
+            just_closed: false,
+            field_start: true,
+            // Blank lines before the header are left to the `csv` crate (they are
+            // counted; the header is line 1 in messages either way).
+            line_start: false,
+        }
+    }
+}
+
+impl<R: Read> Read for CrlfToLf<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let mut w = 0;
+        while w < out.len() {
+            if self.pos == self.len {
+                if w > 0 {
+                    break;
+                }
+                self.len = self.inner.read(&mut self.buf)?;
+                self.pos = 0;
+                if self.len == 0 {
+                    break;
+                }
+            }
+            let b = self.buf[self.pos];
+            if !self.in_quotes && b == b'\r' {
+                if self.pos + 1 == self.len {
+                    // A CR at the end of the buffer: look at the next byte first.
+                    self.buf[0] = b'\r';
+                    let m = self.inner.read(&mut self.buf[1..])?;
+                    self.pos = 0;
+                    self.len = 1 + m;
+                }
+                if self.pos + 1 < self.len && self.buf[self.pos + 1] == b'\n' {
+                    self.pos += 1;
+                    continue;
+                }
+            }
+            if !self.in_quotes && b == b'\n' && self.line_start {
+                // An empty line: give it a space, so that it is a (blank) record.
+                out[w] = b' ';
+                w += 1;
+                self.line_start = false;
+                continue;
+            }
+            let closed = self.just_closed;
+            self.just_closed = false;
+            if self.in_quotes {
+                if b == b'"' {
+                    self.in_quotes = false;
+                    self.just_closed = true;
+                }
+            } else if b == b'"' && (closed || self.field_start) {
+                self.in_quotes = true;
+            }
+            self.field_start = !self.in_quotes && matches!(b, b',' | b'\n');
+            self.line_start = !self.in_quotes && b == b'\n';
+            out[w] = b;
+            w += 1;
+            self.pos += 1;
+        }
+        Ok(w)
+    }
 }
 
 impl CsvStream {
@@ -140,8 +234,8 @@ impl CsvStream {
         }
         let reader = csv::ReaderBuilder::new()
             .has_headers(true)
-            .flexible(false)
-            .from_reader(Cursor::new(head).chain(f));
+            .flexible(true)
+            .from_reader(CrlfToLf::new(Cursor::new(head).chain(f)));
         let mut s = CsvStream {
             file: path.to_path_buf(),
             headers: Vec::new(),
@@ -162,9 +256,25 @@ impl CsvStream {
                 Ok(false) => return Ok(None),
                 Ok(true) => {
                     let line = rec.position().map(|p| p.line()).unwrap_or(0);
-                    // A line of nothing but commas (spreadsheets add these at the end) is skipped.
+                    // A line of nothing but commas (spreadsheets add these at the end),
+                    // or a blank line, is skipped.
                     if rec.iter().all(|c| c.trim().is_empty()) {
                         continue;
+                    }
+                    // The reader is flexible (blank lines are one-cell records): check
+                    // the row's length here.
+                    if rec.len() != self.headers.len() {
+                        let len = rec.len();
+                        return Err(IoError::new(
+                            IoErrorKind::Csv,
+                            format!(
+                                "this row has {len} field{} but the header has {} (a truncated row, or a value with an unquoted comma?)",
+                                if len == 1 { "" } else { "s" },
+                                self.headers.len()
+                            ),
+                        )
+                        .in_file(&self.file)
+                        .at_line(line));
                     }
                     self.rows += 1;
                     if self.rows > self.max_rows {
@@ -282,6 +392,8 @@ pub(crate) struct NumSpec<'a> {
     pub min_exclusive: bool,
     pub max: Option<f64>,
     pub integer: bool,
+    /// Said after the value when it is above `max` (e.g. the largest amount of money accepted).
+    pub above_max: &'a str,
 }
 
 impl<'a> NumSpec<'a> {
@@ -292,6 +404,7 @@ impl<'a> NumSpec<'a> {
             min_exclusive: false,
             max: None,
             integer: false,
+            above_max: "",
         }
     }
     pub(crate) const fn non_negative(expected: &'a str) -> Self {
@@ -301,6 +414,18 @@ impl<'a> NumSpec<'a> {
             min_exclusive: false,
             max: None,
             integer: false,
+            above_max: "",
+        }
+    }
+    /// An amount of money: pounds ≥ 0 and at most [`crate::limits::MAX_POUNDS`].
+    pub(crate) const fn money(expected: &'a str) -> Self {
+        NumSpec {
+            expected,
+            min: Some(0.0),
+            min_exclusive: false,
+            max: Some(crate::limits::MAX_POUNDS),
+            integer: false,
+            above_max: crate::limits::ABOVE_MAX_POUNDS,
         }
     }
     pub(crate) const fn positive(expected: &'a str) -> Self {
@@ -310,6 +435,7 @@ impl<'a> NumSpec<'a> {
             min_exclusive: true,
             max: None,
             integer: false,
+            above_max: "",
         }
     }
 }
@@ -414,7 +540,12 @@ impl Table {
                         row,
                         &name,
                         IoErrorKind::BadValue,
-                        format!("expected {}, found {}", spec.expected, quote(raw)),
+                        format!(
+                            "expected {}, found {}{}",
+                            spec.expected,
+                            quote(raw),
+                            if above { spec.above_max } else { "" }
+                        ),
                     ));
                 }
                 Ok(Some(v))
@@ -1035,6 +1166,66 @@ mod tests {
         let p = dir.join(name);
         std::fs::write(&p, text).unwrap();
         p
+    }
+
+    /// Gives its bytes `step` at a time, so that a CR falls at the end of a read.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.step.min(out.len()).min(self.bytes.len());
+            out[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn crlf_becomes_lf_blank_lines_a_space_and_quoted_cells_stay() {
+        let text = b"a,b\r\n1,\"x\r\ny\"\r\n\r\n2,\"q\"\"\r\n\"\r\n3,4 \"5\r\n\n6,7\r8\r\n\r";
+        let want = b"a,b\n1,\"x\r\ny\"\n \n2,\"q\"\"\r\n\"\n3,4 \"5\n \n6,7\r8\n\r";
+        for step in [1, 2, 3, 5, 1000] {
+            let mut out = Vec::new();
+            CrlfToLf::new(Trickle { bytes: text, step })
+                .read_to_end(&mut out)
+                .unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&out),
+                String::from_utf8_lossy(want),
+                "step {step}"
+            );
+        }
+    }
+
+    #[test]
+    fn crlf_files_give_the_right_line_numbers() {
+        // Session 8: with CR LF line ends (Excel on Windows) every error named the
+        // line above the bad row (BurntSushi/rust-csv#395).
+        let dir = tempfile::tempdir().unwrap();
+        for (name, eol) in [("lf.csv", "\n"), ("crlf.csv", "\r\n")] {
+            // An empty line (skipped) and a quoted cell over two lines.
+            let text = ["id,need", "A,1", "B,2", "", "\"C", "x\",3", "D,4"].join(eol) + eol;
+            let p = write(dir.path(), name, &text);
+            let mut s = CsvStream::open(&p, "zones", 10).unwrap();
+            let mut rec = csv::StringRecord::new();
+            let mut lines = Vec::new();
+            while let Some(l) = s.next_row(&mut rec).unwrap() {
+                lines.push(l);
+            }
+            assert_eq!(lines, vec![2, 3, 5, 7], "{name}");
+        }
+        let p = write(dir.path(), "bad.csv", "id,need\r\nA,1\r\n\r\n  \r\nB,2,7\r\n");
+        let mut s = CsvStream::open(&p, "zones", 10).unwrap();
+        let mut rec = csv::StringRecord::new();
+        assert_eq!(s.next_row(&mut rec).unwrap(), Some(2));
+        let e = s.next_row(&mut rec).unwrap_err().to_string();
+        assert!(
+            e.contains("bad.csv:5: this row has 3 fields but the header has 2"),
+            "{e}"
+        );
     }
 
     #[test]

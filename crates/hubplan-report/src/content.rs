@@ -1002,7 +1002,8 @@ fn capacity(a: &Appendix<'_>, b: &mut Vec<Block>) {
         "{} of the {} buildings have a capacity: the most users they can serve, in the unit of need ({}). Each \
          zone's need is placed in open buildings within the limit, and no building takes more than its \
          capacity; {}. Utilisation is users as a share of capacity, today and after the plan; an open building \
-         over {full} full after the plan is flagged (the warnings below name those the plan sends more users).",
+         over {full} full after the plan is flagged (the warnings below name those that receive users: users of \
+         a building that closes, or more users than today).",
         count(limited.len() as f64),
         count(inputs.sites.len() as f64),
         need_measure(a),

@@ -110,8 +110,11 @@ pub(crate) struct Group {
     pub much_longer: (usize, f64),
     /// Zones and weight with a journey at least [`VERY_MUCH_LONGER`] minutes longer.
     pub very_much_longer: (usize, f64),
-    /// Σ weight × added minutes over zones whose journey grows (for the mean rise among them).
-    pub added: f64,
+    /// (Σ weight, Σ weight × added minutes) over zones whose journey grows and that
+    /// still reach a hub after (for the mean rise among them).
+    pub added: (f64, f64),
+    /// Zones and weight that reach a hub today and none after the plan.
+    pub lost: (usize, f64),
 }
 
 impl Group {
@@ -136,7 +139,16 @@ impl Group {
         if c.longer() {
             self.longer.0 += 1;
             self.longer.1 += c.weight;
-            self.added += c.weight * c.delta().unwrap_or(0.0);
+            match c.delta() {
+                Some(d) => {
+                    self.added.0 += c.weight;
+                    self.added.1 += c.weight * d;
+                }
+                None => {
+                    self.lost.0 += 1;
+                    self.lost.1 += c.weight;
+                }
+            }
         }
         if c.longer_by(MUCH_LONGER) {
             self.much_longer.0 += 1;
@@ -159,9 +171,10 @@ impl Group {
     pub fn rise(&self) -> Option<f64> {
         Some(self.mean_after()? - self.mean_before()?)
     }
-    /// Mean minutes added among those whose journey grows (with a hub after).
+    /// Mean minutes added among those whose journey grows and that still reach a hub
+    /// after (a zone that loses every hub has no added minutes: it is in `lost`).
     pub fn mean_added(&self) -> Option<f64> {
-        (self.longer.1 > 0.0).then(|| self.added / self.longer.1)
+        (self.added.0 > 0.0).then(|| self.added.1 / self.added.0)
     }
 }
 
@@ -428,6 +441,7 @@ fn merge(a: &Group, b: &Group) -> Group {
             a.very_much_longer.0 + b.very_much_longer.0,
             a.very_much_longer.1 + b.very_much_longer.1,
         ),
-        added: a.added + b.added,
+        added: (a.added.0 + b.added.0, a.added.1 + b.added.1),
+        lost: (a.lost.0 + b.lost.0, a.lost.1 + b.lost.1),
     }
 }

@@ -445,7 +445,8 @@ fn capacity(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
          most users a building can serve for that service, in the unit of the service's need. Each zone's need \
          for {} is placed in open buildings hosting it within the limit, and no building takes more than its \
          capacity; {}. Utilisation is users as a share of capacity, today and after the plan; a building \
-         hosting the service after the plan and over {full} full is flagged.",
+         hosting the service after the plan and over {full} full is flagged (the warnings below name those that \
+         receive users: users of a building that stops hosting it, or more users than today).",
         count(cap.services.len() as f64),
         if cap.services.len() == 1 { "has" } else { "have" },
         if cap.services.len() == 1 { "it" } else { "each" },

@@ -197,8 +197,22 @@ pub fn plain_summary(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> Vec<Summary
             "No zone's journey to its nearest hub gets longer.".to_string()
         } else {
             let children: f64 = b.changes.iter().filter(|c| c.longer()).map(|c| c.children).sum();
+            // A zone left with no hub in reach has no "added minutes": say so rather
+            // than count it as 0 in the mean.
+            let lost = b.all.lost.0;
+            let how = match b.all.mean_added() {
+                Some(m) if lost == 0 => format!(", by {} on average", minutes_opt(Some(m))),
+                Some(m) => format!(
+                    ", by {} on average among those that still reach one; {} ({} {noun}) {} no hub at all",
+                    minutes_opt(Some(m)),
+                    plural(lost, "zone", "zones"),
+                    count(b.all.lost.1),
+                    if lost == 1 { "reaches" } else { "reach" }
+                ),
+                None => ": none of them reaches a hub after the plan".to_string(),
+            };
             let mut s = format!(
-                "{} with {} {noun}{} have a longer journey to their nearest hub, by {} on average.",
+                "{} with {} {noun}{} have a longer journey to their nearest hub{how}.",
                 plural(b.all.longer.0, "zone", "zones"),
                 count(b.all.longer.1),
                 if has_children && children > 0.0 {
@@ -206,7 +220,6 @@ pub fn plain_summary(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> Vec<Summary
                 } else {
                     String::new()
                 },
-                minutes_opt(b.all.mean_added())
             );
             if b.all.much_longer.0 > 0 {
                 s.push_str(&format!(
@@ -303,6 +316,14 @@ pub fn plain_summary(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> Vec<Summary
                 }
             }
             out.push(item("equality", e));
+        } else if b.deciles.keys().any(|&d| d > 0) {
+            // Deciles are known, but no decile has journeys both before and after.
+            out.push(item(
+                "equality",
+                "By deprivation (IMD decile): average journeys before and after cannot be compared, as no zone \
+                 with a known decile reaches a hub both today and after the plan."
+                    .into(),
+            ));
         } else {
             out.push(item(
                 "equality",

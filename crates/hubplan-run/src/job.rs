@@ -234,6 +234,15 @@ impl Job {
                         format!("expected an amount of pounds ≥ 0, found {v}"),
                     ));
                 }
+                if v > hubplan_io::limits::MAX_POUNDS {
+                    return Err(Error::invalid(
+                        field,
+                        format!(
+                            "expected an amount of pounds ≥ 0, found {v:e}{}",
+                            hubplan_io::limits::ABOVE_MAX_POUNDS
+                        ),
+                    ));
+                }
             }
         }
         if o.sites == Some(0) {

@@ -146,10 +146,11 @@ impl StudyOutcome {
                 })
                 .collect();
             out += &format!(
-                "  {} (rank {}, {} zones, {:.0} children): {}\n",
+                "  {} (rank {}, {} {}, {:.0} children): {}\n",
                 a.id,
                 a.best_rank,
                 a.zones.len(),
+                if a.zones.len() == 1 { "zone" } else { "zones" },
                 a.children,
                 best.join("; ")
             );

@@ -43,7 +43,12 @@ pub fn summary(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> String {
     );
     if t.need_total > 0.0 {
         s += &format!(
-            "need within the limit: {} before, {} after\n",
+            "{}: {} before, {} after\n",
+            if sc.max_minutes.is_some() {
+                "need within the limit"
+            } else {
+                "need that reaches an open site (no limit)"
+            },
             pct(t.need_covered_before, t.need_total),
             pct(t.need_covered_after, t.need_total)
         );
@@ -56,9 +61,17 @@ pub fn summary(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> String {
             .map(|&z| inputs.zone(z).id.as_str())
             .collect();
         s += &format!(
-            "unreachable at baseline (no site within the limit; access.beyond_limit = {}; listed in zones.csv): {} zones: {}{}\n",
-            sc.beyond_limit.name(),
+            "unreachable at baseline ({}; listed in zones.csv): {} {}: {}{}\n",
+            if sc.max_minutes.is_some() {
+                format!(
+                    "no site within the limit; access.beyond_limit = {}",
+                    sc.beyond_limit.name()
+                )
+            } else {
+                "no site in the travel-time matrix".to_string()
+            },
             plan.unreachable.len(),
+            if plan.unreachable.len() == 1 { "zone" } else { "zones" },
             ids.join(", "),
             if plan.unreachable.len() > 10 { ", …" } else { "" }
         );
@@ -473,6 +486,70 @@ pub fn utilisation_lines_for_files(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Session 8: "1 zones: Z2" read wrong; one unreachable zone is "1 zone".
+    #[test]
+    fn one_unreachable_zone_is_singular() {
+        use hubplan::model::{Site, SiteStatus, Zone};
+        use hubplan::{PlanStatus, SiteIdx, ZoneIdx};
+        let site = Site {
+            id: "A".into(),
+            name: String::new(),
+            pos: hubplan::geo::LonLat::new(-0.7, 52.6),
+            district: String::new(),
+            kind: String::new(),
+            status: SiteStatus::Existing,
+            annual_cost: 10.0,
+            backlog: 0.0,
+            open_cost: 0.0,
+            capacity: None,
+            services: vec![],
+            can_host: vec![],
+            disposal_receipt: 0.0,
+        };
+        let zone = |id: &str| Zone {
+            id: id.into(),
+            name: String::new(),
+            pos: hubplan::geo::LonLat::new(-0.7, 52.6),
+            district: String::new(),
+            need: 5.0,
+            population: 5.0,
+            imd_decile: None,
+            attributes: Default::default(),
+            outline: None,
+        };
+        let inputs = Inputs {
+            sites: vec![site],
+            zones: vec![zone("Z1"), zone("Z2")],
+            services: vec![],
+            travel: hubplan::travel::TravelTimes::from_triples(
+                2,
+                1,
+                vec![(ZoneIdx::from_index(0), SiteIdx::from_index(0), 5.0)],
+            )
+            .unwrap(),
+        };
+        let sc = Scenario::min_cost();
+        let plan = hubplan::optimise::plan_for_open_set(&inputs, &sc, vec![true], PlanStatus::Optimal, 10.0, 10.0, 0.0);
+        let text = summary(&inputs, &sc, &plan);
+        assert!(text.contains("listed in zones.csv): 1 zone: Z2\n"), "{text}");
+        assert!(text.contains("need within the limit: 50.0% before"), "{text}");
+        // Without a limit (min_travel), there is no "limit" to be within.
+        let mut sc = Scenario::min_cost();
+        sc.objective = hubplan::ObjectiveKind::MinTravel;
+        sc.max_minutes = None;
+        let plan = hubplan::optimise::plan_for_open_set(&inputs, &sc, vec![true], PlanStatus::Optimal, 25.0, 25.0, 0.0);
+        let text = summary(&inputs, &sc, &plan);
+        assert!(!text.contains("within the limit"), "{text}");
+        assert!(
+            text.contains("need that reaches an open site (no limit): 50.0% before"),
+            "{text}"
+        );
+        assert!(
+            text.contains("(no site in the travel-time matrix; listed in zones.csv): 1 zone: Z2"),
+            "{text}"
+        );
+    }
 
     fn plan(sites: &[(&str, f64, f64, f64)]) -> serde_json::Value {
         let s: Vec<serde_json::Value> = sites

@@ -190,7 +190,14 @@ fn parse_money(s: &str) -> Result<f64> {
             format!("{s:?} must be an amount of pounds ≥ 0"),
         ));
     }
-    Ok(v * mult)
+    let v = v * mult;
+    if v > hubplan_io::limits::MAX_POUNDS {
+        return Err(Error::invalid(
+            "--budget",
+            format!("{s:?} is {v:e} pounds{}", hubplan_io::limits::ABOVE_MAX_POUNDS),
+        ));
+    }
+    Ok(v)
 }
 
 /// Parses a budget range `LO..HI` (`£800k..2m`, `1,000..2_000`) into pounds.
@@ -387,5 +394,11 @@ mod tests {
         assert!(parse_budget_range("2..1").is_err());
         assert!(parse_budget_range("abc").is_err());
         assert!(parse_budget_range("-5..10").is_err());
+        // Session 8: an absurd amount (here 1.7e308 millions, infinite) is refused, not swept.
+        for bad in ["0..1.7e308m", "0..2e12", "0..1e308"] {
+            let e = parse_budget_range(bad).unwrap_err().to_string();
+            assert!(e.contains("the largest amount hubplan accepts"), "{bad}: {e}");
+        }
+        assert_eq!(parse_budget_range("0..1000000m").unwrap(), (0.0, 1e12));
     }
 }

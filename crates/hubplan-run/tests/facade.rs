@@ -116,6 +116,15 @@ fn bad_overrides_name_the_field() {
         ..Overrides::default()
     });
     assert!(e.starts_with("budget:"), "{e}");
+    // Session 8: an absurd finite amount (the server and Python pass these) is refused.
+    let e = field(Overrides {
+        budget: Some(1.7e308),
+        ..Overrides::default()
+    });
+    assert!(
+        e.starts_with("budget:") && e.contains("the largest amount hubplan accepts"),
+        "{e}"
+    );
     let e = field(Overrides {
         keep: vec!["A".into()],
         close: vec!["A".into()],

@@ -365,10 +365,23 @@ fn attach(inputs: &Inputs, sc: &Scenario, cap: &DemandCapacity, plan: &mut Plan,
             users_after: if plan.open[j] { load[j] } else { 0.0 },
         })
         .collect();
+    // A receiving building takes users of a building that closes (the zones whose
+    // nearest building today closes), or its users grow: a building that takes a
+    // closed building's zones while losing others is still receiving.
+    let mut takes_closed = vec![false; inputs.sites.len()];
+    for (z, zp) in plan.zones.iter().enumerate() {
+        if zp.before.is_some_and(|(b, _)| !plan.open[b.index()]) {
+            for &(r, u) in &placed[z] {
+                if u > 1e-9 {
+                    takes_closed[r.index()] = true;
+                }
+            }
+        }
+    }
     let mut warnings = Vec::new();
     for (j, l) in sites.iter().enumerate() {
         if let Some(u) = l.utilisation_after() {
-            let receives = l.users_after > l.users_before + 1e-9;
+            let receives = takes_closed[j] || l.users_after > l.users_before + 1e-9;
             if u > FULL_SHARE && receives {
                 warnings.push(CapacityWarning::NearlyFull {
                     site: SiteIdx::from_index(j),

@@ -109,13 +109,17 @@ impl ServiceUse {
         self.sites.iter().find(|u| u.site == j)
     }
 
-    /// Receiving buildings above [`FULL_WARNING`] of their capacity after the plan
-    /// (they take users from a building that stops hosting the service).
+    /// Receiving buildings above [`FULL_WARNING`] of their capacity after the plan:
+    /// they take users from a building that stops hosting the service, or their
+    /// users grow (as in the single-service model, `crate::capacity`).
     pub fn nearly_full(&self) -> Vec<&SiteUse> {
         let receiving: Vec<SiteIdx> = self.closures.iter().flat_map(|c| c.to.iter().map(|t| t.0)).collect();
         self.sites
             .iter()
-            .filter(|u| receiving.contains(&u.site) && u.utilisation_after().is_some_and(|x| x > FULL_WARNING))
+            .filter(|u| {
+                (receiving.contains(&u.site) || u.users_after > u.users_before + 1e-9)
+                    && u.utilisation_after().is_some_and(|x| x > FULL_WARNING)
+            })
             .collect()
     }
 }
@@ -351,4 +355,39 @@ pub fn diagnose_demand(inputs: &Inputs, mapped: &MappedServices) -> Vec<(Service
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn used(site: usize, before: f64, after: f64) -> SiteUse {
+        SiteUse {
+            site: SiteIdx::from_index(site),
+            max_users: Some(100.0),
+            users_before: before,
+            before_given: true,
+            users_after: after,
+        }
+    }
+
+    #[test]
+    fn nearly_full_counts_buildings_that_take_closed_users_or_grow() {
+        // Session 8: site 0 takes the users of site 3, which stops hosting (its own
+        // total falls 100 → 95); site 1 starts hosting the service (0 → 95) with no
+        // closure; site 2 stays at 95, neither receiving nor growing.
+        let u = ServiceUse {
+            service: ServiceIdx::from_index(0),
+            sites: vec![used(0, 100.0, 95.0), used(1, 0.0, 95.0), used(2, 95.0, 95.0)],
+            zones: Vec::new(),
+            shared_zones: Vec::new(),
+            kept: Vec::new(),
+            closures: vec![ClosureSends {
+                site: SiteIdx::from_index(3),
+                to: vec![(SiteIdx::from_index(0), 20.0)],
+            }],
+        };
+        let full: Vec<usize> = u.nearly_full().iter().map(|s| s.site.index()).collect();
+        assert_eq!(full, vec![0, 1]);
+    }
 }

@@ -259,6 +259,39 @@ fn closure_sentence_and_nearly_full_warning() {
 }
 
 #[test]
+fn a_building_that_takes_a_closed_buildings_users_is_warned_even_if_its_total_falls() {
+    // Session 8 (issue 21 §4: "a receiving building over 90% full"): A closes and
+    // B takes its zone Z1, while B's own use falls from 100 today (users_today) to
+    // 95 after: B receives users, so at 95% it is warned about (it was not, when
+    // "receiving" meant "its total grows").
+    let inp = inputs(
+        &[("A", 500.0), ("B", 100.0)],
+        &[("Z1", 60.0), ("Z2", 35.0)],
+        &[(0, 0, 5.0), (0, 1, 20.0), (1, 1, 5.0)],
+    );
+    let mut sc = with_capacity(&[Some(100.0), Some(100.0)], Assignment::Split);
+    sc.capacity.as_mut().unwrap().users_today = vec![Some(60.0), Some(100.0)];
+    let p = hubplan::plan(&inp, &sc).unwrap();
+    assert_eq!(p.open, vec![false, true]);
+    independent_check(&inp, &sc, &p);
+    let cap = p.capacity.as_ref().unwrap();
+    assert_eq!(cap.sites[1].users_after, 95.0);
+    assert!(
+        matches!(cap.warnings[..], [CapacityWarning::NearlyFull { site, utilisation }]
+            if site.index() == 1 && (utilisation - 0.95).abs() < 1e-12),
+        "{:?}",
+        cap.warnings
+    );
+    // A building that neither takes a closed building's users nor grows is not warned
+    // about, however full (the appendix table still flags it).
+    let mut sc2 = sc.clone();
+    sc2.keep = vec![SiteIdx::from_index(0)];
+    let p2 = hubplan::plan(&inp, &sc2).unwrap();
+    assert_eq!(p2.open, vec![true, true]);
+    assert!(p2.capacity.as_ref().unwrap().warnings.is_empty());
+}
+
+#[test]
 fn max_coverage_counts_what_fits_and_min_travel_moves_users_further() {
     // One site of 40 places reaches two zones of 30: 40 of 60 covered.
     let inp = inputs(

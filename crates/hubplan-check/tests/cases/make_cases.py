@@ -260,6 +260,9 @@ def main():
     write_case("savings_target_above_running_cost", "savings_target_above_running_cost", sites=svc_sites,
                extra_inputs='services = "services.csv"', files={"services.csv": services},
                extra='\n[services]\nsavings_target = 10000000\n', limit=60)
+    write_case("service_without_building", "service_without_building", sites=svc_sites,
+               extra_inputs='services = "services.csv"', files={"services.csv": services + "midwifery,Midwifery,\n"},
+               extra='\n[services]\n', limit=60, note="midwifery is planned but no building hosts or can host it")
     write_case("scenario_contradiction", "scenario_contradiction", objective="max_coverage",
                note="max_coverage with neither a budget nor a site count")
     # The loader
