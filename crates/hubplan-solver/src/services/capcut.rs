@@ -436,7 +436,7 @@ pub(super) fn solve_stage(inst: &ServiceInstance, secs: f64, opts: &SolveOptions
         None => return Ok(StageResult::Infeasible),
         Some(b) => best_bound = best_bound.max(b),
     }
-    let finish = |mut d: Decision, status: Status, bound: f64| -> Result<StageResult, ServiceError> {
+    let finish = |mut d: Decision, status: Status, bound: f64, nodes: u64| -> Result<StageResult, ServiceError> {
         keep_free_room(inst, &mut d);
         let v = inst.violations(&d);
         if !v.is_empty() {
@@ -453,6 +453,7 @@ pub(super) fn solve_stage(inst: &ServiceInstance, secs: f64, opts: &SolveOptions
             flows,
             status,
             bound: bound.min(value),
+            nodes,
         })
     };
     log::debug!(
@@ -475,7 +476,7 @@ pub(super) fn solve_stage(inst: &ServiceInstance, secs: f64, opts: &SolveOptions
                 // The relaxation's optimum already places every need: it is
                 // the optimum (within the gap), as the master is a relaxation.
                 log::debug!("[hubplan-solver capacity-cuts] the first master fits: optimal");
-                return finish(d, Status::Optimal, best_bound);
+                return finish(d, Status::Optimal, best_bound, 0);
             }
             if let Some(r) = repair(inst, &master, &fl, d) {
                 let v = cost(inst, &r);
@@ -503,7 +504,12 @@ pub(super) fn solve_stage(inst: &ServiceInstance, secs: f64, opts: &SolveOptions
     match res.best.or(incumbent) {
         Some((d, v)) => {
             let proven = (v - bound).max(0.0) <= opts.rel_gap.max(0.0) * v.abs() + 1e-6;
-            finish(d, if proven { Status::Optimal } else { Status::Feasible }, bound)
+            finish(
+                d,
+                if proven { Status::Optimal } else { Status::Feasible },
+                bound,
+                res.nodes,
+            )
         }
         // Closed with nothing left open or given up: no plan exists.
         None if res.complete && !res.bound.is_finite() => Ok(StageResult::Infeasible),
