@@ -386,4 +386,33 @@ mod tests {
         assert_eq!(solved, 4);
         assert!(binding >= 2, "capacity binds on {binding} of 4");
     }
+
+    /// The default search gives the same plan, bound and node count on rayon
+    /// pools of 1 and 2 threads (on instances whose tree branches).
+    #[test]
+    fn same_answer_on_one_and_two_threads() {
+        let opts = SolveOptions::default();
+        let mut branched = 0;
+        for seed in 1..=2 {
+            let mut spec = small(seed, 300, 40);
+            spec.spec.side_km = 30.0;
+            spec.spec.towns = 4;
+            let inst = colocation(&spec);
+            let run = |threads: usize| {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                pool.install(|| crate::services::solve_services(&inst, &opts, ServiceBackend::Microlp).unwrap())
+            };
+            let (a, b) = (run(1), run(2));
+            assert_eq!(a.status, Status::Optimal, "seed {seed}");
+            assert_eq!(
+                (&a.decision, a.objective.to_bits(), a.bound.to_bits(), a.nodes),
+                (&b.decision, b.objective.to_bits(), b.bound.to_bits(), b.nodes),
+                "seed {seed}"
+            );
+            if a.nodes > 1 {
+                branched += 1;
+            }
+        }
+        assert!(branched >= 1, "no tree branched");
+    }
 }
