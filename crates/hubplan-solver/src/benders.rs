@@ -413,6 +413,7 @@ fn process(ctx: &Ctx, node: &Node<BNode>, ub: f64, root: bool) -> Result<Expansi
             strong: node.data.strong,
             probe: round_no + 1 < MAX_PROBING_ROUNDS,
             deadline: ctx.deadline,
+            cold: None,
         };
         let var = |j: u32| ctx.m.y[j as usize];
         match lpbranch::branch(

@@ -432,6 +432,7 @@ fn process(ctx: &Ctx, node: &Node<LpNode>, ub: f64, root: bool) -> Result<Expans
             strong: node.data.strong,
             probe: round_no + 1 < MAX_PROBING_ROUNDS,
             deadline: ctx.deadline,
+            cold: None,
         };
         let var = |j: u32| ctx.lp.x[j as usize];
         match lpbranch::branch(

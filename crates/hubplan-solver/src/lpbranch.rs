@@ -70,8 +70,12 @@ pub(crate) enum Step {
 /// A child node: its bound, decisions, LP, and whether to try candidates there.
 pub(crate) type Child = (f64, Vec<(u32, bool)>, Solution, bool);
 
+/// A cold LP solve of the node with the given fixings (positions, open),
+/// used to check an infeasibility that a warm dual-simplex re-solve reported.
+pub(crate) type Cold<'a> = &'a (dyn Fn(&[(u32, bool)]) -> Result<Solved, Abort> + Sync);
+
 /// How the node branches.
-pub(crate) struct Rule {
+pub(crate) struct Rule<'a> {
     /// Candidates to try (1 and `strong = false`: branch on the most fractional).
     pub(crate) candidates: usize,
     /// Whether to try the candidates' children (strong branching).
@@ -79,6 +83,30 @@ pub(crate) struct Rule {
     /// Whether another probing round is allowed.
     pub(crate) probe: bool,
     pub(crate) deadline: Instant,
+    /// When given, an infeasibility reported by a warm re-solve is checked by
+    /// this cold solve before a side is discarded (microlp's warm re-solves can
+    /// report a false infeasibility after many added rows); its answer is used.
+    pub(crate) cold: Option<Cold<'a>>,
+}
+
+/// Re-solves `sol` with `v` fixed; a reported infeasibility is checked by
+/// `rule.cold` (with `decisions` plus `(j, open)`) when given.
+fn fix_checked(
+    sol: &Solution,
+    v: Variable,
+    j: u32,
+    open: bool,
+    decisions: &[(u32, bool)],
+    rule: &Rule,
+) -> Result<Solved, Abort> {
+    match (fix(sol, v, open)?, rule.cold) {
+        (Solved::Infeasible, Some(cold)) => {
+            let mut d = decisions.to_vec();
+            d.push((j, open));
+            cold(&d)
+        }
+        (r, _) => Ok(r),
+    }
 }
 
 /// The branching step at a node whose LP `sol` (bound `lb`) has the free
@@ -92,7 +120,7 @@ pub(crate) fn branch(
     cutoff: f64,
     mut frac: Vec<usize>,
     xs: &[f64],
-    rule: &Rule,
+    rule: &Rule<'_>,
     var: impl Fn(u32) -> Variable + Sync,
     safe: impl Fn(&Solution) -> f64 + Sync,
     discarded: &mut f64,
@@ -107,6 +135,7 @@ pub(crate) fn branch(
         vec![Ok((lb, lb))]
     } else {
         let base = &*sol;
+        let at = &*decisions;
         frac.par_iter()
             .map(|&j| {
                 let mut b = [INF; 2];
@@ -115,7 +144,7 @@ pub(crate) fn branch(
                     return Ok((f64::NAN, f64::NAN));
                 }
                 for (k, open) in [false, true].into_iter().enumerate() {
-                    b[k] = match fix(base, var(j as u32), open)? {
+                    b[k] = match fix_checked(base, var(j as u32), j as u32, open, at, rule)? {
                         Solved::Optimal(s) => safe(&s).max(lb),
                         Solved::Infeasible => INF,
                         Solved::TimedOut => f64::NAN,
@@ -154,7 +183,7 @@ pub(crate) fn branch(
     }
     if !implied.is_empty() && rule.probe {
         for &(j, open) in &implied {
-            match fix(sol, var(j), open)? {
+            match fix_checked(sol, var(j), j, open, decisions, rule)? {
                 Solved::Optimal(s) => {
                     *sol = s;
                     decisions.push((j, open));
@@ -173,7 +202,7 @@ pub(crate) fn branch(
     };
     let mut children = Vec::new();
     for open in sides {
-        match fix(sol, var(j), open)? {
+        match fix_checked(sol, var(j), j, open, decisions, rule)? {
             Solved::Optimal(s) => {
                 let b = safe(&s).max(lb);
                 if b >= cutoff {

@@ -31,7 +31,7 @@ use crate::lpbranch::{self, solved, Abort, Rule, Solved, Step};
 use crate::prep::INF;
 use crate::tree::{self, Candidate, Expansion, Limits, Node, Tree};
 
-use super::capcut::{cost, read_decision, repair, separate_all, Flow};
+use super::capcut::{cost, read_decision, repair, round_fit, separate_all, Flow};
 use super::instance::{Decision, ServiceError, ServiceInstance};
 use super::model::{LinModel, LinRow, RowSense};
 
@@ -51,6 +51,10 @@ const INT_TOL: f64 = 1e-6;
 /// The search over one master.
 pub(super) struct Bc<'a> {
     inst: &'a ServiceInstance,
+    /// `inst` with the clients the Hall rows place (required clients of a
+    /// capacitated service with room) made optional: the rules a plan must
+    /// keep while it is repaired (the Hall rows cover those clients).
+    relaxed: ServiceInstance,
     master: &'a LinModel,
     fl: &'a [Flow],
     /// The binaries, by position.
@@ -102,23 +106,52 @@ fn abort(a: Abort) -> ServiceError {
 impl<'a> Bc<'a> {
     /// The master's LP on microlp, solved.
     fn root_lp(master: &LinModel, deadline: Instant) -> Result<(Vec<Variable>, Solved), ServiceError> {
+        Self::fixed_lp(master, &[], deadline)
+    }
+
+    /// The master's LP with the variables `fixed` (index, value) fixed,
+    /// solved from scratch.
+    fn fixed_lp(
+        master: &LinModel,
+        fixed: &[(usize, f64)],
+        deadline: Instant,
+    ) -> Result<(Vec<Variable>, Solved), ServiceError> {
         let mut pr = Problem::new(OptimizationDirection::Minimize);
         let mut obj = vec![0.0; master.vars.len()];
         for &(v, c) in &master.objective.terms {
             obj[v] += c;
         }
-        let vars: Vec<Variable> = master
-            .vars
-            .iter()
-            .zip(&obj)
-            .map(|(d, &c)| pr.add_var(c, (d.lo, d.hi)))
-            .collect();
+        let mut bounds: Vec<(f64, f64)> = master.vars.iter().map(|d| (d.lo, d.hi)).collect();
+        for &(v, x) in fixed {
+            if x < bounds[v].0 || x > bounds[v].1 {
+                return Ok((Vec::new(), Solved::Infeasible));
+            }
+            bounds[v] = (x, x);
+        }
+        let vars: Vec<Variable> = bounds.iter().zip(&obj).map(|(&b, &c)| pr.add_var(c, b)).collect();
         for r in &master.rows {
             pr.add_constraint(row_expr(&vars, r), sense(r.sense), r.rhs);
         }
         pr.set_time_limit(deadline.saturating_duration_since(Instant::now()));
         let s = solved(pr.solve()).map_err(abort)?;
         Ok((vars, s))
+    }
+
+    /// The node LP with the fixings `decisions` (positions in `ints`) solved
+    /// from scratch on the master (the node's own cuts are not in it): the
+    /// check of an infeasibility that a warm re-solve reported. microlp's warm
+    /// dual simplex can report a false infeasibility after many added rows
+    /// (seen on the generated K instance: both sides of a root candidate
+    /// "infeasible", which closed the tree on a plan that was not optimal).
+    fn cold(&self, decisions: &[(u32, bool)]) -> Result<Solved, Abort> {
+        let fixed: Vec<(usize, f64)> = decisions
+            .iter()
+            .map(|&(k, open)| (self.ints[k as usize], f64::from(u8::from(open))))
+            .collect();
+        match Self::fixed_lp(self.master, &fixed, self.deadline) {
+            Ok((_, s)) => Ok(s),
+            Err(e) => Err(Abort(e.to_string())),
+        }
     }
 
     fn bound(&self, sol: &Solution) -> f64 {
@@ -196,7 +229,16 @@ impl<'a> Bc<'a> {
                         .map_err(abort)?
                     {
                         Solved::Optimal(s) => s,
-                        Solved::Infeasible => return Ok(out),
+                        // Checked from scratch (without this node's cuts):
+                        // infeasible there too, or go on from that LP.
+                        Solved::Infeasible => match self.cold(&decisions).map_err(abort)? {
+                            Solved::Optimal(s) => {
+                                log::debug!("[hubplan-solver capacity-branch-and-cut] a warm re-solve's infeasibility was false");
+                                s
+                            }
+                            Solved::Infeasible => return Ok(out),
+                            Solved::TimedOut => return Ok(Expansion::interrupted()),
+                        },
                         Solved::TimedOut => return Ok(Expansion::interrupted()),
                     };
                 }
@@ -210,21 +252,26 @@ impl<'a> Bc<'a> {
             }
             if !heuristic_done && (root || node.depth % 4 == 0) {
                 heuristic_done = true;
-                // Round the fractional hosting up, then repair the capacity.
-                let up: Vec<f64> = vals.iter().map(|&x| if x > INT_TOL { 1.0 } else { 0.0 }).collect();
-                let d = read_decision(self.master, &up);
-                if self.inst.violations(&d).is_empty() {
-                    if let Some(r) = repair(self.inst, self.master, self.fl, d) {
-                        out.candidates.push(self.candidate(&r));
+                // Round the fractional hosting up as far as each site's
+                // space allows (largest values first), then repair the
+                // capacity (which also covers what the space left out).
+                let d = round_fit(self.inst, self.master, &vals, INT_TOL);
+                if self.relaxed.violations(&d).is_empty() {
+                    if let Some(r) = repair(&self.relaxed, self.master, self.fl, d) {
+                        if self.inst.violations(&r).is_empty() {
+                            out.candidates.push(self.candidate(&r));
+                        }
                     }
                 }
             }
             let xs: Vec<f64> = self.ints.iter().map(|&v| vals[v]).collect();
+            let cold = |d: &[(u32, bool)]| self.cold(d);
             let rule = Rule {
                 candidates: if root { CANDIDATES_ROOT } else { CANDIDATES },
                 strong: node.data.strong,
                 probe: probes + 1 < PROBING_ROUNDS,
                 deadline: self.deadline,
+                cold: Some(&cold),
             };
             let ints = &self.ints;
             let vars = &self.vars;
@@ -311,8 +358,16 @@ pub(super) fn search(
         }
     };
     let ints: Vec<usize> = (0..master.vars.len()).filter(|&v| master.vars[v].integer).collect();
+    let mut relaxed = inst.clone();
+    let capd = inst.capacitated_services();
+    for (i, c) in relaxed.clients.iter_mut().enumerate() {
+        if capd[c.service as usize] && inst.room(i) > 0.0 {
+            c.coverage = super::instance::Coverage::Optional;
+        }
+    }
     let bc = Bc {
         inst,
+        relaxed,
         master,
         fl,
         ints,

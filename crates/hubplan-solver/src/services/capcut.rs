@@ -50,6 +50,11 @@ use super::solve::{add_rows, checked_flows, trivially_infeasible, variables, Ser
 const ROOT_ROUNDS: usize = 40;
 /// Relative violation below which a cut is not added.
 const TOL: f64 = 1e-6;
+/// Share of the stage's time the first integer master (microlp's own
+/// branch-and-bound) may take: its optimum is the answer when its need fits,
+/// but on large instances (the generated M) it finds no plan in time, and the
+/// branch-and-cut needs the time more.
+const FIRST_MASTER_SHARE: f64 = 0.1;
 /// Fractional sites closed one at a time to find more Hall sets at an LP point.
 const FRACTIONAL_PROBES: usize = 24;
 
@@ -255,10 +260,52 @@ pub(super) fn point(m: &LinModel, d: &Decision) -> Vec<f64> {
     vals
 }
 
+/// The decision of an LP point rounded up within each site's space: per
+/// site, its hosting options that are forced, then those with a value above
+/// `tol` (largest first, ties by position), each kept while it fits in the
+/// space and is not forced off; a site is open when it hosts something or is
+/// forced open. (Rounding every fractional hosting up can break the space
+/// rows; this never does.)
+pub(super) fn round_fit(inst: &ServiceInstance, m: &LinModel, vals: &[f64], tol: f64) -> Decision {
+    let n = inst.sites.len();
+    let mut d = Decision {
+        open: vec![false; n],
+        host: inst.sites.iter().map(|s| vec![false; s.hosts.len()]).collect(),
+    };
+    for (j, site) in inst.sites.iter().enumerate() {
+        if site.fixing == Fixing::Closed {
+            continue;
+        }
+        let mut ks: Vec<(bool, f64, usize)> = site
+            .hosts
+            .iter()
+            .enumerate()
+            .filter(|(k, h)| h.fixing == Fixing::Open || (h.fixing != Fixing::Closed && vals[m.layout.h[j][*k]] > tol))
+            .map(|(k, h)| (h.fixing == Fixing::Open, vals[m.layout.h[j][k]], k))
+            .collect();
+        ks.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+        let mut used = 0.0;
+        for (_, _, k) in ks {
+            let space = site.hosts[k].space;
+            if site.capacity.is_none_or(|c| used + space <= c + 1e-9) {
+                d.host[j][k] = true;
+                used += space;
+            }
+        }
+        d.open[j] = site.fixing == Fixing::Open || d.host[j].contains(&true);
+    }
+    d
+}
+
 /// The first Hall cut (of some service) that decision `d` violates.
 fn first_violated(m: &LinModel, fl: &[Flow], d: &Decision) -> Option<(u32, HallCut)> {
+    violated_in(m, fl, d, |_| true)
+}
+
+/// The first Hall cut of a service `which` accepts that decision `d` violates.
+fn violated_in(m: &LinModel, fl: &[Flow], d: &Decision, which: impl Fn(u32) -> bool) -> Option<(u32, HallCut)> {
     let vals = point(m, d);
-    for f in fl {
+    for f in fl.iter().filter(|f| which(f.service)) {
         let h: Vec<f64> = f.hvar.iter().map(|v| v.map_or(0.0, |v| vals[v])).collect();
         for cut in separate_linked(&f.need, &f.reach, &h, &f.full_cap, f.tol) {
             let lhs: f64 = cut.coefs.iter().map(|&(j, c)| c * h[j as usize]).sum();
@@ -270,20 +317,52 @@ fn first_violated(m: &LinModel, fl: &[Flow], d: &Decision) -> Option<(u32, HallC
     None
 }
 
-/// Drops what a feasible decision does not need: each hosted service (most
-/// expensive conversion first), then each open site hosting nothing (most
-/// expensive first), when no rule breaks and every capacity still fits.
+/// Drops what a feasible decision does not need, when no rule breaks and
+/// every capacity still fits: each open site whole (most expensive first,
+/// its running and opening cost with the conversions it hosts), then each
+/// hosted service (most expensive conversion first), then each open site
+/// hosting nothing (most expensive first). A change is checked against the
+/// Hall rows of the services it takes away only (the others' flows are
+/// unchanged).
 fn prune(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], mut d: Decision) -> Decision {
+    let ok = |t: &Decision, gone: &[u32]| {
+        inst.violations(t).is_empty() && violated_in(m, fl, t, |s| gone.contains(&s)).is_none()
+    };
+    let site_cost = |d: &Decision, j: usize| {
+        let s = &inst.sites[j];
+        s.annual_cost
+            + s.open_cost
+            + (0..s.hosts.len())
+                .filter(|&k| d.host[j][k])
+                .map(|k| s.hosts[k].conversion_cost)
+                .sum::<f64>()
+    };
+    let mut open: Vec<(f64, usize)> = (0..inst.sites.len())
+        .filter(|&j| d.open[j] && inst.sites[j].fixing != Fixing::Open)
+        .map(|j| (site_cost(&d, j), j))
+        .collect();
+    open.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, j) in open {
+        let gone: Vec<u32> = (0..inst.sites[j].hosts.len())
+            .filter(|&k| d.host[j][k])
+            .map(|k| inst.sites[j].hosts[k].service)
+            .collect();
+        let mut t = d.clone();
+        t.open[j] = false;
+        t.host[j].iter_mut().for_each(|h| *h = false);
+        if ok(&t, &gone) {
+            d = t;
+        }
+    }
     let mut hosted: Vec<(f64, usize, usize)> = (0..inst.sites.len())
         .flat_map(|j| (0..inst.sites[j].hosts.len()).map(move |k| (j, k)))
         .filter(|&(j, k)| d.open[j] && d.host[j][k])
         .map(|(j, k)| (inst.sites[j].hosts[k].conversion_cost, j, k))
         .collect();
     hosted.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    let ok = |t: &Decision| inst.violations(t).is_empty() && first_violated(m, fl, t).is_none();
     for (_, j, k) in hosted {
         d.host[j][k] = false;
-        if !ok(&d) {
+        if !ok(&d, &[inst.sites[j].hosts[k].service]) {
             d.host[j][k] = true;
         }
     }
@@ -294,7 +373,7 @@ fn prune(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], mut d: Decision) -> 
     open.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     for (_, j) in open {
         d.open[j] = false;
-        if !ok(&d) {
+        if !ok(&d, &[]) {
             d.open[j] = true;
         }
     }
@@ -436,7 +515,7 @@ pub(super) fn solve_stage(inst: &ServiceInstance, secs: f64, opts: &SolveOptions
         None => return Ok(StageResult::Infeasible),
         Some(b) => best_bound = best_bound.max(b),
     }
-    let finish = |mut d: Decision, status: Status, bound: f64| -> Result<StageResult, ServiceError> {
+    let finish = |mut d: Decision, status: Status, bound: f64, nodes: u64| -> Result<StageResult, ServiceError> {
         keep_free_room(inst, &mut d);
         let v = inst.violations(&d);
         if !v.is_empty() {
@@ -453,6 +532,7 @@ pub(super) fn solve_stage(inst: &ServiceInstance, secs: f64, opts: &SolveOptions
             flows,
             status,
             bound: bound.min(value),
+            nodes,
         })
     };
     log::debug!(
@@ -461,9 +541,9 @@ pub(super) fn solve_stage(inst: &ServiceInstance, secs: f64, opts: &SolveOptions
         t0.elapsed().as_secs_f64()
     );
     // A first plan: the integer master (a relaxation) repaired until its
-    // need fits, with at most a fifth of the time.
+    // need fits, with at most a tenth of the time.
     let mut incumbent: Option<(Decision, f64)> = None;
-    let first = (secs * 0.2).min(left());
+    let first = (secs * FIRST_MASTER_SHARE).min(left());
     if first > 0.0 {
         if let Ok((vals, st, mb)) = solve_master(&master, first, gap, false)? {
             if matches!(st, SolutionStatus::Optimal | SolutionStatus::GapLimit) {
@@ -475,7 +555,7 @@ pub(super) fn solve_stage(inst: &ServiceInstance, secs: f64, opts: &SolveOptions
                 // The relaxation's optimum already places every need: it is
                 // the optimum (within the gap), as the master is a relaxation.
                 log::debug!("[hubplan-solver capacity-cuts] the first master fits: optimal");
-                return finish(d, Status::Optimal, best_bound);
+                return finish(d, Status::Optimal, best_bound, 0);
             }
             if let Some(r) = repair(inst, &master, &fl, d) {
                 let v = cost(inst, &r);
@@ -503,7 +583,12 @@ pub(super) fn solve_stage(inst: &ServiceInstance, secs: f64, opts: &SolveOptions
     match res.best.or(incumbent) {
         Some((d, v)) => {
             let proven = (v - bound).max(0.0) <= opts.rel_gap.max(0.0) * v.abs() + 1e-6;
-            finish(d, if proven { Status::Optimal } else { Status::Feasible }, bound)
+            finish(
+                d,
+                if proven { Status::Optimal } else { Status::Feasible },
+                bound,
+                res.nodes,
+            )
         }
         // Closed with nothing left open or given up: no plan exists.
         None if res.complete && !res.bound.is_finite() => Ok(StageResult::Infeasible),

@@ -402,6 +402,26 @@ impl ServiceInstance {
     ///
     /// Complexity: O(sites·services + arcs).
     pub fn evaluate(&self, d: &Decision) -> Values {
+        let mut v = self.site_values(d);
+        for c in &self.clients {
+            v.total_need += c.need;
+            let best = c
+                .arcs
+                .iter()
+                .filter(|a| self.hosts(d, a.site as usize, c.service))
+                .map(|a| a.minutes)
+                .fold(f64::INFINITY, f64::min);
+            if best.is_finite() {
+                v.covered_need += c.need;
+                v.travel += c.need * best;
+            }
+        }
+        v
+    }
+
+    /// The site part of [`ServiceInstance::evaluate`]: costs and open sites
+    /// (coverage, need and travel left at 0). O(sites·services).
+    fn site_values(&self, d: &Decision) -> Values {
         let mut v = Values::default();
         for (j, s) in self.sites.iter().enumerate() {
             if !d.open.get(j).copied().unwrap_or(false) {
@@ -414,19 +434,6 @@ impl ServiceInstance {
                 if d.host.get(j).and_then(|r| r.get(k)).copied().unwrap_or(false) {
                     v.capital_cost += h.conversion_cost;
                 }
-            }
-        }
-        for c in &self.clients {
-            v.total_need += c.need;
-            let best = c
-                .arcs
-                .iter()
-                .filter(|a| self.hosts(d, a.site as usize, c.service))
-                .map(|a| a.minutes)
-                .fold(f64::INFINITY, f64::min);
-            if best.is_finite() {
-                v.covered_need += c.need;
-                v.travel += c.need * best;
             }
         }
         v
@@ -483,7 +490,7 @@ impl ServiceInstance {
                 }
             }
         }
-        let v = self.evaluate(d);
+        let v = self.site_values(d);
         if let Some(b) = self.annual_ceiling() {
             if v.annual_cost > b + tol(b) {
                 out.push(format!("annual cost {} exceeds the ceiling {b}", v.annual_cost));

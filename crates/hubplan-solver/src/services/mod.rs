@@ -22,6 +22,7 @@
 //! | [`write_lp`], [`write_mps`] | the model as CPLEX LP / free MPS text, for auditors |
 //! | [`model`] | the neutral linear model, built by small functions |
 //! | [`capcut`] | demand capacity under `MinCost`: the uncapacitated MIP plus lazy Hall (max-flow–min-cut) cuts |
+//! | [`synthetic`] | seeded capacitated co-location instances (three services, space limits, demand capacities; issue 13) |
 //! | [`assign`] | demand capacity: the assignment of capacitated services' clients (min-cost flow), its values and check |
 //!
 //! # Example
@@ -51,6 +52,7 @@ pub mod export;
 pub mod instance;
 pub mod model;
 pub mod solve;
+pub mod synthetic;
 
 pub use assign::{assign_split, assignment_violations, evaluate_assigned, ServiceFlows};
 pub use export::{write_lp, write_mps};

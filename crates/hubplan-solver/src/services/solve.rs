@@ -77,6 +77,10 @@ pub struct ServiceOutcome {
     /// hosting sites, or the MIP's own under single assignment. Empty for
     /// other clients (they use the nearest hosting site), and without a decision.
     pub flows: ServiceFlows,
+    /// Nodes of the native branch-and-cut (demand capacity under `MinCost`,
+    /// [`super::capcut`]), summed over stages; 0 when good_lp solved the stage
+    /// (it does not expose its node count).
+    pub nodes: u64,
 }
 
 impl ServiceOutcome {
@@ -100,6 +104,7 @@ pub(super) enum StageResult {
         flows: ServiceFlows,
         status: Status,
         bound: f64,
+        nodes: u64,
     },
     Infeasible,
     NoSolution {
@@ -378,6 +383,7 @@ pub(super) fn solve_stage(
                 flows,
                 status,
                 bound,
+                nodes: 0,
             })
         }
         Err(ResolutionError::Infeasible) => Ok(StageResult::Infeasible),
@@ -447,6 +453,7 @@ pub fn solve_services(
         solver: format!("services:{}", backend.name()),
         model_clients,
         flows: Vec::new(),
+        nodes: 0,
     };
     let d1 = match s1 {
         StageResult::Infeasible => {
@@ -472,7 +479,9 @@ pub fn solve_services(
             flows,
             status,
             bound,
+            nodes,
         } => {
+            out.nodes += nodes;
             let v = evaluate_assigned(inst, &decision, &flows).min_sense(inst.objective);
             out.stages.push(stage_report(inst.objective, status, v, bound, t0));
             out.bound = bound;
@@ -500,7 +509,9 @@ pub fn solve_services(
             flows,
             status,
             bound,
+            nodes,
         } => {
+            out.nodes += nodes;
             let v = evaluate_assigned(inst, &decision, &flows).min_sense(second);
             out.stages.push(stage_report(second, status, v, bound, t1));
             out.status = if st1 == Status::Optimal && status == Status::Optimal {
