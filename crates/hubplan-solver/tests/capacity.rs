@@ -356,6 +356,21 @@ fn blocks(g: &mut Lcg, case: u32) -> Instance {
     inst
 }
 
+/// The outcome is optimal at the brute-force value `v`, and its assignment is
+/// feasible (within capacity, on open sites) and prices to its objective,
+/// which is returned.
+fn check_optimal(inst: &Instance, out: &hubplan_solver::capacity::CapacityOutcome, v: f64, case: u32) -> f64 {
+    assert_eq!(out.outcome.status, Status::Optimal, "case {case}");
+    let z = out.outcome.objective;
+    assert!(
+        (z - v).abs() <= 1e-6 * v.abs().max(1.0),
+        "case {case}: {z} vs brute force {v}"
+    );
+    let a = assignment_objective(inst, &out.outcome.open, &out.flows).unwrap();
+    assert!((a - z).abs() <= 1e-6 * z.abs().max(1.0), "case {case}");
+    z
+}
+
 #[test]
 fn instances_that_split_into_parts_match_brute_force() {
     let mut g = Lcg(4242);
@@ -369,21 +384,13 @@ fn instances_that_split_into_parts_match_brute_force() {
             None => assert_eq!(out.outcome.status, Status::Infeasible, "case {case}"),
             Some(v) => {
                 solved += 1;
-                assert_eq!(out.outcome.status, Status::Optimal, "case {case}");
-                let z = out.outcome.objective;
-                assert!(
-                    (z - v).abs() <= 1e-6 * v.abs().max(1.0),
-                    "case {case}: {z} vs brute force {v}"
-                );
+                let z = check_optimal(&inst, &out, v, case);
                 assert!(out.outcome.bound <= z + 1e-9 && out.outcome.bound >= v - 1e-6 * v.abs().max(1.0));
                 assert_eq!(out.outcome.open.len(), inst.n_sites());
-                // The forced-open site without zones stays open; the plan's
-                // assignment is feasible and prices to the objective.
+                // The forced-open site without zones stays open.
                 if inst.fixing[inst.n_sites() - 1] == hubplan_solver::Fixing::Open {
                     assert!(out.outcome.open[inst.n_sites() - 1], "case {case}");
                 }
-                let a = assignment_objective(&inst, &out.outcome.open, &out.flows).unwrap();
-                assert!((a - z).abs() <= 1e-6 * z.abs().max(1.0), "case {case}");
                 assert!(
                     out.outcome.why.contains("independent parts"),
                     "case {case}: {}",
@@ -473,19 +480,12 @@ fn single_assignment_by_parts_matches_brute_force() {
             None => assert_eq!(out.outcome.status, Status::Infeasible, "case {case}"),
             Some(v) => {
                 solved += 1;
-                assert_eq!(out.outcome.status, Status::Optimal, "case {case}");
-                let z = out.outcome.objective;
-                assert!(
-                    (z - v).abs() <= 1e-6 * v.abs().max(1.0),
-                    "case {case}: {z} vs brute force {v}"
-                );
-                // One site per zone, within capacity, pricing to the objective.
+                check_optimal(&inst, &out, v, case);
+                // One site per zone.
                 assert!(out
                     .flows
                     .iter()
                     .all(|f| f.len() <= 1 && f.iter().all(|&(_, x)| (x - 1.0).abs() < 1e-9)));
-                let a = assignment_objective(&inst, &out.outcome.open, &out.flows).unwrap();
-                assert!((a - z).abs() <= 1e-6 * z.abs().max(1.0), "case {case}");
             }
         }
     }
