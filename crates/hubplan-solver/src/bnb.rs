@@ -30,6 +30,10 @@ struct Ctx<'a> {
     deadline: Instant,
     rel_gap: f64,
     abs_gap: f64,
+    /// The root multipliers come from the LP (interior point): the root
+    /// ascent starts with small steps, and the LP point is one more start of
+    /// the root heuristic.
+    lp_root: Option<&'a crate::ipm::Root>,
 }
 
 impl Ctx<'_> {
@@ -105,7 +109,7 @@ fn process(ctx: &Ctx, node: &Node<Lag>, ub: f64, root: bool) -> Expansion<Lag> {
     let par = if root {
         AscentParams {
             max_iter: 5000,
-            pi0: 2.0,
+            pi0: if ctx.lp_root.is_some() { 0.1 } else { 2.0 },
             patience: 60,
             pi_min: 1e-5,
             sample_every: 40,
@@ -137,6 +141,9 @@ fn process(ctx: &Ctx, node: &Node<Lag>, ub: f64, root: bool) -> Expansion<Lag> {
     if root {
         starts.extend(asc.samples.iter().cloned());
         starts.push(asc.ybar.iter().map(|&v| v >= 0.5).collect());
+        if let Some(r) = ctx.lp_root {
+            starts.push(r.y.iter().map(|&v| v >= 0.5).collect());
+        }
     }
     let found: Vec<Candidate> = starts.par_iter().filter_map(|s| heuristic(ctx, s, moves)).collect();
     out.candidates.extend(found);
@@ -217,19 +224,29 @@ impl Tree for Ctx<'_> {
 }
 
 /// Runs the search: a greedy start, then the tree search of [`crate::tree`].
-/// `start` (a warm start) replaces the greedy start when given.
-pub(crate) fn search(p: &Prob, rel_gap: f64, abs_gap: f64, deadline: Instant, start: Option<Candidate>) -> Search {
+/// `start` (a warm start) replaces the greedy start when given. `lp_root`
+/// (the root LP by [`crate::ipm`]) gives the root's multipliers in place of
+/// [`initial`]'s.
+pub(crate) fn search(
+    p: &Prob,
+    rel_gap: f64,
+    abs_gap: f64,
+    deadline: Instant,
+    start: Option<Candidate>,
+    lp_root: Option<&crate::ipm::Root>,
+) -> Search {
     let ctx = Ctx {
         p,
         deadline,
         rel_gap,
         abs_gap,
+        lp_root,
     };
     // Greedy start: forced sites, repair, fill, local search.
     let incumbent = start.or_else(|| greedy(p, &p.fix, &vec![false; p.n], root_moves(p), deadline));
     let root = Lag {
         decisions: Vec::new(),
-        lambda: Arc::new(initial(p)),
+        lambda: Arc::new(lp_root.map_or_else(|| initial(p), |r| r.lambda.clone())),
     };
     let limits = Limits {
         deadline,

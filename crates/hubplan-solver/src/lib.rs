@@ -46,6 +46,7 @@ pub mod eval;
 pub mod hall;
 mod heuristic;
 pub mod instance;
+pub(crate) mod ipm;
 mod lagrange;
 mod lpbb;
 mod lpbranch;

@@ -169,8 +169,10 @@ fn shape(inst: &Instance, p: &Prob) -> Shape {
     }
 }
 
-/// Above this many arcs (after preprocessing) weighted set covering takes the
-/// Lagrangian search: microlp's root LP gets too slow (L: 760k arcs).
+/// Above this many arcs (after preprocessing) weighted set covering and
+/// maximal covering take the Lagrangian search, its root multipliers from the
+/// interior-point LP: microlp's root LP gets too slow (L: 760k arcs, about
+/// 45 s; Clarabel: 1–11 s).
 const LP_COVER_MAX_ARCS: usize = 400_000;
 
 /// Up to this many arcs in the radius formulation, assignment-cost instances
@@ -200,19 +202,23 @@ const RADIUS_HARD_MAX_ARCS: usize = 20_000_000;
 ///   sites needs a few cuts, the full LP is large and degenerate.
 /// * Covering with uncovered need (maximal covering under a budget or a p): the
 ///   **LP search** — the Lagrangian bound converges slowly and is at best the LP
-///   bound, while the LP is small and nearly integral.
+///   bound, while the LP is small and nearly integral. Above 400k arcs the
+///   **Lagrangian search from the interior-point LP's multipliers**: microlp's
+///   root LP would take most of the time.
 /// * Set covering with equal site costs (the LSCP as spopt poses it): the **LP
 ///   search** with odd-cycle cuts — many tied optima stall the Lagrangian bound
 ///   below the optimum, the cuts and strong branching close it.
 /// * Set covering with weighted costs: the **LP search** too up to 400k arcs
 ///   (dense instances close in a few nodes where the Lagrangian tree needs
-///   thousands); above, the **Lagrangian search**, whose bound is near the LP
-///   bound at a fraction of the cost of microlp's root LP.
+///   thousands); above, the **Lagrangian search**, its root multipliers from
+///   the interior-point LP (Clarabel), so its bound starts at the LP bound.
 /// * Arc costs with a cost for unserved clients (the p-median as spopt's
 ///   users pose it, a large cost for missing pairs) and a radius formulation
 ///   of at most 100k arcs: the **LP search on the radius formulation**
 ///   (Elloumi 2010) — the Lagrangian bound converges slowly when the penalty
-///   dwarfs the arc costs.
+///   dwarfs the arc costs. Larger ones take the Lagrangian search from the
+///   multipliers of the interior-point LP (the strong formulation, one
+///   column per arc), which starts its bound at the LP bound.
 /// * Other arc costs (p-median, UFLP): the **Lagrangian search** (Beasley's
 ///   relaxation, exact per node in `O(arcs)`).
 pub fn choose(s: &Shape) -> (Search, String) {
@@ -230,6 +236,12 @@ pub fn choose(s: &Shape) -> (Search, String) {
                     s.max_open,
                     s.arcs as f64 / s.clients as f64
                 ),
+            );
+        }
+        if s.partial && s.arcs > LP_COVER_MAX_ARCS {
+            return (
+                Search::Lagrangian,
+                format!("maximal covering with {} arcs: microlp's root LP would be too slow (L: about 45 s); the Lagrangian search starts from the LP's multipliers by an interior-point method", s.arcs),
             );
         }
         if s.partial {
@@ -307,6 +319,37 @@ pub fn solve_warm(
     run(inst, opts, search, Some(&start.open))
 }
 
+/// Share of the time left that the interior-point root LP may take before the
+/// Lagrangian search.
+const IPM_TIME_SHARE: f64 = 0.5;
+
+/// The Lagrangian search; on covering instances and instances with a cost for
+/// unserved clients (where the subgradient ascent climbs slowly to the LP
+/// bound) its root multipliers come from the LP solved by the interior-point
+/// method of [`crate::ipm`], which `why` then reports.
+fn lagrangian(
+    p: &crate::prep::Prob,
+    sh: &Shape,
+    opts: &SolveOptions,
+    deadline: Instant,
+    warm: Option<crate::tree::Candidate>,
+    why: &mut String,
+) -> crate::tree::Search {
+    let left = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
+    let lp = if (sh.covering || sh.penalty) && p.m > 0 {
+        crate::ipm::root(p, &p.fix, left * IPM_TIME_SHARE)
+    } else {
+        None
+    };
+    if let Some(r) = &lp {
+        why.push_str(&format!(
+            "; root multipliers from the LP by an interior-point method (Clarabel: LP value {:.6}, {} iterations, {:.2} s)",
+            r.value, r.iterations, r.seconds
+        ));
+    }
+    search_lagrangian(p, opts.rel_gap, opts.abs_gap, deadline, warm, lp.as_ref())
+}
+
 fn run(inst: &Instance, opts: &SolveOptions, search: Search, warm: Option<&[bool]>) -> Result<Outcome, InstanceError> {
     let start = Instant::now();
     inst.validate()?;
@@ -379,7 +422,7 @@ fn run(inst: &Instance, opts: &SolveOptions, search: Search, warm: Option<&[bool
                 solver = format!("lagrangian-bb (Benders search abandoned: {})", e.0);
                 why = format!("{why}; the Benders search gave up ({}), the Lagrangian search ran", e.0);
                 chosen = Search::Lagrangian;
-                search_lagrangian(&p, opts.rel_gap, opts.abs_gap, deadline, warm)
+                lagrangian(&p, &sh, opts, deadline, warm, &mut why)
             }
         }
     } else if chosen == Search::Lp {
@@ -392,7 +435,7 @@ fn run(inst: &Instance, opts: &SolveOptions, search: Search, warm: Option<&[bool
                 solver = format!("lagrangian-bb (LP search abandoned: {})", e.0);
                 why = format!("{why}; the LP search gave up ({}), the Lagrangian search ran", e.0);
                 chosen = Search::Lagrangian;
-                search_lagrangian(&p, opts.rel_gap, opts.abs_gap, deadline, warm)
+                lagrangian(&p, &sh, opts, deadline, warm, &mut why)
             }
         }
     } else if chosen == Search::Radius {
@@ -410,16 +453,16 @@ fn run(inst: &Instance, opts: &SolveOptions, search: Search, warm: Option<&[bool
                 solver = format!("lagrangian-bb (LP search on the radius formulation abandoned: {})", e.0);
                 why = format!("{why}; the LP search gave up ({}), the Lagrangian search ran", e.0);
                 chosen = Search::Lagrangian;
-                search_lagrangian(&p, opts.rel_gap, opts.abs_gap, deadline, warm)
+                lagrangian(&p, &sh, opts, deadline, warm, &mut why)
             }
             None => {
                 why = format!("{why}; no covering form (no client left), the Lagrangian search ran");
                 chosen = Search::Lagrangian;
-                search_lagrangian(&p, opts.rel_gap, opts.abs_gap, deadline, warm)
+                lagrangian(&p, &sh, opts, deadline, warm, &mut why)
             }
         }
     } else {
-        search_lagrangian(&p, opts.rel_gap, opts.abs_gap, deadline, warm)
+        lagrangian(&p, &sh, opts, deadline, warm, &mut why)
     };
     let search = chosen.name().to_string();
     match s.best {

@@ -226,7 +226,9 @@ fn the_chooser_takes_benders_for_dense_maximal_covering_with_a_small_p() {
         .0,
         Search::Lp
     );
-    // The budgeted L and M instances stay with the LP search.
+    // The budgeted M instance stays with the LP search; the L one (760k
+    // arcs: microlp's root LP would take most of a minute) takes the
+    // Lagrangian search from the interior-point LP's multipliers.
     let l = Shape {
         budget: true,
         cardinality: false,
@@ -236,7 +238,15 @@ fn the_chooser_takes_benders_for_dense_maximal_covering_with_a_small_p() {
         max_open: 3_500,
         ..sjc
     };
-    assert_eq!(choose(&l).0, Search::Lp);
+    let m = Shape {
+        clients: 5_000,
+        free_sites: 400,
+        arcs: 57_000,
+        max_open: 400,
+        ..l.clone()
+    };
+    assert_eq!(choose(&m).0, Search::Lp);
+    assert_eq!(choose(&l).0, Search::Lagrangian);
     let out = solve_with(
         &orlib::sjc(
             &fixture("mclp_sjc/SJC324.txt"),
