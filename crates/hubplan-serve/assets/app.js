@@ -386,6 +386,7 @@ function drawDiff() {
   parts.push(el("p", { id: "diff-cost" },
     el("b", { text: "Cost: " }),
     `running cost ${signedMoney(ch("annual_cost_after"))} a year; saving ${signedMoney(ch("saving"))}; one-off ${signedMoney(ch("capital_cost") ?? ch("opening_cost"))}; backlog removed ${signedMoney(ch("backlog_removed"))}.`));
+  if (d.limits_note) parts.push(el("p", { id: "diff-limits-note", class: "muted", text: d.limits_note }));
   for (const a of d.access) {
     const svc = a.service ? ` (${a.service})` : "";
     const kids = a.children_gaining === null ? "" : `, children ${fmtNum(a.children_gaining)}`;

@@ -182,6 +182,7 @@ fn a_forced_closure_replans_to_the_library_optimum_with_a_diff() {
     assert_eq!(v["plan"]["totals"]["sites_after"].as_u64().unwrap() as usize, open);
     assert_eq!(v["plan"]["scenario"]["close"], serde_json::json!([kept]));
     assert_eq!(v["request"]["close"], serde_json::json!([kept]));
+    assert!(v["diff"]["limits_note"].is_null(), "{}", v["diff"]["limits_note"]);
     // The diff names the closed site, baseline keep → what-if close, and the cost change.
     let diff_sites = v["diff"]["sites"].as_array().unwrap();
     let me = diff_sites.iter().find(|s| s["id"] == kept.as_str()).unwrap();
@@ -217,6 +218,13 @@ fn a_bigger_limit_and_budget_and_objective_are_applied() {
     let (st, v) = post_json(a, "/api/whatif", r#"{"max_minutes": 45}"#);
     assert_eq!(st, 200, "{v}");
     assert_eq!(v["plan"]["scenario"]["max_minutes"], 45.0);
+    // Session 9 sweep: the zones gaining access are counted against each plan's own
+    // limit; the diff says so when the limit changes.
+    assert_eq!(
+        v["diff"]["limits_note"],
+        "The access limit differs (35 minutes in the baseline, 45 minutes in this what-if): zones gain or lose \
+         access against each plan's own limit, so these figures mix the change of plan with the change of limit."
+    );
     let (_, base) = get_json(a, "/api/plan");
     assert!(v["plan"]["objective"].as_f64().unwrap() <= base["objective"].as_f64().unwrap());
     let (st, v) = post_json(a, "/api/whatif", r#"{"objective": "max_coverage", "budget": 1000000}"#);
