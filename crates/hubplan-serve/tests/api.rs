@@ -491,3 +491,37 @@ fn export_writes_the_scenario_and_plan_under_out_only() {
         .collect();
     assert_eq!(top, vec!["serve-out".to_string()]);
 }
+
+/// Session 9 sweep: on a co-location scenario whose services all have their own limit
+/// (services.csv), a what-if `max_minutes` changes no service's limit; the page drew the
+/// map of a service whose own limit equals the scenario's default (35) against the
+/// what-if's limit (500) instead. The plan's `services[].max_minutes` are the limits
+/// used, and the page's `limitFor` reads them (checked with node when it is installed).
+#[test]
+fn the_page_draws_each_service_against_the_limit_the_plan_used() {
+    let plan = serde_json::json!({
+        "scenario": {"max_minutes": 500.0},
+        "services": [{"id": "children_centre", "max_minutes": 35.0}, {"id": "midwifery", "max_minutes": 45.0}]
+    });
+    let js = std::fs::read_to_string(fixture("crates/hubplan-serve/assets/app.js")).unwrap();
+    let start = js.find("function limitFor(result) {").expect("limitFor in app.js");
+    let end = start + js[start..].find("\n}\n").unwrap() + 2;
+    let script = format!(
+        "const S = {{ info: {{ max_minutes: 35, services: [\
+           {{ id: 'children_centre', max_minutes: 35, own_limit: true }},\
+           {{ id: 'midwifery', max_minutes: 45, own_limit: true }},\
+           {{ id: 'youth', max_minutes: 35, own_limit: false }}] }}, service: 0 }};\n{}\n\
+         const r = {{ plan: {plan} }};\n\
+         const out = [0, 1, 2].map((i) => {{ S.service = i; return limitFor(r); }});\n\
+         console.log(JSON.stringify(out));",
+        &js[start..end]
+    );
+    match std::process::Command::new("node").arg("-e").arg(&script).output() {
+        Ok(o) if o.status.success() => {
+            // youth is not in this plan's services: it follows the what-if's limit.
+            assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "[35,45,500]");
+        }
+        Ok(o) => panic!("node: {}", String::from_utf8_lossy(&o.stderr)),
+        Err(_) => eprintln!("node is not installed: limitFor not run"),
+    }
+}
