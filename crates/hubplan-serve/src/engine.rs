@@ -255,6 +255,28 @@ impl Engine {
         self.job.site(id)
     }
 
+    /// In a co-location scenario whose planned services all have their own access
+    /// limit (services file), those services as "name (N min)": the scenario's
+    /// `max_minutes` applies to none of them. `None` otherwise.
+    pub fn services_with_own_limits_only(&self) -> Option<Vec<String>> {
+        let Model::Services(r) = self.job.model() else {
+            return None;
+        };
+        let inputs = self.inputs();
+        let mut out = Vec::new();
+        for &k in &r.services {
+            let sv = &inputs.services[k.index()];
+            let m = sv.max_minutes?;
+            out.push(format!("{} ({} min)", sv.name, hubplan::fmt::plain(m)));
+        }
+        (!out.is_empty()).then_some(out)
+    }
+
+    /// The loaded scenario's access limit.
+    pub fn baseline_max_minutes(&self) -> Option<f64> {
+        self.job.model().max_minutes()
+    }
+
     /// The id of site `s`.
     pub fn site_id(&self, s: SiteIdx) -> &str {
         self.inputs().sites.get(s.index()).map_or("?", |x| x.id.as_str())
