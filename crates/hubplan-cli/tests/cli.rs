@@ -243,3 +243,65 @@ fn validate_prints_a_summary() {
     assert!(r.stdout.contains("zones: 8"), "{}", r.stdout);
     assert!(r.stdout.contains("Z7"), "{}", r.stdout);
 }
+
+/// Session 8 sweep, "seen, not changed": `hubplan compare` of two plans made under
+/// different access limits compared "need within the limit" across the two limits
+/// without saying so. It now says so, and only then.
+#[test]
+fn compare_says_when_the_plans_have_different_limits() {
+    let dir = copy_fixture("tiny");
+    let text = std::fs::read_to_string(dir.path().join("scenario.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("scenario_45.toml"),
+        text.replace("max_minutes = 35", "max_minutes = 45"),
+    )
+    .unwrap();
+    let plan = |scenario: &str, out: &str| {
+        let out = dir.path().join(out);
+        let r = hubplan(&[
+            "plan",
+            dir.path().join(scenario).to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        out
+    };
+    let (a, b) = (plan("scenario.toml", "a"), plan("scenario_45.toml", "b"));
+    let r = hubplan(&["compare", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(
+            "note: the plans have different access limits (A's access limit is 35 minutes and B's 45 minutes): \
+             \"need within the limit\" and \"share within the limit\" count each plan against its own limit"
+        ),
+        "{}",
+        r.stdout
+    );
+    let r = hubplan(&["compare", a.to_str().unwrap(), a.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(!r.stdout.contains("different access limits"), "{}", r.stdout);
+    assert!(r.stdout.contains("need within the limit"), "{}", r.stdout);
+    // min_travel without a limit: nothing to be within.
+    std::fs::write(
+        dir.path().join("scenario_none.toml"),
+        text.replace("max_minutes = 35\n", "")
+            .replace("kind = \"min_cost\"", "kind = \"min_travel\"\n[limits]\nsites = 4"),
+    )
+    .unwrap();
+    let c = plan("scenario_none.toml", "c");
+    let r = hubplan(&["compare", a.to_str().unwrap(), c.to_str().unwrap()]);
+    assert!(
+        r.stdout
+            .contains("(A's access limit is 35 minutes and B's no access limit)"),
+        "{}",
+        r.stdout
+    );
+    let r = hubplan(&["compare", c.to_str().unwrap(), c.to_str().unwrap()]);
+    assert!(
+        r.stdout.contains("need within reach") && !r.stdout.contains("within the limit"),
+        "{}",
+        r.stdout
+    );
+}

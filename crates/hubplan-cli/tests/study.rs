@@ -105,3 +105,97 @@ fn a_bad_indicator_column_exits_2_naming_file_row_and_column() {
     );
     assert!(!out.exists(), "no partial output");
 }
+
+/// Session 9 acceptance sweep: `hubplan study` on the smallest input, one real LSOA of
+/// the Leicestershire fixture (Blaby 008A, IMD decile 5, 273 children) and one building
+/// 9.62 minutes away that hosts children's centres and health visiting and could host
+/// midwifery. Every figure is worked by hand from STUDY.md: need score (11 − 5) / 10 =
+/// 0.6; no youth or library building, so those count as U = max(9.62, 2T) minutes, and
+/// midwifery too (not hosted today): shortfall max(90 − 45, 70 − 35, 90 − 45) = 45,
+/// priority 0.6 × 45 = 27. The summary said "1 zones" and "1 building(s)", and every map
+/// of the study appendix was described as "Map of access after the plan".
+#[test]
+fn a_study_of_one_zone_and_one_building() {
+    let fx = root().join("fixtures/leicestershire");
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let first_two = |f: &str| -> String {
+        let text = std::fs::read_to_string(fx.join(f)).unwrap();
+        text.lines().take(2).map(|l| format!("{l}\n")).collect()
+    };
+    std::fs::write(d.join("zones.csv"), first_two("zones.csv")).unwrap();
+    let sites = std::fs::read_to_string(fx.join("sites.csv")).unwrap();
+    let mut lines = sites.lines();
+    let head = lines.next().unwrap();
+    let site = lines.find(|l| l.starts_with("LCC-CFW-001,")).unwrap();
+    std::fs::write(d.join("sites.csv"), format!("{head}\n{site}\n")).unwrap();
+    let zone = first_two("zones.csv")
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(zone, "E01025610");
+    std::fs::write(
+        d.join("travel_times.csv"),
+        format!("zone_id,site_id,minutes\n{zone},LCC-CFW-001,9.62\n"),
+    )
+    .unwrap();
+    std::fs::copy(fx.join("services.csv"), d.join("services.csv")).unwrap();
+    std::fs::copy(fx.join("study.toml"), d.join("study.toml")).unwrap();
+    let out = d.join("out");
+    let o = hubplan(&[
+        "study",
+        d.join("study.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--report",
+    ]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout
+            .starts_with("1 zone, population 1563, children (pop_0_15) 273\n"),
+        "{}",
+        o.stdout
+    );
+    let zones = read_csv(&out.join("zones.csv"));
+    assert_eq!(zones.len(), 1);
+    let z = &zones[0];
+    assert_eq!(
+        (
+            z["need_score"].as_str(),
+            z["shortfall"].as_str(),
+            z["priority_score"].as_str()
+        ),
+        ("0.6000", "45.00", "27.0000")
+    );
+    assert_eq!(
+        (z["within_children_centre"].as_str(), z["within_midwifery"].as_str()),
+        ("true", "false")
+    );
+    let areas = read_csv(&out.join("areas.csv"));
+    assert_eq!(areas.len(), 1);
+    assert_eq!(areas[0]["best_site_midwifery"], "LCC-CFW-001");
+    assert_eq!(areas[0]["children_reached_midwifery"], "273");
+    assert_eq!(areas[0]["best_site_youth"], "");
+    let md = std::fs::read_to_string(out.join("appendix.md")).unwrap();
+    assert!(
+        md.contains("- 1 zone, population 1,563, children (pop\\_0\\_15) 273."),
+        "{md}"
+    );
+    assert!(
+        md.contains("- Children and family wellbeing: 1 building hosts it today, 0 more could; 100.0% of children"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- 1 priority zone beyond a limit (273 children), grouped into 1 contiguous priority area."),
+        "{md}"
+    );
+    assert!(!md.contains("after the plan"), "{md}");
+    assert!(
+        md.contains("![Need score by zone (darker = higher need)](need.svg)"),
+        "{md}"
+    );
+}

@@ -65,6 +65,46 @@ fn minutes(x: f64) -> Option<f64> {
     round_to(x, 2)
 }
 
+/// A sum of need (need served, covered, unreachable, total), to 6 decimals: the
+/// floating-point noise of a long sum goes (`10500.000000000002` → `10500.0`),
+/// every digit a need column can sensibly carry stays (the users of demand
+/// capacity are written the same way).
+fn need_sum(x: f64) -> Option<f64> {
+    round_to(x, 6)
+}
+
+/// The decimals an objective value of `kind` is written with in plan.json:
+/// pence for `min_cost` (money, as every amount of money), 6 for need
+/// (`max_coverage`) and need × minutes (`min_travel`), as [`need_sum`].
+fn objective_decimals(kind: hubplan::ObjectiveKind) -> i32 {
+    match kind {
+        hubplan::ObjectiveKind::MinCost => 2,
+        _ => 6,
+    }
+}
+
+/// plan.json's `objective` (or `primary_objective`): rounded to the decimals of its kind.
+fn objective_value(kind: hubplan::ObjectiveKind, x: f64) -> Option<f64> {
+    round_to(x, objective_decimals(kind))
+}
+
+/// plan.json's `bound`, rounded to the decimals of its kind *outward* (down for a
+/// minimum, up for `max_coverage`), so that the written bound is still a bound
+/// on every plan. A relative 1e-9 of a unit in the last place absorbs the noise of the
+/// bound's own arithmetic (`762669.6799999999` is 762669.68, not 762669.67).
+fn bound_value(kind: hubplan::ObjectiveKind, x: f64) -> Option<f64> {
+    let v = finite(x)?;
+    let f = 10f64.powi(objective_decimals(kind));
+    let scaled = v * f;
+    let slack = 1e-6 + scaled.abs() * 1e-12;
+    let r = if kind == hubplan::ObjectiveKind::MaxCoverage {
+        (scaled - slack).ceil()
+    } else {
+        (scaled + slack).floor()
+    };
+    finite(r / f).or(Some(v))
+}
+
 pub(crate) fn csv_fixed(x: Option<f64>) -> String {
     match x {
         Some(v) if v.is_finite() => {
@@ -482,11 +522,11 @@ fn worse_off_json<'a>(inputs: &'a Inputs, plan: &Plan) -> WorseOffJson<'a> {
             .map(|d| DecileJson {
                 imd_decile: d.imd_decile,
                 zones: d.zones,
-                need: finite(d.need),
+                need: need_sum(d.need),
                 zones_longer: d.zones_longer,
-                need_longer: finite(d.need_longer),
+                need_longer: need_sum(d.need_longer),
                 zones_worse_off: d.zones_worse_off,
-                need_worse_off: finite(d.need_worse_off),
+                need_worse_off: need_sum(d.need_worse_off),
                 mean_minutes_before: minutes(d.mean_minutes_before),
                 mean_minutes_after: minutes(d.mean_minutes_after),
             })
@@ -635,7 +675,7 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
             services: known_service_ids(inputs, &s.services),
             zones_served: p.zones_served,
             zones_served_before: p.zones_served_before,
-            need_served: finite(p.need_served),
+            need_served: need_sum(p.need_served),
         })
         .collect();
     let doc = PlanJson {
@@ -646,8 +686,8 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
             .map(|(topic, text)| SummaryJson { topic, text })
             .collect(),
         objective_kind: plan.objective_kind.name(),
-        objective: finite(plan.objective),
-        bound: finite(plan.bound),
+        objective: objective_value(plan.objective_kind, plan.objective),
+        bound: bound_value(plan.objective_kind, plan.bound),
         gap: finite(plan.gap),
         sites,
         totals: TotalsJson {
@@ -657,10 +697,10 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
             zones_covered_before: plan.zones.iter().filter(|z| z.covered_before).count(),
             zones_covered_after: plan.zones.iter().filter(|z| z.covered_after).count(),
             zones_unreachable: t.zones_unreachable,
-            need_total: finite(t.need_total),
-            need_covered_before: finite(t.need_covered_before),
-            need_covered_after: finite(t.need_covered_after),
-            need_unreachable: finite(t.need_unreachable),
+            need_total: need_sum(t.need_total),
+            need_covered_before: need_sum(t.need_covered_before),
+            need_covered_after: need_sum(t.need_covered_after),
+            need_unreachable: need_sum(t.need_unreachable),
             mean_minutes_before: minutes(t.mean_minutes_before),
             mean_minutes_after: minutes(t.mean_minutes_after),
         },
@@ -732,7 +772,7 @@ fn sites_csv(inputs: &Inputs, plan: &Plan) -> Result<Vec<u8>> {
             row.extend([
                 p.zones_served.to_string(),
                 p.zones_served_before.to_string(),
-                csv_plain(p.need_served),
+                need_sum(p.need_served).map(csv_plain).unwrap_or_default(),
             ]);
             row.extend(crate::capacity_out::site_cells(plan, j));
             row
@@ -770,7 +810,7 @@ fn plan_geojson(inputs: &Inputs, plan: &Plan) -> Result<Vec<u8>> {
             site_properties(s, p.decision),
             json!({
                 "zones_served": p.zones_served,
-                "need_served": finite(p.need_served),
+                "need_served": need_sum(p.need_served),
             }),
         );
         features.push(feature(point(s.pos), props));
@@ -1422,11 +1462,11 @@ fn service_worse_off_json(inputs: &Inputs, rules: &ServiceRules, plan: &ServiceP
                 .map(|d| DecileJson {
                     imd_decile: d.imd_decile,
                     zones: d.zones,
-                    need: finite(d.need),
+                    need: need_sum(d.need),
                     zones_longer: d.zones_longer,
-                    need_longer: finite(d.need_longer),
+                    need_longer: need_sum(d.need_longer),
                     zones_worse_off: d.zones_worse_off,
-                    need_worse_off: finite(d.need_worse_off),
+                    need_worse_off: need_sum(d.need_worse_off),
                     mean_minutes_before: minutes(d.mean_minutes_before),
                     mean_minutes_after: minutes(d.mean_minutes_after),
                 })
@@ -1568,10 +1608,10 @@ fn service_plan_json(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan, 
             json!({
                 "service": svc_id(inputs, s),
                 "max_minutes": c.max_minutes.and_then(finite),
-                "need_total": finite(c.need_total),
-                "need_covered_before": finite(c.need_covered_before),
-                "need_covered_after": finite(c.need_covered_after),
-                "need_unreachable": finite(c.need_unreachable),
+                "need_total": need_sum(c.need_total),
+                "need_covered_before": need_sum(c.need_covered_before),
+                "need_covered_after": need_sum(c.need_covered_after),
+                "need_unreachable": need_sum(c.need_unreachable),
                 "zones_with_need": zs.iter().filter(|z| z.need > 0.0).count(),
                 "zones_covered_before": zs.iter().filter(|z| z.need > 0.0 && z.covered_before).count(),
                 "zones_covered_after": zs.iter().filter(|z| z.need > 0.0 && z.covered_after).count(),
@@ -1598,10 +1638,10 @@ fn service_plan_json(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan, 
             .collect(),
         zones_total: inputs.zones.len(),
         zones_unreachable: union.len(),
-        need_total: finite(sum(|c| c.need_total)),
-        need_covered_before: finite(sum(|c| c.need_covered_before)),
-        need_covered_after: finite(sum(|c| c.need_covered_after)),
-        need_unreachable: finite(sum(|c| c.need_unreachable)),
+        need_total: need_sum(sum(|c| c.need_total)),
+        need_covered_before: need_sum(sum(|c| c.need_covered_before)),
+        need_covered_after: need_sum(sum(|c| c.need_covered_after)),
+        need_unreachable: need_sum(sum(|c| c.need_unreachable)),
         per_service,
     };
     let pairs = |v: &[(hubplan::SiteIdx, hubplan::ServiceIdx)]| {
@@ -1650,10 +1690,10 @@ fn service_plan_json(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan, 
         status: plan.status.name(),
         objective_kind: plan.objective_kind.name(),
         then: plan.then.map(|k| k.name()),
-        objective: finite(plan.objective),
-        bound: finite(plan.bound),
+        objective: objective_value(plan.then.unwrap_or(plan.objective_kind), plan.objective),
+        bound: bound_value(plan.then.unwrap_or(plan.objective_kind), plan.bound),
         gap: finite(plan.gap),
-        primary_objective: finite(plan.primary_objective),
+        primary_objective: objective_value(plan.objective_kind, plan.primary_objective),
         services,
         sites,
         totals,

@@ -104,6 +104,20 @@ pub(crate) struct CrlfToLf<R> {
     just_closed: bool,
     field_start: bool,
     line_start: bool,
+    /// The line being written (1-based, counting LF as the `csv` crate does).
+    line: u64,
+    /// The line where the open quoted cell (`in_quotes`) started.
+    quote_line: u64,
+    /// The inner reader is at its end.
+    eof: bool,
+    /// The cell of the row being written (0-based; rows end at a line end outside quotes).
+    cell: usize,
+    /// The cell of the open quoted cell.
+    quote_cell: usize,
+    /// Quoted cells whose closing quote is followed by more text (`"a"b,`), as
+    /// (line, cell) of their opening quote: the mark of a quote left open, or of a
+    /// quote inside a value that is not doubled. Read ahead of the rows; kept small.
+    strays: std::collections::VecDeque<(u64, usize)>,
 }
 
 impl<R: Read> CrlfToLf<R> {
@@ -119,7 +133,28 @@ impl<R: Read> CrlfToLf<R> {
             // Blank lines before the header are left to the `csv` crate (they are
             // counted; the header is line 1 in messages either way).
             line_start: false,
+            line: 1,
+            quote_line: 0,
+            eof: false,
+            cell: 0,
+            quote_cell: 0,
+            strays: std::collections::VecDeque::new(),
         }
+    }
+
+    /// The first quoted cell between lines `from` and `to` (inclusive) with text after
+    /// its closing quote, as (line, cell) of its opening quote; forgets those before `from`.
+    pub(crate) fn stray_quote(&mut self, from: u64, to: u64) -> Option<(u64, usize)> {
+        while self.strays.front().is_some_and(|s| s.0 < from) {
+            self.strays.pop_front();
+        }
+        self.strays.front().copied().filter(|s| s.0 <= to)
+    }
+
+    /// At the end of the input inside a quoted cell (an unterminated quote):
+    /// the line where that cell's opening quote is.
+    pub(crate) fn open_quote_at_end(&self) -> Option<u64> {
+        (self.eof && self.in_quotes).then_some(self.quote_line)
     }
 }
 
@@ -134,6 +169,7 @@ impl<R: Read> Read for CrlfToLf<R> {
                 self.len = self.inner.read(&mut self.buf)?;
                 self.pos = 0;
                 if self.len == 0 {
+                    self.eof = true;
                     break;
                 }
             }
@@ -167,6 +203,22 @@ impl<R: Read> Read for CrlfToLf<R> {
                 }
             } else if b == b'"' && (closed || self.field_start) {
                 self.in_quotes = true;
+                if !closed {
+                    self.quote_line = self.line;
+                    self.quote_cell = self.cell;
+                }
+            } else if closed && !matches!(b, b',' | b'\n' | b'\r') && self.strays.len() < 4096 {
+                self.strays.push_back((self.quote_line, self.quote_cell));
+            }
+            if !self.in_quotes {
+                match b {
+                    b',' => self.cell += 1,
+                    b'\n' => self.cell = 0,
+                    _ => {}
+                }
+            }
+            if b == b'\n' {
+                self.line += 1;
             }
             self.field_start = !self.in_quotes && matches!(b, b',' | b'\n');
             self.line_start = !self.in_quotes && b == b'\n';
@@ -261,6 +313,11 @@ impl CsvStream {
                     if rec.iter().all(|c| c.trim().is_empty()) {
                         continue;
                     }
+                    // A quote with no closing quote (it ran to the end of the file, or
+                    // on to a later stray quote, swallowing line ends and commas).
+                    if let Some(e) = self.unterminated_quote(rec, line) {
+                        return Err(e);
+                    }
                     // The reader is flexible (blank lines are one-cell records): check
                     // the row's length here.
                     if rec.len() != self.headers.len() {
@@ -293,6 +350,91 @@ impl CsvStream {
                 Err(e) => return Err(csv_error(&self.file, e, &self.headers)),
             }
         }
+    }
+
+    /// The error for a row that an unterminated quote runs through: a quoted cell
+    /// that runs to the end of the file, or one over several lines in a row of the
+    /// wrong length. Names the line where the quoted cell starts and its column.
+    fn unterminated_quote(&mut self, rec: &csv::StringRecord, line: u64) -> Option<IoError> {
+        // Each cell's first line: line ends are only inside quoted cells.
+        let mut starts = Vec::with_capacity(rec.len());
+        let mut l = line;
+        for cell in rec.iter() {
+            starts.push(l);
+            l += cell.bytes().filter(|&b| b == b'\n').count() as u64;
+        }
+        let column = |i: usize| {
+            self.headers
+                .get(i)
+                .filter(|h| !h.is_empty())
+                .cloned()
+                .unwrap_or_else(|| format!("#{}", i + 1))
+        };
+        let last = rec.len().checked_sub(1)?;
+        if let Some(q) = self.reader.get_ref().open_quote_at_end() {
+            if starts[last] == q {
+                return Some(
+                    IoError::new(
+                        IoErrorKind::Csv,
+                        format!(
+                            "the quoted value of column {} that starts on this line has no closing quote: \
+                             everything after its opening quote, to the end of the file, was read \
+                             as one value; add the closing \" or remove the opening one",
+                            quote(&column(last))
+                        ),
+                    )
+                    .in_file(&self.file)
+                    .at_line(q)
+                    .field(column(last)),
+                );
+            }
+        }
+        // A value over several lines in a row of the wrong length, or one that holds
+        // whole rows (a line with as many commas as a row has), is a quote left open.
+        let width = self.headers.len();
+        let stray = self.reader.get_mut().stray_quote(line, l);
+        let Some(i) = rec.iter().position(|c| c.contains('\n')) else {
+            // On one line: a quoted value with text after its closing quote.
+            let (q, c) = stray.filter(|_| rec.len() != width)?;
+            return Some(
+                IoError::new(
+                    IoErrorKind::Csv,
+                    format!(
+                        "the quoted value of column {} that starts on this line has more text after its closing \
+                         quote, so the row has {} fields where the header has {width}: is a quote missing, or a \
+                         quote inside the value not doubled? (a quote inside a value is written \"\")",
+                        quote(&column(c)),
+                        rec.len()
+                    ),
+                )
+                .in_file(&self.file)
+                .at_line(q)
+                .field(column(c)),
+            );
+        };
+        let swallows_rows = width > 1 && rec[i].split('\n').skip(1).any(|l| l.matches(',').count() + 1 >= width);
+        if rec.len() == width && !swallows_rows {
+            return None;
+        }
+        let end = starts[i] + rec[i].bytes().filter(|&b| b == b'\n').count() as u64;
+        Some(
+            IoError::new(
+                IoErrorKind::Csv,
+                format!(
+                    "the quoted value of column {} that starts on this line runs on to line {end}{}: is its \
+                     closing quote missing? (a quote inside a value is written \"\")",
+                    quote(&column(i)),
+                    if rec.len() == width {
+                        ", taking in the rows between as part of it".to_string()
+                    } else {
+                        format!(", so the row has {} fields where the header has {width}", rec.len())
+                    }
+                ),
+            )
+            .in_file(&self.file)
+            .at_line(starts[i])
+            .field(column(i)),
+        )
     }
 
     /// Rows read so far.
@@ -1226,6 +1368,74 @@ mod tests {
             e.contains("bad.csv:5: this row has 3 fields but the header has 2"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn an_unterminated_quote_is_named_with_its_line_and_column() {
+        // Session 8 sweep: an unterminated quote was reported as "this row has 13 fields
+        // but the header has 10". LF and CR LF alike.
+        let dir = tempfile::tempdir().unwrap();
+        let errors = |text: &str| {
+            let mut out = Vec::new();
+            for (name, eol) in [("lf.csv", "\n"), ("crlf.csv", "\r\n")] {
+                let p = write(dir.path(), name, &text.replace('\n', eol));
+                let mut s = CsvStream::open(&p, "sites", 100).unwrap();
+                let mut rec = csv::StringRecord::new();
+                let e = loop {
+                    match s.next_row(&mut rec) {
+                        Ok(Some(_)) => {}
+                        Ok(None) => panic!("{name}: no error"),
+                        Err(e) => break e,
+                    }
+                };
+                out.push((name, e));
+            }
+            out
+        };
+        // The quote runs on to a later quote: the rows in between are swallowed.
+        let text = "id,name,annual_cost\nA,Alpha,1\nB,\"Bravo, Hall,2\nC,Charlie,3\nD,\"Delta\",4\nE,Echo,5\n";
+        for (name, e) in errors(text) {
+            let m = e.to_string();
+            assert!(
+                m.contains(&format!(
+                    "{name}:3: field name: the quoted value of column \"name\" that starts on this line runs on \
+                     to line 5, taking in the rows between as part of it: is its closing quote missing?"
+                )),
+                "{m}"
+            );
+        }
+        // ... and the row comes out too long.
+        let text = "id,name,annual_cost\nA,Alpha,1\nB,\"Bravo, Hall,2\nC,Charlie,3\nD,\"Delta\" Hall,4,5\n";
+        for (name, e) in errors(text) {
+            let m = e.to_string();
+            assert!(
+                m.contains(&format!(
+                    "{name}:3: field name: the quoted value of column \"name\" that starts on this line runs on \
+                     to line 5, so the row has 4 fields where the header has 3: is its closing quote missing?"
+                )),
+                "{m}"
+            );
+        }
+        // The quote runs to the end of the file (here in the last column, where the row
+        // still has the right number of fields).
+        let text = "id,name,annual_cost\nA,Alpha,1\nB,Bravo,\"2\nC,Charlie,3\nD,Delta,4\n";
+        for (name, e) in errors(text) {
+            let m = e.to_string();
+            assert!(
+                m.contains(&format!(
+                    "{name}:3: field annual_cost: the quoted value of column \"annual_cost\" that starts on this line \
+                     has no closing quote"
+                )),
+                "{m}"
+            );
+        }
+        // A closed quoted value over two lines is still fine.
+        let p = write(dir.path(), "ok.csv", "id,name\nA,\"Two\nlines\"\nB,\"x\"\n");
+        let mut s = CsvStream::open(&p, "sites", 100).unwrap();
+        let mut rec = csv::StringRecord::new();
+        assert_eq!(s.next_row(&mut rec).unwrap(), Some(2));
+        assert_eq!(s.next_row(&mut rec).unwrap(), Some(4));
+        assert_eq!(s.next_row(&mut rec).unwrap(), None);
     }
 
     #[test]

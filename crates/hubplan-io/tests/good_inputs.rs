@@ -310,3 +310,41 @@ fn non_finite_numbers_are_written_as_null() {
     let back = read_plan_json(&tmp.path().join("plan.json")).unwrap();
     assert_eq!(back.objective, None);
 }
+
+/// Session 8 sweep, "seen, not changed": plan.json wrote `objective` and `bound` at full
+/// precision (`762669.6799999999`) while every other amount of money is in pence. Now the
+/// objective is rounded to pence under `min_cost` (6 decimals for need and need × minutes),
+/// the bound outward (a lower bound stays a lower bound), sums of need to 6 decimals, and
+/// all stay JSON numbers.
+#[test]
+fn objective_bound_and_need_sums_are_rounded_in_plan_json() {
+    let (inputs, scenario, mut plan, meta) = plan_for("scenario.toml");
+    assert_eq!(plan.objective_kind, hubplan::ObjectiveKind::MinCost);
+    let write = |plan: &hubplan::Plan| {
+        let tmp = tempfile::tempdir().unwrap();
+        write_plan_dir(tmp.path(), &inputs, &scenario, plan, &meta).unwrap();
+        let text = std::fs::read_to_string(tmp.path().join("plan.json")).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        (text, json)
+    };
+    plan.objective = 762_669.679_999_999_9;
+    plan.bound = 762_669.679_999_999_9;
+    plan.totals.need_total = 0.1 + 0.2;
+    let (text, json) = write(&plan);
+    assert!(!text.contains("762669.6799999"), "{text}");
+    assert!(!text.contains("0.30000000000000004"), "{text}");
+    assert_eq!(json["objective"].as_f64(), Some(762_669.68));
+    assert_eq!(json["bound"].as_f64(), Some(762_669.68));
+    assert_eq!(json["totals"]["need_total"].as_f64(), Some(0.3));
+    // A bound half a penny below the objective is written down to the penny below, not up to it.
+    plan.bound = 762_669.675;
+    let (_, json) = write(&plan);
+    assert_eq!(json["bound"].as_f64(), Some(762_669.67));
+    // max_coverage: need, to 6 decimals; its (upper) bound rounds up.
+    plan.objective_kind = hubplan::ObjectiveKind::MaxCoverage;
+    plan.objective = 1_234.123_456_789;
+    plan.bound = 1_234.123_456_1;
+    let (_, json) = write(&plan);
+    assert_eq!(json["objective"].as_f64(), Some(1_234.123_457));
+    assert_eq!(json["bound"].as_f64(), Some(1_234.123_457));
+}

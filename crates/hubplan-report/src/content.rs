@@ -56,9 +56,9 @@ fn limit_adj(sc: &Scenario) -> String {
         .map_or_else(|| "access".into(), |m| format!("{}-minute", plain(m)))
 }
 
-fn limit_phrase(sc: &Scenario) -> String {
-    sc.max_minutes
-        .map_or_else(|| "(no limit)".into(), |m| format!("{} minutes", plain(m)))
+/// "within 35 minutes", or "within reach" without a limit.
+fn within(sc: &Scenario) -> String {
+    crate::fmt::within_phrase(sc.max_minutes)
 }
 
 fn has_plan(p: &Plan) -> bool {
@@ -169,9 +169,12 @@ pub(crate) fn blocks(a: &Appendix<'_>) -> Vec<Block> {
         meta.push(s.to_string());
     }
     meta.push(format!(
-        "Objective {}; access limit {}; status {}",
+        "Objective {}; {}; status {}",
         a.scenario.objective.name(),
-        limit_phrase(a.scenario),
+        a.scenario.max_minutes.map_or_else(
+            || "no access limit".into(),
+            |m| format!("access limit {} minutes", plain(m))
+        ),
         a.plan.status.name()
     ));
     match a.generated {
@@ -236,36 +239,43 @@ fn number_sections(b: &mut [Block]) {
 fn summary(a: &Appendix<'_>, b: &mut Vec<Block>) {
     let (p, sc, t) = (a.plan, a.scenario, &a.plan.totals);
     b.push(h(2, "summary", "Summary"));
-    let lim = limit_phrase(sc);
+    let lim = within(sc);
     let planned = has_plan(p);
+    let in_limit = if sc.max_minutes.is_some() {
+        " within the limit"
+    } else {
+        ""
+    };
     let unreachable_note = if p.unreachable.is_empty() {
         String::new()
     } else {
         match sc.beyond_limit {
-            hubplan::scenario::BeyondLimit::NoWorse => " (zones no building reaches within the limit today \
-                 may not get a longer journey; they are listed in [[sec:unreachable]])"
-                .to_string(),
+            hubplan::scenario::BeyondLimit::NoWorse => format!(
+                " (zones no building reaches{in_limit} today may not get a longer journey; they are listed in \
+                 [[sec:unreachable]])"
+            ),
             hubplan::scenario::BeyondLimit::Tolerance(t) => format!(
-                " (zones no building reaches within the limit today may get a journey at most {} minutes \
-                 longer; they are listed in [[sec:unreachable]])",
+                " (zones no building reaches{in_limit} today may get a journey at most {} minutes longer; they \
+                 are listed in [[sec:unreachable]])",
                 plain(t)
             ),
-            hubplan::scenario::BeyondLimit::Ignore => " (except zones no building reaches within the limit \
-                 today, left out of the rule and listed in [[sec:unreachable]])"
-                .to_string(),
+            hubplan::scenario::BeyondLimit::Ignore => format!(
+                " (except zones no building reaches{in_limit} today, left out of the rule and listed in \
+                 [[sec:unreachable]])"
+            ),
         }
     };
     let intro = match (sc.objective, planned) {
         (ObjectiveKind::MinCost, true) => format!(
-            "The plan keeps every family within {lim} of a hub by public transport{unreachable_note}, \
+            "The plan keeps every family {lim} of a hub by public transport{unreachable_note}, \
              at the least annual running cost."
         ),
         (ObjectiveKind::MinCost, false) => format!(
-            "The scenario asks for every family within {lim} of a hub by public transport{unreachable_note}, \
+            "The scenario asks for every family {lim} of a hub by public transport{unreachable_note}, \
              at the least annual running cost."
         ),
         (ObjectiveKind::MaxCoverage, _) => format!(
-            "The {} as much need as possible within {lim} of a hub by public transport{}.",
+            "The {} as much need as possible {lim} of a hub by public transport{}.",
             if planned {
                 "plan reaches"
             } else {
@@ -283,7 +293,7 @@ fn summary(a: &Appendix<'_>, b: &mut Vec<Block>) {
             },
             sc.sites.map_or_else(String::new, |n| format!(" with {n} hubs")),
             sc.max_minutes
-                .map_or_else(String::new, |_| format!(", with everyone within {lim}"))
+                .map_or_else(String::new, |_| format!(", with everyone {lim}"))
         ),
     };
     let status = match p.status {
@@ -347,7 +357,7 @@ fn summary(a: &Appendix<'_>, b: &mut Vec<Block>) {
         "one-off".into(),
     ]);
     tb.rows.push(vec![
-        format!("Need within {lim}"),
+        format!("Need {lim}"),
         format!(
             "{} ({})",
             count(t.need_covered_before),
@@ -391,10 +401,12 @@ fn summary(a: &Appendix<'_>, b: &mut Vec<Block>) {
     }
     if t.zones_unreachable > 0 {
         notes.push(format!(
-            "{} (need {}) {} beyond {lim} of every building, open or not; listed in [[sec:unreachable]]{}.",
+            "{} (need {}) {} {} of every building, open or not; listed in [[sec:unreachable]]{}.",
             plural(t.zones_unreachable, "zone", "zones"),
             count(t.need_unreachable),
             if t.zones_unreachable == 1 { "is" } else { "are" },
+            sc.max_minutes
+                .map_or_else(|| "out of reach".into(), |m| format!("beyond {} minutes", plain(m))),
             match (sc.objective, sc.beyond_limit) {
                 (ObjectiveKind::MaxCoverage, _) => String::new(),
                 (_, hubplan::scenario::BeyondLimit::NoWorse) => ", where the rule forbids a longer journey".into(),
@@ -408,8 +420,9 @@ fn summary(a: &Appendix<'_>, b: &mut Vec<Block>) {
     b.push(Block::List(notes));
     b.push(Block::Note(format!(
         "Need is the scenario's measure of demand: {}. Mean minutes are weighted by need over zones with a \
-         reachable hub.",
-        need_measure(a)
+         reachable hub.{}",
+        need_measure(a),
+        crate::fmt::no_limit_note(sc.max_minutes)
     )));
 }
 
@@ -432,10 +445,10 @@ fn map(a: &Appendix<'_>, b: &mut Vec<Block>) {
         file: a.map_file.map(str::to_string),
         caption: format!(
             "{} Each zone is drawn as the area nearer its centre than any other zone's, shaded and patterned by \
-             public-transport minutes to its nearest open hub after the plan (limit {}); black lines are district \
+             public-transport minutes to its nearest open hub after the plan ({}); black lines are district \
              boundaries. Buildings are marked by decision.",
             crate::map::finding(a.inputs, a.plan, a.scenario.max_minutes),
-            limit_phrase(a.scenario)
+            crate::fmt::limit_caption(a.scenario.max_minutes)
         ),
     });
 }
@@ -476,7 +489,11 @@ fn districts(a: &Appendix<'_>, b: &mut Vec<Block>) {
         e.saving += if bo { site.annual_cost } else { 0.0 } - if ao { site.annual_cost } else { 0.0 };
     }
     b.push(h(2, "districts", "By district"));
-    let lim = limit_phrase(a.scenario);
+    let limit = a.scenario.max_minutes;
+    let (wb, wa) = (
+        crate::fmt::within_column(limit, "before"),
+        crate::fmt::within_column(limit, "after"),
+    );
     let mut t = Table::new(
         &[
             "District",
@@ -487,14 +504,17 @@ fn districts(a: &Appendix<'_>, b: &mut Vec<Block>) {
             "Closed",
             "Annual saving",
             "Backlog removed",
-            "Within limit before",
-            "Within limit after",
+            &wb,
+            &wa,
             "Mean minutes after",
         ],
         &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
     );
     t.class = "wide";
-    t.caption = format!("Buildings, money and access by district (limit {lim})");
+    t.caption = format!(
+        "Buildings, money and access by district ({})",
+        crate::fmt::limit_caption(limit)
+    );
     let mut tot = (Acc::default(), Sites::default());
     let row = |name: String, acc: &Acc, s: &Sites| {
         vec![
@@ -535,10 +555,17 @@ fn districts(a: &Appendix<'_>, b: &mut Vec<Block>) {
     t.total = Some(row("Total".into(), &tot.0, &tot.1));
     b.push(Block::Table(t));
     b.push(Block::Note(format!(
-        "Within limit: share of {} whose zone's nearest open hub is within {lim}. Mean minutes weighted by {}. \
-         Buildings are counted in their own district, zones in theirs.",
+        "{}: share of {} whose zone's nearest open hub is {}. Mean minutes weighted by {}. \
+         Buildings are counted in their own district, zones in theirs.{}",
+        if limit.is_some() {
+            "Within limit"
+        } else {
+            "Within reach"
+        },
         w.noun(),
-        w.noun()
+        crate::fmt::within_phrase(limit),
+        w.noun(),
+        crate::fmt::no_limit_note(limit)
     )));
 }
 
@@ -556,15 +583,28 @@ fn equality(a: &Appendix<'_>, b: &mut Vec<Block>) {
     if has_children {
         cols.push("Children 0–15");
     }
-    cols.extend(["Within limit before", "Within limit after"]);
+    let limit = a.scenario.max_minutes;
+    let (wb, wa) = (
+        crate::fmt::within_column(limit, "before"),
+        crate::fmt::within_column(limit, "after"),
+    );
+    let children_after = format!(
+        "Children {} after",
+        if limit.is_some() {
+            "within limit"
+        } else {
+            "within reach"
+        }
+    );
+    cols.extend([wb.as_str(), wa.as_str()]);
     if has_children {
-        cols.push("Children within limit after");
+        cols.push(&children_after);
     }
     cols.extend(["Mean minutes before", "Mean minutes after"]);
     let right: Vec<usize> = (1..cols.len()).collect();
     let mut t = Table::new(&cols, &right);
     t.class = "wide";
-    t.caption = format!("Access by IMD decile (limit {})", limit_phrase(a.scenario));
+    t.caption = format!("Access by IMD decile ({})", crate::fmt::limit_caption(limit));
     let mut tot = Acc::default();
     let row = |label: String, acc: &Acc| {
         let mut r = vec![label, count(acc.zones as f64), count(acc.population)];
@@ -612,17 +652,23 @@ fn equality(a: &Appendix<'_>, b: &mut Vec<Block>) {
     b.push(Block::Table(t));
     b.push(Block::Note(format!(
         "Index of Multiple Deprivation decile of each zone, 1 = the most deprived tenth of areas nationally. \
-         Within limit: share of {} whose zone is within {} of an open hub; mean minutes weighted by {}.{}",
+         {}: share of {} whose zone is {} of an open hub; mean minutes weighted by {}.{}{}",
+        if limit.is_some() {
+            "Within limit"
+        } else {
+            "Within reach"
+        },
         w.noun(),
-        limit_phrase(a.scenario),
+        crate::fmt::within_phrase(limit),
         w.noun(),
         if has_children {
             " Children: the zones' pop_0_15 column."
         } else {
             ""
-        }
+        },
+        crate::fmt::no_limit_note(limit)
     )));
-    crate::equality::section_blocks(inputs, plan, &limit_phrase(a.scenario), b);
+    crate::equality::section_blocks(inputs, plan, limit, b);
 }
 
 /// The building nearest (straight line) to `s` among the open sites, with km.
@@ -673,7 +719,7 @@ fn closure_reason(c: &ClosedSite, lim_short: &str) -> String {
 
 fn closures(a: &Appendix<'_>, b: &mut Vec<Block>) {
     let (inputs, plan, ex) = (a.inputs, a.plan, a.explanations);
-    let lim = limit_phrase(a.scenario);
+    let lim = within(a.scenario);
     let lim_short = a
         .scenario
         .max_minutes
@@ -687,7 +733,11 @@ fn closures(a: &Appendix<'_>, b: &mut Vec<Block>) {
         "For each closing building: why it can close, and where the people who used it as their nearest hub go. \
          \"Users\" are the zones whose nearest hub today is this building; minutes are public-transport minutes \
          from the zone, weighted by need, before (to this building) and after (to their new nearest open hub). \
-         The limit is {lim}."
+         {}",
+        a.scenario.max_minutes.map_or_else(
+            || crate::fmt::no_limit_note(None).trim_start().to_string(),
+            |m| format!("The limit is {} minutes.", plain(m))
+        )
     )));
     let mut order: Vec<&ClosedSite> = ex.closed.iter().collect();
     order.sort_by(|x, y| {
@@ -785,7 +835,7 @@ fn closures(a: &Appendix<'_>, b: &mut Vec<Block>) {
         .collect();
     if !beyond.is_empty() {
         b.push(Block::Para(format!(
-            "Zones that are within {lim} today but not after the plan:"
+            "Zones that are {lim} today but not after the plan:"
         )));
         b.push(Block::List(beyond));
     }
@@ -888,7 +938,7 @@ fn protected_cell(inputs: &Inputs, z: &ProtectedZone) -> String {
 
 fn kept(a: &Appendix<'_>, b: &mut Vec<Block>) {
     let (inputs, ex) = (a.inputs, a.explanations);
-    let lim = limit_phrase(a.scenario);
+    let lim = within(a.scenario);
     b.push(h(2, "access-rule", "Buildings kept because of the access rule"));
     let mut rule: Vec<(&hubplan::explain::KeptSite, &[ProtectedZone])> = ex.access_rule_keeps().collect();
     if rule.is_empty() {
@@ -898,9 +948,14 @@ fn kept(a: &Appendix<'_>, b: &mut Vec<Block>) {
         )));
     } else {
         b.push(Block::Para(format!(
-            "Each of these buildings is the only open hub within {lim} for the zones listed: if it closed, \
-             and nothing else changed, those zones would be beyond the limit. Each zone is shown as \
-             \"zone (minutes to this building → minutes to the next nearest open hub)\"."
+            "Each of these buildings is the only open hub {lim} for the zones listed: if it closed, \
+             and nothing else changed, those zones would be {}. Each zone is shown as \
+             \"zone (minutes to this building → minutes to the next nearest open hub)\".",
+            if a.scenario.max_minutes.is_some() {
+                "beyond the limit"
+            } else {
+                "out of reach of every open hub"
+            }
         )));
         rule.sort_by(|x, y| {
             let (sx, sy) = (inputs.site(x.0.site), inputs.site(y.0.site));
@@ -1153,11 +1208,16 @@ fn unreachable(a: &Appendix<'_>, b: &mut Vec<Block>) {
     if plan.unreachable.is_empty() {
         return;
     }
-    let lim = limit_phrase(a.scenario);
-    b.push(h(2, "unreachable", "Zones beyond the limit of every building"));
+    let lim = within(a.scenario);
+    let (heading, within_the_limit) = if a.scenario.max_minutes.is_some() {
+        ("Zones beyond the limit of every building", "within the limit")
+    } else {
+        ("Zones out of reach of every building", "within reach")
+    };
+    b.push(h(2, "unreachable", heading));
     b.push(Block::Para(format!(
-        "No building, open or closed, is within {lim} of these zones by public transport, so no plan can bring \
-         them within the limit. They are listed here, never dropped. {}",
+        "No building, open or closed, is {lim} of these zones by public transport, so no plan can bring \
+         them {within_the_limit}. They are listed here, never dropped. {}",
         hubplan::explain::beyond_rule_sentence(inputs, a.scenario, plan)
     )));
     let mut t = Table::new(
@@ -1171,7 +1231,7 @@ fn unreachable(a: &Appendix<'_>, b: &mut Vec<Block>) {
         ],
         &[2, 4],
     );
-    t.caption = "Zones beyond the limit of every building, by district".into();
+    t.caption = format!("{heading}, by district");
     let mut unreachable = plan.unreachable.clone();
     unreachable.sort_by(|&x, &y| {
         let (zx, zy) = (inputs.zone(x), inputs.zone(y));
@@ -1214,15 +1274,15 @@ fn infeasibility(a: &Appendix<'_>, b: &mut Vec<Block>) {
 
 fn method(a: &Appendix<'_>, b: &mut Vec<Block>) {
     let (sc, p, pv) = (a.scenario, a.plan, a.provenance);
-    let lim = limit_phrase(sc);
+    let lim = within(sc);
     b.push(h(2, "method", "Method and provenance"));
     let objective = match sc.objective {
         ObjectiveKind::MinCost => format!(
             "min_cost: the least total annual running cost of open buildings (plus the one-off cost of opening \
-             new ones) such that every zone with need is within {lim} of an open hub."
+             new ones) such that every zone with need is {lim} of an open hub."
         ),
         ObjectiveKind::MaxCoverage => {
-            format!("max_coverage: the most need within {lim} of an open hub, within the budget and/or number of hubs.")
+            format!("max_coverage: the most need {lim} of an open hub, within the budget and/or number of hubs.")
         }
         ObjectiveKind::MinTravel => "min_travel: the least total need × minutes to the nearest open hub (p-median), \
                                      within the number of hubs and/or budget."
@@ -1230,16 +1290,23 @@ fn method(a: &Appendix<'_>, b: &mut Vec<Block>) {
     };
     b.push(Block::List(vec![
         format!("Objective: {objective}"),
-        format!(
-            "Access: a zone is within the limit when its nearest open hub is at most {lim} away by public \
-             transport (the bound is inclusive). Zones are small areas taken at their centroid."
-        ),
+        match sc.max_minutes {
+            Some(m) => format!(
+                "Access: a zone is within the limit when its nearest open hub is at most {} minutes away by \
+                 public transport (the bound is inclusive). Zones are small areas taken at their centroid.",
+                plain(m)
+            ),
+            None => "Access: there is no access limit; a zone is within reach when the travel-time matrix has a \
+                     journey from it to an open hub, and its journey is to the nearest one. Zones are small areas \
+                     taken at their centroid."
+                .to_string(),
+        },
         "Solving: an exact optimiser; every plan is re-checked by an independent evaluator that recomputes \
          each zone's nearest hub, the coverage and the costs from the inputs."
             .into(),
         format!(
             "Reasons: a kept building is \"forced\" when the scenario keeps it; \"required by the access rule\" \
-             when some zone has no other open hub within {lim}; otherwise \"chosen\" on cost, coverage or travel. \
+             when some zone has no other open hub {lim}; otherwise \"chosen\" on cost, coverage or travel. \
              A closure's users are the zones whose nearest hub it is today; their new nearest open hub and the \
              minutes before and after are recomputed from the travel-time matrix."
         ),

@@ -278,7 +278,12 @@ fn signed_minutes(x: Option<f64>) -> String {
 }
 
 /// The words and tables of the equality section, after the decile table of access.
-pub(crate) fn section_blocks(inputs: &Inputs, plan: &Plan, limit: &str, out: &mut Vec<Block>) {
+pub(crate) fn section_blocks(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>, out: &mut Vec<Block>) {
+    let limit = crate::fmt::limit_caption(max_minutes);
+    let (wb, wa) = (
+        crate::fmt::within_column(max_minutes, "before"),
+        crate::fmt::within_column(max_minutes, "after"),
+    );
     let b = breakdown(inputs, plan);
     let noun = weight_noun(inputs);
     let mut words = Vec::new();
@@ -318,13 +323,13 @@ pub(crate) fn section_blocks(inputs: &Inputs, plan: &Plan, limit: &str, out: &mu
             "Zones with longer journeys",
             "Longer by 10+ min",
             "Longer by 20+ min",
-            "Within limit before",
-            "Within limit after",
+            &wb,
+            &wa,
         ],
         &[1, 2, 3, 4, 5, 6, 7, 8],
     );
     t.class = "wide";
-    t.caption = format!("Change in journeys to the nearest hub by IMD decile ({noun}; limit {limit})");
+    t.caption = format!("Change in journeys to the nearest hub by IMD decile ({noun}; {limit})");
     let row = |label: String, g: &Group| {
         vec![
             label,
@@ -364,13 +369,13 @@ pub(crate) fn section_blocks(inputs: &Inputs, plan: &Plan, limit: &str, out: &mu
             "Zones with longer journeys",
             "Longer by 10+ min",
             "Longer by 20+ min",
-            "Within limit before",
-            "Within limit after",
+            &wb,
+            &wa,
         ],
         &[1, 2, 3, 4, 5, 6, 7, 8],
     );
     t.class = "wide";
-    t.caption = format!("Change in journeys to the nearest hub by district ({noun}; limit {limit})");
+    t.caption = format!("Change in journeys to the nearest hub by district ({noun}; {limit})");
     for (name, g) in &b.districts {
         t.rows.push(row(name.clone(), g));
     }

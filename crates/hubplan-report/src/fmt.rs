@@ -39,6 +39,32 @@ pub fn md(s: &str) -> String {
     o
 }
 
+/// "within 35 minutes", or "within reach" when there is no access limit (a zone is then
+/// within reach when the travel-time matrix has a journey from it to an open hub).
+pub(crate) fn within_phrase(limit: Option<f64>) -> String {
+    limit.map_or_else(|| "within reach".into(), |m| format!("within {} minutes", plain(m)))
+}
+
+/// "limit 35 minutes", or "no access limit", for captions.
+pub(crate) fn limit_caption(limit: Option<f64>) -> String {
+    limit.map_or_else(|| "no access limit".into(), |m| format!("limit {} minutes", plain(m)))
+}
+
+/// The heading of a within-the-limit column: "Within limit before", or "Within reach before".
+pub(crate) fn within_column(limit: Option<f64>, when: &str) -> String {
+    format!("Within {} {when}", if limit.is_some() { "limit" } else { "reach" })
+}
+
+/// The sentence defining "within reach" when there is no access limit (empty with a limit).
+pub(crate) fn no_limit_note(limit: Option<f64>) -> &'static str {
+    if limit.is_some() {
+        ""
+    } else {
+        " There is no access limit: a zone is within reach when the travel-time matrix has a journey from it \
+         to an open hub."
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

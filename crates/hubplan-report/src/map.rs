@@ -145,11 +145,16 @@ pub(crate) fn finding(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>) ->
     let limit = bands.last().map_or(0.0, |b| b.0);
     let within: f64 = w[..bands.len()].iter().sum();
     let mut out = format!(
-        "Map of travel time to the nearest open hub after the plan. {} of {noun} are within {} of a hub ({first}) and {} within {} minutes.",
+        "Map of travel time to the nearest open hub after the plan. {} of {noun} are within {} of a hub ({first}) and {} within {} minutes{}.",
         share(w[0]),
         first.trim_start_matches("≤ "),
         share(within),
-        plain(limit)
+        plain(limit),
+        if max_minutes.is_some() {
+            ""
+        } else {
+            " (there is no access limit: the bands are for reading the map only)"
+        }
     );
     let beyond = n[bands.len()] + n[bands.len() + 1];
     if beyond > 0 {
@@ -161,9 +166,13 @@ pub(crate) fn finding(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>) ->
             .map(|(d, k)| format!("{} ({k})", if d.is_empty() { "no district" } else { d }))
             .collect();
         out.push_str(&format!(
-            " {beyond} zones ({} of {noun}) are beyond {} minutes or have no hub reachable, most in {}.",
+            " {beyond} zones ({} of {noun}) are {} or have no hub reachable, most in {}.",
             share(w[bands.len()] + w[bands.len() + 1]),
-            plain(limit),
+            if max_minutes.is_some() {
+                format!("beyond {} minutes", plain(limit))
+            } else {
+                format!("more than {} minutes from a hub", plain(limit))
+            },
             top.join(", ")
         ));
     }

@@ -69,7 +69,9 @@ pub(crate) fn render(blocks: &[Block]) -> String {
             Block::Table(t) => table(t, &mut out),
             Block::Map { file, caption, .. } => {
                 if let Some(f) = file {
-                    out.push_str(&format!("![Map of access after the plan]({f})\n\n"));
+                    // The alternative text is what the map shows: its caption's first
+                    // sentence (a study's need map is not "access after the plan").
+                    out.push_str(&format!("![{}]({f})\n\n", md(&map_alt(caption))));
                 }
                 out.push_str(&md(caption));
                 out.push_str("\n\n");
@@ -80,4 +82,15 @@ pub(crate) fn render(blocks: &[Block]) -> String {
         out.pop();
     }
     out
+}
+
+/// A map's alternative text: the first sentence of its caption, without the full stop.
+fn map_alt(caption: &str) -> String {
+    let first = caption.find(". ").map_or(caption, |i| &caption[..i]);
+    let first = first.trim().trim_end_matches('.');
+    if first.is_empty() {
+        "Map".into()
+    } else {
+        first.to_string()
+    }
 }

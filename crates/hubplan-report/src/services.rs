@@ -1029,8 +1029,7 @@ fn per_service(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
             });
         }
         let start = b.len();
-        let lim = limit.map_or_else(|| "none".to_string(), |m| format!("{} minutes", plain(m)));
-        crate::equality::section_blocks(&view, &plan, &lim, b);
+        crate::equality::section_blocks(&view, &plan, limit, b);
         for blk in &mut b[start..] {
             match blk {
                 Block::Table(t) => {

@@ -125,18 +125,20 @@ fn summary(a: &StudyAppendix<'_>, b: &mut Vec<Block>) {
     let s = a.study;
     let t = &s.equality.total;
     b.push(h(2, "summary", "Summary"));
+    let n = |x: usize, one: &str, many: &str| format!("{} {}", count(x as f64), if x == 1 { one } else { many });
     let mut items = vec![format!(
-        "{} zones, population {}, children ({}) {}.",
-        count(t.zones as f64),
+        "{}, population {}, children ({}) {}.",
+        n(t.zones, "zone", "zones"),
         count(t.population),
         s.children_source,
         count(t.children)
     )];
     for (k, svc) in s.services.iter().enumerate() {
         items.push(format!(
-            "{}: {} building(s) host it today, {} more could; {} of children within {} minutes, mean {}.",
+            "{}: {} {} it today, {} more could; {} of children within {} minutes, mean {}.",
             svc.name,
-            count(svc.hosts.len() as f64),
+            n(svc.hosts.len(), "building", "buildings"),
+            if svc.hosts.len() == 1 { "hosts" } else { "host" },
             count(svc.could_host.len() as f64),
             t.share_within(k).map_or("n/a".into(), pct),
             plain(svc.max_minutes),
@@ -145,10 +147,10 @@ fn summary(a: &StudyAppendix<'_>, b: &mut Vec<Block>) {
     }
     let ranked_children: f64 = s.ranked.iter().map(|z| s.zones[z.index()].children).sum();
     items.push(format!(
-        "{} priority zone(s) beyond a limit ({} children), grouped into {} contiguous priority area(s).",
-        count(s.ranked.len() as f64),
+        "{} beyond a limit ({} children), grouped into {}.",
+        n(s.ranked.len(), "priority zone", "priority zones"),
         count(ranked_children),
-        count(s.areas.len() as f64)
+        n(s.areas.len(), "contiguous priority area", "contiguous priority areas")
     ));
     b.push(Block::List(items));
 }

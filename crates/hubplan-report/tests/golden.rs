@@ -705,3 +705,66 @@ fn pdf_reads_back_with_pages_text_and_tags() {
     }
     assert_eq!(roles.get("H1"), Some(&1), "{roles:?}");
 }
+
+/// `min_travel` without an access limit (session 8 sweep, "seen, not changed"): the appendix
+/// spoke of "Need within (no limit)", "limit (no limit)" and of zones "beyond 35 minutes"
+/// on the map, as if the default limit applied. It now says there is no limit, and what
+/// "within reach" means, in the Markdown, the HTML and the map's text alternative.
+#[test]
+fn min_travel_without_a_limit_says_there_is_none() {
+    let inp = inputs();
+    let mut sc = Scenario::min_cost();
+    sc.objective = ObjectiveKind::MinTravel;
+    sc.max_minutes = None;
+    sc.sites = Some(4);
+    let p = plan(&inp, &sc);
+    let ex = explain(&inp, &sc, &p);
+    let pv = provenance();
+    let a = Appendix {
+        title: "Small county: shortest journeys",
+        subtitle: None,
+        inputs: &inp,
+        scenario: &sc,
+        plan: &p,
+        explanations: &ex,
+        provenance: &pv,
+        generated: None,
+        map_file: Some("map.svg"),
+    };
+    let md = appendix_md(&a);
+    let html = appendix_html(&a);
+    let svg = map_svg(&inp, &p, None, &MapOptions::default());
+    for (name, text) in [("md", &md), ("html", &html), ("svg", &svg)] {
+        for wrong in [
+            "(no limit)",
+            "Within limit",
+            "within the limit",
+            "beyond 35 minutes",
+            "limit 35",
+        ] {
+            assert!(!text.contains(wrong), "{name} says {wrong:?}");
+        }
+    }
+    for (name, text) in [("md", &md), ("html", &html)] {
+        for right in [
+            "Objective min\\_travel; no access limit",
+            "| Need within reach |",
+            "(no access limit)",
+            "a zone is within reach when the travel-time matrix has a journey from it to an open hub",
+        ] {
+            let right = if name == "html" {
+                right.replace("\\_", "_").replace("| ", "<td>").replace(" |", "</td>")
+            } else {
+                right.to_string()
+            };
+            assert!(text.contains(&right), "{name} lacks {right:?}");
+        }
+    }
+    // E01000009 (190 children) is 41 minutes from its nearest open hub: more than the
+    // 35-minute band, which the map names as a band, not as a limit.
+    assert!(
+        svg.contains("(there is no access limit: the bands are for reading the map only)")
+            && svg.contains("more than 35 minutes from a hub"),
+        "{svg}"
+    );
+}

@@ -270,8 +270,8 @@ fn services_markdown_matches_golden() {
         // Issue 19: distinct headings, a map per service, IMD and district tables per service.
         "Share within before",
         "Share within after",
-        "![Map of access after the plan](map_children_centre.svg)",
-        "![Map of access after the plan](map_youth.svg)",
+        "![Map of travel time to the nearest open building hosting children's centre after the plan](map_children_centre.svg)",
+        "![Map of travel time to the nearest open building hosting youth service after the plan](map_youth.svg)",
         "*Table: Children's centre: Change in journeys to the nearest building hosting it by IMD decile",
         "*Table: Youth service: Change in journeys to the nearest building hosting it by district",
         "Targets and rules of the scenario:",

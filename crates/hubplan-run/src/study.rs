@@ -113,8 +113,12 @@ impl StudyOutcome {
         let (inputs, s) = (self.job.inputs(), &self.study);
         let t = &s.equality.total;
         let mut out = format!(
-            "{} zones, population {:.0}, children ({}) {:.0}\n",
-            t.zones, t.population, s.children_source, t.children
+            "{} {}, population {:.0}, children ({}) {:.0}\n",
+            t.zones,
+            if t.zones == 1 { "zone" } else { "zones" },
+            t.population,
+            s.children_source,
+            t.children
         );
         for (k, svc) in s.services.iter().enumerate() {
             out += &format!(

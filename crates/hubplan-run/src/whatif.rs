@@ -248,7 +248,7 @@ pub fn plan_summary(label: &str, s: &hubplan_io::PlanSummary) -> PlanSummary {
         status: s.status,
         objective_kind: s.objective_kind,
         objective: s.objective.unwrap_or(nan),
-        max_minutes: None,
+        max_minutes: s.scenario.max_minutes,
         sites: s
             .sites
             .iter()
@@ -283,12 +283,45 @@ fn signed_count(x: f64) -> String {
     }
 }
 
+/// "35 minutes", or "no access limit".
+fn limit_words(m: Option<f64>) -> String {
+    m.map_or_else(
+        || "no access limit".into(),
+        |m| format!("{} minutes", hubplan::fmt::plain(m)),
+    )
+}
+
+/// When A and B were planned under different access limits (plan.json's
+/// `scenario.max_minutes`; for co-location plans the limit of services without
+/// their own), a sentence saying that "need within the limit" counts each plan
+/// against its own limit; `None` when the limits agree.
+fn limits_note(a: &PlanSummary, b: &PlanSummary) -> Option<String> {
+    let (la, lb) = (a.max_minutes, b.max_minutes);
+    let same = match (la, lb) {
+        (Some(x), Some(y)) => (x - y).abs() <= 1e-9,
+        (None, None) => true,
+        _ => false,
+    };
+    (!same).then(|| {
+        format!(
+            "the plans have different access limits (A's access limit is {} and B's {}): \"need within the \
+             limit\" and \"share within the limit\" count each plan against its own limit, so their change mixes \
+             the two plans with the two limits. To compare the plans at one limit, plan both at it (e.g. \
+             `hubplan sweep SCENARIO.toml --max-minutes` with both limits).",
+            limit_words(la),
+            limit_words(lb)
+        )
+    })
+}
+
 /// The comparison as plain text, for the terminal.
 pub fn comparison_text(c: &Comparison, a: &PlanSummary, b: &PlanSummary) -> String {
     let mut s = String::new();
     let kind = |p: &PlanSummary| p.objective_kind.map_or("", ObjectiveKind::name);
     s += &format!("A: {} ({}, {})\n", c.a_label, a.status.name(), kind(a));
     s += &format!("B: {} ({}, {})\n\n", c.b_label, b.status.name(), kind(b));
+    // Without an access limit in either plan, "within the limit" is "reaches an open site".
+    let no_limit = a.max_minutes.is_none() && b.max_minutes.is_none();
     let rows: Vec<(&str, String, String, String)> = vec![
         (
             "open sites",
@@ -321,13 +354,21 @@ pub fn comparison_text(c: &Comparison, a: &PlanSummary, b: &PlanSummary) -> Stri
             money_change(c.opening_cost.change()),
         ),
         (
-            "need within the limit",
+            if no_limit {
+                "need within reach"
+            } else {
+                "need within the limit"
+            },
             count(c.need_covered.a),
             count(c.need_covered.b),
             signed_count(c.need_covered.change()),
         ),
         (
-            "share within the limit",
+            if no_limit {
+                "share within reach"
+            } else {
+                "share within the limit"
+            },
             pct(c.share_covered.a),
             pct(c.share_covered.b),
             pp_change(c.share_covered.change()),
@@ -361,6 +402,12 @@ pub fn comparison_text(c: &Comparison, a: &PlanSummary, b: &PlanSummary) -> Stri
             count(na),
             count(nb)
         );
+    }
+    if let Some(note) = limits_note(a, b) {
+        s += &format!("\nnote: {note}\n");
+    } else if no_limit {
+        s += "\nnote: neither plan has an access limit: \"within reach\" is need whose zone reaches an open site \
+              in the travel-time matrix\n";
     }
     for (l, p) in [("A", a), ("B", b)] {
         for line in &p.worse_off.summary {

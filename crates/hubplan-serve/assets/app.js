@@ -96,12 +96,16 @@ function fit() {
 
 function limitFor(result) {
   const svc = S.info.services[S.service];
-  if (svc && svc.max_minutes) {
-    const m = result.plan.scenario && result.plan.scenario.max_minutes;
-    // A service with its own limit keeps it; others follow the scenario's.
-    return svc.max_minutes === S.info.max_minutes && m ? m : svc.max_minutes;
+  const m = result.plan.scenario && result.plan.scenario.max_minutes;
+  if (svc) {
+    // The limit the plan itself used for the service (plan.json's services[].max_minutes):
+    // a service with its own limit (services.csv) keeps it, whatever the what-if's
+    // max_minutes, even when it equals the scenario's default.
+    const used = (result.plan.services || []).find((x) => x.id === svc.id);
+    if (used && used.max_minutes) return used.max_minutes;
+    if (svc.max_minutes) return svc.own_limit ? svc.max_minutes : m || svc.max_minutes;
   }
-  return (result.plan.scenario && result.plan.scenario.max_minutes) || S.info.max_minutes || 35;
+  return m || S.info.max_minutes || 35;
 }
 
 const BANDS = [
@@ -386,6 +390,7 @@ function drawDiff() {
   parts.push(el("p", { id: "diff-cost" },
     el("b", { text: "Cost: " }),
     `running cost ${signedMoney(ch("annual_cost_after"))} a year; saving ${signedMoney(ch("saving"))}; one-off ${signedMoney(ch("capital_cost") ?? ch("opening_cost"))}; backlog removed ${signedMoney(ch("backlog_removed"))}.`));
+  if (d.limits_note) parts.push(el("p", { id: "diff-limits-note", class: "muted", text: d.limits_note }));
   for (const a of d.access) {
     const svc = a.service ? ` (${a.service})` : "";
     const kids = a.children_gaining === null ? "" : `, children ${fmtNum(a.children_gaining)}`;

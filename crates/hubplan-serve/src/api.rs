@@ -355,6 +355,22 @@ pub(crate) fn parse_whatif(st: &AppState, v: &Value) -> Result<WhatIf, ApiError>
             if !(m > 0.0 && m <= MAX_MINUTES) {
                 return Err(ApiError::bad("max_minutes", format!("expected {what}, found {m}")));
             }
+            // Services with their own limit keep it: when every planned service has one,
+            // a new limit would change nothing (session 9 sweep), so say so.
+            if st.engine.baseline_max_minutes() != Some(m) {
+                if let Some(own) = st.engine.services_with_own_limits_only() {
+                    return Err(ApiError::bad(
+                        "max_minutes",
+                        format!(
+                            "every planned service has its own access limit in the services file ({}), so the \
+                             scenario's limit applies to none of them; expected the scenario's {} minutes (change \
+                             a service's limit in the services file instead)",
+                            own.join(", "),
+                            st.engine.baseline_max_minutes().map_or("–".into(), hubplan::fmt::plain)
+                        ),
+                    ));
+                }
+            }
             w.max_minutes = Some(m);
         }
     }

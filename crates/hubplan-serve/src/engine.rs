@@ -255,6 +255,28 @@ impl Engine {
         self.job.site(id)
     }
 
+    /// In a co-location scenario whose planned services all have their own access
+    /// limit (services file), those services as "name (N min)": the scenario's
+    /// `max_minutes` applies to none of them. `None` otherwise.
+    pub fn services_with_own_limits_only(&self) -> Option<Vec<String>> {
+        let Model::Services(r) = self.job.model() else {
+            return None;
+        };
+        let inputs = self.inputs();
+        let mut out = Vec::new();
+        for &k in &r.services {
+            let sv = &inputs.services[k.index()];
+            let m = sv.max_minutes?;
+            out.push(format!("{} ({} min)", sv.name, hubplan::fmt::plain(m)));
+        }
+        (!out.is_empty()).then_some(out)
+    }
+
+    /// The loaded scenario's access limit.
+    pub fn baseline_max_minutes(&self) -> Option<f64> {
+        self.job.model().max_minutes()
+    }
+
     /// The id of site `s`.
     pub fn site_id(&self, s: SiteIdx) -> &str {
         self.inputs().sites.get(s.index()).map_or("?", |x| x.id.as_str())
@@ -639,6 +661,7 @@ impl Engine {
             "access": accessd,
             "need_gained": if both { round2(need_gained) } else { Value::Null },
             "need_lost": if both { round2(need_lost) } else { Value::Null },
+            "limits_note": if both { limits_note(&base.plan_json, &w.plan_json).map_or(Value::Null, Value::from) } else { Value::Null },
             "children_column": has_children.then_some(CHILDREN_COLUMN),
             "totals": totals,
             "utilisation": utilisation,
@@ -786,4 +809,56 @@ impl Engine {
         .into_iter()
         .find(|o| o.name() == name)
     }
+}
+
+/// "35 minutes", or "no access limit".
+fn limit_words(v: Option<&Value>) -> String {
+    v.and_then(Value::as_f64).map_or_else(
+        || "no access limit".into(),
+        |m| format!("{} minutes", hubplan::fmt::plain(m)),
+    )
+}
+
+/// When the what-if changes an access limit (the scenario's, or a planned service's),
+/// the sentence saying that the zones gaining or losing access are counted against
+/// each plan's own limit (session 9 acceptance sweep; `hubplan compare` says the same).
+fn limits_note(base: &Value, whatif: &Value) -> Option<String> {
+    let services = |p: &Value| p.get("services").and_then(Value::as_array).cloned().unwrap_or_default();
+    let (sa, sb) = (services(base), services(whatif));
+    let mut differ = Vec::new();
+    if sa.is_empty() {
+        let lim = |p: &Value| p.get("scenario").and_then(|s| s.get("max_minutes")).cloned();
+        let (a, b) = (lim(base), lim(whatif));
+        if a.as_ref().and_then(Value::as_f64) != b.as_ref().and_then(Value::as_f64) {
+            differ.push(format!(
+                "{} in the baseline, {} in this what-if",
+                limit_words(a.as_ref()),
+                limit_words(b.as_ref())
+            ));
+        }
+    } else {
+        for x in &sa {
+            let id = x.get("id");
+            let Some(y) = sb.iter().find(|y| y.get("id") == id) else {
+                continue;
+            };
+            let (a, b) = (x.get("max_minutes"), y.get("max_minutes"));
+            if a.and_then(Value::as_f64) != b.and_then(Value::as_f64) {
+                let name = x.get("name").and_then(Value::as_str).filter(|n| !n.is_empty());
+                differ.push(format!(
+                    "{}: {} in the baseline, {} in this what-if",
+                    name.or(id.and_then(Value::as_str)).unwrap_or("?"),
+                    limit_words(a),
+                    limit_words(b)
+                ));
+            }
+        }
+    }
+    (!differ.is_empty()).then(|| {
+        format!(
+            "The access limit differs ({}): zones gain or lose access against each plan's own limit, so these \
+             figures mix the change of plan with the change of limit.",
+            differ.join("; ")
+        )
+    })
 }

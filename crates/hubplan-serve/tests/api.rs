@@ -98,7 +98,12 @@ fn library_plan_status(close: &[&str]) -> (&'static str, f64, usize) {
         sc.close.push(inputs.site_by_id(id).unwrap());
     }
     let p = hubplan::plan(&inputs, &sc).unwrap();
-    (p.status.name(), p.objective, p.totals.sites_after)
+    // plan.json writes a min_cost objective in pence.
+    (
+        p.status.name(),
+        (p.objective * 100.0).round() / 100.0,
+        p.totals.sites_after,
+    )
 }
 
 #[test]
@@ -177,6 +182,7 @@ fn a_forced_closure_replans_to_the_library_optimum_with_a_diff() {
     assert_eq!(v["plan"]["totals"]["sites_after"].as_u64().unwrap() as usize, open);
     assert_eq!(v["plan"]["scenario"]["close"], serde_json::json!([kept]));
     assert_eq!(v["request"]["close"], serde_json::json!([kept]));
+    assert!(v["diff"]["limits_note"].is_null(), "{}", v["diff"]["limits_note"]);
     // The diff names the closed site, baseline keep → what-if close, and the cost change.
     let diff_sites = v["diff"]["sites"].as_array().unwrap();
     let me = diff_sites.iter().find(|s| s["id"] == kept.as_str()).unwrap();
@@ -212,6 +218,13 @@ fn a_bigger_limit_and_budget_and_objective_are_applied() {
     let (st, v) = post_json(a, "/api/whatif", r#"{"max_minutes": 45}"#);
     assert_eq!(st, 200, "{v}");
     assert_eq!(v["plan"]["scenario"]["max_minutes"], 45.0);
+    // Session 9 sweep: the zones gaining access are counted against each plan's own
+    // limit; the diff says so when the limit changes.
+    assert_eq!(
+        v["diff"]["limits_note"],
+        "The access limit differs (35 minutes in the baseline, 45 minutes in this what-if): zones gain or lose \
+         access against each plan's own limit, so these figures mix the change of plan with the change of limit."
+    );
     let (_, base) = get_json(a, "/api/plan");
     assert!(v["plan"]["objective"].as_f64().unwrap() <= base["objective"].as_f64().unwrap());
     let (st, v) = post_json(a, "/api/whatif", r#"{"objective": "max_coverage", "budget": 1000000}"#);
@@ -467,11 +480,48 @@ fn export_writes_the_scenario_and_plan_under_out_only() {
     assert_eq!(sc.close, vec![inputs.site_by_id("KCC-CC-001").unwrap()]);
     let p = hubplan::plan(&inputs, &sc).unwrap();
     let exported: Value = serde_json::from_slice(&std::fs::read(dir.join("plan.json")).unwrap()).unwrap();
-    assert_eq!(exported["objective"].as_f64().unwrap(), p.objective);
+    assert_eq!(
+        exported["objective"].as_f64().unwrap(),
+        (p.objective * 100.0).round() / 100.0
+    );
     // Nothing else was written beside the output folder.
     let top: Vec<String> = std::fs::read_dir(k.out.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
         .collect();
     assert_eq!(top, vec!["serve-out".to_string()]);
+}
+
+/// Session 9 sweep: on a co-location scenario whose services all have their own limit
+/// (services.csv), a what-if `max_minutes` changes no service's limit; the page drew the
+/// map of a service whose own limit equals the scenario's default (35) against the
+/// what-if's limit (500) instead. The plan's `services[].max_minutes` are the limits
+/// used, and the page's `limitFor` reads them (checked with node when it is installed).
+#[test]
+fn the_page_draws_each_service_against_the_limit_the_plan_used() {
+    let plan = serde_json::json!({
+        "scenario": {"max_minutes": 500.0},
+        "services": [{"id": "children_centre", "max_minutes": 35.0}, {"id": "midwifery", "max_minutes": 45.0}]
+    });
+    let js = std::fs::read_to_string(fixture("crates/hubplan-serve/assets/app.js")).unwrap();
+    let start = js.find("function limitFor(result) {").expect("limitFor in app.js");
+    let end = start + js[start..].find("\n}\n").unwrap() + 2;
+    let script = format!(
+        "const S = {{ info: {{ max_minutes: 35, services: [\
+           {{ id: 'children_centre', max_minutes: 35, own_limit: true }},\
+           {{ id: 'midwifery', max_minutes: 45, own_limit: true }},\
+           {{ id: 'youth', max_minutes: 35, own_limit: false }}] }}, service: 0 }};\n{}\n\
+         const r = {{ plan: {plan} }};\n\
+         const out = [0, 1, 2].map((i) => {{ S.service = i; return limitFor(r); }});\n\
+         console.log(JSON.stringify(out));",
+        &js[start..end]
+    );
+    match std::process::Command::new("node").arg("-e").arg(&script).output() {
+        Ok(o) if o.status.success() => {
+            // youth is not in this plan's services: it follows the what-if's limit.
+            assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "[35,45,500]");
+        }
+        Ok(o) => panic!("node: {}", String::from_utf8_lossy(&o.stderr)),
+        Err(_) => eprintln!("node is not installed: limitFor not run"),
+    }
 }

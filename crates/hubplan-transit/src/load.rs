@@ -453,6 +453,55 @@ impl Checked {
     }
 }
 
+/// `text` with line ends the `csv` crate counts right (as hubplan-io's `table::CrlfToLf`
+/// does for streamed tables): outside quoted cells every CR LF becomes LF, and an empty
+/// line becomes a line holding one space (a blank row, skipped like any blank row).
+///
+/// The `csv` crate gives a record the line where it started reading it: after a CR LF
+/// that is the line before (BurntSushi/rust-csv#395), and after empty lines the first of
+/// them, so every row named in an error of a feed saved with Windows line ends was one
+/// too small. Quotes are tracked as the `csv` crate reads them (a quote opens a cell
+/// only at its start; `""` inside a quoted cell is a quote), so quoted cells keep their bytes.
+fn csv_line_ends(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\r') && !text.contains("\n\n") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len() + 16);
+    let (mut in_quotes, mut just_closed, mut field_start, mut line_start) = (false, false, true, false);
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        i += 1;
+        if !in_quotes && c == b'\r' && b.get(i) == Some(&b'\n') {
+            continue;
+        }
+        if !in_quotes && c == b'\n' && line_start {
+            out.push(b' ');
+            line_start = false;
+            i -= 1;
+            continue;
+        }
+        let closed = just_closed;
+        just_closed = false;
+        if in_quotes {
+            if c == b'"' {
+                in_quotes = false;
+                just_closed = true;
+            }
+        } else if c == b'"' && (closed || field_start) {
+            in_quotes = true;
+        }
+        field_start = !in_quotes && matches!(c, b',' | b'\n');
+        line_start = !in_quotes && c == b'\n';
+        out.push(c);
+    }
+    // Only ASCII bytes were removed or added: still UTF-8.
+    std::borrow::Cow::Owned(
+        String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    )
+}
+
 /// Parses one GTFS table into `T` with gtfs-structures' serde rules, blanking an optional
 /// field that fails (a repair) and retrying. `required` fields are never blanked.
 fn parse_table<T: serde::de::DeserializeOwned>(
@@ -474,6 +523,7 @@ fn parse_table<T: serde::de::DeserializeOwned>(
             expected,
         }))
     };
+    let text = csv_line_ends(text);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -1349,6 +1399,54 @@ mod tests {
         }
         assert_eq!(read_capped(&b""[..], 0, 0).unwrap(), Some(Vec::new()));
         assert!(read_capped(&b"x"[..], 0, 0).unwrap().is_none());
+    }
+
+    /// The row a GTFS table error names, for `text` with LF or CR LF line ends.
+    fn bad_time_row(text: &str) -> u64 {
+        let ctx = TableCtx {
+            path: Path::new("feed.zip"),
+            file: "stop_times.txt",
+        };
+        let mut log = Log {
+            max: 5,
+            counts: HashMap::new(),
+            report: FeedReport::default(),
+        };
+        let e = parse_table::<RawStopTime>(
+            &ctx,
+            text,
+            &["trip_id", "stop_id", "stop_sequence", "arrival_time"],
+            Strictness::Fail,
+            &mut log,
+            |_, _, _| {},
+        )
+        .unwrap_err();
+        match e {
+            TransitError::Table(t) => {
+                assert_eq!((t.field.as_str(), t.found.as_str()), ("arrival_time", "7h05"));
+                t.row
+            }
+            other => panic!("{other}"),
+        }
+    }
+
+    #[test]
+    fn gtfs_rows_are_right_with_crlf_line_ends_and_blank_lines() {
+        // Session 9: the GTFS reader took the `csv` crate's record lines, one too small
+        // after CR LF (BurntSushi/rust-csv#395) and shifted by blank lines, as the tables
+        // of hubplan-io were before session 8. The bad time is on line 5 (a quoted
+        // stop id over two lines before it, a blank line after the header).
+        let lines = [
+            "trip_id,arrival_time,departure_time,stop_id,stop_sequence",
+            "",
+            "T1,07:00:00,07:00:00,\"S\n1\",1",
+            "T1,7h05,07:05:00,S2,2",
+            "T1,07:10:00,07:10:00,S3,3",
+        ];
+        for eol in ["\n", "\r\n"] {
+            let text = lines.join(eol) + eol;
+            assert_eq!(bad_time_row(&text), 5, "{eol:?}");
+        }
     }
 
     /// What gtfs-structures itself accepts for a stop time's `arrival_time`.

@@ -1,0 +1,87 @@
+//! What-ifs that change an access limit on co-location scenarios (session 9
+//! acceptance sweep), on the real Leicestershire LSOAs of `fixtures/leicestershire`
+//! (every planned service has its own limit in services.csv) and on
+//! `fixtures/tiny_services` (children's centres follow the scenario's limit).
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+
+use hubplan_serve::{ServeConfig, Server};
+use serde_json::Value;
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(rel)
+}
+
+/// One HTTP/1.1 request with `Connection: close`; returns (status, body as JSON).
+fn request(addr: SocketAddr, method: &str, path: &str, body: &str) -> (u16, Value) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).unwrap();
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&buf[..split]).to_string();
+    let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, serde_json::from_slice(&buf[split + 4..]).unwrap_or(Value::Null))
+}
+
+fn start(scenario: &str) -> (Server, tempfile::TempDir) {
+    let out = tempfile::tempdir().unwrap();
+    let mut cfg = ServeConfig::new(fixture(scenario));
+    cfg.port = 0;
+    cfg.out = out.path().join("serve-out");
+    (Server::start(&cfg).unwrap(), out)
+}
+
+/// A new `max_minutes` when every planned service has its own limit changed nothing
+/// and said nothing (Leicestershire, 500 minutes: the baseline plan again). It is now a
+/// 400 naming the services and their limits; the scenario's own limit is still accepted
+/// (the page always sends it).
+#[test]
+fn a_limit_that_applies_to_no_service_is_refused_with_the_services_named() {
+    let (server, _out) = start("fixtures/leicestershire/scenario.toml");
+    let a = server.addr();
+    let (st, v) = request(a, "POST", "/api/whatif", r#"{"max_minutes": 500}"#);
+    assert_eq!(st, 400, "{v}");
+    assert_eq!(v["field"], "max_minutes");
+    let e = v["error"].as_str().unwrap();
+    assert!(
+        e.contains("every planned service has its own access limit in the services file")
+            && e.contains("Midwifery (45 min)")
+            && e.contains("expected the scenario's 35 minutes"),
+        "{e}"
+    );
+    let (st, v) = request(a, "POST", "/api/whatif", r#"{"max_minutes": 35}"#);
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["status"], "optimal");
+    assert!(v["diff"]["limits_note"].is_null(), "{v}");
+}
+
+/// Where a service follows the scenario's limit, a new limit is applied to it alone and
+/// the diff says the limit changed.
+#[test]
+fn a_limit_that_some_service_follows_is_applied_and_noted() {
+    let (server, _out) = start("fixtures/tiny_services/scenario.toml");
+    let (st, v) = request(server.addr(), "POST", "/api/whatif", r#"{"max_minutes": 40}"#);
+    assert_eq!(st, 200, "{v}");
+    let limits: Vec<(String, f64)> = v["plan"]["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap().to_string(),
+                s["max_minutes"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(limits.contains(&("children_centre".into(), 40.0)), "{limits:?}");
+    assert!(limits.contains(&("youth".into(), 25.0)), "{limits:?}");
+    let note = v["diff"]["limits_note"].as_str().unwrap_or_default();
+    assert!(note.contains("in the baseline, 40 minutes in this what-if"), "{v}");
+}
