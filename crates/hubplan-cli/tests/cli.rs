@@ -305,3 +305,46 @@ fn compare_says_when_the_plans_have_different_limits() {
         r.stdout
     );
 }
+
+/// Session 9 acceptance sweep, on the hand-checked tiny fixture: `min_travel` without
+/// a limit and 2 sites is infeasible (every zone with a journey must still reach an open
+/// site, and no 2 of A–E reach all eight zones; A, C, D do) but was explained as "The
+/// budget and the site count can each be met alone, but not together" with no budget in
+/// the scenario; and one site under `min_cost` read "Exactly 1 open sites … With 1 sites".
+#[test]
+fn site_count_blockers_name_the_least_sites_and_agree_in_number() {
+    let dir = copy_fixture("tiny");
+    let text = std::fs::read_to_string(dir.path().join("scenario.toml")).unwrap();
+    let run = |name: &str, scenario: String| {
+        std::fs::write(dir.path().join(name), scenario).unwrap();
+        let out = dir.path().join(format!("{name}.out"));
+        let r = hubplan(&[
+            "plan",
+            dir.path().join(name).to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+        r.stdout + &r.stderr
+    };
+    let no_limit = run(
+        "travel.toml",
+        text.replace("max_minutes = 35\n", "")
+            .replace("kind = \"min_cost\"", "kind = \"min_travel\"\n[limits]\nsites = 2"),
+    );
+    assert!(
+        no_limit.contains(
+            "Exactly 2 open sites were asked for, but at least 3 are needed to keep every zone within reach."
+        ),
+        "{no_limit}"
+    );
+    assert!(!no_limit.contains("budget"), "{no_limit}");
+    let one = run("one.toml", text.replace("[solver]", "[limits]\nsites = 1\n[solver]"));
+    assert!(
+        one.contains(
+            "Exactly 1 open site was asked for, but at least 3 are needed to keep every zone within 35 minutes"
+        ) && one.contains("With 1 site the best plan leaves"),
+        "{one}"
+    );
+}

@@ -921,11 +921,16 @@ pub fn blocker_sentence(inputs: &Inputs, sc: &Scenario, b: &Blocker) -> String {
             zones,
         } => {
             let least = least_sites.map_or_else(String::new, |l| format!(", but at least {l} are needed"));
-            let mut t =
-                format!("Exactly {sites} open sites were asked for{least} to keep every zone within {lim}{own}.");
+            let asked = if *sites == 1 {
+                "Exactly 1 open site was asked for".to_string()
+            } else {
+                format!("Exactly {sites} open sites were asked for")
+            };
+            let mut t = format!("{asked}{least} to keep every zone within {lim}{own}.");
             if !zones.is_empty() {
                 t.push_str(&format!(
-                    " With {sites} sites the best plan leaves {} (need {}) beyond {lim}: {}.",
+                    " With {} the best plan leaves {} (need {}) beyond {lim}: {}.",
+                    plural(*sites as usize, "site", "sites"),
                     plural(zones.len(), "zone", "zones"),
                     count(need_of(zones)),
                     id_list(zone_ids(inputs, zones))
@@ -933,7 +938,12 @@ pub fn blocker_sentence(inputs: &Inputs, sc: &Scenario, b: &Blocker) -> String {
             }
             t
         }
-        Blocker::Combination => "The budget and the site count can each be met alone, but not together.".to_string(),
+        Blocker::Combination if sc.budget.is_some() && sc.sites.is_some() => {
+            "The budget and the site count can each be met alone, but not together.".to_string()
+        }
+        Blocker::Combination => {
+            "No single rule explains it: the scenario's rules cannot all be met together.".to_string()
+        }
         Blocker::BeyondLimit { rule, zones, sites } => {
             let need: f64 = zones.iter().map(|b| inputs.zone(b.zone).need).sum();
             beyond_blocker_text(inputs, *rule, zones, sites, need, &lim, "site")

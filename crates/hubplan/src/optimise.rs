@@ -659,7 +659,17 @@ pub fn least_sites(inputs: &Inputs, sc: &Scenario) -> Result<Option<u32>> {
     relaxed.budget = None;
     relaxed.objective = ObjectiveKind::MinCost;
     if relaxed.max_minutes.is_none() {
-        return Ok(None);
+        // min_travel without a limit: every zone with a journey in the matrix must
+        // reach an open site, i.e. be within the longest journey of one.
+        let longest = inputs
+            .zone_indices()
+            .flat_map(|z| inputs.travel.row(z).map(|(_, m)| m))
+            .filter(|m| m.is_finite())
+            .fold(None, |a: Option<f64>, m| Some(a.map_or(m, |a| a.max(m))));
+        let Some(longest) = longest else {
+            return Ok(None);
+        };
+        relaxed.max_minutes = Some(longest);
     }
     let mut m = map_instance(inputs, &relaxed);
     m.instance.fixed_cost.iter_mut().for_each(|c| *c = 1.0);
