@@ -456,13 +456,14 @@ fn repair_unpruned(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], mut d: Dec
 }
 
 /// Local search from a feasible plan `d` (deterministic; stops at `deadline`):
-/// first-improvement passes, until one changes nothing, over two moves —
+/// first-improvement passes, until one changes nothing, over three moves —
 /// close an open site that is not forced open (most expensive first) and
 /// [`repair`] the need it leaves with the site kept closed (a swap, or a
-/// move of its services to sites already open); and stop hosting one
-/// service with a conversion cost (dearest first) and repair it elsewhere.
-/// A move is kept when the repaired plan keeps every rule and costs less;
-/// after a pass with a move, the plan is [`prune`]d. `relaxed` is `inst` with the clients the Hall rows place made
+/// move of its services to sites already open); stop hosting one service
+/// with a conversion cost (dearest first) and repair it elsewhere; open a
+/// closed site with every service that fits (cheapest first) and [`prune`]
+/// (an add-and-drop). A move is kept when the plan keeps every rule and
+/// costs less; after a pass with a move, the plan is pruned. `relaxed` is `inst` with the clients the Hall rows place made
 /// optional (the rules a plan keeps while it is repaired).
 ///
 /// Complexity: per move, a repair (a max-flow per violated cut and rule
@@ -476,6 +477,9 @@ pub(super) fn improve(
     deadline: Instant,
 ) -> Decision {
     let mut best = cost(inst, &d);
+    let t_ls = Instant::now();
+    let start_cost = best;
+    let mut passes = 0usize;
     let mut work = relaxed.clone();
     let site_cost = |d: &Decision, j: usize| {
         let s = &inst.sites[j];
@@ -508,6 +512,10 @@ pub(super) fn improve(
         open.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         for (_, j) in open {
             if Instant::now() > deadline {
+                log::debug!(
+                    "[hubplan-solver local-search] stopped: {start_cost} -> {best} in {:.2}s, {passes} passes",
+                    t_ls.elapsed().as_secs_f64()
+                );
                 return d;
             }
             if !d.open[j]
@@ -537,6 +545,10 @@ pub(super) fn improve(
         hosted.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
         for (_, j, k) in hosted {
             if Instant::now() > deadline {
+                log::debug!(
+                    "[hubplan-solver local-search] stopped: {start_cost} -> {best} in {:.2}s, {passes} passes",
+                    t_ls.elapsed().as_secs_f64()
+                );
                 return d;
             }
             if !(d.open[j] && d.host[j][k]) {
@@ -549,7 +561,50 @@ pub(super) fn improve(
             improved |= try_move(&mut d, &mut best, t, &work);
             work.sites[j].hosts[k].fixing = saved;
         }
+        // Open a closed site with every service that fits, and prune: an
+        // add-and-drop (cheapest sites first).
+        let mut closed: Vec<(f64, usize)> = (0..inst.sites.len())
+            .filter(|&j| !d.open[j] && inst.sites[j].fixing != Fixing::Closed)
+            .map(|j| (inst.sites[j].annual_cost + inst.sites[j].open_cost, j))
+            .collect();
+        closed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        for (_, j) in closed {
+            if Instant::now() > deadline {
+                log::debug!(
+                    "[hubplan-solver local-search] stopped: {start_cost} -> {best} in {:.2}s, {passes} passes",
+                    t_ls.elapsed().as_secs_f64()
+                );
+                return d;
+            }
+            if d.open[j] {
+                continue;
+            }
+            let site = &inst.sites[j];
+            let mut t = d.clone();
+            t.open[j] = true;
+            let mut used = 0.0;
+            for (k, h) in site.hosts.iter().enumerate() {
+                if h.fixing != Fixing::Closed && site.capacity.is_none_or(|c| used + h.space <= c + 1e-9) {
+                    t.host[j][k] = true;
+                    used += h.space;
+                }
+            }
+            let r = prune(relaxed, m, fl, t);
+            if inst.violations(&r).is_empty() {
+                let c = cost(inst, &r);
+                if c < best - 1e-9 * best.abs().max(1.0) {
+                    d = r;
+                    best = c;
+                    improved = true;
+                }
+            }
+        }
+        passes += 1;
         if !improved {
+            log::debug!(
+                "[hubplan-solver local-search] done: {start_cost} -> {best} in {:.2}s, {passes} passes",
+                t_ls.elapsed().as_secs_f64()
+            );
             return d;
         }
         // What the moves left unneeded (a pass's moves are not pruned one by one).
@@ -725,6 +780,7 @@ pub(super) fn solve_stage(inst: &ServiceInstance, secs: f64, opts: &SolveOptions
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+    use crate::services::assign_split;
     use crate::services::instance::{HostOption, ServiceArc, ServiceClient, ServiceSite};
     use crate::services::solve::solve_stage as mip_stage;
 
@@ -815,6 +871,40 @@ pub(super) mod tests {
     #[test]
     fn branch_and_cut_matches_the_assignment_mip_on_larger_instances() {
         check_against_mip(7, 25, 10, 9);
+    }
+
+    /// The local search from "every site open, every service that fits"
+    /// keeps every rule and the capacities, never costs more than its start,
+    /// and never goes below the proven optimum; it improves some starts.
+    #[test]
+    fn local_search_keeps_plans_feasible() {
+        let mut g = Lcg(11);
+        let opts = SolveOptions::default();
+        let mut better = 0;
+        for case in 0..30 {
+            let inst = random(&mut g, 8, 6);
+            let StageResult::Solved { decision: opt, .. } = solve_stage(&inst, 60.0, &opts).unwrap() else {
+                continue;
+            };
+            let master = build(&inst, ServiceObjective::MinCost, None);
+            let fl = flows(&inst, &master);
+            let all = round_fit(&inst, &master, &vec![1.0; master.vars.len()], 0.5);
+            if !inst.violations(&all).is_empty() || first_violated(&master, &fl, &all).is_some() {
+                continue;
+            }
+            let far = Instant::now() + std::time::Duration::from_secs(60);
+            let d = improve(&inst, &relax_placed(&inst), &master, &fl, all.clone(), far);
+            assert!(inst.violations(&d).is_empty(), "case {case}");
+            assert!(first_violated(&master, &fl, &d).is_none(), "case {case}");
+            assert!(assign_split(&inst, &d).is_some(), "case {case}");
+            let (c, start, best) = (cost(&inst, &d), cost(&inst, &all), cost(&inst, &opt));
+            assert!(
+                c <= start + 1e-9 && c >= best - 1e-9,
+                "case {case}: {best} <= {c} <= {start}"
+            );
+            better += usize::from(c < start - 1e-9);
+        }
+        assert!(better >= 5, "{better} improved");
     }
 
     fn check_against_mip(seed: u64, cases: usize, sites: usize, zones: usize) {
