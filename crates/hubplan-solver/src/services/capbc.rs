@@ -45,7 +45,7 @@ const CANDIDATES: usize = 6;
 const PROBING_ROUNDS: usize = 4;
 /// Integral points checked at one node before it is given up.
 const MAX_INTEGRAL_CHECKS: usize = 20;
-/// Share of the time left a local search from a new incumbent may take.
+/// Share of the time left the local search from the root's plan may take.
 const LOCAL_SEARCH_SHARE: f64 = 0.15;
 /// A value this close to 0 or 1 counts as integral.
 const INT_TOL: f64 = 1e-6;
@@ -192,11 +192,14 @@ impl<'a> Bc<'a> {
         read_decision(self.master, &vals)
     }
 
-    /// Offers a feasible plan; when it beats the incumbent `ub`, the plan
-    /// [`improve`]d by local search is offered too.
-    fn offer(&self, d: Decision, ub: f64, out: &mut Vec<Candidate>) {
+    /// Offers a feasible plan; at the root, when it beats the incumbent
+    /// `ub`, the plan [`improve`]d by local search is offered too. (Only at
+    /// the root: below it, the nodes of a round would each run one, one after
+    /// the other on one thread; on the generated K that took half the time
+    /// the tree needs to close.)
+    fn offer(&self, d: Decision, ub: f64, root: bool, out: &mut Vec<Candidate>) {
         let c = self.candidate(&d);
-        if c.0 < ub {
+        if root && c.0 < ub {
             // At most a share of the time left.
             let now = Instant::now();
             let until = now + self.deadline.saturating_duration_since(now).mul_f64(LOCAL_SEARCH_SHARE);
@@ -283,7 +286,7 @@ impl<'a> Bc<'a> {
             }
             if frac.is_empty() {
                 let d = read_decision(self.master, &vals);
-                self.offer(d, ub, &mut out.candidates);
+                self.offer(d, ub, root, &mut out.candidates);
                 return Ok(out);
             }
             if !heuristic_done && (root || node.depth % 4 == 0) {
@@ -295,7 +298,7 @@ impl<'a> Bc<'a> {
                 if self.relaxed.violations(&d).is_empty() {
                     if let Some(r) = repair(&self.relaxed, self.master, self.fl, d) {
                         if self.inst.violations(&r).is_empty() {
-                            self.offer(r, ub, &mut out.candidates);
+                            self.offer(r, ub, root, &mut out.candidates);
                         }
                     }
                 }
