@@ -67,11 +67,12 @@ fn run_coloc(name: &str, spec: &ColocSpec, tl: u64, mps: Option<&str>) -> Result
     let t = Instant::now();
     match solve_services(&inst, &opts, ServiceBackend::Microlp) {
         Ok(o) => println!(
-            "| {name} | {} clients ({} merged) × {} sites × {} services ({arcs} arcs) | services:capcut | {:?} | {:.1} | {:.1} | {:.2e} | {} | {:.3} |",
+            "| {name} | {} clients ({} merged) × {} sites × {} services ({arcs} arcs) | services:capcut ({} parts) | {:?} | {:.1} | {:.1} | {:.2e} | {} | {:.3} |",
             inst.clients.len(),
             o.model_clients,
             inst.sites.len(),
             inst.n_services,
+            o.parts,
             o.status,
             o.objective,
             o.bound,
@@ -85,6 +86,8 @@ fn run_coloc(name: &str, spec: &ColocSpec, tl: u64, mps: Option<&str>) -> Result
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // The solver's trace with `RUST_LOG=debug` (off by default).
+    let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("off")).try_init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (mut sizes, mut mps, mut seed, mut tl, mut mip, mut cover) = (Vec::new(), None, 1u64, 60u64, false, false);
     let mut coloc = false;

@@ -31,7 +31,7 @@ use crate::lpbranch::{self, solved, Abort, Rule, Solved, Step};
 use crate::prep::INF;
 use crate::tree::{self, Candidate, Expansion, Limits, Node, Tree};
 
-use super::capcut::{cost, read_decision, repair, round_fit, separate_all, Flow};
+use super::capcut::{cost, improve, read_decision, relax_placed, repair, round_fit, separate_all, Flow};
 use super::instance::{Decision, ServiceError, ServiceInstance};
 use super::model::{LinModel, LinRow, RowSense};
 
@@ -45,6 +45,8 @@ const CANDIDATES: usize = 6;
 const PROBING_ROUNDS: usize = 4;
 /// Integral points checked at one node before it is given up.
 const MAX_INTEGRAL_CHECKS: usize = 20;
+/// Share of the time left the local search from the root's plan may take.
+const LOCAL_SEARCH_SHARE: f64 = 0.15;
 /// A value this close to 0 or 1 counts as integral.
 const INT_TOL: f64 = 1e-6;
 
@@ -97,6 +99,18 @@ fn sense(s: RowSense) -> ComparisonOp {
         RowSense::Ge => ComparisonOp::Ge,
         RowSense::Eq => ComparisonOp::Eq,
     }
+}
+
+/// A node the deadline stopped: queued again as it was, unless it found a
+/// plan, which is kept (the node is then given up with its bound `lb`, so
+/// the search's bound stays valid).
+fn stopped(mut out: Expansion<BcNode>, lb: f64) -> Expansion<BcNode> {
+    if out.candidates.is_empty() {
+        return Expansion::interrupted();
+    }
+    out.discarded = out.discarded.min(lb);
+    out.children.clear();
+    out
 }
 
 fn abort(a: Abort) -> ServiceError {
@@ -178,6 +192,31 @@ impl<'a> Bc<'a> {
         read_decision(self.master, &vals)
     }
 
+    /// Offers a feasible plan; at the root, when it beats the incumbent
+    /// `ub`, the plan [`improve`]d by local search is offered too. (Only at
+    /// the root: below it, the nodes of a round would each run one, one after
+    /// the other on one thread; on the generated K that took half the time
+    /// the tree needs to close.)
+    fn offer(&self, d: Decision, ub: f64, root: bool, out: &mut Vec<Candidate>) {
+        let c = self.candidate(&d);
+        if root && c.0 < ub {
+            // At most a share of the time left.
+            let now = Instant::now();
+            let until = now + self.deadline.saturating_duration_since(now).mul_f64(LOCAL_SEARCH_SHARE);
+            let better = improve(self.inst, &self.relaxed, self.master, self.fl, d, until);
+            let b = self.candidate(&better);
+            if b.0 < c.0 {
+                log::debug!(
+                    "[hubplan-solver capacity-branch-and-cut] local search: {:.1} -> {:.1}",
+                    c.0,
+                    b.0
+                );
+                out.push(b);
+            }
+        }
+        out.push(c);
+    }
+
     fn process(&self, node: &Node<BcNode>, ub: f64, root: bool) -> Result<Expansion<BcNode>, ServiceError> {
         let cutoff = self.cutoff_of(ub);
         let mut out = Expansion::empty();
@@ -195,7 +234,7 @@ impl<'a> Bc<'a> {
                 return Ok(out);
             }
             if Instant::now() > self.deadline {
-                return Ok(Expansion::interrupted());
+                return Ok(stopped(out, lb));
             }
             let vals = self.values(&sol);
             let frac: Vec<usize> = (0..self.ints.len())
@@ -237,9 +276,9 @@ impl<'a> Bc<'a> {
                                 s
                             }
                             Solved::Infeasible => return Ok(out),
-                            Solved::TimedOut => return Ok(Expansion::interrupted()),
+                            Solved::TimedOut => return Ok(stopped(out, lb)),
                         },
-                        Solved::TimedOut => return Ok(Expansion::interrupted()),
+                        Solved::TimedOut => return Ok(stopped(out, lb)),
                     };
                 }
                 lb = self.bound(&sol).max(lb);
@@ -247,7 +286,7 @@ impl<'a> Bc<'a> {
             }
             if frac.is_empty() {
                 let d = read_decision(self.master, &vals);
-                out.candidates.push(self.candidate(&d));
+                self.offer(d, ub, root, &mut out.candidates);
                 return Ok(out);
             }
             if !heuristic_done && (root || node.depth % 4 == 0) {
@@ -259,7 +298,7 @@ impl<'a> Bc<'a> {
                 if self.relaxed.violations(&d).is_empty() {
                     if let Some(r) = repair(&self.relaxed, self.master, self.fl, d) {
                         if self.inst.violations(&r).is_empty() {
-                            out.candidates.push(self.candidate(&r));
+                            self.offer(r, ub, root, &mut out.candidates);
                         }
                     }
                 }
@@ -290,7 +329,7 @@ impl<'a> Bc<'a> {
             .map_err(abort)?;
             match step {
                 Step::Done => return Ok(out),
-                Step::Interrupted => return Ok(Expansion::interrupted()),
+                Step::Interrupted => return Ok(stopped(out, lb)),
                 Step::Probed(b) => {
                     lb = b;
                     probes += 1;
@@ -358,13 +397,7 @@ pub(super) fn search(
         }
     };
     let ints: Vec<usize> = (0..master.vars.len()).filter(|&v| master.vars[v].integer).collect();
-    let mut relaxed = inst.clone();
-    let capd = inst.capacitated_services();
-    for (i, c) in relaxed.clients.iter_mut().enumerate() {
-        if capd[c.service as usize] && inst.room(i) > 0.0 {
-            c.coverage = super::instance::Coverage::Optional;
-        }
-    }
+    let relaxed = relax_placed(inst);
     let bc = Bc {
         inst,
         relaxed,

@@ -385,7 +385,7 @@ fn prune(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], mut d: Decision) -> 
 /// when the site's other rules allow it. Under `min_cost` this changes neither
 /// the cost nor feasibility (it only adds room), but a kept building does not
 /// lose its children's centre to an arbitrary choice between equal optima.
-fn keep_free_room(inst: &ServiceInstance, d: &mut Decision) {
+pub(super) fn keep_free_room(inst: &ServiceInstance, d: &mut Decision) {
     for j in 0..inst.sites.len() {
         if !d.open[j] {
             continue;
@@ -407,10 +407,15 @@ fn keep_free_room(inst: &ServiceInstance, d: &mut Decision) {
 /// host its service at the cheapest allowed site of the cut's neighbourhood
 /// (opening the site if needed) whose change breaks no other rule, then
 /// [`prune`]s it. `None` when a cut cannot be repaired.
-pub(super) fn repair(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], mut d: Decision) -> Option<Decision> {
+pub(super) fn repair(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], d: Decision) -> Option<Decision> {
+    repair_unpruned(inst, m, fl, d).map(|d| prune(inst, m, fl, d))
+}
+
+/// [`repair`] without the final [`prune`].
+fn repair_unpruned(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], mut d: Decision) -> Option<Decision> {
     for _ in 0..=inst.sites.len() * inst.n_services.max(1) {
         let Some((s, cut)) = first_violated(m, fl, &d) else {
-            return Some(prune(inst, m, fl, d));
+            return Some(d);
         };
         let mut options: Vec<(f64, usize, usize)> = cut
             .coefs
@@ -450,6 +455,164 @@ pub(super) fn repair(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], mut d: D
     None
 }
 
+/// Local search from a feasible plan `d` (deterministic; stops at `deadline`):
+/// first-improvement passes, until one changes nothing, over three moves —
+/// close an open site that is not forced open (most expensive first) and
+/// [`repair`] the need it leaves with the site kept closed (a swap, or a
+/// move of its services to sites already open); stop hosting one service
+/// with a conversion cost (dearest first) and repair it elsewhere; open a
+/// closed site with every service that fits (cheapest first) and [`prune`]
+/// (an add-and-drop). A move is kept when the plan keeps every rule and
+/// costs less; after a pass with a move, the plan is pruned. `relaxed` is `inst` with the clients the Hall rows place made
+/// optional (the rules a plan keeps while it is repaired).
+///
+/// Complexity: per move, a repair (a max-flow per violated cut and rule
+/// checks, `O(sites·services + arcs)` each).
+pub(super) fn improve(
+    inst: &ServiceInstance,
+    relaxed: &ServiceInstance,
+    m: &LinModel,
+    fl: &[Flow],
+    mut d: Decision,
+    deadline: Instant,
+) -> Decision {
+    let mut best = cost(inst, &d);
+    let t_ls = Instant::now();
+    let start_cost = best;
+    let mut passes = 0usize;
+    let mut work = relaxed.clone();
+    let site_cost = |d: &Decision, j: usize| {
+        let s = &inst.sites[j];
+        s.annual_cost
+            + s.open_cost
+            + (0..s.hosts.len())
+                .filter(|&k| d.host[j][k])
+                .map(|k| s.hosts[k].conversion_cost)
+                .sum::<f64>()
+    };
+    let try_move = |d: &mut Decision, best: &mut f64, t: Decision, work: &ServiceInstance| {
+        if let Some(r) = repair_unpruned(work, m, fl, t) {
+            if inst.violations(&r).is_empty() {
+                let c = cost(inst, &r);
+                if c < *best - 1e-9 * best.abs().max(1.0) {
+                    *d = r;
+                    *best = c;
+                    return true;
+                }
+            }
+        }
+        false
+    };
+    loop {
+        let mut improved = false;
+        let mut open: Vec<(f64, usize)> = (0..inst.sites.len())
+            .filter(|&j| d.open[j] && inst.sites[j].fixing != Fixing::Open)
+            .map(|j| (site_cost(&d, j), j))
+            .collect();
+        open.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, j) in open {
+            if Instant::now() > deadline {
+                log::debug!(
+                    "[hubplan-solver local-search] stopped: {start_cost} -> {best} in {:.2}s, {passes} passes",
+                    t_ls.elapsed().as_secs_f64()
+                );
+                return d;
+            }
+            if !d.open[j]
+                || d.host[j]
+                    .iter()
+                    .zip(&inst.sites[j].hosts)
+                    .any(|(&on, h)| on && h.fixing == Fixing::Open)
+            {
+                continue;
+            }
+            let mut t = d.clone();
+            t.open[j] = false;
+            t.host[j].iter_mut().for_each(|h| *h = false);
+            let saved = work.sites[j].fixing;
+            work.sites[j].fixing = Fixing::Closed;
+            improved |= try_move(&mut d, &mut best, t, &work);
+            work.sites[j].fixing = saved;
+        }
+        let mut hosted: Vec<(f64, usize, usize)> = (0..inst.sites.len())
+            .flat_map(|j| (0..inst.sites[j].hosts.len()).map(move |k| (j, k)))
+            .filter(|&(j, k)| {
+                let h = &inst.sites[j].hosts[k];
+                d.open[j] && d.host[j][k] && h.fixing != Fixing::Open && h.conversion_cost > 0.0
+            })
+            .map(|(j, k)| (inst.sites[j].hosts[k].conversion_cost, j, k))
+            .collect();
+        hosted.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        for (_, j, k) in hosted {
+            if Instant::now() > deadline {
+                log::debug!(
+                    "[hubplan-solver local-search] stopped: {start_cost} -> {best} in {:.2}s, {passes} passes",
+                    t_ls.elapsed().as_secs_f64()
+                );
+                return d;
+            }
+            if !(d.open[j] && d.host[j][k]) {
+                continue;
+            }
+            let mut t = d.clone();
+            t.host[j][k] = false;
+            let saved = work.sites[j].hosts[k].fixing;
+            work.sites[j].hosts[k].fixing = Fixing::Closed;
+            improved |= try_move(&mut d, &mut best, t, &work);
+            work.sites[j].hosts[k].fixing = saved;
+        }
+        // Open a closed site with every service that fits, and prune: an
+        // add-and-drop (cheapest sites first).
+        let mut closed: Vec<(f64, usize)> = (0..inst.sites.len())
+            .filter(|&j| !d.open[j] && inst.sites[j].fixing != Fixing::Closed)
+            .map(|j| (inst.sites[j].annual_cost + inst.sites[j].open_cost, j))
+            .collect();
+        closed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        for (_, j) in closed {
+            if Instant::now() > deadline {
+                log::debug!(
+                    "[hubplan-solver local-search] stopped: {start_cost} -> {best} in {:.2}s, {passes} passes",
+                    t_ls.elapsed().as_secs_f64()
+                );
+                return d;
+            }
+            if d.open[j] {
+                continue;
+            }
+            let site = &inst.sites[j];
+            let mut t = d.clone();
+            t.open[j] = true;
+            let mut used = 0.0;
+            for (k, h) in site.hosts.iter().enumerate() {
+                if h.fixing != Fixing::Closed && site.capacity.is_none_or(|c| used + h.space <= c + 1e-9) {
+                    t.host[j][k] = true;
+                    used += h.space;
+                }
+            }
+            let r = prune(relaxed, m, fl, t);
+            if inst.violations(&r).is_empty() {
+                let c = cost(inst, &r);
+                if c < best - 1e-9 * best.abs().max(1.0) {
+                    d = r;
+                    best = c;
+                    improved = true;
+                }
+            }
+        }
+        passes += 1;
+        if !improved {
+            log::debug!(
+                "[hubplan-solver local-search] done: {start_cost} -> {best} in {:.2}s, {passes} passes",
+                t_ls.elapsed().as_secs_f64()
+            );
+            return d;
+        }
+        // What the moves left unneeded (a pass's moves are not pruned one by one).
+        d = prune(relaxed, m, fl, d);
+        best = cost(inst, &d);
+    }
+}
+
 /// Rounds of LP cut separation (at most [`ROOT_ROUNDS`], until no cut is
 /// violated or time runs out): the last LP bound (−∞ when none was solved),
 /// or `None` when the LP relaxation is infeasible.
@@ -479,6 +642,20 @@ fn lp_rounds(
         }
     }
     Ok(Some(bound))
+}
+
+/// `inst` with the clients the Hall rows place (required clients of a
+/// capacitated service with room) made optional: the rules a plan must keep
+/// while it is repaired (the Hall rows cover those clients).
+pub(super) fn relax_placed(inst: &ServiceInstance) -> ServiceInstance {
+    let mut relaxed = inst.clone();
+    let capd = inst.capacitated_services();
+    for (i, c) in relaxed.clients.iter_mut().enumerate() {
+        if capd[c.service as usize] && inst.room(i) > 0.0 {
+            c.coverage = Coverage::Optional;
+        }
+    }
+    relaxed
 }
 
 pub(super) fn cost(inst: &ServiceInstance, d: &Decision) -> f64 {
@@ -558,6 +735,10 @@ pub(super) fn solve_stage(inst: &ServiceInstance, secs: f64, opts: &SolveOptions
                 return finish(d, Status::Optimal, best_bound, 0);
             }
             if let Some(r) = repair(inst, &master, &fl, d) {
+                // Local search with at most a tenth of the time more.
+                let until = Instant::now()
+                    + std::time::Duration::from_secs_f64((secs * FIRST_MASTER_SHARE).min(left()).max(0.0));
+                let r = improve(inst, &relax_placed(inst), &master, &fl, r, until);
                 let v = cost(inst, &r);
                 incumbent = Some((r, v));
             }
@@ -597,14 +778,15 @@ pub(super) fn solve_stage(inst: &ServiceInstance, secs: f64, opts: &SolveOptions
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
+    use crate::services::assign_split;
     use crate::services::instance::{HostOption, ServiceArc, ServiceClient, ServiceSite};
     use crate::services::solve::solve_stage as mip_stage;
 
-    struct Lcg(u64);
+    pub(in crate::services) struct Lcg(pub u64);
     impl Lcg {
-        fn below(&mut self, n: u64) -> u64 {
+        pub(in crate::services) fn below(&mut self, n: u64) -> u64 {
             self.0 = self
                 .0
                 .wrapping_mul(6364136223846793005)
@@ -616,7 +798,7 @@ mod tests {
     /// A random co-location instance: `n` sites, two services (service 0
     /// capacitated everywhere it may be hosted, service 1 at some sites), a
     /// hub rule on half the instances, tight capacities.
-    fn random(g: &mut Lcg, n: usize, zones: usize) -> ServiceInstance {
+    pub(in crate::services) fn random(g: &mut Lcg, n: usize, zones: usize) -> ServiceInstance {
         let mut inst = ServiceInstance::new(2);
         for _ in 0..n {
             let mut hosts = Vec::new();
@@ -689,6 +871,40 @@ mod tests {
     #[test]
     fn branch_and_cut_matches_the_assignment_mip_on_larger_instances() {
         check_against_mip(7, 25, 10, 9);
+    }
+
+    /// The local search from "every site open, every service that fits"
+    /// keeps every rule and the capacities, never costs more than its start,
+    /// and never goes below the proven optimum; it improves some starts.
+    #[test]
+    fn local_search_keeps_plans_feasible() {
+        let mut g = Lcg(11);
+        let opts = SolveOptions::default();
+        let mut better = 0;
+        for case in 0..30 {
+            let inst = random(&mut g, 8, 6);
+            let StageResult::Solved { decision: opt, .. } = solve_stage(&inst, 60.0, &opts).unwrap() else {
+                continue;
+            };
+            let master = build(&inst, ServiceObjective::MinCost, None);
+            let fl = flows(&inst, &master);
+            let all = round_fit(&inst, &master, &vec![1.0; master.vars.len()], 0.5);
+            if !inst.violations(&all).is_empty() || first_violated(&master, &fl, &all).is_some() {
+                continue;
+            }
+            let far = Instant::now() + std::time::Duration::from_secs(60);
+            let d = improve(&inst, &relax_placed(&inst), &master, &fl, all.clone(), far);
+            assert!(inst.violations(&d).is_empty(), "case {case}");
+            assert!(first_violated(&master, &fl, &d).is_none(), "case {case}");
+            assert!(assign_split(&inst, &d).is_some(), "case {case}");
+            let (c, start, best) = (cost(&inst, &d), cost(&inst, &all), cost(&inst, &opt));
+            assert!(
+                c <= start + 1e-9 && c >= best - 1e-9,
+                "case {case}: {best} <= {c} <= {start}"
+            );
+            better += usize::from(c < start - 1e-9);
+        }
+        assert!(better >= 5, "{better} improved");
     }
 
     fn check_against_mip(seed: u64, cases: usize, sites: usize, zones: usize) {

@@ -81,6 +81,10 @@ pub struct ServiceOutcome {
     /// [`super::capcut`]), summed over stages; 0 when good_lp solved the stage
     /// (it does not expose its node count).
     pub nodes: u64,
+    /// Independent parts the first stage was solved in (docs/SOLVER.md,
+    /// "Independent parts"; demand capacity under `MinCost` only): 1 when it
+    /// ran in one piece.
+    pub parts: usize,
 }
 
 impl ServiceOutcome {
@@ -438,10 +442,13 @@ pub fn solve_services(
     let first_share = if inst.then.is_some() { 0.7 } else { 1.0 };
     let m1 = build(inst, inst.objective, None);
     let model_clients = m1.clients.len();
-    let s1 = if super::capcut::applies(inst, inst.objective, false, backend) {
-        super::capcut::solve_stage(inst, total * first_share, opts)?
+    let (s1, parts) = if super::capcut::applies(inst, inst.objective, false, backend) {
+        super::parts::solve_stage(inst, total * first_share, opts)?
     } else {
-        solve_stage(inst, &m1, total * first_share, opts, backend, inst.objective)?
+        (
+            solve_stage(inst, &m1, total * first_share, opts, backend, inst.objective)?,
+            1,
+        )
     };
     let mut out = ServiceOutcome {
         status: Status::Unknown,
@@ -454,6 +461,7 @@ pub fn solve_services(
         model_clients,
         flows: Vec::new(),
         nodes: 0,
+        parts,
     };
     let d1 = match s1 {
         StageResult::Infeasible => {
