@@ -175,6 +175,9 @@ pub(crate) fn root(p: &Prob, fix: &[Fixing], seconds: f64) -> Option<Root> {
     }
     let lp = build(p, fix);
     let (nv, nr) = (lp.cols.len(), lp.b.len());
+    if nv == 0 || nr == 0 {
+        return None;
+    }
     let mut colptr = Vec::with_capacity(nv + 1);
     let mut rowval = Vec::new();
     let mut nzval = Vec::new();
@@ -305,6 +308,28 @@ mod tests {
         let l = evaluate(&p, &p.fix, &r.lambda).value;
         assert!((l - 1.5).abs() < 1e-4, "L(λ) = {l}");
         assert!(r.y.iter().all(|&v| (v - 0.5).abs() < 1e-4), "{:?}", r.y);
+    }
+
+    /// Every client covered by a forced-open site: no LP to solve, no panic.
+    #[test]
+    fn nothing_to_solve_is_none() {
+        let mut inst = Instance::with_sites(3);
+        inst.push_client(
+            vec![Arc { site: 0, cost: 0.0 }, Arc { site: 1, cost: 0.0 }],
+            Some(5.0),
+            5.0,
+        );
+        inst.push_client(
+            vec![Arc { site: 1, cost: 0.0 }, Arc { site: 2, cost: 0.0 }],
+            Some(3.0),
+            3.0,
+        );
+        inst.fixed_cost = vec![1.0; 3];
+        let p = prob(&inst);
+        assert!(p.m > 0, "presolve kept the clients");
+        let fix = vec![Fixing::Open; p.n];
+        assert!(root(&p, &fix, 10.0).is_none());
+        assert!(root(&p, &p.fix, 10.0).is_some());
     }
 
     /// Arc costs (p-median, p = 1, two sites, two clients): the LP is integral,
