@@ -343,9 +343,12 @@ fn lagrangian(
     };
     if let Some(r) = &lp {
         why.push_str(&format!(
-            "; root multipliers from the LP by an interior-point method (Clarabel: LP value {:.6}, {} iterations, {:.2} s)",
-            r.value, r.iterations, r.seconds
+            "; root multipliers from the LP by an interior-point method (Clarabel: LP value {:.6}, {} iterations)",
+            r.value, r.iterations
         ));
+        // The seconds go to the log only: `why` is written to plan.json,
+        // which must not change from one run to the next.
+        log::debug!("[hubplan-solver ipm] root LP in {:.2} s", r.seconds);
     }
     search_lagrangian(p, opts.rel_gap, opts.abs_gap, deadline, warm, lp.as_ref())
 }
