@@ -414,6 +414,7 @@ fn process(ctx: &Ctx, node: &Node<BNode>, ub: f64, root: bool) -> Result<Expansi
             probe: round_no + 1 < MAX_PROBING_ROUNDS,
             deadline: ctx.deadline,
             cold: None,
+            pseudo: None,
         };
         let var = |j: u32| ctx.m.y[j as usize];
         match lpbranch::branch(
@@ -427,6 +428,7 @@ fn process(ctx: &Ctx, node: &Node<BNode>, ub: f64, root: bool) -> Result<Expansi
             var,
             |s| ctx.safe(s),
             &mut out.discarded,
+            &mut Vec::new(),
         )? {
             Step::Done => return Ok(out),
             Step::Interrupted => return Ok(Expansion::interrupted()),

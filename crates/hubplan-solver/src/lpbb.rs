@@ -37,13 +37,13 @@
 
 use crate::heuristic::{greedy, root_moves, Ls};
 use crate::instance::Fixing;
-use crate::lpbranch::{self, solved, Rule, Solved, Step};
+use crate::lpbranch::{self, solved, Obs, Pseudo, Rule, Solved, Step};
 use crate::oddcycle::{separate, RowPoint};
 use crate::prep::{Prob, INF};
 use crate::tree::{self, Candidate, Expansion, Limits, Node, Search, Tree};
 use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem, Solution, Variable};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Instant;
 /// Strong-branching candidates at the root and below it.
 const CANDIDATES_ROOT: usize = 16;
@@ -290,6 +290,11 @@ struct Ctx<'a> {
     deadline: Instant,
     rel_gap: f64,
     abs_gap: f64,
+    /// Pseudocosts learnt so far: every node of a round reads the same state.
+    pseudo: RwLock<Pseudo>,
+    /// What the current round's nodes observed, by node id; folded into
+    /// `pseudo` in id order at the end of the round.
+    pending: Mutex<Vec<(u64, Vec<Obs>)>>,
 }
 
 impl Ctx<'_> {
@@ -364,7 +369,14 @@ fn round_open(ctx: &Ctx, fix: &[Fixing], xs: &[f64], moves: usize) -> Option<Can
     greedy(p, fix, &open, moves, ctx.deadline)
 }
 
-fn process(ctx: &Ctx, node: &Node<LpNode>, ub: f64, root: bool) -> Result<Expansion<LpNode>, Abort> {
+fn process(
+    ctx: &Ctx,
+    node: &Node<LpNode>,
+    ub: f64,
+    root: bool,
+    obs: &mut Vec<Obs>,
+) -> Result<Expansion<LpNode>, Abort> {
+    let pseudo = ctx.pseudo.read().unwrap_or_else(PoisonError::into_inner);
     let p = ctx.p;
     let cutoff = ctx.cutoff(ub);
     let mut out = Expansion::empty();
@@ -433,6 +445,7 @@ fn process(ctx: &Ctx, node: &Node<LpNode>, ub: f64, root: bool) -> Result<Expans
             probe: round_no + 1 < MAX_PROBING_ROUNDS,
             deadline: ctx.deadline,
             cold: None,
+            pseudo: Some(&pseudo),
         };
         let var = |j: u32| ctx.lp.x[j as usize];
         match lpbranch::branch(
@@ -446,6 +459,7 @@ fn process(ctx: &Ctx, node: &Node<LpNode>, ub: f64, root: bool) -> Result<Expans
             var,
             |s| ctx.safe(s),
             &mut out.discarded,
+            obs,
         )? {
             Step::Done => return Ok(out),
             Step::Interrupted => return Ok(Expansion::interrupted()),
@@ -479,7 +493,23 @@ impl Tree for Ctx<'_> {
         self.p.cutoff(ub, self.rel_gap, self.abs_gap)
     }
     fn expand(&self, node: &Node<LpNode>, ub: f64, root: bool) -> Result<Expansion<LpNode>, Abort> {
-        process(self, node, ub, root)
+        let mut obs = Vec::new();
+        let out = process(self, node, ub, root, &mut obs);
+        if !obs.is_empty() {
+            self.pending
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push((node.id(), obs));
+        }
+        out
+    }
+    fn end_round(&self) {
+        let mut pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner));
+        pending.sort_by_key(|(id, _)| *id);
+        let mut ps = self.pseudo.write().unwrap_or_else(PoisonError::into_inner);
+        for (_, o) in &pending {
+            ps.record(o);
+        }
     }
 }
 
@@ -585,6 +615,8 @@ pub(crate) fn search(
         deadline,
         rel_gap,
         abs_gap,
+        pseudo: RwLock::new(Pseudo::new(p.n)),
+        pending: Mutex::new(Vec::new()),
     };
     let trace = log::log_enabled!(log::Level::Debug);
     let before = ctx.safe(&root);

@@ -10,14 +10,28 @@
 //! number of rounds. Otherwise the node branches on the candidate with the
 //! largest product of the two bound increases (Achterberg, Koch & Martin 2005,
 //! the product rule), ties by the larger increase, then by the lower index.
-//! Below a node where no candidate moved the bound, children branch on the
-//! most fractional site without trying (`strong = false`).
+//! Below a node where no candidate moved the bound, children branch without
+//! trying (`strong = false`): on the best pseudocost score when there are
+//! pseudocosts, else on the most fractional site.
 //!
-//! Complexity: `2k` LP re-solves per node for `k` candidates (in parallel on
-//! rayon; the choice does not depend on the order in which they finish).
+//! **Reliability branching.** With [`Pseudo`] (the mean LP gain per unit of
+//! change of each site, closed and open, learnt from every strong-branching
+//! evaluation and every child solved), candidates are ranked by their
+//! pseudocost score, and only the *unreliable* ones (fewer than [`RELIABLE`]
+//! observations on a side) among the best-ranked are tried by LP re-solves;
+//! the reliable ones are scored by their pseudocosts. Deep in a tree most
+//! sites are reliable, and a node costs its children's re-solves instead of
+//! `2k` more. Scores use the raw LP values, not the rounded bounds (with
+//! integral objectives every gain below 1 would round to a tie).
 //!
-//! Reference: T. Achterberg, T. Koch & A. Martin (2005), Branching rules
-//! revisited, Operations Research Letters 33.
+//! Complexity: up to `2k` LP re-solves per node for `k` candidates (in
+//! parallel on rayon; the choice does not depend on the order in which they
+//! finish), fewer once the pseudocosts are reliable.
+//!
+//! References: T. Achterberg, T. Koch & A. Martin (2005), Branching rules
+//! revisited, Operations Research Letters 33 (the product score and
+//! reliability branching); J.-M. Gauthier & G. Ribière (1977), Experiments in
+//! mixed-integer linear programming using pseudo-costs, Math. Programming 12.
 
 use crate::prep::INF;
 use microlp::{Error as LpError, Solution, Variable};
@@ -87,7 +101,84 @@ pub(crate) struct Rule<'a> {
     /// this cold solve before a side is discarded (microlp's warm re-solves can
     /// report a false infeasibility after many added rows); its answer is used.
     pub(crate) cold: Option<Cold<'a>>,
+    /// Pseudocosts learnt so far (reliability branching), if the search keeps them.
+    pub(crate) pseudo: Option<&'a Pseudo>,
 }
+
+/// Observations per side before a site's pseudocost replaces its trial.
+pub(crate) const RELIABLE: u32 = 4;
+
+/// One observed LP gain: site, side (`true` = open), gain per unit of change.
+pub(crate) type Obs = (u32, bool, f64);
+
+/// Pseudocosts: for every site, the sum and count of the LP gains per unit of
+/// change observed when it was fixed closed (`[0]`) and open (`[1]`).
+#[derive(Debug, Clone)]
+pub(crate) struct Pseudo {
+    sum: Vec<[f64; 2]>,
+    count: Vec<[u32; 2]>,
+}
+
+impl Pseudo {
+    /// No observation yet for `n` sites.
+    pub(crate) fn new(n: usize) -> Self {
+        Pseudo {
+            sum: vec![[0.0; 2]; n],
+            count: vec![[0; 2]; n],
+        }
+    }
+
+    /// Adds observations (in the order given: the caller fixes it).
+    pub(crate) fn record(&mut self, obs: &[Obs]) {
+        for &(j, open, g) in obs {
+            let (j, k) = (j as usize, usize::from(open));
+            if j < self.sum.len() && g.is_finite() {
+                self.sum[j][k] += g.max(0.0);
+                self.count[j][k] += 1;
+            }
+        }
+    }
+
+    fn reliable(&self, j: usize) -> bool {
+        self.count[j][0] >= RELIABLE && self.count[j][1] >= RELIABLE
+    }
+
+    /// The mean gain per unit over all sites with observations, per side (1
+    /// where there are none), standing in for sites never observed.
+    fn average(&self) -> [f64; 2] {
+        let mut out = [1.0; 2];
+        for (k, o) in out.iter_mut().enumerate() {
+            let (s, c) = self
+                .sum
+                .iter()
+                .zip(&self.count)
+                .filter(|(_, c)| c[k] > 0)
+                .fold((0.0, 0u64), |(s, n), (v, c)| (s + v[k], n + u64::from(c[k])));
+            if c > 0 {
+                *o = s / c as f64;
+            }
+        }
+        out
+    }
+
+    /// Estimated gains of fixing site `j` (at value `x`) closed and open.
+    fn estimate(&self, j: usize, x: f64, avg: [f64; 2]) -> (f64, f64) {
+        let per = |k: usize| {
+            if self.count[j][k] > 0 {
+                self.sum[j][k] / f64::from(self.count[j][k])
+            } else {
+                avg[k]
+            }
+        };
+        (per(0) * x, per(1) * (1.0 - x))
+    }
+}
+
+/// The product score of two gains (Achterberg 2005).
+fn score(g0: f64, g1: f64) -> f64 {
+    g0.max(SCORE_EPS) * g1.max(SCORE_EPS)
+}
+const SCORE_EPS: f64 = 1e-6;
 
 /// Re-solves `sol` with `v` fixed; a reported infeasibility is checked by
 /// `rule.cold` (with `decisions` plus `(j, open)`) when given.
@@ -111,7 +202,8 @@ fn fix_checked(
 
 /// The branching step at a node whose LP `sol` (bound `lb`) has the free
 /// fractional sites `frac` at values `xs`; `var(j)` is site `j`'s LP column,
-/// `safe` a float-safe LP bound; `discarded` takes the bounds of pruned sides.
+/// `safe` a float-safe LP bound; `discarded` takes the bounds of pruned sides,
+/// `obs` the LP gains observed (for the caller's [`Pseudo`]).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn branch(
     sol: &mut Solution,
@@ -124,30 +216,76 @@ pub(crate) fn branch(
     var: impl Fn(u32) -> Variable + Sync,
     safe: impl Fn(&Solution) -> f64 + Sync,
     discarded: &mut f64,
+    obs: &mut Vec<Obs>,
 ) -> Result<Step, Abort> {
+    let base_obj = sol.objective();
     frac.sort_by(|&a, &b| {
         let fa = xs[a].min(1.0 - xs[a]);
         let fb = xs[b].min(1.0 - xs[b]);
         fb.total_cmp(&fa).then(a.cmp(&b))
     });
-    frac.truncate(if rule.strong { rule.candidates } else { 1 });
-    let evals: Vec<Result<(f64, f64), Abort>> = if !rule.strong {
-        vec![Ok((lb, lb))]
-    } else {
+    // Which candidates are tried by LP re-solves (`tried`) and which are
+    // scored by their pseudocosts (`guessed`, with their estimated gains).
+    let (tried, guessed): (Vec<usize>, Vec<(usize, f64, f64)>) = match rule.pseudo {
+        Some(ps) => {
+            let avg = ps.average();
+            let mut ranked: Vec<(usize, f64, f64, f64)> = frac
+                .iter()
+                .map(|&j| {
+                    let (g0, g1) = ps.estimate(j, xs[j], avg);
+                    (j, g0, g1, score(g0, g1))
+                })
+                .collect();
+            // Stable: ties keep the fractionality order.
+            ranked.sort_by(|a, b| b.3.total_cmp(&a.3));
+            if rule.strong {
+                let look = ranked.len().min(2 * rule.candidates);
+                let tried: Vec<usize> = ranked[..look]
+                    .iter()
+                    .filter(|r| !ps.reliable(r.0))
+                    .take(rule.candidates)
+                    .map(|r| r.0)
+                    .collect();
+                let guessed = ranked[..look]
+                    .iter()
+                    .filter(|r| ps.reliable(r.0))
+                    .map(|r| (r.0, r.1, r.2))
+                    .collect();
+                (tried, guessed)
+            } else {
+                (
+                    Vec::new(),
+                    ranked.first().map(|r| (r.0, r.1, r.2)).into_iter().collect(),
+                )
+            }
+        }
+        None => {
+            frac.truncate(if rule.strong { rule.candidates } else { 1 });
+            if rule.strong {
+                (frac.clone(), Vec::new())
+            } else {
+                (Vec::new(), frac.first().map(|&j| (j, 0.0, 0.0)).into_iter().collect())
+            }
+        }
+    };
+    // Each tried candidate: (closed, open) as (safe bound, raw LP value).
+    type Side = (f64, f64);
+    let evals: Vec<Result<(Side, Side), Abort>> = {
         let base = &*sol;
         let at = &*decisions;
-        frac.par_iter()
+        tried
+            .par_iter()
             .map(|&j| {
-                let mut b = [INF; 2];
+                let mut b = [(INF, INF); 2];
                 if Instant::now() > rule.deadline {
                     // Past the limit: the node stays open (interrupted).
-                    return Ok((f64::NAN, f64::NAN));
+                    return Ok(((f64::NAN, f64::NAN), (f64::NAN, f64::NAN)));
                 }
                 for (k, open) in [false, true].into_iter().enumerate() {
                     b[k] = match fix_checked(base, var(j as u32), j as u32, open, at, rule)? {
-                        Solved::Optimal(s) => safe(&s).max(lb),
-                        Solved::Infeasible => INF,
-                        Solved::TimedOut => f64::NAN,
+                        Solved::Optimal(s) => (safe(&s).max(lb), s.objective()),
+                        Solved::Infeasible => (INF, INF),
+                        Solved::TimedOut => (f64::NAN, f64::NAN),
                     };
                 }
                 Ok((b[0], b[1]))
@@ -158,11 +296,18 @@ pub(crate) fn branch(
     let mut implied: Vec<(u32, bool)> = Vec::new();
     let mut moved = false;
     for (k, e) in evals.into_iter().enumerate() {
-        let (b0, b1) = e?;
+        let ((b0, o0), (b1, o1)) = e?;
         if b0.is_nan() || b1.is_nan() {
             return Ok(Step::Interrupted);
         }
-        moved |= b0 > lb || b1 > lb;
+        let j = tried[k];
+        if o0.is_finite() {
+            obs.push((j as u32, false, (o0 - base_obj) / xs[j].max(1e-9)));
+        }
+        if o1.is_finite() {
+            obs.push((j as u32, true, (o1 - base_obj) / (1.0 - xs[j]).max(1e-9)));
+        }
+        moved |= b0 > lb || b1 > lb || o0 > base_obj + 1e-9 || o1 > base_obj + 1e-9;
         let (dead0, dead1) = (b0 >= cutoff, b1 >= cutoff);
         if dead0 && dead1 {
             *discarded = discarded.min(b0.min(b1));
@@ -170,15 +315,14 @@ pub(crate) fn branch(
         }
         if dead0 || dead1 {
             *discarded = discarded.min(if dead0 { b0 } else { b1 });
-            implied.push((frac[k] as u32, dead0));
+            implied.push((j as u32, dead0));
             continue;
         }
-        let d0 = (b0 - lb).max(1e-6);
-        let d1 = (b1 - lb).max(1e-6);
-        let score = d0 * d1;
-        let tie = d0.max(d1);
-        if best.is_none_or(|(s, t, _)| score > s || (score == s && tie > t)) {
-            best = Some((score, tie, k));
+        let (g0, g1) = ((o0 - base_obj).max(0.0), (o1 - base_obj).max(0.0));
+        let sc = score(g0, g1);
+        let tie = g0.max(g1);
+        if best.is_none_or(|(s, t, _)| sc > s || (sc == s && tie > t)) {
+            best = Some((sc, tie, j));
         }
     }
     if !implied.is_empty() && rule.probe {
@@ -194,23 +338,34 @@ pub(crate) fn branch(
         }
         return Ok(Step::Probed(safe(sol).max(lb)));
     }
+    // Candidates scored by their pseudocosts compete with the tried ones.
+    for &(j, g0, g1) in &guessed {
+        let sc = score(g0, g1);
+        let tie = g0.max(g1);
+        if best.is_none_or(|(s, t, _)| sc > s || (sc == s && tie > t)) {
+            best = Some((sc, tie, j));
+        }
+    }
     // Branch: on an implied fixing (one child) or on the best candidate.
     let (j, sides): (u32, Vec<bool>) = match (implied.first(), best) {
         (Some(&(j, open)), _) => (j, vec![open]),
-        (None, Some((_, _, k))) => (frac[k] as u32, vec![false, true]),
+        (None, Some((_, _, j))) => (j as u32, vec![false, true]),
         (None, None) => return Ok(Step::Done),
     };
+    let x = xs[j as usize];
     let mut children = Vec::new();
     for open in sides {
         match fix_checked(sol, var(j), j, open, decisions, rule)? {
             Solved::Optimal(s) => {
+                let gain = s.objective() - base_obj;
+                obs.push((j, open, gain / if open { 1.0 - x } else { x }.max(1e-9)));
                 let b = safe(&s).max(lb);
                 if b >= cutoff {
                     *discarded = discarded.min(b);
                 } else {
                     let mut d = decisions.clone();
                     d.push((j, open));
-                    children.push((b, d, s, moved || b > lb));
+                    children.push((b, d, s, moved || b > lb || gain > 1e-9));
                 }
             }
             Solved::Infeasible => {}
@@ -218,4 +373,38 @@ pub(crate) fn branch(
         }
     }
     Ok(Step::Children(children))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pseudocosts_average_what_they_saw_and_become_reliable() {
+        let mut ps = Pseudo::new(3);
+        // Nothing seen: every site is estimated at the default gain of 1 per unit.
+        assert_eq!(ps.estimate(0, 0.25, ps.average()), (0.25, 0.75));
+        assert!(!ps.reliable(0));
+        // Site 0 closed gains 2 and 4 per unit (mean 3), opened 1; a negative
+        // gain counts as 0, a non-finite one and an unknown site are ignored.
+        ps.record(&[(0, false, 2.0), (0, false, 4.0), (0, true, 1.0), (1, true, -5.0)]);
+        ps.record(&[(2, false, f64::INFINITY), (9, true, 1.0)]);
+        let avg = ps.average();
+        assert_eq!(avg, [3.0, 0.5]);
+        assert_eq!(ps.estimate(0, 0.5, avg), (1.5, 0.5));
+        // Site 2 has seen nothing: the averages stand in.
+        assert_eq!(ps.estimate(2, 0.5, avg), (1.5, 0.25));
+        for _ in 1..RELIABLE {
+            assert!(!ps.reliable(0));
+            ps.record(&[(0, false, 3.0), (0, true, 1.0)]);
+        }
+        assert!(ps.reliable(0) && !ps.reliable(1));
+    }
+
+    #[test]
+    fn the_product_score_prefers_balanced_gains() {
+        assert!(score(2.0, 2.0) > score(4.0, 0.5));
+        assert!(score(0.0, 3.0) > score(0.0, 1.0));
+        assert_eq!(score(0.0, 0.0), SCORE_EPS * SCORE_EPS);
+    }
 }

@@ -57,6 +57,14 @@ pub(crate) struct Node<D> {
     pub data: D,
 }
 
+impl<D> Node<D> {
+    /// The node's creation number: unique in its tree, and the same on any
+    /// thread count.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+}
+
 impl<D> PartialEq for Node<D> {
     fn eq(&self, o: &Self) -> bool {
         self.cmp(o) == Ordering::Equal
@@ -122,6 +130,11 @@ pub(crate) trait Tree: Sync {
     /// Expands one node, given the incumbent's value `ub` at the start of the
     /// round; `root` is true for the first node only.
     fn expand(&self, node: &Node<Self::Data>, ub: f64, root: bool) -> Result<Expansion<Self::Data>, Self::Error>;
+    /// Called once after every round, when its nodes have been merged: a
+    /// search that learns across nodes (pseudocosts) folds what the round's
+    /// nodes observed here, in an order that does not depend on timing (e.g.
+    /// by [`Node::id`]), so every node of a round sees the same state.
+    fn end_round(&self) {}
 }
 
 /// When a search stops before the tree is closed.
@@ -209,6 +222,7 @@ pub(crate) fn run<T: Tree>(
                 next_id += 1;
             }
         }
+        tree.end_round();
         if trace {
             log::debug!(
                 "[hubplan-solver {label}] {:.3}s nodes {nodes} open {} ub {} bound {}",

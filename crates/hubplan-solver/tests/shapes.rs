@@ -164,3 +164,43 @@ fn a_requested_radius_formulation_too_large_falls_back() {
     assert_eq!(out.search, "lagrangian-bb");
     assert!(out.why.contains("radius formulation would have"), "{}", out.why);
 }
+
+/// A uniform dense maximal covering with unit need and a site count: the LP
+/// is far from the optimum, so the LP search needs a tree of many rounds, in
+/// which reliability branching learns pseudocosts from one round for the
+/// next. The tree must not depend on the thread count, and the LP search
+/// must agree with the Lagrangian search on the optimum.
+#[test]
+fn reliability_branching_keeps_the_tree_the_same_on_one_and_two_threads() {
+    use hubplan_solver::synthetic::{sized, Case, Limit, Model};
+    let mut spec = sized("S", 4, false, true).expect("spec");
+    spec.zones = 300;
+    spec.sites = 100;
+    let case = Case {
+        name: "reliability".into(),
+        model: Model::Mclp,
+        unit: true,
+        limit: Limit::P,
+        spec,
+    };
+    let d = case_data(&case);
+    let one = on_threads(1, || solve_with(&d.instance, &opts(), Search::Lp).expect("solve"));
+    let two = on_threads(2, || solve_with(&d.instance, &opts(), Search::Lp).expect("solve"));
+    assert_eq!(one.status, Status::Optimal);
+    assert_eq!(one.search, "lp-bb");
+    // The root, a round of 8 and more: later rounds branch on what earlier ones learnt.
+    assert!(one.nodes > 9, "a tree of three rounds or more: {} nodes", one.nodes);
+    assert_eq!(one.open, two.open, "plan differs on 1 and 2 threads");
+    assert_eq!(one.bound.to_bits(), two.bound.to_bits(), "bound differs");
+    assert_eq!(one.nodes, two.nodes, "tree differs");
+    let lag = solve_with(&d.instance, &opts(), Search::Lagrangian).expect("solve");
+    assert_eq!(lag.status, Status::Optimal);
+    assert!(
+        close(one.objective, lag.objective),
+        "{} vs {}",
+        one.objective,
+        lag.objective
+    );
+    let z = independent(&d.instance, &one.open).expect("feasible plan");
+    assert!(close(z, one.objective), "evaluator {z} vs {}", one.objective);
+}

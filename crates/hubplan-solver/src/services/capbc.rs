@@ -311,6 +311,7 @@ impl<'a> Bc<'a> {
                 probe: probes + 1 < PROBING_ROUNDS,
                 deadline: self.deadline,
                 cold: Some(&cold),
+                pseudo: None,
             };
             let ints = &self.ints;
             let vars = &self.vars;
@@ -325,6 +326,7 @@ impl<'a> Bc<'a> {
                 |k| vars[ints[k as usize]],
                 |s| self.bound(s),
                 &mut out.discarded,
+                &mut Vec::new(),
             )
             .map_err(abort)?;
             match step {
