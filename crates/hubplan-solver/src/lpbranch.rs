@@ -107,6 +107,9 @@ pub(crate) struct Rule<'a> {
 
 /// Observations per side before a site's pseudocost replaces its trial.
 pub(crate) const RELIABLE: u32 = 4;
+/// Candidates tried together under reliability branching; trying stops after
+/// a chunk that improved nothing (Achterberg's lookahead, by chunks).
+const LOOKAHEAD: usize = 4;
 
 /// One observed LP gain: site, side (`true` = open), gain per unit of change.
 pub(crate) type Obs = (u32, bool, f64);
@@ -270,59 +273,69 @@ pub(crate) fn branch(
     };
     // Each tried candidate: (closed, open) as (safe bound, raw LP value).
     type Side = (f64, f64);
-    let evals: Vec<Result<(Side, Side), Abort>> = {
-        let base = &*sol;
-        let at = &*decisions;
-        tried
-            .par_iter()
-            .map(|&j| {
-                let mut b = [(INF, INF); 2];
-                if Instant::now() > rule.deadline {
-                    // Past the limit: the node stays open (interrupted).
-                    return Ok(((f64::NAN, f64::NAN), (f64::NAN, f64::NAN)));
-                }
-                for (k, open) in [false, true].into_iter().enumerate() {
-                    b[k] = match fix_checked(base, var(j as u32), j as u32, open, at, rule)? {
-                        Solved::Optimal(s) => (safe(&s).max(lb), s.objective()),
-                        Solved::Infeasible => (INF, INF),
-                        Solved::TimedOut => (f64::NAN, f64::NAN),
-                    };
-                }
-                Ok((b[0], b[1]))
-            })
-            .collect()
+    let eval = |j: usize| -> Result<(Side, Side), Abort> {
+        let mut b = [(INF, INF); 2];
+        if Instant::now() > rule.deadline {
+            // Past the limit: the node stays open (interrupted).
+            return Ok(((f64::NAN, f64::NAN), (f64::NAN, f64::NAN)));
+        }
+        for (k, open) in [false, true].into_iter().enumerate() {
+            b[k] = match fix_checked(sol, var(j as u32), j as u32, open, decisions, rule)? {
+                Solved::Optimal(s) => (safe(&s).max(lb), s.objective()),
+                Solved::Infeasible => (INF, INF),
+                Solved::TimedOut => (f64::NAN, f64::NAN),
+            };
+        }
+        Ok((b[0], b[1]))
+    };
+    // With pseudocosts the candidates are tried in chunks of [`LOOKAHEAD`]
+    // (a fixed size, so the choice does not depend on the thread count), and
+    // trying stops after a chunk that found no better candidate or found an
+    // implied fixing; without them, all at once.
+    let chunk = if rule.pseudo.is_some() {
+        LOOKAHEAD
+    } else {
+        tried.len().max(1)
     };
     let mut best: Option<(f64, f64, usize)> = None;
     let mut implied: Vec<(u32, bool)> = Vec::new();
     let mut moved = false;
-    for (k, e) in evals.into_iter().enumerate() {
-        let ((b0, o0), (b1, o1)) = e?;
-        if b0.is_nan() || b1.is_nan() {
-            return Ok(Step::Interrupted);
+    for part in tried.chunks(chunk) {
+        let evals: Vec<Result<(Side, Side), Abort>> = part.par_iter().map(|&j| eval(j)).collect();
+        let mut improved = false;
+        for (k, e) in evals.into_iter().enumerate() {
+            let ((b0, o0), (b1, o1)) = e?;
+            if b0.is_nan() || b1.is_nan() {
+                return Ok(Step::Interrupted);
+            }
+            let j = part[k];
+            if o0.is_finite() {
+                obs.push((j as u32, false, (o0 - base_obj) / xs[j].max(1e-9)));
+            }
+            if o1.is_finite() {
+                obs.push((j as u32, true, (o1 - base_obj) / (1.0 - xs[j]).max(1e-9)));
+            }
+            moved |= b0 > lb || b1 > lb || o0 > base_obj + 1e-9 || o1 > base_obj + 1e-9;
+            let (dead0, dead1) = (b0 >= cutoff, b1 >= cutoff);
+            if dead0 && dead1 {
+                *discarded = discarded.min(b0.min(b1));
+                return Ok(Step::Done);
+            }
+            if dead0 || dead1 {
+                *discarded = discarded.min(if dead0 { b0 } else { b1 });
+                implied.push((j as u32, dead0));
+                continue;
+            }
+            let (g0, g1) = ((o0 - base_obj).max(0.0), (o1 - base_obj).max(0.0));
+            let sc = score(g0, g1);
+            let tie = g0.max(g1);
+            if best.is_none_or(|(s, t, _)| sc > s || (sc == s && tie > t)) {
+                best = Some((sc, tie, j));
+                improved = true;
+            }
         }
-        let j = tried[k];
-        if o0.is_finite() {
-            obs.push((j as u32, false, (o0 - base_obj) / xs[j].max(1e-9)));
-        }
-        if o1.is_finite() {
-            obs.push((j as u32, true, (o1 - base_obj) / (1.0 - xs[j]).max(1e-9)));
-        }
-        moved |= b0 > lb || b1 > lb || o0 > base_obj + 1e-9 || o1 > base_obj + 1e-9;
-        let (dead0, dead1) = (b0 >= cutoff, b1 >= cutoff);
-        if dead0 && dead1 {
-            *discarded = discarded.min(b0.min(b1));
-            return Ok(Step::Done);
-        }
-        if dead0 || dead1 {
-            *discarded = discarded.min(if dead0 { b0 } else { b1 });
-            implied.push((j as u32, dead0));
-            continue;
-        }
-        let (g0, g1) = ((o0 - base_obj).max(0.0), (o1 - base_obj).max(0.0));
-        let sc = score(g0, g1);
-        let tie = g0.max(g1);
-        if best.is_none_or(|(s, t, _)| sc > s || (sc == s && tie > t)) {
-            best = Some((sc, tie, j));
+        if !improved || !implied.is_empty() {
+            break;
         }
     }
     if !implied.is_empty() && rule.probe {
