@@ -37,13 +37,13 @@
 
 use crate::heuristic::{greedy, root_moves, Ls};
 use crate::instance::Fixing;
-use crate::lpbranch::{self, solved, Obs, Pseudo, Rule, Solved, Step};
+use crate::lpbranch::{self, solved, Learner, Obs, Rule, Solved, Step};
 use crate::oddcycle::{separate, RowPoint};
 use crate::prep::{Prob, INF};
 use crate::tree::{self, Candidate, Expansion, Limits, Node, Search, Tree};
 use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem, Solution, Variable};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::Arc;
 use std::time::Instant;
 /// Strong-branching candidates at the root and below it.
 const CANDIDATES_ROOT: usize = 16;
@@ -290,11 +290,8 @@ struct Ctx<'a> {
     deadline: Instant,
     rel_gap: f64,
     abs_gap: f64,
-    /// Pseudocosts learnt so far: every node of a round reads the same state.
-    pseudo: RwLock<Pseudo>,
-    /// What the current round's nodes observed, by node id; folded into
-    /// `pseudo` in id order at the end of the round.
-    pending: Mutex<Vec<(u64, Vec<Obs>)>>,
+    /// Pseudocosts learnt so far (reliability branching).
+    learner: Learner,
 }
 
 impl Ctx<'_> {
@@ -376,7 +373,7 @@ fn process(
     root: bool,
     obs: &mut Vec<Obs>,
 ) -> Result<Expansion<LpNode>, Abort> {
-    let pseudo = ctx.pseudo.read().unwrap_or_else(PoisonError::into_inner);
+    let pseudo = ctx.learner.read();
     let p = ctx.p;
     let cutoff = ctx.cutoff(ub);
     let mut out = Expansion::empty();
@@ -495,21 +492,11 @@ impl Tree for Ctx<'_> {
     fn expand(&self, node: &Node<LpNode>, ub: f64, root: bool) -> Result<Expansion<LpNode>, Abort> {
         let mut obs = Vec::new();
         let out = process(self, node, ub, root, &mut obs);
-        if !obs.is_empty() {
-            self.pending
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push((node.id(), obs));
-        }
+        self.learner.push(node.id(), obs);
         out
     }
     fn end_round(&self) {
-        let mut pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner));
-        pending.sort_by_key(|(id, _)| *id);
-        let mut ps = self.pseudo.write().unwrap_or_else(PoisonError::into_inner);
-        for (_, o) in &pending {
-            ps.record(o);
-        }
+        self.learner.end_round();
     }
 }
 
@@ -615,8 +602,7 @@ pub(crate) fn search(
         deadline,
         rel_gap,
         abs_gap,
-        pseudo: RwLock::new(Pseudo::new(p.n)),
-        pending: Mutex::new(Vec::new()),
+        learner: Learner::new(p.n),
     };
     let trace = log::log_enabled!(log::Level::Debug);
     let before = ctx.safe(&root);

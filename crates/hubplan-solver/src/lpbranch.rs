@@ -36,6 +36,7 @@
 use crate::prep::INF;
 use microlp::{Error as LpError, Solution, Variable};
 use rayon::prelude::*;
+use std::sync::{Mutex, PoisonError, RwLock, RwLockReadGuard};
 use std::time::Instant;
 
 /// Why an LP search gave up (the caller falls back to the Lagrangian search).
@@ -174,6 +175,52 @@ impl Pseudo {
             }
         };
         (per(0) * x, per(1) * (1.0 - x))
+    }
+}
+
+/// Pseudocosts shared by the nodes of a tree: every node of a round reads
+/// the same state ([`Learner::read`]); what the nodes observe is kept apart
+/// ([`Learner::push`]) and folded in node-id order after the round
+/// ([`Learner::end_round`], from `tree::Tree::end_round`), so the tree does not
+/// depend on the thread count.
+#[derive(Debug)]
+pub(crate) struct Learner {
+    pseudo: RwLock<Pseudo>,
+    pending: Mutex<Vec<(u64, Vec<Obs>)>>,
+}
+
+impl Learner {
+    /// No observation yet for `n` sites.
+    pub(crate) fn new(n: usize) -> Self {
+        Learner {
+            pseudo: RwLock::new(Pseudo::new(n)),
+            pending: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The pseudocosts as they were at the start of the round.
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, Pseudo> {
+        self.pseudo.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Keeps what node `id` observed until the end of the round.
+    pub(crate) fn push(&self, id: u64, obs: Vec<Obs>) {
+        if !obs.is_empty() {
+            self.pending
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push((id, obs));
+        }
+    }
+
+    /// Folds the round's observations in node-id order.
+    pub(crate) fn end_round(&self) {
+        let mut pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner));
+        pending.sort_by_key(|(id, _)| *id);
+        let mut ps = self.pseudo.write().unwrap_or_else(PoisonError::into_inner);
+        for (_, o) in &pending {
+            ps.record(o);
+        }
     }
 }
 

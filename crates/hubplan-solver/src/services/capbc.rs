@@ -27,7 +27,7 @@ use std::time::Instant;
 
 use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem, Solution, Variable};
 
-use crate::lpbranch::{self, solved, Abort, Rule, Solved, Step};
+use crate::lpbranch::{self, solved, Abort, Learner, Obs, Rule, Solved, Step};
 use crate::prep::INF;
 use crate::tree::{self, Candidate, Expansion, Limits, Node, Tree};
 
@@ -64,6 +64,8 @@ pub(super) struct Bc<'a> {
     vars: Vec<Variable>,
     deadline: Instant,
     rel_gap: f64,
+    /// Pseudocosts of the binaries (reliability branching).
+    learner: Learner,
 }
 
 /// A node: its fixings (positions in `ints`) and its solved LP.
@@ -217,7 +219,14 @@ impl<'a> Bc<'a> {
         out.push(c);
     }
 
-    fn process(&self, node: &Node<BcNode>, ub: f64, root: bool) -> Result<Expansion<BcNode>, ServiceError> {
+    fn process(
+        &self,
+        node: &Node<BcNode>,
+        ub: f64,
+        root: bool,
+        obs: &mut Vec<Obs>,
+    ) -> Result<Expansion<BcNode>, ServiceError> {
+        let pseudo = self.learner.read();
         let cutoff = self.cutoff_of(ub);
         let mut out = Expansion::empty();
         let mut sol: Solution = (*node.data.sol).clone();
@@ -311,7 +320,7 @@ impl<'a> Bc<'a> {
                 probe: probes + 1 < PROBING_ROUNDS,
                 deadline: self.deadline,
                 cold: Some(&cold),
-                pseudo: None,
+                pseudo: Some(&pseudo),
             };
             let ints = &self.ints;
             let vars = &self.vars;
@@ -326,7 +335,7 @@ impl<'a> Bc<'a> {
                 |k| vars[ints[k as usize]],
                 |s| self.bound(s),
                 &mut out.discarded,
-                &mut Vec::new(),
+                obs,
             )
             .map_err(abort)?;
             match step {
@@ -370,7 +379,13 @@ impl Tree for Bc<'_> {
         self.cutoff_of(ub)
     }
     fn expand(&self, node: &Node<BcNode>, ub: f64, root: bool) -> Result<Expansion<BcNode>, ServiceError> {
-        self.process(node, ub, root)
+        let mut obs = Vec::new();
+        let out = self.process(node, ub, root, &mut obs);
+        self.learner.push(node.id(), obs);
+        out
+    }
+    fn end_round(&self) {
+        self.learner.end_round();
     }
 }
 
@@ -400,6 +415,7 @@ pub(super) fn search(
     };
     let ints: Vec<usize> = (0..master.vars.len()).filter(|&v| master.vars[v].integer).collect();
     let relaxed = relax_placed(inst);
+    let ints_len = ints.len();
     let bc = Bc {
         inst,
         relaxed,
@@ -409,6 +425,7 @@ pub(super) fn search(
         vars,
         deadline,
         rel_gap: rel_gap.max(0.0),
+        learner: Learner::new(ints_len),
     };
     let incumbent = start.as_ref().map(|(d, _)| bc.candidate(d));
     let root = BcNode {
