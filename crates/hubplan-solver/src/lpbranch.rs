@@ -54,6 +54,20 @@ pub(crate) fn fix(sol: &Solution, v: Variable, open: bool) -> Result<Solved, Abo
     solved(sol.clone().fix_var(v, if open { 1.0 } else { 0.0 }))
 }
 
+/// Where the branching step reports a side it discards (pruned by the
+/// incumbent): a plain `f64` keeps the least bound; a recorder also keeps the
+/// region (`decisions` plus `side`) for a later re-plan ([`crate::warm`]).
+pub(crate) trait Discard {
+    /// The region `decisions` + `side` (site, open) is discarded with `bound`.
+    fn discard(&mut self, bound: f64, decisions: &[(u32, bool)], side: (u32, bool));
+}
+
+impl Discard for f64 {
+    fn discard(&mut self, bound: f64, _: &[(u32, bool)], _: (u32, bool)) {
+        *self = self.min(bound);
+    }
+}
+
 /// What the branching step decided.
 pub(crate) enum Step {
     /// Nothing left to explore here (pruned, or infeasible after probing).
@@ -123,7 +137,7 @@ pub(crate) fn branch(
     rule: &Rule<'_>,
     var: impl Fn(u32) -> Variable + Sync,
     safe: impl Fn(&Solution) -> f64 + Sync,
-    discarded: &mut f64,
+    discarded: &mut impl Discard,
 ) -> Result<Step, Abort> {
     frac.sort_by(|&a, &b| {
         let fa = xs[a].min(1.0 - xs[a]);
@@ -164,12 +178,14 @@ pub(crate) fn branch(
         }
         moved |= b0 > lb || b1 > lb;
         let (dead0, dead1) = (b0 >= cutoff, b1 >= cutoff);
+        let jk = frac[k] as u32;
         if dead0 && dead1 {
-            *discarded = discarded.min(b0.min(b1));
+            discarded.discard(b0, decisions, (jk, false));
+            discarded.discard(b1, decisions, (jk, true));
             return Ok(Step::Done);
         }
         if dead0 || dead1 {
-            *discarded = discarded.min(if dead0 { b0 } else { b1 });
+            discarded.discard(if dead0 { b0 } else { b1 }, decisions, (jk, !dead0));
             implied.push((frac[k] as u32, dead0));
             continue;
         }
@@ -206,7 +222,7 @@ pub(crate) fn branch(
             Solved::Optimal(s) => {
                 let b = safe(&s).max(lb);
                 if b >= cutoff {
-                    *discarded = discarded.min(b);
+                    discarded.discard(b, decisions, (j, open));
                 } else {
                     let mut d = decisions.clone();
                     d.push((j, open));
