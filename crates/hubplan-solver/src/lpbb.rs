@@ -722,6 +722,40 @@ pub(crate) fn resume(
         rel_gap,
         abs_gap,
     };
+    // A root restart: the kept root LP with the new fixings, re-solved by the
+    // dual simplex, then odd-cycle cuts for its point (as a cold root).
+    if let [(lb, 0, decisions)] = starts.as_slice() {
+        if *lb == -INF {
+            let mut sol: Solution = (*kept.root).clone();
+            for &(j, open) in decisions {
+                sol = match lpbranch::fix(&sol, kept.lp.x[j as usize], open)? {
+                    Solved::Optimal(s) => s,
+                    Solved::Infeasible => {
+                        return Ok(Search {
+                            best: incumbent,
+                            bound: INF,
+                            nodes: 1,
+                            complete: true,
+                        })
+                    }
+                    Solved::TimedOut => return Err(Abort("the re-plan's root LP timed out".into())),
+                };
+            }
+            let (sol, _) = add_cuts(&ctx, sol)?;
+            let node = LpNode {
+                decisions: decisions.clone(),
+                sol: Arc::new(sol),
+                strong: true,
+                extra: Vec::new(),
+                pending: Vec::new(),
+            };
+            let limits = Limits {
+                deadline,
+                max_nodes: None,
+            };
+            return tree::run_from(&ctx, vec![(-INF, 0, node)], incumbent, limits, "lp-replan", false).map(|(s, _)| s);
+        }
+    }
     let starts = starts
         .into_iter()
         .map(|(lb, depth, decisions)| {
