@@ -698,6 +698,9 @@ pub(crate) fn search_keep(
     Ok((s, keep.then_some(Kept { lp, root, regions })))
 }
 
+/// A re-plan's starting node: bound, depth, decisions.
+pub(crate) type Start = (f64, u32, Vec<(u32, bool)>);
+
 /// Re-plans from a kept LP search ([`Kept`]) on `p`, the kept search's
 /// problem with more sites fixed: each start `(bound, depth, decisions)` is a
 /// region (`decisions` including the new fixings), re-solved from the kept
@@ -709,7 +712,7 @@ pub(crate) fn search_keep(
 pub(crate) fn resume(
     p: &Prob,
     kept: &Kept,
-    starts: Vec<(f64, u32, Vec<(u32, bool)>)>,
+    starts: Vec<Start>,
     rel_gap: f64,
     abs_gap: f64,
     deadline: Instant,
