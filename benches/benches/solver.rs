@@ -2,10 +2,15 @@
 //!
 //! `sjc818` solves SJC818 with S = 800 and p = 12 (the reference of tests/sjc.rs),
 //! `sjc818:S:p` any other case, and writes `sjc818_S_p.mps`. `--whatif` re-plans each size's MCLP-T with one
-//! site forced open and then one forced closed, cold and warm-started from the
-//! base plan (`solve_warm`), and prints both times.
+//! site forced open and then one forced closed, for both gaps ("of covered" and
+//! "of uncovered"): cold, warm-started from the base plan alone (`solve_warm`
+//! without a state, the re-plan of sessions 8–9), and re-planned from the base
+//! solve's kept state (`solve_with_state`, then `solve_warm` with it), and
+//! prints the three times. `RUST_LOG=debug` traces the searches.
 use hubplan_solver::synthetic::{generate, lscp, mclp, Spec};
-use hubplan_solver::{solve_warm, solve_with, Fixing, Instance, Outcome, Search, SolveOptions, WarmStart};
+use hubplan_solver::{
+    solve_warm, solve_with, solve_with_state, Fixing, Instance, Outcome, Search, SolveOptions, WarmStart, WarmState,
+};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -26,12 +31,47 @@ fn run(name: &str, inst: &Instance, tl: u64, abs_gap: f64) -> f64 {
 
 /// One solve (warm-started from `warm` when given); prints a table row.
 fn run_full(name: &str, inst: &Instance, tl: u64, abs_gap: f64, warm: Option<&[bool]>) -> Option<Outcome> {
+    run_state(name, inst, tl, abs_gap, warm, None, false).map(|(o, _)| o)
+}
+
+/// [`run_full`] with a kept state to re-plan from (`state`), or keeping one (`keep`).
+fn run_state(
+    name: &str,
+    inst: &Instance,
+    tl: u64,
+    abs_gap: f64,
+    warm: Option<&[bool]>,
+    state: Option<&WarmState>,
+    keep: bool,
+) -> Option<(Outcome, WarmState)> {
     let opts = options(tl, abs_gap);
     let search = *SEARCH.get().unwrap_or(&Search::Auto);
     let t = Instant::now();
-    let r = match warm {
-        Some(open) => solve_warm(inst, &opts, search, &WarmStart { open: open.to_vec() }),
-        None => solve_with(inst, &opts, search),
+    let mut kept = WarmState::default();
+    let r = match (warm, state) {
+        (Some(open), Some(st)) => solve_warm(
+            inst,
+            &opts,
+            search,
+            &WarmStart {
+                open: open.to_vec(),
+                state: st.clone(),
+            },
+        ),
+        _ if keep => solve_with_state(inst, &opts, search).map(|(o, s)| {
+            kept = s;
+            o
+        }),
+        (Some(open), None) => solve_warm(
+            inst,
+            &opts,
+            search,
+            &WarmStart {
+                open: open.to_vec(),
+                ..Default::default()
+            },
+        ),
+        (None, _) => solve_with(inst, &opts, search),
     };
     let o = match r {
         Ok(o) => o,
@@ -53,15 +93,26 @@ fn run_full(name: &str, inst: &Instance, tl: u64, abs_gap: f64, warm: Option<&[b
         o.nodes,
         o.search
     );
-    Some(o)
+    eprintln!("{name}: {}", o.why);
+    Some((o, kept))
 }
 
 /// The what-if of issue 13: the base plan, then one site forced open and one
-/// forced closed, each cold and warm-started from the base plan.
-fn whatif(s: &str, inst: &Instance, tl: u64, abs_gap: f64) {
-    let Some(base) = run_full(&format!("{s} what-if base"), inst, tl, abs_gap, None) else {
+/// forced closed, each cold, warm-started from the base plan alone, and
+/// re-planned from the base solve's kept state.
+fn whatif(s: &str, inst: &Instance, tl: u64, abs_gap: f64, gap_name: &str) {
+    let Some((base, state)) = run_state(
+        &format!("{s} what-if base ({gap_name})"),
+        inst,
+        tl,
+        abs_gap,
+        None,
+        None,
+        true,
+    ) else {
         return;
     };
+    eprintln!("{s} ({gap_name}): kept {state:?}");
     if base.open.is_empty() {
         return;
     }
@@ -91,18 +142,34 @@ fn whatif(s: &str, inst: &Instance, tl: u64, abs_gap: f64) {
         let Some(j) = j else { continue };
         let mut w = inst.clone();
         w.fixing[j] = fx;
-        run_full(&format!("{s} what-if site {j} {what}, cold"), &w, tl, abs_gap, None);
+        let name = format!("{s} what-if site {j} {what} ({gap_name})");
+        let cold = run_full(&format!("{name}, cold"), &w, tl, abs_gap, None);
         run_full(
-            &format!("{s} what-if site {j} {what}, warm"),
+            &format!("{name}, warm from the plan"),
             &w,
             tl,
             abs_gap,
             Some(&base.open),
         );
+        let warm = run_state(
+            &format!("{name}, re-plan from the kept state"),
+            &w,
+            tl,
+            abs_gap,
+            Some(&base.open),
+            Some(&state),
+            false,
+        );
+        if let (Some(c), Some((w, _))) = (cold, warm) {
+            if (c.objective - w.objective).abs() > abs_gap.max(1e-4 * c.objective.abs()) {
+                println!("| {name} | MISMATCH: cold {} re-plan {} |", c.objective, w.objective);
+            }
+        }
     }
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let _ = env_logger::try_init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut sizes = Vec::new();
     let mut mps: Option<String> = None;
@@ -216,7 +283,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         eprintln!("{s}: MCLP-T covers {:.2}% of need", 100.0 * (1.0 - u / total));
         if what_if {
-            whatif(&s, &mi, tl, 1e-4 * 0.9 * total);
+            whatif(&s, &mi, tl, 1e-4 * 0.9 * total, "of covered");
+            whatif(&s, &mi, tl, 1e-6, "of uncovered");
         }
         if let Some(dir) = &mps {
             std::fs::create_dir_all(dir)?;

@@ -88,6 +88,10 @@ pub enum InstanceError {
     /// infeasibility or the time limit (see [`crate::mip::solve_mip`]).
     #[error("MIP back end: {0}")]
     Backend(String),
+    /// A [`crate::WarmState`] given to [`crate::solve_warm`] was made for
+    /// another instance (it differs in more than its fixings).
+    #[error("warm state: {0}")]
+    WarmState(String),
 }
 
 impl Instance {

@@ -19,6 +19,7 @@
 //! | [`outcome`] | status, solution, bound and gap |
 //! | [`services`] | multi-service co-location (family hubs): instance, exact good_lp solve, LP/MPS export |
 //! | [`solve_with`], [`choose`] | `solve` with a forced search; the rule `solve` uses to pick one |
+//! | [`solve_with_state`], [`solve_warm`], [`WarmState`] | a solve that keeps what its search learnt, and the what-if re-plan (sites newly forced open or closed) that restarts from it |
 //!
 //! `orlib` (reference-format parsers) and `synthetic` (seeded benchmark and
 //! peer-suite instances) are test and benchmark support: public for the tests,
@@ -67,7 +68,9 @@ mod subproblem;
 #[doc(hidden)]
 pub mod synthetic;
 mod tree;
+mod warm;
 
 pub use instance::{Arc, Cardinality, Fixing, Instance, InstanceError};
 pub use outcome::{Outcome, SolveOptions, Status, WarmStart};
-pub use solve::{choose, solve, solve_warm, solve_with, Search, Shape};
+pub use solve::{choose, solve, solve_warm, solve_with, solve_with_state, Search, Shape};
+pub use warm::WarmState;

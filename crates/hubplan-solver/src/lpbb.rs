@@ -40,7 +40,7 @@ use crate::instance::Fixing;
 use crate::lpbranch::{self, solved, Learner, Obs, Rule, Solved, Step};
 use crate::oddcycle::{separate, RowPoint};
 use crate::prep::{Prob, INF};
-use crate::tree::{self, Candidate, Expansion, Limits, Node, Search, Tree};
+use crate::tree::{self, Candidate, Expansion, Limits, Node, Region, Search, Tree};
 use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem, Solution, Variable};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -71,7 +71,7 @@ const INT_TOL: f64 = 1e-6;
 
 pub(crate) use crate::lpbranch::Abort;
 
-struct Lp {
+pub(crate) struct Lp {
     x: Vec<Variable>,
     /// Objective constant added to every LP value.
     constant: f64,
@@ -282,6 +282,28 @@ struct LpNode {
     strong: bool,
     /// Groups whose rows this node's LP has beyond the root's.
     extra: Vec<u32>,
+    /// Fixings still to apply to `sol` before the node is bounded (a re-plan's
+    /// node rebuilt from the kept root LP, [`resume`]); empty otherwise.
+    pending: Vec<(u32, bool)>,
+}
+
+/// Keeps the regions the branching step discards ([`crate::lpbranch::Discard`]).
+struct Record {
+    bound: f64,
+    regions: Vec<Region>,
+}
+
+impl lpbranch::Discard for Record {
+    fn discard(&mut self, bound: f64, decisions: &[(u32, bool)], side: (u32, bool)) {
+        self.bound = self.bound.min(bound);
+        let mut d = decisions.to_vec();
+        d.push(side);
+        self.regions.push(Region {
+            bound,
+            decisions: d,
+            plan: None,
+        });
+    }
 }
 
 struct Ctx<'a> {
@@ -378,6 +400,13 @@ fn process(
     let cutoff = ctx.cutoff(ub);
     let mut out = Expansion::empty();
     let mut sol: Solution = (*node.data.sol).clone();
+    for &(j, open) in &node.data.pending {
+        sol = match lpbranch::fix(&sol, ctx.lp.x[j as usize], open)? {
+            Solved::Optimal(s) => s,
+            Solved::Infeasible => return Ok(out),
+            Solved::TimedOut => return Ok(Expansion::interrupted()),
+        };
+    }
     let mut decisions = node.data.decisions.clone();
     let mut lb = ctx.safe(&sol).max(node.lb);
     let mut heuristic_done = false;
@@ -393,6 +422,11 @@ fn process(
     loop {
         if lb >= cutoff {
             out.discarded = out.discarded.min(lb);
+            out.regions.push(Region {
+                bound: lb,
+                decisions,
+                plan: None,
+            });
             return Ok(out);
         }
         let xs = ctx.values(&sol);
@@ -426,6 +460,11 @@ fn process(
             if p.side_ok(&open) {
                 let z = p.objective(&open);
                 if z.is_finite() {
+                    out.regions.push(Region {
+                        bound: lb.min(z),
+                        decisions,
+                        plan: Some((z, open.clone())),
+                    });
                     out.candidates.push((z, open));
                 }
             }
@@ -445,7 +484,11 @@ fn process(
             pseudo: Some(&pseudo),
         };
         let var = |j: u32| ctx.lp.x[j as usize];
-        match lpbranch::branch(
+        let mut rec = Record {
+            bound: INF,
+            regions: Vec::new(),
+        };
+        let step = lpbranch::branch(
             &mut sol,
             &mut decisions,
             lb,
@@ -455,9 +498,12 @@ fn process(
             &rule,
             var,
             |s| ctx.safe(s),
-            &mut out.discarded,
+            &mut rec,
             obs,
-        )? {
+        )?;
+        out.discarded = out.discarded.min(rec.bound);
+        out.regions.append(&mut rec.regions);
+        match step {
             Step::Done => return Ok(out),
             Step::Interrupted => return Ok(Expansion::interrupted()),
             Step::Probed(b) => {
@@ -474,6 +520,7 @@ fn process(
                             sol: Arc::new(s),
                             strong,
                             extra: extra.clone(),
+                            pending: Vec::new(),
                         },
                     ));
                 }
@@ -497,6 +544,19 @@ impl Tree for Ctx<'_> {
     }
     fn end_round(&self) {
         self.learner.end_round();
+    }
+    fn region(&self, data: &LpNode, lb: f64) -> Option<Region> {
+        let mut decisions = data.decisions.clone();
+        for d in &data.pending {
+            if !decisions.contains(d) {
+                decisions.push(*d);
+            }
+        }
+        Some(Region {
+            bound: lb,
+            decisions,
+            plan: None,
+        })
     }
 }
 
@@ -559,6 +619,28 @@ pub(crate) fn search(
     deadline: Instant,
     start: Option<Candidate>,
 ) -> Result<Search, Abort> {
+    search_keep(p, rel_gap, abs_gap, deadline, start, false).map(|(s, _)| s)
+}
+
+/// What a finished LP search leaves for a re-plan ([`crate::warm`]): the root
+/// LP with its generated rows and odd-cycle cuts, solved (its final basis),
+/// and the regions of the tree.
+pub(crate) struct Kept {
+    pub(crate) lp: Lp,
+    pub(crate) root: Arc<Solution>,
+    pub(crate) regions: Vec<Region>,
+}
+
+/// [`search`], and with `keep` what a re-plan needs ([`Kept`]; `None` when
+/// the root LP was infeasible or not solved).
+pub(crate) fn search_keep(
+    p: &Prob,
+    rel_gap: f64,
+    abs_gap: f64,
+    deadline: Instant,
+    start: Option<Candidate>,
+    keep: bool,
+) -> Result<(Search, Option<Kept>), Abort> {
     let t0 = Instant::now();
     // Greedy start: forced sites, repair, fill, local search.
     let best = start.or_else(|| greedy(p, &p.fix, &vec![false; p.n], root_moves(p), deadline));
@@ -580,12 +662,15 @@ pub(crate) fn search(
     let root = match root {
         Solved::Optimal(s) => s,
         Solved::Infeasible => {
-            return Ok(Search {
-                best: None,
-                bound: INF,
-                nodes: 1,
-                complete: true,
-            })
+            return Ok((
+                Search {
+                    best: None,
+                    bound: INF,
+                    nodes: 1,
+                    complete: true,
+                },
+                None,
+            ))
         }
         Solved::TimedOut => {
             return Err(Abort(format!(
@@ -615,15 +700,103 @@ pub(crate) fn search(
             ctx.safe(&root)
         );
     }
-    let root = LpNode {
+    let root = Arc::new(root);
+    let node = LpNode {
         decisions: Vec::new(),
-        sol: Arc::new(root),
+        sol: root.clone(),
         strong: true,
         extra: Vec::new(),
+        pending: Vec::new(),
     };
     let limits = Limits {
         deadline,
         max_nodes: None,
     };
-    tree::run(&ctx, root, best, limits, "lp")
+    let (s, regions) = tree::run_from(&ctx, vec![(-INF, 0, node)], best, limits, "lp", keep)?;
+    Ok((s, keep.then_some(Kept { lp, root, regions })))
+}
+
+/// A re-plan's starting node: bound, depth, decisions.
+pub(crate) type Start = (f64, u32, Vec<(u32, bool)>);
+
+/// Re-plans from a kept LP search ([`Kept`]) on `p`, the kept search's
+/// problem with more sites fixed: each start `(bound, depth, decisions)` is a
+/// region (`decisions` including the new fixings), re-solved from the kept
+/// root LP by the dual simplex when the tree reaches it. The bounds must be
+/// valid for the regions (the kept ones are: the new problem is a
+/// restriction). One start at depth 0 with bound −∞ is a root (strong
+/// branching with the root's candidates, the root's rounding). Deterministic
+/// as [`search`].
+pub(crate) fn resume(
+    p: &Prob,
+    kept: &Kept,
+    starts: Vec<Start>,
+    rel_gap: f64,
+    abs_gap: f64,
+    deadline: Instant,
+    incumbent: Option<Candidate>,
+) -> Result<Search, Abort> {
+    let ctx = Ctx {
+        p,
+        lp: &kept.lp,
+        deadline,
+        rel_gap,
+        abs_gap,
+        learner: Learner::new(p.n),
+    };
+    // A root restart: the kept root LP with the new fixings, re-solved by the
+    // dual simplex, then odd-cycle cuts for its point (as a cold root).
+    if let [(lb, 0, decisions)] = starts.as_slice() {
+        if *lb == -INF {
+            let mut sol: Solution = (*kept.root).clone();
+            for &(j, open) in decisions {
+                sol = match lpbranch::fix(&sol, kept.lp.x[j as usize], open)? {
+                    Solved::Optimal(s) => s,
+                    Solved::Infeasible => {
+                        return Ok(Search {
+                            best: incumbent,
+                            bound: INF,
+                            nodes: 1,
+                            complete: true,
+                        })
+                    }
+                    Solved::TimedOut => return Err(Abort("the re-plan's root LP timed out".into())),
+                };
+            }
+            let (sol, _) = add_cuts(&ctx, sol)?;
+            let node = LpNode {
+                decisions: decisions.clone(),
+                sol: Arc::new(sol),
+                strong: true,
+                extra: Vec::new(),
+                pending: Vec::new(),
+            };
+            let limits = Limits {
+                deadline,
+                max_nodes: None,
+            };
+            return tree::run_from(&ctx, vec![(-INF, 0, node)], incumbent, limits, "lp-replan", false).map(|(s, _)| s);
+        }
+    }
+    let starts = starts
+        .into_iter()
+        .map(|(lb, depth, decisions)| {
+            (
+                lb,
+                depth,
+                LpNode {
+                    pending: decisions.clone(),
+                    decisions,
+                    sol: kept.root.clone(),
+                    strong: true,
+                    extra: Vec::new(),
+                },
+            )
+        })
+        .collect();
+    let limits = Limits {
+        deadline,
+        max_nodes: None,
+    };
+    tree::run_from(&ctx, starts, incumbent, limits, "lp-replan", false).map(|(s, _)| s)
 }

@@ -69,6 +69,20 @@ pub(crate) fn fix(sol: &Solution, v: Variable, open: bool) -> Result<Solved, Abo
     solved(sol.clone().fix_var(v, if open { 1.0 } else { 0.0 }))
 }
 
+/// Where the branching step reports a side it discards (pruned by the
+/// incumbent): a plain `f64` keeps the least bound; a recorder also keeps the
+/// region (`decisions` plus `side`) for a later re-plan ([`crate::warm`]).
+pub(crate) trait Discard {
+    /// The region `decisions` + `side` (site, open) is discarded with `bound`.
+    fn discard(&mut self, bound: f64, decisions: &[(u32, bool)], side: (u32, bool));
+}
+
+impl Discard for f64 {
+    fn discard(&mut self, bound: f64, _: &[(u32, bool)], _: (u32, bool)) {
+        *self = self.min(bound);
+    }
+}
+
 /// What the branching step decided.
 pub(crate) enum Step {
     /// Nothing left to explore here (pruned, or infeasible after probing).
@@ -265,7 +279,7 @@ pub(crate) fn branch(
     rule: &Rule<'_>,
     var: impl Fn(u32) -> Variable + Sync,
     safe: impl Fn(&Solution) -> f64 + Sync,
-    discarded: &mut f64,
+    discarded: &mut impl Discard,
     obs: &mut Vec<Obs>,
 ) -> Result<Step, Abort> {
     let base_obj = sol.objective();
@@ -365,11 +379,12 @@ pub(crate) fn branch(
             moved |= b0 > lb || b1 > lb || o0 > base_obj + 1e-9 || o1 > base_obj + 1e-9;
             let (dead0, dead1) = (b0 >= cutoff, b1 >= cutoff);
             if dead0 && dead1 {
-                *discarded = discarded.min(b0.min(b1));
+                discarded.discard(b0, decisions, (j as u32, false));
+                discarded.discard(b1, decisions, (j as u32, true));
                 return Ok(Step::Done);
             }
             if dead0 || dead1 {
-                *discarded = discarded.min(if dead0 { b0 } else { b1 });
+                discarded.discard(if dead0 { b0 } else { b1 }, decisions, (j as u32, !dead0));
                 implied.push((j as u32, dead0));
                 continue;
             }
@@ -421,7 +436,7 @@ pub(crate) fn branch(
                 obs.push((j, open, gain / if open { 1.0 - x } else { x }.max(1e-9)));
                 let b = safe(&s).max(lb);
                 if b >= cutoff {
-                    *discarded = discarded.min(b);
+                    discarded.discard(b, decisions, (j, open));
                 } else {
                     let mut d = decisions.clone();
                     d.push((j, open));

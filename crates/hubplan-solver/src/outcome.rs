@@ -44,6 +44,11 @@ impl Default for SolveOptions {
 pub struct WarmStart {
     /// Open sites of the starting plan.
     pub open: Vec<bool>,
+    /// What the previous solve learnt ([`crate::solve_with_state`]): with it a
+    /// what-if that forces free sites open or closed re-plans from the previous
+    /// search's root LP and tree instead of from the plan alone. Empty by
+    /// default. Refused with an error on an instance it was not made for.
+    pub state: crate::WarmState,
 }
 
 /// The result of a solve. `objective` and `bound` are in the instance's minimisation sense.

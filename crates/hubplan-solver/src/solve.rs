@@ -5,6 +5,7 @@ use crate::instance::{Instance, InstanceError};
 use crate::mip::{solve_mip, MipBackend};
 use crate::outcome::{Outcome, SolveOptions, Status, WarmStart};
 use crate::prep::{reduce, Prep, Prob};
+use crate::warm::WarmState;
 use std::time::Instant;
 
 /// Solves an instance exactly with Lagrangian branch-and-bound.
@@ -291,18 +292,48 @@ pub fn choose(s: &Shape) -> (Search, String) {
 /// # Errors
 /// As [`solve`].
 pub fn solve_with(inst: &Instance, opts: &SolveOptions, search: Search) -> Result<Outcome, InstanceError> {
-    run(inst, opts, search, None)
+    run(inst, opts, search, None, false).map(|(o, _)| o)
+}
+
+/// [`solve_with`], also returning what its search learnt, for re-planning
+/// what-ifs on the same instance with [`solve_warm`] (put it in
+/// [`WarmStart::state`] beside the plan). The state is the LP search's
+/// (`lp-bb`): its reduced problem, root LP (rows, cuts, basis) and the
+/// regions of its tree; it is empty when another search ran. The outcome is
+/// the one [`solve_with`] returns. The state holds the root LP and one small
+/// record per tree leaf (decisions and bound) in memory.
+///
+/// # Errors
+/// As [`solve`].
+pub fn solve_with_state(
+    inst: &Instance,
+    opts: &SolveOptions,
+    search: Search,
+) -> Result<(Outcome, WarmState), InstanceError> {
+    run(inst, opts, search, None, true)
 }
 
 /// [`solve_with`] warm-started from a plan (a what-if re-plan starting from the
 /// previous plan's open sites): `start` is adjusted to the instance's fixings
 /// and side constraints (greedy repair and fill, then local search) and becomes
 /// the first incumbent of the search, which then skips its own greedy start.
+///
+/// With a [`WarmStart::state`] from [`solve_with_state`] on the same instance,
+/// and when the instance differs from it only in free sites now forced open or
+/// closed (a what-if) and the search is `Auto` or `Lp`, the re-plan restarts
+/// from that state instead ([`crate::warm`]: the kept reduced problem, root LP
+/// with its rows, cuts and basis, and the regions of the kept tree, those that
+/// fixed a site the other way dropped); `why` says so. When the state cannot
+/// be used for this change of fixings, the re-plan starts from the plan alone
+/// and `why` says why.
+///
 /// The answer is exact as without it; only the time differs (and, among tied
 /// optima, which plan is returned).
 ///
 /// # Errors
-/// As [`solve`]; also when `start` does not have one flag per site.
+/// As [`solve`]; also when `start` does not have one flag per site, and
+/// [`InstanceError::WarmState`] when `start.state` was made for another
+/// instance (one that differs in more than its fixings).
 pub fn solve_warm(
     inst: &Instance,
     opts: &SolveOptions,
@@ -316,8 +347,103 @@ pub fn solve_warm(
             inst.n_sites()
         )));
     }
-    run(inst, opts, search, Some(&start.open))
+    let Some(inner) = start.state.inner() else {
+        return run(inst, opts, search, Some(&start.open), false).map(|(o, _)| o);
+    };
+    inst.validate()?;
+    crate::warm::check(inner, inst)?;
+    let why_not = if !matches!(search, Search::Auto | Search::Lp) {
+        format!("the {} search was requested", search.name())
+    } else {
+        match crate::warm::replan(inner, inst) {
+            Ok(r) => return replan(inst, opts, inner, r, &start.open),
+            Err(e) => e,
+        }
+    };
+    let (mut out, _) = run(inst, opts, search, Some(&start.open), false)?;
+    out.why = format!("{}; the kept search state was not used ({why_not})", out.why);
+    Ok(out)
 }
+
+/// The re-plan from a kept LP search ([`crate::warm`]).
+fn replan(
+    inst: &Instance,
+    opts: &SolveOptions,
+    inner: &crate::warm::Inner,
+    r: crate::warm::Replan,
+    open: &[bool],
+) -> Result<Outcome, InstanceError> {
+    let start = Instant::now();
+    let deadline = start + opts.time_limit;
+    let p = &r.p;
+    // The incumbent: the best solved region's plan, or the previous plan
+    // adjusted to the new fixings (repair, fill, a short local search).
+    let mut best: Option<crate::tree::Candidate> = None;
+    for c in r
+        .plans
+        .iter()
+        .cloned()
+        .chain(crate::heuristic::greedy(p, &p.fix, open, REPLAN_MOVES, deadline))
+    {
+        if best.as_ref().is_none_or(|b| c.0 < b.0) {
+            best = Some(c);
+        }
+    }
+    // The kept tree's regions restart when few of them can still hold a
+    // better plan (their old bounds below the cutoff); otherwise the what-if
+    // root restarts alone on the kept root LP: many regions would each grow
+    // their own subtree (M: 181 regions, 176 nodes against 16 cold).
+    let cutoff = p.cutoff(best.as_ref().map_or(f64::INFINITY, |b| b.0), opts.rel_gap, opts.abs_gap);
+    let open_regions = r.starts.iter().filter(|s| s.0 < cutoff).count();
+    let n_starts = r.starts.len();
+    let (starts, why) = if open_regions <= REPLAN_MAX_REGIONS {
+        (
+            r.starts.into_iter().map(|(b, d)| (b, d.len() as u32, d)).collect(),
+            format!(
+                "re-planned from the kept lp-bb search ({} sites newly forced): its root LP with rows, cuts and basis and its tree: {} of its {} regions restarted ({} below the cutoff of the starting plan), {} dropped (they fix a forced site the other way), {} solved by their integral plan",
+                r.changes.len(),
+                n_starts,
+                inner.kept.regions.len(),
+                open_regions,
+                r.dropped,
+                r.plans.len()
+            ),
+        )
+    } else {
+        (
+            vec![(f64::NEG_INFINITY, 0, r.changes.clone())],
+            format!(
+                "re-planned from the kept lp-bb search ({} sites newly forced): its root LP with rows, cuts and basis, a new tree ({} of its {} regions below the cutoff of the starting plan: more than {REPLAN_MAX_REGIONS})",
+                r.changes.len(),
+                open_regions,
+                inner.kept.regions.len(),
+            ),
+        )
+    };
+    let s = match crate::lpbb::resume(p, &inner.kept, starts, opts.rel_gap, opts.abs_gap, deadline, best) {
+        Ok(s) => s,
+        Err(e) => {
+            let (mut out, _) = run(inst, opts, Search::Auto, Some(open), false)?;
+            out.why = format!("{}; the re-plan from the kept search gave up ({})", out.why, e.0);
+            return Ok(out);
+        }
+    };
+    Ok(finish(
+        inst,
+        opts,
+        s,
+        "lp-bb (re-plan from the kept search: microlp dual simplex, strong branching)".into(),
+        Search::Lp.name().into(),
+        why,
+    ))
+}
+
+/// Local-search moves of the re-plan's starting plan (the tree's own rounding
+/// heuristic takes over from there).
+const REPLAN_MOVES: usize = 20;
+/// The kept tree's regions restart when at most this many are below the
+/// cutoff (one round of the tree); otherwise the what-if's root does.
+const REPLAN_MAX_REGIONS: usize = crate::tree::BATCH;
 
 /// Share of the time left that the interior-point root LP may take before the
 /// Lagrangian search.
@@ -353,28 +479,37 @@ fn lagrangian(
     search_lagrangian(p, opts.rel_gap, opts.abs_gap, deadline, warm, lp.as_ref())
 }
 
-fn run(inst: &Instance, opts: &SolveOptions, search: Search, warm: Option<&[bool]>) -> Result<Outcome, InstanceError> {
+fn run(
+    inst: &Instance,
+    opts: &SolveOptions,
+    search: Search,
+    warm: Option<&[bool]>,
+    keep: bool,
+) -> Result<(Outcome, WarmState), InstanceError> {
     let start = Instant::now();
     inst.validate()?;
     if inst.capacity.iter().any(Option::is_some) {
         let mut out = solve_mip(inst, opts, MipBackend::Microlp)?;
         out.solver = "lagrangian-bb (capacitated: routed to mip:microlp)".into();
         out.why = "capacitated sites: only the MIP back end models capacities".into();
-        return Ok(out);
+        return Ok((out, WarmState::default()));
     }
     let deadline = start + opts.time_limit;
     let p = match reduce(inst) {
         Prep::Infeasible(reason) => {
-            return Ok(Outcome {
-                status: Status::Infeasible,
-                open: Vec::new(),
-                objective: f64::INFINITY,
-                bound: f64::INFINITY,
-                nodes: 0,
-                solver: format!("lagrangian-bb (preprocessing: {reason})"),
-                search: "presolve".into(),
-                why: reason,
-            })
+            return Ok((
+                Outcome {
+                    status: Status::Infeasible,
+                    open: Vec::new(),
+                    objective: f64::INFINITY,
+                    bound: f64::INFINITY,
+                    nodes: 0,
+                    solver: format!("lagrangian-bb (preprocessing: {reason})"),
+                    search: "presolve".into(),
+                    why: reason,
+                },
+                WarmState::default(),
+            ))
         }
         Prep::Ok(p) => p,
     };
@@ -415,6 +550,7 @@ fn run(inst: &Instance, opts: &SolveOptions, search: Search, warm: Option<&[bool
         );
     }
     let mut solver = "lagrangian-bb".to_string();
+    let mut state = WarmState::default();
     let s = if chosen == Search::Benders {
         match crate::benders::search(&p, opts.rel_gap, opts.abs_gap, deadline, warm.clone()) {
             Ok(s) => {
@@ -429,9 +565,12 @@ fn run(inst: &Instance, opts: &SolveOptions, search: Search, warm: Option<&[bool
             }
         }
     } else if chosen == Search::Lp {
-        match crate::lpbb::search(&p, opts.rel_gap, opts.abs_gap, deadline, warm.clone()) {
-            Ok(s) => {
+        match crate::lpbb::search_keep(&p, opts.rel_gap, opts.abs_gap, deadline, warm.clone(), keep) {
+            Ok((s, kept)) => {
                 solver = "lp-bb (microlp dual simplex, strong branching)".into();
+                if let Some(kept) = kept {
+                    state = WarmState::new(inst, &p, kept);
+                }
                 s
             }
             Err(e) => {
@@ -468,13 +607,26 @@ fn run(inst: &Instance, opts: &SolveOptions, search: Search, warm: Option<&[bool
         lagrangian(&p, &sh, opts, deadline, warm, &mut why)
     };
     let search = chosen.name().to_string();
+    Ok((finish(inst, opts, s, solver, search, why), state))
+}
+
+/// The outcome of a search on the reduced problem: the plan's objective
+/// recomputed on the instance, its status from the bound and the gap.
+fn finish(
+    inst: &Instance,
+    opts: &SolveOptions,
+    s: crate::tree::Search,
+    solver: String,
+    search: String,
+    why: String,
+) -> Outcome {
     match s.best {
         Some((_, open)) => {
             let z = crate::eval::objective(inst, &open).unwrap_or(f64::INFINITY);
             let feasible = z.is_finite() && crate::eval::check(inst, &open).is_ok();
             if !feasible {
                 // Defensive: never return a solution the evaluator rejects.
-                return Ok(Outcome {
+                return Outcome {
                     status: Status::Unknown,
                     open: Vec::new(),
                     objective: f64::INFINITY,
@@ -483,7 +635,7 @@ fn run(inst: &Instance, opts: &SolveOptions, search: Search, warm: Option<&[bool
                     solver,
                     search,
                     why,
-                });
+                };
             }
             let bound = s.bound.min(z) + 0.0; // + 0.0 turns −0 into 0
             let tol = opts.abs_gap.max(opts.rel_gap * z.abs());
@@ -492,7 +644,7 @@ fn run(inst: &Instance, opts: &SolveOptions, search: Search, warm: Option<&[bool
             } else {
                 Status::Feasible
             };
-            Ok(Outcome {
+            Outcome {
                 status,
                 open,
                 objective: z,
@@ -501,9 +653,9 @@ fn run(inst: &Instance, opts: &SolveOptions, search: Search, warm: Option<&[bool
                 solver,
                 search,
                 why,
-            })
+            }
         }
-        None => Ok(Outcome {
+        None => Outcome {
             status: if s.complete {
                 Status::Infeasible
             } else {
@@ -516,6 +668,6 @@ fn run(inst: &Instance, opts: &SolveOptions, search: Search, warm: Option<&[bool
             solver,
             search,
             why,
-        }),
+        },
     }
 }

@@ -31,6 +31,22 @@ pub(crate) const BATCH: usize = 8;
 /// A feasible plan found by a search: its objective and its open sites.
 pub(crate) type Candidate = (f64, Vec<bool>);
 
+/// A region of the search space that a search discarded, solved or left
+/// open: the decisions `(site, open)` that define it, a valid lower bound on
+/// every plan in it and, when its LP optimum was an integral plan, that plan.
+/// The regions a complete search records cover every feasible plan (an
+/// LP-infeasible region holds none), which is what a re-plan under an added
+/// fixing restarts from ([`crate::warm`]; Gamrath, Hiller & Witzig 2015).
+#[derive(Debug, Clone)]
+pub(crate) struct Region {
+    /// Lower bound of every plan in the region.
+    pub bound: f64,
+    /// The branching (and probing) decisions that define it.
+    pub decisions: Vec<(u32, bool)>,
+    /// The region's LP optimum when it was an integral plan (its value is `bound`).
+    pub plan: Option<Candidate>,
+}
+
 /// Result of a search in the reduced problem.
 #[derive(Debug)]
 pub(crate) struct Search {
@@ -96,6 +112,9 @@ pub(crate) struct Expansion<D> {
     pub discarded: f64,
     /// The deadline interrupted the node: it goes back to the queue unexpanded.
     pub interrupted: bool,
+    /// The regions the node discarded or solved (kept only by [`run_from`]
+    /// with `keep`; a search that does not record them leaves this empty).
+    pub regions: Vec<Region>,
 }
 
 impl<D> Expansion<D> {
@@ -106,6 +125,7 @@ impl<D> Expansion<D> {
             children: Vec::new(),
             discarded: INF,
             interrupted: false,
+            regions: Vec::new(),
         }
     }
 
@@ -135,6 +155,11 @@ pub(crate) trait Tree: Sync {
     /// nodes observed here, in an order that does not depend on timing (e.g.
     /// by [`Node::id`]), so every node of a round sees the same state.
     fn end_round(&self) {}
+    /// The region of an unexpanded node with bound `lb` (for [`run_from`]
+    /// with `keep`); `None` when the search does not record regions.
+    fn region(&self, _data: &Self::Data, _lb: f64) -> Option<Region> {
+        None
+    }
 }
 
 /// When a search stops before the tree is closed.
@@ -157,20 +182,41 @@ pub(crate) fn run<T: Tree>(
     limits: Limits,
     label: &str,
 ) -> Result<Search, T::Error> {
+    run_from(tree, vec![(-INF, 0, root)], incumbent, limits, label, false).map(|(s, _)| s)
+}
+
+/// [`run`] from several starting nodes `(bound, depth, data)` (a re-plan
+/// restarting from the regions of an earlier search: no node is the root
+/// then, unless there is exactly one start at depth 0 with bound −∞). With
+/// `keep`, also returns every region the search discarded, solved or left
+/// open ([`Region`]), in a fixed order: the expansions' regions in merge
+/// order, then the queue's.
+pub(crate) fn run_from<T: Tree>(
+    tree: &T,
+    starts: Vec<(f64, u32, T::Data)>,
+    incumbent: Option<Candidate>,
+    limits: Limits,
+    label: &str,
+    keep: bool,
+) -> Result<(Search, Vec<Region>), T::Error> {
     let t0 = Instant::now();
     let mut best = incumbent;
     let mut heap = BinaryHeap::new();
-    heap.push(Node {
-        lb: -INF,
-        depth: 0,
-        id: 0,
-        data: root,
-    });
-    let mut next_id = 1u64;
+    let mut first = starts.len() == 1 && starts[0].0 == -INF && starts[0].1 == 0;
+    let mut next_id = 0u64;
+    for (lb, depth, data) in starts {
+        heap.push(Node {
+            lb,
+            depth,
+            id: next_id,
+            data,
+        });
+        next_id += 1;
+    }
     let mut nodes = 0u64;
     let mut discarded = INF;
-    let mut first = true;
     let mut stopped = false;
+    let mut regions: Vec<Region> = Vec::new();
     let trace = log::log_enabled!(log::Level::Debug);
     loop {
         let ub = best.as_ref().map_or(INF, |b| b.0);
@@ -187,7 +233,12 @@ pub(crate) fn run<T: Tree>(
         let mut batch = Vec::new();
         while batch.len() < if first { 1 } else { BATCH } {
             match heap.pop() {
-                Some(n) if n.lb >= cutoff => discarded = discarded.min(n.lb),
+                Some(n) if n.lb >= cutoff => {
+                    discarded = discarded.min(n.lb);
+                    if keep {
+                        regions.extend(tree.region(&n.data, n.lb));
+                    }
+                }
                 Some(n) => batch.push(n),
                 None => break,
             }
@@ -212,6 +263,9 @@ pub(crate) fn run<T: Tree>(
                 }
             }
             discarded = discarded.min(o.discarded);
+            if keep {
+                regions.extend(o.regions);
+            }
             for (lb, data) in o.children {
                 heap.push(Node {
                     lb,
@@ -241,12 +295,23 @@ pub(crate) fn run<T: Tree>(
     } else {
         open_min.min(discarded)
     };
-    Ok(Search {
-        best,
-        bound,
-        nodes,
-        complete,
-    })
+    if keep {
+        // The open nodes, in queue order (the heap's order is fixed by its keys).
+        let mut rest = heap.into_vec();
+        rest.sort_by(|a, b| b.cmp(a));
+        for n in &rest {
+            regions.extend(tree.region(&n.data, n.lb));
+        }
+    }
+    Ok((
+        Search {
+            best,
+            bound,
+            nodes,
+            complete,
+        },
+        regions,
+    ))
 }
 
 #[cfg(test)]

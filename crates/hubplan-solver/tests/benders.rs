@@ -182,6 +182,7 @@ fn a_warm_started_what_if_gives_the_cold_optimum() {
                     search,
                     &WarmStart {
                         open: plan.open.clone(),
+                        ..Default::default()
                     },
                 )
                 .unwrap();
@@ -197,7 +198,16 @@ fn a_warm_started_what_if_gives_the_cold_optimum() {
         }
     }
     let inst = mclp(&generate(&spec(1)), 1e6);
-    assert!(solve_warm(&inst, &opts(10), Search::Auto, &WarmStart { open: vec![true] }).is_err());
+    assert!(solve_warm(
+        &inst,
+        &opts(10),
+        Search::Auto,
+        &WarmStart {
+            open: vec![true],
+            ..Default::default()
+        }
+    )
+    .is_err());
 }
 
 #[test]
