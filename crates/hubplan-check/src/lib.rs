@@ -38,6 +38,7 @@ use hubplan::travel::TravelTimes;
 use hubplan_io::{IoError, IoErrorKind, LoadedScenario};
 
 pub use gtfs::check_feed;
+pub use rules::access_limit_out_of_range;
 
 /// One code of the catalogue: its severity and what triggers it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -11,6 +11,34 @@ use crate::{codes, notice, num, CheckOptions, Notice};
 /// The range of access limits that make sense for a walk-and-bus rule, minutes.
 pub(crate) const LIMIT_RANGE: (f64, f64) = (5.0, 180.0);
 
+/// The `access_limit_out_of_range` warning for an access limit of `minutes`, when
+/// it is outside 5–180 minutes (without a file or field: the caller adds where
+/// the limit came from — `access.max_minutes` of a scenario, or a what-if's
+/// `max_minutes`); `None` inside the range.
+pub fn access_limit_out_of_range(minutes: f64) -> Option<Notice> {
+    let (lo, hi) = LIMIT_RANGE;
+    (!(lo..=hi).contains(&minutes)).then(|| {
+        notice(
+            codes::ACCESS_LIMIT_OUT_OF_RANGE,
+            format!(
+                "the access limit is {} minutes, outside {lo}-{hi}: check the unit (minutes, not seconds or hours)",
+                minutes_text(minutes)
+            ),
+        )
+        .value(minutes_text(minutes))
+    })
+}
+
+/// Minutes as [`num`] writes them, but a limit too small for two decimals in
+/// scientific notation (`1e-9`, not `0`).
+fn minutes_text(m: f64) -> String {
+    if m != 0.0 && m.abs() < 0.005 {
+        format!("{m:e}")
+    } else {
+        num(m)
+    }
+}
+
 fn scenario_file(loaded: &LoadedScenario) -> String {
     loaded.path.file_name().map_or_else(
         || loaded.path.to_string_lossy().into_owned(),
@@ -23,20 +51,8 @@ pub(crate) fn check(loaded: &LoadedScenario, travel: Option<&TravelTimes>, opts:
     let file = scenario_file(loaded);
     let sf = |n: Notice| n.file(&file);
     let (lo, hi) = LIMIT_RANGE;
-    if let Some(m) = loaded.scenario.max_minutes {
-        if !(lo..=hi).contains(&m) {
-            out.push(
-                sf(notice(
-                    codes::ACCESS_LIMIT_OUT_OF_RANGE,
-                    format!(
-                        "the access limit is {} minutes, outside {lo}-{hi}: check the unit (minutes, not seconds or hours)",
-                        num(m)
-                    ),
-                ))
-                .field("access.max_minutes")
-                .value(num(m)),
-            );
-        }
+    if let Some(n) = loaded.scenario.max_minutes.and_then(access_limit_out_of_range) {
+        out.push(sf(n).field("access.max_minutes"));
     }
     let svc_file = crate::file_label(loaded, &loaded.rows.services_file);
     for (k, s) in inp.services.iter().enumerate() {

@@ -244,6 +244,52 @@ fn validate_prints_a_summary() {
     assert!(r.stdout.contains("Z7"), "{}", r.stdout);
 }
 
+/// Session 9 sweep, "seen, not changed": two co-location plans that differ only in
+/// a service's own limit (services.csv) were compared with no note, though "need
+/// within the limit" counts each against its own limits.
+#[test]
+fn compare_says_when_a_services_own_limit_differs() {
+    let dir = copy_fixture("tiny_services");
+    let services = std::fs::read_to_string(dir.path().join("services.csv")).unwrap();
+    std::fs::write(
+        dir.path().join("services_30.csv"),
+        services.replace("pop_11_19,25,", "pop_11_19,30,"),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(dir.path().join("scenario.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("scenario_30.toml"),
+        text.replace("services = \"services.csv\"", "services = \"services_30.csv\""),
+    )
+    .unwrap();
+    let plan = |scenario: &str, out: &str| {
+        let out = dir.path().join(out);
+        let r = hubplan(&[
+            "plan",
+            dir.path().join(scenario).to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        out
+    };
+    let (a, b) = (plan("scenario.toml", "a"), plan("scenario_30.toml", "b"));
+    let r = hubplan(&["compare", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(
+            "note: the plans have different access limits for a service (youth: 25 minutes in A, 30 minutes in B): \
+             \"need within the limit\" and \"share within the limit\" count each plan against its own limits"
+        ),
+        "{}",
+        r.stdout
+    );
+    let r = hubplan(&["compare", a.to_str().unwrap(), a.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(!r.stdout.contains("different access limits"), "{}", r.stdout);
+}
+
 /// Session 8 sweep, "seen, not changed": `hubplan compare` of two plans made under
 /// different access limits compared "need within the limit" across the two limits
 /// without saying so. It now says so, and only then.

@@ -102,3 +102,103 @@ def test_not_a_frame(tiny):
     _, zones, travel = tiny
     with pytest.raises(ValueError, match="expected a pandas DataFrame"):
         hubplan.Scenario.from_frames([1, 2], zones, travel)
+
+
+# Session 10 acceptance sweep (pandas 3, geopandas 1.2; Hartlepool LSOAs and the
+# tiny fixture): each test below failed before its fix.
+
+
+def test_numbers_reach_the_reader_unrounded(tiny, tmp_path):
+    # Frames were written with 10 significant digits: Z4's only journey within 35
+    # minutes, 35.00000000001, became 35 (within) in Python and stayed beyond in the CLI.
+    sites, zones, travel = tiny
+    travel = travel.copy()
+    travel["minutes"] = travel["minutes"].astype(float)
+    travel.loc[(travel.zone_id == "Z4") & (travel.site_id == "C"), "minutes"] = 35.00000000001
+    plan = hubplan.Scenario.from_frames(sites, zones, travel, max_minutes=35).plan()
+    for name, df in (("sites", sites), ("zones", zones), ("travel_times", travel)):
+        df.to_csv(tmp_path / f"{name}.csv", index=False)
+    (tmp_path / "scenario.toml").write_text(
+        '[inputs]\nsites = "sites.csv"\nzones = "zones.csv"\ntravel_times = "travel_times.csv"\n'
+        "[access]\nmax_minutes = 35\n")
+    files = hubplan.load_scenario(tmp_path / "scenario.toml").plan()
+    assert plan.zones.set_index("id").loc["Z4", "unreachable"] == files.zones.set_index("id").loc["Z4", "unreachable"]
+    assert bool(files.zones.set_index("id").loc["Z4", "unreachable"])
+    assert plan.totals == files.totals
+    assert plan.objective == files.objective
+
+
+def test_nullable_dtypes_and_numpy_scalars_are_numbers(tiny):
+    sites, zones, travel = tiny
+    sites = sites.copy()
+    sites["capacity"] = sites["capacity"].astype("Int64")
+    sites.loc[1, "capacity"] = pd.NA  # an empty capacity: unlimited, as an empty cell in a file
+    sites["annual_cost"] = sites["annual_cost"].astype(object)
+    sites.loc[0, "annual_cost"] = np.int64(30000)
+    plan = hubplan.Scenario.from_frames(sites, zones, travel, max_minutes=35).plan()
+    assert plan.objective == 75000
+    need = zones.copy()
+    need["need"] = need["need"].astype("Float64")
+    need.loc[2, "need"] = pd.NA
+    with pytest.raises(ValueError, match=r"zones: column 'need', row 2: expected a number, found NaN/empty"):
+        hubplan.Scenario.from_frames(sites, need, travel)
+
+
+def test_line_breaks_are_refused_in_any_text_dtype(tiny):
+    # pandas 3 reads text as its string dtype, not object: the check skipped it and a
+    # later row's error named the row below it.
+    sites, zones, travel = tiny
+    sites = sites.copy()
+    sites["name"] = sites["name"].astype("string")
+    sites.loc[1, "name"] = "Riverside\nLibrary"
+    with pytest.raises(ValueError, match=r"sites: column 'name', row 1: line breaks are not allowed"):
+        hubplan.Scenario.from_frames(sites, zones, travel)
+
+
+def test_a_duplicate_names_both_rows_by_label(tiny):
+    sites, zones, travel = tiny
+    sites = pd.concat([sites, sites.iloc[[1]]]).set_index(pd.Index(["a", "b", "c", "d", "e", "f"]))
+    with pytest.raises(hubplan.InputError, match=r"sites frame, row 'f': field id: duplicate id \"B\": "
+                                                 r"it is also on row 'b'"):
+        hubplan.Scenario.from_frames(sites, zones, travel)
+
+
+def test_site_shapes_and_crs_without_a_way_to_wgs84_are_frame_errors(tiny):
+    sites, zones, travel = tiny
+    gs = gpd.GeoDataFrame(sites.drop(columns=["lon", "lat"]),
+                          geometry=gpd.points_from_xy(sites.lon, sites.lat), crs="EPSG:4326")
+    shapes = gs.copy()
+    shapes["geometry"] = gs.to_crs("EPSG:27700").buffer(20).to_crs("EPSG:4326")
+    with pytest.raises(ValueError, match=r"sites: column 'geometry', row 0: expected a Point .* found Polygon"):
+        hubplan.Scenario.from_frames(shapes, zones, travel)
+    local = gs.set_crs('LOCAL_CS["arbitrary",UNIT["metre",1]]', allow_override=True)
+    with pytest.raises(ValueError, match=r"sites: the frame's CRS .* cannot be converted to WGS84"):
+        hubplan.Scenario.from_frames(local, zones, travel)
+
+
+def test_ids_come_back_as_written(tiny):
+    # "NA" is a building's id, not a missing value, in the frames handed back.
+    sites, zones, travel = tiny
+    sites, travel = sites.copy(), travel.copy()
+    sites.loc[0, "id"] = "NA"
+    travel["site_id"] = travel["site_id"].replace("A", "NA")
+    sites[0] = 1  # a column named by a number
+    plan = hubplan.Scenario.from_frames(sites, zones, travel, max_minutes=35).plan()
+    assert list(plan.sites["id"]) == ["NA", "B", "C", "D", "E"]
+    assert dict(zip(plan.zones["id"], plan.zones["nearest_site"]))["Z1"] == "NA"
+
+
+def test_settings_and_overrides_take_numpy_values_and_name_bad_ones(tiny):
+    sites, zones, travel = tiny
+    sc = hubplan.Scenario.from_frames(sites, zones, travel, max_minutes=np.float64(35))
+    assert sc.plan().objective == 75000
+    assert sc.plan(objective="max_coverage", sites=np.int64(3)).status == "optimal"
+    assert sc.plan(close=np.array(["B"])).status == "optimal"
+    with pytest.raises(TypeError, match=r"keep= expects a list of site ids, found the string 'A'"):
+        sc.plan(keep="A")
+    with pytest.raises(hubplan.InputError, match=r"max_minutes: expected a finite number, found nan"):
+        sc.plan(max_minutes=float("nan"))
+    with pytest.raises(TypeError, match=r"unknown override 'gap'"):
+        sc.plan(gap=0.1)
+    with pytest.raises(ValueError, match=r"budget: expected a finite number, found nan"):
+        hubplan.Scenario.from_frames(sites, zones, travel, budget=float("nan"))

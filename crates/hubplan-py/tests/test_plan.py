@@ -165,3 +165,18 @@ def test_compare_two_plans():
     assert sorted(d["id"] for d in c["sites"]) == differ
     assert c["annual_cost"]["a"] == pytest.approx(a.totals["annual_cost_after"])
     assert c["annual_cost"]["b"] == pytest.approx(b.totals["annual_cost_after"])
+
+
+def test_whatif_limit_out_of_range_is_warned_like_the_scenario_file():
+    # Session 9: a scenario file's 500-minute limit is warned about at load; the same
+    # limit as a what-if was planned silently.
+    sc = hubplan.load_scenario("fixtures/tiny/scenario.toml")
+    assert not [w for w in sc.plan().warnings if "access_limit_out_of_range" in w]
+    for limit, shown in ((500, "500"), (1e-9, "1e-9")):
+        plan = sc.plan(max_minutes=limit)
+        hits = [w for w in plan.warnings if "access_limit_out_of_range" in w]
+        assert len(hits) == 1, plan.warnings
+        assert f"the access limit is {shown} minutes, outside 5-180" in hits[0]
+        assert any(n["code"] == "access_limit_out_of_range" and n.get("field") == "max_minutes"
+                   for n in plan.document["notices"])
+    assert not [w for w in sc.plan(max_minutes=40).warnings if "access_limit_out_of_range" in w]

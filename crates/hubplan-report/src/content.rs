@@ -444,10 +444,11 @@ fn map(a: &Appendix<'_>, b: &mut Vec<Block>) {
         svg,
         file: a.map_file.map(str::to_string),
         caption: format!(
-            "{} Each zone is drawn as the area nearer its centre than any other zone's, shaded and patterned by \
+            "{} {}, shaded and patterned by \
              public-transport minutes to its nearest open hub after the plan ({}); black lines are district \
              boundaries. Buildings are marked by decision.",
             crate::map::finding(a.inputs, a.plan, a.scenario.max_minutes),
+            crate::map::zones_drawn(a.inputs),
             crate::fmt::limit_caption(a.scenario.max_minutes)
         ),
     });

@@ -144,18 +144,27 @@ pub(crate) fn finding(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>) ->
     let first = labels.first().map_or(String::new(), |l| l.0.clone());
     let limit = bands.last().map_or(0.0, |b| b.0);
     let within: f64 = w[..bands.len()].iter().sum();
-    let mut out = format!(
-        "Map of travel time to the nearest open hub after the plan. {} of {noun} are within {} of a hub ({first}) and {} within {} minutes{}.",
-        share(w[0]),
-        first.trim_start_matches("≤ "),
-        share(within),
-        plain(limit),
-        if max_minutes.is_some() {
-            ""
-        } else {
-            " (there is no access limit: the bands are for reading the map only)"
-        }
-    );
+    let no_limit = if max_minutes.is_some() {
+        ""
+    } else {
+        " (there is no access limit: the bands are for reading the map only)"
+    };
+    // With a limit at or below the first band there is one band: say it once.
+    let mut out = if bands.len() == 1 {
+        format!(
+            "Map of travel time to the nearest open hub after the plan. {} of {noun} are within {} minutes of a hub{no_limit}.",
+            share(within),
+            plain(limit),
+        )
+    } else {
+        format!(
+            "Map of travel time to the nearest open hub after the plan. {} of {noun} are within {} of a hub ({first}) and {} within {} minutes{no_limit}.",
+            share(w[0]),
+            first.trim_start_matches("≤ "),
+            share(within),
+            plain(limit),
+        )
+    };
     let beyond = n[bands.len()] + n[bands.len() + 1];
     if beyond > 0 {
         let mut ds: Vec<(&str, usize)> = beyond_by_district.into_iter().collect();
@@ -165,18 +174,39 @@ pub(crate) fn finding(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>) ->
             .take(3)
             .map(|(d, k)| format!("{} ({k})", if d.is_empty() { "no district" } else { d }))
             .collect();
+        // Where they are, when the zones have districts at all.
+        let place = if ds.iter().all(|(d, _)| d.is_empty()) {
+            String::new()
+        } else if beyond == 1 {
+            format!(", in {}", ds[0].0)
+        } else {
+            format!(", most in {}", top.join(", "))
+        };
         out.push_str(&format!(
-            " {beyond} zones ({} of {noun}) are {} or have no hub reachable, most in {}.",
+            " {beyond} zone{} ({} of {noun}) {} {} or {} no hub reachable{place}.",
+            if beyond == 1 { "" } else { "s" },
             share(w[bands.len()] + w[bands.len() + 1]),
+            if beyond == 1 { "is" } else { "are" },
             if max_minutes.is_some() {
                 format!("beyond {} minutes", plain(limit))
             } else {
                 format!("more than {} minutes from a hub", plain(limit))
             },
-            top.join(", ")
+            if beyond == 1 { "has" } else { "have" },
         ));
     }
     out
+}
+
+/// How the map draws the zones, for its caption: their outlines when the zones
+/// file gives every placed zone one (as [`map_svg`] does), else Voronoi cells.
+pub(crate) fn zones_drawn(inputs: &Inputs) -> &'static str {
+    let placed = || inputs.zones.iter().filter(|z| z.pos.is_valid());
+    if placed().next().is_some() && placed().all(|z| z.outline.is_some()) {
+        "Each zone is drawn as its outline from the zones file"
+    } else {
+        "Each zone is drawn as the area nearer its centre than any other zone's"
+    }
 }
 
 fn band_labels(bands: &[(f64, &'static str)]) -> Vec<(String, &'static str)> {
@@ -655,6 +685,96 @@ mod tests {
         assert_eq!(north.matches('M').count(), 1, "{north}");
         let south = d.lines().find(|l| l.contains("<title>South</title>")).unwrap();
         assert_eq!(south.matches('M').count(), 2, "the hole stays a hole: {south}");
+    }
+
+    /// Session 10 sweep (Hartlepool, 12-minute limit, zones as BNG (Multi)Polygons,
+    /// no district column): the caption said "98.3% of residents are within 12 min of
+    /// a hub (≤ 12 min) and 98.3% within 12 minutes. 1 zones (1.7% of residents) are
+    /// beyond 12 minutes or have no hub reachable, most in no district (1). Each zone
+    /// is drawn as the area nearer its centre than any other zone's" over a map of
+    /// the zones' own outlines.
+    #[test]
+    fn one_band_one_zone_beyond_and_outlines_are_said_as_they_are() {
+        use hubplan::model::{Site, SiteStatus, Zone};
+        use hubplan::{Scenario, SiteIdx, ZoneIdx};
+        let square = |x: f64, y: f64| {
+            let r = geo::LineString::from(vec![(x, y), (x + 0.01, y), (x + 0.01, y + 0.01), (x, y + 0.01), (x, y)]);
+            MultiPolygon::new(vec![geo::Polygon::new(r, vec![])])
+        };
+        let zone = |id: &str, x: f64, population: f64, outline: bool| Zone {
+            id: id.into(),
+            name: String::new(),
+            pos: LonLat::new(x + 0.005, 54.685),
+            district: String::new(),
+            need: 10.0,
+            population,
+            imd_decile: None,
+            attributes: Default::default(),
+            outline: outline.then(|| square(x, 54.68)),
+        };
+        let site = Site {
+            id: "A".into(),
+            name: String::new(),
+            pos: LonLat::new(-1.2, 54.685),
+            district: String::new(),
+            kind: String::new(),
+            status: SiteStatus::Existing,
+            annual_cost: 100.0,
+            backlog: 0.0,
+            open_cost: 0.0,
+            capacity: None,
+            services: vec![],
+            can_host: vec![],
+            disposal_receipt: 0.0,
+        };
+        let inputs = |outline: bool| Inputs {
+            sites: vec![site.clone()],
+            zones: vec![
+                zone("Z1", -1.21, 60.0, outline),
+                zone("Z2", -1.20, 20.0, outline),
+                zone("Z3", -1.19, 20.0, outline),
+            ],
+            services: vec![],
+            travel: hubplan::travel::TravelTimes::from_triples(
+                3,
+                1,
+                vec![
+                    (ZoneIdx(0), SiteIdx(0), 5.0),
+                    (ZoneIdx(1), SiteIdx(0), 8.0),
+                    (ZoneIdx(2), SiteIdx(0), 20.0),
+                ],
+            )
+            .unwrap(),
+        };
+        let with = inputs(true);
+        let mut sc = Scenario::min_cost();
+        sc.max_minutes = Some(12.0);
+        let plan = hubplan::plan(&with, &sc).unwrap();
+        assert_eq!(
+            finding(&with, &plan, Some(12.0)),
+            "Map of travel time to the nearest open hub after the plan. 80.0% of residents are within 12 minutes \
+             of a hub. 1 zone (20.0% of residents) is beyond 12 minutes or has no hub reachable."
+        );
+        assert_eq!(
+            zones_drawn(&with),
+            "Each zone is drawn as its outline from the zones file"
+        );
+        assert_eq!(
+            zones_drawn(&inputs(false)),
+            "Each zone is drawn as the area nearer its centre than any other zone's"
+        );
+        // Two beyond, with districts: the plural and the districts stay.
+        let mut two = inputs(true);
+        two.zones[1].district = "North".into();
+        two.zones[2].district = "North".into();
+        let plan = hubplan::plan(&two, &sc).unwrap();
+        assert!(
+            finding(&two, &plan, Some(5.0)).ends_with(
+                "2 zones (40.0% of residents) are beyond 5 minutes or have no hub reachable, most in North (2)."
+            ),
+            "{}",
+            finding(&two, &plan, Some(5.0))
+        );
     }
 
     #[test]

@@ -1019,10 +1019,11 @@ fn per_service(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
                 svg: prefix_svg_ids(&svg, &format!("{anchor}-")),
                 file: Some(file),
                 caption: format!(
-                    "{finding} Each zone is drawn as the area nearer its centre than any other zone's, shaded and \
+                    "{finding} {}, shaded and \
                      patterned by minutes to its nearest open building hosting {} after the plan (limit {}); \
                      black lines are district boundaries. Buildings that host it today or after are marked by \
                      what happens to it there: kept, opened, or closed (the service closes or moves out).",
+                    crate::map::zones_drawn(inputs),
                     name.to_lowercase(),
                     limit.map_or_else(|| "none".to_string(), |m| format!("{} minutes", plain(m)))
                 ),

@@ -250,7 +250,9 @@ pub fn plain_summary(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> Vec<Summary
                     .take(3)
                     .map(|(n, wgt, z)| format!("{n} ({}, {} {noun})", plural(*z, "zone", "zones"), count(*wgt)))
                     .collect();
-                if !shown.is_empty() {
+                // Without districts in the zones file every zone is "(no district)": nothing to say.
+                let districts = inputs.zones.iter().any(|z| !z.district.is_empty());
+                if !shown.is_empty() && districts {
                     s.push_str(&format!(
                         " By district, the most are in {}{}.",
                         join_and(&shown),

@@ -88,3 +88,30 @@ fn zones_that_lose_every_hub_are_not_averaged_in_as_zero_minutes() {
     assert!(!equality.contains("have no IMD decile"), "{equality}");
     assert!(equality.contains("cannot be compared"), "{equality}");
 }
+
+/// Session 10 sweep (a zones file without a district column): the summary said "By
+/// district, the most are in (no district) (6 zones, 4,155 need)". Without districts
+/// it says nothing about them; with them it still names them.
+#[test]
+fn the_district_sentence_needs_districts() {
+    let sc = Scenario::min_cost();
+    let open_b = |inp: &Inputs| {
+        let p = plan_for_open_set(inp, &sc, vec![false, true], PlanStatus::Optimal, 1000.0, 1000.0, 0.0);
+        text(&plain_summary(inp, &sc, &p), "affected")
+    };
+    let with = open_b(&inputs());
+    assert!(
+        with.contains("By district, the most are in Rutland (1 zone, 100 residents)."),
+        "{with}"
+    );
+    let mut none = inputs();
+    for z in &mut none.zones {
+        z.district.clear();
+    }
+    for s in &mut none.sites {
+        s.district.clear();
+    }
+    let without = open_b(&none);
+    assert!(without.contains("it grows by 10 minutes or more"), "{without}");
+    assert!(!without.contains("By district"), "{without}");
+}

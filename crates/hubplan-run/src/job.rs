@@ -329,7 +329,20 @@ impl Job {
     /// explanation, not an error.
     pub fn solve(&self, overrides: &Overrides) -> Result<Outcome> {
         let model = self.model_with(overrides)?;
-        self.solve_model(model)
+        Ok(self
+            .solve_model(model)?
+            .with_override_notices(self.override_notices(overrides)))
+    }
+
+    /// Notices about the overrides themselves, as the scenario file's own settings
+    /// get them at load: a new access limit outside 5–180 minutes.
+    fn override_notices(&self, o: &Overrides) -> Vec<hubplan::notice::Notice> {
+        o.max_minutes
+            .filter(|&m| self.model.max_minutes() != Some(m))
+            .and_then(hubplan_check::access_limit_out_of_range)
+            .map(|n| n.field("max_minutes"))
+            .into_iter()
+            .collect()
     }
 
     /// Plans a model built by the caller on this job's inputs (e.g. a sweep point).

@@ -84,6 +84,7 @@ pub struct Outcome {
     model: Model,
     planned: Planned,
     elapsed: Duration,
+    override_notices: Vec<hubplan::notice::Notice>,
 }
 
 impl Outcome {
@@ -95,7 +96,32 @@ impl Outcome {
             model,
             planned,
             elapsed,
+            override_notices: Vec::new(),
         }
+    }
+
+    /// Adds notices about the what-if's own settings (e.g. an access limit outside
+    /// 5–180 minutes) to the run's: plan.json's `warnings` and `notices`, the
+    /// appendix, and [`Outcome::override_notices`].
+    pub(crate) fn with_override_notices(mut self, notices: Vec<hubplan::notice::Notice>) -> Outcome {
+        if notices.is_empty() {
+            return self;
+        }
+        let mut meta = (*self.meta).clone();
+        meta.warnings.extend(notices.iter().map(ToString::to_string));
+        meta.notices.extend(notices.iter().cloned());
+        hubplan_check::sort(&mut meta.notices);
+        self.meta = Arc::new(meta);
+        self.override_notices = notices;
+        self
+    }
+
+    /// The notices about the what-if's own settings that the inputs' notices do
+    /// not hold (a `max_minutes` override outside 5–180 minutes:
+    /// `access_limit_out_of_range`, as a scenario file's limit gets); empty for a
+    /// plan without overrides.
+    pub fn override_notices(&self) -> &[hubplan::notice::Notice] {
+        &self.override_notices
     }
 
     /// The plan.

@@ -249,6 +249,7 @@ pub fn plan_summary(label: &str, s: &hubplan_io::PlanSummary) -> PlanSummary {
         objective_kind: s.objective_kind,
         objective: s.objective.unwrap_or(nan),
         max_minutes: s.scenario.max_minutes,
+        service_limits: s.services.iter().map(|x| (x.id.clone(), x.max_minutes)).collect(),
         sites: s
             .sites
             .iter()
@@ -293,7 +294,8 @@ fn limit_words(m: Option<f64>) -> String {
 
 /// When A and B were planned under different access limits (plan.json's
 /// `scenario.max_minutes`; for co-location plans the limit of services without
-/// their own), a sentence saying that "need within the limit" counts each plan
+/// their own — or, with one scenario limit, a service's own limit from
+/// services.csv), a sentence saying that "need within the limit" counts each plan
 /// against its own limit; `None` when the limits agree.
 fn limits_note(a: &PlanSummary, b: &PlanSummary) -> Option<String> {
     let (la, lb) = (a.max_minutes, b.max_minutes);
@@ -302,14 +304,42 @@ fn limits_note(a: &PlanSummary, b: &PlanSummary) -> Option<String> {
         (None, None) => true,
         _ => false,
     };
-    (!same).then(|| {
-        format!(
+    if !same {
+        return Some(format!(
             "the plans have different access limits (A's access limit is {} and B's {}): \"need within the \
              limit\" and \"share within the limit\" count each plan against its own limit, so their change mixes \
              the two plans with the two limits. To compare the plans at one limit, plan both at it (e.g. \
              `hubplan sweep SCENARIO.toml --max-minutes` with both limits).",
             limit_words(la),
             limit_words(lb)
+        ));
+    }
+    // Co-location plans with one scenario limit whose services' own limits
+    // (services.csv) differ.
+    let differ: Vec<String> = a
+        .service_limits
+        .iter()
+        .filter_map(|(id, x)| {
+            let (_, y) = b.service_limits.iter().find(|(other, _)| other == id)?;
+            let same = match (x, y) {
+                (Some(x), Some(y)) => (x - y).abs() <= 1e-9,
+                (None, None) => true,
+                _ => false,
+            };
+            (!same).then(|| format!("{id}: {} in A, {} in B", limit_words(*x), limit_words(*y)))
+        })
+        .collect();
+    (!differ.is_empty()).then(|| {
+        format!(
+            "the plans have different access limits for {} ({}): \"need within the limit\" and \"share within \
+             the limit\" count each plan against its own limits, so their change mixes the two plans with the \
+             two sets of limits. To compare the plans at one set of limits, plan both with the same services file.",
+            if differ.len() == 1 {
+                "a service"
+            } else {
+                "some services"
+            },
+            differ.join("; ")
         )
     })
 }

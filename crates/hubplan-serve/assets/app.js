@@ -391,6 +391,8 @@ function drawDiff() {
     el("b", { text: "Cost: " }),
     `running cost ${signedMoney(ch("annual_cost_after"))} a year; saving ${signedMoney(ch("saving"))}; one-off ${signedMoney(ch("capital_cost") ?? ch("opening_cost"))}; backlog removed ${signedMoney(ch("backlog_removed"))}.`));
   if (d.limits_note) parts.push(el("p", { id: "diff-limits-note", class: "muted", text: d.limits_note }));
+  // The what-if's own warnings (an access limit outside 5-180 minutes), as the scenario file's get at load.
+  for (const w of S.cur.warnings || []) parts.push(el("p", { class: "diff-warning", text: w }));
   for (const a of d.access) {
     const svc = a.service ? ` (${a.service})` : "";
     const kids = a.children_gaining === null ? "" : `, children ${fmtNum(a.children_gaining)}`;
@@ -561,7 +563,7 @@ async function replan() {
   $("replan").disabled = true;
   try {
     const v = await api("POST", "/api/whatif", req);
-    S.cur = { request: req, plan: v.plan, sites: v.sites, zones: v.zones, diff: v.diff, infeasibility: v.infeasibility, status: v.status, gap: v.gap };
+    S.cur = { request: req, plan: v.plan, sites: v.sites, zones: v.zones, diff: v.diff, infeasibility: v.infeasibility, status: v.status, gap: v.gap, warnings: v.warnings || [] };
     S.history.push({ n: S.history.length + 1, label: describe(req), res: S.cur, forced: new Map(S.forced) });
     drawAll();
     document.body.setAttribute("data-replans", String(S.history.length));

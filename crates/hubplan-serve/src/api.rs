@@ -443,6 +443,7 @@ async fn whatif(State(st): State<Arc<AppState>>, body: Result<Bytes, BytesReject
             "status": solved.status(),
             "gap": if solved.gap().is_finite() { json!(solved.gap()) } else { Value::Null },
             "infeasibility": st2.engine.infeasibility_text(&solved),
+            "warnings": solved.warnings(),
             "diff": diff,
             "sites": st2.engine.sites_geojson(&solved),
             "zones": st2.engine.zones_geojson(&solved),

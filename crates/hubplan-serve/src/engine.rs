@@ -99,6 +99,16 @@ impl Solved {
         self.outcome.has_plan()
     }
 
+    /// The what-if's own warnings (its access limit outside 5–180 minutes), as
+    /// text; the inputs' warnings are in `GET /api/info`.
+    pub fn warnings(&self) -> Vec<String> {
+        self.outcome
+            .override_notices()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
     fn planned(&self) -> &Planned {
         self.outcome.planned()
     }

@@ -85,3 +85,48 @@ fn a_limit_that_some_service_follows_is_applied_and_noted() {
     let note = v["diff"]["limits_note"].as_str().unwrap_or_default();
     assert!(note.contains("in the baseline, 40 minutes in this what-if"), "{v}");
 }
+
+/// Session 9 sweep, "seen, not changed": `max_minutes` 1e-9 or 500 in a what-if was
+/// planned without the `access_limit_out_of_range` warning a scenario file's limit
+/// gets at load. The answer's `warnings` and the plan's `warnings` and `notices` now
+/// carry it; a limit inside 5–180 minutes, or the scenario's own, adds none.
+#[test]
+fn a_limit_outside_the_sensible_range_is_warned_about() {
+    let (server, _out) = start("fixtures/tiny/scenario.toml");
+    let a = server.addr();
+    for (body, shown) in [(r#"{"max_minutes": 500}"#, "500"), (r#"{"max_minutes": 1e-9}"#, "1e-9")] {
+        let (st, v) = request(a, "POST", "/api/whatif", body);
+        assert_eq!(st, 200, "{v}");
+        let w = v["warnings"].as_array().unwrap();
+        assert_eq!(w.len(), 1, "{v}");
+        let w = w[0].as_str().unwrap();
+        assert!(
+            w.contains("access_limit_out_of_range")
+                && w.contains("max_minutes")
+                && w.contains(&format!("the access limit is {shown} minutes, outside 5-180")),
+            "{w}"
+        );
+        let plan_warnings = v["plan"]["warnings"].as_array().unwrap();
+        assert!(plan_warnings.iter().any(|x| x == w), "{plan_warnings:?}");
+        let notices = v["plan"]["notices"].as_array().unwrap();
+        assert!(
+            notices
+                .iter()
+                .any(|n| n["code"] == "access_limit_out_of_range" && n["field"] == "max_minutes"),
+            "{notices:?}"
+        );
+    }
+    for body in [r#"{"max_minutes": 40}"#, r#"{}"#] {
+        let (st, v) = request(a, "POST", "/api/whatif", body);
+        assert_eq!(st, 200, "{v}");
+        assert_eq!(v["warnings"].as_array().unwrap().len(), 0, "{v}");
+        assert!(
+            !v["plan"]["notices"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n["code"] == "access_limit_out_of_range"),
+            "{v}"
+        );
+    }
+}

@@ -76,27 +76,15 @@ pub(crate) fn split(inst: &Instance) -> Option<Split> {
             site_used[a.site as usize] = true;
         }
     }
-    // Number the components with arcs in order of their first site.
-    let mut label = vec![u32::MAX; n + m];
-    let mut count = 0u32;
-    for j in 0..n {
-        if site_used[j] {
-            let r = uf.find(j as u32) as usize;
-            if label[r] == u32::MAX {
-                label[r] = count;
-                count += 1;
-            }
-        }
-    }
+    let (comp, count) = label_components(&uf, &site_used, n + m);
     if count < 2 {
         return None;
     }
-    let comp_of = |v: usize, uf: &UnionFind<u32>| label[uf.find(v as u32) as usize];
     let mut sites: Vec<Vec<u32>> = vec![Vec::new(); count as usize];
     let mut lone_sites = Vec::new();
     for j in 0..n {
         if site_used[j] {
-            sites[comp_of(j, &uf) as usize].push(j as u32);
+            sites[comp[j] as usize].push(j as u32);
         } else {
             lone_sites.push(j as u32);
         }
@@ -107,7 +95,7 @@ pub(crate) fn split(inst: &Instance) -> Option<Split> {
         if inst.arcs_of(i).is_empty() {
             lone_clients.push(i as u32);
         } else {
-            clients[comp_of(n + i, &uf) as usize].push(i as u32);
+            clients[comp[n + i] as usize].push(i as u32);
         }
     }
     let mut local = vec![0u32; n];
@@ -152,6 +140,25 @@ pub(crate) fn split(inst: &Instance) -> Option<Split> {
         lone_sites,
         lone_clients,
     })
+}
+
+/// Numbers the components of `uf` that hold a used site, in order of their
+/// first used site, for [`split`] and `services::parts::split`. The vertices
+/// are the sites `0..site_used.len()` and then the clients, `vertices` in all.
+/// Returns each vertex's component (`u32::MAX` for a vertex in none of them:
+/// an unused site, a client without arcs) and how many components there are.
+pub(crate) fn label_components(uf: &UnionFind<u32>, site_used: &[bool], vertices: usize) -> (Vec<u32>, u32) {
+    let mut label = vec![u32::MAX; vertices];
+    let mut count = 0u32;
+    for (j, _) in site_used.iter().enumerate().filter(|(_, &used)| used) {
+        let r = uf.find(j as u32) as usize;
+        if label[r] == u32::MAX {
+            label[r] = count;
+            count += 1;
+        }
+    }
+    let comp = (0..vertices).map(|v| label[uf.find(v as u32) as usize]).collect();
+    (comp, count)
 }
 
 /// The least time a part is given (unless less is left in all).
@@ -342,6 +349,19 @@ mod tests {
         for p in &s.parts {
             p.inst.validate().unwrap();
         }
+    }
+
+    #[test]
+    fn components_are_numbered_by_their_first_used_site() {
+        // Sites 0..4, clients 4..7: client 4 joins sites 2 and 3, client 5 site 1,
+        // client 6 has no arc, site 0 is unused.
+        let mut uf = UnionFind::<u32>::new(7);
+        uf.union(4, 3);
+        uf.union(4, 2);
+        uf.union(5, 1);
+        let (comp, count) = label_components(&uf, &[false, true, true, true], 7);
+        assert_eq!(count, 2);
+        assert_eq!(comp, vec![u32::MAX, 0, 1, 1, 1, 0, u32::MAX]);
     }
 
     #[test]

@@ -529,6 +529,16 @@ fn ids(inputs: &Inputs, sites: &[SiteIdx]) -> String {
         .join(", ")
 }
 
+/// "2 sites forced open (A, B)", "1 site forced open (A)".
+fn forced_words(inputs: &Inputs, sites: &[SiteIdx]) -> String {
+    format!(
+        "{} site{} forced open ({})",
+        sites.len(),
+        if sites.len() == 1 { "" } else { "s" },
+        ids(inputs, sites)
+    )
+}
+
 fn svc_id(inputs: &Inputs, s: ServiceIdx) -> &str {
     &inputs.services[s.index()].id
 }
@@ -747,10 +757,10 @@ pub fn check_rules(inputs: &Inputs, rules: &ServiceRules) -> Result<()> {
     let forced_annual: f64 = forced_open.iter().map(|&j| inputs.site(j).annual_cost).sum();
     if let Some(b) = rules.annual_budget {
         if forced_annual > b + 1e-9 {
+            let (b, cost) = crate::fmt::money_against(b, forced_annual);
             return Err(Error::Contradiction(format!(
-                "the budget {b:.2} is below the annual cost {forced_annual:.2} of the {} sites forced open ({})",
-                forced_open.len(),
-                ids(inputs, &forced_open)
+                "the budget {b} is below the annual cost {cost} of the {}",
+                forced_words(inputs, &forced_open)
             )));
         }
     }
@@ -761,10 +771,22 @@ pub fn check_rules(inputs: &Inputs, rules: &ServiceRules) -> Result<()> {
             .filter(|s| s.status == SiteStatus::Existing)
             .map(|s| s.annual_cost)
             .sum();
-        if before - forced_annual < t - 1e-9 {
+        let most = before - forced_annual;
+        if most < t - 1e-9 {
+            let (t, most) = crate::fmt::money_against(t, most);
+            let forced = if forced_open.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " and the {} cost {} a year",
+                    forced_words(inputs, &forced_open),
+                    crate::fmt::money(forced_annual)
+                )
+            };
             return Err(Error::Contradiction(format!(
-                "the savings target {t:.2} cannot be met: today's cost is {before:.2} and the sites forced open ({}) cost {forced_annual:.2}",
-                ids(inputs, &forced_open)
+                "the savings target {t} cannot be met: today's buildings cost {} a year{forced}, so no plan \
+                 saves more than {most} a year",
+                crate::fmt::money(before)
             )));
         }
     }
@@ -780,9 +802,9 @@ pub fn check_rules(inputs: &Inputs, rules: &ServiceRules) -> Result<()> {
             .map(|&(_, s)| inputs.services[s.index()].conversion_cost)
             .sum();
         if opening + conv > b + 1e-9 {
+            let (b, cost) = crate::fmt::money_against(b, opening + conv);
             return Err(Error::Contradiction(format!(
-                "the capital budget {b:.2} is below the one-off cost {:.2} of the forced openings and service moves",
-                opening + conv
+                "the capital budget {b} is below the one-off cost {cost} of the forced openings and service moves"
             )));
         }
     }

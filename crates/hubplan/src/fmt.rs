@@ -23,6 +23,22 @@ pub fn money(x: f64) -> String {
     format!("{}£{out}", if neg { "−" } else { "" })
 }
 
+/// Two amounts of money set against each other in one sentence ("the budget … is
+/// below …"): as [`money`] writes them, or with pence (`£200.40`, `£200.45`) when
+/// whole pounds would write them alike.
+pub fn money_against(x: f64, y: f64) -> (String, String) {
+    let (a, b) = (money(x), money(y));
+    if a != b || !x.is_finite() || !y.is_finite() || x == y {
+        return (a, b);
+    }
+    let pence = |v: f64| {
+        let p = (v.abs() * 100.0).round();
+        let whole = money((p / 100.0).trunc()).replace('−', "");
+        format!("{}{whole}.{:02}", if v < -0.005 { "−" } else { "" }, (p % 100.0) as u32)
+    };
+    (pence(x), pence(y))
+}
+
 /// A signed change in pounds: `+£12,000`, `−£5,000`, `£0`.
 pub fn money_change(x: f64) -> String {
     if !x.is_finite() {
@@ -136,6 +152,17 @@ pub fn plain(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_set_against_each_other_differ_in_writing() {
+        assert_eq!(money_against(200.0, 250.0), ("£200".into(), "£250".into()));
+        assert_eq!(money_against(200.4, 200.45), ("£200.40".into(), "£200.45".into()));
+        assert_eq!(
+            money_against(1_234_567.5, 1_234_567.7),
+            ("£1,234,567.50".into(), "£1,234,567.70".into())
+        );
+        assert_eq!(money_against(-0.0, 0.0), ("£0".into(), "£0".into()));
+    }
 
     #[test]
     fn money_and_counts() {

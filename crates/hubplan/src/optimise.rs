@@ -89,9 +89,11 @@ pub fn check_scenario(inputs: &Inputs, sc: &Scenario) -> Result<()> {
     if let Some(b) = sc.budget {
         let forced: f64 = keep.iter().map(|&s| inputs.site(s).annual_cost).sum();
         if forced > b {
+            let (b, forced) = crate::fmt::money_against(b, forced);
             return Err(Error::Contradiction(format!(
-                "the budget {b:.2} is below the annual cost {forced:.2} of the {} forced keeps",
-                keep.len()
+                "the budget {b} is below the annual cost {forced} of the {} forced keep{}",
+                keep.len(),
+                if keep.len() == 1 { "" } else { "s" }
             )));
         }
     }

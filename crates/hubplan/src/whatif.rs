@@ -61,6 +61,11 @@ pub struct PlanSummary {
     pub objective: f64,
     /// The access limit, minutes.
     pub max_minutes: Option<f64>,
+    /// Co-location plans: each planned service's id and the access limit it was
+    /// planned under (its own from services.csv, else `max_minutes`); empty for a
+    /// single-service plan.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service_limits: Vec<(String, Option<f64>)>,
     /// Sites in input order.
     pub sites: Vec<SiteSummary>,
     /// Money and people.
@@ -104,6 +109,7 @@ impl PlanSummary {
             objective_kind: Some(plan.objective_kind),
             objective: plan.objective,
             max_minutes: scenario.max_minutes,
+            service_limits: Vec::new(),
             sites: inputs
                 .sites
                 .iter()

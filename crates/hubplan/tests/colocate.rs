@@ -18,6 +18,7 @@ use hubplan::colocate::{
     evaluate_services, plan_services, service_objective, service_violations, ServiceBlocker, ServicePlan, ServiceRules,
     SiteCount,
 };
+use hubplan::explain::service_blocker_sentence;
 use hubplan::geo::LonLat;
 use hubplan::model::{Inputs, Service, Site, SiteStatus, Zone};
 use hubplan::scenario::{Backend, Scenario};
@@ -1017,4 +1018,74 @@ proptest! {
             Err(e) => prop_assert!(false, "{}", e),
         }
     }
+}
+
+/// Session 9 saw "the savings target 1000000000000.00 cannot be met: today's cost is
+/// 6864900.00 and the sites forced open () cost -0.00" and a capital-budget blocker
+/// ending "the least-cost one has £1,115,000." (of what?). Money is written as
+/// everywhere else, no empty list, no negative zero, and the blocker names its quantity.
+#[test]
+fn money_refusals_and_limit_blockers_are_worded_in_pounds() {
+    let refusal = |input: &str, rule_text: &str| {
+        let inputs = parse(input);
+        match plan_services(&inputs, &rules(&inputs, rule_text)) {
+            Err(Error::Contradiction(m)) => m,
+            other => panic!("{rule_text}: {other:?}"),
+        }
+    };
+    assert_eq!(
+        refusal(SAVINGS, "savings=1000000000000"),
+        "the savings target £1,000,000,000,000 cannot be met: today's buildings cost £210 a year, \
+         so no plan saves more than £210 a year"
+    );
+    assert_eq!(
+        refusal(SAVINGS, "savings=150 keep=A"),
+        "the savings target £150 cannot be met: today's buildings cost £210 a year and the 1 site \
+         forced open (A) cost £100 a year, so no plan saves more than £110 a year"
+    );
+    // Pence when whole pounds would read alike.
+    assert_eq!(
+        refusal(SAVINGS, "savings=110.4 keep=A"),
+        "the savings target £110.40 cannot be met: today's buildings cost £210 a year and the 1 site \
+         forced open (A) cost £100 a year, so no plan saves more than £110.00 a year"
+    );
+    assert_eq!(
+        refusal(SAVINGS, "budget=150.5 keep=A,B"),
+        "the budget £151 is below the annual cost £160 of the 2 sites forced open (A, B)"
+    );
+    assert_eq!(
+        refusal(CAPITAL, "objective=max_coverage budget=50 capital=300 keep_service=N:a"),
+        "the capital budget £300 is below the one-off cost £540 of the forced openings and service moves"
+    );
+
+    // Blockers: A closed, N costs 500 + 40 one-off; the capital budget of 300 blocks.
+    let sentence = |input: &str, rule_text: &str| {
+        let inputs = parse(input);
+        let r = rules(&inputs, rule_text);
+        let p = plan_services(&inputs, &r).unwrap();
+        let inf = p.infeasibility.as_ref().expect("infeasible");
+        inf.blockers
+            .iter()
+            .map(|b| service_blocker_sentence(&inputs, &r, b))
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        sentence(CAPITAL, "close=A capital=300").contains(
+            &"The capital budget (£300) blocks the plan: without it a plan exists, and the least-cost one \
+              has one-off costs (openings and service moves) of £540."
+                .to_string()
+        ),
+        "{:?}",
+        sentence(CAPITAL, "close=A capital=300")
+    );
+    // Today 210; saving 150 leaves 60 a year; the least-cost plan (A) runs at 100.
+    assert!(
+        sentence(SAVINGS, "savings=150").contains(
+            &"The annual budget / savings target (£60) blocks the plan: without it a plan exists, and the \
+              least-cost one has an annual running cost of £100."
+                .to_string()
+        ),
+        "{:?}",
+        sentence(SAVINGS, "savings=150")
+    );
 }

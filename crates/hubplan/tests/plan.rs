@@ -277,7 +277,7 @@ fn contradictions_are_errors_not_solver_failures() {
     check(
         LINE,
         "keep=A,B budget=200",
-        "error: contradictory scenario: the budget 200.00 is below the annual cost 250.00 of the 2 forced keeps",
+        "error: contradictory scenario: the budget £200 is below the annual cost £250 of the 2 forced keeps",
     );
     check(
         LINE,

@@ -24,6 +24,7 @@ from __future__ import annotations
 import difflib
 import io
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -70,7 +71,32 @@ _SETTINGS = {
 _SECTIONS = ("services", "report", "capacity", "about", "study")
 
 # Keyword overrides of Scenario.plan (the what-if levers), as the library names them.
-_OVERRIDES = ("keep", "close", "max_minutes", "budget", "objective", "sites", "time_limit_s", "gap")
+_OVERRIDES = ("keep", "close", "free", "max_minutes", "budget", "savings_target", "capital_budget", "objective",
+              "sites", "time_limit_s")
+_ID_LISTS = ("keep", "close", "free")
+# Text columns of the output tables; read as written ("NA" is a building's id, not a missing value).
+_TEXT = {c: str for c in ("id", "name", "district", "kind", "status", "decision", "nearest_site",
+                          "nearest_site_before", "zone_id", "site_id", "closed_sites", "error")}
+
+
+def _read_csv(source: Any) -> pd.DataFrame:
+    """A table hubplan wrote: only an empty cell is missing, text columns stay text."""
+    return pd.read_csv(source, dtype=_TEXT, keep_default_na=False, na_values=[""])
+
+
+def _override(key: str, value: Any) -> Any:
+    """One what-if override as JSON: lists of ids, plain numbers; errors name the override."""
+    value = _frames.plain_value(value)
+    if key in _ID_LISTS:
+        if isinstance(value, str):
+            raise TypeError(f"{key}= expects a list of site ids, found the string {value!r} (write [{value!r}])")
+        try:
+            return [str(v) if not isinstance(v, str) and hasattr(v, "item") else v for v in value]
+        except TypeError:
+            raise TypeError(f"{key}= expects a list of site ids, found {type(value).__name__}") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InputError(f"{key}: expected a finite number, found {value}")
+    return value
 
 
 def _unknown(kind: str, key: str, known: Iterable[str]) -> TypeError:
@@ -142,6 +168,12 @@ class Plan:
         return self._doc.get("infeasibility")
 
     @property
+    def warnings(self) -> list:
+        """The warnings of the inputs and of this what-if's own settings (e.g. a
+        ``max_minutes`` outside 5-180 minutes), as in plan.json."""
+        return list(self._doc.get("warnings") or [])
+
+    @property
     def explanations(self) -> Any:
         """The reason for every decision, as in plan.json."""
         return self._doc.get("explanations")
@@ -161,7 +193,7 @@ class Plan:
         return self._outcome.plan_json()
 
     def _table(self, name: str, layer: str) -> pd.DataFrame:
-        df = pd.read_csv(io.BytesIO(bytes(self._outcome.file(name))), dtype={"id": str}, keep_default_na=True)
+        df = _read_csv(io.BytesIO(bytes(self._outcome.file(name))))
         return self._scenario._with_geometry(df, layer)
 
     @property
@@ -268,15 +300,17 @@ class Scenario:
     def plan(self, **overrides: Any) -> Plan:
         """Plans the scenario, optionally with what-if overrides.
 
-        Overrides: ``keep`` / ``close`` (site ids forced open / closed, added to the
-        scenario's), ``max_minutes``, ``budget``, ``objective``
+        Overrides: ``keep`` / ``close`` (lists of site ids forced open / closed, added to
+        the scenario's), ``free`` (site ids the scenario forces, left to the optimiser),
+        ``max_minutes``, ``budget``, ``objective``
         (``min_cost`` | ``max_coverage`` | ``min_travel``), ``sites`` (exact count),
-        ``time_limit_s``, ``gap``. The GIL is released while solving.
+        ``savings_target`` and ``capital_budget`` (co-location scenarios), ``time_limit_s``.
+        The GIL is released while solving.
         """
         for key in overrides:
             if key not in _OVERRIDES:
                 raise _unknown("override", key, _OVERRIDES)
-        body = {k: (list(v) if k in ("keep", "close") else v) for k, v in overrides.items() if v is not None}
+        body = {k: _override(k, v) for k, v in overrides.items() if v is not None}
         return Plan(self._project.plan(json.dumps(body)), self)
 
     def sweep(self, budgets: Sequence[float] | None = None, max_minutes: Sequence[float] | None = None,
@@ -286,11 +320,13 @@ class Scenario:
             raise ValueError("give exactly one of budgets= or max_minutes=")
         kind, values = ("budget", budgets) if budgets is not None else ("max_minutes", max_minutes)
         text = self._project.sweep_csv(kind, [float(v) for v in values], threads)
-        return pd.read_csv(io.StringIO(text))
+        return _read_csv(io.StringIO(text))
 
     def alternatives(self, k: int = 5, within: float = 5.0) -> pd.DataFrame:
         """Near-optimal alternative plans (one-flip neighbours within ``within`` % of the optimum)."""
-        return pd.read_csv(io.StringIO(self._project.alternatives_csv(int(k), float(within))))
+        if int(k) < 0:
+            raise ValueError(f"k: expected a whole number ≥ 0, found {k}")
+        return _read_csv(io.StringIO(self._project.alternatives_csv(int(k), float(within))))
 
     # -- geometry of the outputs -------------------------------------------------------------
     def _with_geometry(self, df: pd.DataFrame, layer: str) -> pd.DataFrame:
@@ -346,7 +382,7 @@ def travel_times(gtfs: str | os.PathLike, origins: Any, destinations: Any, date:
     The result is the same table ``hubplan travel-times`` writes.
     """
     text = travel_times_text(gtfs, origins, destinations, date, window, percentile, max_minutes, **options)
-    return pd.read_csv(io.StringIO(text), dtype={"zone_id": str, "site_id": str})
+    return _read_csv(io.StringIO(text))
 
 
 def travel_times_text(gtfs: Any, origins: Any, destinations: Any, date: str, window: str = "07:00-09:00",

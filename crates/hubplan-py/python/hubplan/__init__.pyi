@@ -25,6 +25,8 @@ class Plan:
     @property
     def explanations(self) -> Any: ...
     @property
+    def warnings(self) -> list[str]: ...
+    @property
     def summary(self) -> str: ...
     @property
     def document(self) -> dict[str, Any]: ...
@@ -53,12 +55,14 @@ class Scenario:
         *,
         keep: Sequence[str] | None = None,
         close: Sequence[str] | None = None,
+        free: Sequence[str] | None = None,
         max_minutes: float | None = None,
         budget: float | None = None,
+        savings_target: float | None = None,
+        capital_budget: float | None = None,
         objective: str | None = None,
         sites: int | None = None,
         time_limit_s: float | None = None,
-        gap: float | None = None,
     ) -> Plan: ...
     def sweep(
         self,

@@ -12,10 +12,12 @@ frame's name and the row's index label.
 from __future__ import annotations
 
 import math
+import numbers
 import os
 import re
 from typing import Any, Mapping
 
+import numpy as np
 import pandas as pd
 
 # Columns that must be numbers (when present) in each kind of frame.
@@ -63,10 +65,23 @@ def frame_crs(df: Any) -> str | None:
 
 def plain_crs(df: pd.DataFrame) -> str:
     """The CRS a plain frame's coordinate columns are in."""
-    cols = {c.lower() for c in df.columns}
+    cols = {str(c).strip().lower() for c in df.columns}
     if {"easting", "northing"} <= cols and not ({"lon", "lat"} <= cols):
         return BNG
     return WGS84
+
+
+def _missing(value: Any) -> bool:
+    """None, NaN, pd.NA or NaT: an empty cell."""
+    try:
+        return bool(pd.api.types.is_scalar(value) and pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _number(value: Any) -> bool:
+    """A real number (Python's or numpy's), not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
 def _label(df: pd.DataFrame, pos: int) -> str:
@@ -105,13 +120,13 @@ def check_frame(df: Any, kind: str, name: str) -> None:
             continue
         series = df[lower[col]]
         for pos, value in enumerate(series.tolist()):
-            if value is None or (isinstance(value, float) and math.isnan(value)):
+            if _missing(value):  # None, NaN, and the nullable dtypes' pd.NA
                 if col in NULLABLE.get(kind, set()):
                     continue
                 raise FrameError(
                     f"{name}: column {col!r}, row {_label(df, pos)}: expected a number, found NaN/empty")
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                if math.isinf(value):
+            if _number(value):  # numpy scalars too (an object column keeps them)
+                if math.isinf(float(value)):
                     raise FrameError(
                         f"{name}: column {col!r}, row {_label(df, pos)}: expected a finite number, found {value}")
                 continue
@@ -122,16 +137,32 @@ def check_frame(df: Any, kind: str, name: str) -> None:
     for col in df.columns:
         if col == "geometry":
             continue
-        series = df[col]
-        if series.dtype == object:
-            for pos, value in enumerate(series.tolist()):
-                if isinstance(value, str) and ("\n" in value or "\r" in value):
-                    raise FrameError(
-                        f"{name}: column {str(col)!r}, row {_label(df, pos)}: line breaks are not allowed in a cell")
+        # Any dtype: pandas 3 keeps text in its own string dtype, not object.
+        for pos, value in enumerate(df[col].tolist()):
+            if isinstance(value, str) and ("\n" in value or "\r" in value):
+                raise FrameError(
+                    f"{name}: column {str(col)!r}, row {_label(df, pos)}: line breaks are not allowed in a cell")
     if kind in ("sites", "zones") and _is_geo(df):
         for pos, geom in enumerate(df.geometry.tolist()):
             if geom is None or geom.is_empty:
                 raise FrameError(f"{name}: column 'geometry', row {_label(df, pos)}: the geometry is empty")
+            if kind == "sites" and geom.geom_type != "Point":
+                raise FrameError(
+                    f"{name}: column 'geometry', row {_label(df, pos)}: expected a Point (the building's position), "
+                    f"found {geom.geom_type}; give e.g. the frame's .representative_point() or .centroid")
+
+
+def _to_wgs84(geoms: Any, crs: str | None, name: str) -> Any:
+    """The geometries in WGS84, or FrameError naming the frame and its CRS when pyproj cannot convert them."""
+    if crs in (WGS84, None):
+        return geoms
+    try:
+        return geoms.to_crs(WGS84)
+    except Exception as e:  # pyproj.exceptions.ProjError and CRSError, without importing pyproj here
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise FrameError(
+            f"{name}: the frame's CRS ({crs}) cannot be converted to WGS84 (EPSG:4326): {first}; give the frame "
+            f"in EPSG:4326 or British National Grid (EPSG:27700)") from None
 
 
 def _cell(value: Any) -> Any:
@@ -155,9 +186,7 @@ def write_frame(df: Any, kind: str, folder: str, name: str) -> tuple[str, dict]:
             # Polygons: hand them over as GeoJSON, which the reader takes at their centroid (as from a file).
             import geopandas as gpd  # noqa: PLC0415
 
-            g = gpd.GeoDataFrame(out.drop(columns=["geometry"]), geometry=geoms, crs=df.crs)
-            if crs != WGS84:
-                g = g.to_crs(WGS84)
+            g = gpd.GeoDataFrame(out.drop(columns=["geometry"]), geometry=_to_wgs84(geoms, crs, name), crs=WGS84)
             fname = f"{kind}.geojson"
             path = os.path.join(folder, fname)
             for col in g.columns:
@@ -170,7 +199,7 @@ def write_frame(df: Any, kind: str, folder: str, name: str) -> tuple[str, dict]:
             out["easting"] = [g.x for g in geoms]
             out["northing"] = [g.y for g in geoms]
         else:
-            pts = geoms if crs in (WGS84, None) else geoms.to_crs(WGS84)
+            pts = _to_wgs84(geoms, crs, name)
             out["lon"] = [g.x for g in pts]
             out["lat"] = [g.y for g in pts]
         out = out.drop(columns=["geometry"])
@@ -178,12 +207,16 @@ def write_frame(df: Any, kind: str, folder: str, name: str) -> tuple[str, dict]:
             if col in out.columns:
                 out = out.drop(columns=[col])
     fname = f"{kind}.csv"
-    out.to_csv(os.path.join(folder, fname), index=False, float_format="%.10g")
+    # Numbers as Python writes them (the shortest text that reads back to the same
+    # float), so the reader sees what the frame holds: a 10-digit format turned
+    # 12.00000000001 minutes into 12 and £12,345,678.915 into £12,345,678.92.
+    out.to_csv(os.path.join(folder, fname), index=False)
     return fname, {"name": name, "file": fname, "index": list(df.index), "geojson": False}
 
 
 _LINE = re.compile(r"(?P<path>[^\s:]*?(?P<file>sites|zones|travel_times|services)\.(?:csv|geojson)):(?P<line>\d+):")
 _FEATURE = re.compile(r"\(in features\[(?P<k>\d+)\]\)")
+_OTHER_LINE = re.compile(r"(?<=on )line (\d+)\b")
 
 
 def translate_error(message: str, files: Mapping[str, dict], folder: str) -> str:
@@ -207,28 +240,51 @@ def translate_error(message: str, files: Mapping[str, dict], folder: str) -> str
         return f"{info['name']} frame (header):"
 
     out = _LINE.sub(repl, message)
+    # "it is also on line 4" (duplicates): the other row, by its label too.
+    m = _LINE.search(message)
+    info = files.get(m.group("file")) if m else None
+    if info is not None and not info["geojson"]:
+        def other(mm: re.Match) -> str:
+            pos = int(mm.group(1)) - 2
+            if 0 <= pos < len(info["index"]):
+                return f"row {info['index'][pos]!r}"
+            return mm.group(0)
+
+        out = _OTHER_LINE.sub(other, out)
     return out.replace(folder + os.sep, "").replace(folder, "<frames>")
 
 
-def toml_value(value: Any) -> str:
+def plain_value(value: Any) -> Any:
+    """numpy scalars as Python's, arrays, Series and sets as lists."""
+    if hasattr(value, "item") and getattr(value, "ndim", None) == 0:
+        return value.item()
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
+        return value.tolist()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    return value
+
+
+def toml_value(value: Any, key: str = "value") -> str:
+    value = plain_value(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-            raise FrameError(f"expected a finite number, found {value}")
+            raise FrameError(f"{key}: expected a finite number, found {value}")
         return repr(value)
     if isinstance(value, str):
         escaped = value.replace("\\", "\\\\").replace('"', '\\"')
         return f'"{escaped}"'
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    raise FrameError(f"cannot write {value!r} ({type(value).__name__}) into a scenario")
+        return "[" + ", ".join(toml_value(v, key) for v in value) + "]"
+    raise FrameError(f"{key}: cannot write {value!r} ({type(value).__name__}) into a scenario")
 
 
 def scenario_toml(inputs: Mapping[str, str], sections: Mapping[str, Mapping[str, Any]]) -> str:
     lines = ["# written by hubplan for Python (Scenario.from_frames)", "[inputs]"]
     for key, value in inputs.items():
-        lines.append(f"{key} = {toml_value(value)}")
+        lines.append(f"{key} = {toml_value(value, key)}")
     for section, values in sections.items():
         if not values:
             continue
@@ -236,5 +292,5 @@ def scenario_toml(inputs: Mapping[str, str], sections: Mapping[str, Mapping[str,
         for key, value in values.items():
             if value is None:
                 continue
-            lines.append(f"{key} = {toml_value(value)}")
+            lines.append(f"{key} = {toml_value(value, key)}")
     return "\n".join(lines) + "\n"

@@ -103,26 +103,16 @@ pub(crate) fn split(inst: &ServiceInstance) -> Option<ServiceSplit> {
         }
     }
     // Number the components with arcs in order of their first site.
-    let mut label = vec![u32::MAX; n + m];
-    let mut count = 0u32;
-    for j in 0..n {
-        if site_used[j] {
-            let r = uf.find(j as u32) as usize;
-            if label[r] == u32::MAX {
-                label[r] = count;
-                count += 1;
-            }
-        }
-    }
+    let (comp, count) = crate::parts::label_components(&uf, &site_used, n + m);
     if count < 2 {
         return None;
     }
-    let comp_of = |v: usize, uf: &UnionFind<u32>| label[uf.find(v as u32) as usize] as usize;
+    let comp_of = |v: usize| comp[v] as usize;
     let mut sites: Vec<Vec<u32>> = vec![Vec::new(); count as usize];
     let mut lone_sites = Vec::new();
     for j in 0..n {
         if site_used[j] {
-            sites[comp_of(j, &uf)].push(j as u32);
+            sites[comp_of(j)].push(j as u32);
         } else {
             lone_sites.push(j as u32);
         }
@@ -133,13 +123,13 @@ pub(crate) fn split(inst: &ServiceInstance) -> Option<ServiceSplit> {
         if c.arcs.is_empty() {
             lone_clients.push(i as u32);
         } else {
-            clients[comp_of(n + i, &uf)].push(i as u32);
+            clients[comp_of(n + i)].push(i as u32);
         }
     }
     let mut rules_of: Vec<Vec<&DistrictRule>> = vec![Vec::new(); count as usize];
     for r in &rules {
         if let Some(&j) = r.sites.first() {
-            rules_of[comp_of(j as usize, &uf)].push(r);
+            rules_of[comp_of(j as usize)].push(r);
         }
     }
     let mut local = vec![0u32; n];

@@ -541,10 +541,18 @@ pub fn service_blocker_sentence(inputs: &Inputs, rules: &ServiceRules, b: &Servi
                     crate::fmt::plain(*limit)
                 )
             } else {
+                // What the least-cost plan's value is of: the quantity the rule limits.
+                let value = rule.value_text(*plan_value);
+                let has = match rule {
+                    LimitRule::CapitalBudget => format!("one-off costs (openings and service moves) of {value}"),
+                    LimitRule::SiteCount => {
+                        format!("{value} open site{}", if *plan_value == 1.0 { "" } else { "s" })
+                    }
+                    _ => format!("an annual running cost of {value}"),
+                };
                 format!(
-                    "The {rule} ({}) blocks the plan: without it a plan exists, and the least-cost one has {}.",
-                    rule.value_text(*limit),
-                    rule.value_text(*plan_value)
+                    "The {rule} ({}) blocks the plan: without it a plan exists, and the least-cost one has {has}.",
+                    rule.value_text(*limit)
                 )
             }
         }
