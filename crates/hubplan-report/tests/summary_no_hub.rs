@@ -101,7 +101,7 @@ fn the_district_sentence_needs_districts() {
     };
     let with = open_b(&inputs());
     assert!(
-        with.contains("By district, the most are in Rutland (1 zone, 100 residents)."),
+        with.contains("By district, the most are in Rutland (2 zones, 200 residents)."),
         "{with}"
     );
     let mut none = inputs();
