@@ -127,7 +127,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if coloc {
             match ColocSpec::sized(&s, seed) {
                 Some(spec) => run_coloc(&format!("coloc-{s}-s{seed}"), &spec, tl, mps.as_deref())?,
-                None => println!("| {s} | unknown size (K or M) |"),
+                None => println!("| {s} | unknown size (K, M or L) |"),
             }
             continue;
         }

@@ -43,7 +43,8 @@ use crate::prep::{Prob, INF};
 use crate::tree::{self, Candidate, Expansion, Limits, Node, Region, Search, Tree};
 use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem, Solution, Variable};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 /// Strong-branching candidates at the root and below it.
 const CANDIDATES_ROOT: usize = 16;
@@ -314,6 +315,33 @@ struct Ctx<'a> {
     abs_gap: f64,
     /// Pseudocosts learnt so far (reliability branching).
     learner: Learner,
+    /// The root LP (with its cuts) that stashed nodes are rebuilt from.
+    root: OnceLock<Arc<Solution>>,
+    /// Open nodes that keep their own LP ([`live_cap`]).
+    cap: usize,
+    /// Nodes stashed so far, and nodes rebuilt from the root LP when
+    /// expanded (the debug trace and the tests).
+    stashed: AtomicU64,
+    rebuilt: AtomicU64,
+}
+
+/// Memory: open nodes that keep their own solved LP, as a budget of LP
+/// nonzeros (the root's rows with one more entry each, plus a column per
+/// site). A microlp solution holds the constraint matrix twice (by rows and
+/// by columns), its LU factors and a few dense vectors: on the L set covering
+/// instance (214k units) an open node holds about 8.4 MB, 40 bytes a unit, so
+/// the budget keeps the kept LPs under about 1 GB (the tree stashes from
+/// 1.25 × the cap). Beyond it, the nodes last in the queue keep only their
+/// decisions and are re-solved from the root LP when they are reached (L set
+/// covering peaked at 2.49 GiB after 287 nodes before).
+const LIVE_LP_NONZEROS: usize = 20_000_000;
+/// At least this many open nodes keep their LP, whatever its size.
+const MIN_LIVE_NODES: usize = 64;
+
+/// How many open nodes keep their own LP ([`LIVE_LP_NONZEROS`]).
+fn live_cap(lp: &Lp) -> usize {
+    let nnz: usize = lp.rows.iter().map(|&g| lp.groups[g].sites.len() + 1).sum::<usize>() + lp.x.len();
+    (LIVE_LP_NONZEROS / nnz.max(1)).max(MIN_LIVE_NODES)
 }
 
 impl Ctx<'_> {
@@ -400,6 +428,9 @@ fn process(
     let cutoff = ctx.cutoff(ub);
     let mut out = Expansion::empty();
     let mut sol: Solution = (*node.data.sol).clone();
+    if !node.data.pending.is_empty() {
+        ctx.rebuilt.fetch_add(1, Ordering::Relaxed);
+    }
     for &(j, open) in &node.data.pending {
         sol = match lpbranch::fix(&sol, ctx.lp.x[j as usize], open)? {
             Solved::Optimal(s) => s,
@@ -545,6 +576,21 @@ impl Tree for Ctx<'_> {
     fn end_round(&self) {
         self.learner.end_round();
     }
+    fn live_nodes(&self) -> Option<usize> {
+        Some(self.cap)
+    }
+    fn stash(&self, data: &mut LpNode) {
+        // Rebuilt from the root LP: its own decisions become the fixings to
+        // apply, and the rows it had beyond the root are generated again.
+        let Some(root) = self.root.get() else { return };
+        if Arc::ptr_eq(&data.sol, root) {
+            return;
+        }
+        data.sol = root.clone();
+        data.pending = data.decisions.clone();
+        data.extra = Vec::new();
+        self.stashed.fetch_add(1, Ordering::Relaxed);
+    }
     fn region(&self, data: &LpNode, lb: f64) -> Option<Region> {
         let mut decisions = data.decisions.clone();
         for d in &data.pending {
@@ -641,6 +687,21 @@ pub(crate) fn search_keep(
     start: Option<Candidate>,
     keep: bool,
 ) -> Result<(Search, Option<Kept>), Abort> {
+    search_capped(p, rel_gap, abs_gap, deadline, start, keep, None).map(|(s, k, _)| (s, k))
+}
+
+/// [`search_keep`] with about `cap` open nodes keeping their own LP (`None`:
+/// [`live_cap`]'s), also returning how many nodes were stashed and how many
+/// were rebuilt from the root LP.
+fn search_capped(
+    p: &Prob,
+    rel_gap: f64,
+    abs_gap: f64,
+    deadline: Instant,
+    start: Option<Candidate>,
+    keep: bool,
+    cap: Option<usize>,
+) -> Result<(Search, Option<Kept>, [u64; 2]), Abort> {
     let t0 = Instant::now();
     // Greedy start: forced sites, repair, fill, local search.
     let best = start.or_else(|| greedy(p, &p.fix, &vec![false; p.n], root_moves(p), deadline));
@@ -670,6 +731,7 @@ pub(crate) fn search_keep(
                     complete: true,
                 },
                 None,
+                [0, 0],
             ))
         }
         Solved::TimedOut => {
@@ -688,6 +750,10 @@ pub(crate) fn search_keep(
         rel_gap,
         abs_gap,
         learner: Learner::new(p.n),
+        root: OnceLock::new(),
+        cap: cap.unwrap_or_else(|| live_cap(&lp)),
+        stashed: AtomicU64::new(0),
+        rebuilt: AtomicU64::new(0),
     };
     let trace = log::log_enabled!(log::Level::Debug);
     let before = ctx.safe(&root);
@@ -701,6 +767,7 @@ pub(crate) fn search_keep(
         );
     }
     let root = Arc::new(root);
+    let _ = ctx.root.set(root.clone());
     let node = LpNode {
         decisions: Vec::new(),
         sol: root.clone(),
@@ -713,7 +780,17 @@ pub(crate) fn search_keep(
         max_nodes: None,
     };
     let (s, regions) = tree::run_from(&ctx, vec![(-INF, 0, node)], best, limits, "lp", keep)?;
-    Ok((s, keep.then_some(Kept { lp, root, regions })))
+    let counts = [ctx.stashed.load(Ordering::Relaxed), ctx.rebuilt.load(Ordering::Relaxed)];
+    if trace {
+        log::debug!(
+            "[hubplan-solver lp] {} open nodes stashed (about {} keep their LP), {} rebuilt from the root LP",
+            counts[0],
+            ctx.cap,
+            counts[1]
+        );
+    }
+    drop(ctx);
+    Ok((s, keep.then_some(Kept { lp, root, regions }), counts))
 }
 
 /// A re-plan's starting node: bound, depth, decisions.
@@ -743,7 +820,12 @@ pub(crate) fn resume(
         rel_gap,
         abs_gap,
         learner: Learner::new(p.n),
+        root: OnceLock::new(),
+        cap: live_cap(&kept.lp),
+        stashed: AtomicU64::new(0),
+        rebuilt: AtomicU64::new(0),
     };
+    let _ = ctx.root.set(kept.root.clone());
     // A root restart: the kept root LP with the new fixings, re-solved by the
     // dual simplex, then odd-cycle cuts for its point (as a cold root).
     if let [(lb, 0, decisions)] = starts.as_slice() {
@@ -799,4 +881,69 @@ pub(crate) fn resume(
         max_nodes: None,
     };
     tree::run_from(&ctx, starts, incumbent, limits, "lp-replan", false).map(|(s, _)| s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prep::{reduce, Prep};
+    use crate::synthetic::{case_data, sized, Case, Limit, Model};
+    use std::time::Duration;
+
+    /// The maximal covering instance of `shapes.rs`'s reliability test: unit
+    /// need, a p, uniform dense reach, whose LP search needs a tree of many rounds.
+    fn prob() -> Prob {
+        let mut spec = sized("S", 4, false, true).expect("spec");
+        spec.zones = 300;
+        spec.sites = 100;
+        let case = Case {
+            name: "stash".into(),
+            model: Model::Mclp,
+            unit: true,
+            limit: Limit::P,
+            spec,
+        };
+        match reduce(&case_data(&case).instance) {
+            Prep::Ok(p) => *p,
+            Prep::Infeasible(e) => panic!("{e}"),
+        }
+    }
+
+    fn run(p: &Prob, cap: Option<usize>, threads: usize) -> (Search, [u64; 2]) {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool");
+        let deadline = Instant::now() + Duration::from_secs(600);
+        let (s, _, stashed) = pool
+            .install(|| search_capped(p, 1e-9, 1e-6, deadline, None, false, cap))
+            .expect("search");
+        (s, stashed)
+    }
+
+    /// With room for only two open nodes' LPs, most open nodes are stashed and
+    /// re-solved from the root LP when reached: the search still proves the
+    /// optimum the unstashed search proves, and its tree is the same on one
+    /// and two threads.
+    #[test]
+    fn stashed_nodes_are_rebuilt_from_the_root_lp() {
+        let p = prob();
+        let (free, none) = run(&p, None, 1);
+        let (one, counts) = run(&p, Some(2), 1);
+        let (two, counts2) = run(&p, Some(2), 2);
+        assert!(free.complete && one.complete && two.complete);
+        let [stashed, rebuilt] = counts;
+        assert!(
+            stashed > 0 && rebuilt > 0,
+            "{stashed} nodes stashed, {rebuilt} rebuilt of {} nodes",
+            one.nodes
+        );
+        assert_eq!(none, [0, 0], "the default cap stashed nodes of a small tree");
+        let z = |s: &Search| s.best.as_ref().expect("a plan").0;
+        assert_eq!(z(&free), z(&one), "the stashed search found another optimum");
+        assert_eq!(p.objective(&one.best.as_ref().expect("plan").1), z(&one));
+        assert_eq!(one.best, two.best, "plan differs on 1 and 2 threads");
+        assert_eq!(one.nodes, two.nodes, "tree differs on 1 and 2 threads");
+        assert_eq!(counts, counts2);
+    }
 }

@@ -160,6 +160,16 @@ pub(crate) trait Tree: Sync {
     fn region(&self, _data: &Self::Data, _lb: f64) -> Option<Region> {
         None
     }
+    /// How many open nodes may keep their full state (a solved LP, say);
+    /// `None` (the default) for all of them. Beyond it, the nodes last in the
+    /// queue are [stashed](Tree::stash) after a round.
+    fn live_nodes(&self) -> Option<usize> {
+        None
+    }
+    /// Drops the heavy part of an open node's data, keeping what rebuilds it
+    /// when the node is expanded (e.g. its decisions, to re-solve from the
+    /// root LP). Called only when [`Tree::live_nodes`] is `Some`.
+    fn stash(&self, _data: &mut Self::Data) {}
 }
 
 /// When a search stops before the tree is closed.
@@ -217,6 +227,8 @@ pub(crate) fn run_from<T: Tree>(
     let mut discarded = INF;
     let mut stopped = false;
     let mut regions: Vec<Region> = Vec::new();
+    // Open nodes that may hold their full state, and the stash passes so far.
+    let (mut live, mut stashes) = (heap.len(), 0u32);
     let trace = log::log_enabled!(log::Level::Debug);
     loop {
         let ub = best.as_ref().map_or(INF, |b| b.0);
@@ -248,6 +260,7 @@ pub(crate) fn run_from<T: Tree>(
         }
         let root = first;
         first = false;
+        let mut pushed = 0usize;
         let outs: Vec<Result<Expansion<T::Data>, T::Error>> =
             batch.par_iter().map(|n| tree.expand(n, ub, root)).collect();
         for (n, o) in batch.into_iter().zip(outs) {
@@ -266,6 +279,7 @@ pub(crate) fn run_from<T: Tree>(
             if keep {
                 regions.extend(o.regions);
             }
+            pushed += o.children.len();
             for (lb, data) in o.children {
                 heap.push(Node {
                     lb,
@@ -277,9 +291,27 @@ pub(crate) fn run_from<T: Tree>(
             }
         }
         tree.end_round();
+        if let Some(cap) = tree.live_nodes() {
+            // Memory: once more than a quarter of the cap (at least a round's
+            // children) has been pushed beyond it since the last pass, every
+            // node beyond the first `cap` in queue order is stashed, so at
+            // most 1.25 × `cap` nodes hold their full state. The pass depends
+            // only on the queue, so the tree stays the same on any thread count.
+            live += pushed;
+            if live > cap + (cap / 4).max(2 * BATCH) {
+                let mut all = std::mem::take(&mut heap).into_vec();
+                all.sort_by(|a, b| b.cmp(a));
+                for n in all.iter_mut().skip(cap) {
+                    tree.stash(&mut n.data);
+                }
+                live = all.len().min(cap);
+                stashes += 1;
+                heap = BinaryHeap::from(all);
+            }
+        }
         if trace {
             log::debug!(
-                "[hubplan-solver {label}] {:.3}s nodes {nodes} open {} ub {} bound {}",
+                "[hubplan-solver {label}] {:.3}s nodes {nodes} open {} (stash passes {stashes}) ub {} bound {}",
                 t0.elapsed().as_secs_f64(),
                 heap.len(),
                 best.as_ref().map_or(INF, |b| b.0),

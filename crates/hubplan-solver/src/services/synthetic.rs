@@ -98,11 +98,17 @@ impl ColocSpec {
     pub fn medium(seed: u64) -> ColocSpec {
         ColocSpec::three_services(Spec::medium(seed))
     }
-    /// By name: `K` or `M`.
+    /// `L`: 33,000 zones × 3,500 sites (the national L geography,
+    /// [`Spec::large`]), three services: issue 13's memory row.
+    pub fn large(seed: u64) -> ColocSpec {
+        ColocSpec::three_services(Spec::large(seed))
+    }
+    /// By name: `K`, `M` or `L`.
     pub fn sized(size: &str, seed: u64) -> Option<ColocSpec> {
         match size {
             "K" => Some(ColocSpec::kent(seed)),
             "M" => Some(ColocSpec::medium(seed)),
+            "L" => Some(ColocSpec::large(seed)),
             _ => None,
         }
     }
