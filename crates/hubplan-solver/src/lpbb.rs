@@ -329,12 +329,13 @@ struct Ctx<'a> {
 /// nonzeros (the root's rows with one more entry each, plus a column per
 /// site). A microlp solution holds the constraint matrix twice (by rows and
 /// by columns), its LU factors and a few dense vectors: on the L set covering
-/// instance (214k units) an open node holds about 8.4 MB, 40 bytes a unit, so
-/// the budget keeps the kept LPs under about 1 GB (the tree stashes from
-/// 1.25 × the cap). Beyond it, the nodes last in the queue keep only their
-/// decisions and are re-solved from the root LP when they are reached (L set
-/// covering peaked at 2.49 GiB after 287 nodes before).
-const LIVE_LP_NONZEROS: usize = 20_000_000;
+/// instance (137k units) an open node holds about 8.4 MB, about 60 bytes a
+/// unit, so the budget keeps the node LPs near 0.7 GB, and under 1.1 GB at
+/// the 1.25 × cap where the tree stashes. Beyond it, the nodes last in the
+/// queue keep only their decisions and are re-solved from the root LP when
+/// they are reached (L set covering peaked at 2.49 GiB after 287 nodes
+/// before; 1.70 GiB after 423 nodes with a budget of 20M).
+const LIVE_LP_NONZEROS: usize = 12_000_000;
 /// At least this many open nodes keep their LP, whatever its size.
 const MIN_LIVE_NODES: usize = 64;
 

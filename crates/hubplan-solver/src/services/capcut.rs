@@ -55,6 +55,17 @@ const TOL: f64 = 1e-6;
 /// but on large instances (the generated M) it finds no plan in time, and the
 /// branch-and-cut needs the time more.
 const FIRST_MASTER_SHARE: f64 = 0.1;
+/// Masters with more non-zeros than this take [`large`]: the interior-point
+/// LP and a rounded plan, no tree (the generated M's largest part has about
+/// 30k, the generated L 261k, where microlp's dual simplex found no feasible
+/// basis in 60 s).
+const IPM_MASTER_NONZEROS: usize = 150_000;
+/// Share of the stage's time [`large`]'s interior-point rounds may take.
+const IPM_SHARE: f64 = 0.6;
+/// Most interior-point rounds (each a cold solve with the cuts added).
+const IPM_ROUNDS: usize = 4;
+/// [`large`] rounds up every hosting above this LP value.
+const LARGE_ROUND_TOL: f64 = 1e-3;
 /// Fractional sites closed one at a time to find more Hall sets at an LP point.
 const FRACTIONAL_PROBES: usize = 24;
 
@@ -324,7 +335,20 @@ fn violated_in(m: &LinModel, fl: &[Flow], d: &Decision, which: impl Fn(u32) -> b
 /// hosting nothing (most expensive first). A change is checked against the
 /// Hall rows of the services it takes away only (the others' flows are
 /// unchanged).
-fn prune(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], mut d: Decision) -> Decision {
+fn prune(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], d: Decision) -> Decision {
+    prune_until(inst, m, fl, d, None)
+}
+
+/// [`prune`], stopping at `deadline` (every step keeps the decision
+/// feasible, so a stopped prune returns a feasible, less pruned decision).
+fn prune_until(
+    inst: &ServiceInstance,
+    m: &LinModel,
+    fl: &[Flow],
+    mut d: Decision,
+    deadline: Option<Instant>,
+) -> Decision {
+    let late = || deadline.is_some_and(|t| Instant::now() > t);
     let ok = |t: &Decision, gone: &[u32]| {
         inst.violations(t).is_empty() && violated_in(m, fl, t, |s| gone.contains(&s)).is_none()
     };
@@ -343,6 +367,9 @@ fn prune(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], mut d: Decision) -> 
         .collect();
     open.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     for (_, j) in open {
+        if late() {
+            return d;
+        }
         let gone: Vec<u32> = (0..inst.sites[j].hosts.len())
             .filter(|&k| d.host[j][k])
             .map(|k| inst.sites[j].hosts[k].service)
@@ -361,6 +388,9 @@ fn prune(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], mut d: Decision) -> 
         .collect();
     hosted.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     for (_, j, k) in hosted {
+        if late() {
+            return d;
+        }
         d.host[j][k] = false;
         if !ok(&d, &[inst.sites[j].hosts[k].service]) {
             d.host[j][k] = true;
@@ -372,6 +402,9 @@ fn prune(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], mut d: Decision) -> 
         .collect();
     open.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     for (_, j) in open {
+        if late() {
+            return d;
+        }
         d.open[j] = false;
         if !ok(&d, &[]) {
             d.open[j] = true;
@@ -412,8 +445,22 @@ pub(super) fn repair(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], d: Decis
 }
 
 /// [`repair`] without the final [`prune`].
-fn repair_unpruned(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], mut d: Decision) -> Option<Decision> {
+fn repair_unpruned(inst: &ServiceInstance, m: &LinModel, fl: &[Flow], d: Decision) -> Option<Decision> {
+    repair_unpruned_until(inst, m, fl, d, None)
+}
+
+/// [`repair_unpruned`], giving up (`None`) at `deadline`.
+fn repair_unpruned_until(
+    inst: &ServiceInstance,
+    m: &LinModel,
+    fl: &[Flow],
+    mut d: Decision,
+    deadline: Option<Instant>,
+) -> Option<Decision> {
     for _ in 0..=inst.sites.len() * inst.n_services.max(1) {
+        if deadline.is_some_and(|t| Instant::now() > t) {
+            return None;
+        }
         let Some((s, cut)) = first_violated(m, fl, &d) else {
             return Some(d);
         };
@@ -613,6 +660,144 @@ pub(super) fn improve(
     }
 }
 
+/// The stage on a master too large for microlp's simplex (more than
+/// [`IPM_MASTER_NONZEROS`] non-zeros: the generated L, 261k): rounds of the
+/// LP relaxation by the interior-point method of [`super::ipmlp`] with the
+/// Hall cuts its point violates, for at most [`IPM_SHARE`] of the time; the
+/// last point rounded up within each site's space ([`round_fit`]), repaired
+/// until every need fits, pruned and improved by the local search until the
+/// deadline. The bound is the certified LP bound; there is no tree. `None`
+/// of a plan (no usable interior point, or no repair in time) is
+/// `NoSolution` with the bound.
+#[allow(clippy::too_many_arguments)]
+fn large(
+    inst: &ServiceInstance,
+    master: &mut LinModel,
+    fl: &[Flow],
+    seen: &mut HashSet<Vec<u64>>,
+    t0: Instant,
+    secs: f64,
+    rel_gap: f64,
+    finish: &dyn Fn(Decision, Status, f64, u64) -> Result<StageResult, ServiceError>,
+) -> Result<StageResult, ServiceError> {
+    let deadline = t0 + std::time::Duration::from_secs_f64(secs.max(0.0));
+    let lp_until = t0 + std::time::Duration::from_secs_f64((secs * IPM_SHARE).max(0.0));
+    let mut bound = f64::NEG_INFINITY;
+    let mut point = None;
+    for round in 0..IPM_ROUNDS {
+        let left = lp_until.saturating_duration_since(Instant::now()).as_secs_f64();
+        if left <= 0.0 {
+            break;
+        }
+        let Some(lp) = super::ipmlp::solve(master, left) else {
+            break;
+        };
+        bound = bound.max(lp.bound);
+        // Cuts only when another round has time (about as long as this one).
+        if lp.seconds > lp_until.saturating_duration_since(Instant::now()).as_secs_f64() {
+            point = Some(lp.vals);
+            break;
+        }
+        let cuts = separate_all(fl, &lp.vals, true, seen);
+        log::debug!(
+            "[hubplan-solver capacity-cuts] interior-point round {round}: bound {}, {} cuts, {:.3}s",
+            lp.bound,
+            cuts.len(),
+            t0.elapsed().as_secs_f64()
+        );
+        point = Some(lp.vals);
+        if cuts.is_empty() {
+            break;
+        }
+        master.rows.extend(cuts);
+    }
+    let Some(vals) = point else {
+        return Ok(StageResult::NoSolution { bound });
+    };
+    let d = round_fit(inst, master, &vals, LARGE_ROUND_TOL);
+    log::debug!(
+        "[hubplan-solver capacity-cuts] rounded point: {} sites open, {:.3}s",
+        d.open.iter().filter(|&&o| o).count(),
+        t0.elapsed().as_secs_f64()
+    );
+    let Some(d) = repair_bulk_until(inst, master, fl, d, deadline) else {
+        log::debug!("[hubplan-solver capacity-cuts] the rounded point was not repaired in time");
+        return Ok(StageResult::NoSolution { bound });
+    };
+    if !inst.violations(&d).is_empty() {
+        log::debug!("[hubplan-solver capacity-cuts] the rounded point breaks a rule the repair does not mend");
+        return Ok(StageResult::NoSolution { bound });
+    }
+    let d = prune_until(inst, master, fl, d, Some(deadline));
+    log::debug!(
+        "[hubplan-solver capacity-cuts] rounded plan {} at {:.3}s",
+        cost(inst, &d),
+        t0.elapsed().as_secs_f64()
+    );
+    let d = improve(inst, &relax_placed(inst), master, fl, d, deadline);
+    let v = cost(inst, &d);
+    let proven = (v - bound).max(0.0) <= rel_gap.max(0.0) * v.abs() + 1e-6;
+    finish(d, if proven { Status::Optimal } else { Status::Feasible }, bound, 0)
+}
+
+/// [`repair_unpruned_until`] in bulk, for [`large`]: for each violated Hall
+/// cut, every service option of the cut's neighbourhood that fits in its
+/// site's space is hosted at once (opening its site); when that breaks
+/// another rule or adds nothing, the one-at-a-time repair takes over.
+/// National masters need a few bulk steps where the one-at-a-time repair
+/// needs one max-flow per added host. The result may host more than needed:
+/// the caller prunes it.
+fn repair_bulk_until(
+    inst: &ServiceInstance,
+    m: &LinModel,
+    fl: &[Flow],
+    mut d: Decision,
+    deadline: Instant,
+) -> Option<Decision> {
+    let t0 = Instant::now();
+    for step in 0..=inst.sites.len() * inst.n_services.max(1) {
+        if Instant::now() > deadline {
+            return None;
+        }
+        let Some((s, cut)) = first_violated(m, fl, &d) else {
+            return Some(d);
+        };
+        log::debug!(
+            "[hubplan-solver capacity-cuts] bulk repair step {step}: service {s}, a cut of {} sites, {:.3}s",
+            cut.coefs.len(),
+            t0.elapsed().as_secs_f64()
+        );
+        let mut t = d.clone();
+        let mut added = false;
+        for &(j, c) in &cut.coefs {
+            let j = j as usize;
+            let Some(k) = inst.host_pos(j, s) else {
+                continue;
+            };
+            let site = &inst.sites[j];
+            if c <= 0.0 || t.host[j][k] || site.fixing == Fixing::Closed || site.hosts[k].fixing == Fixing::Closed {
+                continue;
+            }
+            let used: f64 = (0..site.hosts.len())
+                .filter(|&q| t.host[j][q])
+                .map(|q| site.hosts[q].space)
+                .sum();
+            if site.capacity.is_some_and(|cap| used + site.hosts[k].space > cap + 1e-9) {
+                continue;
+            }
+            t.open[j] = true;
+            t.host[j][k] = true;
+            added = true;
+        }
+        if !added || !inst.violations(&t).is_empty() {
+            log::debug!("[hubplan-solver capacity-cuts] bulk repair: one at a time from here (added {added})");
+            return repair_unpruned_until(inst, m, fl, d, Some(deadline));
+        }
+        d = t;
+    }
+    None
+}
+
 /// Rounds of LP cut separation (at most [`ROOT_ROUNDS`], until no cut is
 /// violated or time runs out): the last LP bound (−∞ when none was solved),
 /// or `None` when the LP relaxation is infeasible.
@@ -669,6 +854,17 @@ pub(super) fn cost(inst: &ServiceInstance, d: &Decision) -> f64 {
 /// [`ServiceError::Backend`] when microlp fails, or returns a decision that
 /// breaks a rule (a bug).
 pub(super) fn solve_stage(inst: &ServiceInstance, secs: f64, opts: &SolveOptions) -> Result<StageResult, ServiceError> {
+    solve_stage_with(inst, secs, opts, IPM_MASTER_NONZEROS)
+}
+
+/// [`solve_stage`], with masters of more than `ipm_nonzeros` non-zeros
+/// solved by [`large`].
+fn solve_stage_with(
+    inst: &ServiceInstance,
+    secs: f64,
+    opts: &SolveOptions,
+    ipm_nonzeros: usize,
+) -> Result<StageResult, ServiceError> {
     let t0 = Instant::now();
     let left = || secs - t0.elapsed().as_secs_f64();
     let mut plain = inst.clone();
@@ -687,11 +883,6 @@ pub(super) fn solve_stage(inst: &ServiceInstance, secs: f64, opts: &SolveOptions
     let gap = opts.rel_gap.max(0.0) as f32;
     let mut seen = HashSet::new();
     let mut best_bound = f64::NEG_INFINITY;
-    // Root: cuts violated by the LP relaxation.
-    match lp_rounds(&mut master, &fl, &mut seen, gap, &left)? {
-        None => return Ok(StageResult::Infeasible),
-        Some(b) => best_bound = best_bound.max(b),
-    }
     let finish = |mut d: Decision, status: Status, bound: f64, nodes: u64| -> Result<StageResult, ServiceError> {
         keep_free_room(inst, &mut d);
         let v = inst.violations(&d);
@@ -712,6 +903,14 @@ pub(super) fn solve_stage(inst: &ServiceInstance, secs: f64, opts: &SolveOptions
             nodes,
         })
     };
+    if super::ipmlp::nonzeros(&master) > ipm_nonzeros {
+        return large(inst, &mut master, &fl, &mut seen, t0, secs, opts.rel_gap, &finish);
+    }
+    // Root: cuts violated by the LP relaxation.
+    match lp_rounds(&mut master, &fl, &mut seen, gap, &left)? {
+        None => return Ok(StageResult::Infeasible),
+        Some(b) => best_bound = best_bound.max(b),
+    }
     log::debug!(
         "[hubplan-solver capacity-cuts] root: LP bound {best_bound}, {} rows, {:.3}s",
         master.rows.len(),
@@ -905,6 +1104,73 @@ pub(super) mod tests {
             better += usize::from(c < start - 1e-9);
         }
         assert!(better >= 5, "{better} improved");
+    }
+
+    /// The interior-point path of national-size masters ([`large`]), forced on
+    /// small random instances: every plan it returns keeps every rule and
+    /// costs at least the assignment MIP's optimum, its bound never passes
+    /// that optimum, "optimal" only when it is, and it never returns a plan
+    /// where the MIP proves there is none.
+    #[test]
+    fn interior_point_path_gives_valid_plans_and_bounds() {
+        let mut g = Lcg(41);
+        let opts = SolveOptions::default();
+        let (mut optima, mut plans, mut proven) = (0, 0, 0);
+        for case in 0..40 {
+            let inst = random(&mut g, 9, 14);
+            let m = build(&inst, ServiceObjective::MinCost, None);
+            let a = solve_stage_with(&inst, 60.0, &opts, 0).unwrap();
+            let b = mip_stage(
+                &inst,
+                &m,
+                60.0,
+                &opts,
+                ServiceBackend::Microlp,
+                ServiceObjective::MinCost,
+            )
+            .unwrap();
+            let opt = match b {
+                StageResult::Solved { decision, status, .. } => {
+                    assert_eq!(status, Status::Optimal, "case {case}");
+                    optima += 1;
+                    Some(cost(&inst, &decision))
+                }
+                _ => None,
+            };
+            match (a, opt) {
+                (
+                    StageResult::Solved {
+                        decision,
+                        flows,
+                        status,
+                        bound,
+                        ..
+                    },
+                    Some(z),
+                ) => {
+                    plans += 1;
+                    let v = cost(&inst, &decision);
+                    assert!(inst.violations(&decision).is_empty(), "case {case}");
+                    assert!(super::super::assignment_violations(&inst, &decision, &flows).is_empty());
+                    assert!(v >= z - 1e-6, "case {case}: plan {v} below the optimum {z}");
+                    assert!(bound <= z + 1e-6, "case {case}: bound {bound} above the optimum {z}");
+                    if status == Status::Optimal {
+                        proven += 1;
+                        assert!((v - z).abs() < 1e-6, "case {case}: 'optimal' {v} against {z}");
+                    }
+                }
+                (StageResult::Solved { .. }, None) => panic!("case {case}: a plan where the MIP finds none"),
+                (StageResult::NoSolution { bound }, Some(z)) => {
+                    assert!(bound <= z + 1e-6, "case {case}: bound {bound} above the optimum {z}");
+                }
+                _ => {}
+            }
+        }
+        assert!(
+            optima >= 6 && plans * 4 >= optima * 3,
+            "{plans} plans of {optima} feasible cases"
+        );
+        assert!(proven > 0, "no case proven: the bound is never the LP's");
     }
 
     fn check_against_mip(seed: u64, cases: usize, sites: usize, zones: usize) {

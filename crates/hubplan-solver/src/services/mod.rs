@@ -51,6 +51,7 @@ mod capbc;
 pub mod capcut;
 pub mod export;
 pub mod instance;
+mod ipmlp;
 pub mod model;
 mod parts;
 pub mod solve;
