@@ -490,11 +490,12 @@ fn map(a: &Appendix<'_>, b: &mut Vec<Block>) {
         file: a.map_file.map(str::to_string),
         caption: format!(
             "{} {}, shaded and patterned by \
-             minutes{} to its nearest open hub after the plan ({}); black lines are district \
+             minutes to its nearest open hub after the plan ({}{}{}); black lines are district \
              boundaries. Buildings are marked by decision.",
             crate::map::finding(a.inputs, a.plan, a.scenario.max_minutes),
             crate::map::zones_drawn(a.inputs),
-            a.provenance.travel.by(),
+            a.provenance.travel.by().trim_start(),
+            if a.provenance.travel.by().is_empty() { "" } else { "; " },
             crate::fmt::limit_caption(a.scenario.max_minutes)
         ),
     });

@@ -1005,8 +1005,8 @@ fn per_service(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
     }
     b.push(h(2, "services", "Each service: map and equality"));
     b.push(Block::Para(format!(
-        "For each service, a map of minutes from each zone{} to its nearest open building \
-         hosting the service after the plan, and the change in those journeys by IMD decile (1 = most \
+        "For each service, a map of minutes from each zone to its nearest open building \
+         hosting the service after the plan{}, and the change in those journeys by IMD decile (1 = most \
          deprived) and by district, weighed by each zone's need for the service.",
         a.provenance.travel.by()
     )));

@@ -830,7 +830,7 @@ fn minutes_are_worded_after_the_travel_source_and_no_journey_is_said() {
         // Word splits runs; the words of a paragraph are in its text nodes.
         let docx: String = docx
             .split('<')
-            .filter_map(|t| t.split_once('>').map(|(tag, text)| (tag, text)))
+            .filter_map(|t| t.split_once('>'))
             .filter(|(tag, _)| tag.starts_with("w:t ") || *tag == "w:t")
             .map(|(_, text)| text)
             .collect();
