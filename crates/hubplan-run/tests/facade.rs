@@ -228,7 +228,9 @@ fn drop_column(csv: &str, col: &str) -> String {
 fn sites_without_annual_costs_warn_or_refuse_a_cost_objective() {
     let no_column = |s: &str| drop_column(s, "annual_cost");
     let (_d, path) = tiny_with(no_column, "kind = \"min_cost\"");
-    let err = load(&path, &LoadOptions::default(), &silent()).err().expect("refused");
+    let Err(err) = load(&path, &LoadOptions::default(), &silent()) else {
+        panic!("not refused")
+    };
     let text = err.to_string();
     assert!(err.is_bad_input(), "{text}");
     assert!(
@@ -254,10 +256,10 @@ fn sites_without_annual_costs_warn_or_refuse_a_cost_objective() {
             .collect::<String>()
     };
     let (_d, path) = tiny_with(empty_cells, "kind = \"min_cost\"");
-    let text = load(&path, &LoadOptions::default(), &silent())
-        .err()
-        .expect("refused")
-        .to_string();
+    let Err(err) = load(&path, &LoadOptions::default(), &silent()) else {
+        panic!("not refused")
+    };
+    let text = err.to_string();
     assert!(text.contains("every `annual_cost` cell is empty"), "{text}");
 
     let (_d, path) = tiny_with(no_column, "kind = \"min_travel\"\n[limits]\nsites = 3");
