@@ -119,6 +119,9 @@ fn group_line(g: &[&hubplan::notice::Notice]) -> String {
     s
 }
 
+/// Result with the facade's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +179,3 @@ mod tests {
         assert!(!text.contains("a warning"), "{text}");
     }
 }
-
-/// Result with the facade's [`Error`].
-pub type Result<T, E = Error> = std::result::Result<T, E>;
