@@ -22,6 +22,10 @@ pub struct SitesFile {
     pub lines: Vec<u64>,
     /// Non-fatal remarks (ignored columns, empty money cells read as 0…).
     pub warnings: Vec<String>,
+    /// Whether the file has an `annual_cost` column, and how many sites have a cost in it
+    /// (a cell that is not empty): a plan warns, or refuses a cost objective, when none
+    /// has (docs/FORMATS.md).
+    pub annual_costs: (bool, usize),
     /// Demand capacity of each site (`max_users`, in the unit of the zones' need;
     /// `None`: unlimited or no such column). See docs/FORMATS.md.
     pub max_users: Vec<Option<f64>>,
@@ -246,6 +250,7 @@ pub fn read_sites(path: &Path, services: Option<&[Service]>) -> Result<SitesFile
     let mut max_users = Vec::with_capacity(t.rows.len());
     let mut users_today = Vec::with_capacity(t.rows.len());
     // Per-service demand capacity (co-location model): (column, prefix, values).
+    let mut annual_costs_given = 0;
     let mut per_service: Vec<(usize, usize, Vec<Option<f64>>)> = (0..t.columns.len())
         .filter_map(|i| per_service_column(&t.columns[i]).map(|(k, _)| (i, k, Vec::with_capacity(t.rows.len()))))
         .collect();
@@ -306,6 +311,9 @@ pub fn read_sites(path: &Path, services: Option<&[Service]>) -> Result<SitesFile
             }
         };
         let annual_cost = money(annual, true)?;
+        if annual.is_some_and(|ci| !t.cell(row, Some(ci)).trim().is_empty()) {
+            annual_costs_given += 1;
+        }
         let backlog_v = money(backlog, false)?;
         let open_v = money(open_cost, st == SiteStatus::Candidate)?;
         let disposal_v = money(disposal, false)?;
@@ -381,6 +389,7 @@ pub fn read_sites(path: &Path, services: Option<&[Service]>) -> Result<SitesFile
         services: svc_list,
         lines,
         warnings,
+        annual_costs: (annual.is_some(), annual_costs_given),
         max_users,
         users_today,
         max_users_by_service,

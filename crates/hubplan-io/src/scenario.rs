@@ -292,6 +292,8 @@ pub struct InputRows {
     pub travel_file: PathBuf,
     /// Which column `need` came from (`need`, the scenario's `need_column`, or `population`).
     pub need_source: String,
+    /// Whether the sites file has an `annual_cost` column, and how many sites have a cost in it.
+    pub annual_costs: (bool, usize),
 }
 
 impl LoadedScenario {
@@ -1767,6 +1769,7 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
             .map(|t| resolve(&base_dir, t))
             .unwrap_or_default(),
         need_source: zones.need_source.clone(),
+        annual_costs: sites.annual_costs,
     };
     let scenario = Scenario {
         max_minutes: sf.max_minutes,

@@ -202,3 +202,67 @@ def test_settings_and_overrides_take_numpy_values_and_name_bad_ones(tiny):
         sc.plan(gap=0.1)
     with pytest.raises(ValueError, match=r"budget: expected a finite number, found nan"):
         hubplan.Scenario.from_frames(sites, zones, travel, budget=float("nan"))
+
+
+def test_sites_without_annual_cost_warn_or_refuse_min_cost(tiny):
+    sites, zones, travel = tiny
+    bare = sites.drop(columns=["annual_cost"])
+    with pytest.raises(hubplan.InputError, match=r"the sites frame: field annual_cost: objective min_cost .* no building has one \(the file has no "
+                                                 r"`annual_cost` column\), so every plan would cost £0"):
+        hubplan.Scenario.from_frames(bare, zones, travel, objective="min_cost")
+    plan = hubplan.Scenario.from_frames(bare, zones, travel, objective="min_travel", n_sites=3).plan()
+    assert plan.status == "optimal"
+    assert any("every building's running cost is taken as £0 a year" in w for w in plan.warnings), plan.warnings
+    plan = hubplan.Scenario.from_frames(sites, zones, travel, objective="min_travel", n_sites=3).plan()
+    assert not any("taken as £0" in w for w in plan.warnings), plan.warnings
+
+
+def test_a_geodataframe_without_crs_is_refused_unless_its_degrees_are_in_great_britain(tiny):
+    sites, zones, travel = tiny
+    gs = gpd.GeoDataFrame(sites.drop(columns=["lon", "lat"]),
+                          geometry=gpd.points_from_xy(sites.lon, sites.lat), crs="EPSG:4326")
+    bng = gs.to_crs("EPSG:27700").set_crs(None, allow_override=True)
+    assert bng.crs is None
+    with pytest.raises(ValueError, match=r"sites: the GeoDataFrame has no CRS, .* call "
+                                                 r"\.set_crs\(\"EPSG:4326\"\) .* or \.set_crs\(\"EPSG:27700\"\)"):
+        hubplan.Scenario.from_frames(bng, zones, travel)
+    gz = gpd.GeoDataFrame(zones.drop(columns=["lon", "lat"]),
+                          geometry=gpd.points_from_xy(zones.lon + 20, zones.lat), crs=None)
+    with pytest.raises(ValueError, match=r"zones: the GeoDataFrame has no CRS"):
+        hubplan.Scenario.from_frames(sites, gz, travel)
+    # Longitudes and latitudes within Great Britain cannot be BNG metres there: taken as WGS84.
+    degrees = gs.set_crs(None, allow_override=True)
+    plan = hubplan.Scenario.from_frames(degrees, zones, travel, max_minutes=35).plan()
+    assert plan.objective == 75000
+    # With the CRS set as the message says, the BNG frame plans the same.
+    plan = hubplan.Scenario.from_frames(bng.set_crs("EPSG:27700"), zones, travel, max_minutes=35).plan()
+    assert plan.objective == 75000
+
+
+def test_the_number_of_hubs_is_n_sites_and_sites_is_the_frame(tiny):
+    sites, zones, travel = tiny
+    with pytest.raises(TypeError, match=r"sites=2 names the sites frame, not the number of hubs; give the number of "
+                                        r"hubs as n_sites=2 \(or limits=\{'sites': 2\}\)"):
+        hubplan.Scenario.from_frames(sites, zones, travel, sites=2)
+    a = hubplan.Scenario.from_frames(sites, zones, travel, objective="min_travel", n_sites=3).plan()
+    b = hubplan.Scenario.from_frames(sites, zones, travel, objective="min_travel", limits={"sites": 3}).plan()
+    c = hubplan.Scenario.from_frames(sites=sites, zones=zones, travel_times=travel, objective="min_travel",
+                                     n_sites=3).plan()
+    assert a.status == b.status == c.status == "optimal"
+    assert a.objective == b.objective == c.objective
+    assert sum(d in ("keep", "open") for d in a.sites["decision"]) == 3
+    with pytest.raises(TypeError, match=r"missing the zones frame"):
+        hubplan.Scenario.from_frames(sites, travel_times=travel)
+
+
+def test_a_settings_error_names_the_keyword_not_the_private_file(tiny):
+    sites, zones, travel = tiny
+    with pytest.raises(hubplan.InputError) as e:
+        hubplan.Scenario.from_frames(sites, zones, travel, keep=["A", "Q"])
+    assert "setting keep=:" in str(e.value) and "scenario.toml" not in str(e.value), str(e.value)
+    with pytest.raises(hubplan.InputError) as e:
+        hubplan.Scenario.from_frames(sites, zones, travel, limits={"sites": 99})
+    assert "setting limits['sites']:" in str(e.value) and "scenario.toml" not in str(e.value), str(e.value)
+    with pytest.raises(hubplan.InputError) as e:
+        hubplan.Scenario.from_frames(sites, zones, travel, beyond_limit="sometimes")
+    assert "setting beyond_limit=:" in str(e.value) and "scenario.toml" not in str(e.value), str(e.value)

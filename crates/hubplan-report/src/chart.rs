@@ -89,7 +89,7 @@ pub fn sweep_chart_svg(results: &[SweepResult], title: &str) -> String {
         })
         .collect();
     let (xlabel, ylabel) = if limits_only {
-        ("Access limit (minutes by public transport)", "Annual saving")
+        ("Access limit (minutes)", "Annual saving")
     } else {
         ("Annual saving", "Share of need within the limit (%)")
     };

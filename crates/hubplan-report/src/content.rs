@@ -61,6 +61,36 @@ fn within(sc: &Scenario) -> String {
     crate::fmt::within_phrase(sc.max_minutes)
 }
 
+/// True when the travel times have no journey at all from zone `z` to any building.
+pub(crate) fn no_journey(inputs: &Inputs, z: ZoneIdx) -> bool {
+    inputs.travel.row(z).next().is_none()
+}
+
+/// The plan's unreachable zones split into those with journeys, all beyond the limit,
+/// and those with no journey at all: ((zones, need), (zones, need)).
+pub(crate) fn split_unreachable(inputs: &Inputs, plan: &Plan) -> ((usize, f64), (usize, f64)) {
+    let (mut beyond, mut none) = ((0, 0.0), (0, 0.0));
+    for &z in &plan.unreachable {
+        let acc = if no_journey(inputs, z) { &mut none } else { &mut beyond };
+        acc.0 += 1;
+        acc.1 += inputs.zone(z).need;
+    }
+    (beyond, none)
+}
+
+/// "1 zone (need 50) has no journey at all to any building in the travel times", or empty.
+pub(crate) fn no_journey_phrase(n: usize, need: f64) -> String {
+    if n == 0 {
+        return String::new();
+    }
+    format!(
+        "{} (need {}) {} no journey at all to any building in the travel times",
+        plural(n, "zone", "zones"),
+        count(need),
+        if n == 1 { "has" } else { "have" }
+    )
+}
+
 fn has_plan(p: &Plan) -> bool {
     matches!(p.status, PlanStatus::Optimal | PlanStatus::Feasible)
 }
@@ -240,6 +270,7 @@ fn summary(a: &Appendix<'_>, b: &mut Vec<Block>) {
     let (p, sc, t) = (a.plan, a.scenario, &a.plan.totals);
     b.push(h(2, "summary", "Summary"));
     let lim = within(sc);
+    let by = a.provenance.travel.by();
     let planned = has_plan(p);
     let in_limit = if sc.max_minutes.is_some() {
         " within the limit"
@@ -267,15 +298,15 @@ fn summary(a: &Appendix<'_>, b: &mut Vec<Block>) {
     };
     let intro = match (sc.objective, planned) {
         (ObjectiveKind::MinCost, true) => format!(
-            "The plan keeps every family {lim} of a hub by public transport{unreachable_note}, \
+            "The plan keeps every family {lim} of a hub{by}{unreachable_note}, \
              at the least annual running cost."
         ),
         (ObjectiveKind::MinCost, false) => format!(
-            "The scenario asks for every family {lim} of a hub by public transport{unreachable_note}, \
+            "The scenario asks for every family {lim} of a hub{by}{unreachable_note}, \
              at the least annual running cost."
         ),
         (ObjectiveKind::MaxCoverage, _) => format!(
-            "The {} as much need as possible {lim} of a hub by public transport{}.",
+            "The {} as much need as possible {lim} of a hub{by}{}.",
             if planned {
                 "plan reaches"
             } else {
@@ -400,22 +431,36 @@ fn summary(a: &Appendix<'_>, b: &mut Vec<Block>) {
         ));
     }
     if t.zones_unreachable > 0 {
-        notes.push(format!(
-            "{} (need {}) {} {} of every building, open or not; listed in [[sec:unreachable]]{}.",
-            plural(t.zones_unreachable, "zone", "zones"),
-            count(t.need_unreachable),
-            if t.zones_unreachable == 1 { "is" } else { "are" },
-            sc.max_minutes
-                .map_or_else(|| "out of reach".into(), |m| format!("beyond {} minutes", plain(m))),
-            match (sc.objective, sc.beyond_limit) {
-                (ObjectiveKind::MaxCoverage, _) => String::new(),
-                (_, hubplan::scenario::BeyondLimit::NoWorse) => ", where the rule forbids a longer journey".into(),
-                (_, hubplan::scenario::BeyondLimit::Tolerance(x)) => {
-                    format!(", where the rule allows at most {} minutes more", plain(x))
+        // Zones with journeys, all beyond the limit, and zones with no journey at all are
+        // told apart: "beyond 45 minutes" of a zone no building can be reached from is wrong.
+        let ((beyond, beyond_need), (none, none_need)) = split_unreachable(a.inputs, a.plan);
+        let mut parts = Vec::new();
+        if beyond > 0 {
+            parts.push(format!(
+                "{} (need {}) {} {} of every building, open or not{}",
+                plural(beyond, "zone", "zones"),
+                count(beyond_need),
+                if beyond == 1 { "is" } else { "are" },
+                sc.max_minutes
+                    .map_or_else(|| "out of reach".into(), |m| format!("beyond {} minutes", plain(m))),
+                match (sc.objective, sc.beyond_limit) {
+                    (ObjectiveKind::MaxCoverage, _) => String::new(),
+                    (_, hubplan::scenario::BeyondLimit::NoWorse) => ", where the rule forbids a longer journey".into(),
+                    (_, hubplan::scenario::BeyondLimit::Tolerance(x)) => {
+                        format!(", where the rule allows at most {} minutes more", plain(x))
+                    }
+                    (_, hubplan::scenario::BeyondLimit::Ignore) => " and left out of the rule".into(),
                 }
-                (_, hubplan::scenario::BeyondLimit::Ignore) => " and left out of the rule".into(),
-            }
-        ));
+            ));
+        }
+        if none > 0 {
+            parts.push(format!(
+                "{}, so no plan can reach {}",
+                no_journey_phrase(none, none_need),
+                if none == 1 { "it" } else { "them" }
+            ));
+        }
+        notes.push(format!("{}; listed in [[sec:unreachable]].", parts.join("; ")));
     }
     b.push(Block::List(notes));
     b.push(Block::Note(format!(
@@ -445,10 +490,12 @@ fn map(a: &Appendix<'_>, b: &mut Vec<Block>) {
         file: a.map_file.map(str::to_string),
         caption: format!(
             "{} {}, shaded and patterned by \
-             public-transport minutes to its nearest open hub after the plan ({}); black lines are district \
+             minutes to its nearest open hub after the plan ({}{}{}); black lines are district \
              boundaries. Buildings are marked by decision.",
             crate::map::finding(a.inputs, a.plan, a.scenario.max_minutes),
             crate::map::zones_drawn(a.inputs),
+            a.provenance.travel.by().trim_start(),
+            if a.provenance.travel.by().is_empty() { "" } else { "; " },
             crate::fmt::limit_caption(a.scenario.max_minutes)
         ),
     });
@@ -732,9 +779,9 @@ fn closures(a: &Appendix<'_>, b: &mut Vec<Block>) {
     }
     b.push(Block::Para(format!(
         "For each closing building: why it can close, and where the people who used it as their nearest hub go. \
-         \"Users\" are the zones whose nearest hub today is this building; minutes are public-transport minutes \
-         from the zone, weighted by need, before (to this building) and after (to their new nearest open hub). \
-         {}",
+         \"Users\" are the zones whose nearest hub today is this building; minutes are from the zone{}, \
+         weighted by need, before (to this building) and after (to their new nearest open hub). {}",
+        a.provenance.travel.by(),
         a.scenario.max_minutes.map_or_else(
             || crate::fmt::no_limit_note(None).trim_start().to_string(),
             |m| format!("The limit is {} minutes.", plain(m))
@@ -1216,9 +1263,16 @@ fn unreachable(a: &Appendix<'_>, b: &mut Vec<Block>) {
         ("Zones out of reach of every building", "within reach")
     };
     b.push(h(2, "unreachable", heading));
+    let (_, (none, none_need)) = split_unreachable(inputs, plan);
     b.push(Block::Para(format!(
-        "No building, open or closed, is {lim} of these zones by public transport, so no plan can bring \
-         them {within_the_limit}. They are listed here, never dropped. {}",
+        "No building, open or closed, is {lim} of these zones{}, so no plan can bring \
+         them {within_the_limit}.{} They are listed here, never dropped. {}",
+        a.provenance.travel.by(),
+        if none > 0 {
+            format!(" {}.", no_journey_phrase(none, none_need))
+        } else {
+            String::new()
+        },
         hubplan::explain::beyond_rule_sentence(inputs, a.scenario, plan)
     )));
     let mut t = Table::new(
@@ -1248,7 +1302,7 @@ fn unreachable(a: &Appendix<'_>, b: &mut Vec<Block>) {
             zone_label(inputs, z),
             district(&inputs.zone(z).district),
             count(inputs.zone(z).need),
-            best.map_or_else(|| "none reachable".into(), |(s, _)| site_label(inputs, s)),
+            best.map_or_else(|| "none (no journey at all)".into(), |(s, _)| site_label(inputs, s)),
             minutes_opt(best.map(|x| x.1)),
             format!(
                 "{} → {}",
@@ -1293,9 +1347,10 @@ fn method(a: &Appendix<'_>, b: &mut Vec<Block>) {
         format!("Objective: {objective}"),
         match sc.max_minutes {
             Some(m) => format!(
-                "Access: a zone is within the limit when its nearest open hub is at most {} minutes away by \
-                 public transport (the bound is inclusive). Zones are small areas taken at their centroid.",
-                plain(m)
+                "Access: a zone is within the limit when its nearest open hub is at most {} minutes away{} \
+                 (the bound is inclusive). Zones are small areas taken at their centroid.",
+                plain(m),
+                a.provenance.travel.by()
             ),
             None => "Access: there is no access limit; a zone is within reach when the travel-time matrix has a \
                      journey from it to an open hub, and its journey is to the nearest one. Zones are small areas \

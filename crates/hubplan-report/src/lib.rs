@@ -72,6 +72,9 @@ pub struct Provenance {
     pub settings: Vec<(String, String)>,
     /// The travel-time source: the timetable's date and window, or "modelled matrix", when known.
     pub transit: Option<String>,
+    /// How the travel times were made, for the words the appendix uses for its minutes
+    /// ("by public transport and walking", "in the supplied travel-time matrix").
+    pub travel: TravelMode,
     /// The solver back end and its options, as a sentence.
     pub solver: String,
     /// The hubplan version.
@@ -82,6 +85,50 @@ pub struct Provenance {
     /// The scenario's `[about]` section: author, date and the data's sources (on the
     /// cover and in the method section).
     pub about: About,
+}
+
+/// How a plan's travel times were made: the appendix words its minutes after it, so a
+/// supplied matrix (which may be driving, walking or anything else) is never called
+/// public transport.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TravelMode {
+    /// Computed from a GTFS timetable, walking in straight lines to, from and between stops.
+    Timetable,
+    /// Computed from a GTFS timetable, walking on OpenStreetMap streets.
+    TimetableStreets,
+    /// Read from a travel-time matrix supplied with the scenario (made by whatever means).
+    Matrix,
+    /// Not known (travel times handed in as values).
+    #[default]
+    Unknown,
+}
+
+impl TravelMode {
+    /// The mode of a run's `travel_source` as `plan.json` records it: `csv:FILE`
+    /// (a supplied matrix), `transit`, or `transit; streets: …`.
+    pub fn from_source(source: &str) -> Self {
+        if source.starts_with("csv:") {
+            Self::Matrix
+        } else if source.starts_with("transit; streets") {
+            Self::TimetableStreets
+        } else if source.starts_with("transit") {
+            Self::Timetable
+        } else {
+            Self::Unknown
+        }
+    }
+
+    /// How minutes are measured, to follow "within 35 minutes of a hub" or "minutes are
+    /// from the zone": " by public transport and walking", " in the supplied travel-time
+    /// matrix"; empty when unknown. Starts with a space when not empty.
+    pub fn by(self) -> &'static str {
+        match self {
+            Self::Timetable => " by public transport and walking",
+            Self::TimetableStreets => " by public transport and walking on the streets",
+            Self::Matrix => " in the supplied travel-time matrix",
+            Self::Unknown => "",
+        }
+    }
 }
 
 /// The scenario's `[about]` section as the appendix shows it (docs/FORMATS.md).

@@ -266,9 +266,10 @@ fn coverage(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
     let (inputs, p) = (a.inputs, a.plan);
     b.push(h(2, "coverage", "Coverage per service"));
     b.push(Block::Para(format!(
-        "Need within each service's access limit of an open building hosting it, by public transport. Need no \
+        "Need within each service's access limit of an open building hosting it{}. Need no \
          capable building reaches within the limit even with every building open is unreachable at baseline: \
          listed, never dropped. {}",
+        a.provenance.travel.by(),
         match a.rules.beyond_limit {
             hubplan::scenario::BeyondLimit::NoWorse => "Where the access rule applies and a building hosts the \
                  service for such a zone today, its journey to the service may not get longer \
@@ -739,9 +740,11 @@ fn method(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
          within each building's space; a service moved into a building that does not host it today costs its \
          one-off conversion cost."
             .to_string(),
-        "Access: a zone is within a service's limit when its nearest open building hosting that service is at \
-         most the limit away by public transport (inclusive). Zones are small areas taken at their centroid."
-            .to_string(),
+        format!(
+            "Access: a zone is within a service's limit when its nearest open building hosting that service is at \
+             most the limit away{} (inclusive). Zones are small areas taken at their centroid.",
+            pv.travel.by()
+        ),
         "Solving: an exact optimiser; every plan is re-checked by an independent evaluator that recomputes \
          each zone's nearest hosting building, the coverage, the hubs and the costs from the inputs."
             .to_string(),
@@ -1001,12 +1004,12 @@ fn per_service(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
         return;
     }
     b.push(h(2, "services", "Each service: map and equality"));
-    b.push(Block::Para(
-        "For each service, a map of public-transport minutes from each zone to its nearest open building \
-         hosting the service after the plan, and the change in those journeys by IMD decile (1 = most \
-         deprived) and by district, weighed by each zone's need for the service."
-            .into(),
-    ));
+    b.push(Block::Para(format!(
+        "For each service, a map of minutes from each zone to its nearest open building \
+         hosting the service after the plan{}, and the change in those journeys by IMD decile (1 = most \
+         deprived) and by district, weighed by each zone's need for the service.",
+        a.provenance.travel.by()
+    )));
     for k in 0..p.services.len() {
         let s = p.services[k];
         let name = service_name(inputs, s);

@@ -285,8 +285,9 @@ fn access(a: &StudyAppendix<'_>, b: &mut Vec<Block>) {
     let s = a.study;
     b.push(h(2, "access", "Access today"));
     b.push(Block::Para(format!(
-        "Minutes by public transport and walking from each zone to the nearest building hosting each service today; \
+        "Minutes from each zone to the nearest building hosting each service today{}; \
          shares are of children ({}) within the service's limit; mean minutes are over children who can reach one.",
+        a.provenance.travel.by(),
         s.children_source
     )));
     b.push(map_block(

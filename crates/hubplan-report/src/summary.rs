@@ -359,19 +359,26 @@ fn rules_sentence(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> String {
             .filter(|&z| inputs.zone(z).need > 0.0 && !plan.zones[z.index()].unreachable)
             .collect();
         let missed = under.iter().filter(|&&z| !plan.zones[z.index()].covered_after).count();
-        let excluded = plan.unreachable.len();
-        let excl = if excluded > 0 {
-            format!(
+        // Zones with journeys, all beyond the limit, apart from zones with no journey at all.
+        let ((beyond, beyond_need), (none, none_need)) = crate::content::split_unreachable(inputs, plan);
+        let mut excl = String::new();
+        if beyond > 0 {
+            excl.push_str(&format!(
                 "; {} (need {}) {} beyond {} minutes of every building, open or not, and {} excluded from the rule",
-                plural(excluded, "zone", "zones"),
-                count(plan.totals.need_unreachable),
-                if excluded == 1 { "is" } else { "are" },
+                plural(beyond, "zone", "zones"),
+                count(beyond_need),
+                if beyond == 1 { "is" } else { "are" },
                 plain(m),
-                if excluded == 1 { "is" } else { "are" }
-            )
-        } else {
-            String::new()
-        };
+                if beyond == 1 { "is" } else { "are" }
+            ));
+        }
+        if none > 0 {
+            excl.push_str(&format!(
+                "; {}, and {} excluded from the rule",
+                crate::content::no_journey_phrase(none, none_need),
+                if none == 1 { "is" } else { "are" }
+            ));
+        }
         if missed == 0 {
             parts.push(format!(
                 "The {}-minute access rule is met for all {} that a building can reach within the limit{excl}",

@@ -132,8 +132,18 @@ fn inputs() -> Inputs {
     for (z, n) in zones.iter_mut().zip(names) {
         z.name = n.into();
     }
+    Inputs {
+        sites,
+        zones,
+        services: vec![],
+        travel: TravelTimes::from_triples(9, 7, triples()).unwrap(),
+    }
+}
+
+/// The small fixture's travel times (zone, site, minutes).
+fn triples() -> Vec<(ZoneIdx, SiteIdx, f64)> {
     let (s, z) = (SiteIdx, ZoneIdx);
-    let t = vec![
+    vec![
         (z(0), s(0), 8.0),
         (z(0), s(1), 14.0),
         (z(1), s(1), 9.0),
@@ -151,13 +161,7 @@ fn inputs() -> Inputs {
         (z(7), s(6), 6.0),
         (z(7), s(3), 16.0),
         (z(8), s(4), 41.0),
-    ];
-    Inputs {
-        sites,
-        zones,
-        services: vec![],
-        travel: TravelTimes::from_triples(9, 7, t).unwrap(),
-    }
+    ]
 }
 
 /// Keep S1, S3, S4, S5; close S2 and S6; open nothing.
@@ -179,6 +183,7 @@ fn provenance() -> Provenance {
             ("need_column".into(), "pop_0_15 (children aged 0–15)".into()),
         ],
         transit: Some("modelled matrix (distance-based bus speed plus a wait)".into()),
+        travel: hubplan_report::TravelMode::Matrix,
         solver: "exact (hubplan branch-and-bound), time limit 60 s, gap 1e-6".into(),
         version: "0.0.0-test".into(),
         notices: Vec::new(),
@@ -767,4 +772,103 @@ fn min_travel_without_a_limit_says_there_is_none() {
             && svg.contains("more than 35 minutes from a hub"),
         "{svg}"
     );
+}
+
+/// The appendix words its minutes after the travel-time source (a supplied matrix is not
+/// "public transport"), and a zone with no journey at all is said to have none, not to be
+/// "beyond 35 minutes … where the rule forbids a longer journey". Markdown, HTML, Word and
+/// PDF are drawn from the same blocks; each is read back here.
+#[test]
+fn minutes_are_worded_after_the_travel_source_and_no_journey_is_said() {
+    use hubplan_report::TravelMode;
+    use std::io::Read;
+    let mut inp = inputs();
+    let mut lone = inp.zones[8].clone();
+    lone.id = "E01000010".into();
+    lone.name = "Nowhere 007A".into();
+    lone.need = 50.0;
+    inp.zones.push(lone);
+    inp.travel = TravelTimes::from_triples(10, 7, triples()).unwrap();
+    let sc = Scenario::min_cost();
+    let p = plan(&inp, &sc);
+    assert_eq!(p.unreachable.len(), 2, "E01000009 (beyond) and E01000010 (no journey)");
+    let ex = explain(&inp, &sc, &p);
+    let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (mode, by) in [
+        (TravelMode::Matrix, "in the supplied travel-time matrix"),
+        (TravelMode::Timetable, "by public transport and walking"),
+        (
+            TravelMode::TimetableStreets,
+            "by public transport and walking on the streets",
+        ),
+        (TravelMode::Unknown, ""),
+    ] {
+        let pv = Provenance {
+            travel: mode,
+            ..provenance()
+        };
+        let a = Appendix {
+            title: "Small county",
+            subtitle: None,
+            inputs: &inp,
+            scenario: &sc,
+            plan: &p,
+            explanations: &ex,
+            provenance: &pv,
+            generated: None,
+            map_file: None,
+        };
+        let md = flat(&appendix_md(&a));
+        let html = flat(&appendix_html(&a));
+        let mut docx = String::new();
+        zip::ZipArchive::new(std::io::Cursor::new(hubplan_report::appendix_docx(&a).unwrap()))
+            .unwrap()
+            .by_name("word/document.xml")
+            .unwrap()
+            .read_to_string(&mut docx)
+            .unwrap();
+        // Word splits runs; the words of a paragraph are in its text nodes.
+        let docx: String = docx
+            .split('<')
+            .filter_map(|t| t.split_once('>'))
+            .filter(|(tag, _)| tag.starts_with("w:t ") || *tag == "w:t")
+            .map(|(_, text)| text)
+            .collect();
+        let pdf = lopdf::Document::load_mem(&hubplan_report::appendix_pdf(&a).unwrap()).unwrap();
+        let pages: Vec<u32> = pdf.get_pages().keys().copied().collect();
+        let pdf = flat(&pdf.extract_text(&pages).unwrap());
+        for (what, text) in [
+            ("Markdown", &md),
+            ("HTML", &html),
+            ("Word", &flat(&docx)),
+            ("PDF", &pdf),
+        ] {
+            let public = text.contains("public transport") || text.contains("public-transport");
+            assert_eq!(
+                public,
+                matches!(mode, TravelMode::Timetable | TravelMode::TimetableStreets),
+                "{mode:?}, {what}: public transport named or not: {text}"
+            );
+            if !by.is_empty() {
+                assert!(text.contains(by), "{mode:?}, {what}: {by:?} missing: {text}");
+            }
+            for want in [
+                "1 zone (need 190) is beyond 35 minutes of every building, open or not, where the rule forbids a \
+                 longer journey",
+                "1 zone (need 50) has no journey at all to any building in the travel times",
+            ] {
+                assert!(text.contains(want), "{mode:?}, {what}: {want:?} missing: {text}");
+            }
+            assert!(
+                !text.contains("2 zones (need 240)"),
+                "{mode:?}, {what}: both counted beyond the limit: {text}"
+            );
+        }
+        let summary = summary_text(&inp, &sc, &p);
+        assert!(
+            summary.contains("1 zone (need 190) is beyond 35 minutes")
+                && summary.contains("1 zone (need 50) has no journey at all to any building"),
+            "{summary}"
+        );
+    }
 }

@@ -39,6 +39,7 @@ fn provenance() -> Provenance {
             ("capacity.assignment".into(), "split".into()),
         ],
         transit: Some("supplied matrix".into()),
+        travel: hubplan_report::TravelMode::Matrix,
         solver: "exact (hubplan), gap 1e-6".into(),
         version: "0.0.0-test".into(),
         notices: Vec::new(),

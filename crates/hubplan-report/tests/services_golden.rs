@@ -204,6 +204,7 @@ fn provenance() -> Provenance {
             ("max_minutes".into(), "20".into()),
         ],
         transit: Some("modelled matrix".into()),
+        travel: hubplan_report::TravelMode::Matrix,
         solver: "exact (hubplan branch-and-bound), time limit 10 s".into(),
         version: "0.0.0-test".into(),
         notices: Vec::new(),

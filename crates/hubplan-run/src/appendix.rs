@@ -133,6 +133,7 @@ pub(crate) fn provenance(
         inputs: provenance_inputs(meta),
         settings,
         transit,
+        travel: hubplan_report::TravelMode::from_source(&meta.travel_source),
         solver: solver_sentence(sc, plan),
         version: if meta.hubplan_version.is_empty() {
             env!("CARGO_PKG_VERSION").to_string()
@@ -241,6 +242,7 @@ pub(crate) fn services_appendix(
         inputs: provenance_inputs(meta),
         settings,
         transit: transit.or_else(|| travel_source_words(meta)),
+        travel: hubplan_report::TravelMode::from_source(&meta.travel_source),
         solver: format!(
             "{}; time limit {} s; relative gap tolerance {:e}",
             plan.solver.backend,

@@ -111,6 +111,7 @@ fn load_inner(
     let study = if study {
         Some(hubplan_io::study_options(&loaded)?)
     } else {
+        check_annual_costs(&mut loaded)?;
         None
     };
     // The travel times from [transit] first, so that the data checks see them.
@@ -340,6 +341,42 @@ pub(crate) fn read_timetable(t: &TransitSection, options: &LoadOptions, progress
         t.date.as_deref().unwrap_or("")
     )));
     Ok(Timetable { feed, report, cfg })
+}
+
+/// A plan's sites without running costs (docs/FORMATS.md, `annual_cost`): when no
+/// building has an `annual_cost` (no such column, or every cell empty) every cost and
+/// saving is £0. Under `min_cost`, whose whole aim is the least cost, that is an error;
+/// under the other objectives a warning (the loader's remarks reach the CLI, `plan.json`
+/// `warnings` and Python's `Plan.warnings`). A feasibility study needs no costs.
+fn check_annual_costs(loaded: &mut hubplan_io::LoadedScenario) -> Result<()> {
+    let (column, given) = loaded.rows.annual_costs;
+    if given > 0 || loaded.inputs_without_travel.sites.is_empty() {
+        return Ok(());
+    }
+    let file = loaded.rows.sites_file.display().to_string();
+    let why = if column {
+        "every `annual_cost` cell is empty"
+    } else {
+        "the file has no `annual_cost` column"
+    };
+    if loaded.scenario.objective == hubplan::ObjectiveKind::MinCost {
+        return Err(hubplan_io::IoError::new(
+            hubplan_io::IoErrorKind::MissingColumn,
+            format!(
+                "objective min_cost looks for the least annual running cost, but no building has one ({why}), so \
+                 every plan would cost £0; give each building's running cost in pounds a year in `annual_cost`, or \
+                 choose objective.kind = \"max_coverage\" or \"min_travel\""
+            ),
+        )
+        .in_file(&file)
+        .field("annual_cost")
+        .into());
+    }
+    loaded.warnings.push(format!(
+        "{file}: {why}: every building's running cost is taken as £0 a year, so the plan's costs and savings are \
+         all £0; give `annual_cost` (pounds a year) to compare costs"
+    ));
+    Ok(())
 }
 
 /// Zone → site travel times over a timetable read by [`read_timetable`], walking on

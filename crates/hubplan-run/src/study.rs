@@ -84,6 +84,7 @@ impl StudyOutcome {
                 inputs: crate::provenance_inputs(meta),
                 settings,
                 transit: crate::travel_source_words(meta),
+                travel: hubplan_report::TravelMode::from_source(&meta.travel_source),
                 solver: String::new(),
                 version: meta.hubplan_version.clone(),
                 notices: meta.notices.clone(),

@@ -187,3 +187,94 @@ fn a_capacitated_scenario_exports_its_capacity_rows() {
     let lp = job.export_text(&Overrides::default(), ExportFormat::Lp).unwrap();
     assert!(lp.contains("cap0"), "{lp}");
 }
+
+/// The tiny fixture with its sites file rewritten by `edit` and its `[objective]` set to
+/// `objective`, in a temporary directory.
+fn tiny_with(edit: impl Fn(&str) -> String, objective: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let src = root().join("fixtures/tiny");
+    for f in ["zones.csv", "travel_times.csv"] {
+        std::fs::copy(src.join(f), dir.path().join(f)).unwrap();
+    }
+    let sites = std::fs::read_to_string(src.join("sites.csv")).unwrap();
+    std::fs::write(dir.path().join("sites.csv"), edit(&sites)).unwrap();
+    let scenario = std::fs::read_to_string(src.join("scenario.toml"))
+        .unwrap()
+        .replace("kind = \"min_cost\"", objective);
+    let path = dir.path().join("scenario.toml");
+    std::fs::write(&path, scenario).unwrap();
+    (dir, path)
+}
+
+/// A CSV without its column `col` (by name, in the header).
+fn drop_column(csv: &str, col: &str) -> String {
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let k = header.iter().position(|&h| h == col).unwrap();
+    csv.lines()
+        .map(|l| {
+            // The tiny sites file quotes no cell, so a plain split is exact.
+            let mut cells: Vec<&str> = l.split(',').collect();
+            cells.remove(k);
+            cells.join(",") + "\n"
+        })
+        .collect()
+}
+
+/// Sites without running costs: under min_cost (whose aim is the least cost) an error
+/// naming the file, the field and what to do; under another objective a plan, with a
+/// warning in plan.json saying every cost is taken as £0. Empty cells everywhere count as
+/// no costs; one cost given is enough (the other cells warn as before).
+#[test]
+fn sites_without_annual_costs_warn_or_refuse_a_cost_objective() {
+    let no_column = |s: &str| drop_column(s, "annual_cost");
+    let (_d, path) = tiny_with(no_column, "kind = \"min_cost\"");
+    let Err(err) = load(&path, &LoadOptions::default(), &silent()) else {
+        panic!("not refused")
+    };
+    let text = err.to_string();
+    assert!(err.is_bad_input(), "{text}");
+    assert!(
+        text.contains("sites.csv")
+            && text.contains("field annual_cost")
+            && text.contains("objective min_cost")
+            && text.contains("the file has no `annual_cost` column")
+            && text.contains("every plan would cost £0"),
+        "{text}"
+    );
+    let empty_cells = |s: &str| {
+        let header: Vec<&str> = s.lines().next().unwrap().split(',').collect();
+        let k = header.iter().position(|&h| h == "annual_cost").unwrap();
+        s.lines()
+            .enumerate()
+            .map(|(i, l)| {
+                let mut c: Vec<&str> = l.split(',').collect();
+                if i > 0 {
+                    c[k] = "";
+                }
+                c.join(",") + "\n"
+            })
+            .collect::<String>()
+    };
+    let (_d, path) = tiny_with(empty_cells, "kind = \"min_cost\"");
+    let Err(err) = load(&path, &LoadOptions::default(), &silent()) else {
+        panic!("not refused")
+    };
+    let text = err.to_string();
+    assert!(text.contains("every `annual_cost` cell is empty"), "{text}");
+
+    let (_d, path) = tiny_with(no_column, "kind = \"min_travel\"\n[limits]\nsites = 3");
+    let job = load(&path, &LoadOptions::default(), &silent()).expect("plans");
+    let out = job.solve(&Overrides::default()).unwrap();
+    assert_eq!(out.status(), PlanStatus::Optimal);
+    let warnings = out.plan_json().unwrap()["warnings"].to_string();
+    assert!(
+        warnings.contains("the file has no `annual_cost` column: every building's running cost is taken as £0 a year"),
+        "{warnings}"
+    );
+    // One cost given: no such warning, and min_cost plans.
+    let one_cost = |s: &str| empty_cells(s).replacen(",existing,,", ",existing,30000,", 1);
+    let (_d, path) = tiny_with(one_cost, "kind = \"min_cost\"");
+    let job = load(&path, &LoadOptions::default(), &silent()).expect("plans");
+    let out = job.solve(&Overrides::default()).unwrap();
+    assert!(!out.plan_json().unwrap()["warnings"].to_string().contains("taken as £0"));
+}

@@ -58,7 +58,8 @@ _SETTINGS = {
     "then": ("objective", "then"),
     "tolerance": ("objective", "tolerance"),
     "budget": ("limits", "budget"),
-    "sites": ("limits", "sites"),
+    # The number of hubs (limits.sites): `sites` is the sites frame in from_frames.
+    "n_sites": ("limits", "sites"),
     "min_sites": ("limits", "min_sites"),
     "max_sites": ("limits", "max_sites"),
     "keep": ("limits", "keep"),
@@ -238,8 +239,8 @@ class Scenario:
         return json.loads(self._project.notices_json())
 
     @classmethod
-    def from_frames(cls, sites: Any, zones: Any, travel_times: Any, services: Any = None,
-                    **settings: Any) -> "Scenario":
+    def from_frames(cls, sites: Any = None, zones: Any = None, travel_times: Any = None, services: Any = None,
+                    /, **settings: Any) -> "Scenario":
         """A scenario from frames instead of files.
 
         ``sites`` and ``zones`` are pandas DataFrames with the columns of the file
@@ -247,25 +248,56 @@ class Scenario:
         ``annual_cost``…) or GeoDataFrames in WGS84 or British National Grid
         (zone polygons are taken at their centroid, as from a GeoJSON file);
         ``travel_times`` has ``zone_id, site_id, minutes``; ``services`` is optional.
-        Settings: ``max_minutes``, ``objective``, ``budget``, ``sites``, ``keep``,
-        ``close``, ``time_limit_s``, ``gap``, ``need_column``, ``beyond_limit``…, and
-        whole sections as dicts: ``services={...}``, ``report={...}``, ``about={...}``.
+        The frames may also be given by keyword (``sites=``, ``zones=``…).
+        Settings: ``max_minutes``, ``objective``, ``budget``, ``n_sites`` (the number of
+        hubs, ``limits.sites``; ``sites`` is the sites frame), ``keep``, ``close``,
+        ``time_limit_s``, ``gap``, ``need_column``, ``beyond_limit``…, and whole sections
+        as dicts: ``services={...}``, ``report={...}``, ``about={...}``, ``limits={...}``.
+        An error in a setting names it as given here (``keep=``, ``limits['sites']``).
         """
+        frames = {"sites": sites, "zones": zones, "travel_times": travel_times, "services": services}
+        if isinstance(services, Mapping):  # the [services] section, given in the frame's place
+            frames["services"] = None
+            settings.setdefault("services", services)
+        for key in ("sites", "zones", "travel_times", "services"):
+            if key not in settings:
+                continue
+            value = settings[key]
+            if key == "services" and isinstance(value, Mapping):
+                continue  # the [services] section
+            if key == "sites" and not hasattr(value, "columns"):
+                n = _frames.plain_value(value)
+                raise TypeError(
+                    f"from_frames: sites={n!r} names the sites frame, not the number of hubs; give the number of "
+                    f"hubs as n_sites={n!r} (or limits={{'sites': {n!r}}})")
+            if frames[key] is not None:
+                raise TypeError(f"from_frames: the {key} frame is given twice, as an argument and as {key}=")
+            frames[key] = settings.pop(key)
+        missing = [k for k in ("sites", "zones", "travel_times") if frames[k] is None]
+        if missing:
+            raise TypeError(f"from_frames: missing the {' and '.join(missing)} frame{'s' if len(missing) > 1 else ''}")
+        sites, zones, travel_times, services = (frames[k] for k in ("sites", "zones", "travel_times", "services"))
         sections: dict[str, dict[str, Any]] = {}
         inputs: dict[str, Any] = {}
+        # How the caller spelt each setting, "section.key" -> "keep=" or "limits['sites']",
+        # for errors (the scenario file written here is private).
+        spelt: dict[str, str] = {}
         for key, value in settings.items():
-            if key in _SECTIONS:
+            if key in _SECTIONS or key == "limits" and isinstance(value, Mapping):
                 if not isinstance(value, Mapping):
                     raise TypeError(f"{key}= expects a dict of the [{key}] section's keys")
                 sections.setdefault(key, {}).update(value)
+                for name in value:
+                    spelt[f"{key}.{name}"] = f"{key}[{str(name)!r}]"
             elif key in _SETTINGS:
                 section, name = _SETTINGS[key]
+                spelt[f"{section}.{name}"] = f"{key}="
                 if section == "inputs":
                     inputs[name] = value
                 else:
                     sections.setdefault(section, {})[name] = value
             else:
-                raise _unknown("setting", key, list(_SETTINGS) + list(_SECTIONS))
+                raise _unknown("setting", key, list(_SETTINGS) + list(_SECTIONS) + ["limits"])
         tmp = tempfile.mkdtemp(prefix="hubplan-frames-")
         try:
             files = {}
@@ -284,14 +316,15 @@ class Scenario:
                     if _frames._is_geo(frame):
                         ids = frame[[c for c in frame.columns if str(c).lower() == "id"][0]].astype(str)
                         geometry[layer] = (list(ids), frame.geometry, fcrs)
-            text = _frames.scenario_toml(inputs, {s: sections.get(s, {}) for s in
-                                                  ("access", "objective", "limits", "solver") + _SECTIONS})
+            text, keys = _frames.scenario_toml(inputs, {s: sections.get(s, {}) for s in
+                                                        ("access", "objective", "limits", "solver") + _SECTIONS})
             with open(os.path.join(tmp, "scenario.toml"), "w", encoding="utf-8") as f:
                 f.write(text)
             try:
                 project = Project.load(os.path.join(tmp, "scenario.toml"), None)
             except HubplanError as e:
-                raise type(e)(_frames.translate_error(str(e), files, tmp)) from None
+                message = _frames.translate_error(str(e), files, tmp)
+                raise type(e)(_frames.name_settings(message, keys, spelt)) from None
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise

@@ -1,6 +1,6 @@
 from os import PathLike
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
@@ -44,10 +44,11 @@ class Scenario:
     @classmethod
     def from_frames(
         cls,
-        sites: pd.DataFrame,
-        zones: pd.DataFrame,
-        travel_times: pd.DataFrame,
-        services: pd.DataFrame | None = None,
+        sites: pd.DataFrame | None = None,
+        zones: pd.DataFrame | None = None,
+        travel_times: pd.DataFrame | None = None,
+        services: pd.DataFrame | Mapping[str, Any] | None = None,
+        /,
         **settings: Any,
     ) -> Scenario: ...
     def plan(

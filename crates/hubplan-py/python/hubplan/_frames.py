@@ -165,6 +165,31 @@ def _to_wgs84(geoms: Any, crs: str | None, name: str) -> Any:
             f"in EPSG:4326 or British National Grid (EPSG:27700)") from None
 
 
+# Longitudes and latitudes of British National Grid's area of use (hubplan-check's BNG_AREA).
+GB_LONLAT = (-9.01, 49.75, 2.01, 61.01)
+
+
+def check_crs(df: Any, name: str) -> None:
+    """A GeoDataFrame without a CRS is refused unless its coordinates are unambiguous.
+
+    Unambiguous means every coordinate is a longitude and latitude within Great Britain's
+    area (GB_LONLAT): such small numbers, read as British National Grid metres, would lie
+    in the sea off the Scilly Isles, so they are taken as WGS84 (EPSG:4326). Anything
+    else (metres, or degrees elsewhere) raises FrameError telling the caller to set the CRS.
+    """
+    if not _is_geo(df) or df.crs is not None or len(df) == 0:
+        return
+    minx, miny, maxx, maxy = (float(v) for v in df.geometry.total_bounds)
+    lo_lon, lo_lat, hi_lon, hi_lat = GB_LONLAT
+    if lo_lon <= minx and maxx <= hi_lon and lo_lat <= miny and maxy <= hi_lat:
+        return
+    raise FrameError(
+        f"{name}: the GeoDataFrame has no CRS, and its coordinates (x {minx:g} to {maxx:g}, y {miny:g} to "
+        f"{maxy:g}) are not longitudes and latitudes in Great Britain, so hubplan cannot tell what they are; "
+        f"call .set_crs(\"EPSG:4326\") on the frame if they are longitude and latitude, or "
+        f".set_crs(\"EPSG:27700\") if they are British National Grid eastings and northings in metres")
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return ";".join(str(v) for v in value)
@@ -174,6 +199,8 @@ def _cell(value: Any) -> Any:
 def write_frame(df: Any, kind: str, folder: str, name: str) -> tuple[str, dict]:
     """Writes a checked frame into `folder` and returns (file name, error mapping info)."""
     check_frame(df, kind, name)
+    if kind in ("sites", "zones"):
+        check_crs(df, name)
     out = pd.DataFrame(df).copy()
     for col in out.columns:
         if str(col).lower() in LIST_COLUMNS:
@@ -251,7 +278,11 @@ def translate_error(message: str, files: Mapping[str, dict], folder: str) -> str
             return mm.group(0)
 
         out = _OTHER_LINE.sub(other, out)
-    return out.replace(folder + os.sep, "").replace(folder, "<frames>")
+    out = out.replace(folder + os.sep, "").replace(folder, "<frames>")
+    # The private file's name elsewhere ("sites.csv: field annual_cost", "an id from sites.csv"): the frame.
+    for info in files.values():
+        out = re.sub(rf"(?<![\w/<]){re.escape(info['file'])}(?!\w)", f"the {info['name']} frame", out)
+    return out
 
 
 def plain_value(value: Any) -> Any:
@@ -281,10 +312,14 @@ def toml_value(value: Any, key: str = "value") -> str:
     raise FrameError(f"{key}: cannot write {value!r} ({type(value).__name__}) into a scenario")
 
 
-def scenario_toml(inputs: Mapping[str, str], sections: Mapping[str, Mapping[str, Any]]) -> str:
+def scenario_toml(inputs: Mapping[str, str],
+                  sections: Mapping[str, Mapping[str, Any]]) -> tuple[str, dict[int, str]]:
+    """The private scenario file, and which setting ("section.key") is on each of its lines."""
     lines = ["# written by hubplan for Python (Scenario.from_frames)", "[inputs]"]
+    keys: dict[int, str] = {}
     for key, value in inputs.items():
         lines.append(f"{key} = {toml_value(value, key)}")
+        keys[len(lines)] = f"inputs.{key}"
     for section, values in sections.items():
         if not values:
             continue
@@ -293,4 +328,23 @@ def scenario_toml(inputs: Mapping[str, str], sections: Mapping[str, Mapping[str,
             if value is None:
                 continue
             lines.append(f"{key} = {toml_value(value, key)}")
-    return "\n".join(lines) + "\n"
+            keys[len(lines)] = f"{section}.{key}"
+    return "\n".join(lines) + "\n", keys
+
+
+_TOML_LINE = re.compile(r"scenario\.toml:(?P<line>\d+):(?: field (?P<field>[\w.]+):)?")
+
+
+def name_settings(message: str, keys: Mapping[int, str], spelt: Mapping[str, str]) -> str:
+    """Rewrites `scenario.toml:9: field limits.keep: …` (the private file from_frames writes)
+    as `setting keep=: …`, naming the keyword or section entry the caller gave."""
+
+    def name(line: int, field: str | None = None) -> str | None:
+        key = field if field in spelt else keys.get(line)
+        return spelt.get(key) if key else None
+
+    def repl(m: re.Match) -> str:
+        n = name(int(m.group("line")), m.group("field"))
+        return f"setting {n}:" if n else m.group(0)
+
+    return _TOML_LINE.sub(repl, message)
