@@ -64,8 +64,10 @@ const IPM_MASTER_NONZEROS: usize = 150_000;
 const IPM_SHARE: f64 = 0.6;
 /// Most interior-point rounds (each a cold solve with the cuts added).
 const IPM_ROUNDS: usize = 4;
-/// [`large`] rounds up every hosting above this LP value.
-const LARGE_ROUND_TOL: f64 = 1e-3;
+/// [`large`] keeps every hosting at or above this LP value (an interior
+/// point is positive everywhere: rounding up all of it filled every site's
+/// space and left the repair no room), then covers and repairs the rest.
+const LARGE_ROUND_TOL: f64 = 0.5;
 /// Fractional sites closed one at a time to find more Hall sets at an LP point.
 const FRACTIONAL_PROBES: usize = 24;
 
@@ -418,19 +420,33 @@ fn prune_until(
 /// when the site's other rules allow it. Under `min_cost` this changes neither
 /// the cost nor feasibility (it only adds room), but a kept building does not
 /// lose its children's centre to an arbitrary choice between equal optima.
+///
+/// Only the site's own rules can break (a hosting at no cost at an open site
+/// changes no cost, count or budget, adds coverage and hub status), so each
+/// addition is checked locally: not forced off, and within the site's space
+/// (as [`ServiceInstance::violations`] measures it). Per-site checks keep it
+/// linear: checking the whole decision per addition took minutes at national
+/// size.
 pub(super) fn keep_free_room(inst: &ServiceInstance, d: &mut Decision) {
     for j in 0..inst.sites.len() {
         if !d.open[j] {
             continue;
         }
-        for k in 0..inst.sites[j].hosts.len() {
-            let h = &inst.sites[j].hosts[k];
-            if d.host[j][k] || h.conversion_cost != 0.0 || h.max_users.is_none() {
+        let site = &inst.sites[j];
+        for k in 0..site.hosts.len() {
+            let h = &site.hosts[k];
+            if d.host[j][k] || h.conversion_cost != 0.0 || h.max_users.is_none() || h.fixing == Fixing::Closed {
                 continue;
             }
-            d.host[j][k] = true;
-            if !inst.violations(d).is_empty() {
-                d.host[j][k] = false;
+            let used: f64 = (0..site.hosts.len())
+                .filter(|&q| d.host[j][q])
+                .map(|q| site.hosts[q].space)
+                .sum();
+            if site
+                .capacity
+                .is_none_or(|c| used + h.space <= c + 1e-9 * c.abs().max(1.0))
+            {
+                d.host[j][k] = true;
             }
         }
     }
@@ -720,7 +736,9 @@ fn large(
         d.open.iter().filter(|&&o| o).count(),
         t0.elapsed().as_secs_f64()
     );
-    let Some(d) = repair_bulk_until(inst, master, fl, d, deadline) else {
+    let relaxed = relax_placed(inst);
+    let d = cover_required(inst, d);
+    let Some(d) = repair_bulk_until(&relaxed, master, fl, d, deadline) else {
         log::debug!("[hubplan-solver capacity-cuts] the rounded point was not repaired in time");
         return Ok(StageResult::NoSolution { bound });
     };
@@ -734,16 +752,65 @@ fn large(
         cost(inst, &d),
         t0.elapsed().as_secs_f64()
     );
-    let d = improve(inst, &relax_placed(inst), master, fl, d, deadline);
+    let d = improve(inst, &relaxed, master, fl, d, deadline);
     let v = cost(inst, &d);
     let proven = (v - bound).max(0.0) <= rel_gap.max(0.0) * v.abs() + 1e-6;
     finish(d, if proven { Status::Optimal } else { Status::Feasible }, bound, 0)
 }
 
+/// Hosts, for every required client no open site serves, its service at
+/// the cheapest site in its reach that may host it and has the space
+/// (opening the site: running and opening cost plus the conversion), so a
+/// rounded LP point covers every client before its capacities are repaired.
+/// A client with no such site stays uncovered (the caller's check then
+/// refuses the plan).
+fn cover_required(inst: &ServiceInstance, mut d: Decision) -> Decision {
+    for c in &inst.clients {
+        if c.coverage != Coverage::Required || c.arcs.iter().any(|a| inst.hosts(&d, a.site as usize, c.service)) {
+            continue;
+        }
+        let mut best: Option<(f64, usize, usize)> = None;
+        for a in &c.arcs {
+            let j = a.site as usize;
+            let Some(k) = inst.host_pos(j, c.service) else {
+                continue;
+            };
+            let site = &inst.sites[j];
+            if site.fixing == Fixing::Closed || site.hosts[k].fixing == Fixing::Closed {
+                continue;
+            }
+            let used: f64 = (0..site.hosts.len())
+                .filter(|&q| d.open[j] && d.host[j][q])
+                .map(|q| site.hosts[q].space)
+                .sum();
+            if site.capacity.is_some_and(|cap| used + site.hosts[k].space > cap + 1e-9) {
+                continue;
+            }
+            let opening = if d.open[j] {
+                0.0
+            } else {
+                site.annual_cost + site.open_cost
+            };
+            let price = opening + site.hosts[k].conversion_cost;
+            if best.is_none_or(|(p, bj, _)| price < p || (price == p && j < bj)) {
+                best = Some((price, j, k));
+            }
+        }
+        if let Some((_, j, k)) = best {
+            d.open[j] = true;
+            d.host[j][k] = true;
+        }
+    }
+    d
+}
+
 /// [`repair_unpruned_until`] in bulk, for [`large`]: for each violated Hall
 /// cut, every service option of the cut's neighbourhood that fits in its
-/// site's space is hosted at once (opening its site); when that breaks
-/// another rule or adds nothing, the one-at-a-time repair takes over.
+/// site's space is hosted at once (opening its site); when none fits, the
+/// cut's sites drop the other services they host (not forced ones) to make
+/// room, and the required clients that leaves uncovered are covered again
+/// ([`cover_required`]). When that breaks another rule or adds nothing, the
+/// one-at-a-time repair takes over.
 /// National masters need a few bulk steps where the one-at-a-time repair
 /// needs one max-flow per added host. The result may host more than needed:
 /// the caller prunes it.
@@ -755,6 +822,7 @@ fn repair_bulk_until(
     deadline: Instant,
 ) -> Option<Decision> {
     let t0 = Instant::now();
+    let mut pinned: HashSet<(usize, usize)> = HashSet::new();
     for step in 0..=inst.sites.len() * inst.n_services.max(1) {
         if Instant::now() > deadline {
             return None;
@@ -788,6 +856,42 @@ fn repair_bulk_until(
             t.open[j] = true;
             t.host[j][k] = true;
             added = true;
+        }
+        if !added {
+            // Every site of the cut that may host the service is full: make
+            // room at one of them by dropping the services it hosts that are
+            // neither forced nor placed by an earlier such step (so two
+            // services cannot take a site from each other in turn); their
+            // clients are covered again elsewhere below.
+            for &(j, c) in &cut.coefs {
+                let j = j as usize;
+                let Some(k) = inst.host_pos(j, s) else {
+                    continue;
+                };
+                let site = &inst.sites[j];
+                if c <= 0.0 || t.host[j][k] || site.fixing == Fixing::Closed || site.hosts[k].fixing == Fixing::Closed {
+                    continue;
+                }
+                let mut room = t.clone();
+                for q in 0..site.hosts.len() {
+                    if q != k && room.host[j][q] && site.hosts[q].fixing != Fixing::Open && !pinned.contains(&(j, q)) {
+                        room.host[j][q] = false;
+                    }
+                }
+                let used: f64 = (0..site.hosts.len())
+                    .filter(|&q| room.host[j][q])
+                    .map(|q| site.hosts[q].space)
+                    .sum();
+                if site.capacity.is_none_or(|cap| used + site.hosts[k].space <= cap + 1e-9) {
+                    room.open[j] = true;
+                    room.host[j][k] = true;
+                    pinned.insert((j, k));
+                    t = room;
+                    added = true;
+                    break;
+                }
+            }
+            t = cover_required(inst, t);
         }
         if !added || !inst.violations(&t).is_empty() {
             log::debug!("[hubplan-solver capacity-cuts] bulk repair: one at a time from here (added {added})");

@@ -109,8 +109,8 @@ pub(super) fn solve(m: &LinModel, seconds: f64) -> Option<IpmLp> {
         // Merge repeated entries of one row (a variable twice in an expression).
         let mut last: Option<usize> = None;
         for &(r, v) in c.iter() {
-            if last == Some(r) {
-                *nzval.last_mut().expect("an entry") += v;
+            if let (Some(prev), true) = (nzval.last_mut(), last == Some(r)) {
+                *prev += v;
             } else {
                 rowval.push(r);
                 nzval.push(v);
