@@ -22,6 +22,7 @@
 //! | [`write_lp`], [`write_mps`] | the model as CPLEX LP / free MPS text, for auditors |
 //! | [`model`] | the neutral linear model, built by small functions |
 //! | [`capcut`] | demand capacity under `MinCost`: the uncapacitated MIP plus lazy Hall (max-flow–min-cut) cuts |
+//! | `ipmlp` | the master's LP by an interior-point method (Clarabel) with a bound certified from its duals, for national-size masters (crate-private) |
 //! | `parts` | the `MinCost` capacity stage part by part when the coverage graph splits (crate-private) |
 //! | [`synthetic`] | seeded capacitated co-location instances (three services, space limits, demand capacities; issue 13) |
 //! | [`assign`] | demand capacity: the assignment of capacitated services' clients (min-cost flow), its values and check |
