@@ -42,7 +42,7 @@ use crate::hall::{separate, separate_linked, HallCut};
 use crate::instance::Fixing;
 use crate::outcome::{SolveOptions, Status};
 
-use super::instance::{Coverage, Decision, ServiceError, ServiceInstance, ServiceObjective};
+use super::instance::{Coverage, Decision, ServiceError, ServiceInstance, ServiceObjective, ServiceSite};
 use super::model::{build, LinExpr, LinModel, LinRow, RowSense};
 use super::solve::{add_rows, checked_flows, trivially_infeasible, variables, ServiceBackend, StageResult};
 
@@ -438,18 +438,26 @@ pub(super) fn keep_free_room(inst: &ServiceInstance, d: &mut Decision) {
             if d.host[j][k] || h.conversion_cost != 0.0 || h.max_users.is_none() || h.fixing == Fixing::Closed {
                 continue;
             }
-            let used: f64 = (0..site.hosts.len())
-                .filter(|&q| d.host[j][q])
-                .map(|q| site.hosts[q].space)
-                .sum();
-            if site
-                .capacity
-                .is_none_or(|c| used + h.space <= c + 1e-9 * c.abs().max(1.0))
-            {
+            if fits(site, &d.host[j], k) {
                 d.host[j][k] = true;
             }
         }
     }
+}
+
+/// Whether service option `k` fits in `site`'s space beside the options
+/// `hosted` marks (an empty slice: nothing hosted), by the rule and tolerance
+/// of [`ServiceInstance::violations`].
+fn fits(site: &ServiceSite, hosted: &[bool], k: usize) -> bool {
+    let used: f64 = site
+        .hosts
+        .iter()
+        .zip(hosted)
+        .filter(|(_, &on)| on)
+        .map(|(h, _)| h.space)
+        .sum();
+    site.capacity
+        .is_none_or(|c| used + site.hosts[k].space <= c + 1e-9 * c.abs().max(1.0))
 }
 
 /// Repairs a decision that breaks capacity: while some Hall cut is violated,
@@ -779,11 +787,7 @@ fn cover_required(inst: &ServiceInstance, mut d: Decision) -> Decision {
             if site.fixing == Fixing::Closed || site.hosts[k].fixing == Fixing::Closed {
                 continue;
             }
-            let used: f64 = (0..site.hosts.len())
-                .filter(|&q| d.open[j] && d.host[j][q])
-                .map(|q| site.hosts[q].space)
-                .sum();
-            if site.capacity.is_some_and(|cap| used + site.hosts[k].space > cap + 1e-9) {
+            if !fits(site, if d.open[j] { &d.host[j] } else { &[] }, k) {
                 continue;
             }
             let opening = if d.open[j] {
@@ -846,11 +850,7 @@ fn repair_bulk_until(
             if c <= 0.0 || t.host[j][k] || site.fixing == Fixing::Closed || site.hosts[k].fixing == Fixing::Closed {
                 continue;
             }
-            let used: f64 = (0..site.hosts.len())
-                .filter(|&q| t.host[j][q])
-                .map(|q| site.hosts[q].space)
-                .sum();
-            if site.capacity.is_some_and(|cap| used + site.hosts[k].space > cap + 1e-9) {
+            if !fits(site, &t.host[j], k) {
                 continue;
             }
             t.open[j] = true;
@@ -872,21 +872,17 @@ fn repair_bulk_until(
                 if c <= 0.0 || t.host[j][k] || site.fixing == Fixing::Closed || site.hosts[k].fixing == Fixing::Closed {
                     continue;
                 }
-                let mut room = t.clone();
+                let mut row = t.host[j].clone();
                 for q in 0..site.hosts.len() {
-                    if q != k && room.host[j][q] && site.hosts[q].fixing != Fixing::Open && !pinned.contains(&(j, q)) {
-                        room.host[j][q] = false;
+                    if q != k && row[q] && site.hosts[q].fixing != Fixing::Open && !pinned.contains(&(j, q)) {
+                        row[q] = false;
                     }
                 }
-                let used: f64 = (0..site.hosts.len())
-                    .filter(|&q| room.host[j][q])
-                    .map(|q| site.hosts[q].space)
-                    .sum();
-                if site.capacity.is_none_or(|cap| used + site.hosts[k].space <= cap + 1e-9) {
-                    room.open[j] = true;
-                    room.host[j][k] = true;
+                if fits(site, &row, k) {
+                    row[k] = true;
+                    t.host[j] = row;
+                    t.open[j] = true;
                     pinned.insert((j, k));
-                    t = room;
                     added = true;
                     break;
                 }
