@@ -94,7 +94,6 @@ pub(crate) struct State {
 /// The least-cost splittable assignment of `open` (see the module docs):
 /// the assignment cost without fixed costs and the shares per client, or
 /// `None` when the must-serve demand does not fit.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn transport(inst: &Instance, open: &[bool]) -> Option<(f64, Flows)> {
     let st = solve(inst, open)?;
     finish(inst, &st)
@@ -690,6 +689,12 @@ fn run_lim(inst: &Instance, st: &mut State, limit: f64) -> Option<bool> {
     let mut onpath = vec![false; nodes];
     let mut phase = 0u32;
     let mut path: Vec<(usize, usize, usize)> = Vec::new();
+    // Per site, once the Dijkstra first scans it: the arcs that may carry
+    // flow (a superset: entries that no longer do are dropped when scanned),
+    // so a settled site looks at the clients it serves, not at every client
+    // in its reach. `listed` marks the arcs in some list.
+    let mut carry: Vec<Option<Vec<(u32, u32)>>> = vec![None; n];
+    let mut listed: Vec<bool> = Vec::new();
     let (mut n_dij, mut n_aug, mut n_set) = (0usize, 0usize, 0usize);
     loop {
         let excess: Vec<usize> = (0..n).filter(|&j| load[j] > q[j] + eps).collect();
@@ -736,13 +741,31 @@ fn run_lim(inst: &Instance, st: &mut State, limit: f64) -> Option<bool> {
                 if load[j] < q[j] - eps {
                     relax(t_node, 0.0, &mut heap);
                 }
-                for &(i, e) in &sarc[sstart[j]..sstart[j + 1]] {
+                if listed.is_empty() {
+                    listed = vec![false; f.len()];
+                }
+                let list = carry[j].get_or_insert_with(|| {
+                    let l: Vec<(u32, u32)> = sarc[sstart[j]..sstart[j + 1]]
+                        .iter()
+                        .copied()
+                        .filter(|&(_, e)| f[e as usize] > eps)
+                        .collect();
+                    for &(_, e) in &l {
+                        listed[e as usize] = true;
+                    }
+                    l
+                });
+                list.retain(|&(i, e)| {
                     let e = e as usize;
                     if f[e] > eps {
                         let i = i as usize;
                         relax(i, -inst.arcs[e].cost / inst.demand[i], &mut heap);
+                        true
+                    } else {
+                        listed[e] = false;
+                        false
                     }
-                }
+                });
             } else {
                 let i = u;
                 let d = inst.demand[i];
@@ -920,6 +943,12 @@ fn run_lim(inst: &Instance, st: &mut State, limit: f64) -> Option<bool> {
                     } else {
                         f[e] += delta;
                         load[b - m] += delta;
+                        if let Some(l) = carry[b - m].as_mut() {
+                            if !listed[e] && f[e] > eps {
+                                listed[e] = true;
+                                l.push((a as u32, e as u32));
+                            }
+                        }
                     }
                 }
             }

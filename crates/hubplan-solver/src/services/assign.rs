@@ -8,14 +8,17 @@
 //! services keep the covering semantics (the nearest hosting site).
 //!
 //! For a fixed decision the best split assignment of one service is a
-//! transportation problem, solved exactly by min-cost flow
-//! ([`crate::capacity::transport`] on a single-service [`Instance`]): as much
+//! transportation problem, solved exactly by min-cost flow (the primal-dual
+//! method of `capflow`, the same optimum as [`crate::capacity::transport`],
+//! on a single-service [`Instance`]): as much
 //! need placed as fits (optional clients), then the least need × minutes.
 //!
 //! [`HostOption::max_users`]: super::HostOption::max_users
 
-use crate::capacity::transport;
+use crate::capacity::Flows;
+use crate::capflow::transport;
 use crate::instance::{Arc, Instance};
+use rayon::prelude::*;
 
 use super::instance::{Coverage, Decision, ServiceInstance, Values};
 
@@ -77,15 +80,24 @@ pub fn service_instance(
 /// need placed as fits, then least travel); `None` when the required need of
 /// some capacitated service does not fit.
 ///
-/// Complexity: per capacitated service, one min-cost flow ([`transport`]).
+/// Complexity: per capacitated service, one min-cost flow ([`transport`]);
+/// the services are independent and solved in parallel (rayon), each the
+/// same way on any thread count, so the result does not depend on it.
 pub fn assign_split(inst: &ServiceInstance, d: &Decision) -> Option<ServiceFlows> {
+    let services: Vec<u32> = (0u32..)
+        .zip(inst.capacitated_services())
+        .filter_map(|(s, cap)| cap.then_some(s))
+        .collect();
+    let per_service: Vec<Option<(Vec<usize>, Flows)>> = services
+        .par_iter()
+        .map(|&s| {
+            let (t, open, ids) = service_instance(inst, d, s, false);
+            transport(&t, &open).map(|(_, f)| (ids, f))
+        })
+        .collect();
     let mut flows: ServiceFlows = vec![Vec::new(); inst.clients.len()];
-    for (s, cap) in inst.capacitated_services().into_iter().enumerate() {
-        if !cap {
-            continue;
-        }
-        let (t, open, ids) = service_instance(inst, d, s as u32, false);
-        let (_, f) = transport(&t, &open)?;
+    for r in per_service {
+        let (ids, f) = r?;
         for (k, f) in f.into_iter().enumerate() {
             flows[ids[k]] = f;
         }

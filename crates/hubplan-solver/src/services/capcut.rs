@@ -44,12 +44,17 @@ use crate::outcome::{SolveOptions, Status};
 
 use super::instance::{Coverage, Decision, ServiceError, ServiceInstance, ServiceObjective, ServiceSite};
 use super::model::{build, LinExpr, LinModel, LinRow, RowSense};
+use super::placement::Placement;
 use super::solve::{add_rows, checked_flows, trivially_infeasible, variables, ServiceBackend, StageResult};
 
 /// Most root rounds of LP cut separation.
 const ROOT_ROUNDS: usize = 40;
 /// Relative violation below which a cut is not added.
 const TOL: f64 = 1e-6;
+/// The prune's placements ([`Placement`]) leave at most this share of a
+/// service's need unplaced (rounding only: far below [`TOL`], so a pruned
+/// decision's split assignment always exists).
+const PLACE_TOL: f64 = 1e-9;
 /// Share of the stage's time the first integer master (microlp's own
 /// branch-and-bound) may take: its optimum is the answer when its need fits,
 /// but on large instances (the generated M) it finds no plan in time, and the
@@ -64,6 +69,11 @@ const IPM_MASTER_NONZEROS: usize = 150_000;
 const IPM_SHARE: f64 = 0.6;
 /// Most interior-point rounds (each a cold solve with the cuts added).
 const IPM_ROUNDS: usize = 4;
+/// Share of the stage's time [`large`] leaves, when some service is
+/// capacitated, for the plan's split assignment that every answer carries
+/// (one min-cost flow per service after the search: 10–20 s on the
+/// generated L, whose search would otherwise use the whole limit).
+const ASSIGN_RESERVE: f64 = 0.25;
 /// [`large`] keeps every hosting at or above this LP value (an interior
 /// point is positive everywhere: rounding up all of it filled every site's
 /// space and left the repair no room), then covers and repairs the rest.
@@ -351,8 +361,45 @@ fn prune_until(
     deadline: Option<Instant>,
 ) -> Decision {
     let late = || deadline.is_some_and(|t| Instant::now() > t);
-    let ok = |t: &Decision, gone: &[u32]| {
-        inst.violations(t).is_empty() && violated_in(m, fl, t, |s| gone.contains(&s)).is_none()
+    // One placement per capacitated service, updated as sites stop hosting
+    // it; without one (the decision's need does not fit), Hall's rows.
+    let mut places: Option<Vec<Placement>> = fl
+        .iter()
+        .map(|f| {
+            let cap: Vec<f64> = (0..inst.sites.len())
+                .map(|j| {
+                    if inst.hosts(&d, j, f.service) {
+                        f.full_cap[j]
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            let total: f64 = f.need.iter().sum();
+            Placement::new(&f.need, &f.reach, &cap, PLACE_TOL * total.max(1.0))
+        })
+        .collect();
+    // Whether `t` (the decision with site `j` no longer hosting `gone`) keeps
+    // every rule and every need fits; the placements follow the answer.
+    let mut ok = |t: &Decision, j: usize, gone: &[u32]| match places.as_mut() {
+        Some(ps) => {
+            let mut fit = true;
+            for (p, f) in ps.iter_mut().zip(fl) {
+                if fit && gone.contains(&f.service) {
+                    fit = p.remove(j);
+                }
+            }
+            let keep = fit && inst.violations(t).is_empty();
+            for p in ps.iter_mut() {
+                if keep {
+                    p.commit();
+                } else {
+                    p.rollback();
+                }
+            }
+            keep
+        }
+        None => inst.violations(t).is_empty() && violated_in(m, fl, t, |s| gone.contains(&s)).is_none(),
     };
     let site_cost = |d: &Decision, j: usize| {
         let s = &inst.sites[j];
@@ -379,7 +426,7 @@ fn prune_until(
         let mut t = d.clone();
         t.open[j] = false;
         t.host[j].iter_mut().for_each(|h| *h = false);
-        if ok(&t, &gone) {
+        if ok(&t, j, &gone) {
             d = t;
         }
     }
@@ -394,7 +441,7 @@ fn prune_until(
             return d;
         }
         d.host[j][k] = false;
-        if !ok(&d, &[inst.sites[j].hosts[k].service]) {
+        if !ok(&d, j, &[inst.sites[j].hosts[k].service]) {
             d.host[j][k] = true;
         }
     }
@@ -408,7 +455,7 @@ fn prune_until(
             return d;
         }
         d.open[j] = false;
-        if !ok(&d, &[]) {
+        if !ok(&d, j, &[]) {
             d.open[j] = true;
         }
     }
@@ -690,8 +737,9 @@ pub(super) fn improve(
 /// Hall cuts its point violates, for at most [`IPM_SHARE`] of the time; the
 /// last point rounded up within each site's space ([`round_fit`]), repaired
 /// until every need fits, pruned and improved by the local search until the
-/// deadline. The bound is the certified LP bound; there is no tree. `None`
-/// of a plan (no usable interior point, or no repair in time) is
+/// deadline, which is [`ASSIGN_RESERVE`] of the time before the stage's end
+/// when a service is capacitated. The bound is the certified LP bound; there
+/// is no tree. `None` of a plan (no usable interior point, or no repair in time) is
 /// `NoSolution` with the bound.
 #[allow(clippy::too_many_arguments)]
 fn large(
@@ -704,7 +752,12 @@ fn large(
     rel_gap: f64,
     finish: &dyn Fn(Decision, Status, f64, u64) -> Result<StageResult, ServiceError>,
 ) -> Result<StageResult, ServiceError> {
-    let deadline = t0 + std::time::Duration::from_secs_f64(secs.max(0.0));
+    let reserve = if inst.capacitated_services().contains(&true) {
+        ASSIGN_RESERVE
+    } else {
+        0.0
+    };
+    let deadline = t0 + std::time::Duration::from_secs_f64((secs * (1.0 - reserve)).max(0.0));
     let lp_until = t0 + std::time::Duration::from_secs_f64((secs * IPM_SHARE).max(0.0));
     let mut bound = f64::NEG_INFINITY;
     let mut point = None;

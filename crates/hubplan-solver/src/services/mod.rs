@@ -55,6 +55,7 @@ pub mod instance;
 mod ipmlp;
 pub mod model;
 mod parts;
+mod placement;
 pub mod solve;
 pub mod synthetic;
 

@@ -282,12 +282,18 @@ pub(super) fn checked_flows(
     let flows = if inst.single_assignment {
         mip
     } else {
-        assign_split(inst, d).ok_or_else(|| {
+        let t = std::time::Instant::now();
+        let flows = assign_split(inst, d).ok_or_else(|| {
             ServiceError::Backend(format!(
                 "{} returned open sites whose capacities cannot place every required client",
                 backend.name()
             ))
-        })?
+        })?;
+        log::debug!(
+            "[hubplan-solver services] split assignment of the plan by min-cost flow: {:.3}s",
+            t.elapsed().as_secs_f64()
+        );
+        flows
     };
     let v = assignment_violations(inst, d, &flows);
     if !v.is_empty() {
