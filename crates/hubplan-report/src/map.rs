@@ -227,6 +227,21 @@ fn band_labels(bands: &[(f64, &'static str)]) -> Vec<(String, &'static str)> {
     out
 }
 
+/// The north arrow, top right of a map `w` wide with this margin.
+pub(crate) fn north_arrow(s: &mut String, w: f64, margin: f64) {
+    let (nx, ny) = (w - margin - 6.0, margin + 4.0);
+    let _ = writeln!(
+        s,
+        r##"<g id="north" fill="#222"><path d="M{nx:.1} {ny:.1}L{:.1} {:.1}L{nx:.1} {:.1}L{:.1} {:.1}Z"/><text x="{nx:.1}" y="{:.1}" font-size="12" text-anchor="middle" font-weight="bold">N</text></g>"##,
+        nx + 6.0,
+        ny + 18.0,
+        ny + 13.0,
+        nx - 6.0,
+        ny + 18.0,
+        ny + 31.0
+    );
+}
+
 fn nice_km(target_m: f64) -> f64 {
     let mut best = 1.0;
     for c in [1.0, 2.0, 5.0, 10.0, 20.0, 25.0, 50.0, 100.0, 200.0, 500.0, 1000.0] {
@@ -535,18 +550,7 @@ pub fn map_svg(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>, opts: &Ma
         by - 9.0,
         plain(km)
     );
-    // North arrow, top right.
-    let (nx, ny) = (w - margin - 6.0, margin + 4.0);
-    let _ = writeln!(
-        s,
-        r##"<g id="north" fill="#222"><path d="M{nx:.1} {ny:.1}L{:.1} {:.1}L{nx:.1} {:.1}L{:.1} {:.1}Z"/><text x="{nx:.1}" y="{:.1}" font-size="12" text-anchor="middle" font-weight="bold">N</text></g>"##,
-        nx + 6.0,
-        ny + 18.0,
-        ny + 13.0,
-        nx - 6.0,
-        ny + 18.0,
-        ny + 31.0
-    );
+    north_arrow(&mut s, w, margin);
     // Legend below the map.
     let _ = writeln!(
         s,
