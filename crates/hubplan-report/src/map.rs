@@ -608,7 +608,7 @@ mod tests {
 
     #[test]
     fn zones_with_outlines_are_drawn_as_them_and_dissolved_by_district() {
-        use hubplan::model::{Site, SiteStatus, Zone};
+        use hubplan::model::{Site, Zone};
         use hubplan::{Scenario, SiteIdx, ZoneIdx};
         let square = |x: f64, y: f64, hole: bool| {
             let r = |x0: f64, y0: f64, d: f64| {
@@ -639,19 +639,8 @@ mod tests {
             zone("Z3", "South", 0.50, 51.18, true),
         ];
         let site = Site {
-            id: "A".into(),
-            name: String::new(),
-            pos: LonLat::new(0.505, 51.195),
             district: "North".into(),
-            kind: String::new(),
-            status: SiteStatus::Existing,
-            annual_cost: 100.0,
-            backlog: 0.0,
-            open_cost: 0.0,
-            capacity: None,
-            services: vec![],
-            can_host: vec![],
-            disposal_receipt: 0.0,
+            ..Site::existing("A", LonLat::new(0.505, 51.195), 100.0)
         };
         let travel =
             hubplan::travel::TravelTimes::from_triples(3, 1, (0..3).map(|z| (ZoneIdx(z), SiteIdx(0), 10.0)).collect())
@@ -699,7 +688,7 @@ mod tests {
     /// the zones' own outlines.
     #[test]
     fn one_band_one_zone_beyond_and_outlines_are_said_as_they_are() {
-        use hubplan::model::{Site, SiteStatus, Zone};
+        use hubplan::model::{Site, Zone};
         use hubplan::{Scenario, SiteIdx, ZoneIdx};
         let square = |x: f64, y: f64| {
             let r = geo::LineString::from(vec![(x, y), (x + 0.01, y), (x + 0.01, y + 0.01), (x, y + 0.01), (x, y)]);
@@ -716,21 +705,7 @@ mod tests {
             attributes: Default::default(),
             outline: outline.then(|| square(x, 54.68)),
         };
-        let site = Site {
-            id: "A".into(),
-            name: String::new(),
-            pos: LonLat::new(-1.2, 54.685),
-            district: String::new(),
-            kind: String::new(),
-            status: SiteStatus::Existing,
-            annual_cost: 100.0,
-            backlog: 0.0,
-            open_cost: 0.0,
-            capacity: None,
-            services: vec![],
-            can_host: vec![],
-            disposal_receipt: 0.0,
-        };
+        let site = Site::existing("A", LonLat::new(-1.2, 54.685), 100.0);
         let inputs = |outline: bool| Inputs {
             sites: vec![site.clone()],
             zones: vec![

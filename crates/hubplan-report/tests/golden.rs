@@ -23,19 +23,11 @@ use common::{golden, Parts};
 /// Six buildings in two districts and one candidate; nine zones, one beyond 35 minutes of everything.
 fn inputs() -> Inputs {
     let site = |id: &str, name: &str, district: &str, lon: f64, lat: f64, cost: f64, backlog: f64| Site {
-        id: id.into(),
         name: name.into(),
-        pos: LonLat::new(lon, lat),
         district: district.into(),
         kind: "children_centre".into(),
-        status: SiteStatus::Existing,
-        annual_cost: cost,
         backlog,
-        open_cost: 0.0,
-        capacity: None,
-        services: vec![],
-        can_host: vec![],
-        disposal_receipt: 0.0,
+        ..Site::existing(id, LonLat::new(lon, lat), cost)
     };
     let mut sites = vec![
         site(
