@@ -2,9 +2,9 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use common::{hubplan, read_csv, root};
+use common::{hubplan, read_csv, root, Run};
 
 /// Copies a fixture directory into a fresh temporary directory.
 fn copy_fixture(name: &str) -> tempfile::TempDir {
@@ -16,6 +16,43 @@ fn copy_fixture(name: &str) -> tempfile::TempDir {
         }
     }
     dir
+}
+
+/// Writes `DIR/TO`: `DIR/FROM` changed by `edit`.
+fn write_edited(dir: &Path, from: &str, to: &str, edit: impl FnOnce(String) -> String) {
+    let text = std::fs::read_to_string(dir.join(from)).unwrap();
+    std::fs::write(dir.join(to), edit(text)).unwrap();
+}
+
+/// Runs `hubplan plan SCENARIO --out OUT --quiet`.
+fn plan_quiet(scenario: &Path, out: &Path) -> Run {
+    hubplan(&[
+        "plan",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ])
+}
+
+/// [`plan_quiet`] of `DIR/SCENARIO` into `DIR/OUT`, which must succeed;
+/// returns the output directory.
+fn planned(dir: &Path, scenario: &str, out: &str) -> PathBuf {
+    let r = plan_quiet(&dir.join(scenario), &dir.join(out));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    dir.join(out)
+}
+
+/// The plan.json an output directory holds, parsed.
+fn plan_json(out: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).unwrap()).unwrap()
+}
+
+/// `hubplan compare A B`, which must succeed; returns its standard output.
+fn compare(a: &Path, b: &Path) -> String {
+    let r = hubplan(&["compare", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    r.stdout
 }
 
 /// The access rule checked independently of hubplan's own evaluator, from the
@@ -31,8 +68,7 @@ fn check_access_rule(input_dir: &Path, out: &Path, max: f64) {
         .collect();
     let travel = read_csv(&input_dir.join("travel_times.csv"));
     let zones_out = read_csv(&out.join("zones.csv"));
-    let plan: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).unwrap()).unwrap();
+    let plan = plan_json(out);
     let unreachable: Vec<String> = plan["unreachable_zones"]
         .as_array()
         .expect("plan.json lists unreachable_zones")
@@ -78,8 +114,7 @@ fn tiny_plan_matches_the_hand_worked_optimum() {
         dir.to_str().unwrap(),
     ]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    let plan: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).unwrap()).unwrap();
+    let plan = plan_json(&dir);
     assert_eq!(plan["status"], "optimal");
     assert_eq!(plan["objective"].as_f64(), Some(75_000.0));
     assert_eq!(plan["gap"].as_f64(), Some(0.0));
@@ -120,16 +155,9 @@ fn tiny_plan_matches_the_hand_worked_optimum() {
 fn kent_plan_is_optimal_and_meets_the_access_rule() {
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("kent");
-    let r = hubplan(&[
-        "plan",
-        root().join("fixtures/kent/scenario.toml").to_str().unwrap(),
-        "--out",
-        dir.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let r = plan_quiet(&root().join("fixtures/kent/scenario.toml"), &dir);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    let plan: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).unwrap()).unwrap();
+    let plan = plan_json(&dir);
     assert_eq!(plan["status"], "optimal", "{}", r.stdout);
     check_access_rule(&root().join("fixtures/kent"), &dir, 35.0);
 }
@@ -141,12 +169,11 @@ fn infeasible_scenario_exits_3_and_names_the_blocking_closure() {
     let text = std::fs::read_to_string(&sc).unwrap() + "[limits]\nclose = [\"D\"]\n";
     std::fs::write(&sc, text).unwrap();
     let out = d.path().join("out");
-    let r = hubplan(&["plan", sc.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);
+    let r = plan_quiet(&sc, &out);
     assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("infeasible"), "{}", r.stdout);
     assert!(r.stdout.contains("(D)") && r.stdout.contains("Z6"), "{}", r.stdout);
-    let plan: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).unwrap()).unwrap();
+    let plan = plan_json(&out);
     assert_eq!(plan["status"], "infeasible");
 }
 
@@ -250,44 +277,24 @@ fn validate_prints_a_summary() {
 #[test]
 fn compare_says_when_a_services_own_limit_differs() {
     let dir = copy_fixture("tiny_services");
-    let services = std::fs::read_to_string(dir.path().join("services.csv")).unwrap();
-    std::fs::write(
-        dir.path().join("services_30.csv"),
-        services.replace("pop_11_19,25,", "pop_11_19,30,"),
-    )
-    .unwrap();
-    let text = std::fs::read_to_string(dir.path().join("scenario.toml")).unwrap();
-    std::fs::write(
-        dir.path().join("scenario_30.toml"),
-        text.replace("services = \"services.csv\"", "services = \"services_30.csv\""),
-    )
-    .unwrap();
-    let plan = |scenario: &str, out: &str| {
-        let out = dir.path().join(out);
-        let r = hubplan(&[
-            "plan",
-            dir.path().join(scenario).to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-        ]);
-        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-        out
-    };
-    let (a, b) = (plan("scenario.toml", "a"), plan("scenario_30.toml", "b"));
-    let r = hubplan(&["compare", a.to_str().unwrap(), b.to_str().unwrap()]);
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let d = dir.path();
+    write_edited(d, "services.csv", "services_30.csv", |t| {
+        t.replace("pop_11_19,25,", "pop_11_19,30,")
+    });
+    write_edited(d, "scenario.toml", "scenario_30.toml", |t| {
+        t.replace("services = \"services.csv\"", "services = \"services_30.csv\"")
+    });
+    let (a, b) = (planned(d, "scenario.toml", "a"), planned(d, "scenario_30.toml", "b"));
+    let out = compare(&a, &b);
     assert!(
-        r.stdout.contains(
+        out.contains(
             "note: the plans have different access limits for a service (youth: 25 minutes in A, 30 minutes in B): \
              \"need within the limit\" and \"share within the limit\" count each plan against its own limits"
         ),
-        "{}",
-        r.stdout
+        "{out}"
     );
-    let r = hubplan(&["compare", a.to_str().unwrap(), a.to_str().unwrap()]);
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(!r.stdout.contains("different access limits"), "{}", r.stdout);
+    let out = compare(&a, &a);
+    assert!(!out.contains("different access limits"), "{out}");
 }
 
 /// Session 8 sweep, "seen, not changed": `hubplan compare` of two plans made under
@@ -296,47 +303,28 @@ fn compare_says_when_a_services_own_limit_differs() {
 #[test]
 fn compare_says_when_the_plans_have_different_limits() {
     let dir = copy_fixture("tiny");
-    let text = std::fs::read_to_string(dir.path().join("scenario.toml")).unwrap();
-    std::fs::write(
-        dir.path().join("scenario_45.toml"),
-        text.replace("max_minutes = 35", "max_minutes = 45"),
-    )
-    .unwrap();
-    let plan = |scenario: &str, out: &str| {
-        let out = dir.path().join(out);
-        let r = hubplan(&[
-            "plan",
-            dir.path().join(scenario).to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-        ]);
-        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-        out
-    };
-    let (a, b) = (plan("scenario.toml", "a"), plan("scenario_45.toml", "b"));
-    let r = hubplan(&["compare", a.to_str().unwrap(), b.to_str().unwrap()]);
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let d = dir.path();
+    write_edited(d, "scenario.toml", "scenario_45.toml", |t| {
+        t.replace("max_minutes = 35", "max_minutes = 45")
+    });
+    let (a, b) = (planned(d, "scenario.toml", "a"), planned(d, "scenario_45.toml", "b"));
+    let out = compare(&a, &b);
     assert!(
-        r.stdout.contains(
+        out.contains(
             "note: the plans have different access limits (A's access limit is 35 minutes and B's 45 minutes): \
              \"need within the limit\" and \"share within the limit\" count each plan against its own limit"
         ),
-        "{}",
-        r.stdout
+        "{out}"
     );
-    let r = hubplan(&["compare", a.to_str().unwrap(), a.to_str().unwrap()]);
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(!r.stdout.contains("different access limits"), "{}", r.stdout);
-    assert!(r.stdout.contains("need within the limit"), "{}", r.stdout);
+    let out = compare(&a, &a);
+    assert!(!out.contains("different access limits"), "{out}");
+    assert!(out.contains("need within the limit"), "{out}");
     // min_travel without a limit: nothing to be within.
-    std::fs::write(
-        dir.path().join("scenario_none.toml"),
-        text.replace("max_minutes = 35\n", "")
-            .replace("kind = \"min_cost\"", "kind = \"min_travel\"\n[limits]\nsites = 4"),
-    )
-    .unwrap();
-    let c = plan("scenario_none.toml", "c");
+    write_edited(d, "scenario.toml", "scenario_none.toml", |t| {
+        t.replace("max_minutes = 35\n", "")
+            .replace("kind = \"min_cost\"", "kind = \"min_travel\"\n[limits]\nsites = 4")
+    });
+    let c = planned(d, "scenario_none.toml", "c");
     let r = hubplan(&["compare", a.to_str().unwrap(), c.to_str().unwrap()]);
     assert!(
         r.stdout
@@ -363,14 +351,7 @@ fn site_count_blockers_name_the_least_sites_and_agree_in_number() {
     let text = std::fs::read_to_string(dir.path().join("scenario.toml")).unwrap();
     let run = |name: &str, scenario: String| {
         std::fs::write(dir.path().join(name), scenario).unwrap();
-        let out = dir.path().join(format!("{name}.out"));
-        let r = hubplan(&[
-            "plan",
-            dir.path().join(name).to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-        ]);
+        let r = plan_quiet(&dir.path().join(name), &dir.path().join(format!("{name}.out")));
         assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
         r.stdout + &r.stderr
     };

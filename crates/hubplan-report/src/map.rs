@@ -227,6 +227,21 @@ fn band_labels(bands: &[(f64, &'static str)]) -> Vec<(String, &'static str)> {
     out
 }
 
+/// The north arrow, top right of a map `w` wide with this margin.
+pub(crate) fn north_arrow(s: &mut String, w: f64, margin: f64) {
+    let (nx, ny) = (w - margin - 6.0, margin + 4.0);
+    let _ = writeln!(
+        s,
+        r##"<g id="north" fill="#222"><path d="M{nx:.1} {ny:.1}L{:.1} {:.1}L{nx:.1} {:.1}L{:.1} {:.1}Z"/><text x="{nx:.1}" y="{:.1}" font-size="12" text-anchor="middle" font-weight="bold">N</text></g>"##,
+        nx + 6.0,
+        ny + 18.0,
+        ny + 13.0,
+        nx - 6.0,
+        ny + 18.0,
+        ny + 31.0
+    );
+}
+
 fn nice_km(target_m: f64) -> f64 {
     let mut best = 1.0;
     for c in [1.0, 2.0, 5.0, 10.0, 20.0, 25.0, 50.0, 100.0, 200.0, 500.0, 1000.0] {
@@ -535,18 +550,7 @@ pub fn map_svg(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>, opts: &Ma
         by - 9.0,
         plain(km)
     );
-    // North arrow, top right.
-    let (nx, ny) = (w - margin - 6.0, margin + 4.0);
-    let _ = writeln!(
-        s,
-        r##"<g id="north" fill="#222"><path d="M{nx:.1} {ny:.1}L{:.1} {:.1}L{nx:.1} {:.1}L{:.1} {:.1}Z"/><text x="{nx:.1}" y="{:.1}" font-size="12" text-anchor="middle" font-weight="bold">N</text></g>"##,
-        nx + 6.0,
-        ny + 18.0,
-        ny + 13.0,
-        nx - 6.0,
-        ny + 18.0,
-        ny + 31.0
-    );
+    north_arrow(&mut s, w, margin);
     // Legend below the map.
     let _ = writeln!(
         s,
@@ -604,7 +608,7 @@ mod tests {
 
     #[test]
     fn zones_with_outlines_are_drawn_as_them_and_dissolved_by_district() {
-        use hubplan::model::{Site, SiteStatus, Zone};
+        use hubplan::model::{Site, Zone};
         use hubplan::{Scenario, SiteIdx, ZoneIdx};
         let square = |x: f64, y: f64, hole: bool| {
             let r = |x0: f64, y0: f64, d: f64| {
@@ -635,19 +639,8 @@ mod tests {
             zone("Z3", "South", 0.50, 51.18, true),
         ];
         let site = Site {
-            id: "A".into(),
-            name: String::new(),
-            pos: LonLat::new(0.505, 51.195),
             district: "North".into(),
-            kind: String::new(),
-            status: SiteStatus::Existing,
-            annual_cost: 100.0,
-            backlog: 0.0,
-            open_cost: 0.0,
-            capacity: None,
-            services: vec![],
-            can_host: vec![],
-            disposal_receipt: 0.0,
+            ..Site::existing("A", LonLat::new(0.505, 51.195), 100.0)
         };
         let travel =
             hubplan::travel::TravelTimes::from_triples(3, 1, (0..3).map(|z| (ZoneIdx(z), SiteIdx(0), 10.0)).collect())
@@ -695,7 +688,7 @@ mod tests {
     /// the zones' own outlines.
     #[test]
     fn one_band_one_zone_beyond_and_outlines_are_said_as_they_are() {
-        use hubplan::model::{Site, SiteStatus, Zone};
+        use hubplan::model::{Site, Zone};
         use hubplan::{Scenario, SiteIdx, ZoneIdx};
         let square = |x: f64, y: f64| {
             let r = geo::LineString::from(vec![(x, y), (x + 0.01, y), (x + 0.01, y + 0.01), (x, y + 0.01), (x, y)]);
@@ -712,21 +705,7 @@ mod tests {
             attributes: Default::default(),
             outline: outline.then(|| square(x, 54.68)),
         };
-        let site = Site {
-            id: "A".into(),
-            name: String::new(),
-            pos: LonLat::new(-1.2, 54.685),
-            district: String::new(),
-            kind: String::new(),
-            status: SiteStatus::Existing,
-            annual_cost: 100.0,
-            backlog: 0.0,
-            open_cost: 0.0,
-            capacity: None,
-            services: vec![],
-            can_host: vec![],
-            disposal_receipt: 0.0,
-        };
+        let site = Site::existing("A", LonLat::new(-1.2, 54.685), 100.0);
         let inputs = |outline: bool| Inputs {
             sites: vec![site.clone()],
             zones: vec![

@@ -667,17 +667,7 @@ pub fn study_map_svg(inputs: &Inputs, study: &Study, which: StudyMap) -> String 
         by - 9.0,
         plain(km)
     );
-    let (nx, ny) = (w - margin - 6.0, margin + 4.0);
-    let _ = writeln!(
-        s,
-        r##"<g id="north" fill="#222"><path d="M{nx:.1} {ny:.1}L{:.1} {:.1}L{nx:.1} {:.1}L{:.1} {:.1}Z"/><text x="{nx:.1}" y="{:.1}" font-size="12" text-anchor="middle" font-weight="bold">N</text></g>"##,
-        nx + 6.0,
-        ny + 18.0,
-        ny + 13.0,
-        nx - 6.0,
-        ny + 18.0,
-        ny + 31.0
-    );
+    crate::map::north_arrow(&mut s, w, margin);
     let legend: Vec<(String, &str)> = match which {
         StudyMap::Need => ["0–0.2", "0.2–0.4", "0.4–0.6", "0.6–0.8", "0.8–1"]
             .iter()

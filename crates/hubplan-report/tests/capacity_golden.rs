@@ -8,63 +8,32 @@
 //! git diff crates/hubplan-report/tests/golden/
 //! ```
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use hubplan::explain::explain;
-use hubplan::{Inputs, Plan, Scenario};
 use hubplan_report::{appendix_docx, appendix_html, appendix_md, Appendix, Provenance};
 
-fn fixture() -> (Inputs, Scenario, Plan) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/capacity_two/scenario.toml");
-    let ls = hubplan_io::load_scenario(&path).expect("fixtures/capacity_two loads");
+mod common;
+use common::{golden, Parts};
+
+/// The scenario at `path` read from its files, planned and explained.
+fn planned(path: &Path) -> Parts {
+    let ls = hubplan_io::load_scenario(path).unwrap_or_else(|e| panic!("{} loads: {e}", path.display()));
     let inputs = hubplan_io::attach_travel(ls.inputs_without_travel, ls.travel.expect("a travel-time file")).unwrap();
     let plan = hubplan::optimise::plan(&inputs, &ls.scenario).expect("plans");
-    (inputs, ls.scenario, plan)
+    Parts::new(inputs, ls.scenario, plan, provenance())
 }
 
 fn provenance() -> Provenance {
-    Provenance {
-        inputs: Vec::new(),
-        settings: vec![
-            ("objective".into(), "min_cost".into()),
-            ("max_minutes".into(), "35".into()),
-            ("need".into(), "users".into()),
-            ("capacity.assignment".into(), "split".into()),
+    common::provenance(
+        &[
+            ("objective", "min_cost"),
+            ("max_minutes", "35"),
+            ("need", "users"),
+            ("capacity.assignment", "split"),
         ],
-        transit: Some("supplied matrix".into()),
-        travel: hubplan_report::TravelMode::Matrix,
-        solver: "exact (hubplan), gap 1e-6".into(),
-        version: "0.0.0-test".into(),
-        notices: Vec::new(),
-        about: Default::default(),
-    }
-}
-
-fn golden(name: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}; run with UPDATE_GOLDEN=1 to create it", path.display()));
-    if expected != actual {
-        let line = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
-        panic!(
-            "{} differs from the output at line {}:\n  expected: {:?}\n  actual:   {:?}\n\
-             Run `UPDATE_GOLDEN=1 cargo test -p hubplan-report --test capacity_golden` if the change is intended.",
-            path.display(),
-            line + 1,
-            expected.lines().nth(line),
-            actual.lines().nth(line)
-        );
-    }
+        "supplied matrix",
+        "exact (hubplan), gap 1e-6",
+    )
 }
 
 /// The utilisation table of fixtures/capacity_two, checked by hand against its README:
@@ -74,19 +43,10 @@ fn golden(name: &str, actual: &str) {
 /// and its reason says so.
 #[test]
 fn capacity_appendix_matches_golden() {
-    let (inputs, sc, plan) = fixture();
-    let ex = explain(&inputs, &sc, &plan);
-    let pv = provenance();
+    let parts = planned(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/capacity_two/scenario.toml"));
     let a = Appendix {
-        title: "Capacity forces a second building to stay open",
         subtitle: Some("fixtures/capacity_two/scenario.toml"),
-        inputs: &inputs,
-        scenario: &sc,
-        plan: &plan,
-        explanations: &ex,
-        provenance: &pv,
-        generated: None,
-        map_file: None,
+        ..parts.appendix("Capacity forces a second building to stay open")
     };
     let md = appendix_md(&a);
     golden("capacity_two.md", &md);
@@ -115,23 +75,8 @@ fn unused_candidate_is_not_opened_and_every_full_building_is_flagged() {
     // A costly candidate nobody needs (no travel-time rows: it reaches no zone).
     sites += "D,Old Depot,0.450,51.200,South,community,candidate,900000,0,50000,80,\n";
     std::fs::write(dir.join("sites.csv"), sites).unwrap();
-    let ls = hubplan_io::load_scenario(&dir.join("scenario.toml")).expect("loads");
-    let inputs = hubplan_io::attach_travel(ls.inputs_without_travel, ls.travel.expect("a travel-time file")).unwrap();
-    let plan = hubplan::optimise::plan(&inputs, &ls.scenario).expect("plans");
-    let sc = ls.scenario;
-    let ex = explain(&inputs, &sc, &plan);
-    let pv = provenance();
-    let a = Appendix {
-        title: "t",
-        subtitle: None,
-        inputs: &inputs,
-        scenario: &sc,
-        plan: &plan,
-        explanations: &ex,
-        provenance: &pv,
-        generated: None,
-        map_file: None,
-    };
+    let parts = planned(&dir.join("scenario.toml"));
+    let a = parts.appendix("t");
     let md = appendix_md(&a);
     let row = md
         .lines()

@@ -8,8 +8,6 @@
 //! git diff crates/hubplan-report/tests/golden/
 //! ```
 
-use std::path::PathBuf;
-
 use hubplan::explain::explain;
 use hubplan::geo::LonLat;
 use hubplan::model::{Inputs, Site, SiteStatus, Zone};
@@ -19,22 +17,17 @@ use hubplan::whatif::{SweepPoint, SweepResult};
 use hubplan::{ObjectiveKind, Plan, PlanStatus, Scenario, SiteIdx, ZoneIdx};
 use hubplan_report::{appendix_html, appendix_md, map_svg, sweep_chart_svg, Appendix, MapOptions, Provenance};
 
+mod common;
+use common::{golden, Parts};
+
 /// Six buildings in two districts and one candidate; nine zones, one beyond 35 minutes of everything.
 fn inputs() -> Inputs {
     let site = |id: &str, name: &str, district: &str, lon: f64, lat: f64, cost: f64, backlog: f64| Site {
-        id: id.into(),
         name: name.into(),
-        pos: LonLat::new(lon, lat),
         district: district.into(),
         kind: "children_centre".into(),
-        status: SiteStatus::Existing,
-        annual_cost: cost,
         backlog,
-        open_cost: 0.0,
-        capacity: None,
-        services: vec![],
-        can_host: vec![],
-        disposal_receipt: 0.0,
+        ..Site::existing(id, LonLat::new(lon, lat), cost)
     };
     let mut sites = vec![
         site(
@@ -177,46 +170,23 @@ fn provenance() -> Provenance {
             ("scenario".into(), "fixtures/small/scenario.toml".into(), "0".repeat(64)),
             ("sites".into(), "fixtures/small/sites.csv".into(), "ab".repeat(32)),
         ],
-        settings: vec![
-            ("objective".into(), "min_cost".into()),
-            ("max_minutes".into(), "35".into()),
-            ("need_column".into(), "pop_0_15 (children aged 0–15)".into()),
-        ],
-        transit: Some("modelled matrix (distance-based bus speed plus a wait)".into()),
-        travel: hubplan_report::TravelMode::Matrix,
-        solver: "exact (hubplan branch-and-bound), time limit 60 s, gap 1e-6".into(),
-        version: "0.0.0-test".into(),
-        notices: Vec::new(),
-        about: Default::default(),
+        ..common::provenance(
+            &[
+                ("objective", "min_cost"),
+                ("max_minutes", "35"),
+                ("need_column", "pop_0_15 (children aged 0–15)"),
+            ],
+            "modelled matrix (distance-based bus speed plus a wait)",
+            "exact (hubplan branch-and-bound), time limit 60 s, gap 1e-6",
+        )
     }
 }
 
-fn golden(name: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}; run with UPDATE_GOLDEN=1 to create it", path.display()));
-    if expected != actual {
-        let line = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(0);
-        panic!(
-            "{} differs from the output at line {}:\n  expected: {:?}\n  actual:   {:?}\n\
-             Run `UPDATE_GOLDEN=1 cargo test -p hubplan-report --test golden` if the change is intended.",
-            path.display(),
-            line + 1,
-            expected.lines().nth(line),
-            actual.lines().nth(line)
-        );
-    }
+/// The small fixture under `sc` with the kept set of [`plan`], explained.
+fn planned(sc: Scenario) -> Parts {
+    let inp = inputs();
+    let p = plan(&inp, &sc);
+    Parts::new(inp, sc, p, provenance())
 }
 
 /// Keep S1, S3, S4, S5, open the candidate N1; close S2 and S6.
@@ -316,21 +286,12 @@ fn reconciliation_lines_explain_the_differences() {
 
 #[test]
 fn markdown_appendix_matches_golden() {
-    let inp = inputs();
-    let sc = Scenario::min_cost();
-    let p = plan(&inp, &sc);
-    let ex = explain(&inp, &sc, &p);
-    let pv = provenance();
+    let parts = planned(Scenario::min_cost());
     let a = Appendix {
-        title: "Small county: family hubs appendix",
         subtitle: Some("Scenario fixtures/small/scenario.toml"),
-        inputs: &inp,
-        scenario: &sc,
-        plan: &p,
-        explanations: &ex,
-        provenance: &pv,
         generated: Some("2024-05-01"),
         map_file: Some("map.svg"),
+        ..parts.appendix("Small county: family hubs appendix")
     };
     let md = appendix_md(&a);
     golden("small.md", &md);
@@ -349,19 +310,8 @@ fn infeasible_markdown_matches_golden() {
     sc.close = vec![SiteIdx(2)];
     let p = hubplan::plan(&inp, &sc).unwrap();
     assert_eq!(p.status, PlanStatus::Infeasible);
-    let ex = explain(&inp, &sc, &p);
-    let pv = provenance();
-    let a = Appendix {
-        title: "Small county: S3 closed",
-        subtitle: None,
-        inputs: &inp,
-        scenario: &sc,
-        plan: &p,
-        explanations: &ex,
-        provenance: &pv,
-        generated: None,
-        map_file: None,
-    };
+    let parts = Parts::new(inp, sc, p, provenance());
+    let a = parts.appendix("Small county: S3 closed");
     let md = appendix_md(&a);
     assert!(
         md.contains("E01000003") && md.contains("E01000004") && md.contains("S3"),
@@ -372,22 +322,8 @@ fn infeasible_markdown_matches_golden() {
 
 #[test]
 fn html_is_self_contained_with_map_and_tables() {
-    let inp = inputs();
-    let sc = Scenario::min_cost();
-    let p = plan(&inp, &sc);
-    let ex = explain(&inp, &sc, &p);
-    let pv = provenance();
-    let a = Appendix {
-        title: "Small <county> & co",
-        subtitle: None,
-        inputs: &inp,
-        scenario: &sc,
-        plan: &p,
-        explanations: &ex,
-        provenance: &pv,
-        generated: None,
-        map_file: None,
-    };
+    let parts = planned(Scenario::min_cost());
+    let a = parts.appendix("Small <county> & co");
     let html = appendix_html(&a);
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<svg"), "map inline");
@@ -489,13 +425,10 @@ fn sweep_chart_has_axes_points_and_failures() {
     assert_eq!(svg, sweep_chart_svg(&rs, "Kent: saving against access"));
 }
 
-fn small_appendix_parts() -> (Inputs, Scenario, Plan, hubplan::explain::Explanations, Provenance) {
-    let inp = inputs();
-    let sc = Scenario::min_cost();
-    let p = plan(&inp, &sc);
-    let ex = explain(&inp, &sc, &p);
-    let mut pv = provenance();
-    pv.about = hubplan_report::About {
+/// The small fixture's appendix parts with the scenario's `[about]`: an author, a date and two sources.
+fn small_appendix_parts() -> Parts {
+    let mut parts = planned(Scenario::min_cost());
+    parts.provenance.about = hubplan_report::About {
         author: Some("Small County Council, Strategic Commissioning".into()),
         date: Some("2024-05-01".into()),
         sources: vec![
@@ -513,25 +446,23 @@ fn small_appendix_parts() -> (Inputs, Scenario, Plan, hubplan::explain::Explanat
             },
         ],
     };
-    (inp, sc, p, ex, pv)
+    parts
+}
+
+/// The appendix of `parts` as the cabinet sees it: the small county's title, dated 2024-05-01.
+fn dated(parts: &Parts) -> Appendix<'_> {
+    Appendix {
+        generated: Some("2024-05-01"),
+        ..parts.appendix("Small county: family hubs appendix")
+    }
 }
 
 /// The scenario's `[about]`: the author and the sources on the cover, the sources with
 /// their vintage and licence in the method section; every format says the same.
 #[test]
 fn about_sources_on_the_cover_and_in_the_method() {
-    let (inp, sc, p, ex, pv) = small_appendix_parts();
-    let a = Appendix {
-        title: "Small county: family hubs appendix",
-        subtitle: None,
-        inputs: &inp,
-        scenario: &sc,
-        plan: &p,
-        explanations: &ex,
-        provenance: &pv,
-        generated: Some("2024-05-01"),
-        map_file: None,
-    };
+    let parts = small_appendix_parts();
+    let a = dated(&parts);
     let md = appendix_md(&a);
     let cover = md.split("## 1.").next().unwrap();
     assert!(
@@ -559,19 +490,9 @@ fn about_sources_on_the_cover_and_in_the_method() {
 #[test]
 fn docx_reads_back_with_headings_tables_and_map() {
     use std::io::Read;
-    let (inp, sc, p, ex, pv) = small_appendix_parts();
-    let a = Appendix {
-        title: "Small county: family hubs appendix",
-        subtitle: None,
-        inputs: &inp,
-        scenario: &sc,
-        plan: &p,
-        explanations: &ex,
-        provenance: &pv,
-        generated: Some("2024-05-01"),
-        map_file: None,
-    };
-    let svg = map_svg(&inp, &p, Some(35.0), &MapOptions::default());
+    let parts = small_appendix_parts();
+    let a = dated(&parts);
+    let svg = map_svg(&parts.inputs, &parts.plan, Some(35.0), &MapOptions::default());
     let (png, w, h) = hubplan_report::svg_to_png(&svg, 1.0).unwrap();
     assert!(png.starts_with(b"\x89PNG") && w > 100 && h > 100, "{w} x {h}");
     let bytes = hubplan_report::appendix_docx(&a).unwrap();
@@ -630,18 +551,8 @@ fn docx_reads_back_with_headings_tables_and_map() {
 /// tree with headings, tables with header cells, a figure), and deterministic.
 #[test]
 fn pdf_reads_back_with_pages_text_and_tags() {
-    let (inp, sc, p, ex, pv) = small_appendix_parts();
-    let a = Appendix {
-        title: "Small county: family hubs appendix",
-        subtitle: None,
-        inputs: &inp,
-        scenario: &sc,
-        plan: &p,
-        explanations: &ex,
-        provenance: &pv,
-        generated: Some("2024-05-01"),
-        map_file: None,
-    };
+    let parts = small_appendix_parts();
+    let a = dated(&parts);
     let bytes = hubplan_report::appendix_pdf(&a).unwrap();
     assert!(bytes.starts_with(b"%PDF-"));
     assert_eq!(bytes, hubplan_report::appendix_pdf(&a).unwrap(), "deterministic");
@@ -717,28 +628,18 @@ fn pdf_reads_back_with_pages_text_and_tags() {
 /// "within reach" means, in the Markdown, the HTML and the map's text alternative.
 #[test]
 fn min_travel_without_a_limit_says_there_is_none() {
-    let inp = inputs();
     let mut sc = Scenario::min_cost();
     sc.objective = ObjectiveKind::MinTravel;
     sc.max_minutes = None;
     sc.sites = Some(4);
-    let p = plan(&inp, &sc);
-    let ex = explain(&inp, &sc, &p);
-    let pv = provenance();
+    let parts = planned(sc);
     let a = Appendix {
-        title: "Small county: shortest journeys",
-        subtitle: None,
-        inputs: &inp,
-        scenario: &sc,
-        plan: &p,
-        explanations: &ex,
-        provenance: &pv,
-        generated: None,
         map_file: Some("map.svg"),
+        ..parts.appendix("Small county: shortest journeys")
     };
     let md = appendix_md(&a);
     let html = appendix_html(&a);
-    let svg = map_svg(&inp, &p, None, &MapOptions::default());
+    let svg = map_svg(&parts.inputs, &parts.plan, None, &MapOptions::default());
     for (name, text) in [("md", &md), ("html", &html), ("svg", &svg)] {
         for wrong in [
             "(no limit)",
@@ -780,8 +681,8 @@ fn min_travel_without_a_limit_says_there_is_none() {
 /// PDF are drawn from the same blocks; each is read back here.
 #[test]
 fn minutes_are_worded_after_the_travel_source_and_no_journey_is_said() {
+    use common::flat;
     use hubplan_report::TravelMode;
-    use std::io::Read;
     let mut inp = inputs();
     let mut lone = inp.zones[8].clone();
     lone.id = "E01000010".into();
@@ -793,7 +694,6 @@ fn minutes_are_worded_after_the_travel_source_and_no_journey_is_said() {
     let p = plan(&inp, &sc);
     assert_eq!(p.unreachable.len(), 2, "E01000009 (beyond) and E01000010 (no journey)");
     let ex = explain(&inp, &sc, &p);
-    let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
     for (mode, by) in [
         (TravelMode::Matrix, "in the supplied travel-time matrix"),
         (TravelMode::Timetable, "by public transport and walking"),
@@ -807,26 +707,10 @@ fn minutes_are_worded_after_the_travel_source_and_no_journey_is_said() {
             travel: mode,
             ..provenance()
         };
-        let a = Appendix {
-            title: "Small county",
-            subtitle: None,
-            inputs: &inp,
-            scenario: &sc,
-            plan: &p,
-            explanations: &ex,
-            provenance: &pv,
-            generated: None,
-            map_file: None,
-        };
+        let a = common::appendix("Small county", &inp, &sc, &p, &ex, &pv);
         let md = flat(&appendix_md(&a));
         let html = flat(&appendix_html(&a));
-        let mut docx = String::new();
-        zip::ZipArchive::new(std::io::Cursor::new(hubplan_report::appendix_docx(&a).unwrap()))
-            .unwrap()
-            .by_name("word/document.xml")
-            .unwrap()
-            .read_to_string(&mut docx)
-            .unwrap();
+        let docx = common::docx_xml(&hubplan_report::appendix_docx(&a).unwrap());
         // Word splits runs; the words of a paragraph are in its text nodes.
         let docx: String = docx
             .split('<')
@@ -834,9 +718,7 @@ fn minutes_are_worded_after_the_travel_source_and_no_journey_is_said() {
             .filter(|(tag, _)| tag.starts_with("w:t ") || *tag == "w:t")
             .map(|(_, text)| text)
             .collect();
-        let pdf = lopdf::Document::load_mem(&hubplan_report::appendix_pdf(&a).unwrap()).unwrap();
-        let pages: Vec<u32> = pdf.get_pages().keys().copied().collect();
-        let pdf = flat(&pdf.extract_text(&pages).unwrap());
+        let pdf = common::pdf_text(&hubplan_report::appendix_pdf(&a).unwrap());
         for (what, text) in [
             ("Markdown", &md),
             ("HTML", &html),

@@ -20,6 +20,9 @@ use hubplan_report::{
     ServiceAppendix,
 };
 
+mod common;
+use common::golden;
+
 fn fixture(scenario: &str) -> (Inputs, ServiceRules, ServicePlan) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../fixtures/tiny_services_capacity")
@@ -31,58 +34,19 @@ fn fixture(scenario: &str) -> (Inputs, ServiceRules, ServicePlan) {
 }
 
 fn provenance() -> Provenance {
-    Provenance {
-        inputs: Vec::new(),
-        settings: vec![
-            ("objective".into(), "min_cost".into()),
-            ("max_minutes".into(), "20".into()),
-            ("capacity.assignment".into(), "split".into()),
+    common::provenance(
+        &[
+            ("objective", "min_cost"),
+            ("max_minutes", "20"),
+            ("capacity.assignment", "split"),
         ],
-        transit: Some("supplied matrix".into()),
-        travel: hubplan_report::TravelMode::Matrix,
-        solver: "exact (hubplan), gap 1e-6".into(),
-        version: "0.0.0-test".into(),
-        notices: Vec::new(),
-        about: Default::default(),
-    }
+        "supplied matrix",
+        "exact (hubplan), gap 1e-6",
+    )
 }
 
 fn appendix<'a>(inp: &'a Inputs, r: &'a ServiceRules, p: &'a ServicePlan, pv: &'a Provenance) -> ServiceAppendix<'a> {
-    ServiceAppendix {
-        title: "Capacity keeps a second children's centre open",
-        inputs: inp,
-        rules: r,
-        plan: p,
-        provenance: pv,
-        generated: None,
-    }
-}
-
-fn golden(name: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}; run with UPDATE_GOLDEN=1 to create it", path.display()));
-    if expected != actual {
-        let line = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
-        panic!(
-            "{} differs from the output at line {}:\n  expected: {:?}\n  actual:   {:?}\n\
-             Run `UPDATE_GOLDEN=1 cargo test -p hubplan-report --test services_capacity_golden` if the change is intended.",
-            path.display(),
-            line + 1,
-            expected.lines().nth(line),
-            actual.lines().nth(line)
-        );
-    }
+    common::service_appendix("Capacity keeps a second children's centre open", inp, r, p, pv)
 }
 
 /// The lines checked by hand against the fixture's README: A, B and C kept, D
@@ -126,15 +90,7 @@ fn services_capacity_appendix_matches_golden() {
     ] {
         assert!(html.contains(want), "{want:?} not in the HTML");
     }
-    let pdf = services_appendix_pdf(&a).unwrap();
-    let doc = lopdf::Document::load_mem(&pdf).expect("a valid PDF");
-    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
-    let flat = doc
-        .extract_text(&pages)
-        .unwrap()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let flat = common::pdf_text(&services_appendix_pdf(&a).unwrap());
     for want in [
         "Capacity and use of buildings, by service",
         "over 90% full",
@@ -155,9 +111,7 @@ fn services_capacity_appendix_matches_golden() {
 
 /// The text of word/document.xml (runs joined; tags dropped).
 fn docx_text(bytes: &[u8]) -> String {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip package");
-    let mut xml = String::new();
-    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
+    let xml = common::docx_xml(bytes);
     let mut out = String::new();
     let mut in_tag = false;
     for c in xml.chars() {

@@ -9,14 +9,15 @@
 //! git diff crates/hubplan-report/tests/golden/
 //! ```
 
-use std::path::PathBuf;
-
 use hubplan::colocate::{plan_services, ServicePlan, ServiceRules};
 use hubplan::geo::LonLat;
 use hubplan::model::{Inputs, Service, Site, SiteStatus, Zone};
 use hubplan::travel::TravelTimes;
 use hubplan::{ObjectiveKind, PlanStatus, ServiceIdx, SiteIdx, ZoneIdx};
 use hubplan_report::{services_appendix_html, services_appendix_md, Provenance, ServiceAppendix};
+
+mod common;
+use common::golden;
 
 const CC: ServiceIdx = ServiceIdx(0);
 const YOUTH: ServiceIdx = ServiceIdx(1);
@@ -199,56 +200,16 @@ fn provenance() -> Provenance {
                 "ab".repeat(32),
             ),
         ],
-        settings: vec![
-            ("objective".into(), "min_cost".into()),
-            ("max_minutes".into(), "20".into()),
-        ],
-        transit: Some("modelled matrix".into()),
-        travel: hubplan_report::TravelMode::Matrix,
-        solver: "exact (hubplan branch-and-bound), time limit 10 s".into(),
-        version: "0.0.0-test".into(),
-        notices: Vec::new(),
-        about: Default::default(),
+        ..common::provenance(
+            &[("objective", "min_cost"), ("max_minutes", "20")],
+            "modelled matrix",
+            "exact (hubplan branch-and-bound), time limit 10 s",
+        )
     }
 }
 
 fn appendix<'a>(inp: &'a Inputs, r: &'a ServiceRules, p: &'a ServicePlan, pv: &'a Provenance) -> ServiceAppendix<'a> {
-    ServiceAppendix {
-        title: "Tiny family hubs: appendix to the cabinet paper",
-        inputs: inp,
-        rules: r,
-        plan: p,
-        provenance: pv,
-        generated: None,
-    }
-}
-
-fn golden(name: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}; run with UPDATE_GOLDEN=1 to create it", path.display()));
-    if expected != actual {
-        let line = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(0);
-        panic!(
-            "{} differs from the output at line {}:\n  expected: {:?}\n  actual:   {:?}\n\
-             Run `UPDATE_GOLDEN=1 cargo test -p hubplan-report --test services_golden` if the change is intended.",
-            path.display(),
-            line + 1,
-            expected.lines().nth(line),
-            actual.lines().nth(line)
-        );
-    }
+    common::service_appendix("Tiny family hubs: appendix to the cabinet paper", inp, r, p, pv)
 }
 
 #[test]

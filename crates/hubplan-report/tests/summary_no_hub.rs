@@ -3,7 +3,7 @@
 //! averaged in as 0, and known IMD deciles must not be reported as missing.
 
 use hubplan::geo::LonLat;
-use hubplan::model::{Inputs, Site, SiteStatus, Zone};
+use hubplan::model::{Inputs, Site, Zone};
 use hubplan::optimise::plan_for_open_set;
 use hubplan::travel::TravelTimes;
 use hubplan::{PlanStatus, Scenario, SiteIdx, ZoneIdx};
@@ -11,30 +11,14 @@ use hubplan_report::plain_summary;
 
 fn inputs() -> Inputs {
     let site = |id: &str, lon: f64| Site {
-        id: id.into(),
-        name: String::new(),
-        pos: LonLat::new(lon, 52.6),
         district: "Rutland".into(),
-        kind: String::new(),
-        status: SiteStatus::Existing,
-        annual_cost: 1000.0,
-        backlog: 0.0,
-        open_cost: 0.0,
-        capacity: None,
-        services: vec![],
-        can_host: vec![],
-        disposal_receipt: 0.0,
+        ..Site::existing(id, LonLat::new(lon, 52.6), 1000.0)
     };
     let zone = |id: &str, lon: f64, decile: u8| Zone {
-        id: id.into(),
-        name: String::new(),
-        pos: LonLat::new(lon, 52.6),
         district: "Rutland".into(),
-        need: 100.0,
         population: 100.0,
         imd_decile: Some(decile),
-        attributes: Default::default(),
-        outline: None,
+        ..Zone::new(id, LonLat::new(lon, 52.6), 100.0)
     };
     // Z1 reaches A (10 min) and B (30 min); Z2 reaches only A (12 min).
     let t = [(0, 0, 10.0), (0, 1, 30.0), (1, 0, 12.0)];

@@ -490,33 +490,12 @@ mod tests {
     /// Session 8: "1 zones: Z2" read wrong; one unreachable zone is "1 zone".
     #[test]
     fn one_unreachable_zone_is_singular() {
-        use hubplan::model::{Site, SiteStatus, Zone};
+        use hubplan::model::{Site, Zone};
         use hubplan::{PlanStatus, SiteIdx, ZoneIdx};
-        let site = Site {
-            id: "A".into(),
-            name: String::new(),
-            pos: hubplan::geo::LonLat::new(-0.7, 52.6),
-            district: String::new(),
-            kind: String::new(),
-            status: SiteStatus::Existing,
-            annual_cost: 10.0,
-            backlog: 0.0,
-            open_cost: 0.0,
-            capacity: None,
-            services: vec![],
-            can_host: vec![],
-            disposal_receipt: 0.0,
-        };
+        let site = Site::existing("A", hubplan::geo::LonLat::new(-0.7, 52.6), 10.0);
         let zone = |id: &str| Zone {
-            id: id.into(),
-            name: String::new(),
-            pos: hubplan::geo::LonLat::new(-0.7, 52.6),
-            district: String::new(),
-            need: 5.0,
             population: 5.0,
-            imd_decile: None,
-            attributes: Default::default(),
-            outline: None,
+            ..Zone::new(id, hubplan::geo::LonLat::new(-0.7, 52.6), 5.0)
         };
         let inputs = Inputs {
             sites: vec![site],

@@ -10,40 +10,10 @@
 //!   baseline and a what-if with a longer limit; closing B leaves no plan, and
 //!   the list is empty.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
-
-use hubplan_serve::{ServeConfig, Server};
 use serde_json::Value;
 
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(rel)
-}
-
-/// One HTTP/1.1 request with `Connection: close`; returns (status, body as JSON).
-fn request(addr: SocketAddr, method: &str, path: &str, body: &str) -> (u16, Value) {
-    let mut s = TcpStream::connect(addr).unwrap();
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(head.as_bytes()).unwrap();
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).unwrap();
-    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&buf[..split]).to_string();
-    let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
-    (status, serde_json::from_slice(&buf[split + 4..]).unwrap_or(Value::Null))
-}
-
-fn start(scenario: &str) -> (Server, tempfile::TempDir) {
-    let out = tempfile::tempdir().unwrap();
-    let mut cfg = ServeConfig::new(fixture(scenario));
-    cfg.port = 0;
-    cfg.out = out.path().join("serve-out");
-    (Server::start(&cfg).unwrap(), out)
-}
+mod common;
+use common::{request, start};
 
 /// `(max_users, users_after)` of site `id` in a plan.json's capacity block
 /// (for `service` in a co-location plan).

@@ -50,6 +50,30 @@ pub struct Site {
     pub disposal_receipt: f64,
 }
 
+impl Site {
+    /// An existing building with this id, position and running cost, and
+    /// nothing else: no name, district or kind, no backlog, opening cost or
+    /// disposal receipt, unlimited space, no services. Set the rest with
+    /// `Site { district: "North".into(), ..Site::existing("A", pos, 100.0) }`.
+    pub fn existing(id: impl Into<String>, pos: LonLat, annual_cost: f64) -> Site {
+        Site {
+            id: id.into(),
+            name: String::new(),
+            pos,
+            district: String::new(),
+            kind: String::new(),
+            status: SiteStatus::Existing,
+            annual_cost,
+            backlog: 0.0,
+            open_cost: 0.0,
+            capacity: None,
+            services: vec![],
+            can_host: vec![],
+            disposal_receipt: 0.0,
+        }
+    }
+}
+
 /// A small area (e.g. an LSOA) where demand lives.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Zone {
@@ -75,6 +99,26 @@ pub struct Zone {
     /// GeoJSON outputs): the model measures access from `pos`.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "outline_serde")]
     pub outline: Option<geo_types::MultiPolygon<f64>>,
+}
+
+impl Zone {
+    /// A zone at `pos` with this id and need, and nothing else: no name,
+    /// district, IMD decile, attributes or outline, and an unknown
+    /// population (0). Set the rest with
+    /// `Zone { population: 120.0, ..Zone::new("Z1", pos, 10.0) }`.
+    pub fn new(id: impl Into<String>, pos: LonLat, need: f64) -> Zone {
+        Zone {
+            id: id.into(),
+            name: String::new(),
+            pos,
+            district: String::new(),
+            need,
+            population: 0.0,
+            imd_decile: None,
+            attributes: BTreeMap::new(),
+            outline: None,
+        }
+    }
 }
 
 /// Serialises an outline as GeoJSON MultiPolygon coordinates: polygons of rings of

@@ -15,7 +15,7 @@
 use hubplan::colocate::{plan_services, ServiceBlocker, ServiceRules};
 use hubplan::explain::{blocker_sentence, explain, service_blocker_sentence};
 use hubplan::geo::LonLat;
-use hubplan::model::{Inputs, Service, Site, SiteStatus, Zone};
+use hubplan::model::{Inputs, Service, Site, Zone};
 use hubplan::plan::{BeyondLimitZone, Blocker};
 use hubplan::scenario::{Backend, BeyondLimit};
 use hubplan::travel::TravelTimes;
@@ -25,19 +25,11 @@ use hubplan::{Decision, PlanStatus, Scenario, ServiceIdx, SiteIdx, ZoneIdx};
 /// With `services`, one service "cc" (limit 35) that both sites host today.
 fn inputs(services: bool) -> Inputs {
     let site = |id: &str, name: &str, cost: f64| Site {
-        id: id.into(),
         name: name.into(),
-        pos: LonLat::new(0.0, 51.0),
         district: "North".into(),
-        kind: String::new(),
-        status: SiteStatus::Existing,
-        annual_cost: cost,
-        backlog: 0.0,
-        open_cost: 0.0,
-        capacity: None,
         services: if services { vec![ServiceIdx(0)] } else { vec![] },
         can_host: if services { vec![ServiceIdx(0)] } else { vec![] },
-        disposal_receipt: 0.0,
+        ..Site::existing(id, LonLat::new(0.0, 51.0), cost)
     };
     let zone = |id: &str, name: &str, need: f64| Zone {
         id: id.into(),

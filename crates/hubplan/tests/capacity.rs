@@ -5,41 +5,20 @@
 //! the solver or the core's evaluator).
 
 use hubplan::geo::LonLat;
-use hubplan::model::{Inputs, Site, SiteStatus, Zone};
+use hubplan::model::{Inputs, Site, Zone};
 use hubplan::plan::{Blocker, CapacityWarning};
 use hubplan::scenario::{Assignment, DemandCapacity};
 use hubplan::travel::TravelTimes;
 use hubplan::{Decision, ObjectiveKind, Plan, PlanStatus, Scenario, SiteIdx, ZoneIdx};
 
 fn site(id: &str, cost: f64) -> Site {
-    Site {
-        id: id.into(),
-        name: String::new(),
-        pos: LonLat::new(0.0, 51.0),
-        district: String::new(),
-        kind: String::new(),
-        status: SiteStatus::Existing,
-        annual_cost: cost,
-        backlog: 0.0,
-        open_cost: 0.0,
-        capacity: None,
-        services: vec![],
-        can_host: vec![],
-        disposal_receipt: 0.0,
-    }
+    Site::existing(id, LonLat::new(0.0, 51.0), cost)
 }
 
 fn zone(id: &str, need: f64) -> Zone {
     Zone {
-        id: id.into(),
-        name: String::new(),
-        pos: LonLat::new(0.0, 51.0),
-        district: String::new(),
-        need,
         population: need,
-        imd_decile: None,
-        attributes: Default::default(),
-        outline: None,
+        ..Zone::new(id, LonLat::new(0.0, 51.0), need)
     }
 }
 

@@ -20,7 +20,7 @@
 
 use hubplan::explain::{explain, marginal_costs, ChosenBasis, Forcing, KeepReason, MarginalOutcome, SiteMinutes};
 use hubplan::geo::LonLat;
-use hubplan::model::{Inputs, Site, SiteStatus, Zone};
+use hubplan::model::{Inputs, Site, Zone};
 use hubplan::optimise::plan_for_open_set;
 use hubplan::travel::TravelTimes;
 use hubplan::{Decision, PlanStatus, Scenario, SiteIdx, ZoneIdx};
@@ -33,30 +33,12 @@ const Z: [ZoneIdx; 5] = [ZoneIdx(0), ZoneIdx(1), ZoneIdx(2), ZoneIdx(3), ZoneIdx
 
 fn inputs() -> Inputs {
     let site = |id: &str, cost: f64| Site {
-        id: id.into(),
-        name: String::new(),
-        pos: LonLat::new(0.0, 51.0),
-        district: String::new(),
-        kind: String::new(),
-        status: SiteStatus::Existing,
-        annual_cost: cost,
         backlog: cost * 3.0,
-        open_cost: 0.0,
-        capacity: None,
-        services: vec![],
-        can_host: vec![],
-        disposal_receipt: 0.0,
+        ..Site::existing(id, LonLat::new(0.0, 51.0), cost)
     };
     let zone = |id: &str, need: f64| Zone {
-        id: id.into(),
-        name: String::new(),
-        pos: LonLat::new(0.0, 51.0),
-        district: String::new(),
-        need,
         population: need,
-        imd_decile: None,
-        attributes: Default::default(),
-        outline: None,
+        ..Zone::new(id, LonLat::new(0.0, 51.0), need)
     };
     let t = |z: usize, s: SiteIdx, m: f64| (Z[z], s, m);
     let travel = TravelTimes::from_triples(

@@ -10,7 +10,7 @@
 
 use hubplan::explain::{explain, site_sentence};
 use hubplan::geo::LonLat;
-use hubplan::model::{Inputs, Site, SiteStatus, Zone};
+use hubplan::model::{Inputs, Site, Zone};
 use hubplan::scenario::BeyondLimit;
 use hubplan::travel::TravelTimes;
 use hubplan::{PlanStatus, Scenario, SiteIdx, ZoneIdx};
@@ -21,19 +21,8 @@ const T: f64 = 35.0;
 fn build(n_sites: usize, costs: &[f64], needs: &[f64], times: &[Option<f64>]) -> Inputs {
     let sites = (0..n_sites)
         .map(|j| Site {
-            id: format!("S{j}"),
             name: format!("Site {j}"),
-            pos: LonLat::new(0.0, 51.0),
-            district: String::new(),
-            kind: String::new(),
-            status: SiteStatus::Existing,
-            annual_cost: costs[j],
-            backlog: 0.0,
-            open_cost: 0.0,
-            capacity: None,
-            services: vec![],
-            can_host: vec![],
-            disposal_receipt: 0.0,
+            ..Site::existing(format!("S{j}"), LonLat::new(0.0, 51.0), costs[j])
         })
         .collect::<Vec<_>>();
     let zones = needs

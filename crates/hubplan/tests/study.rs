@@ -10,19 +10,10 @@ use hubplan::{SiteIdx, ZoneIdx};
 
 fn site(id: &str, status: SiteStatus) -> Site {
     Site {
-        id: id.into(),
-        name: String::new(),
-        pos: LonLat::new(0.05, 52.0),
         district: "A".into(),
         kind: "k".into(),
         status,
-        annual_cost: 1.0,
-        backlog: 0.0,
-        open_cost: 0.0,
-        capacity: None,
-        services: vec![],
-        can_host: vec![],
-        disposal_receipt: 0.0,
+        ..Site::existing(id, LonLat::new(0.05, 52.0), 1.0)
     }
 }
 

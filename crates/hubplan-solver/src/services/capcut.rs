@@ -1130,87 +1130,10 @@ fn solve_stage_with(
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+mod tests {
     use super::*;
     use crate::services::assign_split;
-    use crate::services::instance::{HostOption, ServiceArc, ServiceClient, ServiceSite};
-    use crate::services::solve::solve_stage as mip_stage;
-
-    pub(in crate::services) struct Lcg(pub u64);
-    impl Lcg {
-        pub(in crate::services) fn below(&mut self, n: u64) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (self.0 >> 33) % n
-        }
-    }
-
-    /// A random co-location instance: `n` sites, two services (service 0
-    /// capacitated everywhere it may be hosted, service 1 at some sites), a
-    /// hub rule on half the instances, tight capacities.
-    pub(in crate::services) fn random(g: &mut Lcg, n: usize, zones: usize) -> ServiceInstance {
-        let mut inst = ServiceInstance::new(2);
-        for _ in 0..n {
-            let mut hosts = Vec::new();
-            for s in 0..2u32 {
-                if g.below(4) != 0 {
-                    hosts.push(HostOption {
-                        service: s,
-                        conversion_cost: (g.below(4) * 3) as f64,
-                        space: 1.0,
-                        fixing: if g.below(10) == 0 { Fixing::Closed } else { Fixing::Free },
-                        max_users: (s == 0 || g.below(2) == 0).then(|| (2 + g.below(9)) as f64),
-                    });
-                }
-            }
-            inst.sites.push(ServiceSite {
-                annual_cost: (10 + g.below(20)) as f64,
-                open_cost: (g.below(3) * 4) as f64,
-                capacity: (g.below(4) == 0).then_some(1.0),
-                hosts,
-                fixing: if g.below(12) == 0 { Fixing::Open } else { Fixing::Free },
-            });
-        }
-        for s in 0..2u32 {
-            for _ in 0..zones {
-                let arcs: Vec<ServiceArc> = (0..n as u32)
-                    .filter(|&j| inst.host_pos(j as usize, s).is_some() && g.below(3) == 0)
-                    .map(|site| ServiceArc { site, minutes: 1.0 })
-                    .collect();
-                if arcs.is_empty() {
-                    continue;
-                }
-                let coverage = if g.below(5) == 0 {
-                    Coverage::Optional
-                } else {
-                    Coverage::Required
-                };
-                inst.clients.push(ServiceClient {
-                    service: s,
-                    need: (1 + g.below(4)) as f64,
-                    arcs,
-                    coverage,
-                });
-            }
-        }
-        // Some clients with room but no weight (beyond the limit today).
-        inst.client_room = inst
-            .clients
-            .iter()
-            .map(|c| if g.below(6) == 0 { c.need + 1.0 } else { c.need })
-            .collect();
-        if g.below(2) == 0 {
-            inst.hub_services = vec![0, 1];
-            inst.district_rules = vec![crate::services::DistrictRule {
-                name: "d".into(),
-                sites: (0..n as u32).collect(),
-                min_hubs: 1,
-            }];
-        }
-        inst
-    }
+    use crate::services::testutil::{agrees_with_mip, assert_valid, assignment_mip, capacity_binds, random, Lcg};
 
     /// The cut loop and the MIP with assignment variables agree on random
     /// instances (status, optimum), and the cut loop's plan passes the checks.
@@ -1271,18 +1194,8 @@ pub(super) mod tests {
         let (mut optima, mut plans, mut proven) = (0, 0, 0);
         for case in 0..40 {
             let inst = random(&mut g, 9, 14);
-            let m = build(&inst, ServiceObjective::MinCost, None);
             let a = solve_stage_with(&inst, 60.0, &opts, 0).unwrap();
-            let b = mip_stage(
-                &inst,
-                &m,
-                60.0,
-                &opts,
-                ServiceBackend::Microlp,
-                ServiceObjective::MinCost,
-            )
-            .unwrap();
-            let opt = match b {
+            let opt = match assignment_mip(&inst, &opts) {
                 StageResult::Solved { decision, status, .. } => {
                     assert_eq!(status, Status::Optimal, "case {case}");
                     optima += 1;
@@ -1303,8 +1216,7 @@ pub(super) mod tests {
                 ) => {
                     plans += 1;
                     let v = cost(&inst, &decision);
-                    assert!(inst.violations(&decision).is_empty(), "case {case}");
-                    assert!(super::super::assignment_violations(&inst, &decision, &flows).is_empty());
+                    assert_valid(&inst, &decision, &flows, &format!("case {case}"));
                     assert!(v >= z - 1e-6, "case {case}: plan {v} below the optimum {z}");
                     assert!(bound <= z + 1e-6, "case {case}: bound {bound} above the optimum {z}");
                     if status == Status::Optimal {
@@ -1338,59 +1250,10 @@ pub(super) mod tests {
                 false,
                 ServiceBackend::Microlp
             ));
-            let m = build(&inst, ServiceObjective::MinCost, None);
             let a = solve_stage(&inst, 60.0, &opts).unwrap();
-            let b = mip_stage(
-                &inst,
-                &m,
-                60.0,
-                &opts,
-                ServiceBackend::Microlp,
-                ServiceObjective::MinCost,
-            )
-            .unwrap();
-            match (a, b) {
-                (StageResult::Infeasible, StageResult::Infeasible) => {}
-                (
-                    StageResult::Solved {
-                        decision,
-                        flows,
-                        status,
-                        ..
-                    },
-                    StageResult::Solved {
-                        decision: d2,
-                        status: s2,
-                        ..
-                    },
-                ) => {
-                    assert_eq!((status, s2), (Status::Optimal, Status::Optimal), "case {case}");
-                    let (va, vb) = (cost(&inst, &decision), cost(&inst, &d2));
-                    assert!((va - vb).abs() < 1e-6, "case {case}: cuts {va}, MIP {vb}\n{inst:?}");
-                    assert!(inst.violations(&decision).is_empty());
-                    assert!(super::super::assignment_violations(&inst, &decision, &flows).is_empty());
-                    let mut plain = inst.clone();
-                    plain
-                        .sites
-                        .iter_mut()
-                        .flat_map(|s| &mut s.hosts)
-                        .for_each(|h| h.max_users = None);
-                    let free = build(&plain, ServiceObjective::MinCost, None);
-                    if let Ok(StageResult::Solved { decision: d3, .. }) = mip_stage(
-                        &plain,
-                        &free,
-                        60.0,
-                        &opts,
-                        ServiceBackend::Microlp,
-                        ServiceObjective::MinCost,
-                    ) {
-                        if cost(&plain, &d3) < va - 1e-6 {
-                            binding += 1;
-                        }
-                    }
-                    feasible += 1;
-                }
-                _ => panic!("case {case}: the cut loop and the MIP disagree on feasibility\n{inst:?}"),
+            if let Some((_, va, _)) = agrees_with_mip(&inst, &opts, a, &format!("case {case}"), "cuts") {
+                binding += usize::from(capacity_binds(&inst, &opts, va));
+                feasible += 1;
             }
         }
         assert!(

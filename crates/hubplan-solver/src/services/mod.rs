@@ -26,6 +26,7 @@
 //! | `parts` | the `MinCost` capacity stage part by part when the coverage graph splits (crate-private) |
 //! | [`synthetic`] | seeded capacitated co-location instances (three services, space limits, demand capacities; issue 13) |
 //! | [`assign`] | demand capacity: the assignment of capacitated services' clients (min-cost flow), its values and check |
+//! | `testutil` | tests only: seeded random instances and the assignment MIP the `MinCost` capacity stages are checked against |
 //!
 //! # Example
 //! ```
@@ -58,6 +59,8 @@ mod parts;
 mod placement;
 pub mod solve;
 pub mod synthetic;
+#[cfg(test)]
+mod testutil;
 
 pub use assign::{assign_split, assignment_violations, evaluate_assigned, ServiceFlows};
 pub use export::{write_lp, write_mps};

@@ -357,10 +357,8 @@ pub(super) fn solve_stage(
 mod tests {
     use super::*;
     use crate::instance::Cardinality;
-    use crate::services::capcut::tests::{random, Lcg};
-    use crate::services::instance::{HostOption, SavingsTarget, ServiceObjective, ServiceSite};
-    use crate::services::model::build;
-    use crate::services::solve::solve_stage as mip_stage;
+    use crate::services::instance::{HostOption, SavingsTarget, ServiceSite};
+    use crate::services::testutil::{agrees_with_mip, random, Lcg};
 
     /// The blocks side by side: sites, clients, rooms and districts renumbered.
     fn concat(blocks: Vec<ServiceInstance>) -> ServiceInstance {
@@ -448,42 +446,11 @@ mod tests {
             assert_eq!(s.lone_clients, vec![inst.clients.len() as u32 - 1]);
             assert!(!s.lone_sites.is_empty());
             let (a, parts) = solve_stage(&inst, 60.0, &opts).unwrap();
-            let m = build(&inst, ServiceObjective::MinCost, None);
-            let b = mip_stage(
-                &inst,
-                &m,
-                60.0,
-                &opts,
-                ServiceBackend::Microlp,
-                ServiceObjective::MinCost,
-            )
-            .unwrap();
-            match (a, b) {
-                (StageResult::Infeasible, StageResult::Infeasible) => {}
-                (
-                    StageResult::Solved {
-                        decision,
-                        flows,
-                        status,
-                        bound,
-                        ..
-                    },
-                    StageResult::Solved {
-                        decision: d2,
-                        status: s2,
-                        ..
-                    },
-                ) => {
-                    assert_eq!((status, s2), (Status::Optimal, Status::Optimal), "case {case}");
-                    let (va, vb) = (capcut::cost(&inst, &decision), capcut::cost(&inst, &d2));
-                    assert!((va - vb).abs() < 1e-6, "case {case}: parts {va}, MIP {vb}\n{inst:?}");
-                    assert!((bound - va).abs() < 1e-6 * va.max(1.0), "case {case}: bound {bound}");
-                    assert!(inst.violations(&decision).is_empty(), "case {case}");
-                    assert!(crate::services::assignment_violations(&inst, &decision, &flows).is_empty());
-                    feasible += 1;
-                    split_seen += usize::from(parts >= 2);
-                }
-                _ => panic!("case {case}: parts and the MIP disagree on feasibility\n{inst:?}"),
+            let label = format!("case {case}");
+            if let Some((_, va, bound)) = agrees_with_mip(&inst, &opts, a, &label, "parts") {
+                assert!((bound - va).abs() < 1e-6 * va.max(1.0), "case {case}: bound {bound}");
+                feasible += 1;
+                split_seen += usize::from(parts >= 2);
             }
         }
         assert!(

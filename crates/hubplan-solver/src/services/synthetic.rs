@@ -275,8 +275,8 @@ mod tests {
     use super::*;
     use crate::outcome::{SolveOptions, Status};
     use crate::services::capcut;
-    use crate::services::model::build;
-    use crate::services::solve::{solve_stage as mip_stage, ServiceBackend, StageResult};
+    use crate::services::solve::ServiceBackend;
+    use crate::services::testutil::{agrees_with_mip, capacity_binds};
 
     fn small(seed: u64, zones: usize, sites: usize) -> ColocSpec {
         ColocSpec {
@@ -334,60 +334,13 @@ mod tests {
                 false,
                 ServiceBackend::Microlp
             ));
-            let m = build(&inst, ServiceObjective::MinCost, None);
             let a = capcut::solve_stage(&inst, 60.0, &opts).unwrap();
-            let b = mip_stage(
-                &inst,
-                &m,
-                60.0,
-                &opts,
-                ServiceBackend::Microlp,
-                ServiceObjective::MinCost,
-            )
-            .unwrap();
-            match (a, b) {
-                (
-                    StageResult::Solved {
-                        decision,
-                        flows,
-                        status,
-                        ..
-                    },
-                    StageResult::Solved {
-                        decision: d2,
-                        status: s2,
-                        ..
-                    },
-                ) => {
-                    assert_eq!((status, s2), (Status::Optimal, Status::Optimal), "seed {seed}");
-                    let (va, vb) = (capcut::cost(&inst, &decision), capcut::cost(&inst, &d2));
-                    assert!((va - vb).abs() < 1e-6, "seed {seed}: cuts {va}, MIP {vb}");
-                    assert!(inst.violations(&decision).is_empty());
-                    assert!(super::super::assignment_violations(&inst, &decision, &flows).is_empty());
-                    // Without the demand capacities the optimum is cheaper: they bind.
-                    let mut plain = inst.clone();
-                    plain
-                        .sites
-                        .iter_mut()
-                        .flat_map(|s| &mut s.hosts)
-                        .for_each(|h| h.max_users = None);
-                    let free = build(&plain, ServiceObjective::MinCost, None);
-                    if let Ok(StageResult::Solved { decision: d3, .. }) = mip_stage(
-                        &plain,
-                        &free,
-                        60.0,
-                        &opts,
-                        ServiceBackend::Microlp,
-                        ServiceObjective::MinCost,
-                    ) {
-                        if capcut::cost(&plain, &d3) < va - 1e-6 {
-                            binding += 1;
-                        }
-                    }
-                    solved += 1;
-                }
-                _ => panic!("seed {seed}: not solved by both"),
-            }
+            let Some((_, va, _)) = agrees_with_mip(&inst, &opts, a, &format!("seed {seed}"), "cuts") else {
+                panic!("seed {seed}: not solved by both");
+            };
+            // Without the demand capacities the optimum is cheaper: they bind.
+            binding += usize::from(capacity_binds(&inst, &opts, va));
+            solved += 1;
         }
         assert_eq!(solved, 4);
         assert!(binding >= 2, "capacity binds on {binding} of 4");
