@@ -71,8 +71,9 @@ const IPM_SHARE: f64 = 0.6;
 const IPM_ROUNDS: usize = 4;
 /// Share of the stage's time [`large`] leaves, when some service is
 /// capacitated, for the plan's split assignment that every answer carries
-/// (one min-cost flow per service after the search: 10–20 s on the
-/// generated L, whose search would otherwise use the whole limit).
+/// (one min-cost flow per service after the search: 6–45 s on one thread
+/// on the generated L, the tighter the plan the longer, whose search would
+/// otherwise use the whole limit).
 const ASSIGN_RESERVE: f64 = 0.25;
 /// [`large`] keeps every hosting at or above this LP value (an interior
 /// point is positive everywhere: rounding up all of it filled every site's
