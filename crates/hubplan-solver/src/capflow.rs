@@ -690,11 +690,11 @@ fn run_lim(inst: &Instance, st: &mut State, limit: f64) -> Option<bool> {
     let mut phase = 0u32;
     let mut path: Vec<(usize, usize, usize)> = Vec::new();
     // Per site, once the Dijkstra first scans it: the arcs that may carry
-    // flow (a superset: entries that no longer do are dropped when scanned),
-    // so a settled site looks at the clients it serves, not at every client
-    // in its reach. `listed` marks the arcs in some list.
+    // flow (a superset: entries that no longer do are dropped when scanned;
+    // an arc that starts carrying again before that is listed twice, which
+    // only relaxes its client twice), so a settled site looks at the clients
+    // it serves, not at every client in its reach.
     let mut carry: Vec<Option<Vec<(u32, u32)>>> = vec![None; n];
-    let mut listed: Vec<bool> = Vec::new();
     let (mut n_dij, mut n_aug, mut n_set) = (0usize, 0usize, 0usize);
     loop {
         let excess: Vec<usize> = (0..n).filter(|&j| load[j] > q[j] + eps).collect();
@@ -741,30 +741,21 @@ fn run_lim(inst: &Instance, st: &mut State, limit: f64) -> Option<bool> {
                 if load[j] < q[j] - eps {
                     relax(t_node, 0.0, &mut heap);
                 }
-                if listed.is_empty() {
-                    listed = vec![false; f.len()];
-                }
                 let list = carry[j].get_or_insert_with(|| {
-                    let l: Vec<(u32, u32)> = sarc[sstart[j]..sstart[j + 1]]
+                    sarc[sstart[j]..sstart[j + 1]]
                         .iter()
                         .copied()
                         .filter(|&(_, e)| f[e as usize] > eps)
-                        .collect();
-                    for &(_, e) in &l {
-                        listed[e as usize] = true;
-                    }
-                    l
+                        .collect()
                 });
                 list.retain(|&(i, e)| {
                     let e = e as usize;
-                    if f[e] > eps {
+                    let carries = f[e] > eps;
+                    if carries {
                         let i = i as usize;
                         relax(i, -inst.arcs[e].cost / inst.demand[i], &mut heap);
-                        true
-                    } else {
-                        listed[e] = false;
-                        false
                     }
+                    carries
                 });
             } else {
                 let i = u;
@@ -941,11 +932,11 @@ fn run_lim(inst: &Instance, st: &mut State, limit: f64) -> Option<bool> {
                         f[e] -= delta;
                         load[a - m] -= delta;
                     } else {
+                        let was = f[e];
                         f[e] += delta;
                         load[b - m] += delta;
-                        if let Some(l) = carry[b - m].as_mut() {
-                            if !listed[e] && f[e] > eps {
-                                listed[e] = true;
+                        if was <= eps && f[e] > eps {
+                            if let Some(l) = carry[b - m].as_mut() {
                                 l.push((a as u32, e as u32));
                             }
                         }
