@@ -57,7 +57,7 @@ enum Undo {
 impl Placement {
     /// A placement of `need[i]` over the sites of `reach[i]` within `cap`
     /// (0 where a site does not host the service); `None` when the need
-    /// does not fit (short by more than `eps`, an absolute tolerance).
+    /// does not fit (short by more than `eps` in all, an absolute tolerance).
     pub(super) fn new(need: &[f64], reach: &[Vec<u32>], cap: &[f64], eps: f64) -> Option<Placement> {
         let (m, n) = (need.len(), cap.len());
         let mut start = Vec::with_capacity(m + 1);
@@ -99,8 +99,10 @@ impl Placement {
             now: 0,
             via: vec![0; m + n],
         };
+        let mut left = 0.0;
         for i in 0..m {
-            if p.place(i, need[i]) > eps {
+            left += p.place(i, need[i]);
+            if left > eps {
                 return None;
             }
         }
@@ -109,7 +111,7 @@ impl Placement {
     }
 
     /// Removes site `j` (capacity 0) and re-places the need it carried;
-    /// `false` when it does not fit. The change stays pending until
+    /// `false` when more than `eps` of it does not fit. The change stays pending until
     /// [`Placement::commit`] or [`Placement::rollback`].
     pub(super) fn remove(&mut self, j: usize) -> bool {
         self.undo.push(Undo::Site(j as u32, self.cap[j], self.load[j]));
