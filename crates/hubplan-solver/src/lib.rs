@@ -62,6 +62,7 @@ pub mod orlib;
 pub mod outcome;
 mod prep;
 mod radius;
+mod rwls;
 pub mod services;
 mod solve;
 mod subproblem;

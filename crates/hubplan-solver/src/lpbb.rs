@@ -363,7 +363,35 @@ impl Ctx<'_> {
 
 /// Rounds an LP point: sites at 1 stay open, then fractional sites in
 /// decreasing value while the side constraints allow; then local search.
-fn round(ctx: &Ctx, fix: &[Fixing], xs: &[f64], moves: usize) -> Option<Candidate> {
+/// With a `target` (the root's bound), unicost set covering then runs the
+/// row-weighting search ([`crate::rwls`]) from the best plan, until it finds
+/// a plan at the bound or spends its step budget.
+fn round(ctx: &Ctx, fix: &[Fixing], xs: &[f64], moves: usize, target: Option<f64>) -> Option<Candidate> {
+    let best = round_lp(ctx, fix, xs, moves);
+    let p = ctx.p;
+    match (target, &best) {
+        (Some(t), Some(b)) if b.0 > t && crate::rwls::applies(p) => {
+            let t0 = Instant::now();
+            let better = crate::rwls::improve(p, fix, &b.1, t, crate::rwls::steps(p), ctx.deadline);
+            if log::log_enabled!(log::Level::Debug) {
+                log::debug!(
+                    "[hubplan-solver lp] row-weighting search {} → {:?} (bound {t}) in {:.3}s",
+                    b.0,
+                    better.as_ref().map(|c| c.0),
+                    t0.elapsed().as_secs_f64()
+                );
+            }
+            match better {
+                Some(c) if c.0 < b.0 => Some(c),
+                _ => best,
+            }
+        }
+        _ => best,
+    }
+}
+
+/// [`round`] without the row-weighting search.
+fn round_lp(ctx: &Ctx, fix: &[Fixing], xs: &[f64], moves: usize) -> Option<Candidate> {
     let p = ctx.p;
     let plain = round_open(ctx, fix, xs, moves);
     if p.budget.is_some() || p.hi < p.n || p.unserved.iter().any(|u| u.is_finite()) {
@@ -426,7 +454,7 @@ fn process(
 ) -> Result<Expansion<LpNode>, Abort> {
     let pseudo = ctx.learner.read();
     let p = ctx.p;
-    let cutoff = ctx.cutoff(ub);
+    let mut cutoff = ctx.cutoff(ub);
     let mut out = Expansion::empty();
     let mut sol: Solution = (*node.data.sol).clone();
     if !node.data.pending.is_empty() {
@@ -505,7 +533,15 @@ fn process(
         if !heuristic_done && (root || node.depth % 3 == 0) {
             heuristic_done = true;
             let moves = if root { root_moves(p) } else { 20 };
-            out.candidates.extend(round(ctx, &fix, &xs, moves));
+            if let Some(c) = round(ctx, &fix, &xs, moves, root.then_some(lb)) {
+                // A plan at this node's bound closes it before branching.
+                let c_off = ctx.cutoff(c.0);
+                out.candidates.push(c);
+                if lb >= c_off {
+                    cutoff = cutoff.min(c_off);
+                    continue;
+                }
+            }
         }
         let rule = Rule {
             candidates: if root { CANDIDATES_ROOT } else { CANDIDATES },
