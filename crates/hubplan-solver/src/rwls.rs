@@ -143,10 +143,9 @@ impl<'a> State<'a> {
 
     fn cover(&mut self, i: usize) {
         let k = self.upos[i] as usize;
-        let last = *self.uncov.last().expect("row listed as uncovered");
         self.uncov.swap_remove(k);
-        if (last as usize) != i {
-            self.upos[last as usize] = k as u32;
+        if let Some(&moved) = self.uncov.get(k) {
+            self.upos[moved as usize] = k as u32;
         }
         self.upos[i] = NONE;
     }
@@ -212,10 +211,9 @@ impl<'a> State<'a> {
         self.time[j] = self.clock;
         self.removed[j] = self.clock;
         let k = self.mpos[j] as usize;
-        let last = *self.members.last().expect("member listed");
         self.members.swap_remove(k);
-        if last as usize != j {
-            self.mpos[last as usize] = k as u32;
+        if let Some(&moved) = self.members.get(k) {
+            self.mpos[moved as usize] = k as u32;
         }
         self.mpos[j] = NONE;
     }
