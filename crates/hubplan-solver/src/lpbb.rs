@@ -372,7 +372,9 @@ fn round(ctx: &Ctx, fix: &[Fixing], xs: &[f64], moves: usize, target: Option<f64
     match (target, &best) {
         (Some(t), Some(b)) if b.0 > t && crate::rwls::applies(p) => {
             let t0 = Instant::now();
-            let better = crate::rwls::improve(p, fix, &b.1, t, crate::rwls::steps(p), ctx.deadline);
+            // At most a tenth of the time left: the tree needs the rest.
+            let until = t0 + ctx.deadline.saturating_duration_since(t0).mul_f64(RWLS_SHARE);
+            let better = crate::rwls::improve(p, fix, &b.1, t, crate::rwls::steps(p), until);
             if log::log_enabled!(log::Level::Debug) {
                 log::debug!(
                     "[hubplan-solver lp] row-weighting search {} → {:?} (bound {t}) in {:.3}s",
@@ -389,6 +391,9 @@ fn round(ctx: &Ctx, fix: &[Fixing], xs: &[f64], moves: usize, target: Option<f64
         _ => best,
     }
 }
+
+/// The share of the time left the row-weighting search may take.
+const RWLS_SHARE: f64 = 0.1;
 
 /// [`round`] without the row-weighting search.
 fn round_lp(ctx: &Ctx, fix: &[Fixing], xs: &[f64], moves: usize) -> Option<Candidate> {
