@@ -408,12 +408,14 @@ fn process(ctx: &Ctx, node: &Node<BNode>, ub: f64, root: bool) -> Result<Expansi
             let moves = if root { root_moves(p) } else { 20 };
             out.candidates.extend(round(ctx, &fix, &ys, moves));
         }
+        let rows_now = in_lp.clone();
+        let cold = |d: &[(u32, bool)]| cold_master(ctx, &rows_now, d);
         let rule = Rule {
             candidates: if root { CANDIDATES_ROOT } else { CANDIDATES },
             strong: node.data.strong,
             probe: round_no + 1 < MAX_PROBING_ROUNDS,
             deadline: ctx.deadline,
-            cold: None,
+            cold: Some(&cold),
             pseudo: None,
         };
         let var = |j: u32| ctx.m.y[j as usize];
@@ -476,24 +478,7 @@ fn build(p: &Prob, start: Option<&[bool]>, deadline: Instant) -> (Master, Proble
     let must: Vec<u32> = (0..sites.len() as u32)
         .filter(|&g| !weight[g as usize].is_finite())
         .collect();
-    let mut pr = Problem::new(OptimizationDirection::Minimize);
-    let y: Vec<Variable> = (0..p.n)
-        .map(|j| {
-            let b = match p.fix[j] {
-                Fixing::Open => (1.0, 1.0),
-                Fixing::Closed => (0.0, 0.0),
-                Fixing::Free => (0.0, 1.0),
-            };
-            pr.add_var(p.fixed[j], b)
-        })
-        .collect();
-    let theta: Vec<Variable> = clusters
-        .iter()
-        .map(|c| {
-            let w: f64 = c.iter().map(|&g| weight[g as usize]).sum();
-            pr.add_var(1.0, (0.0, w))
-        })
-        .collect();
+    let (mut pr, y, theta) = skeleton(p, &p.fix, &clusters, &weight);
     let m = Master {
         sites,
         weight,
@@ -503,23 +488,6 @@ fn build(p: &Prob, start: Option<&[bool]>, deadline: Instant) -> (Master, Proble
         theta,
         constant: p.constant,
     };
-    if let Some(b) = p.budget {
-        let mut e = LinearExpr::empty();
-        for j in 0..p.n {
-            if p.bcost[j] != 0.0 {
-                e.add(m.y[j], p.bcost[j]);
-            }
-        }
-        pr.add_constraint(e, ComparisonOp::Le, b + 1e-9 * b.abs().max(1.0));
-    }
-    if p.lo > 0 || p.hi < p.n {
-        let mut e = LinearExpr::empty();
-        for &v in &m.y {
-            e.add(v, 1.0);
-        }
-        pr.add_constraint(e.clone(), ComparisonOp::Ge, p.lo as f64);
-        pr.add_constraint(e, ComparisonOp::Le, p.hi as f64);
-    }
     let mut in_lp = vec![false; m.must.len()];
     if let Some(open) = start {
         let v: Vec<f64> = open.iter().map(|&o| if o { 1.0 } else { 0.0 }).collect();
@@ -536,6 +504,60 @@ fn build(p: &Prob, start: Option<&[bool]>, deadline: Instant) -> (Master, Proble
     } else {
         in_lp.iter_mut().for_each(|b| *b = true);
     }
+    must_rows(&m, &mut pr, &in_lp);
+    pr.set_time_limit(deadline.saturating_duration_since(Instant::now()));
+    (m, pr, in_lp)
+}
+
+/// The master's columns (sites under `fix`, one θ per cluster, in the same
+/// order on every call, so a rebuilt problem has the same variables) with
+/// its budget and count rows.
+fn skeleton(
+    p: &Prob,
+    fix: &[Fixing],
+    clusters: &[Vec<u32>],
+    weight: &[f64],
+) -> (Problem, Vec<Variable>, Vec<Variable>) {
+    let mut pr = Problem::new(OptimizationDirection::Minimize);
+    let y: Vec<Variable> = (0..p.n)
+        .map(|j| {
+            let b = match fix[j] {
+                Fixing::Open => (1.0, 1.0),
+                Fixing::Closed => (0.0, 0.0),
+                Fixing::Free => (0.0, 1.0),
+            };
+            pr.add_var(p.fixed[j], b)
+        })
+        .collect();
+    let theta: Vec<Variable> = clusters
+        .iter()
+        .map(|c| {
+            let w: f64 = c.iter().map(|&g| weight[g as usize]).sum();
+            pr.add_var(1.0, (0.0, w))
+        })
+        .collect();
+    if let Some(b) = p.budget {
+        let mut e = LinearExpr::empty();
+        for j in 0..p.n {
+            if p.bcost[j] != 0.0 {
+                e.add(y[j], p.bcost[j]);
+            }
+        }
+        pr.add_constraint(e, ComparisonOp::Le, b + 1e-9 * b.abs().max(1.0));
+    }
+    if p.lo > 0 || p.hi < p.n {
+        let mut e = LinearExpr::empty();
+        for &v in &y {
+            e.add(v, 1.0);
+        }
+        pr.add_constraint(e.clone(), ComparisonOp::Ge, p.lo as f64);
+        pr.add_constraint(e, ComparisonOp::Le, p.hi as f64);
+    }
+    (pr, y, theta)
+}
+
+/// The covering rows of the must-cover groups marked in `in_lp`.
+fn must_rows(m: &Master, pr: &mut Problem, in_lp: &[bool]) {
     for (i, &g) in m.must.iter().enumerate() {
         if in_lp[i] {
             let mut e = LinearExpr::empty();
@@ -545,8 +567,19 @@ fn build(p: &Prob, start: Option<&[bool]>, deadline: Instant) -> (Master, Proble
             pr.add_constraint(e, ComparisonOp::Ge, 1.0);
         }
     }
-    pr.set_time_limit(deadline.saturating_duration_since(Instant::now()));
-    (m, pr, in_lp)
+}
+
+/// The node's master with `decisions` solved from scratch, without its
+/// optimality cuts (a weaker but valid bound; the node separates them
+/// again). Checks an infeasibility that a warm dual-simplex re-solve
+/// reported, as `lpbb::cold_solve` does: only the side rows and the
+/// must-cover rows can make the master infeasible.
+fn cold_master(ctx: &Ctx, in_lp: &[bool], decisions: &[(u32, bool)]) -> Result<Solved, Abort> {
+    let m = ctx.m;
+    let (mut pr, _, _) = skeleton(ctx.p, &ctx.p.fixings_with(decisions), &m.clusters, &m.weight);
+    must_rows(m, &mut pr, in_lp);
+    pr.set_time_limit(ctx.deadline.saturating_duration_since(Instant::now()));
+    solved(pr.solve())
 }
 
 /// Keeps the [`CUTS_PER_PASS`] most violated cuts (relative violation; ties

@@ -83,6 +83,8 @@ pub(crate) struct Lp {
     rows: Vec<usize>,
     /// Membership of `rows`.
     in_root: Vec<bool>,
+    /// Each group's weight (`INF`: must be covered), for a cold rebuild.
+    weights: Vec<f64>,
 }
 
 struct Group {
@@ -130,12 +132,13 @@ fn problem(
     p: &Prob,
     groups: &[(Vec<u32>, f64)],
     rows: &[usize],
+    fix: &[Fixing],
     deadline: Instant,
 ) -> (Problem, Vec<Variable>, Vec<Option<Variable>>) {
     let mut pr = Problem::new(OptimizationDirection::Minimize);
     let x: Vec<Variable> = (0..p.n)
         .map(|j| {
-            let b = match p.fix[j] {
+            let b = match fix[j] {
                 Fixing::Open => (1.0, 1.0),
                 Fixing::Closed => (0.0, 0.0),
                 Fixing::Free => (0.0, 1.0),
@@ -178,6 +181,25 @@ fn problem(
     (pr, x, sv)
 }
 
+/// The node LP with `decisions` solved from scratch: the covering rows of the
+/// groups in `in_lp`, the budget and count rows, the decisions as bounds; not
+/// the cuts, so its value is a weaker but valid bound. Checks an
+/// infeasibility that a warm dual-simplex re-solve reported: microlp's can be
+/// false (a cross test's budget row tight at a vertex; session 13), and a
+/// side wrongly found infeasible is a region of plans lost.
+fn cold_solve(ctx: &Ctx, in_lp: &[bool], decisions: &[(u32, bool)]) -> Result<Solved, Abort> {
+    let lp = ctx.lp;
+    let raw: Vec<(Vec<u32>, f64)> = lp
+        .groups
+        .iter()
+        .zip(&lp.weights)
+        .map(|(g, &w)| (g.sites.clone(), w))
+        .collect();
+    let rows: Vec<usize> = (0..raw.len()).filter(|&g| in_lp[g]).collect();
+    let fix = ctx.p.fixings_with(decisions);
+    solved(problem(ctx.p, &raw, &rows, &fix, ctx.deadline).0.solve())
+}
+
 /// Groups whose row is not in the LP (`in_lp`) and that the point `xs` does
 /// not cover: leaving them out made the LP value too low there.
 fn violated(lp: &Lp, xs: &[f64], in_lp: &[bool], limit: usize) -> Vec<usize> {
@@ -215,7 +237,7 @@ fn build(p: &Prob, seed: Option<&[bool]>, deadline: Instant) -> Result<(Lp, Solv
         })
         .collect();
     let rows: Vec<usize> = (0..raw.len()).filter(|&g| in_root[g]).collect();
-    let (first, x, sv) = problem(p, &raw, &rows, deadline);
+    let (first, x, sv) = problem(p, &raw, &rows, &p.fix, deadline);
     let groups: Vec<Group> = raw
         .iter()
         .zip(sv)
@@ -230,6 +252,7 @@ fn build(p: &Prob, seed: Option<&[bool]>, deadline: Instant) -> Result<(Lp, Solv
         groups,
         rows,
         in_root,
+        weights: raw.iter().map(|g| g.1).collect(),
     };
     let trace = log::log_enabled!(log::Level::Debug);
     let mut sol = match solved(first.solve())? {
@@ -263,7 +286,7 @@ fn build(p: &Prob, seed: Option<&[bool]>, deadline: Instant) -> Result<(Lp, Solv
                 };
             }
         } else {
-            sol = match solved(problem(p, &raw, &lp.rows, deadline).0.solve())? {
+            sol = match solved(problem(p, &raw, &lp.rows, &p.fix, deadline).0.solve())? {
                 Solved::Optimal(s) => s,
                 other => return Ok((lp, other)),
             };
@@ -548,12 +571,14 @@ fn process(
                 }
             }
         }
+        let rows_now = in_lp.clone();
+        let cold = |d: &[(u32, bool)]| cold_solve(ctx, &rows_now, d);
         let rule = Rule {
             candidates: if root { CANDIDATES_ROOT } else { CANDIDATES },
             strong: node.data.strong,
             probe: round_no + 1 < MAX_PROBING_ROUNDS,
             deadline: ctx.deadline,
-            cold: None,
+            cold: Some(&cold),
             pseudo: Some(&pseudo),
         };
         let var = |j: u32| ctx.lp.x[j as usize];
@@ -578,7 +603,14 @@ fn process(
         out.regions.append(&mut rec.regions);
         match step {
             Step::Done => return Ok(out),
-            Step::Interrupted => return Ok(Expansion::interrupted()),
+            Step::Interrupted => {
+                // What the node found before the deadline stays: its plans
+                // and its bound.
+                let mut e = Expansion::interrupted();
+                e.candidates = std::mem::take(&mut out.candidates);
+                e.bound = lb;
+                return Ok(e);
+            }
             Step::Probed(b) => {
                 lb = b;
                 round_no += 1;

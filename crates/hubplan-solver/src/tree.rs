@@ -112,6 +112,9 @@ pub(crate) struct Expansion<D> {
     pub discarded: f64,
     /// The deadline interrupted the node: it goes back to the queue unexpanded.
     pub interrupted: bool,
+    /// An interrupted node's bound, when it got further than its parent's
+    /// (`-INF` otherwise): the node is queued again with the larger of the two.
+    pub bound: f64,
     /// The regions the node discarded or solved (kept only by [`run_from`]
     /// with `keep`; a search that does not record them leaves this empty).
     pub regions: Vec<Region>,
@@ -125,11 +128,13 @@ impl<D> Expansion<D> {
             children: Vec::new(),
             discarded: INF,
             interrupted: false,
+            bound: -INF,
             regions: Vec::new(),
         }
     }
 
-    /// The node was interrupted: it is queued again as it was.
+    /// The node was interrupted: it is queued again as it was (the plans in
+    /// `candidates`, if any, are still taken).
     pub fn interrupted() -> Self {
         Expansion {
             interrupted: true,
@@ -266,6 +271,15 @@ pub(crate) fn run_from<T: Tree>(
         for (n, o) in batch.into_iter().zip(outs) {
             let o = o?;
             if o.interrupted {
+                // The node goes back unexpanded, but a plan its heuristics
+                // found before the deadline is a plan.
+                for c in o.candidates {
+                    if best.as_ref().is_none_or(|b| c.0 < b.0) {
+                        best = Some(c);
+                    }
+                }
+                let mut n = n;
+                n.lb = n.lb.max(o.bound);
                 heap.push(n);
                 continue;
             }
@@ -440,6 +454,42 @@ mod tests {
         assert!(!a.complete);
         assert!(a.nodes >= 9 && a.nodes < 9 + BATCH as u64);
         assert_eq!((a.nodes, a.bound, &a.best), (b.nodes, b.bound, &b.best));
+    }
+
+    /// [`Pick`] whose every node runs out of time after finding a plan.
+    struct Late(Pick);
+
+    impl Tree for Late {
+        type Data = Vec<Option<bool>>;
+        type Error = Infallible;
+        fn cutoff(&self, ub: f64) -> f64 {
+            ub - 1e-9
+        }
+        fn expand(&self, node: &Node<Self::Data>, _ub: f64, _root: bool) -> Result<Expansion<Self::Data>, Infallible> {
+            let mut out = Expansion::interrupted();
+            let all = vec![true; self.0.cost.len()];
+            out.candidates.push((self.0.cost.iter().sum(), all));
+            out.bound = self.0.bound(&node.data).unwrap_or(INF);
+            Ok(out)
+        }
+    }
+
+    #[test]
+    fn an_interrupted_node_keeps_its_plans_and_its_bound() {
+        let t = Late(Pick {
+            cost: vec![5.0, 3.0, 4.0],
+            k: 2,
+        });
+        let lim = Limits {
+            deadline: Instant::now() + Duration::from_millis(200),
+            max_nodes: None,
+        };
+        let s = run_from(&t, vec![(-INF, 0, vec![None; 3])], None, lim, "test", false)
+            .unwrap()
+            .0;
+        assert!(!s.complete);
+        assert_eq!(s.best.map(|b| b.0), Some(12.0), "the interrupted node's plan");
+        assert_eq!(s.bound, 7.0, "the interrupted node's bound");
     }
 
     #[test]

@@ -269,3 +269,64 @@ fn malformed_is_an_error() {
     assert!(solve_mip(&inst, &opts(), MipBackend::Microlp).is_err());
     assert!(hubplan_solver::mip::write_mps(&inst).is_err());
 }
+
+/// Shrunk proptest failures (session 13): microlp's warm dual simplex reported
+/// a fixing infeasible where it was not (a budget row tight at the vertex),
+/// and `lp-bb`, `lp-radius` and `benders-bb` discarded the optimum's side
+/// and returned a worse plan as `Optimal`. Now an infeasibility is checked by
+/// a cold solve (`lpbb::cold_solve`, `benders::cold_master`).
+#[test]
+fn false_infeasibility_of_a_warm_re_solve_loses_no_plan() {
+    let cases = [
+        // Three sites, a must-serve odd cycle and one optional client:
+        // benders-bb returned 30 against 24.
+        Raw {
+            n: 4,
+            fixed: vec![0, 14, 18, 16],
+            bcost: vec![0; 4],
+            fix: vec![1, 2, 2, 2],
+            clients: vec![
+                (vec![(3, 0), (1, 0)], Some(6)),
+                (vec![(3, 0), (2, 0)], None),
+                (vec![(1, 0), (2, 0)], None),
+            ],
+            budget: None,
+            card: None,
+            frac: false,
+        },
+        // Site 6 alone fills the budget: lp-bb, lp-radius and benders-bb
+        // returned 29 against 20.
+        Raw {
+            n: 7,
+            fixed: vec![11, 18, 0, 10, 0, 0, 3],
+            bcost: vec![3, 0, 3, 0, 0, 3, 8],
+            fix: vec![2, 2, 2, 1, 1, 1, 2],
+            clients: vec![
+                (vec![(0, 0)], Some(17)),
+                (vec![(6, 0), (0, 0)], None),
+                (vec![(6, 0), (1, 0)], None),
+            ],
+            budget: Some(8),
+            card: None,
+            frac: false,
+        },
+        // benders-bb returned 20 against 19.
+        Raw {
+            n: 6,
+            fixed: vec![0, 17, 0, 17, 2, 3],
+            bcost: vec![0, 6, 0, 0, 0, 0],
+            fix: vec![0, 2, 0, 2, 2, 2],
+            clients: vec![
+                (vec![(4, 0), (3, 0), (5, 0)], None),
+                (vec![(1, 0), (3, 0)], None),
+                (vec![(1, 0), (5, 0)], None),
+            ],
+            budget: Some(6),
+            card: None,
+            frac: false,
+        },
+    ];
+    for r in &cases {
+        agree(&build(r));
+    }
+}
