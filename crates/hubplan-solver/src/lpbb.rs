@@ -488,21 +488,26 @@ fn process(
     if !node.data.pending.is_empty() {
         ctx.rebuilt.fetch_add(1, Ordering::Relaxed);
     }
-    for &(j, open) in &node.data.pending {
-        sol = match lpbranch::fix(&sol, ctx.lp.x[j as usize], open)? {
-            Solved::Optimal(s) => s,
-            Solved::Infeasible => return Ok(out),
-            Solved::TimedOut => return Ok(Expansion::interrupted()),
-        };
-    }
     let mut decisions = node.data.decisions.clone();
-    let mut lb = ctx.safe(&sol).max(node.lb);
-    let mut heuristic_done = false;
     let mut extra = node.data.extra.clone();
     let mut in_lp = ctx.lp.in_root.clone();
     for &g in &extra {
         in_lp[g as usize] = true;
     }
+    for &(j, open) in &node.data.pending {
+        sol = match lpbranch::fix(&sol, ctx.lp.x[j as usize], open)? {
+            Solved::Optimal(s) => s,
+            // Checked cold, as in branching: a warm re-solve can be wrong.
+            Solved::Infeasible => match cold_solve(ctx, &ctx.lp.in_root, &decisions)? {
+                Solved::Optimal(s) => s,
+                Solved::Infeasible => return Ok(out),
+                Solved::TimedOut => return Ok(Expansion::interrupted()),
+            },
+            Solved::TimedOut => return Ok(Expansion::interrupted()),
+        };
+    }
+    let mut lb = ctx.safe(&sol).max(node.lb);
+    let mut heuristic_done = false;
     let mut row_passes = 0;
     // Probing rounds: strong-branching evaluations whose one side cannot beat
     // the incumbent fix the site the other way, and the node is re-solved.
@@ -524,12 +529,16 @@ fn process(
         if !add.is_empty() && row_passes < MAX_ROW_PASSES {
             row_passes += 1;
             for g in add {
+                in_lp[g] = true;
                 sol = match solved(sol.add_constraint(row_expr(ctx.lp, g), ComparisonOp::Ge, 1.0))? {
                     Solved::Optimal(s) => s,
-                    Solved::Infeasible => return Ok(out),
+                    Solved::Infeasible => match cold_solve(ctx, &in_lp, &decisions)? {
+                        Solved::Optimal(s) => s,
+                        Solved::Infeasible => return Ok(out),
+                        Solved::TimedOut => return Ok(Expansion::interrupted()),
+                    },
                     Solved::TimedOut => return Ok(Expansion::interrupted()),
                 };
-                in_lp[g] = true;
                 extra.push(g as u32);
             }
             lb = ctx.safe(&sol).max(lb);
