@@ -519,16 +519,7 @@ fn skeleton(
     weight: &[f64],
 ) -> (Problem, Vec<Variable>, Vec<Variable>) {
     let mut pr = Problem::new(OptimizationDirection::Minimize);
-    let y: Vec<Variable> = (0..p.n)
-        .map(|j| {
-            let b = match fix[j] {
-                Fixing::Open => (1.0, 1.0),
-                Fixing::Closed => (0.0, 0.0),
-                Fixing::Free => (0.0, 1.0),
-            };
-            pr.add_var(p.fixed[j], b)
-        })
-        .collect();
+    let y = crate::lpbranch::site_columns(p, &mut pr, fix);
     let theta: Vec<Variable> = clusters
         .iter()
         .map(|c| {
@@ -536,23 +527,7 @@ fn skeleton(
             pr.add_var(1.0, (0.0, w))
         })
         .collect();
-    if let Some(b) = p.budget {
-        let mut e = LinearExpr::empty();
-        for j in 0..p.n {
-            if p.bcost[j] != 0.0 {
-                e.add(y[j], p.bcost[j]);
-            }
-        }
-        pr.add_constraint(e, ComparisonOp::Le, b + 1e-9 * b.abs().max(1.0));
-    }
-    if p.lo > 0 || p.hi < p.n {
-        let mut e = LinearExpr::empty();
-        for &v in &y {
-            e.add(v, 1.0);
-        }
-        pr.add_constraint(e.clone(), ComparisonOp::Ge, p.lo as f64);
-        pr.add_constraint(e, ComparisonOp::Le, p.hi as f64);
-    }
+    crate::lpbranch::side_rows(p, &mut pr, &y);
     (pr, y, theta)
 }
 

@@ -136,16 +136,7 @@ fn problem(
     deadline: Instant,
 ) -> (Problem, Vec<Variable>, Vec<Option<Variable>>) {
     let mut pr = Problem::new(OptimizationDirection::Minimize);
-    let x: Vec<Variable> = (0..p.n)
-        .map(|j| {
-            let b = match fix[j] {
-                Fixing::Open => (1.0, 1.0),
-                Fixing::Closed => (0.0, 0.0),
-                Fixing::Free => (0.0, 1.0),
-            };
-            pr.add_var(p.fixed[j], b)
-        })
-        .collect();
+    let x = crate::lpbranch::site_columns(p, &mut pr, fix);
     let sv: Vec<Option<Variable>> = groups
         .iter()
         .map(|(_, w)| w.is_finite().then(|| pr.add_var(*w, (0.0, 1.0))))
@@ -160,23 +151,7 @@ fn problem(
         }
         pr.add_constraint(e, ComparisonOp::Ge, 1.0);
     }
-    if let Some(b) = p.budget {
-        let mut e = LinearExpr::empty();
-        for j in 0..p.n {
-            if p.bcost[j] != 0.0 {
-                e.add(x[j], p.bcost[j]);
-            }
-        }
-        pr.add_constraint(e, ComparisonOp::Le, b + 1e-9 * b.abs().max(1.0));
-    }
-    if p.lo > 0 || p.hi < p.n {
-        let mut e = LinearExpr::empty();
-        for &v in &x {
-            e.add(v, 1.0);
-        }
-        pr.add_constraint(e.clone(), ComparisonOp::Ge, p.lo as f64);
-        pr.add_constraint(e, ComparisonOp::Le, p.hi as f64);
-    }
+    crate::lpbranch::side_rows(p, &mut pr, &x);
     pr.set_time_limit(deadline.saturating_duration_since(Instant::now()));
     (pr, x, sv)
 }

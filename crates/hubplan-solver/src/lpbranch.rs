@@ -33,8 +33,9 @@
 //! reliability branching); J.-M. Gauthier & G. Ribière (1977), Experiments in
 //! mixed-integer linear programming using pseudo-costs, Math. Programming 12.
 
-use crate::prep::INF;
-use microlp::{Error as LpError, Solution, Variable};
+use crate::instance::Fixing;
+use crate::prep::{Prob, INF};
+use microlp::{ComparisonOp, Error as LpError, LinearExpr, Problem, Solution, Variable};
 use rayon::prelude::*;
 use std::sync::{Mutex, PoisonError, RwLock, RwLockReadGuard};
 use std::time::Instant;
@@ -448,6 +449,43 @@ pub(crate) fn branch(
         }
     }
     Ok(Step::Children(children))
+}
+
+/// The site columns of an LP over `p` (the LP search's node LP, the Benders
+/// master): cost `p.fixed[j]`, bounds from `fix` (open 1, closed 0, free
+/// `[0, 1]`), created in site order.
+pub(crate) fn site_columns(p: &Prob, pr: &mut Problem, fix: &[Fixing]) -> Vec<Variable> {
+    (0..p.n)
+        .map(|j| {
+            let b = match fix[j] {
+                Fixing::Open => (1.0, 1.0),
+                Fixing::Closed => (0.0, 0.0),
+                Fixing::Free => (0.0, 1.0),
+            };
+            pr.add_var(p.fixed[j], b)
+        })
+        .collect()
+}
+
+/// `p`'s budget row and count rows over the site columns `x`.
+pub(crate) fn side_rows(p: &Prob, pr: &mut Problem, x: &[Variable]) {
+    if let Some(b) = p.budget {
+        let mut e = LinearExpr::empty();
+        for j in 0..p.n {
+            if p.bcost[j] != 0.0 {
+                e.add(x[j], p.bcost[j]);
+            }
+        }
+        pr.add_constraint(e, ComparisonOp::Le, b + 1e-9 * b.abs().max(1.0));
+    }
+    if p.lo > 0 || p.hi < p.n {
+        let mut e = LinearExpr::empty();
+        for &v in x {
+            e.add(v, 1.0);
+        }
+        pr.add_constraint(e.clone(), ComparisonOp::Ge, p.lo as f64);
+        pr.add_constraint(e, ComparisonOp::Le, p.hi as f64);
+    }
 }
 
 #[cfg(test)]
