@@ -361,9 +361,9 @@ impl Ctx<'_> {
 
 /// Rounds an LP point: sites at 1 stay open, then fractional sites in
 /// decreasing value while the side constraints allow; then local search.
-/// With a `target` (the root's bound), unicost set covering then runs the
+/// With a `target` (the root's bound), set covering then runs the
 /// row-weighting search ([`crate::rwls`]) from the best plan, until it finds
-/// a plan at the bound or spends its step budget.
+/// a plan at the bound, stalls or spends its step budget.
 fn round(ctx: &Ctx, fix: &[Fixing], xs: &[f64], moves: usize, target: Option<f64>) -> Option<Candidate> {
     let best = round_lp(ctx, fix, xs, moves);
     let p = ctx.p;
