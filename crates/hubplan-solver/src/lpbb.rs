@@ -483,6 +483,7 @@ fn process(
     }
     let mut lb = ctx.safe(&sol).max(node.lb);
     let mut heuristic_done = false;
+    let mut cuts_done = root;
     let mut row_passes = 0;
     // Probing rounds: strong-branching evaluations whose one side cannot beat
     // the incumbent fix the site the other way, and the node is re-solved.
@@ -541,6 +542,31 @@ fn process(
                 }
             }
             return Ok(out);
+        }
+        // One round of odd-cycle cuts at the node (the root's rounds ran in
+        // `add_cuts`); they stay in this subtree's LPs.
+        if !cuts_done {
+            cuts_done = true;
+            match cut_round(ctx, sol, NODE_CUTS)? {
+                CutRound::Cut(next, n) => {
+                    sol = next;
+                    if n > 0 {
+                        lb = ctx.safe(&sol).max(lb);
+                        continue;
+                    }
+                }
+                // Checked cold, as in branching: a warm re-solve can be wrong.
+                CutRound::Infeasible => match cold_solve(ctx, &in_lp, &decisions)? {
+                    Solved::Optimal(s) => {
+                        sol = s;
+                        lb = ctx.safe(&sol).max(lb);
+                        continue;
+                    }
+                    Solved::Infeasible => return Ok(out),
+                    Solved::TimedOut => return Ok(Expansion::interrupted()),
+                },
+                CutRound::TimedOut => return Ok(Expansion::interrupted()),
+            }
         }
         if !heuristic_done && (root || node.depth % 3 == 0) {
             heuristic_done = true;
@@ -666,6 +692,8 @@ impl Tree for Ctx<'_> {
 
 /// Odd-cycle cuts per round at the root.
 const CUTS_PER_ROUND: usize = 40;
+/// Odd-cycle cuts at a node other than the root (one round).
+const NODE_CUTS: usize = 20;
 /// At most this many rounds of cuts at the root.
 const MAX_CUT_ROUNDS: usize = 100;
 /// Tailing off: the rounds stop when the last `TAIL_ROUNDS` rounds together
@@ -702,40 +730,66 @@ fn add_cuts(ctx: &Ctx, mut sol: Solution) -> Result<(Solution, usize), Abort> {
                 break;
             }
         }
-        let xs = ctx.values(&sol);
-        let points: Vec<RowPoint> = ctx
-            .lp
-            .rows
-            .iter()
-            .map(|&g| RowPoint {
-                sites: &ctx.lp.groups[g].sites,
-                s: ctx.lp.groups[g].s.map_or(0.0, |v| sol.var_value_raw(v)),
-            })
-            .collect();
-        let cuts = separate(&xs, &points, CUTS_PER_ROUND, CUT_MAX_NODES);
-        if cuts.is_empty() {
+        let n = match cut_round(ctx, sol, CUTS_PER_ROUND)? {
+            CutRound::Cut(next, n) => {
+                sol = next;
+                n
+            }
+            CutRound::Infeasible => return Err(Abort("a valid cut made the root LP infeasible".into())),
+            CutRound::TimedOut => return Err(Abort("root LP re-solve after a cut timed out".into())),
+        };
+        if n == 0 {
             break;
         }
-        for cut in cuts {
-            let mut e = LinearExpr::empty();
-            for &(j, c) in &cut.sites {
-                e.add(ctx.lp.x[j as usize], c);
-            }
-            for &(r, c) in &cut.rows {
-                if let Some(v) = ctx.lp.groups[ctx.lp.rows[r]].s {
-                    e.add(v, c);
-                }
-            }
-            sol = match solved(sol.add_constraint(e, ComparisonOp::Ge, cut.rhs))? {
-                Solved::Optimal(s) => s,
-                Solved::Infeasible => return Err(Abort("a valid cut made the root LP infeasible".into())),
-                Solved::TimedOut => return Err(Abort("root LP re-solve after a cut timed out".into())),
-            };
-            added += 1;
-        }
+        added += n;
         bounds.push(sol.objective());
     }
     Ok((sol, added))
+}
+
+/// What a round of cuts ended with.
+enum CutRound {
+    /// The re-solved LP and the number of cuts added (0: none is violated).
+    Cut(Solution, usize),
+    /// A re-solve reported the LP infeasible (to be checked: a warm re-solve
+    /// can be wrong).
+    Infeasible,
+    /// A re-solve hit the deadline.
+    TimedOut,
+}
+
+/// One round of odd-cycle cuts at `sol`: at most `limit` cuts, each added
+/// and re-solved.
+fn cut_round(ctx: &Ctx, mut sol: Solution, limit: usize) -> Result<CutRound, Abort> {
+    let xs = ctx.values(&sol);
+    let points: Vec<RowPoint> = ctx
+        .lp
+        .rows
+        .iter()
+        .map(|&g| RowPoint {
+            sites: &ctx.lp.groups[g].sites,
+            s: ctx.lp.groups[g].s.map_or(0.0, |v| sol.var_value_raw(v)),
+        })
+        .collect();
+    let cuts = separate(&xs, &points, limit, CUT_MAX_NODES);
+    let n = cuts.len();
+    for cut in cuts {
+        let mut e = LinearExpr::empty();
+        for &(j, c) in &cut.sites {
+            e.add(ctx.lp.x[j as usize], c);
+        }
+        for &(r, c) in &cut.rows {
+            if let Some(v) = ctx.lp.groups[ctx.lp.rows[r]].s {
+                e.add(v, c);
+            }
+        }
+        sol = match solved(sol.add_constraint(e, ComparisonOp::Ge, cut.rhs))? {
+            Solved::Optimal(s) => s,
+            Solved::Infeasible => return Ok(CutRound::Infeasible),
+            Solved::TimedOut => return Ok(CutRound::TimedOut),
+        };
+    }
+    Ok(CutRound::Cut(sol, n))
 }
 
 /// Runs the LP search. `Err` means the LP back end failed; the caller falls
