@@ -846,8 +846,14 @@ impl Table {
             return bad(format!("expected finite coordinates, found easting {e}, northing {n}"));
         }
         if e.abs() <= 180.0 && n.abs() <= 90.0 {
+            // In GeoJSON the grid comes from the legacy `crs` member, not from column names.
+            let fix = if field == "geometry" {
+                "remove the legacy \"crs\" of EPSG:27700 (GeoJSON without one is WGS84, RFC 7946)"
+            } else {
+                "name the columns `lon`,`lat`"
+            };
             return bad(format!(
-                "expected British National Grid metres, found easting {e}, northing {n}; these look like WGS84 degrees: name the columns `lon`,`lat`"
+                "expected British National Grid metres, found easting {e}, northing {n}; these look like WGS84 degrees: {fix}"
             ));
         }
         let in_e = (-100_000.0..=800_000.0).contains(&e);
