@@ -146,7 +146,8 @@ pub struct KeptSite {
     pub decision: Decision,
     /// Why.
     pub reason: KeepReason,
-    /// Zones whose nearest open site it is after the plan.
+    /// Zones whose nearest open site it is after the plan (under demand capacity:
+    /// the zones the plan's assignment places there, as `SitePlan::zones_served`).
     pub zones_served: u32,
     /// Their need.
     pub need_served: f64,
@@ -532,11 +533,21 @@ fn protected_zone(inputs: &Inputs, open: &[bool], s: SiteIdx, z: ZoneIdx) -> Pro
 fn chosen(inputs: &Inputs, sc: &Scenario, plan: &Plan, s: SiteIdx, sole: &[ZoneIdx], lim: &str) -> KeepReason {
     let sp = &plan.sites[s.index()];
     let site = inputs.site(s);
-    let served = format!(
-        "nearest open hub for {} (need {})",
-        plural(sp.zones_served as usize, "zone", "zones"),
-        count(sp.need_served)
-    );
+    // Under demand capacity `zones_served`/`need_served` follow the plan's assignment
+    // (docs/FORMATS.md, sites.csv), which need not send a zone to its nearest hub.
+    let served = if plan.capacity.is_some() {
+        format!(
+            "serves {} (need {}) in the plan's assignment",
+            plural(sp.zones_served as usize, "zone", "zones"),
+            count(sp.need_served)
+        )
+    } else {
+        format!(
+            "nearest open hub for {} (need {})",
+            plural(sp.zones_served as usize, "zone", "zones"),
+            count(sp.need_served)
+        )
+    };
     match sc.objective {
         ObjectiveKind::MaxCoverage => {
             let need: f64 = sole.iter().map(|&z| inputs.zone(z).need).sum();
