@@ -1103,16 +1103,20 @@ fn limit_protection_text(inputs: &Inputs, ex: &Explanations, zones: &[ProtectedZ
             id_list(zone_ids(inputs, &iso))
         ));
     }
+    // What the alternative would cost is in the objective's own terms: money under
+    // min_cost, travel under min_travel (the rule is hard under no other objective).
+    let dearer = match ex.objective {
+        ObjectiveKind::MinTravel => "with no less total travel",
+        ObjectiveKind::MinCost | ObjectiveKind::MaxCoverage => "at a higher total cost",
+    };
     if isolated.is_empty() {
-        t.push_str(
-            " Each could instead be served by a building this plan closes or does not open, \
-         at a higher total cost.",
-        );
+        t.push_str(&format!(
+            " Each could instead be served by a building this plan closes or does not open, {dearer}."
+        ));
     } else if isolated.len() < zones.len() {
-        t.push_str(
-            " The others could instead be served by buildings this plan closes or does not open, \
-         at a higher total cost.",
-        );
+        t.push_str(&format!(
+            " The others could instead be served by buildings this plan closes or does not open, {dearer}."
+        ));
     }
     t
 }
