@@ -803,7 +803,11 @@ impl Table {
             };
             Ok::<_, IoError>(geo::Coord { x: p.lon, y: p.lat })
         })?;
-        Ok(Some(out))
+        // RFC 7946 §3.1.6: exterior rings counterclockwise, holes clockwise. Files from
+        // shapefiles often wind the other way; every output (plan.geojson, study.geojson,
+        // the server) writes the outline as kept here.
+        use geo::orient::{Direction, Orient};
+        Ok(Some(out.orient(Direction::Default)))
     }
 
     fn check_lonlat(&self, row: &Row, lon: f64, lat: f64, field: &str) -> Result<LonLat> {
