@@ -803,7 +803,11 @@ impl Table {
             };
             Ok::<_, IoError>(geo::Coord { x: p.lon, y: p.lat })
         })?;
-        Ok(Some(out))
+        // RFC 7946 §3.1.6: exterior rings counterclockwise, holes clockwise. Files from
+        // shapefiles often wind the other way; every output (plan.geojson, study.geojson,
+        // the server) writes the outline as kept here.
+        use geo::orient::{Direction, Orient};
+        Ok(Some(out.orient(Direction::Default)))
     }
 
     fn check_lonlat(&self, row: &Row, lon: f64, lat: f64, field: &str) -> Result<LonLat> {
@@ -846,8 +850,14 @@ impl Table {
             return bad(format!("expected finite coordinates, found easting {e}, northing {n}"));
         }
         if e.abs() <= 180.0 && n.abs() <= 90.0 {
+            // In GeoJSON the grid comes from the legacy `crs` member, not from column names.
+            let fix = if field == "geometry" {
+                "remove the legacy \"crs\" of EPSG:27700 (GeoJSON without one is WGS84, RFC 7946)"
+            } else {
+                "name the columns `lon`,`lat`"
+            };
             return bad(format!(
-                "expected British National Grid metres, found easting {e}, northing {n}; these look like WGS84 degrees: name the columns `lon`,`lat`"
+                "expected British National Grid metres, found easting {e}, northing {n}; these look like WGS84 degrees: {fix}"
             ));
         }
         let in_e = (-100_000.0..=800_000.0).contains(&e);

@@ -243,3 +243,71 @@ fn an_outline_survives_a_serde_round_trip() {
     let back: hubplan::model::Zone = serde_json::from_str(&text).unwrap();
     assert_eq!((&back.id, &back.outline), (&pts[0].id, &None));
 }
+
+/// Twice the signed area of a ring (positive when counterclockwise).
+fn signed_area2(r: &[Value]) -> f64 {
+    let xy = |v: &Value| (v[0].as_f64().unwrap(), v[1].as_f64().unwrap());
+    r.windows(2)
+        .map(|w| {
+            let ((x0, y0), (x1, y1)) = (xy(&w[0]), xy(&w[1]));
+            x0 * y1 - x1 * y0
+        })
+        .sum()
+}
+
+/// Outlines wound clockwise (as shapefile-derived files often are) are written
+/// back by the RFC 7946 right-hand rule: exterior rings counterclockwise, holes
+/// clockwise, whatever the input's winding.
+#[test]
+fn clockwise_outlines_are_written_by_the_right_hand_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["sites.csv", "travel_times.csv"] {
+        std::fs::copy(fixture("fixtures/tiny").join(f), dir.path().join(f)).unwrap();
+    }
+    let scenario = std::fs::read_to_string(fixture("fixtures/tiny_polygons/scenario.toml")).unwrap();
+    let scenario = scenario.replace("../tiny/", "");
+    std::fs::write(dir.path().join("scenario.toml"), scenario).unwrap();
+    // Every ring of the fixture's zones reversed: exteriors clockwise, holes counterclockwise.
+    let mut doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("fixtures/tiny_polygons/zones.geojson")).unwrap())
+            .unwrap();
+    let mut reversed = 0;
+    for f in doc["features"].as_array_mut().unwrap() {
+        let g = &mut f["geometry"];
+        let polys: Vec<&mut Value> = match g["type"].as_str().unwrap() {
+            "Polygon" => vec![&mut g["coordinates"]],
+            "MultiPolygon" => g["coordinates"].as_array_mut().unwrap().iter_mut().collect(),
+            _ => vec![],
+        };
+        for p in polys {
+            for r in p.as_array_mut().unwrap() {
+                r.as_array_mut().unwrap().reverse();
+                reversed += 1;
+            }
+        }
+    }
+    assert!(reversed >= 10, "the fixture has {reversed} rings");
+    std::fs::write(dir.path().join("zones.geojson"), doc.to_string()).unwrap();
+    let out = plan_geojson(dir.path().join("scenario.toml").to_str().unwrap());
+    let mut rings = 0;
+    for f in out["features"].as_array().unwrap() {
+        let g = &f["geometry"];
+        let polys: Vec<&Value> = match g["type"].as_str().unwrap() {
+            "Polygon" => vec![&g["coordinates"]],
+            "MultiPolygon" => g["coordinates"].as_array().unwrap().iter().collect(),
+            _ => vec![],
+        };
+        for p in polys {
+            for (k, r) in p.as_array().unwrap().iter().enumerate() {
+                let a = signed_area2(r.as_array().unwrap());
+                assert!(
+                    (k == 0) == (a > 0.0),
+                    "{}: ring {k} winds the wrong way ({a})",
+                    f["properties"]["id"]
+                );
+                rings += 1;
+            }
+        }
+    }
+    assert_eq!(rings, reversed);
+}

@@ -344,6 +344,17 @@ fn limits_note(a: &PlanSummary, b: &PlanSummary) -> Option<String> {
     })
 }
 
+/// A plan's mean minutes for the comparison table. A co-location plan (one with
+/// per-service limits) has no single mean journey in its plan.json, so its row says
+/// "n/a" rather than "no route" (which means no zone reaches an open site).
+fn mean_minutes(p: &PlanSummary, m: f64) -> String {
+    if !m.is_finite() && !p.service_limits.is_empty() {
+        "n/a".into()
+    } else {
+        minutes(m)
+    }
+}
+
 /// The comparison as plain text, for the terminal.
 pub fn comparison_text(c: &Comparison, a: &PlanSummary, b: &PlanSummary) -> String {
     let mut s = String::new();
@@ -405,8 +416,8 @@ pub fn comparison_text(c: &Comparison, a: &PlanSummary, b: &PlanSummary) -> Stri
         ),
         (
             "mean minutes",
-            minutes(c.mean_minutes.a),
-            minutes(c.mean_minutes.b),
+            mean_minutes(a, c.mean_minutes.a),
+            mean_minutes(b, c.mean_minutes.b),
             if c.mean_minutes.change().is_finite() {
                 // A true minus sign, as in every other row of the table.
                 format!("{:+.1} min", c.mean_minutes.change()).replacen('-', "−", 1)

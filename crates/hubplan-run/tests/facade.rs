@@ -278,3 +278,33 @@ fn sites_without_annual_costs_warn_or_refuse_a_cost_objective() {
     let out = job.solve(&Overrides::default()).unwrap();
     assert!(!out.plan_json().unwrap()["warnings"].to_string().contains("taken as £0"));
 }
+
+/// `hubplan compare` on two co-location plans: their plan.json has no single mean
+/// journey (each service has its own), so the "mean minutes" row says "n/a", not
+/// "no route" (which would claim no zone reaches an open site).
+#[test]
+fn comparing_co_location_plans_says_mean_minutes_is_not_available() {
+    let job = load(
+        &root().join("fixtures/tiny_services/scenario.toml"),
+        &LoadOptions::default(),
+        &silent(),
+    )
+    .unwrap();
+    let out = job.solve(&Overrides::default()).unwrap();
+    assert_eq!(out.status(), PlanStatus::Optimal);
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    out.write(&a, &WriteOptions::default()).unwrap();
+    out.write(&b, &WriteOptions::default()).unwrap();
+    let (c, sa, sb) = hubplan_run::compare_files(&a, &b).unwrap();
+    let text = hubplan_run::comparison_text(&c, &sa, &sb);
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("mean minutes"))
+        .unwrap_or_else(|| panic!("no mean minutes row:\n{text}"));
+    assert!(!row.contains("no route"), "{row}");
+    assert_eq!(
+        row.split_whitespace().collect::<Vec<_>>(),
+        vec!["mean", "minutes", "n/a", "n/a", "n/a"]
+    );
+}

@@ -146,7 +146,8 @@ pub struct KeptSite {
     pub decision: Decision,
     /// Why.
     pub reason: KeepReason,
-    /// Zones whose nearest open site it is after the plan.
+    /// Zones whose nearest open site it is after the plan (under demand capacity:
+    /// the zones the plan's assignment places there, as `SitePlan::zones_served`).
     pub zones_served: u32,
     /// Their need.
     pub need_served: f64,
@@ -532,11 +533,21 @@ fn protected_zone(inputs: &Inputs, open: &[bool], s: SiteIdx, z: ZoneIdx) -> Pro
 fn chosen(inputs: &Inputs, sc: &Scenario, plan: &Plan, s: SiteIdx, sole: &[ZoneIdx], lim: &str) -> KeepReason {
     let sp = &plan.sites[s.index()];
     let site = inputs.site(s);
-    let served = format!(
-        "nearest open hub for {} (need {})",
-        plural(sp.zones_served as usize, "zone", "zones"),
-        count(sp.need_served)
-    );
+    // Under demand capacity `zones_served`/`need_served` follow the plan's assignment
+    // (docs/FORMATS.md, sites.csv), which need not send a zone to its nearest hub.
+    let served = if plan.capacity.is_some() {
+        format!(
+            "serves {} (need {}) in the plan's assignment",
+            plural(sp.zones_served as usize, "zone", "zones"),
+            count(sp.need_served)
+        )
+    } else {
+        format!(
+            "nearest open hub for {} (need {})",
+            plural(sp.zones_served as usize, "zone", "zones"),
+            count(sp.need_served)
+        )
+    };
     match sc.objective {
         ObjectiveKind::MaxCoverage => {
             let need: f64 = sole.iter().map(|&z| inputs.zone(z).need).sum();
@@ -1092,16 +1103,20 @@ fn limit_protection_text(inputs: &Inputs, ex: &Explanations, zones: &[ProtectedZ
             id_list(zone_ids(inputs, &iso))
         ));
     }
+    // What the alternative would cost is in the objective's own terms: money under
+    // min_cost, travel under min_travel (the rule is hard under no other objective).
+    let dearer = match ex.objective {
+        ObjectiveKind::MinTravel => "with no less total travel",
+        ObjectiveKind::MinCost | ObjectiveKind::MaxCoverage => "at a higher total cost",
+    };
     if isolated.is_empty() {
-        t.push_str(
-            " Each could instead be served by a building this plan closes or does not open, \
-         at a higher total cost.",
-        );
+        t.push_str(&format!(
+            " Each could instead be served by a building this plan closes or does not open, {dearer}."
+        ));
     } else if isolated.len() < zones.len() {
-        t.push_str(
-            " The others could instead be served by buildings this plan closes or does not open, \
-         at a higher total cost.",
-        );
+        t.push_str(&format!(
+            " The others could instead be served by buildings this plan closes or does not open, {dearer}."
+        ));
     }
     t
 }

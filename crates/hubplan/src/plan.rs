@@ -68,9 +68,11 @@ impl Decision {
 pub struct SitePlan {
     /// Keep, close, open or unused.
     pub decision: Decision,
-    /// Zones whose nearest open site this is, after the plan.
+    /// Zones whose nearest open site this is, after the plan; under demand
+    /// capacity, the zones the plan's assignment places here (a split zone counts
+    /// at each of its buildings).
     pub zones_served: u32,
-    /// Their need.
+    /// Their need (under demand capacity, the users placed here).
     pub need_served: f64,
     /// Zones whose nearest site this is today (status quo).
     pub zones_served_before: u32,
@@ -81,7 +83,8 @@ pub struct SitePlan {
 pub struct ZonePlan {
     /// Nearest open site and minutes in the status quo (existing sites open).
     pub before: Option<(SiteIdx, f64)>,
-    /// Nearest open site and minutes after the plan.
+    /// Nearest open site and minutes after the plan; under demand capacity, the zone's
+    /// main building in the plan's assignment (the one taking most of its users).
     pub after: Option<(SiteIdx, f64)>,
     /// Covered in the status quo.
     pub covered_before: bool,

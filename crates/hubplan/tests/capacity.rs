@@ -533,3 +533,27 @@ fn site_count_blocker_under_capacity_says_capacity_sets_the_figure() {
     plain.capacity = None;
     assert!(!hubplan::explain::blocker_sentence(&inp, &plain, b).contains("max_users"));
 }
+
+/// A kept building's reason under demand capacity counts the zones and need the
+/// plan's assignment places there, so it must not call them the zones it is the
+/// nearest open hub for: here B is nobody's nearest hub, yet takes 150 users.
+#[test]
+fn kept_reason_under_capacity_names_the_assignment_not_the_nearest_hub() {
+    // Z1 and Z2 (100 each) are nearer A (5, 8 min) than B (10, 12 min); A holds 50,
+    // B 150, so both stay open and B takes 150 users though no zone has it nearest.
+    let inp = inputs(
+        &[("A", 100.0), ("B", 100.0)],
+        &[("Z1", 100.0), ("Z2", 100.0)],
+        &[(0, 0, 5.0), (0, 1, 10.0), (1, 0, 8.0), (1, 1, 12.0)],
+    );
+    let sc = with_capacity(&[Some(50.0), Some(150.0)], Assignment::Split);
+    let p = hubplan::plan(&inp, &sc).unwrap();
+    assert_eq!(p.status, PlanStatus::Optimal);
+    assert_eq!(p.open, vec![true, true]);
+    independent_check(&inp, &sc, &p);
+    assert!((p.sites[1].need_served - 150.0).abs() < 1e-6);
+    let ex = hubplan::explain::explain(&inp, &sc, &p);
+    let b = hubplan::explain::site_sentence(&inp, &ex, SiteIdx::from_index(1));
+    assert!(!b.contains("nearest open hub"), "{b}");
+    assert!(b.contains("(need 150) in the plan's assignment"), "{b}");
+}

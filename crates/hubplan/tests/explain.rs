@@ -23,7 +23,7 @@ use hubplan::geo::LonLat;
 use hubplan::model::{Inputs, Site, Zone};
 use hubplan::optimise::plan_for_open_set;
 use hubplan::travel::TravelTimes;
-use hubplan::{Decision, PlanStatus, Scenario, SiteIdx, ZoneIdx};
+use hubplan::{Decision, ObjectiveKind, PlanStatus, Scenario, SiteIdx, ZoneIdx};
 
 const A: SiteIdx = SiteIdx(0);
 const B: SiteIdx = SiteIdx(1);
@@ -110,6 +110,30 @@ fn access_rule_keeps_name_their_zones_and_alternatives() {
     assert_eq!(d[0].alternative_any, sm(B, 28.0));
     let text = hubplan::explain::site_sentence(&inp, &ex, A);
     assert!(text.contains("Z1") && text.contains("45.0 min"), "{text}");
+}
+
+/// Under `min_travel` with three sites the least travel is {A, B, C} (2,830
+/// need-minutes; {A, B, D} 3,150, {A, C, D} 3,230). B alone keeps Z5 within 35
+/// (D, its other building within the limit, is closed), so it is kept by the access
+/// rule; the alternative (opening D instead) costs travel, not money.
+#[test]
+fn access_rule_keep_under_min_travel_speaks_of_travel_not_cost() {
+    let inp = inputs();
+    let mut sc = Scenario::min_cost();
+    sc.objective = ObjectiveKind::MinTravel;
+    sc.sites = Some(3);
+    let plan = hubplan::plan(&inp, &sc).unwrap();
+    assert_eq!(plan.status, PlanStatus::Optimal);
+    assert_eq!(plan.open, vec![true, true, true, false]);
+    assert!((plan.objective - 2830.0).abs() < 1e-6, "{}", plan.objective);
+    let ex = explain(&inp, &sc, &plan);
+    match &ex.kept_site(B).unwrap().reason {
+        KeepReason::AccessRule { zones } => assert_eq!(zones.iter().map(|z| z.zone).collect::<Vec<_>>(), vec![Z[4]]),
+        r => panic!("B: expected the access rule, got {r:?}"),
+    }
+    let text = hubplan::explain::site_sentence(&inp, &ex, B);
+    assert!(text.contains("with no less total travel"), "{text}");
+    assert!(!text.contains("cost"), "{text}");
 }
 
 #[test]
