@@ -106,6 +106,7 @@ catalogue! {
     TRAVEL_TIME_OVER_24_HOURS = "travel_time_over_24_hours", Warning, "a travel time over 24 hours (1440 minutes)";
     TRAVEL_TIMES_UNLIKE_WALKING = "travel_times_unlike_walking", Warning, "most travel times are impossible against the straight-line walk (wrong units?)";
     NEED_UNREACHABLE_SHARE = "need_unreachable_share", Warning, "more than 5% of need has no site within the limit even with every site open";
+    NO_NEED_WITHIN_LIMIT = "no_need_within_limit", Error, "no zone with need has a site within the limit, even with every site open: the travel times are missing or in the wrong units";
     // GTFS
     GTFS_CALENDAR_NOT_COVERING_DATE = "gtfs_calendar_not_covering_date", Error, "no trip of the GTFS feed runs on the analysis date";
     GTFS_NO_TRIPS_IN_WINDOW = "gtfs_no_trips_in_window", Error, "trips run on the date but none in the departure window";

@@ -175,7 +175,23 @@ pub(crate) fn check(loaded: &LoadedScenario, t: &TravelTimes, out: &mut Vec<Noti
         );
     }
     if let Some(l) = lim {
-        if need_total > 0.0 && need_out / need_total > UNREACHABLE_SHARE {
+        if need_total > 0.0 && need_out >= need_total {
+            // Every plan would serve nobody within the limit: refuse, rather
+            // than plan on an empty matrix (closing every building).
+            out.push(
+                notice(
+                    codes::NO_NEED_WITHIN_LIMIT,
+                    format!(
+                        "no zone with need has a site within {} minutes, even with every site open (all {} of need is beyond it): the travel times are missing, empty, or not in minutes",
+                        num(l),
+                        num(need_total)
+                    ),
+                )
+                .file(&file)
+                .field("minutes")
+                .value("100%".to_string()),
+            );
+        } else if need_total > 0.0 && need_out / need_total > UNREACHABLE_SHARE {
             let mut ids: Vec<String> = inp
                 .zones
                 .iter()

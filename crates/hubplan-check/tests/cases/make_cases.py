@@ -239,6 +239,9 @@ def main():
         if r[0] == "Z8":
             r[2] = 40 + r[2]
     write_case("need_unreachable_share", "need_unreachable_share", trav=tr)
+    tr = [[z, s, round(32 + m, 1)] for z, s, m in travel(BASE_SITES, BASE_ZONES)]
+    write_case("no_need_within_limit", "no_need_within_limit", trav=tr,
+               note="every journey 32 minutes longer: no zone reaches a site within 35 minutes")
     # GTFS
     write_case("gtfs_base", None, transit=True, note="a clean timetable scenario: no notice at all")
     write_case("gtfs_calendar_not_covering_date", "gtfs_calendar_not_covering_date", transit=True,
