@@ -1056,7 +1056,9 @@ fn kept(a: &Appendix<'_>, b: &mut Vec<Block>) {
                 cost = format!("{cost} (+{} to open)", money(site.open_cost));
             }
             let mut reason = site_sentence(inputs, ex, k.site);
-            if let Some(text) = capacity_reason(a.plan, k.site) {
+            // The sentence already gives the capacity reason of a building
+            // kept for room under `min_cost`; other objectives add it here.
+            if let Some(text) = capacity_reason(a.plan, k.site).filter(|t| !reason.contains(*t)) {
                 reason.push_str(&format!(" Capacity: {text}."));
             }
             t.rows.push(vec![

@@ -598,8 +598,17 @@ fn chosen(inputs: &Inputs, sc: &Scenario, plan: &Plan, s: SiteIdx, sole: &[ZoneI
             }
         }
         ObjectiveKind::MinCost => {
+            // Under demand capacity the plan may keep it for room, not reach:
+            // the capacity reason computed with the plan says so.
+            let for_room = plan
+                .capacity
+                .as_ref()
+                .and_then(|c| c.reasons.iter().find(|r| r.0 == s))
+                .map(|r| r.1.as_str());
             let note = if site.annual_cost <= 0.0 {
                 format!("Chosen on cost: it costs nothing to run; {served}.")
+            } else if let Some(r) = for_room {
+                format!("No zone depends on it alone for the {lim} limit ({served}), but it is {r}.")
             } else {
                 format!(
                     "Kept although no zone depends on it alone for the {lim} limit ({served}); \

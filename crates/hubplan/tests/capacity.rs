@@ -556,4 +556,10 @@ fn kept_reason_under_capacity_names_the_assignment_not_the_nearest_hub() {
     let b = hubplan::explain::site_sentence(&inp, &ex, SiteIdx::from_index(1));
     assert!(!b.contains("nearest open hub"), "{b}");
     assert!(b.contains("(need 150) in the plan's assignment"), "{b}");
+    // And it says why it is kept: for room, not "the plan is optimal, not a cheaper one".
+    assert!(
+        b.contains("but it is kept because without it") && b.contains("capacity by"),
+        "{b}"
+    );
+    assert!(!b.contains("not a cheaper one"), "{b}");
 }
