@@ -1075,12 +1075,7 @@ fn kept(a: &Appendix<'_>, b: &mut Vec<Block>) {
 
 /// The capacity reason of site `s` (issue 21), when the plan has demand capacity and one.
 fn capacity_reason(plan: &Plan, s: SiteIdx) -> Option<&str> {
-    plan.capacity
-        .as_ref()?
-        .reasons
-        .iter()
-        .find(|(r, _)| *r == s)
-        .map(|(_, t)| t.as_str())
+    plan.capacity.as_ref()?.reason(s)
 }
 
 /// "64%", or "–" when the building has no capacity.

@@ -712,7 +712,7 @@ const CUT_MAX_NODES: usize = 3000;
 /// `TAIL_GAIN` in `TAIL_ROUNDS` rounds), `MAX_CUT_ROUNDS`, or
 /// `CUT_TIME_SHARE` of the time left. On the bench's L set covering, 5 rounds
 /// lifted the bound 0.6 % and left 0.8 % to the optimum; rounds until none is
-/// found (18, 584 cuts, 2 s) lift it 1.1 % and leave 0.3 %, and the tree
+/// found (18 rounds, 584 cuts, about 2 s more) lift it 1.1 % and leave 0.3 %, and the tree
 /// then proves the optimum in 191 nodes (docs/BENCHMARKS-solver.md).
 fn add_cuts(ctx: &Ctx, mut sol: Solution) -> Result<(Solution, usize), Abort> {
     let mut added = 0;
@@ -724,8 +724,8 @@ fn add_cuts(ctx: &Ctx, mut sol: Solution) -> Result<(Solution, usize), Abort> {
         if Instant::now() > until {
             break;
         }
-        if let Some(&old) = bounds.len().checked_sub(TAIL_ROUNDS + 1).map(|k| &bounds[k]) {
-            let now = bounds[bounds.len() - 1];
+        if bounds.len() > TAIL_ROUNDS {
+            let (old, now) = (bounds[bounds.len() - 1 - TAIL_ROUNDS], bounds[bounds.len() - 1]);
             if now - old < TAIL_GAIN * (now + ctx.lp.constant).abs().max(1.0) {
                 break;
             }

@@ -194,19 +194,23 @@ fn check(seed: u64, kind: Kind, big: bool) {
     }
 }
 
+/// `name` read as a number, or `default` when unset or not a number.
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Checks `env(count_var, default)` instances from `HUBPLAN_STRESS_SEED`, the
+/// shapes in turn.
+fn run(count_var: &str, default: u64, big: bool) {
+    let first = env("HUBPLAN_STRESS_SEED", 1);
+    for seed in first..first + env(count_var, default) {
+        check(seed, KINDS[(seed % KINDS.len() as u64) as usize], big);
+    }
+}
+
 #[test]
 fn every_search_agrees_with_brute_force_on_medium_instances() {
-    let count: u64 = std::env::var("HUBPLAN_STRESS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(24);
-    let first: u64 = std::env::var("HUBPLAN_STRESS_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1);
-    for seed in first..first + count {
-        check(seed, KINDS[(seed % KINDS.len() as u64) as usize], false);
-    }
+    run("HUBPLAN_STRESS", 24, false);
 }
 
 /// Larger instances (30–70 sites, up to 400 clients), too large to enumerate:
@@ -214,15 +218,5 @@ fn every_search_agrees_with_brute_force_on_medium_instances() {
 /// `HUBPLAN_STRESS_BIG=N` (none by default).
 #[test]
 fn every_search_agrees_on_larger_instances() {
-    let count: u64 = std::env::var("HUBPLAN_STRESS_BIG")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let first: u64 = std::env::var("HUBPLAN_STRESS_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1);
-    for seed in first..first + count {
-        check(seed, KINDS[(seed % KINDS.len() as u64) as usize], true);
-    }
+    run("HUBPLAN_STRESS_BIG", 0, true);
 }

@@ -535,19 +535,16 @@ fn chosen(inputs: &Inputs, sc: &Scenario, plan: &Plan, s: SiteIdx, sole: &[ZoneI
     let site = inputs.site(s);
     // Under demand capacity `zones_served`/`need_served` follow the plan's assignment
     // (docs/FORMATS.md, sites.csv), which need not send a zone to its nearest hub.
-    let served = if plan.capacity.is_some() {
-        format!(
-            "serves {} (need {}) in the plan's assignment",
-            plural(sp.zones_served as usize, "zone", "zones"),
-            count(sp.need_served)
-        )
+    let (lead, tail) = if plan.capacity.is_some() {
+        ("serves", " in the plan's assignment")
     } else {
-        format!(
-            "nearest open hub for {} (need {})",
-            plural(sp.zones_served as usize, "zone", "zones"),
-            count(sp.need_served)
-        )
+        ("nearest open hub for", "")
     };
+    let served = format!(
+        "{lead} {} (need {}){tail}",
+        plural(sp.zones_served as usize, "zone", "zones"),
+        count(sp.need_served)
+    );
     match sc.objective {
         ObjectiveKind::MaxCoverage => {
             let need: f64 = sole.iter().map(|&z| inputs.zone(z).need).sum();
@@ -600,11 +597,7 @@ fn chosen(inputs: &Inputs, sc: &Scenario, plan: &Plan, s: SiteIdx, sole: &[ZoneI
         ObjectiveKind::MinCost => {
             // Under demand capacity the plan may keep it for room, not reach:
             // the capacity reason computed with the plan says so.
-            let for_room = plan
-                .capacity
-                .as_ref()
-                .and_then(|c| c.reasons.iter().find(|r| r.0 == s))
-                .map(|r| r.1.as_str());
+            let for_room = plan.capacity.as_ref().and_then(|c| c.reason(s));
             let note = if site.annual_cost <= 0.0 {
                 format!("Chosen on cost: it costs nothing to run; {served}.")
             } else if let Some(r) = for_room {

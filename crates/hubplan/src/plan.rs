@@ -380,6 +380,13 @@ pub struct CapacityReport {
     pub reasons: Vec<(SiteIdx, String)>,
 }
 
+impl CapacityReport {
+    /// The capacity reason of building `s`, if it has one (from [`Self::reasons`]).
+    pub fn reason(&self, s: SiteIdx) -> Option<&str> {
+        self.reasons.iter().find(|r| r.0 == s).map(|r| r.1.as_str())
+    }
+}
+
 /// The worse-off list and the totals by IMD decile of an open set, from each
 /// zone's (before, after) nearest site. `zones[i]` is zone `i`'s access.
 pub fn worse_off_and_deciles(
