@@ -320,18 +320,17 @@ impl Ctx<'_> {
     }
 }
 
-/// Adds `cuts` to `sol` one by one (dual simplex warm starts).
-fn add_cuts(m: &Master, mut sol: Solution, cuts: &[Cut], in_lp: &mut [bool]) -> Result<Solved, Abort> {
+/// Adds `cuts` to `sol` and re-solves once (dual simplex warm start).
+fn add_cuts(m: &Master, sol: Solution, cuts: &[Cut], in_lp: &mut [bool]) -> Result<Solved, Abort> {
+    if cuts.is_empty() {
+        return Ok(Solved::Optimal(sol));
+    }
     for c in cuts {
         if c.k.is_none() {
             in_lp[c.row] = true;
         }
-        sol = match solved(sol.add_constraint(m.expr(c), ComparisonOp::Ge, c.rhs))? {
-            Solved::Optimal(s) => s,
-            other => return Ok(other),
-        };
     }
-    Ok(Solved::Optimal(sol))
+    solved(sol.add_constraints(cuts.iter().map(|c| (m.expr(c), ComparisonOp::Ge, c.rhs))))
 }
 
 /// Rounds a master point: sites at 1 stay open, then fractional sites in

@@ -511,13 +511,12 @@ impl Tree for Ctx<'_> {
                 }
                 break;
             }
-            for r in add {
-                sol = match lp(sol.add_constraint(expr(&self.vars, &r), ComparisonOp::Ge, r.rhs))? {
-                    Lp::Solved(s) => s,
-                    Lp::Infeasible => return Ok(out),
-                    Lp::TimedOut => return Ok(Expansion::interrupted()),
-                };
-            }
+            let rows = add.iter().map(|r| (expr(&self.vars, r), ComparisonOp::Ge, r.rhs));
+            sol = match lp(sol.add_constraints(rows))? {
+                Lp::Solved(s) => s,
+                Lp::Infeasible => return Ok(out),
+                Lp::TimedOut => return Ok(Expansion::interrupted()),
+            };
         }
         if root {
             for thr in [0.5, 0.25, INT_TOL] {

@@ -272,24 +272,23 @@ impl<'a> Bc<'a> {
             };
             if !cuts.is_empty() {
                 rounds += 1;
-                for r in &cuts {
-                    sol = match solved(sol.add_constraint(row_expr(&self.vars, r), sense(r.sense), r.rhs))
-                        .map_err(abort)?
-                    {
-                        Solved::Optimal(s) => s,
-                        // Checked from scratch (without this node's cuts):
-                        // infeasible there too, or go on from that LP.
-                        Solved::Infeasible => match self.cold(&decisions).map_err(abort)? {
+                let rows = cuts.iter().map(|r| (row_expr(&self.vars, r), sense(r.sense), r.rhs));
+                sol = match solved(sol.add_constraints(rows)).map_err(abort)? {
+                    Solved::Optimal(s) => s,
+                    // Checked from scratch (without this node's cuts):
+                    // infeasible there too, or go on from that LP.
+                    Solved::Infeasible => {
+                        match self.cold(&decisions).map_err(abort)? {
                             Solved::Optimal(s) => {
                                 log::debug!("[hubplan-solver capacity-branch-and-cut] a warm re-solve's infeasibility was false");
                                 s
                             }
                             Solved::Infeasible => return Ok(out),
                             Solved::TimedOut => return Ok(stopped(out, lb)),
-                        },
-                        Solved::TimedOut => return Ok(stopped(out, lb)),
-                    };
-                }
+                        }
+                    }
+                    Solved::TimedOut => return Ok(stopped(out, lb)),
+                };
                 lb = self.bound(&sol).max(lb);
                 continue;
             }
