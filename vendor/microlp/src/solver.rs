@@ -210,8 +210,10 @@ pub(crate) struct Solver {
     orig_var_mins: Vec<f64>,
     orig_var_maxs: Vec<f64>,
     pub(crate) orig_var_domains: Vec<VarDomain>,
-    orig_constraints: CsMat, // excluding rhs
-    orig_constraints_csc: CsMat,
+    // Shared between clones (hubplan's change: strong branching clones the
+    // solver per candidate; the matrices are only ever replaced whole).
+    orig_constraints: std::sync::Arc<CsMat>, // excluding rhs
+    orig_constraints_csc: std::sync::Arc<CsMat>,
     orig_rhs: Vec<f64>,
     /// Positive per-row equilibration factors. Every row is multiplied by
     /// these internally; validation multiplies its absolute user tolerance by
@@ -502,8 +504,8 @@ impl Solver {
             orig_obj_coeffs,
             orig_var_mins,
             orig_var_maxs,
-            orig_constraints,
-            orig_constraints_csc,
+            orig_constraints: std::sync::Arc::new(orig_constraints),
+            orig_constraints_csc: std::sync::Arc::new(orig_constraints_csc),
             orig_rhs,
             row_scales,
             deadline,
@@ -1082,8 +1084,8 @@ impl Solver {
         self.orig_rhs.push(rhs);
         self.row_scales.push(row_scale);
 
-        self.orig_constraints = new_orig_constraints;
-        self.orig_constraints_csc = self.orig_constraints.to_csc();
+        self.orig_constraints_csc = std::sync::Arc::new(new_orig_constraints.to_csc());
+        self.orig_constraints = std::sync::Arc::new(new_orig_constraints);
 
         self.basis_solver
             .reset(&self.orig_constraints_csc, &self.basic_vars)?;
@@ -1172,8 +1174,8 @@ impl Solver {
             self.row_scales.push(row_scale);
         }
 
-        self.orig_constraints = new_orig_constraints;
-        self.orig_constraints_csc = self.orig_constraints.to_csc();
+        self.orig_constraints_csc = std::sync::Arc::new(new_orig_constraints.to_csc());
+        self.orig_constraints = std::sync::Arc::new(new_orig_constraints);
 
         self.basis_solver
             .reset(&self.orig_constraints_csc, &self.basic_vars)?;
