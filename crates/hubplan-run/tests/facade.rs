@@ -308,3 +308,35 @@ fn comparing_co_location_plans_says_mean_minutes_is_not_available() {
         vec!["mean", "minutes", "n/a", "n/a", "n/a"]
     );
 }
+
+/// Session 15 audit: the co-location summary called every zone unreachable at baseline
+/// "excluded from the rules", also under `access.beyond_limit = no_worse`, where the one
+/// reached today (Far Fields, 30 minutes from A) keeps its journey as its own limit, and
+/// A is kept for it. Only `ignore` leaves it out.
+#[test]
+fn service_summary_says_which_rule_holds_zones_beyond_the_limit() {
+    let summary = |name: &str| {
+        let path = root().join(format!("fixtures/tiny_services_beyond/scenario_{name}.toml"));
+        let job = load(&path, &LoadOptions::default(), &silent()).expect("load");
+        job.solve(&Overrides::default()).expect("solve").summary_text()
+    };
+    let no_worse = summary("no_worse");
+    assert!(
+        no_worse.contains(
+            "unreachable at baseline for children_centre (no site within the limit; access.beyond_limit = no_worse: \
+             a journey today is its own limit; listed in zones.csv): 1 zone(s): Z2"
+        ),
+        "{no_worse}"
+    );
+    assert!(!no_worse.contains("excluded from the rules"), "{no_worse}");
+    let tolerance = summary("tolerance_5");
+    assert!(
+        tolerance.contains("access.beyond_limit = tolerance: a journey today plus 5.0 min is its own limit"),
+        "{tolerance}"
+    );
+    let ignore = summary("ignore");
+    assert!(
+        ignore.contains("unreachable at baseline for children_centre (excluded from the rules; listed in zones.csv)"),
+        "{ignore}"
+    );
+}
