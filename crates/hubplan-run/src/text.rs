@@ -30,6 +30,10 @@ pub fn summary(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> String {
             plan.gap
         );
     }
+    // As the co-location summary: an infeasible plan's "after" is today's estate.
+    if !matches!(plan.status, PlanStatus::Optimal | PlanStatus::Feasible) {
+        s += "no plan: the figures below are today's (status quo)\n";
+    }
     s += &format!(
         "sites: {} before, {} after ({} closed, {} opened)\n",
         t.sites_before, t.sites_after, t.sites_closed, t.sites_opened
