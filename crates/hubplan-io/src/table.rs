@@ -989,7 +989,11 @@ fn read_geojson(path: &Path, role: &str, geoms: Geoms) -> Result<Table> {
             } else {
                 return Err(IoError::new(
                     IoErrorKind::Json,
-                    format!("unsupported crs {}: hubplan reads GeoJSON in WGS84 (RFC 7946), or with a legacy crs of EPSG:27700", quote(&c.to_string())),
+                    format!(
+                        "unsupported crs {}: hubplan reads GeoJSON in WGS84 (RFC 7946), or with a legacy crs of EPSG:27700; \
+                         reproject to WGS84 (and drop the crs member)",
+                        if name.is_empty() { quote(&c.to_string()) } else { quote(name) }
+                    ),
                 )
                 .in_file(path)
                 .field("crs"));
