@@ -877,7 +877,23 @@ fn plan_with_transit_reports_dropped_gtfs_data_even_when_quiet() {
         "--quiet".as_ref(),
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    for s in ["warning: GTFS feed", "NOPE", "dropped"] {
+    // Since session 15 the timetable's findings are coded notices, as `hubplan validate`
+    // prints them (they were `warning: GTFS feed FEED: …` lines); shown once.
+    for s in [
+        "warning: gtfs_dropped_st_unknown_stop: feed: stop_times.txt",
+        "NOPE",
+        "dropped",
+    ] {
         assert!(r.stderr.contains(s), "stderr lacks {s:?}: {}", r.stderr);
     }
+    assert_eq!(r.stderr.matches("NOPE").count(), 1, "{}", r.stderr);
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).expect("plan.json")).expect("json");
+    assert!(
+        plan["notices"]
+            .as_array()
+            .is_some_and(|n| n.iter().any(|n| n["code"] == "gtfs_dropped_st_unknown_stop")),
+        "{}",
+        plan["notices"]
+    );
 }
