@@ -564,11 +564,25 @@ fn plan_refuses_a_timetable_that_validate_refuses() {
     // error; so must every command that loads the scenario: exit 2, the code and what is
     // wrong named, nothing written. (Before session 15 `plan` wrote a walking-only plan
     // with exit 0, and said nothing under --quiet.)
-    let late = "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n\
-                T1,10:10:00,10:10:00,S1,1\nT1,10:20:00,10:20:00,S2,2\nT1,10:30:00,10:30:00,S3,3\n\
-                T2,11:10:00,11:10:00,S1,1\nT2,11:20:00,11:20:00,S2,2\nT2,11:30:00,11:30:00,S3,3\n";
-    let cases: [(&str, &str, Option<&str>, &[&str]); 3] = [
+    // The scenario's window is 07:00-07:30 and its longest journey 240 minutes: a
+    // journey leaving at 07:29 may wait for a bus until 11:29 (session 15: a trip after
+    // the window was called "none in the window", an error, though it serves it).
+    let times = |h1: u32, h2: u32| {
+        format!(
+            "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n\
+             T1,{h1}:10:00,{h1}:10:00,S1,1\nT1,{h1}:20:00,{h1}:20:00,S2,2\nT1,{h1}:30:00,{h1}:30:00,S3,3\n\
+             T2,{h2}:10:00,{h2}:10:00,S1,1\nT2,{h2}:20:00,{h2}:20:00,S2,2\nT2,{h2}:30:00,{h2}:30:00,S3,3\n"
+        )
+    };
+    let (within_reach, out_of_reach) = (times(10, 11), times(13, 14));
+    let cases: [(&str, &str, Option<&str>, &[&str]); 4] = [
         ("good", "calendar.txt", None, &[]),
+        (
+            "after the window, within reach",
+            "stop_times.txt",
+            Some(within_reach.as_str()),
+            &[],
+        ),
         (
             "calendar",
             "calendar.txt",
@@ -585,8 +599,12 @@ fn plan_refuses_a_timetable_that_validate_refuses() {
         (
             "window",
             "stop_times.txt",
-            Some(late),
-            &["gtfs_no_trips_in_window", "none in the window 07:00-07:30", "10:10"],
+            Some(out_of_reach.as_str()),
+            &[
+                "gtfs_no_trips_in_window",
+                "none within reach of the window 07:00-07:30",
+                "service runs from 13:10",
+            ],
         ),
     ];
     for (name, file, text, fragments) in cases {
