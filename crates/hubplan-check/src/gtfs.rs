@@ -31,14 +31,17 @@ pub fn gtfs_code(list: &str, kind: &str) -> String {
 }
 
 /// Checks a loaded feed against the scenario: the loader's findings (each with a
-/// code), no trip in the departure window `window` (seconds after midnight,
-/// `[start, end)`), stops far from every zone and site. `feed_label` names the feed in
-/// notices. Sorted.
+/// code), no trip within reach of the departure window `window` (seconds after
+/// midnight, `[start, end)`; a journey leaving in it may wait for a vehicle, so a trip
+/// is within reach when it runs after the window starts and departs at most
+/// `max_journey_s`, the longest journey kept, after the window's last minute), stops
+/// far from every zone and site. `feed_label` names the feed in notices. Sorted.
 pub fn check_feed(
     loaded: &LoadedScenario,
     feed: &Feed,
     report: &FeedReport,
     window: Option<(u32, u32)>,
+    max_journey_s: u32,
     feed_label: &str,
 ) -> Vec<Notice> {
     let mut out = Vec::new();
@@ -46,16 +49,21 @@ pub fn check_feed(
         out.push(notice(&gtfs_code(list, kind), msg.clone()).file(feed_label));
     }
     if let (Some((a, b)), Some((first, last))) = (window, feed.service_span()) {
-        if report.trips_active > 0 && (b <= first || a >= last) {
+        // The last departure minute of the window, and the latest boarding that can
+        // still end a journey leaving then.
+        let last_minute = a + 60 * (b.saturating_sub(a).div_ceil(60).max(1) - 1);
+        let reach = last_minute.saturating_add(max_journey_s);
+        if report.trips_active > 0 && (first > reach || a >= last) {
             out.push(
                 notice(
                     codes::GTFS_NO_TRIPS_IN_WINDOW,
                     format!(
-                        "{} trips run on {} but none in the window {}-{}: service runs from {} to {}; every journey in the window is walking only",
+                        "{} trips run on {} but none within reach of the window {}-{} (a journey leaving in it may wait up to {} minutes for a vehicle): service runs from {} to {}; every journey in the window is walking only",
                         report.trips_active,
                         feed.date(),
                         hhmm(a),
                         hhmm(b),
+                        max_journey_s / 60,
                         hhmm(first),
                         hhmm(last)
                     ),

@@ -40,6 +40,7 @@ fn notices_of(scenario: &Path) -> Vec<Notice> {
             &feed,
             &report,
             t.window.map(|w| (w.start_s, w.end_s)),
+            (t.max_minutes.unwrap_or(90.0) * 60.0) as u32,
             "gtfs",
         ));
     }

@@ -558,6 +558,109 @@ fn transit_scenario(w: &Path, feed: &str, extra: &str) -> PathBuf {
 }
 
 #[test]
+fn plan_refuses_a_timetable_that_validate_refuses() {
+    // A [transit] scenario whose date the feed's calendar does not cover, or whose window
+    // holds no trip, would be planned on walking alone. `hubplan validate` calls either an
+    // error; so must every command that loads the scenario: exit 2, the code and what is
+    // wrong named, nothing written. (Before session 15 `plan` wrote a walking-only plan
+    // with exit 0, and said nothing under --quiet.)
+    // The scenario's window is 07:00-07:30 and its longest journey 240 minutes: a
+    // journey leaving at 07:29 may wait for a bus until 11:29 (session 15: a trip after
+    // the window was called "none in the window", an error, though it serves it).
+    let times = |h1: u32, h2: u32| {
+        format!(
+            "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n\
+             T1,{h1}:10:00,{h1}:10:00,S1,1\nT1,{h1}:20:00,{h1}:20:00,S2,2\nT1,{h1}:30:00,{h1}:30:00,S3,3\n\
+             T2,{h2}:10:00,{h2}:10:00,S1,1\nT2,{h2}:20:00,{h2}:20:00,S2,2\nT2,{h2}:30:00,{h2}:30:00,S3,3\n"
+        )
+    };
+    let (within_reach, out_of_reach) = (times(10, 11), times(13, 14));
+    let cases: [(&str, &str, Option<&str>, &[&str]); 4] = [
+        ("good", "calendar.txt", None, &[]),
+        (
+            "after the window, within reach",
+            "stop_times.txt",
+            Some(within_reach.as_str()),
+            &[],
+        ),
+        (
+            "calendar",
+            "calendar.txt",
+            Some(
+                "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n\
+                 WK,1,1,1,1,1,0,0,20230101,20231231\n",
+            ),
+            &[
+                "gtfs_calendar_not_covering_date",
+                "NO SERVICE on 2024-01-08",
+                "2023-01-01 to 2023-12-31",
+            ],
+        ),
+        (
+            "window",
+            "stop_times.txt",
+            Some(out_of_reach.as_str()),
+            &[
+                "gtfs_no_trips_in_window",
+                "none within reach of the window 07:00-07:30",
+                "service runs from 13:10",
+            ],
+        ),
+    ];
+    for (name, file, text, fragments) in cases {
+        let work = tempfile::tempdir().expect("tempdir");
+        let w = work.path();
+        match text {
+            Some(t) => write_feed(&w.join("gtfs"), &[(file, Some(t))]),
+            None => write_feed(&w.join("gtfs"), &[]),
+        }
+        let scenario = transit_scenario(w, "gtfs", "");
+        let validate = hubplan(&["validate".as_ref(), scenario.as_os_str()]);
+        let plan_args = |out: &Path| {
+            vec![
+                "plan".into(),
+                scenario.clone().into_os_string(),
+                "--out".into(),
+                out.into(),
+            ]
+        };
+        let sweep_args = |out: &Path| {
+            vec![
+                "sweep".into(),
+                scenario.clone().into_os_string(),
+                "--max-minutes".into(),
+                "30,45".into(),
+                "--out".into(),
+                out.into(),
+            ]
+        };
+        if fragments.is_empty() {
+            // the control: the same scenario on the good feed validates and plans
+            assert_eq!(validate.code, 0, "{name}: {}{}", validate.stdout, validate.stderr);
+            let r = hubplan::<std::ffi::OsString>(&plan_args(&w.join("out")));
+            assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+            assert!(w.join("out/plan.json").is_file(), "{name}");
+            continue;
+        }
+        let said = format!("{}{}", validate.stdout, validate.stderr);
+        assert_eq!(validate.code, 2, "{name}: validate: {said}");
+        for f in fragments {
+            assert!(said.contains(f), "{name}: validate does not say {f:?}: {said}");
+        }
+        let before = listing(w);
+        for (cmd, args) in [
+            ("plan", plan_args(&w.join("out"))),
+            ("sweep", sweep_args(&w.join("out"))),
+        ] {
+            let r = hubplan::<std::ffi::OsString>(&args);
+            let f: Vec<String> = fragments.iter().map(|s| s.to_string()).collect();
+            check_failure(&r, &f, &[]).unwrap_or_else(|e| panic!("{name}: {cmd}: {e}"));
+            check_clean(w, &before).unwrap_or_else(|e| panic!("{name}: {cmd}: {e}"));
+        }
+    }
+}
+
+#[test]
 fn gtfs_lying_zip_header_and_the_limit_flag() {
     // stops.txt inflates to 3 MiB of zeros behind a header declaring 1 KiB. With the limit
     // lowered to 1 MiB (flag or scenario key) it is refused after inflating 1 MiB: exit 2,
@@ -792,7 +895,23 @@ fn plan_with_transit_reports_dropped_gtfs_data_even_when_quiet() {
         "--quiet".as_ref(),
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    for s in ["warning: GTFS feed", "NOPE", "dropped"] {
+    // Since session 15 the timetable's findings are coded notices, as `hubplan validate`
+    // prints them (they were `warning: GTFS feed FEED: …` lines); shown once.
+    for s in [
+        "warning: gtfs_dropped_st_unknown_stop: feed: stop_times.txt",
+        "NOPE",
+        "dropped",
+    ] {
         assert!(r.stderr.contains(s), "stderr lacks {s:?}: {}", r.stderr);
     }
+    assert_eq!(r.stderr.matches("NOPE").count(), 1, "{}", r.stderr);
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).expect("plan.json")).expect("json");
+    assert!(
+        plan["notices"]
+            .as_array()
+            .is_some_and(|n| n.iter().any(|n| n["code"] == "gtfs_dropped_st_unknown_stop")),
+        "{}",
+        plan["notices"]
+    );
 }

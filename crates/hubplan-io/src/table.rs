@@ -13,6 +13,10 @@ use crate::error::{did_you_mean, quote, IoError, IoErrorKind, Result};
 use crate::limits;
 use crate::num::{parse_number, NumErr};
 
+/// A row giving both `lon`,`lat` and `easting`,`northing` must have them this close,
+/// metres: far above the conversion's error (about 5 m) and a GIS export's rounding.
+pub(crate) const MAX_POSITION_DISAGREEMENT_M: f64 = 200.0;
+
 /// Checks that `path` is an existing regular file no larger than `max_bytes`; returns its size.
 pub(crate) fn check_file(path: &Path, role: &str, max_bytes: u64) -> Result<u64> {
     let meta = match std::fs::metadata(path) {
@@ -757,7 +761,8 @@ impl Table {
         Ok(p)
     }
 
-    /// The WGS84 position of a row: geometry first, then lon/lat, then easting/northing.
+    /// The WGS84 position of a row: geometry first, then lon/lat, then easting/northing
+    /// (a row with both pairs must have them within [`MAX_POSITION_DISAGREEMENT_M`]).
     pub(crate) fn position(&self, row: &Row, p: &PosCols) -> Result<LonLat> {
         if let Some((x, y)) = row.geom {
             return if self.bng_geometry {
@@ -770,7 +775,31 @@ impl Table {
             if !self.cell(row, Some(lo)).is_empty() || !self.cell(row, Some(la)).is_empty() {
                 let lon = self.num_required(row, lo, NumSpec::any("a longitude in degrees"))?;
                 let lat = self.num_required(row, la, NumSpec::any("a latitude in degrees"))?;
-                return self.check_lonlat(row, lon, lat, "lon,lat");
+                let pos = self.check_lonlat(row, lon, lat, "lon,lat")?;
+                // A row with both pairs filled is read from lon,lat; the other pair must
+                // name the same place, or one of them is wrong and nothing says which.
+                if let (Some(e), Some(n)) = (p.easting, p.northing) {
+                    if !self.cell(row, Some(e)).is_empty() && !self.cell(row, Some(n)).is_empty() {
+                        let x = self.num_required(row, e, NumSpec::any("an easting in metres"))?;
+                        let y = self.num_required(row, n, NumSpec::any("a northing in metres"))?;
+                        let other = self.bng_position(row, x, y, "easting,northing")?;
+                        let d = hubplan::geo::haversine_m(pos, other);
+                        if d > MAX_POSITION_DISAGREEMENT_M {
+                            return Err(self.err(
+                                row,
+                                "lon,lat",
+                                IoErrorKind::BadValue,
+                                format!(
+                                    "lon {lon}, lat {lat} and easting {x}, northing {y} are {:.0} m apart; a row may give \
+                                     both pairs only when they name the same place (within {MAX_POSITION_DISAGREEMENT_M} m): \
+                                     keep the right pair and empty the other",
+                                    d
+                                ),
+                            ));
+                        }
+                    }
+                }
+                return Ok(pos);
             }
         }
         if let (Some(e), Some(n)) = (p.easting, p.northing) {
@@ -989,7 +1018,11 @@ fn read_geojson(path: &Path, role: &str, geoms: Geoms) -> Result<Table> {
             } else {
                 return Err(IoError::new(
                     IoErrorKind::Json,
-                    format!("unsupported crs {}: hubplan reads GeoJSON in WGS84 (RFC 7946), or with a legacy crs of EPSG:27700", quote(&c.to_string())),
+                    format!(
+                        "unsupported crs {}: hubplan reads GeoJSON in WGS84 (RFC 7946), or with a legacy crs of EPSG:27700; \
+                         reproject to WGS84 (and drop the crs member)",
+                        if name.is_empty() { quote(&c.to_string()) } else { quote(name) }
+                    ),
                 )
                 .in_file(path)
                 .field("crs"));

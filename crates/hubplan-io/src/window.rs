@@ -53,8 +53,17 @@ impl Window {
             .split_once('-')
             .ok_or_else(|| err(format!("expected a window HH:MM-HH:MM, found {text:?}")))?;
         let (start_s, end_s) = (hm(a)?, hm(b)?);
-        if end_s <= start_s {
-            return Err(err(format!("the window {text:?} ends before it starts")));
+        if end_s == start_s {
+            return Err(err(format!(
+                "the window {text:?} is empty: it ends when it starts; expected an end after the start \
+                 (one departure every minute from the start, up to but not including the end)"
+            )));
+        }
+        if end_s < start_s {
+            return Err(err(format!(
+                "the window {text:?} ends before it starts; a window past midnight is written with hours past 24 \
+                 (e.g. 23:30-25:00)"
+            )));
         }
         Ok(Window { start_s, end_s })
     }
@@ -96,6 +105,12 @@ mod tests {
         );
         assert_eq!(Window::parse("07:00-09:00").unwrap().to_string(), "07:00-09:00");
         assert!(Window::parse("15:00-14:00").is_err());
+        // Session 15 audit: an empty window was said to end before it starts.
+        let empty = Window::parse("09:00-09:00").unwrap_err().to_string();
+        assert!(empty.contains("is empty: it ends when it starts"), "{empty}");
+        let past_midnight = Window::parse("23:00-01:00").unwrap_err().to_string();
+        assert!(past_midnight.contains("ends before it starts"), "{past_midnight}");
+        assert!(past_midnight.contains("23:30-25:00"), "{past_midnight}");
         assert!(Window::parse("1400-1500").is_err());
         assert!(Window::parse("07:6x-09:00").is_err());
         assert!(Window::parse("48:00-49:00").is_err());

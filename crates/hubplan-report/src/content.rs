@@ -603,8 +603,9 @@ fn districts(a: &Appendix<'_>, b: &mut Vec<Block>) {
     t.total = Some(row("Total".into(), &tot.0, &tot.1));
     b.push(Block::Table(t));
     b.push(Block::Note(format!(
-        "{}: share of {} whose zone's nearest open hub is {}. Mean minutes weighted by {}. \
-         Buildings are counted in their own district, zones in theirs.{}",
+        "{}: share of {} whose zone's nearest open hub is {}. Mean minutes weighted by {}, over the zones \
+         that reach an open hub (a zone with none in reach has no minutes, so a district where few zones reach \
+         one can show a short mean). Buildings are counted in their own district, zones in theirs.{}",
         if limit.is_some() {
             "Within limit"
         } else {
@@ -700,7 +701,8 @@ fn equality(a: &Appendix<'_>, b: &mut Vec<Block>) {
     b.push(Block::Table(t));
     b.push(Block::Note(format!(
         "Index of Multiple Deprivation decile of each zone, 1 = the most deprived tenth of areas nationally. \
-         {}: share of {} whose zone is {} of an open hub; mean minutes weighted by {}.{}{}",
+         {}: share of {} whose zone is {} of an open hub; mean minutes weighted by {}, over the zones that \
+         reach an open hub.{}{}",
         if limit.is_some() {
             "Within limit"
         } else {

@@ -257,7 +257,7 @@ pub fn plain_summary(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> Vec<Summary
                         " By district, the most are in {}{}.",
                         join_and(&shown),
                         if ds.len() > 3 {
-                            format!(" (and {} other districts)", ds.len() - 3)
+                            format!(" (and {})", plural(ds.len() - 3, "other district", "other districts"))
                         } else {
                             String::new()
                         }
@@ -276,7 +276,6 @@ pub fn plain_summary(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> Vec<Summary
             }
             s
         };
-        let gained = t.need_covered_after - t.need_covered_before;
         if let Some(l) = &lim {
             w.push_str(&format!(
                 " Need within {l} minutes goes from {} to {} ({} to {}).",
@@ -285,8 +284,26 @@ pub fn plain_summary(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> Vec<Summary
                 pct_of(t.need_covered_before, t.need_total),
                 pct_of(t.need_covered_after, t.need_total)
             ));
-            if gained < 0.0 {
-                w.push_str(&format!(" {} of need loses access within the limit.", count(-gained)));
+            // Who loses and who gains access, each counted whole: the change of the total
+            // above is only their difference (a plan that opens new buildings can hide
+            // a loss behind a gain elsewhere).
+            let (mut lost, mut won) = (0.0, 0.0);
+            for (z, zp) in inputs.zone_indices().zip(&plan.zones) {
+                let need = inputs.zone(z).need;
+                match (zp.covered_before, zp.covered_after) {
+                    (true, false) => lost += need,
+                    (false, true) => won += need,
+                    _ => {}
+                }
+            }
+            if lost > 0.0 && won > 0.0 {
+                w.push_str(&format!(
+                    " {} of need loses access within the limit and {} gains it.",
+                    count(lost),
+                    count(won)
+                ));
+            } else if lost > 0.0 {
+                w.push_str(&format!(" {} of need loses access within the limit.", count(lost)));
             }
         }
         out.push(item("affected", w));

@@ -114,17 +114,35 @@ fn load_inner(
         check_annual_costs(&mut loaded)?;
         None
     };
-    // The travel times from [transit] first, so that the data checks see them.
-    let (computed, street_notes) = match (&loaded.travel, &loaded.transit) {
+    // The travel times from [transit] first, so that the data checks see them; the
+    // timetable's own checks (the date against its calendar, trips in the window, stops
+    // against the area) are the ones `hubplan validate` runs, and an error among them
+    // refuses the run before the matrix is computed: a plan on a timetable with no
+    // service that day would be a plan on walking alone.
+    let (computed, street_notes, feed_notices) = match (&loaded.travel, &loaded.transit) {
         (None, Some(t)) => {
-            let (travel, notes) = travel_from_section(t, &loaded.inputs_without_travel, options, progress)?;
-            (Some(travel), notes)
+            let tt = read_timetable(t, options, progress)?;
+            let feed_notices = feed_checks(&loaded, t, &tt);
+            if feed_notices
+                .iter()
+                .any(|n| n.severity == hubplan::notice::Severity::Error)
+            {
+                for n in &feed_notices {
+                    progress.event(Event::Notice(n));
+                }
+                return Err(Error::DataQuality(feed_notices));
+            }
+            let (travel, notes) = timetable_travel(t, &tt, &loaded.inputs_without_travel, progress)?;
+            (Some(travel), notes, feed_notices)
         }
-        _ => (None, StreetNotes::default()),
+        _ => (None, StreetNotes::default(), Vec::new()),
     };
     // Data-quality notices (hubplan-check; the loader's remarks are among them): every one
     // is sent as an event; an error refuses the run.
-    let notices = hubplan_check::check_scenario(&loaded, computed.as_ref(), &hubplan_check::CheckOptions::default());
+    let mut notices =
+        hubplan_check::check_scenario(&loaded, computed.as_ref(), &hubplan_check::CheckOptions::default());
+    notices.extend(feed_notices);
+    hubplan_check::sort(&mut notices);
     for n in &notices {
         progress.event(Event::Notice(n));
     }
@@ -291,21 +309,30 @@ pub fn report_feed_errors(feed: &Path, errors: &[String], progress: &dyn Progres
     }
 }
 
-/// Computes zone → site travel times from the scenario's timetable, reporting the
-/// feed's warnings and the problems that dropped data as events.
-fn travel_from_section(
+/// The timetable's data-quality checks (`hubplan_check::check_feed`), exactly as
+/// `hubplan validate` runs them: the loader's findings (dropped data, doubts,
+/// repairs) as coded notices, no service on the date, no trip in the window, stops
+/// far from the zones and sites. The feed is named as the scenario writes it.
+pub(crate) fn feed_checks(
+    loaded: &hubplan_io::LoadedScenario,
     t: &TransitSection,
-    inputs: &InputsWithoutTravel,
-    options: &LoadOptions,
-    progress: &dyn Progress,
-) -> Result<(TravelTimes, StreetNotes)> {
-    let tt = read_timetable(t, options, progress)?;
-    for w in tt.report.warnings.iter().take(10) {
-        progress.event(Event::Warning(w));
-    }
-    // Data the loader dropped changes the travel times.
-    report_feed_errors(&t.gtfs, &tt.report.errors, progress);
-    timetable_travel(t, &tt, inputs, progress)
+    tt: &Timetable,
+) -> Vec<hubplan::notice::Notice> {
+    let label = t
+        .gtfs
+        .strip_prefix(&loaded.base_dir)
+        .unwrap_or(&t.gtfs)
+        .to_string_lossy()
+        .replace('\\', "/");
+    hubplan_check::check_feed(
+        loaded,
+        &tt.feed,
+        &tt.report,
+        Some((tt.cfg.window_start_s, tt.cfg.window_end_s)),
+        // The engine's longest journey (`max_minutes`, whole seconds, as its cutoff).
+        (tt.cfg.max_minutes.max(0.0) * 60.0).floor().min(f64::from(u32::MAX)) as u32,
+        &label,
+    )
 }
 
 /// A `[transit]` section's timetable, read once, and the engine's settings.

@@ -30,6 +30,10 @@ pub fn summary(inputs: &Inputs, sc: &Scenario, plan: &Plan) -> String {
             plan.gap
         );
     }
+    // As the co-location summary: an infeasible plan's "after" is today's estate.
+    if !matches!(plan.status, PlanStatus::Optimal | PlanStatus::Feasible) {
+        s += "no plan: the figures below are today's (status quo)\n";
+    }
     s += &format!(
         "sites: {} before, {} after ({} closed, {} opened)\n",
         t.sites_before, t.sites_after, t.sites_closed, t.sites_opened
@@ -214,9 +218,22 @@ pub fn service_summary(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan
             }
         );
     }
+    // As the single-service summary: only `ignore` leaves these zones out of the rules;
+    // under `no_worse` and `tolerance` those with a hosting building today keep their own
+    // limit (docs/MODEL.md §1.2).
+    let rule = match rules.beyond_limit {
+        hubplan::scenario::BeyondLimit::Ignore => "excluded from the rules".to_string(),
+        hubplan::scenario::BeyondLimit::NoWorse => {
+            "no site within the limit; access.beyond_limit = no_worse: a journey today is its own limit".to_string()
+        }
+        hubplan::scenario::BeyondLimit::Tolerance(t) => format!(
+            "no site within the limit; access.beyond_limit = tolerance: a journey today plus {} is its own limit",
+            hubplan::fmt::minutes(t)
+        ),
+    };
     for u in &plan.unreachable {
         s += &format!(
-            "unreachable at baseline for {} (excluded from the rules, listed in zones.csv): {} zone(s): {}\n",
+            "unreachable at baseline for {} ({rule}; listed in zones.csv): {} zone(s): {}\n",
             svc_name(inputs, u.service),
             u.zones.len(),
             list_ids(u.zones.iter().map(|&z| inputs.zone(z).id.as_str()), 10)

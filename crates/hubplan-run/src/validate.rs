@@ -14,7 +14,7 @@ use hubplan_check::CheckOptions;
 use hubplan_io::LoadedScenario;
 
 use crate::error::Result;
-use crate::load::{read_timetable, timetable_travel, LoadOptions, Progress};
+use crate::load::{feed_checks, read_timetable, timetable_travel, LoadOptions, Progress};
 use crate::text::{list_ids, money, svc_name};
 
 /// What [`validate`] found.
@@ -73,19 +73,7 @@ fn check_loaded(
     let computed = match (&loaded.travel, &loaded.transit) {
         (None, Some(t)) => {
             let tt = read_timetable(t, options, progress)?;
-            let label = t
-                .gtfs
-                .strip_prefix(&loaded.base_dir)
-                .unwrap_or(&t.gtfs)
-                .to_string_lossy()
-                .replace('\\', "/");
-            notices.extend(hubplan_check::check_feed(
-                loaded,
-                &tt.feed,
-                &tt.report,
-                Some((tt.cfg.window_start_s, tt.cfg.window_end_s)),
-                &label,
-            ));
+            notices.extend(feed_checks(loaded, t, &tt));
             Some(timetable_travel(t, &tt, &loaded.inputs_without_travel, progress)?.0)
         }
         _ => None,

@@ -361,6 +361,16 @@ pub fn comparison_text(c: &Comparison, a: &PlanSummary, b: &PlanSummary) -> Stri
     let kind = |p: &PlanSummary| p.objective_kind.map_or("", ObjectiveKind::name);
     s += &format!("A: {} ({}, {})\n", c.a_label, a.status.name(), kind(a));
     s += &format!("B: {} ({}, {})\n\n", c.b_label, b.status.name(), kind(b));
+    // A plan with no solution holds today's estate: its column is not a plan.
+    for (l, p) in [("A", a), ("B", b)] {
+        if !matches!(p.status, PlanStatus::Optimal | PlanStatus::Feasible) {
+            s += &format!(
+                "note: {l} has no plan ({}): its column is today's estate (status quo), and its decisions below \
+                 are today's, not a plan's\n\n",
+                p.status.name()
+            );
+        }
+    }
     // Without an access limit in either plan, "within the limit" is "reaches an open site".
     let no_limit = a.max_minutes.is_none() && b.max_minutes.is_none();
     let rows: Vec<(&str, String, String, String)> = vec![

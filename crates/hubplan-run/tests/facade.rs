@@ -308,3 +308,90 @@ fn comparing_co_location_plans_says_mean_minutes_is_not_available() {
         vec!["mean", "minutes", "n/a", "n/a", "n/a"]
     );
 }
+
+/// Session 15 audit: the co-location summary called every zone unreachable at baseline
+/// "excluded from the rules", also under `access.beyond_limit = no_worse`, where the one
+/// reached today (Far Fields, 30 minutes from A) keeps its journey as its own limit, and
+/// A is kept for it. Only `ignore` leaves it out.
+#[test]
+fn service_summary_says_which_rule_holds_zones_beyond_the_limit() {
+    let summary = |name: &str| {
+        let path = root().join(format!("fixtures/tiny_services_beyond/scenario_{name}.toml"));
+        let job = load(&path, &LoadOptions::default(), &silent()).expect("load");
+        job.solve(&Overrides::default()).expect("solve").summary_text()
+    };
+    let no_worse = summary("no_worse");
+    assert!(
+        no_worse.contains(
+            "unreachable at baseline for children_centre (no site within the limit; access.beyond_limit = no_worse: \
+             a journey today is its own limit; listed in zones.csv): 1 zone(s): Z2"
+        ),
+        "{no_worse}"
+    );
+    assert!(!no_worse.contains("excluded from the rules"), "{no_worse}");
+    let tolerance = summary("tolerance_5");
+    assert!(
+        tolerance.contains("access.beyond_limit = tolerance: a journey today plus 5.0 min is its own limit"),
+        "{tolerance}"
+    );
+    let ignore = summary("ignore");
+    assert!(
+        ignore.contains("unreachable at baseline for children_centre (excluded from the rules; listed in zones.csv)"),
+        "{ignore}"
+    );
+}
+
+/// Session 15 audit: an infeasible single-service what-if printed "sites: 27 before,
+/// 27 after" and "saving £0" as if that were a plan; the co-location summary already
+/// said the figures are today's.
+#[test]
+fn an_infeasible_summary_says_its_figures_are_todays() {
+    let job = tiny();
+    let all: Vec<String> = job.inputs().sites.iter().map(|s| s.id.clone()).collect();
+    let out = job
+        .solve(&Overrides {
+            close: all,
+            ..Overrides::default()
+        })
+        .expect("solve");
+    assert_eq!(out.status(), PlanStatus::Infeasible);
+    let text = out.summary_text();
+    assert!(
+        text.contains(
+            "status: infeasible (min_cost, 35 minutes)\nno plan: the figures below are today's (status quo)\n"
+        ),
+        "{text}"
+    );
+    let base = job.solve(&Overrides::default()).expect("solve").summary_text();
+    assert!(!base.contains("no plan"), "{base}");
+}
+
+/// Session 15 audit: `hubplan compare` of a plan with an infeasible what-if showed the
+/// what-if's status quo as if it were a plan (annual cost +£239,000, sites "close →
+/// keep"), with nothing but "(infeasible, …)" in the header to say otherwise.
+#[test]
+fn comparing_with_an_infeasible_plan_says_its_column_is_today() {
+    let job = tiny();
+    let all: Vec<String> = job.inputs().sites.iter().map(|s| s.id.clone()).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    job.solve(&Overrides::default())
+        .unwrap()
+        .write(&a, &WriteOptions::default())
+        .unwrap();
+    let bad = job
+        .solve(&Overrides {
+            close: all,
+            ..Overrides::default()
+        })
+        .unwrap();
+    assert_eq!(bad.status(), PlanStatus::Infeasible);
+    bad.write(&b, &WriteOptions::default()).unwrap();
+    let (c, sa, sb) = hubplan_run::compare_files(&a, &b).unwrap();
+    let text = hubplan_run::comparison_text(&c, &sa, &sb);
+    assert!(
+        text.contains("note: B has no plan (infeasible): its column is today's estate (status quo)"),
+        "{text}"
+    );
+    assert!(!text.contains("note: A has no plan"), "{text}");
+}

@@ -72,8 +72,9 @@ impl Default for TransitConfig {
 
 impl TransitConfig {
     /// Checks the configuration as [`travel_time_matrix`] does, without a feed: window order,
-    /// percentile in (0, 100], positive speed and detour, non-negative distances and cutoffs,
-    /// `max_rides` in 1..=64.
+    /// percentile in (0, 100], a walking speed in (0, 50) km/h, a detour in [1, 10],
+    /// `max_minutes` > 0, non-negative distances and `share_within`, `max_rides` in 1..=64
+    /// (the ranges of a scenario's `[transit]` section).
     ///
     /// # Errors
     /// [`TransitError::Config`] naming the parameter.
@@ -167,11 +168,31 @@ impl Limits {
         if !(cfg.percentile > 0.0 && cfg.percentile <= 100.0) {
             return bad("percentile", format!("{} is not in (0, 100]", cfg.percentile));
         }
-        if !(cfg.walk_speed_kmh.is_finite() && cfg.walk_speed_kmh > 0.0) {
-            return bad("walk_speed_kmh", format!("{} is not a speed > 0", cfg.walk_speed_kmh));
+        // The same ranges as a scenario's [transit] section (hubplan-io), so that
+        // `hubplan travel-times` writes no matrix a scenario would refuse to compute.
+        if !(cfg.walk_speed_kmh.is_finite() && cfg.walk_speed_kmh > 0.0 && cfg.walk_speed_kmh < 50.0) {
+            return bad(
+                "walk_speed_kmh",
+                format!(
+                    "{} is not a walking speed in km/h, above 0 and below 50",
+                    cfg.walk_speed_kmh
+                ),
+            );
         }
-        if !(cfg.detour.is_finite() && cfg.detour > 0.0) {
-            return bad("detour", format!("{} is not a factor > 0", cfg.detour));
+        if !(cfg.detour.is_finite() && (1.0..=10.0).contains(&cfg.detour)) {
+            return bad(
+                "detour",
+                format!(
+                    "{} is not a detour factor from 1 to 10 (a walk is never shorter than the straight line)",
+                    cfg.detour
+                ),
+            );
+        }
+        if !(cfg.max_minutes.is_finite() && cfg.max_minutes > 0.0) {
+            return bad(
+                "max_minutes",
+                format!("{} is not a number of minutes > 0", cfg.max_minutes),
+            );
         }
         for (name, v) in [
             ("max_walk_m", cfg.max_walk_m),

@@ -438,6 +438,20 @@ fn invalid_configurations_are_rejected() {
             max_minutes: -1.0,
             ..TransitConfig::default()
         },
+        // Session 15 audit: accepted by `hubplan travel-times`, refused in a scenario's
+        // [transit] (max_minutes > 0, detour in [1, 10], walk_speed in (0, 50)).
+        TransitConfig {
+            max_minutes: 0.0,
+            ..TransitConfig::default()
+        },
+        TransitConfig {
+            detour: 0.5,
+            ..TransitConfig::default()
+        },
+        TransitConfig {
+            walk_speed_kmh: 480.0,
+            ..TransitConfig::default()
+        },
         TransitConfig {
             max_rides: Some(0),
             ..TransitConfig::default()
