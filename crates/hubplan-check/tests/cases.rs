@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use hubplan_check::{check_feed, check_scenario, notice_from_load_error, CheckOptions, Notice, CATALOGUE};
-use hubplan_transit::{load_feed, LoadOptions, ServiceDate};
+use hubplan_transit::{load_feed, LoadOptions, ServiceDate, TransitConfig};
 use proptest::prelude::*;
 
 fn cases_dir() -> PathBuf {
@@ -40,7 +40,12 @@ fn notices_of(scenario: &Path) -> Vec<Notice> {
             &feed,
             &report,
             t.window.map(|w| (w.start_s, w.end_s)),
-            (t.max_minutes.unwrap_or(90.0) * 60.0) as u32,
+            t.max_minutes
+                .map_or_else(TransitConfig::default, |max_minutes| TransitConfig {
+                    max_minutes,
+                    ..TransitConfig::default()
+                })
+                .max_journey_s(),
             "gtfs",
         ));
     }

@@ -329,8 +329,7 @@ pub(crate) fn feed_checks(
         &tt.feed,
         &tt.report,
         Some((tt.cfg.window_start_s, tt.cfg.window_end_s)),
-        // The engine's longest journey (`max_minutes`, whole seconds, as its cutoff).
-        (tt.cfg.max_minutes.max(0.0) * 60.0).floor().min(f64::from(u32::MAX)) as u32,
+        tt.cfg.max_journey_s(),
         &label,
     )
 }

@@ -81,6 +81,13 @@ impl TransitConfig {
     pub fn validate(&self) -> Result<(), TransitError> {
         Limits::new(self).map(|_| ())
     }
+
+    /// The longest journey the engine keeps for `max_minutes`, in whole seconds:
+    /// its cutoff, as [`travel_time_matrix`] computes it (0 for a negative or
+    /// NaN `max_minutes`, which [`Self::validate`] refuses).
+    pub fn max_journey_s(&self) -> u32 {
+        minutes_to_cut("max_minutes", self.max_minutes).unwrap_or(0)
+    }
 }
 
 /// One origin–destination pair of the matrix.
