@@ -199,7 +199,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     Some("lp") => Search::Lp,
                     Some("lagrangian") => Search::Lagrangian,
                     Some("benders") => Search::Benders,
-                    _ => return Err("bad --search (auto|lp|lagrangian|benders)".into()),
+                    Some("split") => Search::Split,
+                    _ => return Err("bad --search (auto|lp|lagrangian|benders|split)".into()),
                 };
                 let _ = SEARCH.set(v);
                 k += 1;

@@ -55,6 +55,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     "lp" => Search::Lp,
                     "lagrangian" => Search::Lagrangian,
                     "radius" => Search::Radius,
+                    "split" => Search::Split,
                     _ => Search::Auto,
                 }
             }

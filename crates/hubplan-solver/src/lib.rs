@@ -65,6 +65,7 @@ mod radius;
 mod rwls;
 pub mod services;
 mod solve;
+mod split;
 mod subproblem;
 #[doc(hidden)]
 pub mod synthetic;

@@ -29,6 +29,14 @@
 //! children's bound gains among the most fractional sites (strong branching,
 //! Achterberg, Koch & Martin 2005).
 //!
+//! # The split search
+//! [`search_split`] runs the same tree on the maximal covering part of a
+//! p-median with a large missing-pair cost ([`crate::split`]): each node's
+//! bound adds the capped parts' Lagrangian bounds (subgradient ascents
+//! warm-started from the parent) to its LP bound, their reduced costs fix
+//! sites, plans are judged on the whole objective, and a node whose LP point
+//! is integral branches on the capped part's most fractional site.
+//!
 //! # References
 //! - R.L. Church & C.S. ReVelle (1974), The maximal covering location problem, PRSA 32.
 //! - T. Achterberg, T. Koch & A. Martin (2005), Branching rules revisited, OR Letters 33.
@@ -37,11 +45,13 @@
 
 use crate::heuristic::{greedy, root_moves, Ls};
 use crate::instance::Fixing;
+use crate::lagrange::{ascent, AscentParams};
 use crate::lpbranch::{self, solved, Learner, Obs, Rule, Solved, Step};
 use crate::oddcycle::{separate, RowPoint};
 use crate::prep::{Prob, INF};
 use crate::tree::{self, Candidate, Expansion, Limits, Node, Region, Search, Tree};
 use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem, Solution, Variable};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -283,6 +293,55 @@ struct LpNode {
     /// Fixings still to apply to `sol` before the node is bounded (a re-plan's
     /// node rebuilt from the kept root LP, [`resume`]); empty otherwise.
     pending: Vec<(u32, bool)>,
+    /// The split search ([`search_split`]): the parent's bounds of the
+    /// covering part (LP units) and of the capped part, and the capped part's
+    /// multipliers (warm start of the node's ascent). `None` otherwise.
+    split: Option<SplitNode>,
+}
+
+/// What a node of the split search carries beyond the LP ([`LpNode::split`]):
+/// the covering part's bound (LP units), and each capped part's bound and
+/// multipliers.
+#[derive(Clone)]
+struct SplitNode {
+    cov_lb: f64,
+    lbs: Vec<f64>,
+    lambdas: Vec<Arc<Vec<f64>>>,
+    /// The part whose bound was the best at the parent.
+    best: usize,
+}
+
+/// Below the root, every capped part is re-bounded at this depth interval;
+/// at other nodes only the part that was best at the parent (the others keep
+/// their parent's bounds, valid below it).
+const SPLIT_ALL_PARTS_EVERY: u32 = 4;
+
+/// The split search's view of the problem ([`search_split`]): the LP is the
+/// covering part's, plans are judged by `orig`, and a node's bound is the
+/// best over the parts `k` of `scale_k · (its LP bound) + (the capped part's
+/// Lagrangian bound)`.
+struct SplitCtx<'a> {
+    orig: &'a Prob,
+    parts: &'a [crate::split::Part],
+}
+
+impl SplitCtx<'_> {
+    /// A node's bound from the covering part's `cov` and the capped parts' `lbs`.
+    fn total(&self, lbs: &[f64], cov: f64) -> f64 {
+        self.parts
+            .iter()
+            .zip(lbs)
+            .map(|(q, &l)| q.scale * cov + l)
+            .fold(-INF, f64::max)
+    }
+    /// The least covering bound at which [`Self::total`] reaches `t`.
+    fn to_cov(&self, lbs: &[f64], t: f64) -> f64 {
+        self.parts
+            .iter()
+            .zip(lbs)
+            .map(|(q, &l)| (t - l) / q.scale)
+            .fold(INF, f64::min)
+    }
 }
 
 /// Keeps the regions the branching step discards ([`crate::lpbranch::Discard`]).
@@ -320,6 +379,8 @@ struct Ctx<'a> {
     /// expanded (the debug trace and the tests).
     stashed: AtomicU64,
     rebuilt: AtomicU64,
+    /// The split search ([`search_split`]); `None` for the plain LP search.
+    split: Option<SplitCtx<'a>>,
 }
 
 /// Memory: open nodes that keep their own solved LP, as a budget of LP
@@ -480,7 +541,51 @@ fn process(
             Solved::TimedOut => return Ok(Expansion::interrupted()),
         };
     }
-    let mut lb = ctx.safe(&sol).max(node.lb);
+    // The split search: the capped part's Lagrangian bound for this node's
+    // fixings (valid for every plan below it), and its heuristic plans.
+    let (split_node, ybar) = match (&ctx.split, &node.data.split) {
+        (Some(sp), Some(sn)) => {
+            let cov0 = ctx.safe(&sol).max(sn.cov_lb);
+            let heur = root || node.depth % 3 == 0;
+            let all_parts = root || node.depth % SPLIT_ALL_PARTS_EVERY == 0;
+            let Some((sn, ybar, fixings)) = split_bound(
+                ctx, sp, sn, &decisions, ub, cutoff, cov0, heur, root, all_parts, &mut out,
+            ) else {
+                return Ok(out);
+            };
+            // Reduced-cost fixings of the capped part, into the LP one by one.
+            for (j, open) in fixings {
+                decisions.push((j, open));
+                sol = match lpbranch::fix(&sol, ctx.lp.x[j as usize], open)? {
+                    Solved::Optimal(s) => s,
+                    // Checked cold, as in branching: a warm re-solve can be wrong.
+                    Solved::Infeasible => match cold_solve(ctx, &in_lp, &decisions)? {
+                        Solved::Optimal(s) => s,
+                        Solved::Infeasible => return Ok(out),
+                        Solved::TimedOut => return Ok(Expansion::interrupted()),
+                    },
+                    Solved::TimedOut => return Ok(Expansion::interrupted()),
+                };
+            }
+            (Some(sn), ybar)
+        }
+        _ => (None, Vec::new()),
+    };
+    // Bounds in the LP's units and in the objective's (the same without the split).
+    let total = |cov: f64| match (&ctx.split, &split_node) {
+        (Some(sp), Some(sn)) => sp.total(&sn.lbs, cov),
+        _ => cov,
+    };
+    let to_cov = |t: f64| match (&ctx.split, &split_node) {
+        (Some(sp), Some(sn)) => sp.to_cov(&sn.lbs, t),
+        _ => t,
+    };
+    if split_node.is_some() {
+        for c in &out.candidates {
+            cutoff = cutoff.min(ctx.cutoff(c.0));
+        }
+    }
+    let mut lb = ctx.safe(&sol).max(split_node.as_ref().map_or(node.lb, |sn| sn.cov_lb));
     let mut heuristic_done = false;
     let mut cuts_done = root;
     let mut row_passes = 0;
@@ -488,10 +593,10 @@ fn process(
     // the incumbent fix the site the other way, and the node is re-solved.
     let mut round_no = 0;
     loop {
-        if lb >= cutoff {
-            out.discarded = out.discarded.min(lb);
+        if lb >= to_cov(cutoff) {
+            out.discarded = out.discarded.min(total(lb));
             out.regions.push(Region {
-                bound: lb,
+                bound: total(lb),
                 decisions,
                 plan: None,
             });
@@ -528,6 +633,29 @@ fn process(
             .filter(|&j| fix[j] == Fixing::Free && xs[j] > INT_TOL && xs[j] < 1.0 - INT_TOL)
             .collect();
         if frac.is_empty() {
+            if let (Some(sp), Some(sn)) = (&ctx.split, &split_node) {
+                // The covering part is settled here, the capped part is not:
+                // its plan is a candidate, and the node branches on the site
+                // the capped part's multipliers leave most fractional.
+                let sn = SplitNode {
+                    cov_lb: lb,
+                    ..sn.clone()
+                };
+                return split_leaf(
+                    ctx,
+                    sp,
+                    &sn,
+                    &sol,
+                    &xs,
+                    &fix,
+                    &ybar,
+                    decisions,
+                    &in_lp,
+                    &extra,
+                    total(lb),
+                    out,
+                );
+            }
             // Integral LP point: the best plan of this subtree.
             let open: Vec<bool> = xs.iter().map(|&v| v > 0.5).collect();
             if p.side_ok(&open) {
@@ -571,11 +699,11 @@ fn process(
         if !heuristic_done && (root || node.depth % 3 == 0) {
             heuristic_done = true;
             let moves = if root { root_moves(p) } else { 20 };
-            if let Some(c) = round(ctx, &fix, &xs, moves, root.then_some(lb)) {
+            if let Some(c) = round(ctx, &fix, &xs, moves, root.then_some(lb)).and_then(|c| judge(ctx, &fix, c)) {
                 // A plan at this node's bound closes it before branching.
                 let c_off = ctx.cutoff(c.0);
                 out.candidates.push(c);
-                if lb >= c_off {
+                if total(lb) >= c_off {
                     cutoff = cutoff.min(c_off);
                     continue;
                 }
@@ -600,7 +728,7 @@ fn process(
             &mut sol,
             &mut decisions,
             lb,
-            cutoff,
+            to_cov(cutoff),
             frac,
             &xs,
             &rule,
@@ -609,7 +737,10 @@ fn process(
             &mut rec,
             obs,
         )?;
-        out.discarded = out.discarded.min(rec.bound);
+        out.discarded = out.discarded.min(total(rec.bound));
+        for r in &mut rec.regions {
+            r.bound = total(r.bound);
+        }
         out.regions.append(&mut rec.regions);
         match step {
             Step::Done => return Ok(out),
@@ -618,7 +749,7 @@ fn process(
                 // and its bound.
                 let mut e = Expansion::interrupted();
                 e.candidates = std::mem::take(&mut out.candidates);
-                e.bound = lb;
+                e.bound = total(lb);
                 return Ok(e);
             }
             Step::Probed(b) => {
@@ -629,13 +760,17 @@ fn process(
             Step::Children(children) => {
                 for (b, d, s, strong) in children {
                     out.children.push((
-                        b,
+                        total(b),
                         LpNode {
                             decisions: d,
                             sol: Arc::new(s),
                             strong,
                             extra: extra.clone(),
                             pending: Vec::new(),
+                            split: split_node.as_ref().map(|sn| SplitNode {
+                                cov_lb: b,
+                                ..sn.clone()
+                            }),
                         },
                     ));
                 }
@@ -645,11 +780,285 @@ fn process(
     }
 }
 
+/// The split search's plan for `c` (a plan of the covering part): its
+/// objective on the whole problem, improved by local search there. Other
+/// searches keep `c`.
+fn judge(ctx: &Ctx, fix: &[Fixing], c: Candidate) -> Option<Candidate> {
+    let Some(sp) = &ctx.split else { return Some(c) };
+    let z = sp.orig.objective(&c.1);
+    match greedy(sp.orig, fix, &c.1, SPLIT_MOVES, ctx.deadline) {
+        Some(b) if b.0 < z => Some(b),
+        _ => z.is_finite().then_some((z, c.1)),
+    }
+}
+
+/// Local-search moves of the split search's plans.
+const SPLIT_MOVES: usize = 20;
+
+/// A node's split data, its branching guide and its reduced-cost fixings ([`split_bound`]).
+type SplitBound = (SplitNode, Vec<f64>, Vec<(u32, bool)>);
+
+/// The capped parts' bounds at a node of the split search: for each, a
+/// subgradient ascent warm-started from the parent's multipliers (valid at
+/// any iteration), with its plans (improved on the whole problem) pushed to
+/// `out` (every part's at the root, the best part's below). Returns the
+/// node's split data (with covering bound `cov`), the best part's smoothed
+/// selection (the branching guide where the covering part is integral) and
+/// the reduced-cost fixings: a free site whose opening (closing) alone lifts
+/// a part's bound, plus the covering part's, to the cutoff is closed
+/// (opened). `None`: the node has no plan that beats the cutoff.
+#[allow(clippy::too_many_arguments)]
+fn split_bound(
+    ctx: &Ctx,
+    sp: &SplitCtx,
+    sn: &SplitNode,
+    decisions: &[(u32, bool)],
+    ub: f64,
+    cutoff: f64,
+    cov: f64,
+    heuristics: bool,
+    root: bool,
+    all_parts: bool,
+    out: &mut Expansion<LpNode>,
+) -> Option<SplitBound> {
+    let fix = ctx.p.fixings_with(decisions);
+    let par = if root {
+        AscentParams {
+            max_iter: 5000,
+            pi0: 2.0,
+            patience: 60,
+            pi_min: 1e-5,
+            sample_every: 40,
+            max_samples: 12,
+        }
+    } else {
+        AscentParams {
+            max_iter: 600,
+            pi0: 2.0,
+            patience: 40,
+            pi_min: 1e-3,
+            sample_every: 0,
+            max_samples: 0,
+        }
+    };
+    let safe = |v: f64| if v.is_finite() { v - 1e-9 * (1.0 + v.abs()) } else { v };
+    let mut lbs = Vec::with_capacity(sp.parts.len());
+    let mut lambdas = Vec::with_capacity(sp.parts.len());
+    let mut ascents = Vec::with_capacity(sp.parts.len());
+    let mut best: Option<(f64, usize)> = None;
+    for (k, q) in sp.parts.iter().enumerate() {
+        // The covering part costs at least this below the node.
+        let base = q.scale * cov.max(0.0);
+        if !all_parts && k != sn.best {
+            lbs.push(sn.lbs[k]);
+            lambdas.push(sn.lambdas[k].clone());
+            ascents.push(None);
+            continue;
+        }
+        let asc = ascent(
+            &q.cap,
+            &fix,
+            &sn.lambdas[k],
+            ub - base,
+            cutoff - base,
+            par,
+            ctx.deadline,
+        );
+        let lb = safe(asc.best.value).max(sn.lbs[k]);
+        if lb == INF {
+            return None;
+        }
+        if base + lb >= cutoff {
+            out.discarded = out.discarded.min(base + lb);
+        }
+        if best.is_none_or(|(b, _)| base + lb > b) {
+            best = Some((base + lb, k));
+        }
+        lbs.push(lb);
+        lambdas.push(Arc::new(asc.lambda.clone()));
+        ascents.push(Some(asc));
+    }
+    let (top, kb) = best?;
+    // The best part among all (a part not re-bounded here may still be it).
+    let top = sp.total(&lbs, cov).max(top);
+    if heuristics {
+        let mut starts: Vec<Vec<bool>> = Vec::new();
+        for (k, asc) in ascents.iter().enumerate() {
+            let Some(asc) = asc else { continue };
+            if !root && k != kb {
+                continue;
+            }
+            let q = &sp.parts[k];
+            let mut y = vec![0.0; q.cap.n];
+            asc.best.sub.selection(&asc.best.rho, &fix, &q.cap.bcost, &mut y);
+            starts.push(y.iter().map(|&v| v >= 1.0 - 1e-9).collect());
+            starts.extend(asc.samples.iter().cloned());
+            starts.push(asc.ybar.iter().map(|&v| v >= 0.5).collect());
+        }
+        let moves = if root { root_moves(sp.orig) } else { SPLIT_MOVES };
+        let found: Vec<Candidate> = starts
+            .par_iter()
+            .filter_map(|s| {
+                let mut ls = Ls::new(sp.orig, &fix, s);
+                if !ls.repair(ctx.deadline) {
+                    return None;
+                }
+                ls.improve(moves, ctx.deadline);
+                ls.result()
+            })
+            .collect();
+        out.candidates.extend(found);
+    }
+    let mut fixings = Vec::new();
+    if top < cutoff && cutoff.is_finite() {
+        let mut dead = vec![(false, false); ctx.p.n];
+        for (q, asc) in sp.parts.iter().zip(&ascents) {
+            let Some(asc) = asc else { continue };
+            let base = q.scale * cov.max(0.0);
+            let e = &asc.best;
+            let rest = e.value - e.sub.value;
+            for j in 0..ctx.p.n {
+                if fix[j] != Fixing::Free {
+                    continue;
+                }
+                dead[j].0 |= base + safe(rest + e.sub.lb_open(j, &e.rho, &q.cap.bcost)) >= cutoff;
+                dead[j].1 |= base + safe(rest + e.sub.lb_closed(j, &e.rho, &q.cap.bcost)) >= cutoff;
+            }
+        }
+        for (j, d) in dead.into_iter().enumerate() {
+            match d {
+                (true, true) => {
+                    out.discarded = out.discarded.min(cutoff);
+                    return None;
+                }
+                (true, false) => fixings.push((j as u32, false)),
+                (false, true) => fixings.push((j as u32, true)),
+                (false, false) => {}
+            }
+        }
+    }
+    let ybar = ascents[kb]
+        .as_mut()
+        .map(|a| std::mem::take(&mut a.ybar))
+        .unwrap_or_default();
+    Some((
+        SplitNode {
+            cov_lb: cov,
+            lbs,
+            lambdas,
+            best: kb,
+        },
+        ybar,
+        fixings,
+    ))
+}
+
+/// A node of the split search whose covering LP point is integral: its plan
+/// is a candidate, and unless every site is fixed the node branches on the
+/// free site the capped part's selection (`ybar`) leaves most fractional
+/// (the lower index on ties), each side re-solved by the dual simplex.
+#[allow(clippy::too_many_arguments)]
+fn split_leaf(
+    ctx: &Ctx,
+    sp: &SplitCtx,
+    sn: &SplitNode,
+    sol: &Solution,
+    xs: &[f64],
+    fix: &[Fixing],
+    ybar: &[f64],
+    decisions: Vec<(u32, bool)>,
+    in_lp: &[bool],
+    extra: &[u32],
+    lb: f64,
+    mut out: Expansion<LpNode>,
+) -> Result<Expansion<LpNode>, Abort> {
+    let p = ctx.p;
+    let open: Vec<bool> = xs.iter().map(|&v| v > 0.5).collect();
+    let z = if p.side_ok(&open) {
+        sp.orig.objective(&open)
+    } else {
+        INF
+    };
+    if z.is_finite() {
+        out.candidates.push((z, open.clone()));
+    }
+    let mut pick: Option<(f64, usize)> = None;
+    for j in 0..p.n {
+        if fix[j] != Fixing::Free {
+            continue;
+        }
+        let y = ybar.get(j).copied().unwrap_or(0.0);
+        let f = y.min(1.0 - y);
+        if pick.is_none_or(|(b, _)| f > b) {
+            pick = Some((f, j));
+        }
+    }
+    let Some((_, j)) = pick else {
+        // Every site fixed: this plan is the region's only one.
+        if z.is_finite() {
+            out.regions.push(Region {
+                bound: lb.min(z),
+                decisions,
+                plan: Some((z, open)),
+            });
+        }
+        return Ok(out);
+    };
+    for side in [true, false] {
+        let mut d = decisions.clone();
+        d.push((j as u32, side));
+        let child = match lpbranch::fix(sol, ctx.lp.x[j], side)? {
+            Solved::Optimal(s) => s,
+            // Checked cold, as in branching: a warm re-solve can be wrong.
+            Solved::Infeasible => match cold_solve(ctx, in_lp, &d)? {
+                Solved::Optimal(s) => s,
+                Solved::Infeasible => continue,
+                Solved::TimedOut => return Ok(Expansion::interrupted()),
+            },
+            Solved::TimedOut => return Ok(Expansion::interrupted()),
+        };
+        let cov = ctx.safe(&child).max(sn.cov_lb);
+        out.children.push((
+            sp.total(&sn.lbs, cov).max(lb),
+            LpNode {
+                decisions: d,
+                sol: Arc::new(child),
+                strong: true,
+                extra: extra.to_vec(),
+                pending: Vec::new(),
+                split: Some(SplitNode {
+                    cov_lb: cov,
+                    ..sn.clone()
+                }),
+            },
+        ));
+    }
+    Ok(out)
+}
+
+/// The split search ([`crate::split`]): the LP search on the covering part
+/// of `orig`, each node's bound raised by the capped part's Lagrangian bound,
+/// every plan judged by `orig`'s objective. `Err` as [`search`].
+pub(crate) fn search_split(
+    orig: &Prob,
+    sp: &crate::split::Split,
+    rel_gap: f64,
+    abs_gap: f64,
+    deadline: Instant,
+    start: Option<Candidate>,
+) -> Result<Search, Abort> {
+    let ctx = SplitCtx { orig, parts: &sp.parts };
+    search_capped(&sp.cover, rel_gap, abs_gap, deadline, start, false, None, Some(ctx)).map(|(s, _, _)| s)
+}
+
 impl Tree for Ctx<'_> {
     type Data = LpNode;
     type Error = Abort;
     fn cutoff(&self, ub: f64) -> f64 {
-        self.p.cutoff(ub, self.rel_gap, self.abs_gap)
+        match &self.split {
+            Some(sp) => sp.orig.cutoff(ub, self.rel_gap, self.abs_gap),
+            None => self.p.cutoff(ub, self.rel_gap, self.abs_gap),
+        }
     }
     fn expand(&self, node: &Node<LpNode>, ub: f64, root: bool) -> Result<Expansion<LpNode>, Abort> {
         let mut obs = Vec::new();
@@ -828,12 +1237,13 @@ pub(crate) fn search_keep(
     start: Option<Candidate>,
     keep: bool,
 ) -> Result<(Search, Option<Kept>), Abort> {
-    search_capped(p, rel_gap, abs_gap, deadline, start, keep, None).map(|(s, k, _)| (s, k))
+    search_capped(p, rel_gap, abs_gap, deadline, start, keep, None, None).map(|(s, k, _)| (s, k))
 }
 
 /// [`search_keep`] with about `cap` open nodes keeping their own LP (`None`:
 /// [`live_cap`]'s), also returning how many nodes were stashed and how many
 /// were rebuilt from the root LP.
+#[allow(clippy::too_many_arguments)]
 fn search_capped(
     p: &Prob,
     rel_gap: f64,
@@ -842,10 +1252,13 @@ fn search_capped(
     start: Option<Candidate>,
     keep: bool,
     cap: Option<usize>,
+    split: Option<SplitCtx<'_>>,
 ) -> Result<(Search, Option<Kept>, [u64; 2]), Abort> {
     let t0 = Instant::now();
-    // Greedy start: forced sites, repair, fill, local search.
-    let best = start.or_else(|| greedy(p, &p.fix, &vec![false; p.n], root_moves(p), deadline));
+    // Greedy start: forced sites, repair, fill, local search (on the
+    // objective the plans are judged by).
+    let judged = split.as_ref().map_or(p, |sp| sp.orig);
+    let best = start.or_else(|| greedy(judged, &p.fix, &vec![false; p.n], root_moves(judged), deadline));
     // The root LP gets a share of the time: a dense, degenerate covering LP
     // can stall the primal simplex, and the Lagrangian search then does better.
     let now = Instant::now();
@@ -895,6 +1308,7 @@ fn search_capped(
         cap: cap.unwrap_or_else(|| live_cap(&lp)),
         stashed: AtomicU64::new(0),
         rebuilt: AtomicU64::new(0),
+        split,
     };
     let trace = log::log_enabled!(log::Level::Debug);
     let before = ctx.safe(&root);
@@ -915,11 +1329,22 @@ fn search_capped(
         strong: true,
         extra: Vec::new(),
         pending: Vec::new(),
+        split: ctx.split.as_ref().map(|sp| SplitNode {
+            cov_lb: -INF,
+            lbs: vec![-INF; sp.parts.len()],
+            lambdas: sp
+                .parts
+                .iter()
+                .map(|q| Arc::new(crate::lagrange::initial(&q.cap)))
+                .collect(),
+            best: 0,
+        }),
     };
     let limits = Limits {
         deadline,
         max_nodes: None,
     };
+    let keep = keep && ctx.split.is_none();
     let (s, regions) = tree::run_from(&ctx, vec![(-INF, 0, node)], best, limits, "lp", keep)?;
     let counts = [ctx.stashed.load(Ordering::Relaxed), ctx.rebuilt.load(Ordering::Relaxed)];
     if trace {
@@ -965,6 +1390,7 @@ pub(crate) fn resume(
         cap: live_cap(&kept.lp),
         stashed: AtomicU64::new(0),
         rebuilt: AtomicU64::new(0),
+        split: None,
     };
     let _ = ctx.root.set(kept.root.clone());
     // A root restart: the kept root LP with the new fixings, re-solved by the
@@ -993,6 +1419,7 @@ pub(crate) fn resume(
                 strong: true,
                 extra: Vec::new(),
                 pending: Vec::new(),
+                split: None,
             };
             let limits = Limits {
                 deadline,
@@ -1013,6 +1440,7 @@ pub(crate) fn resume(
                     sol: kept.root.clone(),
                     strong: true,
                     extra: Vec::new(),
+                    split: None,
                 },
             )
         })
@@ -1059,7 +1487,7 @@ mod tests {
             .expect("pool");
         let deadline = Instant::now() + Duration::from_secs(600);
         let (s, _, stashed) = pool
-            .install(|| search_capped(p, 1e-9, 1e-6, deadline, None, false, cap))
+            .install(|| search_capped(p, 1e-9, 1e-6, deadline, None, false, cap, None))
             .expect("search");
         (s, stashed)
     }

@@ -103,11 +103,25 @@ pub enum Search {
     /// zones are projected out, Cordeau, Furini & Ljubić 2019); otherwise the
     /// Lagrangian search runs and `why` says so.
     Benders,
+    /// The split search on an instance with assignment costs and a large
+    /// cost for unserved clients (the p-median with a missing-pair cost):
+    /// the objective splits into a maximal covering part, searched by the
+    /// LP search, and a capped p-median, whose Lagrangian bound is added at
+    /// every node. Where it does not apply (a client that must be served, or
+    /// an arc costing more than a tenth of its client's unserved cost) the
+    /// Lagrangian search runs and `why` says so.
+    Split,
 }
 
 impl Search {
     /// Every concrete search (what a portfolio test iterates over).
-    pub const ALL: [Search; 4] = [Search::Lp, Search::Lagrangian, Search::Radius, Search::Benders];
+    pub const ALL: [Search; 5] = [
+        Search::Lp,
+        Search::Lagrangian,
+        Search::Radius,
+        Search::Benders,
+        Search::Split,
+    ];
     /// The short name written to `Outcome::search`.
     pub fn name(self) -> &'static str {
         match self {
@@ -116,6 +130,7 @@ impl Search {
             Search::Lagrangian => "lagrangian-bb",
             Search::Radius => "lp-radius",
             Search::Benders => "benders-bb",
+            Search::Split => "lp-split",
         }
     }
 }
@@ -149,6 +164,10 @@ pub struct Shape {
     /// Most sites that may open (the cardinality's maximum; the number of
     /// sites without one).
     pub max_open: usize,
+    /// Every kept client may stay unserved at a cost at least ten times its
+    /// dearest arc (the missing-pair cost of a p-median as spopt's users pose
+    /// it): the penalty split of [`Search::Split`] applies.
+    pub splits: bool,
 }
 
 fn shape(inst: &Instance, p: &Prob) -> Shape {
@@ -167,6 +186,7 @@ fn shape(inst: &Instance, p: &Prob) -> Shape {
         free_sites: free.len(),
         arcs: p.csite.len(),
         max_open: p.hi,
+        splits: !covering && crate::split::applies(p),
     }
 }
 
@@ -217,9 +237,14 @@ const RADIUS_HARD_MAX_ARCS: usize = 20_000_000;
 ///   users pose it, a large cost for missing pairs) and a radius formulation
 ///   of at most 100k arcs: the **LP search on the radius formulation**
 ///   (Elloumi 2010) — the Lagrangian bound converges slowly when the penalty
-///   dwarfs the arc costs. Larger ones take the Lagrangian search from the
-///   multipliers of the interior-point LP (the strong formulation, one
-///   column per arc), which starts its bound at the LP bound.
+///   dwarfs the arc costs. Larger ones whose unserved costs are at least ten
+///   times every arc of their client take the **split search**
+///   ([`Search::Split`]): the objective is a maximal covering part (the LP
+///   search with cuts) plus a capped p-median (whose Lagrangian bound, added
+///   at every node, is nearly tight). Larger ones without the split take the
+///   Lagrangian search from the multipliers of the interior-point LP (the
+///   strong formulation, one column per arc), which starts its bound at the
+///   LP bound.
 /// * Other arc costs (p-median, UFLP): the **Lagrangian search** (Beasley's
 ///   relaxation, exact per node in `O(arcs)`).
 pub fn choose(s: &Shape) -> (Search, String) {
@@ -272,6 +297,12 @@ pub fn choose(s: &Shape) -> (Search, String) {
         return (
             Search::Radius,
             format!("assignment costs with a cost for unserved clients (p-median with a missing-pair penalty): the Lagrangian bound converges slowly when the penalty dwarfs the arc costs; the LP of the radius formulation ({} arcs) is exact and small", s.radius_arcs),
+        );
+    }
+    if !s.covering && s.splits && s.clients > 0 {
+        return (
+            Search::Split,
+            format!("assignment costs with a cost for unserved clients at least ten times every arc (p-median with a missing-pair penalty): the radius formulation is too large for microlp ({} arcs) and both its LP and the Lagrangian bound are weak there; split into maximal covering (LP search with cuts) and a capped p-median (its Lagrangian bound is nearly tight)", s.radius_arcs),
         );
     }
     (
@@ -520,6 +551,7 @@ fn run(
         Search::Lagrangian => (Search::Lagrangian, "requested".to_string()),
         Search::Radius => (Search::Radius, "requested".to_string()),
         Search::Benders => (Search::Benders, "requested".to_string()),
+        Search::Split => (Search::Split, "requested".to_string()),
     };
     if chosen == Search::Radius && sh.radius_arcs > RADIUS_HARD_MAX_ARCS {
         chosen = Search::Lagrangian;
@@ -576,6 +608,26 @@ fn run(
             Err(e) => {
                 solver = format!("lagrangian-bb (LP search abandoned: {})", e.0);
                 why = format!("{why}; the LP search gave up ({}), the Lagrangian search ran", e.0);
+                chosen = Search::Lagrangian;
+                lagrangian(&p, &sh, opts, deadline, warm, &mut why)
+            }
+        }
+    } else if chosen == Search::Split {
+        match crate::split::split(&p) {
+            Some(sp) => match crate::lpbb::search_split(&p, &sp, opts.rel_gap, opts.abs_gap, deadline, warm.clone()) {
+                Ok(s) => {
+                    solver = "lp-split (maximal covering part by microlp dual simplex and strong branching, capped p-median part by Lagrangian bound)".into();
+                    s
+                }
+                Err(e) => {
+                    solver = format!("lagrangian-bb (split search abandoned: {})", e.0);
+                    why = format!("{why}; the split search gave up ({}), the Lagrangian search ran", e.0);
+                    chosen = Search::Lagrangian;
+                    lagrangian(&p, &sh, opts, deadline, warm, &mut why)
+                }
+            },
+            None => {
+                why = format!("{why}; the split needs every client to have an unserved cost at least {} times its arc costs, the Lagrangian search ran", (1.0 / crate::split::MAX_THETA).round());
                 chosen = Search::Lagrangian;
                 lagrangian(&p, &sh, opts, deadline, warm, &mut why)
             }

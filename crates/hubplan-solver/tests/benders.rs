@@ -226,6 +226,7 @@ fn the_chooser_takes_benders_for_dense_maximal_covering_with_a_small_p() {
         max_open: 3,
         radius_arcs: 0,
         penalty: true,
+        splits: false,
     };
     assert_eq!(choose(&sjc).0, Search::Benders);
     assert_eq!(

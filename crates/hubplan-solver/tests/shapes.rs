@@ -140,6 +140,43 @@ fn the_chooser_names_its_search() {
     assert_eq!(out.search, "lagrangian-bb");
 }
 
+/// A p-median with a missing-pair cost whose radius formulation is beyond
+/// the chooser's cap (800 clients on a line, each reaching the sites of 40
+/// within 0.3: more than 100k radius arcs) takes the split
+/// search, which proves the optimum the Lagrangian search proves.
+#[test]
+fn a_large_p_median_with_a_missing_pair_cost_takes_the_split_search() {
+    let n = 40u32;
+    let mut inst = hubplan_solver::Instance::with_sites(n as usize);
+    inst.cardinality = Some(hubplan_solver::Cardinality { min: 3, max: 3 });
+    let site = |j: u32| f64::from((j * 7919) % 1000) / 1000.0;
+    for i in 0..800u32 {
+        let x = f64::from((i * 104_729) % 1000) / 1000.0 + 1e-4;
+        let arcs = (0..n)
+            .filter(|&j| (x - site(j)).abs() < 0.3)
+            .map(|j| hubplan_solver::Arc {
+                site: j,
+                cost: ((x - site(j)).abs() * 200.0 * 10.0).round() / 10.0,
+            })
+            .collect();
+        inst.push_client(arcs, Some(9999.0), 1.0);
+    }
+    let out = solve_with(&inst, &opts(), Search::Auto).expect("solve");
+    assert_eq!(out.search, "lp-split", "{}", out.why);
+    assert!(out.why.contains("maximal covering"), "{}", out.why);
+    assert_eq!(out.status, Status::Optimal);
+    let lag = solve_with(&inst, &opts(), Search::Lagrangian).expect("solve");
+    assert_eq!(lag.status, Status::Optimal);
+    assert!(
+        close(out.objective, lag.objective),
+        "{} vs {}",
+        out.objective,
+        lag.objective
+    );
+    let e = hubplan_solver::eval::objective(&inst, &out.open).expect("feasible");
+    assert!(close(e, out.objective), "evaluator {e} vs {}", out.objective);
+}
+
 #[test]
 fn a_requested_radius_formulation_too_large_falls_back() {
     // 700 clients × 250 sites, every arc a distinct cost: the radius form

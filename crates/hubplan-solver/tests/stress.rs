@@ -5,7 +5,7 @@
 //! of two to four sites, with a few forced decisions: 10–16 sites and 20–150
 //! clients, small enough to enumerate every open set.
 //!
-//! The default run checks 24 instances. `HUBPLAN_STRESS=N` checks N from the
+//! The default run checks 28 instances (four of each shape). `HUBPLAN_STRESS=N` checks N from the
 //! seed `HUBPLAN_STRESS_SEED` (default: the first), and
 //! `HUBPLAN_STRESS_BIG=N` adds N larger instances (30–70 sites, 100–400
 //! clients, deeper trees) on which every search must agree with the default
@@ -40,15 +40,20 @@ enum Kind {
     Median,
     /// Assignment costs and opening costs (facility location).
     Location,
+    /// Assignment costs with a missing-pair cost of 100 × need, twenty times
+    /// the dearest arc (the p-median as spopt's users pose it; the penalty
+    /// split applies): a site count, or opening costs and a budget.
+    Missing,
 }
 
-const KINDS: [Kind; 6] = [
+const KINDS: [Kind; 7] = [
     Kind::UnitCover,
     Kind::WeightedCover,
     Kind::BudgetCover,
     Kind::CountCover,
     Kind::Median,
     Kind::Location,
+    Kind::Missing,
 ];
 
 /// A seeded instance of `kind`: sites and clients in the unit square, a
@@ -84,7 +89,9 @@ fn instance(seed: u64, kind: Kind, big: bool) -> Instance {
         kind,
         Kind::UnitCover | Kind::WeightedCover | Kind::BudgetCover | Kind::CountCover
     );
-    if matches!(kind, Kind::BudgetCover | Kind::CountCover | Kind::Median) {
+    // A missing-pair instance with a site count (else opening costs and a budget).
+    let counted = matches!(kind, Kind::Missing) && rng.unit() < 0.6;
+    if matches!(kind, Kind::BudgetCover | Kind::CountCover | Kind::Median) || counted {
         inst.fixed_cost.iter_mut().for_each(|c| *c = 0.0);
     }
     // Half the instances reach by distance, half by random sets of two to
@@ -125,6 +132,7 @@ fn instance(seed: u64, kind: Kind, big: bool) -> Instance {
             Kind::UnitCover | Kind::WeightedCover => None,
             Kind::BudgetCover | Kind::CountCover => Some(need),
             Kind::Median | Kind::Location => Some(need * 8.0),
+            Kind::Missing => Some(need * 100.0),
         };
         if arcs.is_empty() && unserved.is_none() {
             continue;
@@ -140,6 +148,14 @@ fn instance(seed: u64, kind: Kind, big: bool) -> Instance {
             let p = 2 + (rng.next_u64() % 4) as u32;
             inst.cardinality = Some(Cardinality { min: 0, max: p });
         }
+        Kind::Missing if counted => {
+            let p = 2 + (rng.next_u64() % 4) as u32;
+            inst.cardinality = Some(Cardinality { min: p, max: p });
+        }
+        Kind::Missing => {
+            let total: f64 = inst.budget_cost.iter().sum();
+            inst.budget = Some((total * rng.range(0.15, 0.4)).floor());
+        }
         _ => {}
     }
     inst
@@ -154,6 +170,7 @@ fn check(seed: u64, kind: Kind, big: bool) {
         Search::Lagrangian,
         Search::Radius,
         Search::Benders,
+        Search::Split,
     ]
     .into_iter()
     .enumerate()
@@ -210,7 +227,7 @@ fn run(count_var: &str, default: u64, big: bool) {
 
 #[test]
 fn every_search_agrees_with_brute_force_on_medium_instances() {
-    run("HUBPLAN_STRESS", 24, false);
+    run("HUBPLAN_STRESS", 28, false);
 }
 
 /// Larger instances (30–70 sites, up to 400 clients), too large to enumerate:
