@@ -420,6 +420,22 @@ fn gtfs_bad_times() {
         &run_feed(work.path(), &feed),
         &["stop_times.txt", "row 3", "stop_sequence", "two"],
     );
+    // minutes or seconds of 60 or more, which gtfs-structures reads silently (Chester audit)
+    for (field, st) in [
+        ("arrival_time", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,07:10:00,07:10:00,S1,1\nT1,25:61:00,07:20:00,S2,2\n"),
+        ("departure_time", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,07:10:00,07:10:00,S1,1\nT1,07:20:00,07:20:75,S2,2\n"),
+    ] {
+        let feed = work.path().join(format!("bad-{field}"));
+        write_feed(&feed, &[("stop_times.txt", Some(st))]);
+        must_fail(
+            &run_feed(work.path(), &feed),
+            &[
+                "stop_times.txt row 3",
+                &format!("field `{field}`"),
+                "minutes and seconds 00-59",
+            ],
+        );
+    }
     // calendar dates that are not dates
     let feed = work.path().join("bad-calendar");
     let cal = "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nWK,1,1,1,1,1,0,0,2024-01-01,20241231\n";
