@@ -492,7 +492,10 @@ fn travel_times_names_the_option_the_user_typed() {
             failures.push(format!("  {arg}: {e}"));
         }
         if r.stderr.contains(engine_name) {
-            failures.push(format!("  {arg}: stderr names {engine_name:?}: {}", r.stderr.trim_end()));
+            failures.push(format!(
+                "  {arg}: stderr names {engine_name:?}: {}",
+                r.stderr.trim_end()
+            ));
         }
         if let Err(e) = check_clean(work.path(), &before) {
             failures.push(format!("  {arg}: {e}"));
