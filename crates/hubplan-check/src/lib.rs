@@ -78,6 +78,7 @@ catalogue! {
     POINT_AT_NULL_ISLAND = "point_at_null_island", Error, "a point at (0, 0)";
     POINT_FAR_FROM_OTHERS = "point_far_from_others", Warning, "a point far from every other zone and site (nearest-neighbour rule)";
     ZONES_AND_SITES_APART = "zones_and_sites_apart", Error, "most sites are far from every zone: the two files cover different areas";
+    SITE_FAR_FROM_ZONES = "site_far_from_zones", Warning, "a site far outside the area the zones cover (farther from every zone than 4 × the zones' spacing, at least 5 km); a hint when its easting and northing look swapped";
     // Ids
     DUPLICATE_ID = "duplicate_id", Error, "the same id twice in one file (the loader refuses it)";
     DUPLICATE_ID_AFTER_NORMALISATION = "duplicate_id_after_normalisation", Error, "two ids that differ only in case, width, spaces or invisible characters";

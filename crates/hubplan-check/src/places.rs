@@ -1,7 +1,8 @@
 //! Places: points outside British National Grid's area, at (0, 0), far from every
-//! other point; zones and sites that cover different areas.
+//! other point; zones and sites that cover different areas; a site outside the area
+//! the zones cover (with a hint when its easting and northing look swapped).
 
-use hubplan::geo::{haversine_m, LonLat, EARTH_RADIUS_M};
+use hubplan::geo::{bng_to_wgs84, haversine_m, wgs84_to_bng, LonLat, EARTH_RADIUS_M};
 use hubplan_io::LoadedScenario;
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
@@ -19,6 +20,12 @@ pub(crate) const OUTLIER_MIN_KM: f64 = 25.0;
 pub(crate) const OUTLIER_FACTOR: f64 = 10.0;
 /// A site farther than this from every zone counts as apart from the zones.
 pub(crate) const APART_KM: f64 = 25.0;
+/// A site farther from every zone than [`SITE_FAR_FACTOR`] times the zones' spacing (the
+/// 90th percentile of each zone's distance to its nearest zone), and at least this far, lies
+/// outside the area the zones cover (`site_far_from_zones`).
+pub(crate) const SITE_FAR_MIN_KM: f64 = 5.0;
+/// See [`SITE_FAR_MIN_KM`].
+pub(crate) const SITE_FAR_FACTOR: f64 = 4.0;
 
 /// A point on the unit sphere scaled to the Earth's radius: straight-line (chord)
 /// distances in this space order points as great-circle distances do.
@@ -60,6 +67,8 @@ struct Place {
     file: String,
     row: Option<u64>,
     what: String,
+    /// The site's index, for a site.
+    site: Option<usize>,
 }
 
 pub(crate) fn check(loaded: &LoadedScenario, out: &mut Vec<Notice>) {
@@ -73,6 +82,7 @@ pub(crate) fn check(loaded: &LoadedScenario, out: &mut Vec<Notice>) {
             file: sites_file.clone(),
             row: loaded.rows.sites.get(i).copied(),
             what: format!("site {:?}", s.id),
+            site: Some(i),
         });
     }
     for (i, z) in inp.zones.iter().enumerate() {
@@ -81,10 +91,13 @@ pub(crate) fn check(loaded: &LoadedScenario, out: &mut Vec<Notice>) {
             file: zones_file.clone(),
             row: loaded.rows.zones.get(i).copied(),
             what: format!("zone {:?}", z.id),
+            site: None,
         });
     }
     // Points at (0, 0) or outside the grid's area; the rest go on to the outlier rule.
     let mut good = Vec::new();
+    // Sites already flagged (here or by the outlier rule): not flagged again below.
+    let mut flagged_site = vec![false; inp.sites.len()];
     for p in &places {
         let n = if at_null_island(p.pos) {
             notice(
@@ -111,6 +124,9 @@ pub(crate) fn check(loaded: &LoadedScenario, out: &mut Vec<Notice>) {
             good.push(p);
             continue;
         };
+        if let Some(i) = p.site {
+            flagged_site[i] = true;
+        }
         out.push(n.file(&p.file).row_opt(p.row).field("position").value(pos_text(p.pos)));
     }
     if good.len() >= 3 {
@@ -131,6 +147,9 @@ pub(crate) fn check(loaded: &LoadedScenario, out: &mut Vec<Notice>) {
         let threshold = OUTLIER_MIN_KM.max(OUTLIER_FACTOR * p90);
         for (p, &d) in good.iter().zip(&nn) {
             if d > threshold {
+                if let Some(i) = p.site {
+                    flagged_site[i] = true;
+                }
                 out.push(
                     notice(
                         codes::POINT_FAR_FROM_OTHERS,
@@ -159,6 +178,7 @@ pub(crate) fn check(loaded: &LoadedScenario, out: &mut Vec<Notice>) {
         .map(|(i, s)| (i, s.pos))
         .filter(|&(_, p)| in_bng_area(p))
         .collect();
+    let mut apart = false;
     if !zpts.is_empty() && spts.len() >= 2 {
         let t = tree(&zpts);
         let mut far: Vec<(String, f64)> = Vec::new();
@@ -170,7 +190,8 @@ pub(crate) fn check(loaded: &LoadedScenario, out: &mut Vec<Notice>) {
                 far.push((inp.sites[i].id.clone(), d));
             }
         }
-        if far.len() * 2 > spts.len() {
+        apart = far.len() * 2 > spts.len();
+        if apart {
             far.sort_by(|a, b| a.0.cmp(&b.0));
             let ex: Vec<String> = far
                 .iter()
@@ -189,5 +210,90 @@ pub(crate) fn check(loaded: &LoadedScenario, out: &mut Vec<Notice>) {
                 .file(&sites_file),
             );
         }
+    }
+    // A site outside the area the zones cover (not when the two files cover different
+    // areas, said once above, nor for a site already flagged).
+    if !apart {
+        site_far_from_zones(loaded, &sites_file, &zpts, &flagged_site, out);
+    }
+}
+
+/// `site_far_from_zones`: a site farther from every zone than `max(SITE_FAR_MIN_KM,
+/// SITE_FAR_FACTOR × p90)`, where p90 is the 90th percentile of the zones' nearest-zone
+/// distances, with a hint when exchanging its easting and northing brings it within that
+/// distance of a zone (a swapped pair moves a site tens of km, often still in the county).
+fn site_far_from_zones(
+    loaded: &LoadedScenario,
+    sites_file: &str,
+    zpts: &[LonLat],
+    flagged_site: &[bool],
+    out: &mut Vec<Notice>,
+) {
+    let inp = &loaded.inputs_without_travel;
+    if zpts.len() < 3 {
+        return;
+    }
+    let t = tree(zpts);
+    let mut spacing: Vec<f64> = zpts
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| {
+            t.nearest_neighbor_iter(&xyz(p))
+                .find(|e| e.data != i)
+                .map_or(0.0, |e| haversine_m(p, zpts[e.data]) / 1000.0)
+        })
+        .collect();
+    spacing.sort_by(f64::total_cmp);
+    let p90 = spacing[(spacing.len() * 9 / 10).min(spacing.len() - 1)];
+    let threshold = SITE_FAR_MIN_KM.max(SITE_FAR_FACTOR * p90);
+    // (km to the nearest zone, that zone's index)
+    let nearest = |p: LonLat| {
+        t.nearest_neighbor(&xyz(p))
+            .map(|e| (haversine_m(p, zpts[e.data]) / 1000.0, e.data))
+    };
+    let zone_ids: Vec<&str> = inp
+        .zones
+        .iter()
+        .filter(|z| in_bng_area(z.pos))
+        .map(|z| z.id.as_str())
+        .collect();
+    for (i, s) in inp.sites.iter().enumerate() {
+        if flagged_site.get(i).copied().unwrap_or(true) || !in_bng_area(s.pos) || at_null_island(s.pos) {
+            continue;
+        }
+        let Some((d, z)) = nearest(s.pos) else { continue };
+        if d <= threshold {
+            continue;
+        }
+        let (e, n) = wgs84_to_bng(s.pos);
+        let swapped = bng_to_wgs84(n, e);
+        let hint = match nearest(swapped) {
+            Some((ds, zs)) if swapped.is_valid() && in_bng_area(swapped) && ds <= threshold => format!(
+                "; its easting and northing look swapped: easting {e:.0}, northing {n:.0} exchanged would put it \
+                 {} km from zone {:?}, inside the zones' area",
+                num((ds * 10.0).round() / 10.0),
+                zone_ids.get(zs).copied().unwrap_or("")
+            ),
+            _ => String::new(),
+        };
+        out.push(
+            notice(
+                codes::SITE_FAR_FROM_ZONES,
+                format!(
+                    "site {:?} is {} km from the nearest zone ({:?}), outside the area the zones cover: their \
+                     centres are within {} km of one another (90% of zones; threshold {} km); check its \
+                     position{hint}",
+                    s.id,
+                    num(d.round()),
+                    zone_ids.get(z).copied().unwrap_or(""),
+                    num(p90),
+                    num(threshold.round()),
+                ),
+            )
+            .file(sites_file)
+            .row_opt(loaded.rows.sites.get(i).copied())
+            .field("position")
+            .value(pos_text(s.pos)),
+        );
     }
 }

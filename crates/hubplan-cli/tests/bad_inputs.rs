@@ -420,6 +420,22 @@ fn gtfs_bad_times() {
         &run_feed(work.path(), &feed),
         &["stop_times.txt", "row 3", "stop_sequence", "two"],
     );
+    // minutes or seconds of 60 or more, which gtfs-structures reads silently (Chester audit)
+    for (field, st) in [
+        ("arrival_time", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,07:10:00,07:10:00,S1,1\nT1,25:61:00,07:20:00,S2,2\n"),
+        ("departure_time", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,07:10:00,07:10:00,S1,1\nT1,07:20:00,07:20:75,S2,2\n"),
+    ] {
+        let feed = work.path().join(format!("bad-{field}"));
+        write_feed(&feed, &[("stop_times.txt", Some(st))]);
+        must_fail(
+            &run_feed(work.path(), &feed),
+            &[
+                "stop_times.txt row 3",
+                &format!("field `{field}`"),
+                "minutes and seconds 00-59",
+            ],
+        );
+    }
     // calendar dates that are not dates
     let feed = work.path().join("bad-calendar");
     let cal = "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nWK,1,1,1,1,1,0,0,2024-01-01,20241231\n";
@@ -441,6 +457,51 @@ fn gtfs_bad_times() {
         &run_feed(work.path(), &feed),
         &["calendar_dates.txt row 2", "field `date`", "\"20240230\"", "YYYYMMDD"],
     );
+}
+
+#[test]
+fn travel_times_names_the_option_the_user_typed() {
+    // Chester audit: a refused engine parameter was named by its library field
+    // (`walk_speed_kmh`), which the user never typed. Each case: the option and value given,
+    // the library's name that must not appear, a fragment of what was expected.
+    let cases: &[(&str, &str, &str)] = &[
+        ("--walk-speed=0", "walk_speed_kmh", "walking speed"),
+        ("--detour=0.5", "invalid transit parameter", "detour factor"),
+        ("--percentile=0", "invalid transit parameter", "(0, 100]"),
+        ("--max-minutes=0", "invalid transit parameter", "minutes > 0"),
+        ("--max-walk=-1", "max_walk_m", "distance >= 0"),
+        ("--max-transfer-walk=-5", "max_transfer_walk_m", "distance >= 0"),
+        ("--transfer-slack=90000", "transfer_slack_s", "more than a day"),
+        ("--max-rides=0", "max_rides", "0 is not at least 1"),
+        ("--share-within=-1", "share_within", "minutes >= 0"),
+    ];
+    let work = tempfile::tempdir().expect("tempdir");
+    let feed = work.path().join("feed");
+    write_feed(&feed, &[]);
+    let mut failures = Vec::new();
+    for &(arg, engine_name, expected) in cases {
+        let out = work.path().join("out.csv");
+        let before = listing(work.path());
+        let mut args = travel_times_args(&feed, &points(), &points(), &out);
+        args.push(arg.into());
+        let r = hubplan(&args);
+        let flag = arg.split('=').next().unwrap_or(arg);
+        let value = arg.split('=').nth(1).unwrap_or("");
+        let fragments = vec![format!("{flag}: "), value.to_string(), expected.to_string()];
+        if let Err(e) = check_failure(&r, &fragments, &[]) {
+            failures.push(format!("  {arg}: {e}"));
+        }
+        if r.stderr.contains(engine_name) {
+            failures.push(format!(
+                "  {arg}: stderr names {engine_name:?}: {}",
+                r.stderr.trim_end()
+            ));
+        }
+        if let Err(e) = check_clean(work.path(), &before) {
+            failures.push(format!("  {arg}: {e}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]

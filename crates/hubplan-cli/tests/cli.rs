@@ -375,3 +375,56 @@ fn site_count_blockers_name_the_least_sites_and_agree_in_number() {
         "{one}"
     );
 }
+
+/// Chester audit (session 16): `hubplan report DIR` needed the scenario path to exist as
+/// typed to `hubplan plan`, i.e. to be run from the same folder, or `--scenario`. It now
+/// finds the scenario from the plan directory too (the recorded path from each folder
+/// above it), prefers the copy whose SHA-256 plan.json records over another file of that
+/// name, and says clearly when there is none.
+#[test]
+fn report_finds_the_scenario_from_the_plan_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let proj = tmp.path().join("proj");
+    let scen = proj.join("scen");
+    std::fs::create_dir_all(&scen).unwrap();
+    for f in ["scenario.toml", "sites.csv", "zones.csv", "travel_times.csv"] {
+        std::fs::copy(root().join("fixtures/tiny").join(f), scen.join(f)).unwrap();
+    }
+    let r = common::hubplan_in(&proj, &["plan", "scen/scenario.toml", "--out", "runs/a", "--quiet"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // A decoy of the same relative path from the folder `report` runs in: not the scenario.
+    std::fs::create_dir_all(tmp.path().join("scen")).unwrap();
+    std::fs::write(tmp.path().join("scen/scenario.toml"), "not the scenario\n").unwrap();
+    let r = common::hubplan_in(tmp.path(), &["report", "proj/runs/a", "--quiet"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(proj.join("runs/a/appendix.html").is_file());
+    assert!(proj.join("runs/a/appendix.md").is_file());
+    // Nowhere to be found: a clear error, exit 2, nothing written.
+    std::fs::remove_dir_all(tmp.path().join("scen")).unwrap();
+    std::fs::rename(&scen, proj.join("moved")).unwrap();
+    std::fs::remove_file(proj.join("runs/a/appendix.html")).unwrap();
+    let r = common::hubplan_in(tmp.path(), &["report", "proj/runs/a", "--quiet"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    for s in [
+        "cannot find the scenario",
+        "scen/scenario.toml",
+        "plan.json",
+        "--scenario",
+    ] {
+        assert!(r.stderr.contains(s), "stderr lacks {s:?}: {}", r.stderr);
+    }
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    assert!(!proj.join("runs/a/appendix.html").exists());
+    // --scenario still works.
+    let r = common::hubplan_in(
+        tmp.path(),
+        &[
+            "report",
+            "proj/runs/a",
+            "--scenario",
+            "proj/moved/scenario.toml",
+            "--quiet",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}

@@ -1080,6 +1080,11 @@ fn capacity_reason(plan: &Plan, s: SiteIdx) -> Option<&str> {
     plan.capacity.as_ref()?.reason(s)
 }
 
+/// The utilisation today of a building that does not offer the service today (a
+/// candidate; in the co-location model, a building not hosting that service): an em
+/// dash, not "0%", which would read as an empty service.
+pub(crate) const NOT_OFFERED_TODAY: &str = "—";
+
 /// "64%", or "–" when the building has no capacity.
 fn share_cell(x: Option<f64>) -> String {
     x.map_or_else(|| "–".into(), hubplan::explain::capacity::whole_pct)
@@ -1168,7 +1173,12 @@ fn capacity(a: &Appendix<'_>, b: &mut Vec<Block>) {
                 count(l.users_after),
                 format!(
                     "{} → {}",
-                    share_cell(l.utilisation_before()),
+                    // A candidate offers nothing today: "—", not a utilisation of 0%.
+                    if inputs.site(s).status == SiteStatus::Candidate && !l.before_given {
+                        NOT_OFFERED_TODAY.into()
+                    } else {
+                        share_cell(l.utilisation_before())
+                    },
                     if open {
                         share_cell(l.utilisation_after())
                     } else if plan.sites[s.index()].decision == Decision::Unused {

@@ -473,6 +473,12 @@ fn capacity(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
             &format!("{name}: capacity and use"),
         ));
         let hosts_after = |j: SiteIdx| p.open[j.index()] && p.sites[j.index()].hosts_after.contains(&s);
+        let hosts_today = |j: SiteIdx| {
+            p.sites[j.index()]
+                .hosting
+                .iter()
+                .any(|&(k, change)| k == s && change != HostChange::MovedIn)
+        };
         let mut limited: Vec<&hubplan::colocate_capacity::SiteUse> =
             u.sites.iter().filter(|l| l.max_users.is_some()).collect();
         let after = |l: &hubplan::colocate_capacity::SiteUse| {
@@ -537,7 +543,13 @@ fn capacity(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
                     count(l.users_after),
                     format!(
                         "{} → {}",
-                        share_cell(l.utilisation_before()),
+                        // Not offered here today (a candidate, or a building not hosting the
+                        // service): "—", not a utilisation of 0%.
+                        if hosts_today(j) || l.before_given {
+                            share_cell(l.utilisation_before())
+                        } else {
+                            crate::content::NOT_OFFERED_TODAY.into()
+                        },
                         if hosts_after(j) {
                             share_cell(l.utilisation_after())
                         } else if p.open[j.index()] {

@@ -82,7 +82,11 @@ fn unused_candidate_is_not_opened_and_every_full_building_is_flagged() {
         .lines()
         .find(|l| l.starts_with("| Old Depot (D)"))
         .unwrap_or_else(|| panic!("no row for D:\n{md}"));
-    assert!(row.contains("| unused |") && row.contains("0% → not opened"), "{row}");
+    // Not offered there today: "—", not "0%" (Chester audit, session 16).
+    assert!(
+        row.contains("| unused |") && row.contains("| — → not opened |"),
+        "{row}"
+    );
     assert!(
         md.contains("an open building over 90% full after the plan is flagged"),
         "{md}"

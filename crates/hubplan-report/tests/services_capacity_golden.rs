@@ -147,3 +147,39 @@ fn the_split_warning_appears_only_when_a_zone_is_shared() {
         "{md}"
     );
 }
+
+/// Chester audit (session 16): a building with a capacity for a service it does not host
+/// today showed "0% → …" before → after, as if the service were there and empty; it shows
+/// "—" (not offered here today). Hilltop (C) is given room for 100 children's centre users
+/// it does not host today.
+#[test]
+fn a_service_not_offered_today_shows_a_dash_not_zero_percent() {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/tiny_services_capacity");
+    let dir = std::env::temp_dir().join(format!("hubplan-report-not-offered-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["scenario.toml", "zones.csv", "travel_times.csv", "services.csv"] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    let sites = std::fs::read_to_string(src.join("sites.csv")).unwrap();
+    let old = "C,Hilltop Youth Club,0.560,51.195,South,youth_hub,existing,6000,youth,,,";
+    assert!(sites.contains(old), "{sites}");
+    let sites = sites.replace(
+        old,
+        "C,Hilltop Youth Club,0.560,51.195,South,youth_hub,existing,6000,youth,children_centre,100,",
+    );
+    std::fs::write(dir.join("sites.csv"), sites).unwrap();
+    let ls = hubplan_io::load_scenario(&dir.join("scenario.toml")).expect("loads");
+    let (inp, r, _) = ls.into_service_inputs().expect("a co-location scenario");
+    let p = plan_services(&inp, &r).expect("plans");
+    let pv = provenance();
+    let md = services_appendix_md(&appendix(&inp, &r, &p, &pv));
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| Hilltop Youth Club (C)") && l.contains(" → "))
+        .unwrap_or_else(|| panic!("no capacity row for C:\n{md}"));
+    assert!(row.contains("| — → "), "{row}");
+    assert!(!row.contains("0% →"), "{row}");
+    // A building hosting it today keeps its percentage.
+    assert!(md.contains("| 50% → "), "{md}");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -64,6 +64,16 @@ pub struct Matrix {
     pub max_minutes: f64,
 }
 
+/// A [`TransitConfig`] parameter the engine refuses, as [`Error::Invalid`] whose `field` is
+/// the parameter's name (`walk_speed_kmh`, `max_walk_m`, `snap_max_m`…): a front end maps it
+/// to the option its user typed (the CLI: `--walk-speed`, `--max-walk`, `--osm-snap`…).
+pub(crate) fn config_error(e: hubplan_transit::TransitError) -> Error {
+    match e {
+        hubplan_transit::TransitError::Config { name, message } => Error::invalid(name, message),
+        other => Error::Transit(other.to_string()),
+    }
+}
+
 fn read_points(path: &Path, what: &str) -> Result<Vec<(String, LonLat)>> {
     hubplan_io::read_points(path).map_err(|e| Error::Transit(format!("reading the {what} {}: {e}", path.display())))
 }
@@ -92,7 +102,7 @@ pub fn travel_times_block(
     let mut cfg = req.config.clone();
     cfg.window_start_s = req.window.start_s;
     cfg.window_end_s = req.window.end_s;
-    cfg.validate().map_err(|e| Error::Transit(e.to_string()))?;
+    cfg.validate().map_err(config_error)?;
     let mut origins = read_points(&req.origins, "origins")?;
     if let Some((start, end)) = block {
         if start > end || end > origins.len() {

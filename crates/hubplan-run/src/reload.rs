@@ -24,6 +24,53 @@ macro_rules! bail {
     ($($t:tt)*) => { return Err(Error::Plan(format!($($t)*))) };
 }
 
+/// The scenario a plan records as `recorded` (the path as typed to `hubplan plan`, from
+/// the folder it ran in), found from here: the path itself when it exists, else (a
+/// relative path) the same path from the plan directory and from each folder above it,
+/// so that `hubplan report runs/a` works from any folder when the plan was written
+/// under the folder `hubplan plan` ran in. When the plan records the scenario's SHA-256
+/// (`sha`), a candidate with that hash is preferred over one without (a scenario of the
+/// same name elsewhere); else the first that exists is taken (reload then says the
+/// scenario has changed). `Err` says where it looked.
+fn find_scenario(recorded: &Path, dir: &Path, sha: Option<&str>) -> std::result::Result<PathBuf, String> {
+    let mut candidates = vec![recorded.to_path_buf()];
+    let base = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let base = std::fs::canonicalize(base).unwrap_or_else(|_| base.to_path_buf());
+    if recorded.is_relative() {
+        for a in base.ancestors() {
+            let c = a.join(recorded);
+            if !candidates.contains(&c) {
+                candidates.push(c);
+            }
+        }
+    }
+    let existing: Vec<&PathBuf> = candidates.iter().filter(|c| c.is_file()).collect();
+    if let Some(sha) = sha {
+        if let Some(c) = existing
+            .iter()
+            .find(|c| hubplan_io::sha256_file(c).is_ok_and(|now| now == sha))
+        {
+            return Ok(c.to_path_buf());
+        }
+    }
+    match existing.first() {
+        Some(c) => Ok(c.to_path_buf()),
+        None if recorded.is_relative() => Err(format!(
+            "{} (as recorded in plan.json) is neither in the current folder nor under {} or a folder above it",
+            recorded.display(),
+            base.display()
+        )),
+        None => Err(format!(
+            "{} (as recorded in plan.json) does not exist",
+            recorded.display()
+        )),
+    }
+}
+
 /// Reloads a plan directory (or its plan.json) written by `hubplan plan`, of either
 /// model: reads the scenario it records (or `scenario`), checks that every input file
 /// still has the SHA-256 recorded, rebuilds the plan from the saved decisions (for a
@@ -55,17 +102,18 @@ pub fn reload(
                     plan_json.display()
                 );
             };
-            let p = PathBuf::from(recorded);
-            if p.exists() {
-                p
-            } else {
-                bail!(
-                    "{}: the recorded scenario {} does not exist from here; run from the folder `hubplan plan` \
-                     ran in, or pass --scenario",
+            let sha = summary
+                .inputs
+                .iter()
+                .find(|f| f.role == "scenario")
+                .map(|f| f.sha256.as_str())
+                .filter(|s| !s.is_empty());
+            find_scenario(Path::new(recorded), &dir, sha).map_err(|looked| {
+                Error::Plan(format!(
+                    "{}: cannot find the scenario the plan was made from: {looked}; pass --scenario SCENARIO.toml",
                     plan_json.display(),
-                    p.display()
-                );
-            }
+                ))
+            })?
         }
     };
     let job = load(&scenario_path, options, progress)?;

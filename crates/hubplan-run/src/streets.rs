@@ -97,7 +97,8 @@ pub(crate) fn walk_links(
         None => {
             let (net, report) = load_osm(osm).map_err(transit_err)?;
             progress.event(Event::Info(&format!("streets {}: {report}", osm.display())));
-            let l = WalkLinks::streets(&net, feed, origins, dests, cfg, opts.snap_m).map_err(transit_err)?;
+            let l = WalkLinks::streets(&net, feed, origins, dests, cfg, opts.snap_m)
+                .map_err(crate::matrix::config_error)?;
             if let Some((p, key)) = &cache {
                 l.save_cache(p, key)
                     .map_err(|e| Error::Transit(format!("writing the walk cache {}: {e}", p.display())))?;

@@ -216,7 +216,7 @@ impl Limits {
             );
         }
         if cfg.max_rides == Some(0) {
-            return bad("max_rides", "must be at least 1 (omit it for unlimited rides)".into());
+            return bad("max_rides", "0 is not at least 1 (omit it for unlimited rides)".into());
         }
         if let Some(k) = cfg.max_rides {
             if k > 64 {

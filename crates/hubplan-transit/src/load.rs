@@ -408,15 +408,22 @@ impl Checked {
         }
     }
 
-    /// `Ok` if gtfs-structures will read `v`; else what was expected, for the error message.
-    /// Accepts exactly what gtfs-structures accepts (apart from hours of more than 4 digits,
-    /// which it would overflow on).
+    /// `Ok` if gtfs-structures will read `v` and the value means what it says; else what was
+    /// expected, for the error message. Accepts what gtfs-structures accepts, apart from hours
+    /// of more than 4 digits (which it would overflow on) and minutes or seconds of 60 or more
+    /// (which it reads silently as the next minute or hour: see [`Checked::out_of_range`]).
     fn check(self, v: &str) -> Result<(), String> {
         match self {
             Checked::Time => {
                 let hours = v.split(':').next().unwrap_or("");
                 if hours.len() > 4 {
                     return Err(format!("{} with at most 4 hour digits", expected_for("arrival_time")));
+                }
+                if Checked::out_of_range(v) {
+                    return Err(format!(
+                        "{} with minutes and seconds 00-59, like 07:05:00 or 25:10:00",
+                        expected_for("arrival_time")
+                    ));
                 }
                 // gtfs-structures' parse_time: at least 7 characters, H:MM:SS with two-digit
                 // minutes and seconds, each part an unsigned integer
@@ -449,6 +456,26 @@ impl Checked {
                     expected_for("date")
                 )),
             },
+        }
+    }
+
+    /// A time in gtfs-structures' shape (`H:MM:SS`, each part digits) whose minutes or
+    /// seconds are 60 or more, such as `25:61:00`: gtfs-structures reads it as `h * 3600 +
+    /// m * 60 + s` without complaint, so a typing error would move the departure silently.
+    /// Always refused, even in an optional column (blanking it would hide the typo).
+    fn out_of_range(v: &str) -> bool {
+        let mut parts = v.split(':');
+        match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(h), Some(m), Some(s), None) => {
+                let digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
+                digits(h)
+                    && digits(m)
+                    && digits(s)
+                    && m.len() == 2
+                    && s.len() == 2
+                    && (m.parse::<u32>().is_ok_and(|m| m >= 60) || s.parse::<u32>().is_ok_and(|s| s >= 60))
+            }
+            _ => false,
         }
     }
 }
@@ -576,7 +603,8 @@ fn parse_table<T: serde::de::DeserializeOwned>(
         // Dates and times are checked before gtfs-structures sees them (its date errors do not
         // say which field failed, and it computes `hours * 3600` in u32, so absurd hours must
         // not reach it): a bad value is a `Table` error naming file, row, field and value when
-        // the field is required, and is blanked (a repair) when it is optional.
+        // the field is required or the value is a time with minutes or seconds of 60 or more,
+        // and is blanked (a repair) otherwise.
         let mut skip_row = false;
         for &(i, name, kind) in &checked_cols {
             let v = rec.get(i).unwrap_or("");
@@ -585,7 +613,8 @@ fn parse_table<T: serde::de::DeserializeOwned>(
                 continue;
             }
             let Err(expected) = kind.check(v) else { continue };
-            if is_required {
+            // a time such as 25:61:00 is a typing error, never blanked as a repair
+            if is_required || (kind == Checked::Time && Checked::out_of_range(v)) {
                 match strict {
                     Strictness::Fail => return Err(table_err(row, name, v, expected)),
                     Strictness::Skip => {
@@ -1449,6 +1478,44 @@ mod tests {
         }
     }
 
+    #[test]
+    fn stop_times_with_minutes_or_seconds_past_59_are_refused_with_file_row_and_field() {
+        // arrival_time and departure_time are optional (a blank is interpolated), yet a
+        // time such as 25:61:00 is not blanked as a repair: it is refused, naming the file,
+        // the row and the field.
+        for (field, text) in [
+            ("arrival_time", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,07:00:00,07:00:00,S1,1\nT1,25:61:00,07:05:00,S2,2\n"),
+            ("departure_time", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,07:00:00,07:00:00,S1,1\nT1,07:05:00,07:05:60,S2,2\n"),
+        ] {
+            let ctx = TableCtx {
+                path: Path::new("feed"),
+                file: "stop_times.txt",
+            };
+            let mut log = Log {
+                max: 5,
+                counts: HashMap::new(),
+                report: FeedReport::default(),
+            };
+            let e = parse_table::<RawStopTime>(
+                &ctx,
+                text,
+                &["trip_id", "stop_id", "stop_sequence"],
+                Strictness::Fail,
+                &mut log,
+                |_, _, _| {},
+            )
+            .unwrap_err();
+            let msg = e.to_string();
+            match e {
+                TransitError::Table(t) => {
+                    assert_eq!((t.file.as_str(), t.row, t.field.as_str()), ("stop_times.txt", 3, field), "{msg}");
+                    assert!(msg.contains("minutes and seconds 00-59"), "{msg}");
+                }
+                other => panic!("{other}"),
+            }
+        }
+    }
+
     /// What gtfs-structures itself accepts for a stop time's `arrival_time`.
     fn gtfs_structures_reads_time(v: &str) -> bool {
         let text = format!("trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT,{v},,S,1\n");
@@ -1471,7 +1538,6 @@ mod tests {
             "25:10:00",
             "9999:00:00",
             "00:00:00",
-            "07:60:99",
             "+7:05:00",
             "7:5:00",
             "7h05",
@@ -1492,6 +1558,14 @@ mod tests {
         }
         // more than 4 hour digits would overflow inside gtfs-structures: refused here
         assert!(Checked::Time.check("99999:00:00").is_err());
+        // gtfs-structures reads minutes or seconds of 60 or more silently (25:61:00 is
+        // 26:01:00): refused here (Chester audit, session 16)
+        for v in ["25:61:00", "07:60:99", "07:05:60", "7:99:00"] {
+            assert!(gtfs_structures_reads_time(v), "{v}");
+            let e = Checked::Time.check(v).unwrap_err();
+            assert!(e.contains("minutes and seconds 00-59"), "{v}: {e}");
+        }
+        assert!(Checked::Time.check("23:59:59").is_ok());
         for v in [
             "20240108",
             "20240229",

@@ -165,6 +165,39 @@ def zones_with(**changes):
     return z
 
 
+def site_far_from_zones_case():
+    """Chester audit (session 16): a site whose easting and northing are swapped. Near
+    Chester the two are alike, so the swap moves a site some 30 km, within 25 km of other
+    points (no `point_far_from_others`) but far outside the zones. Both files in British
+    National Grid metres; the travel times are those of the true positions."""
+    zones, sites = [], []
+    k = 0
+    for n in (358000, 361000, 364000):
+        for e in (340000, 343000, 346000):
+            k += 1
+            rank = 1000 + 3500 * k
+            zones.append(dict(id=f"Z{k}", name=f"Area {k}", easting=e, northing=n, district="West",
+                              need=200 + 10 * k, population=1500 + 100 * k, imd_rank=rank,
+                              imd_decile=math.ceil(rank * 10 / 32844)))
+    # (id, name, true easting, true northing, annual cost)
+    true = [("S1", "Northgate Centre", 341000, 359000, 30000), ("S2", "Riverside Library", 345000, 363000, 80000),
+            ("S3", "Park Youth Club", 343500, 360500, 45000), ("S4", "Hill Centre", 341500, 363500, 38000)]
+    for sid, name, e, n, cost in true:
+        written = (n, e) if sid == "S4" else (e, n)  # S4's pair swapped
+        sites.append(dict(id=sid, name=name, easting=written[0], northing=written[1], district="West",
+                          kind="children_centre", status="existing", annual_cost=cost, backlog=50000, open_cost=0,
+                          capacity=300, services="children_centre", disposal_receipt=100000))
+    trav = [[z["id"], sid, round(4 + 2.5 * math.hypot(z["easting"] - e, z["northing"] - n) / 1000, 1)]
+            for z in zones for sid, _, e, n, _ in true]
+    def text(cols, rows):
+        return ",".join(cols) + "\n" + "".join(",".join(str(r[c]) for c in cols) + "\n" for r in rows)
+    site_cols = ["id", "name", "easting", "northing"] + SITE_COLS[4:]
+    zone_cols = ["id", "name", "easting", "northing"] + ZONE_COLS[4:]
+    write_case("site_far_from_zones", "site_far_from_zones", trav=trav,
+               files={"sites.csv": text(site_cols, sites), "zones.csv": text(zone_cols, zones)},
+               note="a site whose easting and northing are swapped (about 30 km from where it is)")
+
+
 def main():
     write_case("base", None, note="a clean scenario: no notice at all")
     # Places
@@ -185,6 +218,7 @@ def main():
         s["lat"] += 0.22
     write_case("zones_and_sites_apart", "zones_and_sites_apart", sites=london, limit=150,
                note="the sites file of another area (60 km away)")
+    site_far_from_zones_case()
     # Ids
     dup = sites_with(**{"1__id": "S1"})
     write_case("duplicate_id", "duplicate_id", sites=dup, trav=travel(BASE_SITES, BASE_ZONES))

@@ -43,6 +43,20 @@ pub fn hubplan_env<S: AsRef<OsStr>>(args: &[S], env: &[(&str, &str)]) -> Run {
     }
 }
 
+/// Runs `hubplan ARGS` from the folder `dir`.
+pub fn hubplan_in<S: AsRef<OsStr>>(dir: &Path, args: &[S]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_hubplan"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run hubplan");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 /// Splits one CSV line, honouring double quotes ("" inside quotes is a quote).
 pub fn split_csv(line: &str) -> Vec<String> {
     let mut out = Vec::new();
