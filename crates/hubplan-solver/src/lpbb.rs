@@ -323,6 +323,10 @@ const SPLIT_ALL_PARTS_EVERY: u32 = 4;
 struct SplitCtx<'a> {
     orig: &'a Prob,
     parts: &'a [crate::split::Part],
+    /// Each part's initial multipliers: the root's warm start, and what a
+    /// stashed node keeps instead of its own (memory: one vector per client
+    /// and part would otherwise stay with every open node).
+    initial: Vec<Arc<Vec<f64>>>,
 }
 
 impl SplitCtx<'_> {
@@ -331,7 +335,7 @@ impl SplitCtx<'_> {
         self.parts
             .iter()
             .zip(lbs)
-            .map(|(q, &l)| q.scale * cov + l)
+            .map(|(q, &l)| if q.scale == 0.0 { l } else { q.scale * cov + l })
             .fold(-INF, f64::max)
     }
     /// The least covering bound at which [`Self::total`] reaches `t`.
@@ -339,7 +343,12 @@ impl SplitCtx<'_> {
         self.parts
             .iter()
             .zip(lbs)
-            .map(|(q, &l)| (t - l) / q.scale)
+            .map(|(q, &l)| match q.scale == 0.0 {
+                // The whole problem's part: reached whatever the cover.
+                true if l >= t => -INF,
+                true => INF,
+                false => (t - l) / q.scale,
+            })
             .fold(INF, f64::min)
     }
 }
@@ -553,6 +562,19 @@ fn process(
             ) else {
                 return Ok(out);
             };
+            if root {
+                let top = out
+                    .candidates
+                    .iter()
+                    .enumerate()
+                    .min_by(|a, b| a.1 .0.total_cmp(&b.1 .0).then(a.0.cmp(&b.0)))
+                    .map(|(_, c)| c.clone());
+                if let Some(c) = top {
+                    let fix0 = p.fixings_with(&decisions);
+                    let kicked = kick_search(sp.orig, &fix0, c, ctx.deadline);
+                    out.candidates.push(kicked);
+                }
+            }
             // Reduced-cost fixings of the capped part, into the LP one by one.
             for (j, open) in fixings {
                 decisions.push((j, open));
@@ -794,6 +816,74 @@ fn judge(ctx: &Ctx, fix: &[Fixing], c: Candidate) -> Option<Candidate> {
 
 /// Local-search moves of the split search's plans.
 const SPLIT_MOVES: usize = 20;
+/// The split search's root kick search: batches of kicks tried in parallel
+/// from the best plan, at most this many batches ...
+const KICK_BATCHES: usize = 12;
+/// ... of this many kicks each; fewer batches on large instances, so that
+/// the batches × kicks × arcs stay under [`KICK_WORK`] (a count of work, not
+/// a clock: the plan found must not depend on the machine's speed).
+const KICKS_PER_BATCH: usize = 16;
+/// See [`KICKS_PER_BATCH`] (S dense, 100k arcs: 12 batches; M dense, 1M: 3).
+const KICK_WORK: f64 = 6e7;
+
+/// Iterated local search on the whole objective (the split search's root):
+/// from the best plan, each kick closes two open free sites and opens two
+/// closed ones (seeded, so the same on any thread count), then repairs and
+/// improves by local search; a batch's best plan is kept when it is better
+/// (ties: the lower kick). Stops after [`KICK_BATCHES`] batches (fewer on
+/// large instances, [`KICK_WORK`]), three batches in a row without
+/// improvement, or the deadline.
+fn kick_search(orig: &Prob, fix: &[Fixing], start: Candidate, deadline: Instant) -> Candidate {
+    let batches = ((KICK_WORK / (KICKS_PER_BATCH * orig.csite.len().max(1)) as f64) as usize).min(KICK_BATCHES);
+    let free: Vec<usize> = (0..orig.n).filter(|&j| fix[j] == Fixing::Free).collect();
+    let mut best = start;
+    let mut stale = 0;
+    for batch in 0..batches {
+        if Instant::now() > deadline || free.len() < 2 {
+            break;
+        }
+        let from = best.1.clone();
+        let found: Vec<(usize, Candidate)> = (0..KICKS_PER_BATCH)
+            .into_par_iter()
+            .filter_map(|k| {
+                let mut rng = crate::synthetic::SplitMix64((batch * KICKS_PER_BATCH + k) as u64 + 0x5eed);
+                let mut open = from.clone();
+                let on: Vec<usize> = free.iter().copied().filter(|&j| open[j]).collect();
+                let off: Vec<usize> = free.iter().copied().filter(|&j| !open[j]).collect();
+                for _ in 0..2 {
+                    if !on.is_empty() {
+                        open[on[(rng.next_u64() % on.len() as u64) as usize]] = false;
+                    }
+                    if !off.is_empty() {
+                        open[off[(rng.next_u64() % off.len() as u64) as usize]] = true;
+                    }
+                }
+                let mut ls = Ls::new(orig, fix, &open);
+                if !ls.repair(deadline) {
+                    return None;
+                }
+                ls.improve(root_moves(orig), deadline);
+                ls.result().map(|c| (k, c))
+            })
+            .collect();
+        let top = found
+            .into_iter()
+            .min_by(|a, b| a.1 .0.total_cmp(&b.1 .0).then(a.0.cmp(&b.0)));
+        match top {
+            Some((_, c)) if c.0 < best.0 - 1e-9 * best.0.abs().max(1.0) => {
+                best = c;
+                stale = 0;
+            }
+            _ => {
+                stale += 1;
+                if stale >= 3 {
+                    break;
+                }
+            }
+        }
+    }
+    best
+}
 
 /// A node's split data, its branching guide and its reduced-cost fixings ([`split_bound`]).
 type SplitBound = (SplitNode, Vec<f64>, Vec<(u32, bool)>);
@@ -832,10 +922,14 @@ fn split_bound(
             max_samples: 12,
         }
     } else {
+        // Short and gentle below the root: warm-started from the parent's
+        // multipliers, the bound moves little, and the tree needs many
+        // nodes (S unit uniform dense, same minutes: 600 iterations from a
+        // step of 2 left 146,188 at 60 s, 100 from 0.5 proved it).
         AscentParams {
-            max_iter: 600,
-            pi0: 2.0,
-            patience: 40,
+            max_iter: 100,
+            pi0: 0.5,
+            patience: 10,
             pi_min: 1e-3,
             sample_every: 0,
             max_samples: 0,
@@ -870,6 +964,7 @@ fn split_bound(
         }
         if base + lb >= cutoff {
             out.discarded = out.discarded.min(base + lb);
+            return None;
         }
         if best.is_none_or(|(b, _)| base + lb > b) {
             best = Some((base + lb, k));
@@ -911,7 +1006,9 @@ fn split_bound(
     }
     let mut fixings = Vec::new();
     if top < cutoff && cutoff.is_finite() {
-        let mut dead = vec![(false, false); ctx.p.n];
+        // Each side's best bound over the parts: a side at or above the
+        // cutoff is dropped, and its bound recorded (the tree's final bound).
+        let mut side = vec![(-INF, -INF); ctx.p.n];
         for (q, asc) in sp.parts.iter().zip(&ascents) {
             let Some(asc) = asc else { continue };
             let base = q.scale * cov.max(0.0);
@@ -921,18 +1018,28 @@ fn split_bound(
                 if fix[j] != Fixing::Free {
                     continue;
                 }
-                dead[j].0 |= base + safe(rest + e.sub.lb_open(j, &e.rho, &q.cap.bcost)) >= cutoff;
-                dead[j].1 |= base + safe(rest + e.sub.lb_closed(j, &e.rho, &q.cap.bcost)) >= cutoff;
+                side[j].0 = side[j]
+                    .0
+                    .max(base + safe(rest + e.sub.lb_open(j, &e.rho, &q.cap.bcost)));
+                side[j].1 = side[j]
+                    .1
+                    .max(base + safe(rest + e.sub.lb_closed(j, &e.rho, &q.cap.bcost)));
             }
         }
-        for (j, d) in dead.into_iter().enumerate() {
-            match d {
+        for (j, (open, closed)) in side.into_iter().enumerate() {
+            match (open >= cutoff, closed >= cutoff) {
                 (true, true) => {
-                    out.discarded = out.discarded.min(cutoff);
+                    out.discarded = out.discarded.min(open.min(closed));
                     return None;
                 }
-                (true, false) => fixings.push((j as u32, false)),
-                (false, true) => fixings.push((j as u32, true)),
+                (true, false) => {
+                    out.discarded = out.discarded.min(open);
+                    fixings.push((j as u32, false));
+                }
+                (false, true) => {
+                    out.discarded = out.discarded.min(closed);
+                    fixings.push((j as u32, true));
+                }
                 (false, false) => {}
             }
         }
@@ -1047,7 +1154,15 @@ pub(crate) fn search_split(
     deadline: Instant,
     start: Option<Candidate>,
 ) -> Result<Search, Abort> {
-    let ctx = SplitCtx { orig, parts: &sp.parts };
+    let ctx = SplitCtx {
+        orig,
+        parts: &sp.parts,
+        initial: sp
+            .parts
+            .iter()
+            .map(|q| Arc::new(crate::lagrange::initial(&q.cap)))
+            .collect(),
+    };
     search_capped(&sp.cover, rel_gap, abs_gap, deadline, start, false, None, Some(ctx)).map(|(s, _, _)| s)
 }
 
@@ -1082,6 +1197,9 @@ impl Tree for Ctx<'_> {
         data.sol = root.clone();
         data.pending = data.decisions.clone();
         data.extra = Vec::new();
+        if let (Some(sp), Some(sn)) = (&self.split, &mut data.split) {
+            sn.lambdas.clone_from(&sp.initial);
+        }
         self.stashed.fetch_add(1, Ordering::Relaxed);
     }
     fn region(&self, data: &LpNode, lb: f64) -> Option<Region> {
@@ -1332,11 +1450,7 @@ fn search_capped(
         split: ctx.split.as_ref().map(|sp| SplitNode {
             cov_lb: -INF,
             lbs: vec![-INF; sp.parts.len()],
-            lambdas: sp
-                .parts
-                .iter()
-                .map(|q| Arc::new(crate::lagrange::initial(&q.cap)))
-                .collect(),
+            lambdas: sp.initial.clone(),
             best: 0,
         }),
     };

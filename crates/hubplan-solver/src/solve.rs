@@ -107,9 +107,11 @@ pub enum Search {
     /// cost for unserved clients (the p-median with a missing-pair cost):
     /// the objective splits into a maximal covering part, searched by the
     /// LP search, and a capped p-median, whose Lagrangian bound is added at
-    /// every node. Where it does not apply (a client that must be served, or
-    /// an arc costing more than a tenth of its client's unserved cost) the
-    /// Lagrangian search runs and `why` says so.
+    /// every node (and the whole problem's, so it is never weaker than the
+    /// Lagrangian search's node bound). Clients that must be served, or whose
+    /// unserved cost is below ten times their dearest arc (e.g. lowered by
+    /// presolve to a forced-open site's arc), stay whole in the capped parts.
+    /// Where no client splits the Lagrangian search runs and `why` says so.
     Split,
 }
 
@@ -164,9 +166,9 @@ pub struct Shape {
     /// Most sites that may open (the cardinality's maximum; the number of
     /// sites without one).
     pub max_open: usize,
-    /// Every kept client may stay unserved at a cost at least ten times its
-    /// dearest arc (the missing-pair cost of a p-median as spopt's users pose
-    /// it): the penalty split of [`Search::Split`] applies.
+    /// At least half the kept clients may stay unserved at a cost at least
+    /// ten times their dearest arc (the missing-pair cost of a p-median as
+    /// spopt's users pose it): the penalty split of [`Search::Split`] pays.
     pub splits: bool,
 }
 
@@ -237,8 +239,8 @@ const RADIUS_HARD_MAX_ARCS: usize = 20_000_000;
 ///   users pose it, a large cost for missing pairs) and a radius formulation
 ///   of at most 100k arcs: the **LP search on the radius formulation**
 ///   (Elloumi 2010) — the Lagrangian bound converges slowly when the penalty
-///   dwarfs the arc costs. Larger ones whose unserved costs are at least ten
-///   times every arc of their client take the **split search**
+///   dwarfs the arc costs. Larger ones where at least half the clients have
+///   an unserved cost of at least ten times their arcs take the **split search**
 ///   ([`Search::Split`]): the objective is a maximal covering part (the LP
 ///   search with cuts) plus a capped p-median (whose Lagrangian bound, added
 ///   at every node, is nearly tight). Larger ones without the split take the
@@ -302,7 +304,7 @@ pub fn choose(s: &Shape) -> (Search, String) {
     if !s.covering && s.splits && s.clients > 0 {
         return (
             Search::Split,
-            format!("assignment costs with a cost for unserved clients at least ten times every arc (p-median with a missing-pair penalty): the radius formulation is too large for microlp ({} arcs) and both its LP and the Lagrangian bound are weak there; split into maximal covering (LP search with cuts) and a capped p-median (its Lagrangian bound is nearly tight)", s.radius_arcs),
+            format!("assignment costs with a cost for unserved clients at least ten times their arcs (p-median with a missing-pair penalty): the radius formulation is too large for microlp ({} arcs) and both its LP and the Lagrangian bound are weak there; split into maximal covering (LP search with cuts) and a capped p-median (its Lagrangian bound is nearly tight)", s.radius_arcs),
         );
     }
     (
@@ -627,7 +629,7 @@ fn run(
                 }
             },
             None => {
-                why = format!("{why}; the split needs every client to have an unserved cost at least {} times its arc costs, the Lagrangian search ran", (1.0 / crate::split::MAX_THETA).round());
+                why = format!("{why}; no client has an unserved cost of at least {} times its arcs to split, the Lagrangian search ran", (1.0 / crate::split::MAX_THETA).round());
                 chosen = Search::Lagrangian;
                 lagrangian(&p, &sh, opts, deadline, warm, &mut why)
             }

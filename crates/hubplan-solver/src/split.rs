@@ -67,11 +67,14 @@ pub(crate) struct Part {
 #[derive(Debug, Clone)]
 pub(crate) struct Split {
     /// The maximal covering part: the same clients, sites and side
-    /// constraints, every arc at cost 0, unserved weights `U_i / min U`, the
-    /// site costs divided by the first part's `scale`, no constant.
+    /// constraints, every arc at cost 0, unserved weights `U_i / min U` for
+    /// the split clients and 0 for the others, the site costs divided by the
+    /// first part's `scale`, no constant.
     pub cover: Prob,
     /// The capped parts, one per [`MULTIPLES`] (`θ_k = min(k·θ, ½)`,
-    /// distinct): each `scale_k · cover + cap_k` is the objective.
+    /// distinct), then the whole problem (`scale` 0): each `scale_k · cover +
+    /// cap_k` is the objective. The last keeps the node bound at least the
+    /// plain Lagrangian bound where the split is weak.
     pub parts: Vec<Part>,
 }
 
@@ -79,48 +82,58 @@ fn is_int(x: f64) -> bool {
     x.is_finite() && x == x.round() && x.abs() < 1e15
 }
 
-/// `θ` and the least unserved cost of `p`, or `None` when the split does not
-/// apply: no client, a client that must be served, no arc with a cost, or an
-/// arc costing more than [`MAX_THETA`] of its client's unserved cost.
-fn ratio(p: &Prob) -> Option<(f64, f64)> {
-    if p.m == 0 {
+/// A client whose unserved cost is finite and at least `1 / MAX_THETA`
+/// times its dearest arc is split; the others (must-serve clients, clients
+/// whose unserved cost presolve lowered to a forced-open site's arc) stay
+/// whole in every capped part, with no weight in the covering part.
+fn splits(p: &Prob, i: usize) -> Option<f64> {
+    let u = p.unserved[i];
+    if !u.is_finite() || u <= 0.0 {
         return None;
     }
+    let (_, c) = p.client(i);
+    let r = c.iter().fold(0.0f64, |m, &x| m.max(x / u));
+    (r <= MAX_THETA).then_some(r)
+}
+
+/// `θ` (the largest ratio over the split clients), their least unserved
+/// cost and their number.
+fn ratio(p: &Prob) -> (f64, f64, usize) {
     let mut theta: f64 = 0.0;
     let mut umin = INF;
+    let mut n = 0;
     for i in 0..p.m {
-        let u = p.unserved[i];
-        if !u.is_finite() || u <= 0.0 {
-            return None;
-        }
-        umin = umin.min(u);
-        let (_, c) = p.client(i);
-        for &cost in c {
-            theta = theta.max(cost / u);
+        if let Some(r) = splits(p, i) {
+            theta = theta.max(r);
+            umin = umin.min(p.unserved[i]);
+            n += 1;
         }
     }
-    if theta <= 0.0 || theta > MAX_THETA {
+    (theta, umin, n)
+}
+
+/// The chooser's test: at least half the kept clients are split (and some
+/// are), checked in `O(arcs)` without building the split.
+pub(crate) fn applies(p: &Prob) -> bool {
+    let (_, _, n) = ratio(p);
+    n > 0 && 2 * n >= p.m
+}
+
+/// The split of `p`, or `None` when no client splits (see [`applies`] for
+/// the chooser's stricter test).
+pub(crate) fn split(p: &Prob) -> Option<Split> {
+    let (theta, umin, n) = ratio(p);
+    if n == 0 {
         return None;
     }
-    Some((theta, umin))
-}
-
-/// The split applies to `p` ([`split`] is `Some`), checked in `O(arcs)`
-/// without building it.
-pub(crate) fn applies(p: &Prob) -> bool {
-    ratio(p).is_some()
-}
-
-/// The split of `p`, or `None` when it does not apply ([`applies`]).
-pub(crate) fn split(p: &Prob) -> Option<Split> {
-    let (theta, umin) = ratio(p)?;
+    let split_client: Vec<bool> = (0..p.m).map(|i| splits(p, i).is_some()).collect();
     let scale = (1.0 - theta) * umin;
     let mut cover = p.clone();
     cover.ccost.iter_mut().for_each(|c| *c = 0.0);
     cover.occost.iter_mut().for_each(|c| *c = 0.0);
     cover.scost.iter_mut().for_each(|c| *c = 0.0);
-    for u in cover.unserved.iter_mut() {
-        *u /= umin;
+    for (u, &sc) in cover.unserved.iter_mut().zip(&split_client) {
+        *u = if sc { *u / umin } else { 0.0 };
     }
     for f in cover.fixed.iter_mut() {
         *f /= scale;
@@ -128,19 +141,21 @@ pub(crate) fn split(p: &Prob) -> Option<Split> {
     cover.constant = 0.0;
     cover.integral = cover.unserved.iter().chain(&cover.fixed).all(|&x| is_int(x));
     let mut parts: Vec<Part> = Vec::new();
-    for k in MULTIPLES {
-        let t = (k * theta).min(0.5).max(theta);
+    let shares = MULTIPLES.iter().map(|k| (k * theta).min(0.5).max(theta)).chain([1.0]);
+    for t in shares {
         let sc = (1.0 - t) * umin;
         if parts.iter().any(|q| q.scale == sc) {
             continue;
         }
         let mut cap = p.clone();
-        for u in cap.unserved.iter_mut() {
-            *u *= t;
+        for (u, &s) in cap.unserved.iter_mut().zip(&split_client) {
+            if s {
+                *u *= t;
+            }
         }
         // The covering part counts `sc / scale` of the site costs here.
         cap.fixed.iter_mut().for_each(|f| *f *= 1.0 - sc / scale);
-        cap.integral = false;
+        cap.integral = t == 1.0 && p.integral;
         parts.push(Part { cap, scale: sc });
     }
     Some(Split { cover, parts })
@@ -152,8 +167,9 @@ mod tests {
     use crate::instance::{Arc, Cardinality, Instance};
     use crate::prep::{reduce, Prep};
 
-    /// A small p-median with a missing-pair cost, every open set enumerated:
-    /// the two parts add up to the objective for every plan.
+    /// A small p-median with a missing-pair cost, plus clients that stay
+    /// whole, every open set enumerated: the parts add up to the objective
+    /// for every plan.
     #[test]
     fn parts_add_up_to_the_objective_for_every_plan() {
         let mut inst = Instance::with_sites(6);
@@ -175,6 +191,12 @@ mod tests {
             }
             inst.push_client(arcs, Some(need * 9999.0), need);
         }
+        // Clients that stay whole: must-serve, and a penalty only 2× the arcs.
+        for k in 0..4u32 {
+            let arcs = vec![Arc { site: k, cost: 3.0 }, Arc { site: k + 1, cost: 7.0 }];
+            inst.push_client(arcs.clone(), None, 1.0);
+            inst.push_client(arcs, Some(14.0), 1.0);
+        }
         inst.cardinality = Some(Cardinality { min: 2, max: 2 });
         let Prep::Ok(p) = reduce(&inst) else {
             panic!("infeasible")
@@ -184,18 +206,27 @@ mod tests {
             s.cover.integral,
             "need is integral: the covering part has integral weights"
         );
-        assert_eq!(s.parts.len(), MULTIPLES.len());
+        assert_eq!(s.parts.len(), MULTIPLES.len() + 1);
+        assert_eq!(s.parts.last().map(|q| q.scale), Some(0.0), "the whole problem last");
+        let mut finite = 0;
         for part in &s.parts {
             for mask in 0u32..64 {
                 let open: Vec<bool> = (0..p.n).map(|j| mask >> j & 1 == 1).collect();
                 let whole = p.objective(&open);
                 let parts = part.scale * s.cover.objective(&open) + part.cap.objective(&open);
+                if whole.is_infinite() {
+                    // A must-serve client left unserved, in both forms.
+                    assert!(parts.is_infinite(), "{mask}: {whole} vs {parts}");
+                    continue;
+                }
                 assert!(
                     (whole - parts).abs() <= 1e-6 * whole.abs().max(1.0),
                     "{mask}: {whole} vs {parts}"
                 );
+                finite += 1;
             }
         }
+        assert!(finite > 0, "no plan serves the must-serve clients");
     }
 
     #[test]
