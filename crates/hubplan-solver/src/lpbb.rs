@@ -584,9 +584,9 @@ fn process(
                     Solved::Infeasible => match cold_solve(ctx, &in_lp, &decisions)? {
                         Solved::Optimal(s) => s,
                         Solved::Infeasible => return Ok(out),
-                        Solved::TimedOut => return Ok(Expansion::interrupted()),
+                        Solved::TimedOut => return Ok(keep_plans(out)),
                     },
-                    Solved::TimedOut => return Ok(Expansion::interrupted()),
+                    Solved::TimedOut => return Ok(keep_plans(out)),
                 };
             }
             (Some(sn), ybar)
@@ -639,9 +639,9 @@ fn process(
                 Solved::Infeasible => match cold_solve(ctx, &in_lp, &decisions)? {
                     Solved::Optimal(s) => s,
                     Solved::Infeasible => return Ok(out),
-                    Solved::TimedOut => return Ok(Expansion::interrupted()),
+                    Solved::TimedOut => return Ok(keep_plans(out)),
                 },
-                Solved::TimedOut => return Ok(Expansion::interrupted()),
+                Solved::TimedOut => return Ok(keep_plans(out)),
             };
             extra.extend(add.iter().map(|&g| g as u32));
             lb = ctx.safe(&sol).max(lb);
@@ -713,9 +713,9 @@ fn process(
                         continue;
                     }
                     Solved::Infeasible => return Ok(out),
-                    Solved::TimedOut => return Ok(Expansion::interrupted()),
+                    Solved::TimedOut => return Ok(keep_plans(out)),
                 },
-                CutRound::TimedOut => return Ok(Expansion::interrupted()),
+                CutRound::TimedOut => return Ok(keep_plans(out)),
             }
         }
         if !heuristic_done && (root || node.depth % 3 == 0) {
@@ -814,6 +814,13 @@ fn judge(ctx: &Ctx, fix: &[Fixing], c: Candidate) -> Option<Candidate> {
     }
 }
 
+/// An interrupted node that keeps the plans it found before the deadline.
+fn keep_plans(mut out: Expansion<LpNode>) -> Expansion<LpNode> {
+    let mut e = Expansion::interrupted();
+    e.candidates = std::mem::take(&mut out.candidates);
+    e
+}
+
 /// Local-search moves of the split search's plans.
 const SPLIT_MOVES: usize = 20;
 /// The split search's root kick search: batches of kicks tried in parallel
@@ -821,7 +828,8 @@ const SPLIT_MOVES: usize = 20;
 const KICK_BATCHES: usize = 12;
 /// ... of this many kicks each; fewer batches on large instances, so that
 /// the batches × kicks × arcs stay under [`KICK_WORK`] (a count of work, not
-/// a clock: the plan found must not depend on the machine's speed).
+/// a clock: the plan found must not depend on the machine's speed; each
+/// kick's local search is bounded apart, by [`root_moves`]).
 const KICKS_PER_BATCH: usize = 16;
 /// See [`KICKS_PER_BATCH`] (S dense, 100k arcs: 12 batches; M dense, 1M: 3).
 const KICK_WORK: f64 = 6e7;
