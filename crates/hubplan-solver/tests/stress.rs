@@ -42,7 +42,8 @@ enum Kind {
     Location,
     /// Assignment costs with a missing-pair cost of 100 × need, twenty times
     /// the dearest arc (the p-median as spopt's users pose it; the penalty
-    /// split applies): a site count, or opening costs and a budget.
+    /// split applies), for most clients; a few must be served or have a
+    /// small penalty: a site count, or opening costs and a budget.
     Missing,
 }
 
@@ -132,7 +133,13 @@ fn instance(seed: u64, kind: Kind, big: bool) -> Instance {
             Kind::UnitCover | Kind::WeightedCover => None,
             Kind::BudgetCover | Kind::CountCover => Some(need),
             Kind::Median | Kind::Location => Some(need * 8.0),
-            Kind::Missing => Some(need * 100.0),
+            // Most clients split; one in eight must be served and one in
+            // eight has a penalty of only 8 × need (both stay whole).
+            Kind::Missing => match rng.next_u64() % 8 {
+                0 => None,
+                1 => Some(need * 8.0),
+                _ => Some(need * 100.0),
+            },
         };
         if arcs.is_empty() && unserved.is_none() {
             continue;
