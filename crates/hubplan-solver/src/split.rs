@@ -30,6 +30,14 @@
 //! the capped part's Lagrangian bound added at every node
 //! ([`crate::lpbb::search_split`]) is the split search.
 //!
+//! Two more parts keep it robust: the split at `3θ` (a capped part that cares
+//! more about coverage) and the whole problem itself (`scale` 0, so a node's
+//! bound is never below the plain Lagrangian bound where the split is weak).
+//! A client that must be served, or whose unserved cost is under
+//! `1 / MAX_THETA` times its dearest arc (presolve lowers a client's unserved
+//! cost to the arc of a forced-open site in its reach), is not split: it
+//! weighs nothing in the covering part and stays whole in every capped part.
+//!
 //! # References
 //! - J.E. Beasley (1993), Lagrangean relaxation, in Modern Heuristic
 //!   Techniques for Combinatorial Problems (the capped part's bound).
