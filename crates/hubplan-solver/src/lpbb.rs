@@ -185,6 +185,15 @@ fn cold_solve(ctx: &Ctx, in_lp: &[bool], decisions: &[(u32, bool)]) -> Result<So
     solved(problem(ctx.p, &raw, &rows, &fix, ctx.deadline).0.solve())
 }
 
+/// `r`, a warm re-solve's result, with a reported infeasibility checked by
+/// [`cold_solve`] (rows `in_lp`, `decisions` the node's with the new one).
+fn checked(ctx: &Ctx, r: Solved, in_lp: &[bool], decisions: &[(u32, bool)]) -> Result<Solved, Abort> {
+    match r {
+        Solved::Infeasible => cold_solve(ctx, in_lp, decisions),
+        r => Ok(r),
+    }
+}
+
 /// Groups whose row is not in the LP (`in_lp`) and that the point `xs` does
 /// not cover: leaving them out made the LP value too low there.
 fn violated(lp: &Lp, xs: &[f64], in_lp: &[bool], limit: usize) -> Vec<usize> {
@@ -539,14 +548,11 @@ fn process(
         in_lp[g as usize] = true;
     }
     for &(j, open) in &node.data.pending {
-        sol = match lpbranch::fix(&sol, ctx.lp.x[j as usize], open)? {
+        // Checked cold, as in branching: a warm re-solve can be wrong.
+        let warm = lpbranch::fix(&sol, ctx.lp.x[j as usize], open)?;
+        sol = match checked(ctx, warm, &ctx.lp.in_root, &decisions)? {
             Solved::Optimal(s) => s,
-            // Checked cold, as in branching: a warm re-solve can be wrong.
-            Solved::Infeasible => match cold_solve(ctx, &ctx.lp.in_root, &decisions)? {
-                Solved::Optimal(s) => s,
-                Solved::Infeasible => return Ok(out),
-                Solved::TimedOut => return Ok(Expansion::interrupted()),
-            },
+            Solved::Infeasible => return Ok(out),
             Solved::TimedOut => return Ok(Expansion::interrupted()),
         };
     }
@@ -578,14 +584,10 @@ fn process(
             // Reduced-cost fixings of the capped part, into the LP one by one.
             for (j, open) in fixings {
                 decisions.push((j, open));
-                sol = match lpbranch::fix(&sol, ctx.lp.x[j as usize], open)? {
+                let warm = lpbranch::fix(&sol, ctx.lp.x[j as usize], open)?;
+                sol = match checked(ctx, warm, &in_lp, &decisions)? {
                     Solved::Optimal(s) => s,
-                    // Checked cold, as in branching: a warm re-solve can be wrong.
-                    Solved::Infeasible => match cold_solve(ctx, &in_lp, &decisions)? {
-                        Solved::Optimal(s) => s,
-                        Solved::Infeasible => return Ok(out),
-                        Solved::TimedOut => return Ok(keep_plans(out)),
-                    },
+                    Solved::Infeasible => return Ok(out),
                     Solved::TimedOut => return Ok(keep_plans(out)),
                 };
             }
@@ -634,13 +636,10 @@ fn process(
                 in_lp[g] = true;
             }
             let rows = add.iter().map(|&g| (row_expr(ctx.lp, g), ComparisonOp::Ge, 1.0));
-            sol = match solved(sol.add_constraints(rows))? {
+            let warm = solved(sol.add_constraints(rows))?;
+            sol = match checked(ctx, warm, &in_lp, &decisions)? {
                 Solved::Optimal(s) => s,
-                Solved::Infeasible => match cold_solve(ctx, &in_lp, &decisions)? {
-                    Solved::Optimal(s) => s,
-                    Solved::Infeasible => return Ok(out),
-                    Solved::TimedOut => return Ok(keep_plans(out)),
-                },
+                Solved::Infeasible => return Ok(out),
                 Solved::TimedOut => return Ok(keep_plans(out)),
             };
             extra.extend(add.iter().map(|&g| g as u32));
@@ -1122,14 +1121,11 @@ fn split_leaf(
     for side in [true, false] {
         let mut d = decisions.clone();
         d.push((j as u32, side));
-        let child = match lpbranch::fix(sol, ctx.lp.x[j], side)? {
+        // Checked cold, as in branching: a warm re-solve can be wrong.
+        let warm = lpbranch::fix(sol, ctx.lp.x[j], side)?;
+        let child = match checked(ctx, warm, in_lp, &d)? {
             Solved::Optimal(s) => s,
-            // Checked cold, as in branching: a warm re-solve can be wrong.
-            Solved::Infeasible => match cold_solve(ctx, in_lp, &d)? {
-                Solved::Optimal(s) => s,
-                Solved::Infeasible => continue,
-                Solved::TimedOut => return Ok(Expansion::interrupted()),
-            },
+            Solved::Infeasible => continue,
             Solved::TimedOut => return Ok(Expansion::interrupted()),
         };
         let cov = ctx.safe(&child).max(sn.cov_lb);
