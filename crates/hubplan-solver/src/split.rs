@@ -36,7 +36,9 @@
 //! A client that must be served, or whose unserved cost is under
 //! `1 / MAX_THETA` times its dearest arc (presolve lowers a client's unserved
 //! cost to the arc of a forced-open site in its reach), is not split: it
-//! weighs nothing in the covering part and stays whole in every capped part.
+//! stays whole in every capped part; in the covering part a must-serve client
+//! keeps its row as a constraint (weight `INF`: a region that leaves it out
+//! of reach is infeasible there already), the others weigh nothing.
 //!
 //! # References
 //! - J.E. Beasley (1993), Lagrangean relaxation, in Modern Heuristic
@@ -76,8 +78,8 @@ pub(crate) struct Part {
 pub(crate) struct Split {
     /// The maximal covering part: the same clients, sites and side
     /// constraints, every arc at cost 0, unserved weights `U_i / min U` for
-    /// the split clients and 0 for the others, the site costs divided by the
-    /// first part's `scale`, no constant.
+    /// the split clients, `INF` for the must-serve ones and 0 for the others,
+    /// the site costs divided by the first part's `scale`, no constant.
     pub cover: Prob,
     /// The capped parts, one per [`MULTIPLES`] (`θ_k = min(k·θ, ½)`,
     /// distinct), then the whole problem (`scale` 0): each `scale_k · cover +
@@ -93,7 +95,8 @@ fn is_int(x: f64) -> bool {
 /// A client whose unserved cost is finite and at least `1 / MAX_THETA`
 /// times its dearest arc is split; the others (must-serve clients, clients
 /// whose unserved cost presolve lowered to a forced-open site's arc) stay
-/// whole in every capped part, with no weight in the covering part.
+/// whole in every capped part (in the covering part, must-serve clients keep
+/// their rows, the others weigh nothing).
 fn splits(p: &Prob, i: usize) -> Option<f64> {
     let u = p.unserved[i];
     if !u.is_finite() || u <= 0.0 {
@@ -140,14 +143,27 @@ pub(crate) fn split(p: &Prob) -> Option<Split> {
     cover.ccost.iter_mut().for_each(|c| *c = 0.0);
     cover.occost.iter_mut().for_each(|c| *c = 0.0);
     cover.scost.iter_mut().for_each(|c| *c = 0.0);
+    // Must-serve clients keep their covering rows (weight `INF`): a region
+    // that leaves one out of reach is infeasible in the covering LP already.
     for (u, &sc) in cover.unserved.iter_mut().zip(&split_client) {
-        *u = if sc { *u / umin } else { 0.0 };
+        *u = if sc {
+            *u / umin
+        } else if u.is_finite() {
+            0.0
+        } else {
+            INF
+        };
     }
     for f in cover.fixed.iter_mut() {
         *f /= scale;
     }
     cover.constant = 0.0;
-    cover.integral = cover.unserved.iter().chain(&cover.fixed).all(|&x| is_int(x));
+    cover.integral = cover
+        .unserved
+        .iter()
+        .filter(|u| u.is_finite())
+        .chain(&cover.fixed)
+        .all(|&x| is_int(x));
     let mut parts: Vec<Part> = Vec::new();
     let shares = MULTIPLES.iter().map(|k| (k * theta).min(0.5).max(theta)).chain([1.0]);
     for t in shares {
@@ -221,12 +237,19 @@ mod tests {
             for mask in 0u32..64 {
                 let open: Vec<bool> = (0..p.n).map(|j| mask >> j & 1 == 1).collect();
                 let whole = p.objective(&open);
-                let parts = part.scale * s.cover.objective(&open) + part.cap.objective(&open);
+                let cover = s.cover.objective(&open);
+                let parts = match part.scale {
+                    0.0 => part.cap.objective(&open),
+                    sc => sc * cover + part.cap.objective(&open),
+                };
                 if whole.is_infinite() {
-                    // A must-serve client left unserved, in both forms.
+                    // A must-serve client left unserved, in both forms, and
+                    // infeasible in the covering part (its row is kept).
                     assert!(parts.is_infinite(), "{mask}: {whole} vs {parts}");
+                    assert!(cover.is_infinite(), "{mask}: covering part {cover}");
                     continue;
                 }
+                assert!(cover.is_finite(), "{mask}: covering part {cover}");
                 assert!(
                     (whole - parts).abs() <= 1e-6 * whole.abs().max(1.0),
                     "{mask}: {whole} vs {parts}"
