@@ -336,7 +336,18 @@ struct SplitCtx<'a> {
     /// stashed node keeps instead of its own (memory: one vector per client
     /// and part would otherwise stay with every open node).
     initial: Vec<Arc<Vec<f64>>>,
+    /// The parts re-bounded below the root ([`KEEP_PARTS`] of the splits, by
+    /// their root bound, and the whole problem), set at the root; a part left
+    /// out keeps its root bound in every node.
+    active: std::sync::OnceLock<Vec<bool>>,
 }
+
+/// How many splits (parts with a covering share) stay active below the root:
+/// the root bounds a ladder of them ([`crate::split::MULTIPLES`]) and keeps
+/// the best, whose multiple varies with the instance (the suite's M unit
+/// clustered sparse p-median: root bounds 3,689,629 at `θ`, 3,696,599 at
+/// `3θ`, 3,698,706 at `6θ`, 3,699,499 at `12θ`, 3,698,962 at `25θ`).
+const KEEP_PARTS: usize = 2;
 
 impl SplitCtx<'_> {
     /// A node's bound from the covering part's `cov` and the capped parts' `lbs`.
@@ -950,7 +961,8 @@ fn split_bound(
     for (k, q) in sp.parts.iter().enumerate() {
         // The covering part costs at least this below the node.
         let base = q.scale * cov.max(0.0);
-        if !all_parts && k != sn.best {
+        let retired = !root && sp.active.get().is_some_and(|a| !a[k]);
+        if retired || (!all_parts && k != sn.best) {
             lbs.push(sn.lbs[k]);
             lambdas.push(sn.lambdas[k].clone());
             ascents.push(None);
@@ -981,6 +993,26 @@ fn split_bound(
         ascents.push(Some(asc));
     }
     let (top, kb) = best?;
+    if root {
+        // The splits kept below the root: the best by their root bound.
+        let mut order: Vec<usize> = (0..sp.parts.len()).filter(|&k| sp.parts[k].scale > 0.0).collect();
+        let at = |k: usize| sp.parts[k].scale * cov.max(0.0) + lbs[k];
+        order.sort_by(|&a, &b| at(b).total_cmp(&at(a)).then(a.cmp(&b)));
+        let mut active: Vec<bool> = sp.parts.iter().map(|q| q.scale == 0.0).collect();
+        for &k in order.iter().take(KEEP_PARTS) {
+            active[k] = true;
+        }
+        let _ = sp.active.set(active);
+    }
+    if root && log::log_enabled!(log::Level::Debug) {
+        for (q, &l) in sp.parts.iter().zip(&lbs) {
+            log::debug!(
+                "[hubplan-solver lp] split part scale {:.3}: covering {cov} × scale + capped {l:.3} = {:.3}",
+                q.scale,
+                q.scale * cov.max(0.0) + l
+            );
+        }
+    }
     // The best part among all (a part not re-bounded here may still be it).
     let top = sp.total(&lbs, cov).max(top);
     if heuristics {
@@ -1166,6 +1198,7 @@ pub(crate) fn search_split(
             .iter()
             .map(|q| Arc::new(crate::lagrange::initial(&q.cap)))
             .collect(),
+        active: std::sync::OnceLock::new(),
     };
     search_capped(&sp.cover, rel_gap, abs_gap, deadline, start, false, None, Some(ctx)).map(|(s, _, _)| s)
 }

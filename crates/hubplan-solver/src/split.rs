@@ -58,8 +58,10 @@ pub(crate) const MAX_THETA: f64 = 0.1;
 /// coverage and less tight (the suite's S unit clustered dense p-median,
 /// root bounds with the covering part at its optimum 19: 218,006 at 1×,
 /// 221,138 at 3×, 221,691 at 5×, against the optimum 222,734; the capped
-/// part's Lagrangian tree needed 1, 181 and 157 nodes).
-pub(crate) const MULTIPLES: [f64; 2] = [1.0, 3.0];
+/// part's Lagrangian tree needed 1, 181 and 157 nodes). The best multiple
+/// varies with the instance, so the split search bounds this ladder at the
+/// root and keeps the best few below it.
+pub(crate) const MULTIPLES: [f64; 6] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0];
 
 /// One way of splitting the problem ([`Split`]).
 #[derive(Debug, Clone)]
@@ -230,7 +232,7 @@ mod tests {
             s.cover.integral,
             "need is integral: the covering part has integral weights"
         );
-        assert_eq!(s.parts.len(), MULTIPLES.len() + 1);
+        assert!(s.parts.len() >= 2 && s.parts.len() <= MULTIPLES.len() + 1);
         assert_eq!(s.parts.last().map(|q| q.scale), Some(0.0), "the whole problem last");
         let mut finite = 0;
         for part in &s.parts {
