@@ -345,8 +345,9 @@ struct SplitCtx<'a> {
 /// How many splits (parts with a covering share) stay active below the root:
 /// the root bounds a ladder of them ([`crate::split::MULTIPLES`]) and keeps
 /// the best, whose multiple varies with the instance (the suite's M unit
-/// clustered sparse p-median: root bounds 3,689,629 at `θ`, 3,696,599 at
-/// `3θ`, 3,698,706 at `6θ`, 3,699,499 at `12θ`, 3,698,962 at `25θ`).
+/// clustered sparse p-median: root bounds 3,689,629 at `θ`, 3,694,708 at
+/// `2θ`, 3,697,653 at `4θ`, 3,699,172 at `8θ`, 3,699,539 at `16θ`, 3,698,501
+/// at `32θ`).
 const KEEP_PARTS: usize = 2;
 
 impl SplitCtx<'_> {
