@@ -280,6 +280,9 @@ pub struct InputRows {
     pub sites_file: PathBuf,
     /// Line of each site.
     pub sites: Vec<u64>,
+    /// Whether each site's position was given in British National Grid metres
+    /// (easting/northing) rather than WGS84 degrees (lon/lat).
+    pub sites_bng: Vec<bool>,
     /// The zones file as opened.
     pub zones_file: PathBuf,
     /// Line of each zone.
@@ -1758,6 +1761,7 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
     let rows = InputRows {
         sites_file: sites_path.clone(),
         sites: sites.lines.clone(),
+        sites_bng: sites.bng.clone(),
         zones_file: zones_path.clone(),
         zones: zones.lines.clone(),
         services_file: services.as_ref().map(|(p, _, _)| p.clone()).unwrap_or_default(),
