@@ -305,6 +305,9 @@ impl LoadedScenario {
         RunMeta {
             hubplan_version: env!("CARGO_PKG_VERSION").to_string(),
             scenario_file: Some(self.path.clone()),
+            scenario_file_absolute: std::fs::canonicalize(&self.path)
+                .or_else(|_| std::path::absolute(&self.path))
+                .ok(),
             need_column: self.settings.need_column.clone(),
             travel_source: match (&self.settings.travel_times, &self.transit) {
                 (Some(t), _) => format!("csv:{t}"),
