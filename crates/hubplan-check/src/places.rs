@@ -221,7 +221,8 @@ pub(crate) fn check(loaded: &LoadedScenario, out: &mut Vec<Notice>) {
 /// `site_far_from_zones`: a site farther from every zone than `max(SITE_FAR_MIN_KM,
 /// SITE_FAR_FACTOR × p90)`, where p90 is the 90th percentile of the zones' nearest-zone
 /// distances, with a hint when exchanging its easting and northing brings it within that
-/// distance of a zone (a swapped pair moves a site tens of km, often still in the county).
+/// distance of a zone (a swapped pair moves a site tens of km, often still in the county):
+/// only for a site given in easting/northing, not for one given in lon/lat.
 fn site_far_from_zones(
     loaded: &LoadedScenario,
     sites_file: &str,
@@ -265,10 +266,15 @@ fn site_far_from_zones(
         if d <= threshold {
             continue;
         }
+        // The swap hint only for a position given as easting/northing: a lon/lat row's
+        // "easting and northing" are not what its author typed, and exchanging its lon
+        // and lat never lands in Britain (the loader refuses such a row, which lies in
+        // the Indian Ocean), so such a row gets no hint.
+        let bng = loaded.rows.sites_bng.get(i).copied().unwrap_or(false);
         let (e, n) = wgs84_to_bng(s.pos);
         let swapped = bng_to_wgs84(n, e);
         let hint = match nearest(swapped) {
-            Some((ds, zs)) if swapped.is_valid() && in_bng_area(swapped) && ds <= threshold => format!(
+            Some((ds, zs)) if bng && swapped.is_valid() && in_bng_area(swapped) && ds <= threshold => format!(
                 "; its easting and northing look swapped: easting {e:.0}, northing {n:.0} exchanged would put it \
                  {} km from zone {:?}, inside the zones' area",
                 num((ds * 10.0).round() / 10.0),

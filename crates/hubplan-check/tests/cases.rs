@@ -1,7 +1,8 @@
 //! One data-driven test of the notice catalogue: every folder of `tests/cases/`
 //! is a scenario whose `expect` file names the one code it must trigger (`base/`
 //! and `gtfs_base/` trigger none), and `check(input, expect)` compares the set of
-//! codes found with it. The folders are written by `tests/cases/make_cases.py`.
+//! codes found with it; its `has TEXT` / `lacks TEXT` lines are text that some
+//! notice's message must contain / that none may. The folders are written by `tests/cases/make_cases.py`.
 //!
 //! Also: shuffling the rows of every input file of every case (and of the bundled
 //! fixtures) does not change the set of notices.
@@ -61,6 +62,40 @@ fn expected(dir: &Path) -> BTreeSet<String> {
         .collect()
 }
 
+/// The `has TEXT` and `lacks TEXT` lines of a case's `expect`: text that some notice's
+/// message must contain, and text that none may.
+fn expected_texts(dir: &Path) -> (Vec<String>, Vec<String>) {
+    let text = std::fs::read_to_string(dir.join("expect")).unwrap();
+    let pick = |prefix: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.strip_prefix(prefix))
+            .map(|t| t.trim().to_string())
+            .collect()
+    };
+    (pick("has "), pick("lacks "))
+}
+
+/// `Err` names a `has` text no notice's message contains, or a `lacks` text one does.
+fn check_texts(input: &Path) -> Result<(), String> {
+    let (has, lacks) = expected_texts(input);
+    if has.is_empty() && lacks.is_empty() {
+        return Ok(());
+    }
+    let notices = notices_of(&input.join("scenario.toml"));
+    let all = || notices.iter().map(|n| n.to_string()).collect::<Vec<_>>().join("\n    ");
+    for t in &has {
+        if !notices.iter().any(|n| n.message.contains(t.as_str())) {
+            return Err(format!("no notice says {t:?}:\n    {}", all()));
+        }
+    }
+    for t in &lacks {
+        if notices.iter().any(|n| n.message.contains(t.as_str())) {
+            return Err(format!("a notice says {t:?}:\n    {}", all()));
+        }
+    }
+    Ok(())
+}
+
 /// `Err` describes the difference between the codes found and `expect`.
 fn check(input: &Path, expect: &BTreeSet<String>) -> Result<(), String> {
     let notices = notices_of(&input.join("scenario.toml"));
@@ -99,7 +134,7 @@ fn every_case_triggers_exactly_its_code() {
     for dir in case_dirs() {
         let expect = expected(&dir);
         covered.extend(expect.iter().cloned());
-        if let Err(e) = check(&dir, &expect) {
+        if let Err(e) = check(&dir, &expect).and_then(|()| check_texts(&dir)) {
             failures.push(format!("{}: {e}", dir.file_name().unwrap().to_string_lossy()));
         }
     }

@@ -76,28 +76,13 @@ pub struct TravelTimesArgs {
     pub walk_cache: Option<PathBuf>,
 }
 
-/// The option of `hubplan travel-times` that sets each engine parameter
-/// (`hubplan_transit::TransitConfig` field, or `snap_max_m` of the street walks).
-const FLAGS: &[(&str, &str)] = &[
-    ("window", "--window"),
-    ("percentile", "--percentile"),
-    ("max_minutes", "--max-minutes"),
-    ("walk_speed_kmh", "--walk-speed"),
-    ("detour", "--detour"),
-    ("max_walk_m", "--max-walk"),
-    ("max_transfer_walk_m", "--max-transfer-walk"),
-    ("transfer_slack_s", "--transfer-slack"),
-    ("max_rides", "--max-rides"),
-    ("share_within", "--share-within"),
-    ("snap_max_m", "--osm-snap"),
-];
-
 /// The facade's error, a refused engine parameter named by the option the user typed
-/// (`--walk-speed`, not `walk_speed_kmh`); the value and what was expected are the library's.
+/// (`--walk-speed`, not `walk_speed_kmh`; the table is `hubplan_run::TRAVEL_PARAMETERS`);
+/// the value and what was expected are the library's.
 fn flag_error(e: hubplan_run::Error) -> anyhow::Error {
     if let hubplan_run::Error::Invalid { field, message } = &e {
-        if let Some((_, flag)) = FLAGS.iter().find(|(name, _)| name == field) {
-            return anyhow!("{flag}: {message}");
+        if let Some(p) = hubplan_run::travel_parameter(field) {
+            return anyhow!("{}: {message}", p.flag);
         }
     }
     e.into()

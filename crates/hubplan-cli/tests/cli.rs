@@ -428,3 +428,64 @@ fn report_finds_the_scenario_from_the_plan_directory() {
     );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
+
+/// Session 17: `hubplan report DIR` still needed `--scenario` when `hubplan plan` wrote
+/// the plan outside the folder it ran in: the recorded path is relative to that folder,
+/// which is neither the folder `report` runs in nor above the plan directory. plan.json
+/// now records the scenario's absolute path too (`scenario.file_absolute`), still checked
+/// against its SHA-256. Plan from `work/`, written to `elsewhere/out`, reported from `third/`.
+#[test]
+fn report_finds_the_scenario_when_the_plan_was_written_elsewhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (work, elsewhere, third) = (
+        tmp.path().join("work"),
+        tmp.path().join("elsewhere"),
+        tmp.path().join("third"),
+    );
+    let scen = work.join("scen");
+    for d in [&scen, &elsewhere, &third] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    for f in ["scenario.toml", "sites.csv", "zones.csv", "travel_times.csv"] {
+        std::fs::copy(root().join("fixtures/tiny").join(f), scen.join(f)).unwrap();
+    }
+    let out = elsewhere.join("out");
+    let out_s = out.to_str().unwrap();
+    let r = common::hubplan_in(&work, &["plan", "scen/scenario.toml", "--out", out_s, "--quiet"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let p = plan_json(&out);
+    assert_eq!(p["scenario"]["file"], "scen/scenario.toml");
+    let abs = p["scenario"]["file_absolute"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no file_absolute: {}", p["scenario"]));
+    assert!(
+        Path::new(abs).is_absolute() && abs.ends_with("work/scen/scenario.toml"),
+        "{abs}"
+    );
+    // A decoy at the recorded path from the folder `report` runs in: not the scenario.
+    std::fs::create_dir_all(third.join("scen")).unwrap();
+    std::fs::write(third.join("scen/scenario.toml"), "not the scenario\n").unwrap();
+    let r = common::hubplan_in(&third, &["report", out_s, "--quiet"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(out.join("appendix.html").is_file());
+    assert!(out.join("appendix.md").is_file());
+    // The scenario moved away: a clear error naming every path tried, exit 2, nothing written.
+    std::fs::rename(&scen, work.join("moved")).unwrap();
+    std::fs::remove_dir_all(third.join("scen")).unwrap();
+    std::fs::remove_file(out.join("appendix.html")).unwrap();
+    let r = common::hubplan_in(&third, &["report", out_s, "--quiet"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    for s in [
+        "cannot find the scenario",
+        "plan.json",
+        "scen/scenario.toml (as recorded in plan.json, from the current folder)",
+        abs,
+        "(its absolute path when planned)",
+        "each folder above it",
+        "--scenario",
+    ] {
+        assert!(r.stderr.contains(s), "stderr lacks {s:?}: {}", r.stderr);
+    }
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    assert!(!out.join("appendix.html").exists());
+}

@@ -18,8 +18,11 @@ use crate::scenario::InputFile;
 pub struct RunMeta {
     /// hubplan's version (`CARGO_PKG_VERSION` of the binary).
     pub hubplan_version: String,
-    /// The scenario file, when there is one.
+    /// The scenario file, when there is one (as given: relative to the folder the run was in).
     pub scenario_file: Option<PathBuf>,
+    /// The scenario file's absolute path when it was read (plan.json's
+    /// `scenario.file_absolute`), so that `hubplan report` finds it from any folder.
+    pub scenario_file_absolute: Option<PathBuf>,
     /// `inputs.need_column`, when given.
     pub need_column: Option<String>,
     /// Where travel times came from, e.g. `csv:travel_times.csv` or `transit`.
@@ -440,6 +443,8 @@ struct SolverSettingsJson<'a> {
 #[derive(Serialize)]
 struct ScenarioJson<'a> {
     file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file_absolute: Option<String>,
     objective: &'a str,
     max_minutes: Option<f64>,
     budget: Option<f64>,
@@ -711,6 +716,7 @@ fn plan_json(inputs: &Inputs, scenario: &Scenario, plan: &Plan, meta: &RunMeta) 
         solver: solver_json(&plan.solver, meta),
         scenario: ScenarioJson {
             file: meta.scenario_file.as_deref().map(path_str),
+            file_absolute: meta.scenario_file_absolute.as_deref().map(path_str),
             objective: scenario.objective.name(),
             max_minutes: scenario.max_minutes.and_then(finite),
             budget: scenario.budget.and_then(money),
@@ -1055,8 +1061,10 @@ pub struct PlanTotalsSummary {
 #[serde(default)]
 #[non_exhaustive]
 pub struct PlanScenarioSummary {
-    /// The scenario file, as written.
+    /// The scenario file, as written (relative to the folder `hubplan plan` ran in).
     pub file: Option<String>,
+    /// The scenario file's absolute path when the plan was made (absent in older files).
+    pub file_absolute: Option<String>,
     /// `min_cost`, `max_coverage` or `min_travel`.
     pub objective: String,
     /// Access limit in minutes.
@@ -1649,7 +1657,7 @@ fn service_plan_json(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan, 
             .map(|&(j, s)| json!([site_id(inputs, j), svc_id(inputs, s)]))
             .collect::<Vec<_>>()
     };
-    let scenario = json!({
+    let mut scenario = json!({
         "file": meta.scenario_file.as_deref().map(path_str),
         "objective": rules.objective.name(),
         "then": rules.then.map(|k| k.name()),
@@ -1685,6 +1693,9 @@ fn service_plan_json(inputs: &Inputs, rules: &ServiceRules, plan: &ServicePlan, 
         },
         "worse_off_minutes": finite(rules.worse_off_minutes),
     });
+    if let (Some(abs), Some(obj)) = (&meta.scenario_file_absolute, scenario.as_object_mut()) {
+        obj.insert("file_absolute".into(), json!(path_str(abs)));
+    }
     let doc = ServicePlanJson {
         model: "services",
         status: plan.status.name(),

@@ -20,6 +20,9 @@ pub struct SitesFile {
     pub services: Vec<Service>,
     /// The 1-based line (CSV) or feature line (GeoJSON) of each site.
     pub lines: Vec<u64>,
+    /// Whether each site's position was given in British National Grid metres
+    /// (easting/northing, or a GeoJSON file in EPSG:27700) rather than WGS84 degrees.
+    pub bng: Vec<bool>,
     /// Non-fatal remarks (ignored columns, empty money cells read as 0…).
     pub warnings: Vec<String>,
     /// Whether the file has an `annual_cost` column, and how many sites have a cost in it
@@ -246,6 +249,7 @@ pub fn read_sites(path: &Path, services: Option<&[Service]>) -> Result<SitesFile
     let mut seen = HashMap::new();
     let mut empty = EmptyCells::new();
     let mut sites = Vec::with_capacity(t.rows.len());
+    let mut bng = Vec::with_capacity(t.rows.len());
     let (max_users_col, users_today_col) = (c("max_users"), c("users_today"));
     let mut max_users = Vec::with_capacity(t.rows.len());
     let mut users_today = Vec::with_capacity(t.rows.len());
@@ -365,6 +369,7 @@ pub fn read_sites(path: &Path, services: Option<&[Service]>) -> Result<SitesFile
         }
         can_host.sort();
         let p = t.position(row, &pos)?;
+        bng.push(t.position_is_bng(row, &pos));
         sites.push(Site {
             id,
             name: t.cell(row, name).to_string(),
@@ -388,6 +393,7 @@ pub fn read_sites(path: &Path, services: Option<&[Service]>) -> Result<SitesFile
         sites,
         services: svc_list,
         lines,
+        bng,
         warnings,
         annual_costs: (annual.is_some(), annual_costs_given),
         max_users,

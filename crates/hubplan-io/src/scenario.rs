@@ -280,6 +280,9 @@ pub struct InputRows {
     pub sites_file: PathBuf,
     /// Line of each site.
     pub sites: Vec<u64>,
+    /// Whether each site's position was given in British National Grid metres
+    /// (easting/northing) rather than WGS84 degrees (lon/lat).
+    pub sites_bng: Vec<bool>,
     /// The zones file as opened.
     pub zones_file: PathBuf,
     /// Line of each zone.
@@ -302,6 +305,9 @@ impl LoadedScenario {
         RunMeta {
             hubplan_version: env!("CARGO_PKG_VERSION").to_string(),
             scenario_file: Some(self.path.clone()),
+            scenario_file_absolute: std::fs::canonicalize(&self.path)
+                .or_else(|_| std::path::absolute(&self.path))
+                .ok(),
             need_column: self.settings.need_column.clone(),
             travel_source: match (&self.settings.travel_times, &self.transit) {
                 (Some(t), _) => format!("csv:{t}"),
@@ -1758,6 +1764,7 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
     let rows = InputRows {
         sites_file: sites_path.clone(),
         sites: sites.lines.clone(),
+        sites_bng: sites.bng.clone(),
         zones_file: zones_path.clone(),
         zones: zones.lines.clone(),
         services_file: services.as_ref().map(|(p, _, _)| p.clone()).unwrap_or_default(),

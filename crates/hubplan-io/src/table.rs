@@ -761,6 +761,21 @@ impl Table {
         Ok(p)
     }
 
+    /// Whether [`Table::position`] reads the row's position from British National Grid
+    /// metres (a geometry in a file whose legacy `crs` is EPSG:27700, or easting/northing
+    /// cells without lon/lat ones) rather than from WGS84 degrees.
+    pub(crate) fn position_is_bng(&self, row: &Row, p: &PosCols) -> bool {
+        if row.geom.is_some() {
+            return self.bng_geometry;
+        }
+        if let (Some(lo), Some(la)) = (p.lon, p.lat) {
+            if !self.cell(row, Some(lo)).is_empty() || !self.cell(row, Some(la)).is_empty() {
+                return false;
+            }
+        }
+        true
+    }
+
     /// The WGS84 position of a row: geometry first, then lon/lat, then easting/northing
     /// (a row with both pairs must have them within [`MAX_POSITION_DISAGREEMENT_M`]).
     pub(crate) fn position(&self, row: &Row, p: &PosCols) -> Result<LonLat> {

@@ -43,6 +43,18 @@ fn invalid(field: &str, message: impl std::fmt::Display) -> PyErr {
     InputError::new_err(format!("{field}: {message}"))
 }
 
+/// The facade's travel-time error, a refused parameter named by the keyword argument of
+/// `travel_times` the user gave (`walk_speed`, not the engine's `walk_speed_kmh`;
+/// the table is `hubplan_run::TRAVEL_PARAMETERS`), with the library's value and expectation.
+fn travel_error(e: hubplan_run::Error) -> PyErr {
+    if let hubplan_run::Error::Invalid { field, message } = &e {
+        if let Some(keyword) = hubplan_run::travel_parameter(field).and_then(|p| p.keyword) {
+            return invalid(keyword, message);
+        }
+    }
+    to_py(e)
+}
+
 /// A loaded scenario (the facade's `Job`): inputs, travel times and rules, read once.
 #[pyclass(module = "hubplan._native", frozen)]
 struct Project {
@@ -350,7 +362,7 @@ fn travel_times_csv(
         .detach(|| -> hubplan_run::Result<Vec<u8>> {
             hubplan_run::travel_times_block(&req, origin_block, &hubplan_run::silent())?.csv()
         })
-        .map_err(to_py)?;
+        .map_err(travel_error)?;
     let text = String::from_utf8(bytes).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
     Ok(if header { text } else { strip_header(&text) })
 }

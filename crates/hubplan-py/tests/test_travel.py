@@ -50,6 +50,37 @@ def test_bad_date_is_an_input_error():
                              date="2023-13-45")
 
 
+# The engine's own names for its settings (and the command line's option prefix), which a
+# Python user never typed.
+ENGINE_NAMES = ("walk_speed_kmh", "max_walk_m", "max_transfer_walk_m", "transfer_slack_s",
+                "snap_max_m", "--", "invalid transit parameter")
+
+
+@pytest.mark.parametrize("given, keyword, expected", [
+    (dict(walk_speed=0), "walk_speed", "0 is not a walking speed in km/h"),
+    (dict(detour=0.5), "detour", "0.5 is not a detour factor"),
+    (dict(max_walk=-1), "max_walk", "-1 is not a distance >= 0"),
+    (dict(max_transfer_walk=-5), "max_transfer_walk", "-5 is not a distance >= 0"),
+    (dict(transfer_slack=90000), "transfer_slack", "90000 s is more than a day"),
+    (dict(max_rides=0), "max_rides", "0 is not at least 1"),
+    (dict(share_within=-1), "share_within", "-1 is not a number of minutes >= 0"),
+    (dict(percentile=0), "percentile", "0 is not in (0, 100]"),
+    (dict(max_minutes=0), "max_minutes", "0 is not a number of minutes > 0"),
+    (dict(date="2024-02-30"), "date", "2024-02-30 is not a calendar date"),
+])
+def test_a_refused_setting_is_named_by_the_keyword_given(given, keyword, expected):
+    # Chester audit: the message named the engine's field (`walk_speed_kmh`), not the
+    # keyword argument the user typed (`walk_speed`); the command line names its option.
+    with pytest.raises(hubplan.InputError) as e:
+        hubplan.travel_times(FEED, "fixtures/chester/zones.csv", "fixtures/chester/sites.csv",
+                             **{**ARGS, **given})
+    msg = str(e.value)
+    assert msg.startswith(f"{keyword}: "), msg
+    assert expected in msg, msg
+    for name in ENGINE_NAMES:
+        assert name not in msg, msg
+
+
 def test_dask_sharded_matrix_and_sweep(cli_matrix, cli, tmp_path):
     distributed = pytest.importorskip("dask.distributed")
     import hubplan.distributed as hd

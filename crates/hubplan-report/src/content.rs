@@ -1080,9 +1080,9 @@ fn capacity_reason(plan: &Plan, s: SiteIdx) -> Option<&str> {
     plan.capacity.as_ref()?.reason(s)
 }
 
-/// The utilisation today of a building that does not offer the service today (a
-/// candidate; in the co-location model, a building not hosting that service): an em
-/// dash, not "0%", which would read as an empty service.
+/// The users and utilisation today of a building that does not offer the service today
+/// (a candidate; in the co-location model, a building not hosting that service): an em
+/// dash, not "0*" or "0%", which would read as an empty service.
 pub(crate) const NOT_OFFERED_TODAY: &str = "—";
 
 /// "64%", or "–" when the building has no capacity.
@@ -1154,10 +1154,12 @@ fn capacity(a: &Appendix<'_>, b: &mut Vec<Block>) {
             let l = &cap.sites[s.index()];
             let open = plan.open[s.index()];
             let max = l.max_users.unwrap_or(0.0);
+            // A candidate offers nothing today: no users today to give or model.
+            let not_offered = inputs.site(s).status == SiteStatus::Candidate && !l.before_given;
             q += max;
             ub += l.users_before;
             ua += l.users_after;
-            if !l.before_given {
+            if !l.before_given && !not_offered {
                 modelled += 1;
             }
             let flag = match l.utilisation_after() {
@@ -1169,12 +1171,17 @@ fn capacity(a: &Appendix<'_>, b: &mut Vec<Block>) {
                 district(&inputs.site(s).district),
                 plan.sites[s.index()].decision.name().into(),
                 count(max),
-                format!("{}{}", count(l.users_before), if l.before_given { "" } else { "*" }),
+                // A candidate offers nothing today: "—", not "0*" (none modelled) nor a
+                // utilisation of 0%.
+                if not_offered {
+                    NOT_OFFERED_TODAY.into()
+                } else {
+                    format!("{}{}", count(l.users_before), if l.before_given { "" } else { "*" })
+                },
                 count(l.users_after),
                 format!(
                     "{} → {}",
-                    // A candidate offers nothing today: "—", not a utilisation of 0%.
-                    if inputs.site(s).status == SiteStatus::Candidate && !l.before_given {
+                    if not_offered {
                         NOT_OFFERED_TODAY.into()
                     } else {
                         share_cell(l.utilisation_before())

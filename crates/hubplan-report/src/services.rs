@@ -519,10 +519,13 @@ fn capacity(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
             for l in &limited {
                 let j = l.site;
                 let max = l.max_users.unwrap_or(0.0);
+                // Not offered here today (a candidate, or a building not hosting the
+                // service): no users today to give or model.
+                let not_offered = !hosts_today(j) && !l.before_given;
                 q += max;
                 ub += l.users_before;
                 ua += l.users_after;
-                if !l.before_given {
+                if !l.before_given && !not_offered {
                     modelled += 1;
                 }
                 let flag = match l.utilisation_after() {
@@ -539,16 +542,19 @@ fn capacity(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
                         decision
                     },
                     count(max),
-                    format!("{}{}", count(l.users_before), if l.before_given { "" } else { "*" }),
+                    // "—", not "0*" (none modelled) nor a utilisation of 0%.
+                    if not_offered {
+                        crate::content::NOT_OFFERED_TODAY.into()
+                    } else {
+                        format!("{}{}", count(l.users_before), if l.before_given { "" } else { "*" })
+                    },
                     count(l.users_after),
                     format!(
                         "{} → {}",
-                        // Not offered here today (a candidate, or a building not hosting the
-                        // service): "—", not a utilisation of 0%.
-                        if hosts_today(j) || l.before_given {
-                            share_cell(l.utilisation_before())
-                        } else {
+                        if not_offered {
                             crate::content::NOT_OFFERED_TODAY.into()
+                        } else {
+                            share_cell(l.utilisation_before())
                         },
                         if hosts_after(j) {
                             share_cell(l.utilisation_after())

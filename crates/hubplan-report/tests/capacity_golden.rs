@@ -87,6 +87,16 @@ fn unused_candidate_is_not_opened_and_every_full_building_is_flagged() {
         row.contains("| unused |") && row.contains("| — → not opened |"),
         "{row}"
     );
+    // Nor users today "0*", modelled (session 17): a candidate has no users today. Every
+    // existing building gives users_today, so the "* Users today not given" note is not
+    // triggered by the candidate alone.
+    assert!(row.contains("| 80 | — | 0 | — → not opened |"), "{row}");
+    assert!(!row.contains("0*") && !row.contains("0\\*"), "{row}");
+    assert!(!md.contains("Users today not given"), "{md}");
+    assert!(
+        md.contains("| Northgate Children's Centre (A) | North | keep | 100 | 90 | "),
+        "{md}"
+    );
     assert!(
         md.contains("an open building over 90% full after the plan is flagged"),
         "{md}"

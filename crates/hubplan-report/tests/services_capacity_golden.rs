@@ -179,6 +179,12 @@ fn a_service_not_offered_today_shows_a_dash_not_zero_percent() {
         .unwrap_or_else(|| panic!("no capacity row for C:\n{md}"));
     assert!(row.contains("| — → "), "{row}");
     assert!(!row.contains("0% →"), "{row}");
+    // Nor users today "0*", modelled (session 17): no users of a service it does not host
+    // today. The others give users_today_children_centre, so no "* Users today not given"
+    // note.
+    assert!(row.contains("| 100 | — | "), "{row}");
+    assert!(!row.contains("0*") && !row.contains("0\\*"), "{row}");
+    assert!(!md.contains("Users today not given"), "{md}");
     // A building hosting it today keeps its percentage.
     assert!(md.contains("| 50% → "), "{md}");
     std::fs::remove_dir_all(&dir).ok();

@@ -63,7 +63,9 @@ pub use load::{
     config_from_section, feed_options, from_values, load, load_for_study, read_feed, silent, Event, LoadOptions,
     Progress,
 };
-pub use matrix::{travel_times, travel_times_block, Matrix, MatrixRequest};
+pub use matrix::{
+    travel_parameter, travel_times, travel_times_block, Matrix, MatrixRequest, TravelParameter, TRAVEL_PARAMETERS,
+};
 pub use outcome::{AccessChange, Diff, Outcome, Planned, WriteOptions};
 pub use reload::{reload, Reloaded};
 pub use streets::StreetOptions;

@@ -64,9 +64,53 @@ pub struct Matrix {
     pub max_minutes: f64,
 }
 
+/// A travel-time parameter [`travel_times`] may refuse, named three ways: the `field` of its
+/// [`Error::Invalid`] (the engine's name), the option of `hubplan travel-times` and the
+/// keyword argument of the Python package's `travel_times`. A front end names a refused
+/// parameter as its user typed it (`--walk-speed` or `walk_speed`, not `walk_speed_kmh`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TravelParameter {
+    /// [`Error::Invalid`]'s `field`: a [`TransitConfig`] field, `snap_max_m` (the street
+    /// walks' snapping distance) or `date`.
+    pub field: &'static str,
+    /// The option of `hubplan travel-times` that sets it.
+    pub flag: &'static str,
+    /// The keyword argument of `hubplan.travel_times` (Python) that sets it; `None` when the
+    /// package has none (the street walks).
+    pub keyword: Option<&'static str>,
+}
+
+const fn param(field: &'static str, flag: &'static str, keyword: Option<&'static str>) -> TravelParameter {
+    TravelParameter { field, flag, keyword }
+}
+
+/// Every parameter [`travel_times`] may refuse as [`Error::Invalid`], with the option and
+/// the keyword that set it (see [`TravelParameter`]).
+pub const TRAVEL_PARAMETERS: &[TravelParameter] = &[
+    param("date", "--date", Some("date")),
+    param("window", "--window", Some("window")),
+    param("percentile", "--percentile", Some("percentile")),
+    param("max_minutes", "--max-minutes", Some("max_minutes")),
+    param("walk_speed_kmh", "--walk-speed", Some("walk_speed")),
+    param("detour", "--detour", Some("detour")),
+    param("max_walk_m", "--max-walk", Some("max_walk")),
+    param("max_transfer_walk_m", "--max-transfer-walk", Some("max_transfer_walk")),
+    param("transfer_slack_s", "--transfer-slack", Some("transfer_slack")),
+    param("max_rides", "--max-rides", Some("max_rides")),
+    param("share_within", "--share-within", Some("share_within")),
+    param("snap_max_m", "--osm-snap", None),
+];
+
+/// The [`TravelParameter`] whose `field` is `field` (an [`Error::Invalid`]'s), if any.
+pub fn travel_parameter(field: &str) -> Option<&'static TravelParameter> {
+    TRAVEL_PARAMETERS.iter().find(|p| p.field == field)
+}
+
 /// A [`TransitConfig`] parameter the engine refuses, as [`Error::Invalid`] whose `field` is
 /// the parameter's name (`walk_speed_kmh`, `max_walk_m`, `snap_max_m`…): a front end maps it
-/// to the option its user typed (the CLI: `--walk-speed`, `--max-walk`, `--osm-snap`…).
+/// to the option its user typed with [`travel_parameter`] (the CLI: `--walk-speed`,
+/// `--max-walk`, `--osm-snap`…; Python: `walk_speed`, `max_walk`…).
 pub(crate) fn config_error(e: hubplan_transit::TransitError) -> Error {
     match e {
         hubplan_transit::TransitError::Config { name, message } => Error::invalid(name, message),
@@ -98,7 +142,7 @@ pub fn travel_times_block(
     block: Option<(usize, usize)>,
     progress: &dyn Progress,
 ) -> Result<Matrix> {
-    let date = ServiceDate::parse(&req.date).map_err(|e| Error::invalid("--date", e.to_string()))?;
+    let date = ServiceDate::parse(&req.date).map_err(config_error)?;
     let mut cfg = req.config.clone();
     cfg.window_start_s = req.window.start_s;
     cfg.window_end_s = req.window.end_s;
@@ -169,5 +213,62 @@ impl Matrix {
     /// The `travel_times` CSV that [`Matrix::write`] writes, in memory.
     pub fn csv(&self) -> Result<Vec<u8>> {
         Ok(hubplan_io::travel_times_csv(self.rows(), self.share)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Spoil = fn(&mut MatrixRequest);
+
+    /// Every parameter the engine refuses comes back as [`Error::Invalid`] whose field is in
+    /// [`TRAVEL_PARAMETERS`], with a flag and a keyword, so that each front end names it as
+    /// its user typed it (the Chester audit: `walk_speed_kmh` named to a user who typed
+    /// `--walk-speed`, or `walk_speed=` in Python); the message is the value and what was
+    /// expected, without the engine's wording.
+    #[test]
+    fn every_refused_parameter_has_a_flag_and_a_keyword() {
+        let window: Window = "07:00-09:00".parse().expect("a window");
+        let cases: &[(&str, Spoil)] = &[
+            ("date", |r| r.date = "2024-02-30".into()),
+            ("percentile", |r| r.config.percentile = 0.0),
+            ("max_minutes", |r| r.config.max_minutes = 0.0),
+            ("walk_speed_kmh", |r| r.config.walk_speed_kmh = 0.0),
+            ("detour", |r| r.config.detour = 0.5),
+            ("max_walk_m", |r| r.config.max_walk_m = -1.0),
+            ("max_transfer_walk_m", |r| r.config.max_transfer_walk_m = -5.0),
+            ("transfer_slack_s", |r| r.config.transfer_slack_s = 90_000),
+            ("max_rides", |r| r.config.max_rides = Some(0)),
+            ("share_within", |r| r.config.share_within = Some(-1.0)),
+        ];
+        for &(name, spoil) in cases {
+            // The parameters are checked before any file is read: none needs to exist.
+            let mut req = MatrixRequest::new(
+                "no-feed.zip".into(),
+                "no-origins.csv".into(),
+                "no-destinations.csv".into(),
+                "2024-01-08".into(),
+                window,
+            );
+            spoil(&mut req);
+            match travel_times_block(&req, None, &crate::silent()) {
+                Err(Error::Invalid { field, message }) => {
+                    assert_eq!(field, name, "{message}");
+                    let p = travel_parameter(&field).unwrap_or_else(|| panic!("{field} is not in TRAVEL_PARAMETERS"));
+                    assert!(p.flag.starts_with("--"), "{p:?}");
+                    assert!(p.keyword.is_some_and(|k| !k.starts_with('-')), "{p:?}");
+                    assert!(!message.contains("invalid transit parameter"), "{name}: {message}");
+                }
+                other => panic!("{name}: expected Error::Invalid, found {other:?}"),
+            }
+        }
+        // One row per engine name, and no two share an option or a keyword.
+        for (i, a) in TRAVEL_PARAMETERS.iter().enumerate() {
+            for b in &TRAVEL_PARAMETERS[i + 1..] {
+                assert!(a.field != b.field && a.flag != b.flag, "{a:?} {b:?}");
+                assert!(a.keyword.is_none() || a.keyword != b.keyword, "{a:?} {b:?}");
+            }
+        }
     }
 }

@@ -25,15 +25,26 @@ macro_rules! bail {
 }
 
 /// The scenario a plan records as `recorded` (the path as typed to `hubplan plan`, from
-/// the folder it ran in), found from here: the path itself when it exists, else (a
-/// relative path) the same path from the plan directory and from each folder above it,
-/// so that `hubplan report runs/a` works from any folder when the plan was written
-/// under the folder `hubplan plan` ran in. When the plan records the scenario's SHA-256
-/// (`sha`), a candidate with that hash is preferred over one without (a scenario of the
-/// same name elsewhere); else the first that exists is taken (reload then says the
-/// scenario has changed). `Err` says where it looked.
-fn find_scenario(recorded: &Path, dir: &Path, sha: Option<&str>) -> std::result::Result<PathBuf, String> {
+/// the folder it ran in) and `absolute` (its absolute path then; absent from older
+/// plan.json files), found from here. The candidates, in order: the recorded path itself (from the
+/// current folder), the absolute path, and (a relative path) the recorded path from the
+/// plan directory and from each folder above it, so that `hubplan report DIR` works from
+/// any folder, wherever `hubplan plan` ran and wrote. When the plan records the scenario's
+/// SHA-256 (`sha`), a candidate with that hash is preferred over one without (a scenario
+/// of the same name elsewhere); else the first that exists is taken (reload then says the
+/// scenario has changed). `Err` lists every path tried.
+fn find_scenario(
+    recorded: &Path,
+    absolute: Option<&Path>,
+    dir: &Path,
+    sha: Option<&str>,
+) -> std::result::Result<PathBuf, String> {
     let mut candidates = vec![recorded.to_path_buf()];
+    if let Some(a) = absolute {
+        if !candidates.iter().any(|c| c == a) {
+            candidates.push(a.to_path_buf());
+        }
+    }
     let base = if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {
@@ -57,18 +68,25 @@ fn find_scenario(recorded: &Path, dir: &Path, sha: Option<&str>) -> std::result:
             return Ok(c.to_path_buf());
         }
     }
-    match existing.first() {
-        Some(c) => Ok(c.to_path_buf()),
-        None if recorded.is_relative() => Err(format!(
-            "{} (as recorded in plan.json) is neither in the current folder nor under {} or a folder above it",
+    if let Some(c) = existing.first() {
+        return Ok(c.to_path_buf());
+    }
+    let mut tried = vec![format!(
+        "{} (as recorded in plan.json, from the current folder)",
+        recorded.display()
+    )];
+    match absolute {
+        Some(a) => tried.push(format!("{} (its absolute path when planned)", a.display())),
+        None => tried.push("no absolute path (plan.json was written before it was recorded)".into()),
+    }
+    if recorded.is_relative() {
+        tried.push(format!(
+            "{} under {} and each folder above it",
             recorded.display(),
             base.display()
-        )),
-        None => Err(format!(
-            "{} (as recorded in plan.json) does not exist",
-            recorded.display()
-        )),
+        ));
     }
+    Err(format!("tried {}; none exists", tried.join(", ")))
 }
 
 /// Reloads a plan directory (or its plan.json) written by `hubplan plan`, of either
@@ -108,7 +126,8 @@ pub fn reload(
                 .find(|f| f.role == "scenario")
                 .map(|f| f.sha256.as_str())
                 .filter(|s| !s.is_empty());
-            find_scenario(Path::new(recorded), &dir, sha).map_err(|looked| {
+            let absolute = summary.scenario.file_absolute.as_deref().map(Path::new);
+            find_scenario(Path::new(recorded), absolute, &dir, sha).map_err(|looked| {
                 Error::Plan(format!(
                     "{}: cannot find the scenario the plan was made from: {looked}; pass --scenario SCENARIO.toml",
                     plan_json.display(),

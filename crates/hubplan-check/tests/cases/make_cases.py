@@ -115,7 +115,8 @@ def stop_times(start_h):
 
 
 def write_case(name, code, sites=None, zones=None, trav=None, limit=35, objective="min_cost", extra="",
-               extra_inputs="", files=None, transit=False, gtfs=None, stops=None, start_h=7, note=""):
+               extra_inputs="", files=None, transit=False, gtfs=None, stops=None, start_h=7, note="",
+               has=(), lacks=()):
     d = os.path.join(HERE, name)
     if os.path.isdir(d):
         shutil.rmtree(d)
@@ -147,6 +148,10 @@ def write_case(name, code, sites=None, zones=None, trav=None, limit=35, objectiv
             f.write(f"# {note}\n")
         if code:
             f.write(f"code {code}\n")
+        for t in has:
+            f.write(f"has {t}\n")
+        for t in lacks:
+            f.write(f"lacks {t}\n")
 
 
 def sites_with(**changes):
@@ -165,11 +170,21 @@ def zones_with(**changes):
     return z
 
 
-def site_far_from_zones_case():
+# The sites of site_far_from_zones_case in WGS84 (EPSG:27700 -> EPSG:4326 with pyproj,
+# rounded to 6 decimals): (easting, northing) -> (lon, lat).
+LONLAT = {(341000, 359000): (-2.883133, 53.124888), (345000, 363000): (-2.824053, 53.161269),
+          (343500, 360500): (-2.846043, 53.138642), (363500, 341500): (-2.544932, 52.969606)}
+
+
+def site_far_from_zones_case(lonlat=False):
     """Chester audit (session 16): a site whose easting and northing are swapped. Near
     Chester the two are alike, so the swap moves a site some 30 km, within 25 km of other
     points (no `point_far_from_others`) but far outside the zones. Both files in British
-    National Grid metres; the travel times are those of the true positions."""
+    National Grid metres; the travel times are those of the true positions.
+
+    With `lonlat` (session 17), the sites file gives the same positions in lon/lat: the
+    site is as far out, but a lon/lat row has no easting and northing to swap, so the
+    warning must not say they look swapped."""
     zones, sites = [], []
     k = 0
     for n in (358000, 361000, 364000):
@@ -184,18 +199,26 @@ def site_far_from_zones_case():
             ("S3", "Park Youth Club", 343500, 360500, 45000), ("S4", "Hill Centre", 341500, 363500, 38000)]
     for sid, name, e, n, cost in true:
         written = (n, e) if sid == "S4" else (e, n)  # S4's pair swapped
-        sites.append(dict(id=sid, name=name, easting=written[0], northing=written[1], district="West",
+        pos = dict(zip(("lon", "lat"), LONLAT[written])) if lonlat else dict(easting=written[0], northing=written[1])
+        sites.append(dict(id=sid, name=name, **pos, district="West",
                           kind="children_centre", status="existing", annual_cost=cost, backlog=50000, open_cost=0,
                           capacity=300, services="children_centre", disposal_receipt=100000))
     trav = [[z["id"], sid, round(4 + 2.5 * math.hypot(z["easting"] - e, z["northing"] - n) / 1000, 1)]
             for z in zones for sid, _, e, n, _ in true]
     def text(cols, rows):
         return ",".join(cols) + "\n" + "".join(",".join(str(r[c]) for c in cols) + "\n" for r in rows)
-    site_cols = ["id", "name", "easting", "northing"] + SITE_COLS[4:]
+    site_cols = ["id", "name"] + (["lon", "lat"] if lonlat else ["easting", "northing"]) + SITE_COLS[4:]
     zone_cols = ["id", "name", "easting", "northing"] + ZONE_COLS[4:]
-    write_case("site_far_from_zones", "site_far_from_zones", trav=trav,
-               files={"sites.csv": text(site_cols, sites), "zones.csv": text(zone_cols, zones)},
-               note="a site whose easting and northing are swapped (about 30 km from where it is)")
+    if lonlat:
+        write_case("site_far_from_zones_lonlat", "site_far_from_zones", trav=trav,
+                   files={"sites.csv": text(site_cols, sites), "zones.csv": text(zone_cols, zones)},
+                   note="a site 24 km outside the zones, given in lon/lat: no easting/northing swap hint",
+                   lacks=["look swapped"])
+    else:
+        write_case("site_far_from_zones", "site_far_from_zones", trav=trav,
+                   files={"sites.csv": text(site_cols, sites), "zones.csv": text(zone_cols, zones)},
+                   note="a site whose easting and northing are swapped (about 30 km from where it is)",
+                   has=["its easting and northing look swapped"])
 
 
 def main():
@@ -219,6 +242,7 @@ def main():
     write_case("zones_and_sites_apart", "zones_and_sites_apart", sites=london, limit=150,
                note="the sites file of another area (60 km away)")
     site_far_from_zones_case()
+    site_far_from_zones_case(lonlat=True)
     # Ids
     dup = sites_with(**{"1__id": "S1"})
     write_case("duplicate_id", "duplicate_id", sites=dup, trav=travel(BASE_SITES, BASE_ZONES))

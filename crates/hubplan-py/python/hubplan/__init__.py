@@ -411,8 +411,10 @@ def travel_times(gtfs: str | os.PathLike, origins: Any, destinations: Any, date:
     ``origins`` / ``destinations`` are paths (CSV or GeoJSON with ``id`` and a
     position) or frames. ``options``: ``walk_speed`` (km/h), ``detour``,
     ``max_walk``, ``max_transfer_walk`` (m), ``transfer_slack`` (s), ``max_rides``,
-    ``gtfs_max_file_mib``, ``osm`` (an .osm.pbf street extract, where supported).
-    The result is the same table ``hubplan travel-times`` writes.
+    ``share_within`` (min), ``gtfs_max_file_mib`` (walks on OpenStreetMap streets are
+    the command line's ``--osm``). The result is the same table ``hubplan travel-times``
+    writes. A refused value raises :class:`InputError` naming the argument as given
+    (``walk_speed: 0 is not a walking speed in km/h, above 0 and below 50``).
     """
     text = travel_times_text(gtfs, origins, destinations, date, window, percentile, max_minutes, **options)
     return _read_csv(io.StringIO(text))
