@@ -43,7 +43,7 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Run a scenario over a range of budgets or access limits, in parallel.
     Sweep(sweep::SweepArgs),
-    /// Write the cabinet appendix (appendix.html, appendix.md) for a plan directory.
+    /// Write the cabinet appendix (appendix.html, appendix.md, appendix.pdf, appendix.docx, map.svg) for a plan directory.
     Report(report::ReportArgs),
     /// Feasibility study, no decision made: services, demand, need, access, priority areas, equality.
     Study(study::StudyArgs),

@@ -16,7 +16,7 @@ pub struct PlanArgs {
     /// Output directory (created if needed; files are replaced atomically).
     #[arg(long)]
     pub out: PathBuf,
-    /// Also write the cabinet appendix (appendix.html, appendix.md).
+    /// Also write the cabinet appendix (appendix.html, appendix.md, appendix.pdf, appendix.docx, map.svg).
     #[arg(long)]
     pub report: bool,
     /// The appendix's title (with --report).
