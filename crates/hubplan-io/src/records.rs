@@ -105,6 +105,13 @@ const POSITION_ALIASES: &[&str] = &["longitude", "lng", "latitude", "eastings", 
 /// Columns that are neither known nor position aliases: a warning, or an error when
 /// the column is a near miss of a known column that is absent (a typo would
 /// otherwise silently default, e.g. `anual_cost` → every cost 0).
+/// A column name one or two edits from `need` (`ned`, `needs`, `nead`), not
+/// `need` itself: a likely typo when the zones fall back to `population`.
+fn looks_like_need(col: &str) -> bool {
+    let c = col.trim().to_lowercase();
+    c != "need" && c.chars().count() >= 3 && strsim::levenshtein(&c, "need") <= 2 && c != "name"
+}
+
 fn unknown_columns(t: &Table, known: &[&str], warnings: &mut Vec<String>) -> Result<Vec<usize>> {
     let mut unknown = Vec::new();
     for (i, c) in t.columns.iter().enumerate() {
@@ -498,7 +505,18 @@ pub fn read_zones(path: &Path, need_column: Option<&str>) -> Result<ZonesFile> {
         }
         None => match (c("need"), pop) {
             (Some(n), _) => (n, "need".to_string()),
-            (None, Some(p)) => (p, "population".to_string()),
+            (None, Some(p)) => {
+                // The documented fallback, silent unless a column looks like a
+                // misspelt `need` (then the plan would quietly count people).
+                if let Some(typo) = t.columns.iter().find(|c| looks_like_need(c)) {
+                    warnings.push(format!(
+                        "{}: no `need` column, so need is taken from `population`; is `{typo}` a typo for `need`? \
+                         (rename it, or set inputs.need_column)",
+                        path.display()
+                    ));
+                }
+                (p, "population".to_string())
+            }
             (None, None) => {
                 return Err(IoError::new(
                     IoErrorKind::MissingColumn,

@@ -348,3 +348,40 @@ fn objective_bound_and_need_sums_are_rounded_in_plan_json() {
     assert_eq!(json["objective"].as_f64(), Some(1_234.123_457));
     assert_eq!(json["bound"].as_f64(), Some(1_234.123_457));
 }
+
+/// A zones file whose `need` header is misspelt falls back to `population` (the
+/// documented rule) with a warning naming the likely typo; a file with neither a
+/// near miss nor `need` falls back without one.
+#[test]
+fn a_misspelt_need_column_is_named_when_need_falls_back_to_population() {
+    let text = std::fs::read_to_string(good("zones.csv")).unwrap();
+    let (head, rest) = text.split_once('\n').unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("zones.csv");
+    let with = |extra: &str| {
+        let body: String = rest.lines().map(|l| format!("{l},7\n")).collect();
+        std::fs::write(&path, format!("{head},{extra}\n{body}")).unwrap();
+        read_zones(&path, None).unwrap()
+    };
+    for typo in ["ned", "needs", "Nead"] {
+        let z = with(typo);
+        assert_eq!(z.need_source, "population", "{typo}");
+        assert!(
+            z.warnings
+                .iter()
+                .any(|w| w.contains(&format!("is `{typo}` a typo for `need`?"))),
+            "{typo}: {:?}",
+            z.warnings
+        );
+    }
+    for fine in ["name2", "seats", "children"] {
+        let z = with(fine);
+        assert!(
+            !z.warnings.iter().any(|w| w.contains("typo for `need`")),
+            "{fine}: {:?}",
+            z.warnings
+        );
+    }
+    let plain = read_zones(&good("zones.csv"), None).unwrap();
+    assert!(!plain.warnings.iter().any(|w| w.contains("typo for `need`")));
+}
