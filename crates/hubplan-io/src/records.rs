@@ -109,7 +109,7 @@ const POSITION_ALIASES: &[&str] = &["longitude", "lng", "latitude", "eastings", 
 /// `need` itself: a likely typo when the zones fall back to `population`.
 fn looks_like_need(col: &str) -> bool {
     let c = col.trim().to_lowercase();
-    c != "need" && c.chars().count() >= 3 && strsim::levenshtein(&c, "need") <= 2 && c != "name"
+    c != "need" && c.chars().count() >= 3 && strsim::levenshtein(&c, "need") <= 2
 }
 
 fn unknown_columns(t: &Table, known: &[&str], warnings: &mut Vec<String>) -> Result<Vec<usize>> {

@@ -30,8 +30,9 @@
 //! the capped part's Lagrangian bound added at every node
 //! ([`crate::lpbb::search_split`]) is the split search.
 //!
-//! Two more parts keep it robust: the split at `3θ` (a capped part that cares
-//! more about coverage) and the whole problem itself (`scale` 0, so a node's
+//! More parts keep it robust: splits at larger multiples of `θ` ([`MULTIPLES`]:
+//! capped parts that care more about coverage; the search keeps the best two
+//! by their root bound) and the whole problem itself (`scale` 0, so a node's
 //! bound is never below the plain Lagrangian bound where the split is weak).
 //! A client that must be served, or whose unserved cost is under
 //! `1 / MAX_THETA` times its dearest arc (presolve lowers a client's unserved
