@@ -106,10 +106,14 @@ const POSITION_ALIASES: &[&str] = &["longitude", "lng", "latitude", "eastings", 
 /// the column is a near miss of a known column that is absent (a typo would
 /// otherwise silently default, e.g. `anual_cost` → every cost 0).
 /// A column name one or two edits from `need` (`ned`, `needs`, `nead`), not
-/// `need` itself: a likely typo when the zones fall back to `population`.
+/// `need` itself nor a word of its own that youth and family data carry
+/// (`neet`: young people not in education, employment or training): a likely
+/// typo when the zones fall back to `population`.
 fn looks_like_need(col: &str) -> bool {
     let c = col.trim().to_lowercase();
-    c != "need" && c.chars().count() >= 3 && strsim::levenshtein(&c, "need") <= 2
+    !matches!(c.as_str(), "need" | "neet" | "neets" | "week" | "seed")
+        && c.chars().count() >= 3
+        && strsim::levenshtein(&c, "need") <= 2
 }
 
 fn unknown_columns(t: &Table, known: &[&str], warnings: &mut Vec<String>) -> Result<Vec<usize>> {

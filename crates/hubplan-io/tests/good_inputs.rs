@@ -374,7 +374,7 @@ fn a_misspelt_need_column_is_named_when_need_falls_back_to_population() {
             z.warnings
         );
     }
-    for fine in ["name2", "seats", "children"] {
+    for fine in ["name2", "seats", "children", "neet"] {
         let z = with(fine);
         assert!(
             !z.warnings.iter().any(|w| w.contains("typo for `need`")),
