@@ -25,7 +25,7 @@ mod zipgen;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use common::{root, Run};
+use common::{check_failure, must_fail, root, Run};
 use zipgen::{crc32, deflate_zeros, write_zip, Member};
 
 fn io_tests() -> PathBuf {
@@ -80,37 +80,6 @@ fn parse_expect(dir: &Path) -> Expect {
         }
     }
     ex
-}
-
-/// The checks every failing run must pass; `Err` lists what is wrong.
-fn check_failure(run: &Run, fragments: &[String], names: &[&str]) -> Result<(), String> {
-    let mut problems = Vec::new();
-    if run.code != 2 {
-        problems.push(format!("exit code {} (expected 2)", run.code));
-    }
-    if run.stderr.contains("panicked") {
-        problems.push("stderr says panicked".to_string());
-    }
-    if !run.stderr.starts_with("error: ") && !run.stderr.contains("\nerror: ") {
-        problems.push("stderr has no `error: ` line".to_string());
-    }
-    for c in fragments {
-        if !run.stderr.contains(c.as_str()) {
-            problems.push(format!("stderr lacks {c:?}"));
-        }
-    }
-    if !names.is_empty() && !names.iter().any(|n| run.stderr.contains(n)) {
-        problems.push(format!("stderr names none of {names:?}"));
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{}\n      stderr: {}",
-            problems.join("; "),
-            run.stderr.trim_end()
-        ))
-    }
 }
 
 /// Checks that `work` holds exactly `before` afterwards: no `out`, no temporary folder.
@@ -356,13 +325,6 @@ fn run_feed(work: &Path, feed: &Path) -> Run {
         }
     }
     r
-}
-
-fn must_fail(r: &Run, fragments: &[&str]) {
-    let f: Vec<String> = fragments.iter().map(|s| s.to_string()).collect();
-    if let Err(e) = check_failure(r, &f, &[]) {
-        panic!("{e}");
-    }
 }
 
 #[test]

@@ -90,3 +90,43 @@ pub fn read_csv(path: &Path) -> Vec<Row> {
         .map(|l| header.iter().cloned().zip(split_csv(l)).collect())
         .collect()
 }
+
+/// The checks every failing run must pass; `Err` lists what is wrong.
+pub fn check_failure(run: &Run, fragments: &[String], names: &[&str]) -> Result<(), String> {
+    let mut problems = Vec::new();
+    if run.code != 2 {
+        problems.push(format!("exit code {} (expected 2)", run.code));
+    }
+    if run.stderr.contains("panicked") {
+        problems.push("stderr says panicked".to_string());
+    }
+    if !run.stderr.starts_with("error: ") && !run.stderr.contains("\nerror: ") {
+        problems.push("stderr has no `error: ` line".to_string());
+    }
+    for c in fragments {
+        if !run.stderr.contains(c.as_str()) {
+            problems.push(format!("stderr lacks {c:?}"));
+        }
+    }
+    if !names.is_empty() && !names.iter().any(|n| run.stderr.contains(n)) {
+        problems.push(format!("stderr names none of {names:?}"));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}\n      stderr: {}",
+            problems.join("; "),
+            run.stderr.trim_end()
+        ))
+    }
+}
+
+/// Panics unless `r` failed as every failing run must ([`check_failure`]), its stderr
+/// holding each of `fragments`.
+pub fn must_fail(r: &Run, fragments: &[&str]) {
+    let f: Vec<String> = fragments.iter().map(|s| s.to_string()).collect();
+    if let Err(e) = check_failure(r, &f, &[]) {
+        panic!("{e}");
+    }
+}
