@@ -102,9 +102,6 @@ const SITE_COLUMNS: &[&str] = &[
 
 const POSITION_ALIASES: &[&str] = &["longitude", "lng", "latitude", "eastings", "northings"];
 
-/// Columns that are neither known nor position aliases: a warning, or an error when
-/// the column is a near miss of a known column that is absent (a typo would
-/// otherwise silently default, e.g. `anual_cost` → every cost 0).
 /// A column name one or two edits from `need` (`ned`, `needs`, `nead`), not
 /// `need` itself nor a word of its own that youth and family data carry
 /// (`neet`: young people not in education, employment or training): a likely
@@ -116,6 +113,9 @@ fn looks_like_need(col: &str) -> bool {
         && strsim::levenshtein(&c, "need") <= 2
 }
 
+/// Columns that are neither known nor position aliases: a warning, or an error when
+/// the column is a near miss of a known column that is absent (a typo would
+/// otherwise silently default, e.g. `anual_cost` → every cost 0).
 fn unknown_columns(t: &Table, known: &[&str], warnings: &mut Vec<String>) -> Result<Vec<usize>> {
     let mut unknown = Vec::new();
     for (i, c) in t.columns.iter().enumerate() {
