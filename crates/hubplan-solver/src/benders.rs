@@ -633,7 +633,7 @@ fn root_loop(ctx: &Ctx, mut sol: Solution, core: &mut [f64], in_lp: &mut [bool])
             // The master was feasible before these cuts, and Benders cuts are
             // valid for every feasible plan: an infeasible answer here is
             // numerical, never a proof, so hand over to the exact search.
-            Solved::Infeasible => return Err(Abort("master LP reported infeasible after valid cuts".into())),
+            Solved::Infeasible => return Err(Abort::new("master LP reported infeasible after valid cuts")),
             Solved::TimedOut => return Ok(Root::TimedOut(last)),
         };
     }
@@ -676,7 +676,7 @@ pub(crate) fn search(
     let sol = match first {
         Solved::Optimal(s) => s,
         Solved::Infeasible => return Ok(infeasible),
-        Solved::TimedOut => return Err(Abort("master LP timed out".into())),
+        Solved::TimedOut => return Err(Abort::new("master LP timed out")),
     };
     let ctx = Ctx {
         p,

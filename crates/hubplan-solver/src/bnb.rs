@@ -87,6 +87,42 @@ fn heuristic(ctx: &Ctx, start: &[bool], moves: usize) -> Option<Candidate> {
     ls.result()
 }
 
+/// The share of the time left the root's row-weighting search may take.
+const RWLS_SHARE: f64 = 0.1;
+
+/// Set covering only: the row-weighting search ([`crate::rwls`]) from the
+/// best plan of the root's heuristics (or the incumbent `ub`'s, when none is
+/// better), towards a cover at the root bound `lb`. The Lagrangian
+/// heuristics' plans on a large unit-cost set covering stop far above the
+/// optimum (L unit clustered sparse: 474 against a bound of 397), where this
+/// search gets within a few columns of it. At most [`RWLS_SHARE`] of the
+/// time left; deterministic (a seeded search and a step budget; the
+/// deadline only cuts it short).
+fn row_weighting(ctx: &Ctx, fix: &[Fixing], found: &[Candidate], ub: f64, lb: f64) -> Option<Candidate> {
+    let p = ctx.p;
+    if !crate::rwls::applies(p) {
+        return None;
+    }
+    // The best plan found here; ties to the first (the order of `starts`).
+    let best = found.iter().fold(None::<&Candidate>, |b, c| match b {
+        Some(b) if b.0 <= c.0 => Some(b),
+        _ => Some(c),
+    })?;
+    if best.0 <= lb || best.0 > ub {
+        return None;
+    }
+    let t0 = Instant::now();
+    let until = t0 + ctx.deadline.saturating_duration_since(t0).mul_f64(RWLS_SHARE);
+    let better = crate::rwls::improve(p, fix, &best.1, lb, crate::rwls::steps(p), until);
+    log::debug!(
+        "[hubplan-solver lagrangian] row-weighting search {} → {:?} (bound {lb}) in {:.3}s",
+        best.0,
+        better.as_ref().map(|c| c.0),
+        t0.elapsed().as_secs_f64()
+    );
+    better.filter(|c| c.0 < best.0)
+}
+
 fn process(ctx: &Ctx, node: &Node<Lag>, ub: f64, root: bool) -> Expansion<Lag> {
     let p = ctx.p;
     let cutoff = ctx.cutoff(ub);
@@ -146,6 +182,11 @@ fn process(ctx: &Ctx, node: &Node<Lag>, ub: f64, root: bool) -> Expansion<Lag> {
         }
     }
     let found: Vec<Candidate> = starts.par_iter().filter_map(|s| heuristic(ctx, s, moves)).collect();
+    if root {
+        if let Some(better) = row_weighting(ctx, &fix, &found, ub, lb) {
+            out.candidates.push(better);
+        }
+    }
     out.candidates.extend(found);
     if lb >= cutoff {
         out.discarded = lb;
@@ -255,5 +296,94 @@ pub(crate) fn search(
     match tree::run(&ctx, root, incumbent, limits, "lagrangian") {
         Ok(s) => s,
         Err(never) => match never {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instance::{Arc as Pair, Instance};
+    use crate::prep::{reduce, Prep};
+    use crate::synthetic::SplitMix64;
+    use std::time::Duration;
+
+    /// A unicost set covering instance: 60 rows over 14 sites, each row
+    /// covered by 2–4 random sites.
+    fn covering(seed: u64) -> Prob {
+        let (m, n) = (60, 14);
+        let mut r = SplitMix64(seed);
+        let mut inst = Instance::with_sites(n);
+        inst.fixed_cost = vec![1.0; n];
+        for _ in 0..m {
+            let d = 2 + (r.next_u64() % 3) as usize;
+            let mut cols: Vec<u32> = (0..d).map(|_| (r.next_u64() % n as u64) as u32).collect();
+            cols.sort_unstable();
+            cols.dedup();
+            inst.push_client(
+                cols.into_iter().map(|site| Pair { site, cost: 0.0 }).collect(),
+                None,
+                1.0,
+            );
+        }
+        match reduce(&inst) {
+            Prep::Ok(p) => *p,
+            Prep::Infeasible(e) => panic!("{e}"),
+        }
+    }
+
+    /// The least cover, by trying every subset of the sites.
+    fn brute(p: &Prob) -> f64 {
+        (0u32..(1 << p.n))
+            .map(|mask| (0..p.n).map(|j| mask >> j & 1 == 1).collect::<Vec<bool>>())
+            .filter(|open| p.side_ok(open))
+            .map(|open| p.objective(&open))
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    #[test]
+    fn the_root_row_weighting_search_turns_a_poor_cover_into_the_least_one() {
+        for seed in 1..=8 {
+            let p = covering(seed);
+            let ctx = Ctx {
+                p: &p,
+                deadline: Instant::now() + Duration::from_secs(30),
+                rel_gap: 0.0,
+                abs_gap: 0.0,
+                lp_root: None,
+            };
+            let opt = brute(&p);
+            // Every free site open: a cover, and the worst one.
+            let all: Vec<bool> = (0..p.n).map(|j| p.fix[j] != Fixing::Closed).collect();
+            let poor = (p.objective(&all), all);
+            assert!(poor.0 > opt, "seed {seed}: every site is already the least cover");
+            // With the optimum as the target bound, the search reaches it.
+            let got = row_weighting(&ctx, &p.fix, std::slice::from_ref(&poor), f64::INFINITY, opt)
+                .unwrap_or_else(|| panic!("seed {seed}: no better cover than {}", poor.0));
+            assert_eq!(got.0, opt, "seed {seed}");
+            assert_eq!(
+                p.objective(&got.1),
+                opt,
+                "seed {seed}: the plan's cost is its objective"
+            );
+            assert!(p.side_ok(&got.1), "seed {seed}");
+            // A plan already at the bound, or worse than the incumbent, is left alone.
+            assert!(row_weighting(&ctx, &p.fix, std::slice::from_ref(&got), f64::INFINITY, opt).is_none());
+            assert!(row_weighting(&ctx, &p.fix, std::slice::from_ref(&poor), opt, opt - 1.0).is_none());
+        }
+    }
+
+    #[test]
+    fn the_root_row_weighting_search_leaves_maximal_covering_alone() {
+        let mut p = covering(3);
+        p.hi = 3;
+        let ctx = Ctx {
+            p: &p,
+            deadline: Instant::now() + Duration::from_secs(30),
+            rel_gap: 0.0,
+            abs_gap: 0.0,
+            lp_root: None,
+        };
+        let all: Vec<bool> = vec![true; p.n];
+        assert!(row_weighting(&ctx, &p.fix, &[(99.0, all)], f64::INFINITY, 1.0).is_none());
     }
 }

@@ -659,7 +659,7 @@ fn process(
             continue;
         }
         if !add.is_empty() {
-            return Err(Abort("row generation at a node did not settle".into()));
+            return Err(Abort::new("row generation at a node did not settle"));
         }
         let fix = p.fixings_with(&decisions);
         let frac: Vec<usize> = (0..p.n)
@@ -1300,8 +1300,8 @@ fn add_cuts(ctx: &Ctx, mut sol: Solution) -> Result<(Solution, usize), Abort> {
                 sol = next;
                 n
             }
-            CutRound::Infeasible => return Err(Abort("a valid cut made the root LP infeasible".into())),
-            CutRound::TimedOut => return Err(Abort("root LP re-solve after a cut timed out".into())),
+            CutRound::Infeasible => return Err(Abort::new("a valid cut made the root LP infeasible")),
+            CutRound::TimedOut => return Err(Abort::new("root LP re-solve after a cut timed out")),
         };
         if n == 0 {
             break;
@@ -1445,10 +1445,13 @@ fn search_capped(
             ))
         }
         Solved::TimedOut => {
-            return Err(Abort(format!(
-                "root LP not solved in {:.1} s",
-                lp_deadline.saturating_duration_since(now).as_secs_f64()
-            )))
+            return Err(Abort(
+                format!(
+                    "root LP not solved in {:.1} s",
+                    lp_deadline.saturating_duration_since(now).as_secs_f64()
+                ),
+                best.map(|b| b.1),
+            ))
         }
     };
     // Each node re-solve inherits the root's per-call limit; the deadline is
@@ -1561,7 +1564,7 @@ pub(crate) fn resume(
                             complete: true,
                         })
                     }
-                    Solved::TimedOut => return Err(Abort("the re-plan's root LP timed out".into())),
+                    Solved::TimedOut => return Err(Abort::new("the re-plan's root LP timed out")),
                 };
             }
             let (sol, _) = add_cuts(&ctx, sol)?;

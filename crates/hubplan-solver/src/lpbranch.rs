@@ -40,9 +40,18 @@ use rayon::prelude::*;
 use std::sync::{Mutex, PoisonError, RwLock, RwLockReadGuard};
 use std::time::Instant;
 
-/// Why an LP search gave up (the caller falls back to the Lagrangian search).
+/// Why an LP search gave up (the caller falls back to the Lagrangian search),
+/// and the best plan it had found by then (its sites, open or not), which the
+/// fallback starts from.
 #[derive(Debug)]
-pub(crate) struct Abort(pub String);
+pub(crate) struct Abort(pub String, pub Option<Vec<bool>>);
+
+impl Abort {
+    /// Gave up for `why`, with no plan to hand over.
+    pub(crate) fn new(why: impl Into<String>) -> Self {
+        Abort(why.into(), None)
+    }
+}
 
 /// The outcome of a node LP re-solve.
 pub(crate) enum Solved {
@@ -61,7 +70,7 @@ pub(crate) fn solved(r: Result<microlp::SolveOutcome, LpError>) -> Result<Solved
         },
         Ok(_) => Ok(Solved::TimedOut),
         Err(LpError::Infeasible) => Ok(Solved::Infeasible),
-        Err(e) => Err(Abort(format!("LP solver: {e}"))),
+        Err(e) => Err(Abort::new(format!("LP solver: {e}"))),
     }
 }
 

@@ -486,6 +486,33 @@ const IPM_TIME_SHARE: f64 = 0.5;
 /// unserved clients (where the subgradient ascent climbs slowly to the LP
 /// bound) its root multipliers come from the LP solved by the interior-point
 /// method of [`crate::ipm`], which `why` then reports.
+/// The plan a search that gave up hands over (`open`, judged on `p`) or the
+/// warm start, whichever is better: the Lagrangian search that takes over
+/// starts from it, so a plan found before the give-up is not lost (at L its
+/// greedy start alone can take seconds, and the time may be gone).
+fn handed_over(
+    p: &crate::prep::Prob,
+    warm: Option<crate::tree::Candidate>,
+    open: Option<Vec<bool>>,
+) -> Option<crate::tree::Candidate> {
+    let given = open
+        .filter(|o| {
+            o.len() == p.n
+                && p.side_ok(o)
+                && (0..p.n).all(|j| match p.fix[j] {
+                    crate::instance::Fixing::Open => o[j],
+                    crate::instance::Fixing::Closed => !o[j],
+                    crate::instance::Fixing::Free => true,
+                })
+        })
+        .map(|o| (p.objective(&o), o))
+        .filter(|c| c.0.is_finite());
+    match (warm, given) {
+        (Some(w), Some(g)) => Some(if g.0 < w.0 { g } else { w }),
+        (w, g) => w.or(g),
+    }
+}
+
 fn lagrangian(
     p: &crate::prep::Prob,
     sh: &Shape,
@@ -595,7 +622,7 @@ fn run(
                 solver = format!("lagrangian-bb (Benders search abandoned: {})", e.0);
                 why = format!("{why}; the Benders search gave up ({}), the Lagrangian search ran", e.0);
                 chosen = Search::Lagrangian;
-                lagrangian(&p, &sh, opts, deadline, warm, &mut why)
+                lagrangian(&p, &sh, opts, deadline, handed_over(&p, warm, e.1), &mut why)
             }
         }
     } else if chosen == Search::Lp {
@@ -611,7 +638,7 @@ fn run(
                 solver = format!("lagrangian-bb (LP search abandoned: {})", e.0);
                 why = format!("{why}; the LP search gave up ({}), the Lagrangian search ran", e.0);
                 chosen = Search::Lagrangian;
-                lagrangian(&p, &sh, opts, deadline, warm, &mut why)
+                lagrangian(&p, &sh, opts, deadline, handed_over(&p, warm, e.1), &mut why)
             }
         }
     } else if chosen == Search::Split {
@@ -625,7 +652,7 @@ fn run(
                     solver = format!("lagrangian-bb (split search abandoned: {})", e.0);
                     why = format!("{why}; the split search gave up ({}), the Lagrangian search ran", e.0);
                     chosen = Search::Lagrangian;
-                    lagrangian(&p, &sh, opts, deadline, warm, &mut why)
+                    lagrangian(&p, &sh, opts, deadline, handed_over(&p, warm, e.1), &mut why)
                 }
             },
             None => {
@@ -649,7 +676,7 @@ fn run(
                 solver = format!("lagrangian-bb (LP search on the radius formulation abandoned: {})", e.0);
                 why = format!("{why}; the LP search gave up ({}), the Lagrangian search ran", e.0);
                 chosen = Search::Lagrangian;
-                lagrangian(&p, &sh, opts, deadline, warm, &mut why)
+                lagrangian(&p, &sh, opts, deadline, handed_over(&p, warm, e.1), &mut why)
             }
             None => {
                 why = format!("{why}; no covering form (no client left), the Lagrangian search ran");
@@ -723,5 +750,55 @@ fn finish(
             search,
             why,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instance::{Arc, Cardinality, Fixing, Instance};
+    use crate::prep::{reduce, Prep};
+
+    /// Three zones in a ring of three sites, each zone in reach of two, with
+    /// unserved costs 1, 2, 3; site 2 closed; p = 1.
+    fn prob() -> crate::prep::Prob {
+        let mut inst = Instance::with_sites(3);
+        for (i, sites) in [[0u32, 1], [1, 2], [2, 0]].into_iter().enumerate() {
+            let arcs = sites.iter().map(|&site| Arc { site, cost: 0.0 }).collect();
+            inst.push_client(arcs, Some(1.0 + i as f64), 1.0);
+        }
+        inst.cardinality = Some(Cardinality { min: 0, max: 1 });
+        inst.fixing[2] = Fixing::Closed;
+        match reduce(&inst) {
+            Prep::Ok(p) => *p,
+            Prep::Infeasible(r) => panic!("{r}"),
+        }
+    }
+
+    #[test]
+    fn a_search_that_gave_up_hands_over_its_plan_when_it_is_the_better_one() {
+        let p = prob();
+        // Site 1 open leaves zone 2 unserved (3), site 0 open zone 1 (2).
+        let worse = vec![false, true, false];
+        let better = vec![true, false, false];
+        let (zw, zb) = (p.objective(&worse), p.objective(&better));
+        assert!(zb < zw, "{zb} {zw}");
+        // No warm start: the handed-over plan, judged on `p`.
+        assert_eq!(handed_over(&p, None, Some(better.clone())), Some((zb, better.clone())));
+        // The better of the two.
+        assert_eq!(
+            handed_over(&p, Some((zw, worse.clone())), Some(better.clone())),
+            Some((zb, better.clone()))
+        );
+        assert_eq!(
+            handed_over(&p, Some((zb, better.clone())), Some(worse.clone())),
+            Some((zb, better.clone()))
+        );
+        // A plan that breaks the cardinality or a fixing, or has the wrong
+        // length, is not taken.
+        assert_eq!(handed_over(&p, None, Some(vec![true, true, false])), None);
+        assert_eq!(handed_over(&p, None, Some(vec![false, false, true])), None);
+        assert_eq!(handed_over(&p, None, Some(vec![true])), None);
+        assert_eq!(handed_over(&p, Some((zw, worse.clone())), None), Some((zw, worse)));
     }
 }

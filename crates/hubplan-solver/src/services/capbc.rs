@@ -166,7 +166,7 @@ impl<'a> Bc<'a> {
             .collect();
         match Self::fixed_lp(self.master, &fixed, self.deadline) {
             Ok((_, s)) => Ok(s),
-            Err(e) => Err(Abort(e.to_string())),
+            Err(e) => Err(Abort::new(e.to_string())),
         }
     }
 
