@@ -875,6 +875,8 @@ pub fn plan_dir_files(
 
 /// Writes one file atomically: to a temporary file in the same folder, flushed, then
 /// renamed over `path`. A failure leaves `path` as it was and removes the temporary file.
+/// Missing parent folders are created first, as for a plan's `--out` folder (before
+/// session 18, `--export-mps out/model.mps` without `out/` failed naming a temporary file).
 pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let werr =
         |p: &Path, e: std::io::Error, doing: &str| IoError::new(IoErrorKind::Write, format!("{doing}: {e}")).in_file(p);
@@ -888,6 +890,9 @@ pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    if !dir.exists() {
+        std::fs::create_dir_all(&dir).map_err(|e| werr(&dir, e, "cannot create the output's folder"))?;
+    }
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{}.tmp-", name.to_string_lossy()))
         .tempfile_in(&dir)

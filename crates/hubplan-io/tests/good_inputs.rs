@@ -385,3 +385,19 @@ fn a_misspelt_need_column_is_named_when_need_falls_back_to_population() {
     let plain = read_zones(&good("zones.csv"), None).unwrap();
     assert!(!plain.warnings.iter().any(|w| w.contains("typo for `need`")));
 }
+
+/// `write_file_atomically` creates missing parent folders, as a plan's `--out` does
+/// (the Newport audit, session 18: `hubplan plan … --export-mps out/model.mps` without
+/// `out/` failed with "cannot create a temporary file next to the output").
+#[test]
+fn one_file_is_written_into_missing_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out/models/plan.mps");
+    hubplan_io::write_file_atomically(&path, b"NAME x\nENDATA\n").expect("writes into new folders");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "NAME x\nENDATA\n");
+    let names: Vec<_> = std::fs::read_dir(dir.path().join("out/models"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("plan.mps")], "no temporary file left");
+}
