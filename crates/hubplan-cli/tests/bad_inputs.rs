@@ -369,7 +369,12 @@ fn travel_times_refuses_a_date_without_service() {
         let r = hubplan(&args);
         must_fail(
             &r,
-            &["--date", "NO SERVICE on 2024-01-08 (Monday)", "the calendars cover 2023-01-01 to 2023-12-31", "walk"],
+            &[
+                "--date",
+                "NO SERVICE on 2024-01-08 (Monday)",
+                "the calendars cover 2023-01-01 to 2023-12-31",
+                "walk",
+            ],
         );
         check_clean(work.path(), &before).unwrap_or_else(|e| panic!("quiet {quiet}: {e}"));
     }

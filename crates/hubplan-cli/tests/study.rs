@@ -230,13 +230,23 @@ fn study_appendix_says_which_decile_tier_was_applied() {
             "--report",
         ]);
         assert_eq!(o.code, 0, "{}", o.stderr);
-        (o.stderr, std::fs::read_to_string(tmp.path().join(out).join("appendix.md")).unwrap())
+        (
+            o.stderr,
+            std::fs::read_to_string(tmp.path().join(out).join("appendix.md")).unwrap(),
+        )
     };
     // Welsh: the decile column under another name.
-    std::fs::write(tmp.path().join("zones.csv"), zones.replacen("imd_decile", "wimd_2019_decile", 1)).unwrap();
+    std::fs::write(
+        tmp.path().join("zones.csv"),
+        zones.replacen("imd_decile", "wimd_2019_decile", 1),
+    )
+    .unwrap();
     std::fs::write(&sc, scenario("wimd_2019_decile = -1.0")).unwrap();
     let (stderr, md) = run("wales");
-    assert!(stderr.contains("is `wimd_2019_decile` the deprivation decile?"), "{stderr}");
+    assert!(
+        stderr.contains("is `wimd_2019_decile` the deprivation decile?"),
+        "{stderr}"
+    );
     assert!(!md.contains("England"), "{md}");
     assert!(!md.contains("IMD deciles 1–2"), "{md}");
     assert!(md.contains("No zone has an IMD decile"), "{md}");
@@ -245,6 +255,9 @@ fn study_appendix_says_which_decile_tier_was_applied() {
     std::fs::write(tmp.path().join("zones.csv"), &zones).unwrap();
     std::fs::write(&sc, scenario("imd_decile = 1.0")).unwrap();
     let (_, md) = run("england");
-    assert!(md.contains("Zones in IMD deciles 1–3 beyond a limit are ranked first."), "{md}");
+    assert!(
+        md.contains("Zones in IMD deciles 1–3 beyond a limit are ranked first."),
+        "{md}"
+    );
     assert!(md.contains("The IMD decile counts as (11 − decile) / 10"), "{md}");
 }

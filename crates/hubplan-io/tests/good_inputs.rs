@@ -399,5 +399,9 @@ fn one_file_is_written_into_missing_folders() {
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(names, vec![std::ffi::OsString::from("plan.mps")], "no temporary file left");
+    assert_eq!(
+        names,
+        vec![std::ffi::OsString::from("plan.mps")],
+        "no temporary file left"
+    );
 }

@@ -184,12 +184,18 @@ fn equity_rule_without_any_decile_is_an_error() {
     std::fs::write(&sc, scenario("")).unwrap();
     let l = load_scenario(&sc).expect("loads without the rule");
     assert!(
-        l.warnings.iter().any(|w| w.contains("no `imd_decile` column") && w.contains("`wimd_2019_decile`")),
+        l.warnings
+            .iter()
+            .any(|w| w.contains("no `imd_decile` column") && w.contains("`wimd_2019_decile`")),
         "{:?}",
         l.warnings
     );
     // With the column renamed, the rule loads and no such warning is given.
-    std::fs::write(dir.path().join("zones.csv"), zones.replacen("wimd_2019_decile", "imd_decile", 1)).unwrap();
+    std::fs::write(
+        dir.path().join("zones.csv"),
+        zones.replacen("wimd_2019_decile", "imd_decile", 1),
+    )
+    .unwrap();
     std::fs::write(&sc, scenario("equity_max_imd_decile = 2")).unwrap();
     let l = load_scenario(&sc).expect("loads with imd_decile");
     assert!(!l.warnings.iter().any(|w| w.contains("imd_decile")), "{:?}", l.warnings);

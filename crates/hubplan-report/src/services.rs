@@ -985,7 +985,10 @@ fn service_map(inputs: &Inputs, p: &ServicePlan, k: usize) -> Option<(String, St
     }
     let (view, plan, limit) = service_view(inputs, p, k);
     let name = service_name(inputs, p.services[k]);
-    let hosting = format!("building hosting {}", hubplan::explain::services_capacity::prose_name(&name));
+    let hosting = format!(
+        "building hosting {}",
+        hubplan::explain::services_capacity::prose_name(&name)
+    );
     let words = |t: String| {
         t.replace("nearest open hub", &format!("nearest open {hosting}"))
             .replace("of a hub (", "of one (")

@@ -179,7 +179,11 @@ pub fn travel_times_block(
             .find(|(_, kind, _)| *kind == "no-service")
             .map_or_else(
                 || format!("NO SERVICE on {date}: no trip runs that day"),
-                |(_, _, m)| m.trim_end_matches(" Every journey will be walking only.").trim_end_matches('.').to_string(),
+                |(_, _, m)| {
+                    m.trim_end_matches(" Every journey will be walking only.")
+                        .trim_end_matches('.')
+                        .to_string()
+                },
             );
         return Err(Error::invalid(
             "date",

@@ -52,7 +52,11 @@ fn cairns_trip_counts_and_blank_times_interpolated() {
 #[test]
 fn newport_coach_stops_far_away_are_not_called_wrong() {
     let (_, r) = load("uk_newport_20230613_gtfs.zip", "2023-06-13");
-    let far: Vec<_> = r.warnings.iter().filter(|w| w.contains("from the feed's median stop")).collect();
+    let far: Vec<_> = r
+        .warnings
+        .iter()
+        .filter(|w| w.contains("from the feed's median stop"))
+        .collect();
     assert!(far.is_empty(), "{far:#?}");
 }
 
