@@ -386,22 +386,18 @@ fn a_misspelt_need_column_is_named_when_need_falls_back_to_population() {
     assert!(!plain.warnings.iter().any(|w| w.contains("typo for `need`")));
 }
 
-/// `write_file_atomically` creates missing parent folders, as a plan's `--out` does
-/// (the Newport audit, session 18: `hubplan plan … --export-mps out/model.mps` without
-/// `out/` failed with "cannot create a temporary file next to the output").
+/// `write_file_atomically` into a folder that does not exist is an error naming the
+/// file and the folder, and creates nothing (the Newport audit, session 18:
+/// `hubplan plan … --export-mps out/model.mps` without `out/` named only `out` and a
+/// temporary file, `.plan.mps.tmp-QOoQGE`).
 #[test]
-fn one_file_is_written_into_missing_folders() {
+fn one_file_into_a_missing_folder_names_the_folder() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("out/models/plan.mps");
-    hubplan_io::write_file_atomically(&path, b"NAME x\nENDATA\n").expect("writes into new folders");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "NAME x\nENDATA\n");
-    let names: Vec<_> = std::fs::read_dir(dir.path().join("out/models"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(
-        names,
-        vec![std::ffi::OsString::from("plan.mps")],
-        "no temporary file left"
-    );
+    let path = dir.path().join("out/plan.mps");
+    let e = hubplan_io::write_file_atomically(&path, b"NAME x\nENDATA\n").expect_err("no such folder");
+    let msg = e.to_string();
+    assert!(msg.contains("plan.mps"), "{msg}");
+    assert!(msg.contains("does not exist"), "{msg}");
+    assert!(!msg.contains(".tmp-"), "{msg}");
+    assert!(!dir.path().join("out").exists(), "nothing is created");
 }
