@@ -11,6 +11,11 @@ use crate::{codes, file_label, notice, num, Notice};
 /// 2025 (2021 LSOAs): a decile is accepted when it matches the rank under either.
 pub(crate) const IMD_LSOAS: [f64; 2] = [32_844.0, 33_755.0];
 
+/// LSOAs in Wales in the Welsh Index of Multiple Deprivation 2019 (2011 LSOAs) and
+/// 2025 (2021 LSOAs): a Welsh LSOA's (`W01…`) rank is a WIMD rank, 1 = most deprived
+/// in Wales, never an English IMD rank (the Newport audit, session 18).
+pub(crate) const WIMD_LSOAS: [f64; 2] = [1_909.0, 1_917.0];
+
 /// The decile of an IMD rank (1 = most deprived) among `n` areas.
 pub(crate) fn decile_of_rank(rank: f64, n: f64) -> u8 {
     ((rank * 10.0 / n).ceil().clamp(1.0, 10.0)) as u8
@@ -104,17 +109,22 @@ pub(crate) fn check(loaded: &LoadedScenario, out: &mut Vec<Notice>) {
             }
         }
         if let (Some(d), Some(rank)) = (z.imd_decile, attr(z, "imd_rank")) {
-            let expected: Vec<u8> = IMD_LSOAS.iter().map(|&n| decile_of_rank(rank, n)).collect();
-            if !(1.0..=IMD_LSOAS[1]).contains(&rank) || !expected.contains(&d) {
+            let (counts, nation, index) = if looks_like_lsoa(&z.id) && z.id.starts_with('W') {
+                (WIMD_LSOAS, "Wales'", "WIMD 2019")
+            } else {
+                (IMD_LSOAS, "England's", "IMD 2019")
+            };
+            let expected: Vec<u8> = counts.iter().map(|&n| decile_of_rank(rank, n)).collect();
+            if !(1.0..=counts[1]).contains(&rank) || !expected.contains(&d) {
                 out.push(
                     at(notice(
                         codes::IMD_DECILE_DISAGREES_WITH_RANK,
                         format!(
-                            "zone {:?} has IMD decile {d} but imd_rank {}, which is decile {} of England's {} LSOAs (IMD 2019); check both columns come from the same release",
+                            "zone {:?} has IMD decile {d} but imd_rank {}, which is decile {} of {nation} {} LSOAs ({index}); check both columns come from the same release",
                             z.id,
                             num(rank),
                             expected[0],
-                            IMD_LSOAS[0]
+                            counts[0]
                         ),
                     ))
                     .field("imd_decile")

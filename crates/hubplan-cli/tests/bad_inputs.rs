@@ -341,6 +341,45 @@ fn gtfs_minimal_feed_is_good() {
     assert!(work.path().join("out.csv").is_file());
 }
 
+/// The Newport audit (session 18): a date the feed's calendar does not cover (after
+/// it ends) gave exit 0 and a matrix of walks alone, with a warning that named no
+/// calendar span and that `--quiet` did not stop. It is refused like a scenario's
+/// [transit]: exit 2, the flag, the date and the calendars' span named, nothing written.
+#[test]
+fn travel_times_refuses_a_date_without_service() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let feed = work.path().join("feed");
+    write_feed(
+        &feed,
+        &[(
+            "calendar.txt",
+            Some(
+                "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n\
+                 WK,1,1,1,1,1,0,0,20230101,20231231\n",
+            ),
+        )],
+    );
+    for quiet in [false, true] {
+        let out = work.path().join("out.csv");
+        let before = listing(work.path());
+        let mut args = travel_times_args(&feed, &points(), &points(), &out);
+        if quiet {
+            args.push("--quiet".into());
+        }
+        let r = hubplan(&args);
+        must_fail(
+            &r,
+            &[
+                "--date",
+                "NO SERVICE on 2024-01-08 (Monday)",
+                "the calendars cover 2023-01-01 to 2023-12-31",
+                "walk",
+            ],
+        );
+        check_clean(work.path(), &before).unwrap_or_else(|e| panic!("quiet {quiet}: {e}"));
+    }
+}
+
 #[test]
 fn gtfs_required_file_missing() {
     let work = tempfile::tempdir().expect("tempdir");

@@ -199,3 +199,65 @@ fn a_study_of_one_zone_and_one_building() {
         "{md}"
     );
 }
+
+/// The Newport audit (session 18): a Welsh study whose deprivation decile is
+/// `wimd_2019_decile` (an indicator with weight −1) was told that "the IMD decile" scores
+/// by "the most deprived 10% in England" and that "zones in IMD deciles 1–2 are ranked
+/// first", though no zone had an `imd_decile` and `priority_deciles` was 3. The appendix
+/// now says what was applied, and loading warns about the decile column's name.
+#[test]
+fn study_appendix_says_which_decile_tier_was_applied() {
+    let tiny = root().join("fixtures/tiny_services");
+    let tmp = tempfile::tempdir().unwrap();
+    for f in ["sites.csv", "services.csv", "travel_times.csv"] {
+        std::fs::copy(tiny.join(f), tmp.path().join(f)).unwrap();
+    }
+    let zones = std::fs::read_to_string(tiny.join("zones.csv")).unwrap();
+    let scenario = |indicator: &str| {
+        format!(
+            "[inputs]\nsites = \"sites.csv\"\nzones = \"zones.csv\"\ntravel_times = \"travel_times.csv\"\n\
+             services = \"services.csv\"\n[access]\nmax_minutes = 20\n\
+             [study]\nindicators = {{ {indicator} }}\npriority_deciles = 3\n"
+        )
+    };
+    let sc = tmp.path().join("study.toml");
+    let run = |out: &str| {
+        let o = hubplan(&[
+            "study",
+            sc.to_str().unwrap(),
+            "--out",
+            tmp.path().join(out).to_str().unwrap(),
+            "--report",
+        ]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        (
+            o.stderr,
+            std::fs::read_to_string(tmp.path().join(out).join("appendix.md")).unwrap(),
+        )
+    };
+    // Welsh: the decile column under another name.
+    std::fs::write(
+        tmp.path().join("zones.csv"),
+        zones.replacen("imd_decile", "wimd_2019_decile", 1),
+    )
+    .unwrap();
+    std::fs::write(&sc, scenario("wimd_2019_decile = -1.0")).unwrap();
+    let (stderr, md) = run("wales");
+    assert!(
+        stderr.contains("is `wimd_2019_decile` the deprivation decile?"),
+        "{stderr}"
+    );
+    assert!(!md.contains("England"), "{md}");
+    assert!(!md.contains("IMD deciles 1–2"), "{md}");
+    assert!(md.contains("No zone has an IMD decile"), "{md}");
+    assert!(md.contains("reversed for a negative weight"), "{md}");
+    // With `imd_decile`: the tier as set, and the IMD sentence.
+    std::fs::write(tmp.path().join("zones.csv"), &zones).unwrap();
+    std::fs::write(&sc, scenario("imd_decile = 1.0")).unwrap();
+    let (_, md) = run("england");
+    assert!(
+        md.contains("Zones in IMD deciles 1–3 beyond a limit are ranked first."),
+        "{md}"
+    );
+    assert!(md.contains("The IMD decile counts as (11 − decile) / 10"), "{md}");
+}

@@ -875,6 +875,9 @@ pub fn plan_dir_files(
 
 /// Writes one file atomically: to a temporary file in the same folder, flushed, then
 /// renamed over `path`. A failure leaves `path` as it was and removes the temporary file.
+/// A missing folder is an error naming the path and the folder (a typo in it should not
+/// create folders; before session 18 the message named only the folder and a temporary
+/// file, `out: cannot create a temporary file next to the output … ".plan.mps.tmp-QOoQGE"`).
 pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let werr =
         |p: &Path, e: std::io::Error, doing: &str| IoError::new(IoErrorKind::Write, format!("{doing}: {e}")).in_file(p);
@@ -888,6 +891,16 @@ pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    if !dir.exists() {
+        return Err(IoError::new(
+            IoErrorKind::Write,
+            format!(
+                "the folder {} does not exist; create it first, or write the file into an existing folder",
+                dir.display()
+            ),
+        )
+        .in_file(path));
+    }
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{}.tmp-", name.to_string_lossy()))
         .tempfile_in(&dir)

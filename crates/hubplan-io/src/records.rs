@@ -563,6 +563,15 @@ pub fn read_zones(path: &Path, need_column: Option<&str>) -> Result<ZonesFile> {
             ignored.join(", ")
         ));
     }
+    if imd.is_none() {
+        let hint = decile_column_hint(t.columns.iter().map(String::as_str));
+        if !hint.is_empty() {
+            warnings.push(format!(
+                "{}: no `imd_decile` column, so no zone has a deprivation decile (tables by decile show them as unknown){hint}",
+                path.display()
+            ));
+        }
+    }
     let mut seen = HashMap::new();
     let mut zones = Vec::with_capacity(t.rows.len());
     for row in &t.rows {
@@ -623,6 +632,28 @@ pub fn read_zones(path: &Path, need_column: Option<&str>) -> Result<ZonesFile> {
         warnings,
         lines,
     })
+}
+
+/// "; is `wimd_2019_decile` the deprivation decile? …" when a zone column other than
+/// `imd_decile` names a decile (a Welsh council's `wimd_2019_decile`, an `imd19_decile`),
+/// else "". hubplan reads deciles from `imd_decile` only (the Newport audit, session 18).
+pub(crate) fn decile_column_hint<'a>(columns: impl IntoIterator<Item = &'a str>) -> String {
+    let mut found: Vec<&str> = columns
+        .into_iter()
+        .filter(|c| {
+            let l = c.trim().to_ascii_lowercase();
+            l.contains("decile") && l != "imd_decile"
+        })
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    match found.first() {
+        Some(c) => format!(
+            "; is `{c}` the deprivation decile? hubplan reads it only from a column named `imd_decile`: rename the column \
+             (a Welsh WIMD or Scottish SIMD decile is read the same way, 1 = most deprived)"
+        ),
+        None => String::new(),
+    }
 }
 
 const SERVICE_COLUMNS: &[&str] = &["id", "name", "need_column", "max_minutes", "space", "conversion_cost"];

@@ -1089,6 +1089,9 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
                 close_service: pairs("close_service")?,
                 equity_max_imd_decile: t
                     .get("equity_max_imd_decile")
+                    .inspect(|v| {
+                        key_lines.insert("services.equity_max_imd_decile".into(), doc.line(v.span().start));
+                    })
                     .map(|v| doc.integer(v, "services.equity_max_imd_decile", "an IMD decile from 1 to 10", 1))
                     .transpose()?
                     .map(|d| {
@@ -1585,6 +1588,27 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario> {
     let zones = read_zones(&zones_path, sf.settings.need_column.as_deref())?;
     add("zones", &zones_path)?;
     warnings.extend(zones.warnings);
+
+    // The equity rule protects the zones in IMD deciles 1..=d: with no decile on any
+    // zone it would protect none, silently (the Newport audit: a Welsh file's decile
+    // column was `wimd_2019_decile`, so the plan said "zones in IMD deciles 1–2 covered"
+    // and covered nothing more).
+    if let Some(d) = sf.services.as_ref().and_then(|s| s.equity_max_imd_decile) {
+        if zones.zones.iter().all(|z| z.imd_decile.is_none()) {
+            return Err(IoError::new(
+                IoErrorKind::MissingColumn,
+                format!(
+                    "services.equity_max_imd_decile = {d} protects the zones in IMD deciles 1 to {d}, but no zone of {} has an \
+                     `imd_decile`{}; expected an `imd_decile` column (a whole number 1 to 10, 1 = most deprived), or remove the rule",
+                    zones_path.display(),
+                    crate::records::decile_column_hint(zones.zones.iter().flat_map(|z| z.attributes.keys().map(String::as_str)))
+                ),
+            )
+            .in_file(path)
+            .at_opt_line(sf.key_lines.get("services.equity_max_imd_decile").copied())
+            .field("services.equity_max_imd_decile"));
+        }
+    }
 
     // Services' need columns must be zone columns.
     if let Some((sp, svcs, lines)) = &services {

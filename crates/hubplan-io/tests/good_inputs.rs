@@ -385,3 +385,19 @@ fn a_misspelt_need_column_is_named_when_need_falls_back_to_population() {
     let plain = read_zones(&good("zones.csv"), None).unwrap();
     assert!(!plain.warnings.iter().any(|w| w.contains("typo for `need`")));
 }
+
+/// `write_file_atomically` into a folder that does not exist is an error naming the
+/// file and the folder, and creates nothing (the Newport audit, session 18:
+/// `hubplan plan … --export-mps out/model.mps` without `out/` named only `out` and a
+/// temporary file, `.plan.mps.tmp-QOoQGE`).
+#[test]
+fn one_file_into_a_missing_folder_names_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out/plan.mps");
+    let e = hubplan_io::write_file_atomically(&path, b"NAME x\nENDATA\n").expect_err("no such folder");
+    let msg = e.to_string();
+    assert!(msg.contains("plan.mps"), "{msg}");
+    assert!(msg.contains("does not exist"), "{msg}");
+    assert!(!msg.contains(".tmp-"), "{msg}");
+    assert!(!dir.path().join("out").exists(), "nothing is created");
+}

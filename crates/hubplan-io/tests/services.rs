@@ -146,3 +146,57 @@ fn a_services_scenario_is_never_planned_as_one_service() {
     let err = load_scenario(&good).unwrap().into_service_inputs().unwrap_err();
     assert_eq!(err.kind(), hubplan_io::IoErrorKind::MissingKey);
 }
+
+/// The Newport audit (session 18): a Welsh zones file carries its deprivation decile as
+/// `wimd_2019_decile`, not `imd_decile`. `equity_max_imd_decile` then protected no zone
+/// and the plan still said "zones in IMD deciles 1–2 covered for every service". It is
+/// an error naming the scenario's line and the column to rename; reading the zones
+/// warns about the unused decile column.
+#[test]
+fn equity_rule_without_any_decile_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["sites.csv", "services.csv", "travel_times.csv"] {
+        std::fs::copy(tiny(f), dir.path().join(f)).unwrap();
+    }
+    let zones = std::fs::read_to_string(tiny("zones.csv")).unwrap();
+    let zones = zones.replacen("imd_decile", "wimd_2019_decile", 1);
+    std::fs::write(dir.path().join("zones.csv"), &zones).unwrap();
+    let scenario = |rule: &str| {
+        format!(
+            "[inputs]\nsites = \"sites.csv\"\nzones = \"zones.csv\"\ntravel_times = \"travel_times.csv\"\n\
+             services = \"services.csv\"\n[services]\nmin_hubs_per_district = 0\n{rule}\n"
+        )
+    };
+    let sc = dir.path().join("s.toml");
+    std::fs::write(&sc, scenario("equity_max_imd_decile = 2")).unwrap();
+    let e = load_scenario(&sc).expect_err("a rule that protects no zone");
+    let msg = e.to_string();
+    assert_eq!(e.kind, IoErrorKind::MissingColumn, "{msg}");
+    for want in [
+        "s.toml:8: field services.equity_max_imd_decile",
+        "no zone of",
+        "`wimd_2019_decile`",
+        "rename",
+    ] {
+        assert!(msg.contains(want), "{want:?} not in {msg}");
+    }
+    // Without the rule the scenario loads, with a warning about the decile column.
+    std::fs::write(&sc, scenario("")).unwrap();
+    let l = load_scenario(&sc).expect("loads without the rule");
+    assert!(
+        l.warnings
+            .iter()
+            .any(|w| w.contains("no `imd_decile` column") && w.contains("`wimd_2019_decile`")),
+        "{:?}",
+        l.warnings
+    );
+    // With the column renamed, the rule loads and no such warning is given.
+    std::fs::write(
+        dir.path().join("zones.csv"),
+        zones.replacen("wimd_2019_decile", "imd_decile", 1),
+    )
+    .unwrap();
+    std::fs::write(&sc, scenario("equity_max_imd_decile = 2")).unwrap();
+    let l = load_scenario(&sc).expect("loads with imd_decile");
+    assert!(!l.warnings.iter().any(|w| w.contains("imd_decile")), "{:?}", l.warnings);
+}

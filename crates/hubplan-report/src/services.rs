@@ -985,7 +985,10 @@ fn service_map(inputs: &Inputs, p: &ServicePlan, k: usize) -> Option<(String, St
     }
     let (view, plan, limit) = service_view(inputs, p, k);
     let name = service_name(inputs, p.services[k]);
-    let hosting = format!("building hosting {}", name.to_lowercase());
+    let hosting = format!(
+        "building hosting {}",
+        hubplan::explain::services_capacity::prose_name(&name)
+    );
     let words = |t: String| {
         t.replace("nearest open hub", &format!("nearest open {hosting}"))
             .replace("of a hub (", "of one (")
@@ -1045,7 +1048,7 @@ fn per_service(a: &ServiceAppendix<'_>, b: &mut Vec<Block>) {
                      black lines are district boundaries. Buildings that host it today or after are marked by \
                      what happens to it there: kept, opened, or closed (the service closes or moves out).",
                     crate::map::zones_drawn(inputs),
-                    name.to_lowercase(),
+                    hubplan::explain::services_capacity::prose_name(&name),
                     limit.map_or_else(|| "none".to_string(), |m| format!("{} minutes", plain(m)))
                 ),
             });

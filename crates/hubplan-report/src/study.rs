@@ -238,11 +238,26 @@ fn need(a: &StudyAppendix<'_>, b: &mut Vec<Block>) {
         .iter()
         .map(|i| format!("{} (weight {})", i.column, plain(i.weight)))
         .collect();
+    // The IMD sentence only when the decile is an indicator, and not "in England" (the
+    // Newport audit, session 18: a Welsh study weighted by `wimd_2019_decile` was told how
+    // England's IMD decile scores).
+    let imd = s.indicators.iter().any(|i| i.column.eq_ignore_ascii_case("imd_decile"));
     b.push(Block::Para(format!(
-        "Need score from 0 to 1: the weighted mean of {}. The IMD decile counts as (11 − decile) / 10, so decile 1 \
-         (most deprived 10% in England) scores 1.0 and decile 10 scores 0.1; any other indicator is scaled from its \
-         lowest zone (0) to its highest (1).",
-        ind.join(", ")
+        "Need score from 0 to 1: the weighted mean of {}.{} {} indicator is scaled from its lowest zone (0) to its \
+         highest (1){}.",
+        ind.join(", "),
+        if imd {
+            " The IMD decile counts as (11 − decile) / 10, so decile 1 (the most deprived 10% of small areas in the \
+             index the zones come from: England's IMD, Wales' WIMD) scores 1.0 and decile 10 scores 0.1;"
+        } else {
+            ""
+        },
+        if imd { "any other" } else { "Each" },
+        if s.indicators.iter().any(|i| i.weight < 0.0) {
+            ", reversed for a negative weight (high values mean less need)"
+        } else {
+            ""
+        }
     )));
     b.push(map_block(
         a,
@@ -307,9 +322,20 @@ fn access(a: &StudyAppendix<'_>, b: &mut Vec<Block>) {
 fn priority(a: &StudyAppendix<'_>, b: &mut Vec<Block>) {
     let s = a.study;
     b.push(h(2, "priority", "Priority areas"));
+    // The decile tier as applied: "1–2" was written whatever `priority_deciles` was, and
+    // also when no zone had a decile (the Newport audit, session 18).
+    let tier = match s.priority_deciles {
+        0 => "No zone is ranked first by its IMD decile (study.priority_deciles = 0).".to_string(),
+        d if !a.inputs.zones.iter().any(|z| z.imd_decile.is_some()) => format!(
+            "No zone has an IMD decile (the zones file has no `imd_decile` column), so none is ranked first by \
+             deprivation (study.priority_deciles = {d})."
+        ),
+        1 => "Zones in IMD decile 1 beyond a limit are ranked first.".to_string(),
+        d => format!("Zones in IMD deciles 1–{d} beyond a limit are ranked first."),
+    };
     b.push(Block::Para(format!(
         "A zone's shortfall is the most minutes beyond a limit over the services; its priority score is need score × \
-         shortfall. Zones in IMD deciles 1–2 beyond a limit are ranked first. Neighbouring zones among the {} \
+         shortfall. {tier} Neighbouring zones among the {} \
          highest-ranked form a priority area (neighbours: {}). For each area the optimiser (maximal covering with one building, solved \
          exactly) finds the existing or candidate building that would bring most of its children within the limit.",
         s.area_zones,

@@ -189,3 +189,27 @@ fn a_service_not_offered_today_shows_a_dash_not_zero_percent() {
     assert!(md.contains("| 50% → "), "{md}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A service whose name is a proper name keeps its capitals in the prose: Welsh
+/// councils' "Flying Start" was written "flying Start" in the capacity sentences and
+/// "flying start" in the map captions before session 18 (the Newport audit).
+#[test]
+fn proper_service_names_keep_their_capitals() {
+    let (mut inp, r, p) = fixture("scenario.toml");
+    let cc = inp
+        .services
+        .iter_mut()
+        .find(|s| s.id == "children_centre")
+        .expect("the fixture has children_centre");
+    cc.name = "Flying Start".into();
+    let pv = provenance();
+    let md = services_appendix_md(&appendix(&inp, &r, &p, &pv));
+    for want in [
+        "would exceed B's capacity for Flying Start by 110 users",
+        "closure sends 40 Flying Start users to B",
+        "building hosting Flying Start",
+    ] {
+        assert!(md.contains(want), "{want:?} not in the Markdown:\n{md}");
+    }
+    assert!(!md.contains("flying "), "a lower-cased Flying Start:\n{md}");
+}

@@ -123,8 +123,8 @@ fn read_points(path: &Path, what: &str) -> Result<Vec<(String, LonLat)>> {
 }
 
 /// Computes the matrix. The feed's summary goes to `progress` as [`Event::Info`], the
-/// problems that dropped data as [`Event::DroppedData`], and a feed with no service on
-/// the date as [`Event::DroppedData`] too (the matrix is then walking only).
+/// problems that dropped data as [`Event::DroppedData`]. A date on which no trip of the
+/// feed runs is refused ([`Error::Invalid`] for `date`, naming the calendars' span).
 pub fn travel_times(req: &MatrixRequest, progress: &dyn Progress) -> Result<Matrix> {
     travel_times_block(req, None, progress)
 }
@@ -169,10 +169,29 @@ pub fn travel_times_block(
     progress.event(Event::Info(summary.to_string().trim_end()));
     report_feed_errors(&req.gtfs, &report.errors, progress);
     if report.trips_active == 0 {
-        progress.event(Event::DroppedData(&format!(
-            "the feed {} has NO SERVICE on {date}; only walking journeys are possible",
-            req.gtfs.display()
-        )));
+        // A matrix of walks alone would plan every building as if no bus ran: refused,
+        // as a scenario's [transit] is (`gtfs_calendar_not_covering_date`). Before
+        // session 18 (the Newport audit: a date after the feed's calendar ends) it was
+        // written with exit 0 and a warning that, under --quiet, named no calendar span.
+        let detail = report
+            .coded
+            .iter()
+            .find(|(_, kind, _)| *kind == "no-service")
+            .map_or_else(
+                || format!("NO SERVICE on {date}: no trip runs that day"),
+                |(_, _, m)| {
+                    m.trim_end_matches(" Every journey will be walking only.")
+                        .trim_end_matches('.')
+                        .to_string()
+                },
+            );
+        return Err(Error::invalid(
+            "date",
+            format!(
+                "the feed {}: {detail}; every travel time would be a walk. Expected a date the feed's calendar covers",
+                req.gtfs.display()
+            ),
+        ));
     }
     let o: Vec<LonLat> = origins.iter().map(|z| z.1).collect();
     let d: Vec<LonLat> = destinations.iter().map(|s| s.1).collect();

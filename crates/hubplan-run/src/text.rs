@@ -346,8 +346,9 @@ fn capacity_groups(v: &serde_json::Value) -> Groups {
     out
 }
 
-/// A service's name from plan.json's `services[]` (`{"id", "name"}`), first letter
-/// lower-cased as prose writes it; the id when the plan has no name for it.
+/// A service's name from plan.json's `services[]` (`{"id", "name"}`) as prose writes it
+/// (`prose_name`: a sentence-case name's first letter lower-cased); the id when the plan
+/// has no name for it.
 fn service_noun(plan: &serde_json::Value, id: &str) -> String {
     let name = plan
         .get("services")
@@ -359,9 +360,7 @@ fn service_noun(plan: &serde_json::Value, id: &str) -> String {
         .and_then(|x| x.get("name").and_then(serde_json::Value::as_str))
         .filter(|n| !n.is_empty())
         .unwrap_or(id);
-    let mut c = name.chars();
-    c.next()
-        .map_or_else(String::new, |f| f.to_lowercase().chain(c).collect())
+    hubplan::explain::services_capacity::prose_name(name)
 }
 
 /// The `fullest` buildings with a capacity in either plan, fullest after either plan

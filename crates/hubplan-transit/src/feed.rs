@@ -244,10 +244,6 @@ impl FeedBuilder {
         self.stop_pos[i]
     }
 
-    pub(crate) fn stop_id_at(&self, i: usize) -> &str {
-        &self.stop_ids[i]
-    }
-
     /// Number of stops added so far.
     pub fn stop_count(&self) -> usize {
         self.stop_pos.len()

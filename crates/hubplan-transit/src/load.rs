@@ -1190,10 +1190,9 @@ pub fn load_feed(path: &Path, date: ServiceDate, opts: &LoadOptions) -> Result<(
     }
     drop(sts);
 
-    // ---- far-away stops
-    outlier_stops(&stop_pos, &used, &builder_ids(&builder), &mut log);
-
     let feed = builder.build();
+    // ---- far-away stops
+    outlier_stops(&stop_pos, &used, &feed, &mut log);
     if !latin.is_empty() {
         let files = latin.join(", ");
         log.repair("encoding", || {
@@ -1245,10 +1244,6 @@ fn weekday(d: NaiveDate) -> &'static str {
 
 fn builder_pos(b: &FeedBuilder, i: usize) -> LonLat {
     b.stop_pos_at(i)
-}
-
-fn builder_ids(b: &FeedBuilder) -> Vec<String> {
-    (0..b.stop_count()).map(|i| b.stop_id_at(i).to_string()).collect()
 }
 
 /// Fills blank times of one trip (sorted by stop_sequence): interpolation by distance along the
@@ -1354,7 +1349,40 @@ fn timed_template(
 }
 
 /// Warns about used stops far from all others (likely wrong coordinates, e.g. Chester's stop in the sea).
-fn outlier_stops(pos: &[LonLat], used: &[bool], ids: &[String], log: &mut Log) {
+/// The fastest a vehicle plausibly goes between two stops, in m/s (150 km/h): a coach on
+/// a motorway stays below it, a stop placed hundreds of km off its route does not.
+const PLAUSIBLE_HOP_SPEED: f64 = 150_000.0 / 3600.0;
+
+/// The fastest speed, in m/s, that the runs of `feed` imply on a hop to or from stop `i`
+/// (a hop of more than 1 km in no time is infinitely fast), or `None` when no hop
+/// touches it.
+fn fastest_hop(feed: &Feed, pos: &[LonLat], i: usize) -> Option<f64> {
+    let mut fastest: Option<f64> = None;
+    for c in 0..feed.c_from.len() {
+        let (a, b) = (feed.c_from[c] as usize, feed.c_to[c] as usize);
+        if a != i && b != i {
+            continue;
+        }
+        let d = haversine_m(pos[a], pos[b]);
+        let s = f64::from(feed.c_arr[c].saturating_sub(feed.c_dep[c]));
+        let v = if s > 0.0 {
+            d / s
+        } else if d > 1000.0 {
+            f64::INFINITY
+        } else {
+            0.0
+        };
+        fastest = Some(fastest.map_or(v, |f: f64| f.max(v)));
+    }
+    fastest
+}
+
+/// Warns about used stops far from the feed's median stop, unless every hop of the
+/// day's runs to or from the stop is at a plausible speed: a coach feed's stops in
+/// London or Newcastle are where the coach goes (the Newport audit, session 18: 16
+/// such stops were each told to "check its coordinates"), a stop in the sea is not.
+fn outlier_stops(pos: &[LonLat], used: &[bool], feed: &Feed, log: &mut Log) {
+    let ids = &feed.stop_ids;
     let pts: Vec<(usize, LonLat)> = pos
         .iter()
         .enumerate()
@@ -1376,7 +1404,7 @@ fn outlier_stops(pos: &[LonLat], used: &[bool], ids: &[String], log: &mut Log) {
     let threshold = (5.0 * p90).max(100_000.0);
     for (k, (i, p)) in pts.iter().enumerate() {
         let dist = std::mem::take(&mut d[k]);
-        if dist > threshold {
+        if dist > threshold && fastest_hop(feed, pos, *i).is_none_or(|v| v > PLAUSIBLE_HOP_SPEED) {
             let id = ids[*i].clone();
             let p = *p;
             log.warn("far-stop", || {

@@ -45,6 +45,21 @@ fn cairns_trip_counts_and_blank_times_interpolated() {
     assert_eq!(load("au_cairns_2014_gtfs.zip", "2014-06-08").1.trips_active, 266);
 }
 
+/// The Newport audit (session 18): Newport's coaches run to London, Manchester and
+/// Newcastle, and each of those 16 stops was told to "check its coordinates". Their
+/// coaches reach them at coach speeds, so none is warned about; Chester's stop in the
+/// sea still is (below).
+#[test]
+fn newport_coach_stops_far_away_are_not_called_wrong() {
+    let (_, r) = load("uk_newport_20230613_gtfs.zip", "2023-06-13");
+    let far: Vec<_> = r
+        .warnings
+        .iter()
+        .filter(|w| w.contains("from the feed's median stop"))
+        .collect();
+    assert!(far.is_empty(), "{far:#?}");
+}
+
 #[test]
 fn chester_loads_and_flags_the_stop_in_the_sea() {
     let (_, r) = load("uk_chester_20230816_small_gtfs.zip", "2023-08-16");

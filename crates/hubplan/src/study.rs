@@ -305,6 +305,10 @@ pub struct Study {
     pub areas: Vec<PriorityArea>,
     /// How many top-ranked zones formed the areas.
     pub area_zones: usize,
+    /// [`StudyOptions::priority_deciles`]: zones in IMD deciles `1..=priority_deciles`
+    /// were ranked first (0: no tier), for the appendix to say which.
+    #[serde(skip)]
+    pub priority_deciles: u8,
     /// Demand by district.
     pub demand: Vec<DistrictDemand>,
     /// Equality tables.
@@ -765,6 +769,7 @@ pub fn study(inputs: &Inputs, opts: &StudyOptions) -> Result<Study> {
         ranked: ranked.into_iter().map(ZoneIdx::from_index).collect(),
         areas,
         area_zones,
+        priority_deciles: opts.priority_deciles,
         demand,
         equality,
         neighbour_rule,

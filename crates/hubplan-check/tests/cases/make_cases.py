@@ -259,6 +259,18 @@ def main():
     write_case("zone_need_above_population", "zone_need_above_population", zones=zones_with(**{"1__need": 5000}))
     write_case("imd_decile_out_of_range", "imd_decile_out_of_range", zones=zones_with(**{"1__imd_decile": 11}))
     write_case("imd_decile_disagrees_with_rank", "imd_decile_disagrees_with_rank", zones=zones_with(**{"1__imd_decile": 9, "1__imd_rank": 100}))
+    # Newport audit (session 18): Welsh LSOAs (W01) with WIMD 2019 ranks among Wales'
+    # 1909 LSOAs. Ranks that agree with their WIMD deciles raise nothing (they were all
+    # called wrong against England's 32844); the one that disagrees is named against Wales.
+    wales = copy.deepcopy(BASE_ZONES)
+    for i, z in enumerate(wales):
+        z["id"] = f"W0100{1600 + i}"
+        z["imd_rank"] = 150 + 220 * i  # WIMD deciles 1..9
+        z["imd_decile"] = math.ceil(z["imd_rank"] * 10 / 1909)
+    wales[1]["imd_decile"] = 9
+    write_case("imd_decile_disagrees_with_rank_wales", "imd_decile_disagrees_with_rank", zones=wales,
+               has=["zone \"W01001601\" has IMD decile 9 but imd_rank 370, which is decile 2 of Wales' 1909 LSOAs (WIMD 2019)"],
+               lacks=["England", "W01001600", "W01001602"])
     write_case("zones_at_same_point", "zones_at_same_point", zones=zones_with(**{"5__lon": BASE_ZONES[4]["lon"], "5__lat": BASE_ZONES[4]["lat"]}))
     lsoa = copy.deepcopy(BASE_ZONES)
     for i, z in enumerate(lsoa[:-1]):

@@ -15,11 +15,18 @@ use super::{count, id_list, site_label};
 /// A service's name as prose writes it ("children's centre", "youth service").
 pub fn service_noun(inputs: &Inputs, s: ServiceIdx) -> String {
     let svc = &inputs.services[s.index()];
-    let name = if svc.name.is_empty() { &svc.id } else { &svc.name };
+    prose_name(if svc.name.is_empty() { &svc.id } else { &svc.name })
+}
+
+/// A name as it reads in the middle of a sentence: a sentence-case name loses the
+/// capital of its first letter ("Children's centre" → "children's centre"); a name with
+/// any other capital letter is kept as written, since it is a proper name or holds an
+/// acronym ("Flying Start", "NHS health visiting", "Canolfan Plant / Children's centre").
+pub fn prose_name(name: &str) -> String {
     let mut c = name.chars();
     match c.next() {
-        Some(f) => f.to_lowercase().chain(c).collect(),
-        None => String::new(),
+        Some(f) if !c.clone().any(char::is_uppercase) => f.to_lowercase().chain(c).collect(),
+        _ => name.to_string(),
     }
 }
 
@@ -231,4 +238,27 @@ pub fn summary_lines(inputs: &Inputs, plan: &ServicePlan, max_reasons: usize) ->
         out.push(format!("warning: {}", warning_text(inputs, cap, &w)));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prose_name;
+
+    /// Only a sentence-case name loses its capital: a Welsh name, a programme's proper
+    /// name or an acronym kept its capitals before session 18 lower-cased their first
+    /// letter ("canolfan Plant / Children's centre", "flying Start", "nHS …").
+    #[test]
+    fn prose_name_keeps_proper_names() {
+        assert_eq!(prose_name("Children's centre"), "children's centre");
+        assert_eq!(prose_name("Youth service"), "youth service");
+        assert_eq!(prose_name("youth"), "youth");
+        assert_eq!(prose_name(""), "");
+        assert_eq!(prose_name("Flying Start"), "Flying Start");
+        assert_eq!(prose_name("NHS health visiting"), "NHS health visiting");
+        assert_eq!(
+            prose_name("Canolfan Plant / Children's centre"),
+            "Canolfan Plant / Children's centre"
+        );
+        assert_eq!(prose_name("Ŷ gwasanaeth"), "ŷ gwasanaeth");
+    }
 }
