@@ -1207,7 +1207,15 @@ impl PlanSummary {
     pub fn worse_off_summary(&self) -> hubplan::whatif::WorseOffSummary {
         hubplan::whatif::WorseOffSummary {
             minutes: self.worse_off.minutes.unwrap_or(f64::NAN),
-            zones: self.worse_off.zones.len(),
+            // A co-location plan lists one entry per (zone, service) pair: a zone worse
+            // off for two services is one zone ("zones worse off" in `hubplan compare`).
+            zones: self
+                .worse_off
+                .zones
+                .iter()
+                .map(|z| z.zone.as_str())
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
             need: self.worse_off.zones.iter().filter_map(|z| z.need).sum(),
             summary: self.worse_off.summary.clone(),
         }
