@@ -888,8 +888,19 @@ pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{}.tmp-", name.to_string_lossy()))
+    let prefix = format!(".{}.tmp-", name.to_string_lossy());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    // A temporary file is created owner-only (0600); the output is an ordinary file,
+    // with the permissions `std::fs::write` gives (0666 less the umask), as every
+    // file of a plan directory has (an --export-mps file was 0600, unreadable to the
+    // colleagues a model is exported for).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder
         .tempfile_in(&dir)
         .map_err(|e| werr(&dir, e, "cannot create a temporary file next to the output"))?;
     tmp.write_all(bytes).map_err(|e| werr(tmp.path(), e, "cannot write"))?;
