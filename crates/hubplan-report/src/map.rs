@@ -264,7 +264,9 @@ fn district_labels<'a>(
         .filter(|&i| !names[i].is_empty() && shapes[i].label_at.is_some())
         .collect();
     order.sort_by(|&a, &b| zones_in[b].cmp(&zones_in[a]).then(names[a].cmp(names[b])));
-    let mut placed: Vec<(usize, (f64, f64, f64, f64), f64, f64)> = Vec::new();
+    // (district, its box: x0, y0, x1, y1, the label's x, y)
+    type Placed = (usize, (f64, f64, f64, f64), f64, f64);
+    let mut placed: Vec<Placed> = Vec::new();
     for i in order {
         let Some(p) = shapes[i].label_at else { continue };
         let (x, y) = to_px(p[0], p[1]);
