@@ -78,11 +78,21 @@ impl GtfsLimitArgs {
 
 /// Shows the facade's events on stderr: remarks unless quiet, dropped feed data always,
 /// long steps as a progress bar.
+///
+/// Data-quality warnings are printed at most [`NOTICES_SHOWN`] per code: a regional
+/// scenario with one systematic problem can carry thousands of notices of one code,
+/// which would bury everything else. The count of the rest follows, once, with where
+/// to find them (plan.json's `notices`, `hubplan validate`).
 #[derive(Debug)]
 pub struct Printer {
     quiet: bool,
     bar: Mutex<Option<ProgressBar>>,
+    /// Warnings seen per notice code, and how many of them were not printed yet told of.
+    notices: Mutex<std::collections::BTreeMap<String, (usize, usize)>>,
 }
+
+/// Data-quality warnings printed per notice code; the rest are counted.
+pub const NOTICES_SHOWN: usize = 5;
 
 impl Printer {
     /// A printer; `quiet` hides everything but the problems that dropped data.
@@ -90,7 +100,39 @@ impl Printer {
         Printer {
             quiet,
             bar: Mutex::new(None),
+            notices: Mutex::new(Default::default()),
         }
+    }
+
+    /// Prints, once per code, how many data-quality warnings were not shown.
+    fn flush_hidden_notices(&self) {
+        let Ok(mut seen) = self.notices.lock() else { return };
+        for (code, (_, hidden)) in seen.iter_mut() {
+            if *hidden > 0 {
+                eprintln!(
+                    "warning: {code}: {hidden} more warning(s) of this code not shown (plan.json `notices` and \
+                     `hubplan validate` list every one)"
+                );
+                *hidden = 0;
+            }
+        }
+    }
+
+    /// A spinner on stderr for a long step whose progress cannot be measured (a solve):
+    /// `what` and the elapsed time, redrawn on a terminal (nothing is drawn when stderr
+    /// is not one). `None` when quiet. Clear it with `finish_and_clear`.
+    pub fn spinner(&self, what: &str) -> Option<ProgressBar> {
+        if self.quiet {
+            return None;
+        }
+        let pb = ProgressBar::new_spinner();
+        pb.set_style(
+            ProgressStyle::with_template("{spinner} {msg}: {elapsed} elapsed")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        pb.set_message(what.to_string());
+        pb.enable_steady_tick(std::time::Duration::from_millis(250));
+        Some(pb)
     }
 
     /// A line of progress on stderr, unless quiet.
@@ -101,6 +143,33 @@ impl Printer {
     }
 }
 
+impl Drop for Printer {
+    fn drop(&mut self) {
+        self.flush_hidden_notices();
+    }
+}
+
+/// The line printed before a solve starts: what is solved, on how many zones and
+/// sites, and its time limit. On a regional scenario a solve can run for minutes, and
+/// without it the terminal shows nothing between reading the inputs and the result.
+pub fn solving_line(job: &hubplan_run::Job) -> String {
+    let inputs = job.inputs();
+    let (what, limit) = match job.model() {
+        hubplan_run::Model::Single(sc) => (format!("solving ({})", sc.objective.name()), sc.solver.time_limit),
+        hubplan_run::Model::Services(r) => (
+            format!("solving the co-location model ({})", r.objective.name()),
+            r.solver.time_limit,
+        ),
+        _ => ("solving".to_string(), std::time::Duration::ZERO),
+    };
+    format!(
+        "{what} on {} zones and {} sites; time limit {} s (the solver's trace: RUST_LOG=hubplan_solver=debug)",
+        inputs.zones.len(),
+        inputs.sites.len(),
+        limit.as_secs_f64()
+    )
+}
+
 impl hubplan_run::Progress for Printer {
     fn event(&self, e: Event<'_>) {
         let Ok(mut bar) = self.bar.lock() else { return };
@@ -108,9 +177,22 @@ impl hubplan_run::Progress for Printer {
             Event::Warning(w) if !self.quiet => eprintln!("warning: {w}"),
             // A data-quality warning is not progress: shown even when quiet.
             Event::Notice(n) if n.severity == hubplan::notice::Severity::Warning => {
-                eprintln!("warning: {}", hubplan_check::report::warning_line(n))
+                let show = self.notices.lock().is_ok_and(|mut seen| {
+                    let e = seen.entry(n.code.clone()).or_default();
+                    e.0 += 1;
+                    if e.0 > NOTICES_SHOWN {
+                        e.1 += 1;
+                    }
+                    e.0 <= NOTICES_SHOWN
+                });
+                if show {
+                    eprintln!("warning: {}", hubplan_check::report::warning_line(n))
+                }
             }
-            Event::Info(s) => self.note(s),
+            Event::Info(s) => {
+                self.flush_hidden_notices();
+                self.note(s)
+            }
             Event::DroppedData(s) => eprintln!("warning: {s}"),
             Event::Start { what, total } if !self.quiet => {
                 let pb = ProgressBar::new(total as u64);

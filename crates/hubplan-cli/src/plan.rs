@@ -49,7 +49,13 @@ pub fn run(a: &PlanArgs) -> Result<ExitCode> {
             .filter_map(|(f, p)| p.as_deref().map(|p| (f, p)))
             .collect();
     job.export_all(&none, &exports)?;
-    let outcome = job.solve(&none)?;
+    printer.note(&crate::solving_line(&job));
+    let spinner = printer.spinner("solving");
+    let outcome = job.solve(&none);
+    if let Some(pb) = spinner {
+        pb.finish_and_clear();
+    }
+    let outcome = outcome?;
     let s = outcome.solver();
     printer.note(&match job.model() {
         Model::Services(_) => format!(

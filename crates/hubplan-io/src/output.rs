@@ -901,8 +901,19 @@ pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         )
         .in_file(path));
     }
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{}.tmp-", name.to_string_lossy()))
+    let prefix = format!(".{}.tmp-", name.to_string_lossy());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    // A temporary file is created owner-only (0600); the output is an ordinary file,
+    // with the permissions `std::fs::write` gives (0666 less the umask), as every
+    // file of a plan directory has (an --export-mps file was 0600, unreadable to the
+    // colleagues a model is exported for).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder
         .tempfile_in(&dir)
         .map_err(|e| werr(&dir, e, "cannot create a temporary file next to the output"))?;
     tmp.write_all(bytes).map_err(|e| werr(tmp.path(), e, "cannot write"))?;
@@ -1220,7 +1231,15 @@ impl PlanSummary {
     pub fn worse_off_summary(&self) -> hubplan::whatif::WorseOffSummary {
         hubplan::whatif::WorseOffSummary {
             minutes: self.worse_off.minutes.unwrap_or(f64::NAN),
-            zones: self.worse_off.zones.len(),
+            // A co-location plan lists one entry per (zone, service) pair: a zone worse
+            // off for two services is one zone ("zones worse off" in `hubplan compare`).
+            zones: self
+                .worse_off
+                .zones
+                .iter()
+                .map(|z| z.zone.as_str())
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
             need: self.worse_off.zones.iter().filter_map(|z| z.need).sum(),
             summary: self.worse_off.summary.clone(),
         }

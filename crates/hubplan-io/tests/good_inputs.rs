@@ -401,3 +401,21 @@ fn one_file_into_a_missing_folder_names_the_folder() {
     assert!(!msg.contains(".tmp-"), "{msg}");
     assert!(!dir.path().join("out").exists(), "nothing is created");
 }
+
+/// `hubplan plan --export-mps` (and every single file hubplan writes atomically: the
+/// LP, travel_times.csv) came out 0600, owner-only, while the plan directory's files
+/// are 0644: an exported model could not be read by the colleague it was written for.
+/// A file written atomically now has the permissions `std::fs::write` gives it.
+#[cfg(unix)]
+#[test]
+fn a_file_written_atomically_has_ordinary_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let atomic = dir.path().join("model.mps");
+    hubplan_io::write_file_atomically(&atomic, b"NAME x\n").unwrap();
+    let plain = dir.path().join("plain.txt");
+    std::fs::write(&plain, b"x").unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&atomic), mode(&plain), "{:o} vs {:o}", mode(&atomic), mode(&plain));
+    assert_eq!(std::fs::read(&atomic).unwrap(), b"NAME x\n");
+}

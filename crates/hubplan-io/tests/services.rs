@@ -200,3 +200,22 @@ fn equity_rule_without_any_decile_is_an_error() {
     let l = load_scenario(&sc).expect("loads with imd_decile");
     assert!(!l.warnings.iter().any(|w| w.contains("imd_decile")), "{:?}", l.warnings);
 }
+
+/// `hubplan compare` on a regional family-hubs plan said "zones worse off 2,420" for
+/// 2,420 (zone, service) pairs in 1,371 zones: a co-location plan's worse-off list has
+/// one entry per pair. The summary counts each zone once (its need stays the sum over
+/// the pairs, as the plan's other need totals are summed over services).
+#[test]
+fn worse_off_zones_of_a_service_plan_count_each_zone_once() {
+    let text = r#"{"model": "services", "status": "optimal", "objective_kind": "min_cost",
+        "sites": [], "totals": {},
+        "worse_off": {"minutes": 10.0, "zones": [
+            {"zone": "Z1", "service": "youth", "need": 30.0},
+            {"zone": "Z1", "service": "children_centre", "need": 10.0},
+            {"zone": "Z2", "service": "youth", "need": 5.0}],
+          "summary": []}}"#;
+    let s = parse_plan_json(text, Path::new("plan.json")).unwrap();
+    let w = s.worse_off_summary();
+    assert_eq!(w.zones, 2);
+    assert_eq!(w.need, 45.0);
+}

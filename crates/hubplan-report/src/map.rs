@@ -242,6 +242,46 @@ pub(crate) fn north_arrow(s: &mut String, w: f64, margin: f64) {
     );
 }
 
+/// The district labels that fit: `(name, x, y)` in pixels, in name order. Labels are
+/// placed by district size (most zones first, then name), and one whose box would
+/// overlap a label already placed is left out: with 67 districts on one map, names
+/// drawn over each other read as other names ("Reigate and Banstead" under
+/// "Tandridge" read "Reigate and Tandridge"). A district left unlabelled keeps its
+/// name in its outline's tooltip.
+fn district_labels<'a>(
+    names: &[&'a str],
+    shapes: &[crate::voronoi::DistrictShape],
+    zones_in: &[usize],
+    to_px: impl Fn(f64, f64) -> (f64, f64),
+) -> Vec<(&'a str, f64, f64)> {
+    // Box of a 12 px bold label centred on x, baseline at y (Helvetica/Arial bold: about
+    // 0.62 em a character), with a 3 px margin for the halo.
+    let bbox = |name: &str, x: f64, y: f64| {
+        let w = 0.62 * 12.0 * name.chars().count() as f64 + 6.0;
+        (x - w / 2.0, y - 12.0, x + w / 2.0, y + 4.0)
+    };
+    let mut order: Vec<usize> = (0..names.len())
+        .filter(|&i| !names[i].is_empty() && shapes[i].label_at.is_some())
+        .collect();
+    order.sort_by(|&a, &b| zones_in[b].cmp(&zones_in[a]).then(names[a].cmp(names[b])));
+    // (district, its box: x0, y0, x1, y1, the label's x, y)
+    type Placed = (usize, (f64, f64, f64, f64), f64, f64);
+    let mut placed: Vec<Placed> = Vec::new();
+    for i in order {
+        let Some(p) = shapes[i].label_at else { continue };
+        let (x, y) = to_px(p[0], p[1]);
+        let b = bbox(names[i], x, y);
+        if placed
+            .iter()
+            .all(|(_, o, _, _)| b.2 <= o.0 || o.2 <= b.0 || b.3 <= o.1 || o.3 <= b.1)
+        {
+            placed.push((i, b, x, y));
+        }
+    }
+    placed.sort_by_key(|p| p.0);
+    placed.into_iter().map(|(i, _, x, y)| (names[i], x, y)).collect()
+}
+
 fn nice_km(target_m: f64) -> f64 {
     let mut best = 1.0;
     for c in [1.0, 2.0, 5.0, 10.0, 20.0, 25.0, 50.0, 100.0, 200.0, 500.0, 1000.0] {
@@ -512,15 +552,16 @@ pub fn map_svg(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>, opts: &Ma
     s.push_str(
         "<g id=\"labels\" fill=\"#1b1b1b\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\" stroke-linejoin=\"round\" text-anchor=\"middle\">\n",
     );
-    for (name, shape) in names.iter().zip(&shapes) {
-        if let (Some(p), false) = (shape.label_at, name.is_empty()) {
-            let (x, y) = m_to_px(p[0], p[1]);
-            let _ = writeln!(
-                s,
-                r#"<text x="{x:.1}" y="{y:.1}" font-size="12" font-weight="bold">{}</text>"#,
-                esc(name)
-            );
-        }
+    let mut zones_in = vec![0usize; names.len()];
+    for &g in &group {
+        zones_in[g] += 1;
+    }
+    for (name, x, y) in district_labels(&names, &shapes, &zones_in, m_to_px) {
+        let _ = writeln!(
+            s,
+            r#"<text x="{x:.1}" y="{y:.1}" font-size="12" font-weight="bold">{}</text>"#,
+            esc(name)
+        );
     }
     for place in opts.places.iter().filter(|p| p.pos.is_valid()).take(12) {
         let (x, y) = to_px(place.pos);
@@ -605,6 +646,45 @@ fn site_title(site: &hubplan::model::Site) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A regional map (the South East's 67 districts) drew every district name at its
+    /// centre whatever else was there: "Reigate and Banstead" with "Tandridge" over its
+    /// second half read "Reigate and Tandridge". Labels whose boxes overlap are now left
+    /// out, the district with more zones keeping its label; apart, both are drawn.
+    #[test]
+    fn district_labels_that_would_overlap_are_left_out_larger_district_first() {
+        use crate::voronoi::DistrictShape;
+        let shape = |x: f64| DistrictShape {
+            outline: MultiPolygon::new(vec![]),
+            label_at: Some([x, 0.0]),
+        };
+        let names = ["Reigate and Banstead", "Tandridge"];
+        let px = |x: f64, y: f64| (x, y);
+        // 60 px apart: the boxes (about 155 px and 73 px wide) overlap.
+        let close = district_labels(&names, &[shape(0.0), shape(60.0)], &[86, 50], px);
+        assert_eq!(close.len(), 1, "{close:?}");
+        assert_eq!(close[0].0, "Reigate and Banstead");
+        // The smaller district wins only when it has more zones.
+        let close = district_labels(&names, &[shape(0.0), shape(60.0)], &[40, 50], px);
+        assert_eq!(close, vec![("Tandridge", 60.0, 0.0)]);
+        // 200 px apart: both, in name order.
+        let far = district_labels(&names, &[shape(0.0), shape(200.0)], &[86, 50], px);
+        assert_eq!(far, vec![("Reigate and Banstead", 0.0, 0.0), ("Tandridge", 200.0, 0.0)]);
+        // No label for an unnamed district or one without a label point.
+        let none = district_labels(
+            &["", "North"],
+            &[
+                shape(0.0),
+                DistrictShape {
+                    outline: MultiPolygon::new(vec![]),
+                    label_at: None,
+                },
+            ],
+            &[1, 1],
+            px,
+        );
+        assert!(none.is_empty());
+    }
 
     #[test]
     fn zones_with_outlines_are_drawn_as_them_and_dissolved_by_district() {

@@ -451,17 +451,45 @@ async fn whatif(State(st): State<Arc<AppState>>, body: Result<Bytes, BytesReject
     })
     .await
     .map_err(|e| ApiError::internal(format!("the answer could not be assembled: {e}")))??;
-    // The plan goes in as the library wrote it (field order and all), not re-serialised.
+    // The plan goes in as the library wrote it (field order, numbers and all), not
+    // re-serialised; only the indentation is dropped: pretty-printed, it was about 40%
+    // of the answer (23.6 MB a what-if on a 5,382-zone co-location scenario).
     let text = out.to_string();
     let plan = std::str::from_utf8(&solved.plan_json_bytes)
-        .map_err(|e| ApiError::internal(format!("plan.json is not UTF-8: {e}")))?
-        .trim_end();
-    let body = format!("{{\"plan\":{plan},{}", text.strip_prefix('{').unwrap_or(&text));
+        .map_err(|e| ApiError::internal(format!("plan.json is not UTF-8: {e}")))?;
+    let mut body = String::with_capacity(plan.len() / 2 + text.len() + 16);
+    body.push_str("{\"plan\":");
+    compact_json_into(plan, &mut body);
+    body.push(',');
+    body.push_str(text.strip_prefix('{').unwrap_or(&text));
     Ok((
         [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
         body,
     )
         .into_response())
+}
+
+/// Appends `json` (valid JSON text) to `out` without the whitespace between its
+/// tokens: the same document, members and numbers exactly as written, one line.
+fn compact_json_into(json: &str, out: &mut String) {
+    let (mut in_string, mut escaped) = (false, false);
+    for c in json.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if !matches!(c, ' ' | '\n' | '\r' | '\t') {
+            out.push(c);
+        }
+    }
 }
 
 /// A stable name for an exported what-if: `whatif-` and 12 hex digits of the
@@ -510,4 +538,20 @@ async fn export(State(st): State<Arc<AppState>>, body: Result<Bytes, BytesReject
         "dir": dir.to_string_lossy(),
         "files": list,
     })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compact_json_into;
+
+    #[test]
+    fn compact_json_drops_only_the_whitespace_between_tokens() {
+        let text = "{\n  \"a b\": [1, 2.50],\n  \"s\": \"x \\\" y\\\\\",\n  \"t\": \"\\n \"\n}\n";
+        let mut out = String::new();
+        compact_json_into(text, &mut out);
+        assert_eq!(out, r#"{"a b":[1,2.50],"s":"x \" y\\","t":"\n "}"#);
+        let a: serde_json::Value = serde_json::from_str(text).unwrap();
+        let b: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(a, b);
+    }
 }

@@ -132,10 +132,13 @@ pub fn plan_capacitated(inputs: &Inputs, sc: &Scenario) -> Result<Plan> {
             } else {
                 PlanStatus::Feasible
             };
-            let gap = if status == PlanStatus::Optimal {
+            // The gap the bound proves, also for a plan proven within the requested gap.
+            let gap = if claimed == bound {
                 0.0
             } else if claimed.is_finite() && bound.is_finite() {
                 (claimed - bound).abs() / claimed.abs().max(1e-9)
+            } else if status == PlanStatus::Optimal {
+                0.0
             } else {
                 f64::INFINITY
             };

@@ -457,7 +457,8 @@ pub struct ServicePlan {
     pub objective: f64,
     /// Proven bound on it in the same sense (≤ for min, ≥ for max_coverage).
     pub bound: f64,
-    /// Relative gap (0 when optimal).
+    /// Relative gap |objective − bound| / |objective|: at most `solver.gap` when
+    /// optimal (0 when the bound equals the objective).
     pub gap: f64,
     /// The plan's value of the first objective (equals `objective` without `then`).
     pub primary_objective: f64,
@@ -1558,10 +1559,10 @@ pub fn plan_services(inputs: &Inputs, rules: &ServiceRules) -> Result<ServicePla
             let e = evaluate_services_assigned(inputs, rules, &open, &hosting, assignment.as_ref());
             let objective = service_objective(&e, last);
             let bound = user(last, &mapped, out.bound);
-            let gap = if status == PlanStatus::Optimal {
-                0.0
-            } else {
-                rel_gap(objective, bound)
+            // The gap the bound proves, also for a plan proven within the requested gap.
+            let gap = match rel_gap(objective, bound) {
+                g if status == PlanStatus::Optimal && !g.is_finite() => 0.0,
+                g => g,
             };
             let head = Head {
                 status,
@@ -1696,6 +1697,9 @@ pub fn service_plan_for_assignment(
 fn rel_gap(objective: f64, bound: f64) -> f64 {
     if !objective.is_finite() || !bound.is_finite() {
         return f64::INFINITY;
+    }
+    if objective == bound {
+        return 0.0;
     }
     (objective - bound).abs() / objective.abs().max(1e-9)
 }

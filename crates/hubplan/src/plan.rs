@@ -288,7 +288,8 @@ pub struct Plan {
     pub objective: f64,
     /// Best proven bound in the same sense (≤ objective for minimisation, ≥ for max_coverage).
     pub bound: f64,
-    /// Relative gap |objective − bound| / |objective| (0 when optimal).
+    /// Relative gap |objective − bound| / |objective|: at most the scenario's
+    /// `solver.gap` when optimal (0 when the bound equals the objective).
     pub gap: f64,
     /// Open flag per site (status quo when there is no plan).
     pub open: Vec<bool>,
