@@ -91,8 +91,8 @@ fn heuristic(ctx: &Ctx, start: &[bool], moves: usize) -> Option<Candidate> {
 const RWLS_SHARE: f64 = 0.1;
 
 /// Set covering only: the row-weighting search ([`crate::rwls`]) from the
-/// best plan of the root's heuristics (or the incumbent `ub`'s, when none is
-/// better), towards a cover at the root bound `lb`. The Lagrangian
+/// best plan of the root's heuristics, when it is above the root bound `lb`
+/// and no worse than the incumbent `ub`, towards a cover at `lb`. The Lagrangian
 /// heuristics' plans on a large unit-cost set covering stop far above the
 /// optimum (L unit clustered sparse: 474 against a bound of 397), where this
 /// search gets within a few columns of it. At most [`RWLS_SHARE`] of the
