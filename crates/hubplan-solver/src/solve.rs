@@ -495,16 +495,9 @@ fn handed_over(
     warm: Option<crate::tree::Candidate>,
     open: Option<Vec<bool>>,
 ) -> Option<crate::tree::Candidate> {
+    // `side_ok` checks the fixings as well as the budget and cardinality.
     let given = open
-        .filter(|o| {
-            o.len() == p.n
-                && p.side_ok(o)
-                && (0..p.n).all(|j| match p.fix[j] {
-                    crate::instance::Fixing::Open => o[j],
-                    crate::instance::Fixing::Closed => !o[j],
-                    crate::instance::Fixing::Free => true,
-                })
-        })
+        .filter(|o| o.len() == p.n && p.side_ok(o))
         .map(|o| (p.objective(&o), o))
         .filter(|c| c.0.is_finite());
     match (warm, given) {
@@ -809,7 +802,7 @@ mod tests {
         let mut least = f64::INFINITY;
         for mask in 0u32..(1 << p.n) {
             let open: Vec<bool> = (0..p.n).map(|j| mask >> j & 1 == 1).collect();
-            if (0..p.n).all(|j| p.fix[j] != Fixing::Open || open[j]) && p.side_ok(&open) {
+            if p.side_ok(&open) {
                 let z = p.objective(&open);
                 assert!(z >= t, "{open:?}: {z} < {t}");
                 least = least.min(z);
