@@ -87,40 +87,22 @@ fn heuristic(ctx: &Ctx, start: &[bool], moves: usize) -> Option<Candidate> {
     ls.result()
 }
 
-/// The share of the time left the root's row-weighting search may take.
-const RWLS_SHARE: f64 = 0.1;
-
-/// Set covering only: the row-weighting search ([`crate::rwls`]) from the
-/// best plan of the root's heuristics, when it is above the root bound `lb`
-/// and no worse than the incumbent `ub`, towards a cover at `lb`. The Lagrangian
-/// heuristics' plans on a large unit-cost set covering stop far above the
-/// optimum (L unit clustered sparse: 474 against a bound of 397), where this
-/// search gets within a few columns of it. At most [`RWLS_SHARE`] of the
-/// time left; deterministic (a seeded search and a step budget; the
-/// deadline only cuts it short).
+/// Set covering only: the row-weighting search ([`crate::rwls::polish`])
+/// from the best plan of the root's heuristics, when it is above the root
+/// bound `lb` and no worse than the incumbent `ub`, towards a cover at `lb`.
+/// The Lagrangian heuristics' plans on a large unit-cost set covering stop
+/// far above the optimum (L unit clustered sparse: 474 against a bound of
+/// 397), where this search gets within a few columns of it.
 fn row_weighting(ctx: &Ctx, fix: &[Fixing], found: &[Candidate], ub: f64, lb: f64) -> Option<Candidate> {
-    let p = ctx.p;
-    if !crate::rwls::applies(p) {
-        return None;
-    }
     // The best plan found here; ties to the first (the order of `starts`).
     let best = found.iter().fold(None::<&Candidate>, |b, c| match b {
         Some(b) if b.0 <= c.0 => Some(b),
         _ => Some(c),
     })?;
-    if best.0 <= lb || best.0 > ub {
+    if best.0 > ub {
         return None;
     }
-    let t0 = Instant::now();
-    let until = t0 + ctx.deadline.saturating_duration_since(t0).mul_f64(RWLS_SHARE);
-    let better = crate::rwls::improve(p, fix, &best.1, lb, crate::rwls::steps(p), until);
-    log::debug!(
-        "[hubplan-solver lagrangian] row-weighting search {} → {:?} (bound {lb}) in {:.3}s",
-        best.0,
-        better.as_ref().map(|c| c.0),
-        t0.elapsed().as_secs_f64()
-    );
-    better.filter(|c| c.0 < best.0)
+    crate::rwls::polish(ctx.p, fix, best, lb, ctx.deadline, "lagrangian")
 }
 
 fn process(ctx: &Ctx, node: &Node<Lag>, ub: f64, root: bool) -> Expansion<Lag> {
@@ -331,6 +313,17 @@ mod tests {
         }
     }
 
+    /// A search context on `p` with no gap and time to spare.
+    fn exact(p: &Prob) -> Ctx<'_> {
+        Ctx {
+            p,
+            deadline: Instant::now() + Duration::from_secs(30),
+            rel_gap: 0.0,
+            abs_gap: 0.0,
+            lp_root: None,
+        }
+    }
+
     /// The least cover, by trying every subset of the sites.
     fn brute(p: &Prob) -> f64 {
         (0u32..(1 << p.n))
@@ -344,13 +337,7 @@ mod tests {
     fn the_root_row_weighting_search_turns_a_poor_cover_into_the_least_one() {
         for seed in 1..=8 {
             let p = covering(seed);
-            let ctx = Ctx {
-                p: &p,
-                deadline: Instant::now() + Duration::from_secs(30),
-                rel_gap: 0.0,
-                abs_gap: 0.0,
-                lp_root: None,
-            };
+            let ctx = exact(&p);
             let opt = brute(&p);
             // Every free site open: a cover, and the worst one.
             let all: Vec<bool> = (0..p.n).map(|j| p.fix[j] != Fixing::Closed).collect();
@@ -376,13 +363,7 @@ mod tests {
     fn the_root_row_weighting_search_leaves_maximal_covering_alone() {
         let mut p = covering(3);
         p.hi = 3;
-        let ctx = Ctx {
-            p: &p,
-            deadline: Instant::now() + Duration::from_secs(30),
-            rel_gap: 0.0,
-            abs_gap: 0.0,
-            lp_root: None,
-        };
+        let ctx = exact(&p);
         let all: Vec<bool> = vec![true; p.n];
         assert!(row_weighting(&ctx, &p.fix, &[(99.0, all)], f64::INFINITY, 1.0).is_none());
     }

@@ -456,32 +456,11 @@ impl Ctx<'_> {
 /// a plan at the bound, stalls or spends its step budget.
 fn round(ctx: &Ctx, fix: &[Fixing], xs: &[f64], moves: usize, target: Option<f64>) -> Option<Candidate> {
     let best = round_lp(ctx, fix, xs, moves);
-    let p = ctx.p;
     match (target, &best) {
-        (Some(t), Some(b)) if b.0 > t && crate::rwls::applies(p) => {
-            let t0 = Instant::now();
-            // At most a tenth of the time left: the tree needs the rest.
-            let until = t0 + ctx.deadline.saturating_duration_since(t0).mul_f64(RWLS_SHARE);
-            let better = crate::rwls::improve(p, fix, &b.1, t, crate::rwls::steps(p), until);
-            if log::log_enabled!(log::Level::Debug) {
-                log::debug!(
-                    "[hubplan-solver lp] row-weighting search {} → {:?} (bound {t}) in {:.3}s",
-                    b.0,
-                    better.as_ref().map(|c| c.0),
-                    t0.elapsed().as_secs_f64()
-                );
-            }
-            match better {
-                Some(c) if c.0 < b.0 => Some(c),
-                _ => best,
-            }
-        }
+        (Some(t), Some(b)) => crate::rwls::polish(ctx.p, fix, b, t, ctx.deadline, "lp").or(best),
         _ => best,
     }
 }
-
-/// The share of the time left the row-weighting search may take.
-const RWLS_SHARE: f64 = 0.1;
 
 /// [`round`] without the row-weighting search.
 fn round_lp(ctx: &Ctx, fix: &[Fixing], xs: &[f64], moves: usize) -> Option<Candidate> {

@@ -304,6 +304,37 @@ impl<'a> State<'a> {
     }
 }
 
+/// The share of the time left a search's root gives this search.
+const SHARE: f64 = 0.1;
+
+/// At a search's root (`who`, for the trace): runs [`improve`] from the plan
+/// `start` towards the root bound `target`, with at most [`SHARE`] of the
+/// time left before `deadline` (the tree needs the rest), and returns a
+/// strictly cheaper cover, if it finds one. Nothing to do when the instance
+/// is not set covering or `start` is already at the bound.
+pub(crate) fn polish(
+    p: &Prob,
+    fix: &[Fixing],
+    start: &(f64, Vec<bool>),
+    target: f64,
+    deadline: Instant,
+    who: &str,
+) -> Option<(f64, Vec<bool>)> {
+    if start.0 <= target || !applies(p) {
+        return None;
+    }
+    let t0 = Instant::now();
+    let until = t0 + deadline.saturating_duration_since(t0).mul_f64(SHARE);
+    let better = improve(p, fix, &start.1, target, steps(p), until);
+    log::debug!(
+        "[hubplan-solver {who}] row-weighting search {} → {:?} (bound {target}) in {:.3}s",
+        start.0,
+        better.as_ref().map(|c| c.0),
+        t0.elapsed().as_secs_f64()
+    );
+    better.filter(|c| c.0 < start.0)
+}
+
 /// Improves the cover `start` (which must respect `fix`; forced-open sites are
 /// opened) by RWLS for at most `steps` steps, stopping early once a cover of
 /// cost `target` or less is found, or when it stalls ([`STALL`]). Returns the best cover reached, or `None`
