@@ -100,14 +100,15 @@ pub fn plan_capacitated(inputs: &Inputs, sc: &Scenario) -> Result<Plan> {
     let out = solve_capacitated(&mapped.instance, &opts, solver_mode(cap.assignment), backend).map_err(Error::from)?;
     let seconds = t0.elapsed().as_secs_f64();
     let o = &out.outcome;
+    let zone_of = |i: usize| mapped.clients.get(i).map(|&z| crate::explain::zone_label(inputs, z));
     let report = SolverReport {
-        backend: o.solver.clone(),
+        backend: crate::optimise::name_clients(&o.solver, zone_of),
         nodes: o.nodes,
         seconds,
         clients: mapped.clients.len(),
         free_sites: mapped.instance.fixing.iter().filter(|f| **f == Fixing::Free).count(),
         search: o.search.clone(),
-        why: o.why.clone(),
+        why: crate::optimise::name_clients(&o.why, zone_of),
     };
     let nan = f64::NAN;
     match o.status {

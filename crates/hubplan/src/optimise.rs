@@ -125,6 +125,30 @@ pub struct Mapped {
     pub client_need: f64,
 }
 
+/// The solver's own words with its client indices named: each `client N`
+/// in `text` becomes `zone NAME (CODE)` for the zone that client `N` is
+/// (`zone_of`), so that plan.json's `solver.backend` and `solver.why` speak
+/// in the user's ids (the solver's presolve says "client 52 must be served
+/// but no site that may open can serve it"). An index with no zone is left as
+/// it was.
+pub(crate) fn name_clients(text: &str, zone_of: impl Fn(usize) -> Option<String>) -> String {
+    const KEY: &str = "client ";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(KEY) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + KEY.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        match after[..digits].parse::<usize>().ok().and_then(&zone_of) {
+            Some(label) => out.push_str(&format!("zone {label}")),
+            None => out.push_str(&rest[at..at + KEY.len() + digits]),
+        }
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Maps a scenario onto the solver's form (see the module docs).
 pub fn map_instance(inputs: &Inputs, sc: &Scenario) -> Mapped {
     let n = inputs.sites.len();
@@ -236,14 +260,15 @@ pub fn plan(inputs: &Inputs, sc: &Scenario) -> Result<Plan> {
     let t0 = Instant::now();
     let out = run_solver(&mapped.instance, sc)?;
     let seconds = t0.elapsed().as_secs_f64();
+    let zone_of = |i: usize| mapped.clients.get(i).map(|&z| crate::explain::zone_label(inputs, z));
     let report = SolverReport {
-        backend: out.solver.clone(),
+        backend: name_clients(&out.solver, zone_of),
         nodes: out.nodes,
         seconds,
         clients: mapped.clients.len(),
         free_sites: mapped.instance.fixing.iter().filter(|f| **f == Fixing::Free).count(),
         search: out.search.clone(),
-        why: out.why.clone(),
+        why: name_clients(&out.why, zone_of),
     };
     match out.status {
         Status::Optimal | Status::Feasible => {

@@ -294,6 +294,13 @@ fn infeasibility_names_the_blocking_rule_and_zones() {
     let sc = scenario(&inputs, "close=D");
     let p = hubplan::plan(&inputs, &sc).unwrap();
     assert_eq!(p.status, PlanStatus::Infeasible);
+    // The solver's presolve says why in its own indices; the report names the zone.
+    assert_eq!(
+        p.solver.why, "zone z4 must be served but no site that may open can serve it",
+        "{:?}",
+        p.solver
+    );
+    assert!(!p.solver.backend.contains("client"), "{}", p.solver.backend);
     let inf = p.infeasibility.unwrap();
     assert_eq!(
         inf.blockers,
