@@ -424,8 +424,12 @@ struct Ctx<'a> {
 /// they are reached (L set covering peaked at 2.49 GiB after 287 nodes
 /// before; 1.70 GiB after 423 nodes with a budget of 20M).
 const LIVE_LP_NONZEROS: usize = 12_000_000;
-/// At least this many open nodes keep their LP, whatever its size.
-const MIN_LIVE_NODES: usize = 64;
+/// At least this many open nodes keep their LP, whatever its size. It bites
+/// only on LPs of more than `LIVE_LP_NONZEROS / MIN_LIVE_NODES` = 1.5M
+/// nonzeros: England's set covering at 35 minutes (653k arcs; 18 nodes by
+/// the budget) peaked at 1.93 GB with a floor of 64 nodes, 1.08 GB with 8,
+/// proven both times (83 nodes stashed, 9 of them rebuilt).
+const MIN_LIVE_NODES: usize = 8;
 
 /// How many open nodes keep their own LP ([`LIVE_LP_NONZEROS`]).
 fn live_cap(lp: &Lp) -> usize {

@@ -258,6 +258,41 @@ fn the_chooser_takes_benders_for_dense_maximal_covering_with_a_small_p() {
     };
     assert_eq!(choose(&m).0, Search::Lp);
     assert_eq!(choose(&l).0, Search::Lagrangian);
+    // Weighted set covering: the L shape takes the Lagrangian search; all of
+    // England at 35 minutes after presolve (6,858 clients, 653,632 arcs: few
+    // rows) the LP search; the same at 60 minutes (2.0M arcs: node LPs of
+    // ~120 MB) the Lagrangian search again.
+    let cover = Shape {
+        partial: false,
+        unit_costs: false,
+        budget: false,
+        penalty: false,
+        ..l.clone()
+    };
+    assert_eq!(choose(&cover).0, Search::Lagrangian);
+    let england = Shape {
+        clients: 6_858,
+        free_sites: 2_455,
+        arcs: 653_632,
+        ..cover.clone()
+    };
+    assert_eq!(choose(&england).0, Search::Lp, "{}", choose(&england).1);
+    let england60 = Shape {
+        clients: 9_941,
+        arcs: 2_019_534,
+        ..england.clone()
+    };
+    assert_eq!(choose(&england60).0, Search::Lagrangian);
+    // Maximal covering with few clients and many arcs stays Lagrangian (the
+    // South East at 90 minutes: microlp's root LP missed its allowance).
+    let se90 = Shape {
+        partial: true,
+        budget: true,
+        clients: 5_382,
+        arcs: 487_656,
+        ..england
+    };
+    assert_eq!(choose(&se90).0, Search::Lagrangian);
     let out = solve_with(
         &orlib::sjc(
             &fixture("mclp_sjc/SJC324.txt"),
