@@ -167,7 +167,7 @@ impl Pseudo {
         }
     }
 
-    fn reliable(&self, j: usize) -> bool {
+    pub(crate) fn reliable(&self, j: usize) -> bool {
         self.count[j][0] >= RELIABLE && self.count[j][1] >= RELIABLE
     }
 
@@ -218,6 +218,15 @@ impl Learner {
     pub(crate) fn new(n: usize) -> Self {
         Learner {
             pseudo: RwLock::new(Pseudo::new(n)),
+            pending: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Starts from pseudocosts learnt by an earlier search on the same sites
+    /// (a warm re-plan, [`crate::warm`]).
+    pub(crate) fn from_pseudo(pseudo: Pseudo) -> Self {
+        Learner {
+            pseudo: RwLock::new(pseudo),
             pending: Mutex::new(Vec::new()),
         }
     }

@@ -13,6 +13,10 @@
 //!   solved problem, so of the what-if) and its final basis; each restarted
 //!   node is that LP with its fixings applied by the dual simplex, a few pivots
 //!   instead of a cold root LP;
+//! * **the pseudocosts** the LP search ended with: the re-plan's branching
+//!   scores its reliable sites by them instead of strong branching (M what-if,
+//!   one site forced open with the gap of uncovered need: 0.098 s → 0.076 s,
+//!   cold 0.11 s);
 //! * **the tree's regions** ([`crate::tree::Region`]): the leaves of the
 //!   solved tree — regions pruned by bound, regions whose LP optimum was an
 //!   integral plan, nodes left open — cover every feasible plan. Under the new
