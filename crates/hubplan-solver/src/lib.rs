@@ -19,6 +19,7 @@
 //! | [`outcome`] | status, solution, bound and gap |
 //! | [`services`] | multi-service co-location (family hubs): instance, exact good_lp solve, LP/MPS export |
 //! | [`solve_with`], [`choose`] | `solve` with a forced search; the rule `solve` uses to pick one |
+//! | [`site_count_bound`] | a quick lower bound on the sites that serve every must-serve client (covering Lagrangian): proves a site count too small |
 //! | [`solve_with_state`], [`solve_warm`], [`WarmState`] | a solve that keeps what its search learnt, and the what-if re-plan (sites newly forced open or closed) that restarts from it |
 //!
 //! `orlib` (reference-format parsers) and `synthetic` (seeded benchmark and
@@ -43,6 +44,7 @@ mod capcover;
 mod capflow;
 mod caplag;
 mod capls;
+pub(crate) mod countbound;
 pub mod eval;
 pub mod hall;
 mod heuristic;
@@ -72,6 +74,7 @@ pub mod synthetic;
 mod tree;
 mod warm;
 
+pub use countbound::site_count_bound;
 pub use instance::{Arc, Cardinality, Fixing, Instance, InstanceError};
 pub use outcome::{Outcome, SolveOptions, Status, WarmStart};
 pub use solve::{choose, solve, solve_warm, solve_with, solve_with_state, Search, Shape};

@@ -590,6 +590,39 @@ fn run(
         }
         Prep::Ok(p) => p,
     };
+    // Too few sites to serve every client? A greedy cover flags it, the
+    // covering Lagrangian proves it (within a tenth of the time).
+    if crate::countbound::may_be_too_few(&p) {
+        let share = deadline.saturating_duration_since(Instant::now()).mul_f64(0.1);
+        let bound = crate::countbound::least_sites_bound(&p, Instant::now() + share);
+        log::debug!(
+            "[hubplan-solver] a greedy cover needs more than {} sites; covering bound {bound:?} in {:.3}s",
+            p.hi,
+            start.elapsed().as_secs_f64()
+        );
+        if let Some(b) = bound {
+            if b > p.hi as f64 + 1e-6 {
+                let reason = format!(
+                    "serving every client needs at least {} sites (a Lagrangian bound of the covering), but at most {} may be open",
+                    (b - 1e-6).ceil(),
+                    p.hi
+                );
+                return Ok((
+                    Outcome {
+                        status: Status::Infeasible,
+                        open: Vec::new(),
+                        objective: f64::INFINITY,
+                        bound: f64::INFINITY,
+                        nodes: 0,
+                        solver: "presolve (site count below a covering bound)".into(),
+                        search: "presolve".into(),
+                        why: reason,
+                    },
+                    WarmState::default(),
+                ));
+            }
+        }
+    }
     let sh = shape(inst, &p);
     let (mut chosen, mut why) = match search {
         Search::Auto => choose(&sh),

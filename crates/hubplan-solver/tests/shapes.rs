@@ -124,9 +124,12 @@ fn the_chooser_names_its_search() {
     assert_eq!(out.search, "lp-radius");
     assert!(out.why.contains("radius formulation"), "{}", out.why);
     // A must-serve p-median (hubplan's min_travel) keeps the Lagrangian search.
+    // (With the suite's p it is infeasible: its p is below the fewest sites
+    // that reach every client, which `solve` now proves before any search.)
     let d = case_data(&w);
     let mut must = hubplan_solver::Instance::with_sites(d.instance.n_sites());
-    must.cardinality = d.instance.cardinality;
+    let n = d.instance.n_sites() as u32;
+    must.cardinality = Some(hubplan_solver::Cardinality { min: n / 2, max: n / 2 });
     for r in d.reach.iter().filter(|r| !r.is_empty()) {
         must.push_client(
             r.iter()
@@ -137,7 +140,17 @@ fn the_chooser_names_its_search() {
         );
     }
     let out = solve_with(&must, &opts(), Search::Auto).expect("solve");
-    assert_eq!(out.search, "lagrangian-bb");
+    assert_eq!(out.search, "lagrangian-bb", "{}", out.why);
+    assert_eq!(out.status, Status::Optimal);
+    // With the suite's p: proven infeasible before any search.
+    must.cardinality = d.instance.cardinality;
+    let out = solve_with(&must, &opts(), Search::Auto).expect("solve");
+    assert_eq!(
+        (out.status, out.search.as_str()),
+        (Status::Infeasible, "presolve"),
+        "{}",
+        out.why
+    );
 }
 
 /// A p-median with a missing-pair cost whose radius formulation is beyond

@@ -683,9 +683,13 @@ fn beyond_blockers(
     Ok((!out.is_empty()).then_some(out))
 }
 
-/// The fewest open sites that meet the access rule (with the forced keeps and
-/// closures, ignoring the budget and the site count), when a solver proves it;
-/// `None` when there is no rule or the minimum was not proven in time.
+/// How many open sites at least meet the access rule (with the forced keeps
+/// and closures, ignoring the budget and the site count): first a quick
+/// covering bound (`hubplan_solver::site_count_bound`, pushed towards
+/// `limits.sites + 1`), returned when it exceeds `limits.sites` — then the
+/// count asked for is proven too small, which is what the callers ask; else
+/// the fewest, when a solver proves it. `None` when there is no rule or
+/// neither was proven in time.
 pub fn least_sites(inputs: &Inputs, sc: &Scenario) -> Result<Option<u32>> {
     let mut relaxed = sc.clone();
     relaxed.sites = None;
@@ -706,6 +710,16 @@ pub fn least_sites(inputs: &Inputs, sc: &Scenario) -> Result<Option<u32>> {
     }
     let mut m = map_instance(inputs, &relaxed);
     m.instance.fixed_cost.iter_mut().for_each(|c| *c = 1.0);
+    if let Some(p) = sc.sites {
+        let mut counted = m.instance.clone();
+        counted.cardinality = Some(Cardinality { min: 0, max: p });
+        let quick = sc.solver.time_limit.mul_f64(0.1);
+        if let Some(b) = hubplan_solver::site_count_bound(&counted, quick) {
+            if b > f64::from(p) + 1e-6 {
+                return Ok(Some((b - 1e-6).ceil() as u32));
+            }
+        }
+    }
     let o = run_solver(&m.instance, &relaxed)?;
     Ok((o.status == Status::Optimal).then(|| o.open.iter().filter(|&&x| x).count() as u32))
 }

@@ -206,7 +206,8 @@ pub enum Blocker {
     SiteCount {
         /// Sites asked for.
         sites: u32,
-        /// The fewest sites that meet the rule.
+        /// How many sites at least meet the rule: the fewest when a solver
+        /// proved it, else a proven lower bound above `sites`.
         least_sites: Option<u32>,
         /// Zones left uncovered by the best plan with that many sites.
         zones: Vec<ZoneIdx>,
