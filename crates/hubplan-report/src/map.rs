@@ -987,7 +987,10 @@ mod tests {
             let sites: Vec<Site> = (0..n_sites)
                 .map(|j| {
                     let t = j as f64 / n_sites as f64;
-                    let pos = LonLat::new(0.40 + 0.08 * t, 51.20 + 0.06 * ((j * 7919) % n_sites) as f64 / n_sites as f64);
+                    let pos = LonLat::new(
+                        0.40 + 0.08 * t,
+                        51.20 + 0.06 * ((j * 7919) % n_sites) as f64 / n_sites as f64,
+                    );
                     Site::existing(&format!("S{j}"), pos, 1000.0 + j as f64)
                 })
                 .collect();
@@ -1001,7 +1004,15 @@ mod tests {
                 services: vec![],
             }
         };
-        let sites_g = |svg: &str| svg.split("<g id=\"sites\"").nth(1).unwrap().split("\n</g>").next().unwrap().to_string();
+        let sites_g = |svg: &str| {
+            svg.split("<g id=\"sites\"")
+                .nth(1)
+                .unwrap()
+                .split("\n</g>")
+                .next()
+                .unwrap()
+                .to_string()
+        };
         let legend = |svg: &str| svg.split("<g id=\"legend\"").nth(1).unwrap().to_string();
 
         let many = inputs(600);
@@ -1010,7 +1021,9 @@ mod tests {
         let svg = map_svg(&many, &plan, Some(35.0), &MapOptions::default());
         let g = sites_g(&svg);
         assert!(
-            g.starts_with(r#" data-kept="1" data-closed="599" data-opened="0" data-unused="0" data-closed-marks="small">"#),
+            g.starts_with(
+                r#" data-kept="1" data-closed="599" data-opened="0" data-unused="0" data-closed-marks="small">"#
+            ),
             "{}",
             &g[..200]
         );
@@ -1019,20 +1032,32 @@ mod tests {
         assert_eq!(g.matches(r##"stroke="#1b1b1b" stroke-width="0.9""##).count(), 599);
         // The kept building is drawn last, over the closed ones.
         let last = g.lines().last().unwrap();
-        assert!(last.contains("<title>S0 — keep</title>") && last.contains(KEEP), "{last}");
+        assert!(
+            last.contains("<title>S0 — keep</title>") && last.contains(KEEP),
+            "{last}"
+        );
         let l = legend(&svg);
         assert!(l.contains(">kept: 1</text>"), "{l}");
         assert!(l.contains(">closed: 599 (small marks)</text>"), "{l}");
-        assert!(l.contains(">opened (new): 0</text>") && l.contains(">candidate not opened: 0 (small marks)</text>"), "{l}");
+        assert!(
+            l.contains(">opened (new): 0</text>") && l.contains(">candidate not opened: 0 (small marks)</text>"),
+            "{l}"
+        );
         // The legend's closed sample is the small mark too.
-        assert!(l.contains(r##"stroke="#1b1b1b" stroke-width="0.9""##) && !l.contains(CLOSE), "{l}");
+        assert!(
+            l.contains(r##"stroke="#1b1b1b" stroke-width="0.9""##) && !l.contains(CLOSE),
+            "{l}"
+        );
 
         // Ten buildings: full-size crosses, with their halo, and counts.
         let few = inputs(10);
         let plan = hubplan::plan(&few, &Scenario::min_cost()).unwrap();
         let svg = map_svg(&few, &plan, Some(35.0), &MapOptions::default());
         let g = sites_g(&svg);
-        assert!(g.contains(r#"data-closed="9" data-opened="0" data-unused="0" data-closed-marks="full""#), "{g}");
+        assert!(
+            g.contains(r#"data-closed="9" data-opened="0" data-unused="0" data-closed-marks="full""#),
+            "{g}"
+        );
         assert_eq!(g.matches(&format!(r#"stroke="{CLOSE}""#)).count(), 9);
         let l = legend(&svg);
         assert!(l.contains(">closed: 9</text>") && l.contains(">kept: 1</text>"), "{l}");
@@ -1068,7 +1093,10 @@ mod tests {
         assert!(!crowded(148, 852.0 * 521.0), "Kent");
         assert!(!crowded(230, area), "about 51 px apart");
         assert!(crowded(240, area), "about 50 px apart");
-        assert!(crowded(746, area), "the South East's 701 closures and 45 unused candidates");
+        assert!(
+            crowded(746, area),
+            "the South East's 701 closures and 45 unused candidates"
+        );
     }
 
     #[test]
