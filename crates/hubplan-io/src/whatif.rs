@@ -58,19 +58,35 @@ const SWEEP_HEADER: [&str; 19] = [
 /// LibreOffice refuses it), so no what-if table writes one.
 pub const MAX_CELL_CHARS: usize = 32_767;
 
-/// `sweep.csv`'s `closed_sites` cell: the closed buildings' ids joined by `;`, or,
-/// when they would not fit in one spreadsheet cell ([`MAX_CELL_CHARS`]), how many
-/// there are and where they are listed (`sweep_sites.csv`, one row a building).
-fn closed_cell(closed: &[&str]) -> String {
-    let joined = closed.join(";");
+/// Ids joined by `;` while they fit in one spreadsheet cell ([`MAX_CELL_CHARS`]),
+/// else `instead(how many)`: a count and where to find them.
+fn ids_cell<S: AsRef<str>>(ids: &[S], instead: impl FnOnce(usize) -> String) -> String {
+    let joined = ids.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(";");
     if joined.chars().count() <= MAX_CELL_CHARS {
         joined
     } else {
-        format!(
-            "{} buildings closed: too many ids for one spreadsheet cell; see sweep_sites.csv",
-            closed.len()
-        )
+        instead(ids.len())
     }
+}
+
+/// `sweep.csv`'s `closed_sites` cell: the closed buildings' ids, or, when they would
+/// not fit in one spreadsheet cell, how many there are and where they are listed
+/// (`sweep_sites.csv`, one row a building).
+fn closed_cell(closed: &[&str]) -> String {
+    ids_cell(closed, |n| {
+        format!("{n} buildings closed: too many ids for one spreadsheet cell; see sweep_sites.csv")
+    })
+}
+
+/// `alternatives.csv`'s `differs_from_optimum` cell: `id:decision` of each building
+/// that differs, or, when they would not fit in one spreadsheet cell, how many.
+fn differs_cell(differs: &[String]) -> String {
+    ids_cell(differs, |n| {
+        format!(
+            "{n} buildings differ: too many ids for one spreadsheet cell; plan the scenario with \
+             found_by's building in limits.keep or limits.close to see them"
+        )
+    })
 }
 
 /// A free-text cell cut to fit one spreadsheet cell ([`MAX_CELL_CHARS`]), saying so.
@@ -228,15 +244,7 @@ pub fn alternatives_csv(inputs: &Inputs, best: &Plan, alts: &[Alternative]) -> R
                 Forcing::Closed => "closed",
             }
         );
-        let differs = if differs.join(";").chars().count() <= MAX_CELL_CHARS {
-            differs.join(";")
-        } else {
-            format!(
-                "{} buildings differ: too many ids for one spreadsheet cell; plan the scenario with found_by's building in limits.keep or limits.close to see them",
-                differs.len()
-            )
-        };
-        rows.push(row(i + 1, &a.plan, a.worse_by, found, differs));
+        rows.push(row(i + 1, &a.plan, a.worse_by, found, differs_cell(&differs)));
     }
     csv_bytes(&ALTERNATIVES_HEADER, rows.into_iter())
 }
@@ -266,6 +274,20 @@ mod tests {
         assert_eq!(closed_cell(&refs).chars().count(), MAX_CELL_CHARS);
         assert!(closed_cell(&refs).ends_with(";é-12345"));
         assert_eq!(closed_cell(&[]), "");
+    }
+
+    /// An alternative that differs from the optimum at thousands of buildings (a
+    /// national estate) gives a count, not a cell a spreadsheet would cut.
+    #[test]
+    fn differing_buildings_stay_in_the_cell_while_they_fit() {
+        let few = vec!["112-LIB-02:keep".to_string(), "112-HLT-03:close".to_string()];
+        assert_eq!(differs_cell(&few), "112-LIB-02:keep;112-HLT-03:close");
+        let many: Vec<String> = (0..3000).map(|k| format!("BUILDING-{k:06}:close")).collect();
+        let cell = differs_cell(&many);
+        assert!(
+            cell.starts_with("3000 buildings differ: too many ids for one spreadsheet cell; plan the scenario"),
+            "{cell}"
+        );
     }
 
     #[test]
