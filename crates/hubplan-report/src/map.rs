@@ -991,7 +991,7 @@ mod tests {
                         0.40 + 0.08 * t,
                         51.20 + 0.06 * ((j * 7919) % n_sites) as f64 / n_sites as f64,
                     );
-                    Site::existing(&format!("S{j}"), pos, 1000.0 + j as f64)
+                    Site::existing(format!("S{j}"), pos, 1000.0 + j as f64)
                 })
                 .collect();
             let triples = (0..20)
