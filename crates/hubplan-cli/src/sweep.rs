@@ -1,5 +1,6 @@
 //! `hubplan sweep SCENARIO`: re-plan at several budgets or access limits in
-//! parallel, write `sweep.csv` and the trade-off chart `sweep.svg`; optionally
+//! parallel, write `sweep.csv`, every building's decision at every point
+//! (`sweep_sites.csv`) and the trade-off chart `sweep.svg`; optionally
 //! find near-optimal alternatives of the scenario itself (`alternatives.csv`).
 
 use std::path::PathBuf;
@@ -31,7 +32,7 @@ pub struct SweepArgs {
     /// Tolerance for the alternatives: `2%` or `0.02` of the optimum.
     #[arg(long, value_name = "P%", default_value = "2%", requires = "alternatives")]
     pub within: String,
-    /// Output directory for sweep.csv, sweep.svg and alternatives.csv.
+    /// Output directory for sweep.csv, sweep_sites.csv, sweep.svg and alternatives.csv.
     #[arg(long)]
     pub out: PathBuf,
     /// Worker threads (default: all cores). Results do not depend on it.

@@ -1,6 +1,7 @@
 //! What the terminal shows on regional scenarios (thousands of zones): a long solve
 //! says it has started and its time limit, and a systematic data problem does not
-//! print one warning line per zone.
+//! print one warning line per zone; and what a sweep writes when it closes thousands
+//! of buildings (every cell fits in a spreadsheet cell).
 
 mod common;
 
@@ -116,4 +117,111 @@ fn plan_prints_at_most_five_warnings_per_code_and_counts_the_rest() {
         5
     );
     assert!(!r2.stderr.contains("not shown"), "{}", r2.stderr);
+}
+
+/// Writes a scenario of one zone and `n` buildings within reach of it, each with a
+/// 15-character id: a least-cost plan keeps one and closes the other `n - 1`.
+fn many_buildings(dir: &Path, n: usize) -> std::path::PathBuf {
+    let mut sites = String::from("id,name,district,lon,lat,annual_cost\n");
+    let mut travel = String::from("zone_id,site_id,minutes\n");
+    for k in 0..n {
+        let id = format!("BUILDING-{k:06}");
+        let _ = writeln!(
+            sites,
+            "{id},Building {k},District {},{:.4},{:.4},{}",
+            k % 7,
+            0.40 + 0.0001 * (k % 100) as f64,
+            51.20 + 0.0001 * (k / 100) as f64,
+            1000 + k
+        );
+        let _ = writeln!(travel, "Z0,{id},{}", 5 + k % 20);
+    }
+    std::fs::write(dir.join("sites.csv"), sites).unwrap();
+    std::fs::write(dir.join("zones.csv"), "id,lon,lat,need\nZ0,0.41,51.21,10\n").unwrap();
+    std::fs::write(dir.join("travel_times.csv"), travel).unwrap();
+    let scenario = dir.join("scenario.toml");
+    std::fs::write(
+        &scenario,
+        "[inputs]\nsites = \"sites.csv\"\nzones = \"zones.csv\"\ntravel_times = \"travel_times.csv\"\n\
+         [access]\nmax_minutes = 35\n",
+    )
+    .unwrap();
+    scenario
+}
+
+/// Every record of a CSV file, header first.
+fn records(path: &Path) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// Session 18 regional audit: at national scale `sweep.csv`'s `closed_sites` cell
+/// listed thousands of ids, over the 32,767 characters a spreadsheet cell holds
+/// (Excel cuts it, silently). Now the ids stay in the cell only while they fit; a
+/// longer list becomes a count and a pointer to `sweep_sites.csv`, which has every
+/// building's decision at every point, one row each.
+#[test]
+fn sweep_of_thousands_of_closures_fits_every_cell_and_lists_them_one_a_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 3000;
+    let scenario = many_buildings(dir.path(), n);
+    let out = dir.path().join("out");
+    let r = hubplan(&[
+        "sweep",
+        scenario.to_str().unwrap(),
+        "--max-minutes",
+        "30,35",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let sweep = records(&out.join("sweep.csv"));
+    let sites = records(&out.join("sweep_sites.csv"));
+    // No cell of either file is longer than a spreadsheet cell.
+    for (name, rows) in [("sweep.csv", &sweep), ("sweep_sites.csv", &sites)] {
+        let longest = rows.iter().flatten().map(|c| c.chars().count()).max().unwrap();
+        assert!(longest <= 32_767, "{name}: a cell of {longest} characters");
+    }
+    let col = |name: &str| sweep[0].iter().position(|h| h == name).unwrap();
+    assert_eq!(sweep.len(), 3, "header and two points");
+    for row in &sweep[1..] {
+        assert_eq!(row[col("status")], "optimal", "{row:?}");
+        assert_eq!(row[col("sites_open")], "1");
+        assert_eq!(
+            row[col("closed_sites")],
+            "2999 buildings closed: too many ids for one spreadsheet cell; see sweep_sites.csv"
+        );
+    }
+    // sweep_sites.csv: one row per (point, building), 2999 closed at each point.
+    assert_eq!(
+        sites[0],
+        ["point", "kind", "value", "site_id", "name", "district", "status", "decision"]
+    );
+    assert_eq!(sites.len(), 1 + 2 * n);
+    assert_eq!(
+        sites[1],
+        [
+            "1",
+            "max_minutes",
+            "30",
+            "BUILDING-000000",
+            "Building 0",
+            "District 0",
+            "existing",
+            "keep"
+        ]
+    );
+    for (point, value) in [("1", "30"), ("2", "35")] {
+        let rows: Vec<&Vec<String>> = sites[1..].iter().filter(|r| r[0] == point).collect();
+        assert_eq!(rows.len(), n);
+        assert!(rows.iter().all(|r| r[1] == "max_minutes" && r[2] == value));
+        assert_eq!(rows.iter().filter(|r| r[7] == "close").count(), n - 1);
+        assert_eq!(rows.iter().filter(|r| r[7] == "keep").count(), 1);
+    }
 }

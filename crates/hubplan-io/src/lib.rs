@@ -9,7 +9,7 @@
 //! | a whole scenario | [`load_scenario`] → [`LoadedScenario`] (with [`LoadedScenario::service_rules`] when it has a `[services]` table), then [`LoadedScenario::into_inputs`] or [`attach_travel`] |
 //! | one file each | [`read_sites`], [`read_zones`], [`read_services`], [`read_travel_times`], [`read_points`] |
 //! | outputs | [`write_plan_dir`] (plan.json, sites.csv, zones.csv, plan.geojson), [`write_service_plan_dir`] (the same files for a co-location plan), [`plan_dir_files`] and [`service_plan_dir_files`] (the same, in memory), [`read_plan_json`] and [`parse_plan_json`] (either) |
-//! | what-if tables | [`sweep_csv`], [`alternatives_csv`], [`write_travel_times`] |
+//! | what-if tables | [`sweep_csv`], [`sweep_sites_csv`], [`alternatives_csv`], [`write_travel_times`] |
 //! | atomic writing | [`write_files_atomically`] (files into a folder), [`write_file_atomically`] (one file) |
 //! | a feasibility study | [`study_options`] (the `[study]` table, checked against the zones file), [`write_study_dir`] (study.json, zones.csv, areas.csv, study.geojson) |
 //! | the departure window `HH:MM-HH:MM` | [`Window`] (the typed `[transit] window`, and every `--window` flag) |
@@ -51,7 +51,7 @@ pub use study::{
     STUDY_FILES,
 };
 pub use travel::{build_travel, read_travel_times, travel_times_csv, write_travel_times, TravelFile, TravelRow};
-pub use whatif::{alternatives_csv, sweep_csv};
+pub use whatif::{alternatives_csv, sweep_csv, sweep_sites_csv, MAX_CELL_CHARS};
 pub use window::{Window, WindowError};
 
 use std::io::Read;

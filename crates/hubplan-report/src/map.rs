@@ -292,6 +292,50 @@ fn nice_km(target_m: f64) -> f64 {
     best
 }
 
+/// Closed buildings and candidates not opened are drawn as small marks (see
+/// [`crowded`]) when, spread evenly over the map, each would have less than a square
+/// of this side in px: at regional scale their full-size marks covered the map.
+const MINOR_SPACING_PX: f64 = 50.0;
+
+/// True when the closed buildings and unused candidates (`minor` of them) would crowd
+/// a map area of `area_px` square px at full size: 701 closed crosses on the South
+/// East's 948 buildings hid the travel-time bands and the kept buildings that are
+/// the plan's point (754 marks, 27 px apart). Kent's least-cost plan (141 closed, 7
+/// unused: 55 px apart) is not crowded; its £1m budget plan (183 and 8: 48 px) is.
+fn crowded(minor: usize, area_px: f64) -> bool {
+    minor > 0 && (area_px / minor as f64).sqrt() < MINOR_SPACING_PX
+}
+
+/// A closed building or an unused candidate on a crowded map: a small dark cross, or
+/// a small grey ring, with no halo, under the kept and opened marks.
+fn minor_marker(out: &mut String, d: Decision, x: f64, y: f64, r: f64) {
+    match d {
+        Decision::Close => {
+            let s = (r * 0.55).max(1.5);
+            let _ = write!(
+                out,
+                r##"<path d="M{:.1} {:.1}L{:.1} {:.1}M{:.1} {:.1}L{:.1} {:.1}" stroke="#1b1b1b" stroke-width="0.9" stroke-linecap="round"/>"##,
+                x - s,
+                y - s,
+                x + s,
+                y + s,
+                x - s,
+                y + s,
+                x + s,
+                y - s,
+            );
+        }
+        Decision::Unused => {
+            let _ = write!(
+                out,
+                r##"<circle cx="{x:.1}" cy="{y:.1}" r="{:.1}" fill="none" stroke="#444" stroke-width="0.8"/>"##,
+                (r * 0.6).max(1.5)
+            );
+        }
+        Decision::Keep | Decision::Open => marker(out, d, x, y, r),
+    }
+}
+
 fn marker(out: &mut String, d: Decision, x: f64, y: f64, r: f64) {
     match d {
         Decision::Keep => {
@@ -386,7 +430,18 @@ pub fn map_svg(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>, opts: &Ma
     let margin = 24.0;
     let scale = ((w - 2.0 * margin) / dx).min((opts.max_height.max(200.0) - 2.0 * margin) / dy);
     let map_h = dy * scale + 2.0 * margin;
-    let legend_h = 62.0;
+    // How many buildings of each decision are drawn (placed ones), for the legend;
+    // closed and unused ones drawn small when there are too many for full-size marks.
+    let mut drawn = [0usize; 4];
+    for (site, sp) in inputs.sites.iter().zip(&plan.sites) {
+        if site.pos.is_valid() {
+            drawn[decision_slot(sp.decision)] += 1;
+        }
+    }
+    let minor = drawn[decision_slot(Decision::Close)] + drawn[decision_slot(Decision::Unused)];
+    let small = crowded(minor, (dx * scale) * (dy * scale));
+    let buildings = buildings_legend(&drawn, small, margin + 190.0, w - margin / 2.0);
+    let legend_h = 62.0 + 22.0 * buildings.last().map_or(0, |b| b.row) as f64;
     let h = map_h + legend_h;
     // Centre the drawing horizontally when it is height-bound.
     let ox = (w - dx * scale) / 2.0;
@@ -533,7 +588,15 @@ pub fn map_svg(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>, opts: &Ma
         }
     }
     s.push_str("</g>\n</g>\n");
-    s.push_str("<g id=\"sites\">\n");
+    let _ = writeln!(
+        s,
+        r#"<g id="sites" data-kept="{}" data-closed="{}" data-opened="{}" data-unused="{}" data-closed-marks="{}">"#,
+        drawn[0],
+        drawn[1],
+        drawn[2],
+        drawn[3],
+        if small { "small" } else { "full" }
+    );
     // Closed and unused below, kept and opened on top.
     for pass in [[Decision::Unused, Decision::Close], [Decision::Keep, Decision::Open]] {
         for (site, sp) in inputs.sites.iter().zip(&plan.sites) {
@@ -543,7 +606,11 @@ pub fn map_svg(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>, opts: &Ma
             let (x, y) = to_px(site.pos);
             s.push_str("<g>");
             let _ = write!(s, "<title>{} — {}</title>", esc(&site_title(site)), sp.decision.name());
-            marker(&mut s, sp.decision, x, y, r_site);
+            if small {
+                minor_marker(&mut s, sp.decision, x, y, r_site);
+            } else {
+                marker(&mut s, sp.decision, x, y, r_site);
+            }
             s.push_str("</g>\n");
         }
     }
@@ -620,19 +687,74 @@ pub fn map_svg(inputs: &Inputs, plan: &Plan, max_minutes: Option<f64>, opts: &Ma
         s,
         r#"<text x="{margin:.1}" y="{ly2:.1}" font-weight="bold">Buildings:</text>"#
     );
-    let mut lx = margin + 190.0;
-    for (d, label) in [
+    for b in &buildings {
+        // Closed and unused as the map draws them.
+        let y = ly2 + 22.0 * b.row as f64;
+        if small {
+            minor_marker(&mut s, b.decision, b.x, y - 4.0, r_site.max(3.5));
+        } else {
+            marker(&mut s, b.decision, b.x, y - 4.0, 5.5);
+        }
+        let _ = write!(s, r#"<text x="{:.1}" y="{y:.1}">{}</text>"#, b.x + 10.0, b.label);
+    }
+    s.push_str("</g>\n</svg>");
+    s
+}
+
+/// One entry of the map legend's "Buildings" row.
+#[derive(Debug, PartialEq)]
+struct LegendEntry {
+    decision: Decision,
+    /// What it is and how many the map draws.
+    label: String,
+    /// Where its mark is, and on which line of the row (0 first).
+    x: f64,
+    row: usize,
+}
+
+/// The "Buildings" entries of the legend: kept, closed, opened, unused, each with how
+/// many the map draws (`drawn`, in [`decision_slot`] order), closed and unused saying
+/// when they are drawn small. They start at `x0` and wrap onto another line rather
+/// than run past `x_max` (four-digit counts of a national map).
+fn buildings_legend(drawn: &[usize; 4], small: bool, x0: f64, x_max: f64) -> Vec<LegendEntry> {
+    let mut out = Vec::new();
+    let (mut x, mut row) = (x0, 0);
+    for (d, what) in [
         (Decision::Keep, "kept"),
         (Decision::Close, "closed"),
         (Decision::Open, "opened (new)"),
         (Decision::Unused, "candidate not opened"),
     ] {
-        marker(&mut s, d, lx, ly2 - 4.0, 5.5);
-        let _ = write!(s, r#"<text x="{:.1}" y="{ly2:.1}">{label}</text>"#, lx + 10.0);
-        lx += 26.0 + 7.0 * label.len() as f64;
+        let n = drawn[decision_slot(d)];
+        let label = if small && matches!(d, Decision::Close | Decision::Unused) {
+            format!("{what}: {n} (small marks)")
+        } else {
+            format!("{what}: {n}")
+        };
+        // 12 px text: about 6.6 px a character.
+        let text_w = 6.6 * label.chars().count() as f64;
+        if x > x0 && x + 10.0 + text_w > x_max {
+            (x, row) = (x0, row + 1);
+        }
+        out.push(LegendEntry {
+            decision: d,
+            label,
+            x,
+            row,
+        });
+        x += 26.0 + text_w;
     }
-    s.push_str("</g>\n</svg>");
-    s
+    out
+}
+
+/// The place of a decision in the map's counts: kept, closed, opened, unused.
+fn decision_slot(d: Decision) -> usize {
+    match d {
+        Decision::Keep => 0,
+        Decision::Close => 1,
+        Decision::Open => 2,
+        Decision::Unused => 3,
+    }
 }
 
 fn site_title(site: &hubplan::model::Site) -> String {
@@ -833,6 +955,147 @@ mod tests {
             ),
             "{}",
             finding(&two, &plan, Some(5.0))
+        );
+    }
+
+    /// Session 18 regional audit: on the South East's least-cost plan (948 buildings,
+    /// 701 closed) the closed buildings' full-size red crosses, each with its white
+    /// halo, covered the map: the travel-time bands and the 247 kept buildings were
+    /// hard to see. With many closures they are now small dark crosses without a halo,
+    /// drawn before (under) the kept ones, and the legend counts every decision and
+    /// says the closed marks are small. A map of a few closures keeps its full-size
+    /// crosses (with counts in the legend).
+    #[test]
+    fn many_closed_buildings_are_small_marks_under_the_kept_ones_and_counted() {
+        use hubplan::model::{Site, Zone};
+        use hubplan::{Scenario, SiteIdx, ZoneIdx};
+        let inputs = |n_sites: usize| {
+            let zones: Vec<Zone> = (0..20)
+                .map(|k| Zone {
+                    id: format!("Z{k}"),
+                    name: String::new(),
+                    pos: LonLat::new(0.40 + 0.02 * (k % 5) as f64, 51.20 + 0.02 * (k / 5) as f64),
+                    district: String::new(),
+                    need: 10.0,
+                    population: 10.0,
+                    imd_decile: None,
+                    attributes: Default::default(),
+                    outline: None,
+                })
+                .collect();
+            // Buildings spread over the zones' area; the cheapest (S0) is kept.
+            let sites: Vec<Site> = (0..n_sites)
+                .map(|j| {
+                    let t = j as f64 / n_sites as f64;
+                    let pos = LonLat::new(
+                        0.40 + 0.08 * t,
+                        51.20 + 0.06 * ((j * 7919) % n_sites) as f64 / n_sites as f64,
+                    );
+                    Site::existing(format!("S{j}"), pos, 1000.0 + j as f64)
+                })
+                .collect();
+            let triples = (0..20)
+                .flat_map(|z| (0..n_sites as u32).map(move |j| (ZoneIdx(z), SiteIdx(j), 10.0)))
+                .collect();
+            Inputs {
+                travel: hubplan::travel::TravelTimes::from_triples(20, n_sites, triples).unwrap(),
+                sites,
+                zones,
+                services: vec![],
+            }
+        };
+        let sites_g = |svg: &str| {
+            svg.split("<g id=\"sites\"")
+                .nth(1)
+                .unwrap()
+                .split("\n</g>")
+                .next()
+                .unwrap()
+                .to_string()
+        };
+        let legend = |svg: &str| svg.split("<g id=\"legend\"").nth(1).unwrap().to_string();
+
+        let many = inputs(600);
+        let plan = hubplan::plan(&many, &Scenario::min_cost()).unwrap();
+        assert_eq!(plan.sites.iter().filter(|p| p.decision == Decision::Close).count(), 599);
+        let svg = map_svg(&many, &plan, Some(35.0), &MapOptions::default());
+        let g = sites_g(&svg);
+        assert!(
+            g.starts_with(
+                r#" data-kept="1" data-closed="599" data-opened="0" data-unused="0" data-closed-marks="small">"#
+            ),
+            "{}",
+            &g[..200]
+        );
+        // No full-size (red, haloed) cross: 599 small dark ones.
+        assert!(!g.contains(CLOSE), "a full-size closed mark is drawn");
+        assert_eq!(g.matches(r##"stroke="#1b1b1b" stroke-width="0.9""##).count(), 599);
+        // The kept building is drawn last, over the closed ones.
+        let last = g.lines().last().unwrap();
+        assert!(
+            last.contains("<title>S0 — keep</title>") && last.contains(KEEP),
+            "{last}"
+        );
+        let l = legend(&svg);
+        assert!(l.contains(">kept: 1</text>"), "{l}");
+        assert!(l.contains(">closed: 599 (small marks)</text>"), "{l}");
+        assert!(
+            l.contains(">opened (new): 0</text>") && l.contains(">candidate not opened: 0 (small marks)</text>"),
+            "{l}"
+        );
+        // The legend's closed sample is the small mark too.
+        assert!(
+            l.contains(r##"stroke="#1b1b1b" stroke-width="0.9""##) && !l.contains(CLOSE),
+            "{l}"
+        );
+
+        // Ten buildings: full-size crosses, with their halo, and counts.
+        let few = inputs(10);
+        let plan = hubplan::plan(&few, &Scenario::min_cost()).unwrap();
+        let svg = map_svg(&few, &plan, Some(35.0), &MapOptions::default());
+        let g = sites_g(&svg);
+        assert!(
+            g.contains(r#"data-closed="9" data-opened="0" data-unused="0" data-closed-marks="full""#),
+            "{g}"
+        );
+        assert_eq!(g.matches(&format!(r#"stroke="{CLOSE}""#)).count(), 9);
+        let l = legend(&svg);
+        assert!(l.contains(">closed: 9</text>") && l.contains(">kept: 1</text>"), "{l}");
+        assert!(l.contains(&format!(r#"stroke="{CLOSE}""#)), "{l}");
+    }
+
+    #[test]
+    fn buildings_legend_counts_and_wraps_rather_than_runs_off_the_map() {
+        let one_line = buildings_legend(&[86, 141, 1, 7], false, 214.0, 888.0);
+        let labels: Vec<&str> = one_line.iter().map(|e| e.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["kept: 86", "closed: 141", "opened (new): 1", "candidate not opened: 7"]
+        );
+        assert!(one_line.iter().all(|e| e.row == 0));
+        // A national plan's counts, drawn small: the last entry goes on a second line.
+        let two = buildings_legend(&[2130, 3690, 12, 104], true, 214.0, 888.0);
+        assert_eq!(two[1].label, "closed: 3690 (small marks)");
+        assert_eq!(two[3].label, "candidate not opened: 104 (small marks)");
+        assert_eq!(two.iter().map(|e| e.row).collect::<Vec<_>>(), [0, 0, 0, 1]);
+        assert_eq!(two[3].x, 214.0);
+        for e in &two {
+            assert!(e.x + 10.0 + 6.6 * e.label.chars().count() as f64 <= 888.0, "{e:?}");
+        }
+    }
+
+    #[test]
+    fn crowding_is_judged_by_the_space_each_minor_mark_would_have() {
+        // The default map area is about 852 x 700 px.
+        let area = 852.0 * 700.0;
+        assert!(!crowded(0, area));
+        // Kent's least-cost plan: 141 closed and 7 unused on 852 x 521 px, 55 px apart.
+        assert!(!crowded(148, 852.0 * 521.0), "Kent");
+        assert!(!crowded(230, area), "about 51 px apart");
+        assert!(crowded(240, area), "about 50 px apart");
+        assert!(
+            crowded(746, area),
+            "the South East's 701 closures and 45 unused candidates"
         );
     }
 

@@ -84,10 +84,14 @@ impl Job {
 }
 
 impl Sweep {
-    /// sweep.csv and sweep.svg, rendered.
+    /// sweep.csv, sweep_sites.csv and sweep.svg, rendered.
     pub fn files(&self, job: &Job) -> Result<Vec<(&'static str, Vec<u8>)>> {
         Ok(vec![
             ("sweep.csv", hubplan_io::sweep_csv(job.inputs(), &self.results)?),
+            (
+                "sweep_sites.csv",
+                hubplan_io::sweep_sites_csv(job.inputs(), &self.results)?,
+            ),
             (
                 "sweep.svg",
                 hubplan_report::sweep_chart_svg(&self.results, &self.title).into_bytes(),
