@@ -98,6 +98,27 @@ fn least_sites_bound_to(p: &Prob, hi: usize, deadline: Instant) -> Option<f64> {
         // Presolve may have absorbed every client into sites it forced open.
         return (forced > 0.0).then_some(forced);
     }
+    let q = covering(p)?;
+    covering_bound(&q, hi, deadline)
+}
+
+/// A plan's start when the greedy heuristics cannot reach every must-serve
+/// client within the site maximum: a cover of at most `p.hi` sites (forced
+/// ones included), found by the row-weighting search ([`crate::rwls`]) on
+/// the covering question from all sites open, before `deadline`. Every
+/// search's greedy then completes it (to the site minimum, then local
+/// search). All of England with a p-median of 400: the greedy cover needs
+/// more than 400 sites, and the searches found no plan in 120 s.
+pub(crate) fn cover_within(p: &Prob, deadline: Instant) -> Option<Vec<bool>> {
+    let q = covering(p)?;
+    let all: Vec<bool> = q.fix.iter().map(|&f| f != Fixing::Closed).collect();
+    let (z, open) = crate::rwls::improve(&q, &q.fix, &all, p.hi as f64, crate::rwls::steps(&q), deadline)?;
+    log::debug!("[hubplan-solver] a cover of {z} sites for a maximum of {}", p.hi);
+    (z <= p.hi as f64 + 1e-9).then_some(open)
+}
+
+/// The must-serve clients of `p` as a unit-cost set covering, preprocessed.
+fn covering(p: &Prob) -> Option<Box<Prob>> {
     // The pure covering question (unit costs, the must-serve clients, the
     // same fixings), preprocessed as a set covering: with equal costs a site
     // whose clients another site also reaches is dominated, which leaves
@@ -111,7 +132,7 @@ fn least_sites_bound_to(p: &Prob, hi: usize, deadline: Instant) -> Option<f64> {
         cover.push_client(arcs, None, 1.0);
     }
     match reduce(&cover) {
-        Prep::Ok(q) => covering_bound(&q, hi, deadline),
+        Prep::Ok(q) => Some(q),
         Prep::Infeasible(_) => None,
     }
 }
@@ -337,6 +358,60 @@ mod tests {
             );
         }
         assert!(proved >= 10, "only {proved} proven at presolve");
+    }
+
+    /// Greedy covering's classic trap: sets T1 = {1..7} and T2 = {8..14}
+    /// cover everything, but the greedy cover takes the bait S1 = {1..4,
+    /// 8..11} first and needs three sets. With p = 2 the count is flagged,
+    /// the bound does not prove it too small, and the row-weighting search
+    /// finds the cover of two that `solve` then starts from.
+    #[test]
+    fn a_cover_within_the_count_when_the_greedy_one_is_too_large() {
+        // Sites: 0 = T1, 1 = T2, 2 = S1 = {1..4, 8..11}, 3 = S2 = {5, 6, 12, 13}, 4 = S3 = {7, 14}.
+        let reach: [&[u32]; 14] = [
+            &[0, 2],
+            &[0, 2],
+            &[0, 2],
+            &[0, 2],
+            &[0, 3],
+            &[0, 3],
+            &[0, 4],
+            &[1, 2],
+            &[1, 2],
+            &[1, 2],
+            &[1, 2],
+            &[1, 3],
+            &[1, 3],
+            &[1, 4],
+        ];
+        let mut inst = Instance::with_sites(5);
+        for (e, sites) in reach.iter().enumerate() {
+            let arcs = sites
+                .iter()
+                .map(|&site| Arc {
+                    site,
+                    cost: 1.0 + ((e as u32 * 7 + site * 3) % 5) as f64,
+                })
+                .collect();
+            inst.push_client(arcs, None, 1.0);
+        }
+        inst.cardinality = Some(crate::instance::Cardinality { min: 2, max: 2 });
+        let Prep::Ok(p) = reduce(&inst) else {
+            panic!("infeasible")
+        };
+        assert!(may_be_too_few(&p), "the greedy cover should need three sites");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        assert!(least_sites_bound(&p, deadline).is_some_and(|b| b <= 2.0 + 1e-6));
+        let cover = cover_within(&p, deadline).expect("a cover of two");
+        assert_eq!(cover, vec![true, true, false, false, false]);
+        let opts = crate::outcome::SolveOptions {
+            time_limit: Duration::from_secs(10),
+            rel_gap: 0.0,
+            abs_gap: 0.0,
+        };
+        let out = crate::solve(&inst, &opts).expect("valid");
+        assert_eq!(out.status, crate::Status::Optimal, "{}", out.why);
+        assert_eq!(out.open, cover);
     }
 
     /// Nothing to prove when every client may stay unserved.

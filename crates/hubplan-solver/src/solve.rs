@@ -591,7 +591,9 @@ fn run(
         Prep::Ok(p) => p,
     };
     // Too few sites to serve every client? A greedy cover flags it, the
-    // covering Lagrangian proves it (within a tenth of the time).
+    // covering Lagrangian proves it (within a tenth of the time); else the
+    // row-weighting search looks for a cover within the count to start from.
+    let mut cover_start = None;
     if crate::countbound::may_be_too_few(&p) {
         let share = deadline.saturating_duration_since(Instant::now()).mul_f64(0.1);
         let bound = crate::countbound::least_sites_bound(&p, Instant::now() + share);
@@ -622,6 +624,10 @@ fn run(
                 ));
             }
         }
+        if warm.is_none() {
+            let share = deadline.saturating_duration_since(Instant::now()).mul_f64(0.1);
+            cover_start = crate::countbound::cover_within(&p, Instant::now() + share);
+        }
     }
     let sh = shape(inst, &p);
     let (mut chosen, mut why) = match search {
@@ -646,8 +652,9 @@ fn run(
         );
         chosen = Search::Lagrangian;
     }
-    let warm: Option<crate::tree::Candidate> =
-        warm.and_then(|open| crate::heuristic::greedy(&p, &p.fix, open, crate::heuristic::root_moves(&p), deadline));
+    let warm: Option<crate::tree::Candidate> = warm
+        .or(cover_start.as_deref())
+        .and_then(|open| crate::heuristic::greedy(&p, &p.fix, open, crate::heuristic::root_moves(&p), deadline));
     log::debug!(
         "presolve {:?}; shape {sh:?}; search {} ({why})",
         p.presolve,
