@@ -56,6 +56,10 @@ mod tests {
         assert!(matches!(nfc("S001"), Cow::Borrowed(_)));
         // Hangul jamo compose too; other scripts pass through.
         assert_eq!(nfc("\u{1100}\u{1161}"), "\u{ac00}");
-        assert_eq!(nfc("Llanfair­pwll"), "Llanfair­pwll");
+        assert_eq!(
+            nfc("Llanfair\u{ad}pwll"),
+            "Llanfair\u{ad}pwll",
+            "a soft hyphen is left as it is"
+        );
     }
 }
