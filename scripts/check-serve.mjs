@@ -1,6 +1,8 @@
 // Drives the `hubplan serve` page in headless Chromium as a person would:
 // load it, click a building the baseline keeps on the map, force it closed,
 // re-plan, and print what the page shows (JSON on stdout); saves a screenshot.
+// Then re-plans a few more times and brings the first what-if back from the
+// history, which keeps whole answers only for the last few (app.js HISTORY_FULL).
 //
 // Usage: node scripts/check-serve.mjs URL SCREENSHOT.png CHROMIUM
 // Needs playwright-core (no browser download: it drives the given Chromium).
@@ -91,8 +93,30 @@ const infeasibleShown = await page.locator("#infeasible").isVisible();
 const diffCount = await page.locator("#diff-count").count() ? await text("#diff-count") : "";
 const markDecision = await page.getAttribute(`[data-site="${clicked}"]`, "data-decision");
 await page.screenshot({ path: shot });
+// The history keeps whole answers for the last few re-plans only (app.js HISTORY_FULL):
+// re-plan several more times, then bring the first one back; it is re-planned from
+// its request and must show what it showed the first time.
+const full = await page.evaluate(() => HISTORY_FULL);
+const more = full + 2;
+for (let i = 0; i < more; i++) {
+  await page.fill("#max-minutes", String(30 + i));
+  await page.click("#replan");
+  await page.waitForSelector(`body[data-replans='${2 + i}']`, { timeout: 120000 }).catch(() => fail(`re-plan ${2 + i} did not finish: ` + errors.join("; ")));
+}
+const history = await page.evaluate(() => ({
+  entries: S.history.length,
+  whole: S.history.filter((h) => h.res).length,
+  attr: document.body.getAttribute("data-history-full"),
+}));
+await page.click("#history-list li:first-child a");
+await page.waitForSelector("body[data-restored='1']", { timeout: 120000 }).catch(() => fail("history entry #1 was not brought back: " + errors.join("; ")));
+const restored = {};
+for (const k of Object.keys(shown)) restored[k] = await text(`#sum-${k}-whatif`);
+const restoredDecision = await page.getAttribute(`[data-site="${clicked}"]`, "data-decision");
+const afterRestore = await page.evaluate(() => S.history.filter((h) => h.res).length);
 await close();
 rmSync(profile, { recursive: true, force: true });
 if (errors.length) { console.error("FAIL page errors: " + errors.join("; ")); process.exit(1); }
 if (outside.length) { console.error("FAIL the page fetched from outside the server: " + outside.join(", ")); process.exit(1); }
-console.log(JSON.stringify({ site: clicked, baseline_decision: clickedDecision, decision_after: markDecision, shown, diff: diffCount, infeasible_shown: infeasibleShown, zones, sites }));
+console.log(JSON.stringify({ site: clicked, baseline_decision: clickedDecision, decision_after: markDecision, shown, diff: diffCount, infeasible_shown: infeasibleShown, zones, sites,
+  history: { full, replans: 1 + more, entries: history.entries, whole: history.whole, whole_attr: Number(history.attr), whole_after_restore: afterRestore, restored, restored_decision: restoredDecision } }));

@@ -2,7 +2,9 @@
 # Checks the `hubplan serve` page in a real browser (headless Chromium):
 # load the page for the Kent fixture, force a building closed by clicking it
 # on the map, re-plan, and check that the totals the page shows equal those of
-# `hubplan plan` on the same scenario with that closure. Saves a screenshot.
+# `hubplan plan` on the same scenario with that closure; re-plan five more
+# times, check the page keeps at most HISTORY_FULL whole answers, and bring the
+# first what-if back from the history (the same totals). Saves a screenshot.
 #
 # Usage:
 #   scripts/check-serve.sh [HUBPLAN_BINARY] [SCREENSHOT.png]
@@ -61,7 +63,7 @@ done
 [ -n "$url" ] || { echo "FAIL the server printed no URL" >&2; exit 1; }
 echo "   $url"
 
-echo "== browser: click a kept building, force it closed, re-plan"
+echo "== browser: click a kept building, force it closed, re-plan; more re-plans, bring the first back"
 PLAYWRIGHT_CORE_DIR="$(pwd)/$nodedir/node_modules" timeout 300 node scripts/check-serve.mjs "$url" "$shot" "$browser" >"$out/page.json"
 cat "$out/page.json"
 
@@ -113,6 +115,14 @@ else:
 for k, v in want.items():
     need(page["shown"].get(k) == v, "%s shown %r, hubplan plan %r" % (k, page["shown"].get(k), v))
 need(os.path.getsize(shot) > 20000, "screenshot %s written (%d bytes)" % (shot, os.path.getsize(shot)))
+h = page["history"]
+need(h["entries"] == h["replans"], "the history lists every re-plan (%d of %d)" % (h["entries"], h["replans"]))
+need(h["whole"] <= h["full"] and h["whole_attr"] == h["whole"],
+     "after %d re-plans the page keeps %d whole answers (at most %d)" % (h["replans"], h["whole"], h["full"]))
+need(h["whole_after_restore"] <= h["full"] + 1, "bringing back #1 keeps %d whole answers (at most %d)" % (h["whole_after_restore"], h["full"] + 1))
+need(h["restored"] == page["shown"], "#1 brought back (re-planned from its request) shows what it showed: %r" % h["restored"])
+if plan["status"] in ("optimal", "feasible"):
+    need(h["restored_decision"] == "close", "#1 brought back shows %s closed" % page["site"])
 sys.exit(1 if fail else 0)
 PY
 echo "check-serve: passed (screenshot $shot)"

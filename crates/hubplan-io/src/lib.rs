@@ -14,6 +14,7 @@
 //! | a feasibility study | [`study_options`] (the `[study]` table, checked against the zones file), [`write_study_dir`] (study.json, zones.csv, areas.csv, study.geojson) |
 //! | the departure window `HH:MM-HH:MM` | [`Window`] (the typed `[transit] window`, and every `--window` flag) |
 //! | provenance | [`sha256_file`], [`InputFile`] |
+//! | text | [`nfc`]: every text cell, id and column name is read in Unicode NFC |
 //! | errors | [`IoError`], [`IoErrorKind`] |
 //!
 //! Every error names the file, the 1-based line (a CSV header is line 1), the
@@ -31,6 +32,7 @@ mod records;
 mod scenario;
 mod study;
 mod table;
+mod text;
 mod travel;
 mod whatif;
 mod window;
@@ -50,6 +52,7 @@ pub use study::{
     read_zone_shapes, study_areas_csv, study_geojson, study_json, study_options, study_zones_csv, write_study_dir,
     STUDY_FILES,
 };
+pub use text::nfc;
 pub use travel::{build_travel, read_travel_times, travel_times_csv, write_travel_times, TravelFile, TravelRow};
 pub use whatif::{alternatives_csv, sweep_csv, sweep_sites_csv, MAX_CELL_CHARS};
 pub use window::{Window, WindowError};

@@ -164,8 +164,9 @@ fn id_of(t: &Table, row: &Row, col: usize, seen: &mut HashMap<String, u64>) -> R
             &name,
             IoErrorKind::DuplicateId,
             format!(
-                "duplicate id {}: it is also on line {first}; ids must be unique",
-                quote(&id)
+                "duplicate id {}: it is also on line {first}; ids must be unique{}",
+                quote(&id),
+                crate::text::nfc_note(&id)
             ),
         ));
     }

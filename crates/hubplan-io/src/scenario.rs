@@ -15,6 +15,7 @@ use toml::Spanned;
 use crate::error::{did_you_mean, quote, IoError, IoErrorKind, Result};
 use crate::output::RunMeta;
 use crate::records::{read_services, read_sites, read_zones};
+use crate::text::nfc_string;
 use crate::travel::read_travel_times;
 use crate::window::Window;
 use crate::{limits, sha256_file};
@@ -563,7 +564,7 @@ impl<'a> Doc<'a> {
             DeValue::Array(items) => items
                 .iter()
                 .map(|it| match it.get_ref() {
-                    DeValue::String(s) => Ok((s.trim().to_string(), self.line(it.span().start))),
+                    DeValue::String(s) => Ok((nfc_string(s.trim()), self.line(it.span().start))),
                     DeValue::Integer(i) => Ok((i.to_string(), self.line(it.span().start))),
                     _ => Err(self.bad_type(it, field, "a site id (a string)")),
                 })
@@ -578,7 +579,7 @@ impl<'a> Doc<'a> {
             DeValue::Array(items) => items
                 .iter()
                 .map(|it| match it.get_ref() {
-                    DeValue::String(s) => Ok((s.trim().to_string(), self.line(it.span().start))),
+                    DeValue::String(s) => Ok((nfc_string(s.trim()), self.line(it.span().start))),
                     _ => Err(self.bad_type(it, field, "a service id (a string)")),
                 })
                 .collect(),
@@ -607,12 +608,12 @@ impl<'a> Doc<'a> {
             match pair.as_slice() {
                 [a, b] => {
                     let site = match a.get_ref() {
-                        DeValue::String(s) => s.trim().to_string(),
+                        DeValue::String(s) => nfc_string(s.trim()),
                         DeValue::Integer(i) => i.to_string(),
                         _ => return Err(self.bad_type(a, field, "a site id (a string)")),
                     };
                     let svc = match b.get_ref() {
-                        DeValue::String(s) => s.trim().to_string(),
+                        DeValue::String(s) => nfc_string(s.trim()),
                         _ => return Err(self.bad_type(b, field, "a service id (a string)")),
                     };
                     out.push((site, svc, line));
@@ -787,7 +788,7 @@ pub fn parse_scenario_str(src: &str, file: &Path) -> Result<ScenarioFile> {
         travel_times: optional("travel_times")?,
         services: optional("services")?,
         need_column: optional("need_column")?
-            .map(|s| s.trim().to_string())
+            .map(|s| nfc_string(s.trim()))
             .filter(|s| !s.is_empty()),
     };
 
@@ -1440,7 +1441,7 @@ fn parse_study(doc: &Doc<'_>, t: &HashMap<String, &Val<'_>>, off: usize) -> Resu
                 DeValue::Array(items) => items
                     .iter()
                     .map(|it| match it.get_ref() {
-                        DeValue::String(s) => Ok((s.trim().to_string(), doc.line(it.span().start))),
+                        DeValue::String(s) => Ok((nfc_string(s.trim()), doc.line(it.span().start))),
                         _ => Err(doc.bad_type(it, &format!("study.{k}"), "a zone column name (a string)")),
                     })
                     .collect(),
@@ -1466,12 +1467,12 @@ fn parse_study(doc: &Doc<'_>, t: &HashMap<String, &Val<'_>>, off: usize) -> Resu
             let col: &str = k.get_ref();
             let field = format!("study.indicators.{col}");
             let weight = doc.number_in(w, &field, "a weight, a number other than 0", |x| x != 0.0)?;
-            indicators.push((col.trim().to_string(), weight, doc.line(k.span().start)));
+            indicators.push((nfc_string(col.trim()), weight, doc.line(k.span().start)));
         }
     }
     let children_column = match t.get("children_column") {
         Some(v) => Some((
-            doc.string(v, "study.children_column")?.trim().to_string(),
+            nfc_string(doc.string(v, "study.children_column")?.trim()),
             doc.line(v.span().start),
         )),
         None => None,

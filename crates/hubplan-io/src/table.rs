@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::error::{did_you_mean, quote, IoError, IoErrorKind, Result};
 use crate::limits;
 use crate::num::{parse_number, NumErr};
+use crate::text::nfc_string;
 
 /// A row giving both `lon`,`lat` and `easting`,`northing` must have them this close,
 /// metres: far above the conversion's error (about 5 m) and a GIS export's rounding.
@@ -300,7 +301,7 @@ impl CsvStream {
             max_rows,
         };
         let headers = s.reader.headers().map_err(|e| csv_error(path, e, &[]))?.clone();
-        s.headers = headers.iter().map(|h| h.trim().to_string()).collect();
+        s.headers = headers.iter().map(|h| nfc_string(h.trim())).collect();
         check_headers(path, &s.headers)?;
         Ok(s)
     }
@@ -326,10 +327,15 @@ impl CsvStream {
                     // the row's length here.
                     if rec.len() != self.headers.len() {
                         let len = rec.len();
+                        let split = if len > self.headers.len() {
+                            split_amount(rec)
+                        } else {
+                            String::new()
+                        };
                         return Err(IoError::new(
                             IoErrorKind::Csv,
                             format!(
-                                "this row has {len} field{} but the header has {} (a truncated row, or a value with an unquoted comma?)",
+                                "this row has {len} field{} but the header has {} (a truncated row, or a value with an unquoted comma?){split}",
                                 if len == 1 { "" } else { "s" },
                                 self.headers.len()
                             ),
@@ -492,6 +498,39 @@ fn csv_error(path: &Path, e: csv::Error, headers: &[String]) -> IoError {
         .at_opt_line(pos.map(|p| p.line()).or(line)),
         other => IoError::new(IoErrorKind::Csv, format!("malformed CSV: {other:?}")).in_file(path).at_opt_line(line),
     }
+}
+
+/// For a row with more cells than the header: the first two neighbouring cells that
+/// read as one amount once joined by the comma between them (`"£5"`, `"000"`, or an
+/// accounting `"(5"`, `"000)"`), said as a hint; empty when there are none.
+fn split_amount(rec: &csv::StringRecord) -> String {
+    let cells: Vec<&str> = rec.iter().map(str::trim).collect();
+    for (i, w) in cells.windows(2).enumerate() {
+        // The right part must start with a group of three digits.
+        let right = w[1].as_bytes();
+        if right.len() < 3 || !right[..3].iter().all(u8::is_ascii_digit) || w[0].is_empty() {
+            continue;
+        }
+        let joined = format!("{},{}", w[0], w[1]);
+        let also = match parse_number(&joined) {
+            Ok(_) => String::new(),
+            Err(NumErr::Accounting(v)) => format!(
+                "; and {} is accounting notation for a negative amount: write {}, without brackets",
+                quote(&joined),
+                hubplan::fmt::plain(v)
+            ),
+            Err(_) => continue,
+        };
+        return format!(
+            "; fields {} and {}, {} and {}, read together as {} look like one amount split at an unquoted comma: write it without the comma, or in quotes{also}",
+            i + 1,
+            i + 2,
+            quote(w[0]),
+            quote(w[1]),
+            quote(&joined)
+        );
+    }
+    String::new()
 }
 
 /// One row of a [`Table`].
@@ -668,12 +707,18 @@ impl Table {
         let name = self.name_of(c).to_string();
         match parse_number(raw) {
             Err(NumErr::Empty) => Ok(None),
-            Err(e) => Err(self.err(
-                row,
-                &name,
-                IoErrorKind::BadValue,
-                format!("expected {}, found {}{}", spec.expected, quote(raw), e.hint()),
-            )),
+            Err(e) => {
+                let hint = match spec.min {
+                    Some(m) if m >= 0.0 => e.hint_non_negative(raw, &name),
+                    _ => e.hint(raw),
+                };
+                Err(self.err(
+                    row,
+                    &name,
+                    IoErrorKind::BadValue,
+                    format!("expected {}, found {}{hint}", spec.expected, quote(raw)),
+                ))
+            }
             Ok(v) => {
                 let below = match spec.min {
                     Some(m) if spec.min_exclusive => v <= m,
@@ -950,7 +995,7 @@ fn read_csv(path: &Path, role: &str) -> Result<Table> {
         rows.push(Row {
             line,
             feature: None,
-            cells: rec.iter().map(|c| c.trim().to_string()).collect(),
+            cells: rec.iter().map(|c| nfc_string(c.trim())).collect(),
             geom: None,
             outline: None,
         });
@@ -1126,14 +1171,14 @@ fn read_geojson(path: &Path, role: &str, geoms: Geoms) -> Result<Table> {
                 for (key, val) in props {
                     let text = match val {
                         Value::Null => String::new(),
-                        Value::String(s) => s.trim().to_string(),
+                        Value::String(s) => nfc_string(s.trim()),
                         Value::Number(n) => n.to_string(),
                         Value::Bool(b) => b.to_string(),
                         Value::Array(items) => {
                             let mut parts = Vec::new();
                             for it in items {
                                 match it {
-                                    Value::String(s) => parts.push(s.trim().to_string()),
+                                    Value::String(s) => parts.push(nfc_string(s.trim())),
                                     Value::Number(n) => parts.push(n.to_string()),
                                     _ => {
                                         return Err(fail(
@@ -1154,7 +1199,8 @@ fn read_geojson(path: &Path, role: &str, geoms: Geoms) -> Result<Table> {
                             ))
                         }
                     };
-                    let key = key.trim();
+                    let key = nfc_string(key.trim());
+                    let key = key.as_str();
                     let c = match columns.iter().position(|c| c.eq_ignore_ascii_case(key)) {
                         Some(c) => c,
                         None => {
@@ -1169,7 +1215,7 @@ fn read_geojson(path: &Path, role: &str, geoms: Geoms) -> Result<Table> {
         // A Feature-level id stands in for a missing `id` property.
         if let Some(id) = &feature.id {
             let id = match id {
-                geojson::feature::Id::String(s) => Some(s.trim().to_string()),
+                geojson::feature::Id::String(s) => Some(nfc_string(s.trim())),
                 geojson::feature::Id::Number(n) => Some(n.to_string()),
             };
             if let Some(id) = id {

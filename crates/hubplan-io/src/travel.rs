@@ -11,6 +11,7 @@ use crate::error::{did_you_mean, quote, IoError, IoErrorKind, Result};
 use crate::limits;
 use crate::num::{parse_number, NumErr};
 use crate::table::CsvStream;
+use crate::text::nfc;
 
 /// A travel-time matrix read from a file.
 #[derive(Clone, Debug, PartialEq)]
@@ -93,8 +94,10 @@ pub fn read_travel_times(path: &Path, sites: &[Site], zones: &[Zone]) -> Result<
     let mut unreachable_rows = 0usize;
     let mut rec = csv::StringRecord::new();
     while let Some(line) = s.next_row(&mut rec)? {
-        let zid = rec.get(zc).unwrap_or("").trim();
-        let sid = rec.get(sc).unwrap_or("").trim();
+        // Ids compare in NFC, as the sites and zones files' ids were read (src/text.rs).
+        let zid = nfc(rec.get(zc).unwrap_or("").trim());
+        let sid = nfc(rec.get(sc).unwrap_or("").trim());
+        let (zid, sid) = (zid.as_ref(), sid.as_ref());
         let raw = rec.get(mc).unwrap_or("");
         let z = match zone_ix.get(zid) {
             Some(&z) => z,
@@ -152,7 +155,7 @@ pub fn read_travel_times(path: &Path, sites: &[Site], zones: &[Zone]) -> Result<
                     format!(
                         "expected minutes ≥ 0 (or an empty cell for unreachable), found {}{}",
                         quote(raw),
-                        e.hint()
+                        e.hint(raw)
                     ),
                 ))
             }

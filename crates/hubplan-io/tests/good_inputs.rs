@@ -419,3 +419,56 @@ fn a_file_written_atomically_has_ordinary_permissions() {
     assert_eq!(mode(&atomic), mode(&plain), "{:o} vs {:o}", mode(&atomic), mode(&plain));
     assert_eq!(std::fs::read(&atomic).unwrap(), b"NAME x\n");
 }
+
+/// An id typed with "é" as one character (NFC) in one file and as "e" + U+0301
+/// (NFD) in another is the same id: every text cell is read as NFC (src/text.rs).
+/// Before, the matrix's NFD id was an "unknown site id" error although it looked
+/// the same as the sites file's.
+#[test]
+fn ids_that_differ_only_in_how_accents_are_encoded_are_the_same_id() {
+    let (nfc, nfd) = ("Caf\u{e9}-3", "Cafe\u{301}-3");
+    let (svc_nfc, svc_nfd) = ("cr\u{e8}che", "cre\u{300}che");
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = |name: &str, f: &dyn Fn(String) -> String| {
+        let text = std::fs::read_to_string(good(name)).unwrap();
+        std::fs::write(tmp.path().join(name), f(text)).unwrap();
+    };
+    // sites.csv: NFC ids and service names; everything else: NFD.
+    copy("sites.csv", &|t| t.replace("S003", nfc).replace("youth", svc_nfc));
+    copy("travel_times.csv", &|t| t.replace("S003", nfd));
+    copy("services.csv", &|t| t.replace("youth", svc_nfd));
+    copy("zones.csv", &|t| t);
+    copy("scenario.toml", &|t| t.replace("\"S003\"", &format!("\"{nfd}\"")));
+    let l = load_scenario(&tmp.path().join("scenario.toml")).unwrap();
+    let sites = &l.inputs_without_travel.sites;
+    assert_eq!(sites[2].id, nfc, "read as NFC");
+    assert_eq!(
+        l.scenario.keep,
+        [hubplan::SiteIdx(2)],
+        "the NFD keep names the NFC site"
+    );
+    let services = &l.inputs_without_travel.services;
+    let youth = services
+        .iter()
+        .position(|s| s.id == svc_nfc)
+        .expect("the NFD service id is read as NFC");
+    assert!(sites[0].services.contains(&hubplan::ServiceIdx(youth as u32)));
+    // The matrix's three NFD rows for the site are its rows.
+    let travel = l.travel.as_ref().unwrap();
+    let reach = (0..l.inputs_without_travel.zones.len())
+        .filter(|&z| travel.get(hubplan::ZoneIdx(z as u32), hubplan::SiteIdx(2)).is_some())
+        .count();
+    assert_eq!(reach, 3);
+
+    // GeoJSON properties and a Feature id too.
+    let gj = std::fs::read_to_string(good("sites.geojson"))
+        .unwrap()
+        .replace("S003", nfd);
+    std::fs::write(tmp.path().join("sites.geojson"), gj).unwrap();
+    let r = read_sites(&tmp.path().join("sites.geojson"), None).unwrap();
+    assert!(
+        r.sites.iter().any(|s| s.id == nfc),
+        "{:?}",
+        r.sites.iter().map(|s| &s.id).collect::<Vec<_>>()
+    );
+}

@@ -95,3 +95,10 @@ def test_dask_sharded_matrix_and_sweep(cli_matrix, cli, tmp_path):
         expected = (tmp_path / "sw" / "sweep.csv").read_text()
         got = hd.sweep_text("fixtures/kent/scenario.toml", max_minutes=[30, 35, 40, 45], client=client)
         assert got == expected
+        # The frame too: read as Scenario.sweep reads it (text columns stay text: the
+        # all-empty `error` column was float64 from Dask and str from one machine).
+        frame = hd.sweep("fixtures/kent/scenario.toml", max_minutes=[30, 35, 40, 45], client=client)
+    local = hubplan.load_scenario("fixtures/kent/scenario.toml").sweep(max_minutes=[30, 35, 40, 45])
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(frame, local)

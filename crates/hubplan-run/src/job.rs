@@ -172,9 +172,10 @@ impl Job {
         self.transit_words.as_deref()
     }
 
-    /// The dense index of a site id.
+    /// The dense index of a site id (compared in Unicode NFC, as the input files' ids
+    /// were read: `hubplan_io::nfc`).
     pub fn site(&self, id: &str) -> Option<SiteIdx> {
-        self.site_by_id.get(id).copied()
+        self.site_by_id.get(hubplan_io::nfc(id).as_ref()).copied()
     }
 
     fn site_for(&self, field: &str, id: &str) -> Result<SiteIdx> {

@@ -8,12 +8,19 @@ const S = {
   cur: null,         // the what-if on show: {request, plan, sites, zones, diff, infeasibility, status, gap}
   forced: new Map(), // site id → "keep" | "close" (the what-if being edited)
   selected: null,    // site id
-  history: [],
+  history: [],       // every re-plan: {n, label, request, forced, summary, res}; res is null once dropped (HISTORY_FULL)
   ticked: [],
   service: 0,
   world: null,       // projected positions
   view: { cx: 0, cy: 0, scale: 1, scale0: 1 },
 };
+
+// Whole answers kept in the page: the last HISTORY_FULL re-plans and the one on show.
+// An answer is 7–16 MB of JSON at regional scale (docs/SCALE.md), several times that
+// once parsed, and a consultation session runs dozens; an older history entry keeps
+// its summary (request, totals, decisions: enough for the list and the side-by-side
+// comparison) and is re-planned from its request when brought back.
+const HISTORY_FULL = 3;
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, attrs = {}, ...kids) => {
@@ -556,6 +563,29 @@ function describe(req) {
   return parts.length ? parts.join("; ") : "the baseline rules";
 }
 
+// The page's copy of a what-if answer.
+function answer(req, v) {
+  return { request: req, plan: v.plan, sites: v.sites, zones: v.zones, diff: v.diff, infeasibility: v.infeasibility, status: v.status, gap: v.gap, warnings: v.warnings || [] };
+}
+
+// What a history entry keeps when its whole answer is dropped: what the history list
+// and the side-by-side comparison (rows(), the decisions) read.
+function summaryOf(res) {
+  const p = res.plan || {};
+  return {
+    status: res.status,
+    plan: { totals: p.totals || {}, objective: p.objective, objective_kind: p.objective_kind, status: p.status, gap: p.gap,
+      sites: (p.sites || []).map((s) => ({ id: s.id, decision: s.decision })) },
+  };
+}
+
+// Drops the whole answers of all but the last HISTORY_FULL entries and the one on show.
+function trimHistory() {
+  const keepFrom = S.history.length - HISTORY_FULL;
+  S.history.forEach((h, i) => { if (i < keepFrom && h.res && h.res !== S.cur) h.res = null; });
+  document.body.setAttribute("data-history-full", String(S.history.filter((h) => h.res).length));
+}
+
 async function replan() {
   const req = currentRequest();
   $("error").hidden = true;
@@ -563,8 +593,9 @@ async function replan() {
   $("replan").disabled = true;
   try {
     const v = await api("POST", "/api/whatif", req);
-    S.cur = { request: req, plan: v.plan, sites: v.sites, zones: v.zones, diff: v.diff, infeasibility: v.infeasibility, status: v.status, gap: v.gap, warnings: v.warnings || [] };
-    S.history.push({ n: S.history.length + 1, label: describe(req), res: S.cur, forced: new Map(S.forced) });
+    S.cur = answer(req, v);
+    S.history.push({ n: S.history.length + 1, label: describe(req), request: req, summary: summaryOf(S.cur), res: S.cur, forced: new Map(S.forced) });
+    trimHistory();
     drawAll();
     document.body.setAttribute("data-replans", String(S.history.length));
   } catch (e) {
@@ -576,8 +607,24 @@ async function replan() {
   }
 }
 
-function restore(h) {
+async function restore(h) {
+  if (!h.res) {
+    // Dropped (trimHistory): the same request again. The solve is exact, so the plan is
+    // the same; one stopped by its time limit may stop elsewhere (its status says so).
+    $("error").hidden = true;
+    $("busy").hidden = false;
+    try {
+      h.res = answer(h.request, await api("POST", "/api/whatif", h.request));
+    } catch (e) {
+      $("error").hidden = false;
+      $("error").textContent = (e.field ? `${e.field}: ` : "") + e.message;
+      return;
+    } finally {
+      $("busy").hidden = true;
+    }
+  }
   S.cur = h.res;
+  trimHistory();
   S.forced = new Map(h.forced);
   const r = h.res.request;
   $("max-minutes").value = r.max_minutes ?? "";
@@ -586,12 +633,13 @@ function restore(h) {
   $("capital-budget").value = r.capital_budget ?? "";
   $("objective").value = r.objective || S.info.objective;
   drawAll();
+  document.body.setAttribute("data-restored", String(h.n));
 }
 
 function drawHistory() {
   const list = $("history-list");
   list.replaceChildren(...S.history.map((h, i) => {
-    const t = h.res.plan.totals || {};
+    const t = h.summary.plan.totals;
     const box = el("input", { type: "checkbox", checked: S.ticked.includes(i) });
     box.onchange = () => {
       S.ticked = S.ticked.filter((x) => x !== i);
@@ -599,9 +647,9 @@ function drawHistory() {
       while (S.ticked.length > 2) S.ticked.shift();
       drawHistory();
     };
-    return el("li", { class: h.res === S.cur ? "current" : "" }, box, " ",
+    return el("li", { class: S.cur && h.res === S.cur ? "current" : "" }, box, " ",
       el("a", { href: "#", onclick: (ev) => { ev.preventDefault(); restore(h); }, text: `#${h.n} ${h.label}` }),
-      ` — ${h.res.status}, ${money(t.annual_cost_after)} a year`);
+      ` — ${h.summary.status}, ${money(t.annual_cost_after)} a year`);
   }));
   drawCompare();
 }
@@ -610,9 +658,9 @@ function drawCompare() {
   const box = $("compare");
   if (S.ticked.length !== 2) { box.replaceChildren(); return; }
   const [a, b] = S.ticked.map((i) => S.history[i]);
-  const ra = rows(a.res.plan), rb = rows(b.res.plan);
-  const da = new Map((a.res.plan.sites || []).map((s) => [s.id, s.decision]));
-  const differ = (b.res.plan.sites || []).filter((s) => da.get(s.id) !== s.decision);
+  const ra = rows(a.summary.plan), rb = rows(b.summary.plan);
+  const da = new Map(a.summary.plan.sites.map((s) => [s.id, s.decision]));
+  const differ = b.summary.plan.sites.filter((s) => da.get(s.id) !== s.decision);
   box.replaceChildren(
     el("table", { id: "compare-table" },
       el("thead", {}, el("tr", {}, el("th"), el("th", { text: `#${a.n} ${a.label}` }), el("th", { text: `#${b.n} ${b.label}` }))),

@@ -434,34 +434,10 @@ async fn whatif(State(st): State<Arc<AppState>>, body: Result<Bytes, BytesReject
     let w = parse_whatif(&st, &v)?;
     let request = echo(&st, &w);
     let solved = solve(&st, w).await?;
-    let (st2, solved2) = (st.clone(), solved.clone());
-    let out = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
-        let solved = solved2;
-        let diff = st2.engine.diff(&st2.baseline, &solved)?;
-        Ok(json!({
-            "request": request,
-            "status": solved.status(),
-            "gap": if solved.gap().is_finite() { json!(solved.gap()) } else { Value::Null },
-            "infeasibility": st2.engine.infeasibility_text(&solved),
-            "warnings": solved.warnings(),
-            "diff": diff,
-            "sites": st2.engine.sites_geojson(&solved),
-            "zones": st2.engine.zones_geojson(&solved),
-        }))
-    })
-    .await
-    .map_err(|e| ApiError::internal(format!("the answer could not be assembled: {e}")))??;
-    // The plan goes in as the library wrote it (field order, numbers and all), not
-    // re-serialised; only the indentation is dropped: pretty-printed, it was about 40%
-    // of the answer (23.6 MB a what-if on a 5,382-zone co-location scenario).
-    let text = out.to_string();
-    let plan = std::str::from_utf8(&solved.plan_json_bytes)
-        .map_err(|e| ApiError::internal(format!("plan.json is not UTF-8: {e}")))?;
-    let mut body = String::with_capacity(plan.len() / 2 + text.len() + 16);
-    body.push_str("{\"plan\":");
-    compact_json_into(plan, &mut body);
-    body.push(',');
-    body.push_str(text.strip_prefix('{').unwrap_or(&text));
+    let st2 = st.clone();
+    let body = tokio::task::spawn_blocking(move || whatif_body(&st2, &solved, &request))
+        .await
+        .map_err(|e| ApiError::internal(format!("the answer could not be assembled: {e}")))??;
     Ok((
         [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
         body,
@@ -469,24 +445,65 @@ async fn whatif(State(st): State<Arc<AppState>>, body: Result<Bytes, BytesReject
         .into_response())
 }
 
+/// The answer of `POST /api/whatif`, written straight into one buffer: the plan as the
+/// library wrote it (members and numbers as written, not re-serialised; only the
+/// indentation dropped: pretty-printed, it was about 40% of the answer, 23.6 MB a
+/// what-if on a 5,382-zone co-location scenario), then the other members in the
+/// order a `serde_json::Map` keeps them, each serialised from its own value. The
+/// sites and zones go in as GeoJSON without an intermediate `serde_json::Value`
+/// tree or a second copy of the text: at regional scale those were the answer's
+/// largest transient allocations (docs/SCALE.md).
+fn whatif_body(st: &AppState, solved: &Solved, request: &Value) -> Result<Vec<u8>, ApiError> {
+    let plan = std::str::from_utf8(&solved.plan_json_bytes)
+        .map_err(|e| ApiError::internal(format!("plan.json is not UTF-8: {e}")))?;
+    let diff = st.engine.diff(&st.baseline, solved)?;
+    let mut out = Vec::with_capacity(plan.len() / 2 + 1024);
+    out.extend_from_slice(b"{\"plan\":");
+    compact_json_into(plan, &mut out);
+    let gap = if solved.gap().is_finite() {
+        json!(solved.gap())
+    } else {
+        Value::Null
+    };
+    member(&mut out, "diff", &diff)?;
+    member(&mut out, "gap", &gap)?;
+    member(&mut out, "infeasibility", &st.engine.infeasibility_text(solved))?;
+    member(&mut out, "request", request)?;
+    member(&mut out, "sites", &st.engine.sites_geojson(solved))?;
+    member(&mut out, "status", &solved.status())?;
+    member(&mut out, "warnings", &solved.warnings())?;
+    member(&mut out, "zones", &st.engine.zones_geojson(solved))?;
+    out.push(b'}');
+    Ok(out)
+}
+
+/// Appends `,"name":` and `value` as JSON.
+fn member<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, name: &str, value: &T) -> Result<(), ApiError> {
+    out.extend_from_slice(b",\"");
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\":");
+    serde_json::to_writer(out, value).map_err(|e| ApiError::internal(format!("cannot serialise the answer: {e}")))
+}
+
 /// Appends `json` (valid JSON text) to `out` without the whitespace between its
 /// tokens: the same document, members and numbers exactly as written, one line.
-fn compact_json_into(json: &str, out: &mut String) {
+fn compact_json_into(json: &str, out: &mut Vec<u8>) {
     let (mut in_string, mut escaped) = (false, false);
-    for c in json.chars() {
+    out.reserve(json.len());
+    for &c in json.as_bytes() {
         if in_string {
             out.push(c);
             if escaped {
                 escaped = false;
-            } else if c == '\\' {
+            } else if c == b'\\' {
                 escaped = true;
-            } else if c == '"' {
+            } else if c == b'"' {
                 in_string = false;
             }
-        } else if c == '"' {
+        } else if c == b'"' {
             in_string = true;
             out.push(c);
-        } else if !matches!(c, ' ' | '\n' | '\r' | '\t') {
+        } else if !matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
             out.push(c);
         }
     }
@@ -546,10 +563,11 @@ mod tests {
 
     #[test]
     fn compact_json_drops_only_the_whitespace_between_tokens() {
-        let text = "{\n  \"a b\": [1, 2.50],\n  \"s\": \"x \\\" y\\\\\",\n  \"t\": \"\\n \"\n}\n";
-        let mut out = String::new();
+        let text = "{\n  \"a b\": [1, 2.50],\n  \"s\": \"x \\\" y\\\\\",\n  \"t\": \"\\n \", \"é\": \"café\"\n}\n";
+        let mut out = Vec::new();
         compact_json_into(text, &mut out);
-        assert_eq!(out, r#"{"a b":[1,2.50],"s":"x \" y\\","t":"\n "}"#);
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(out, r#"{"a b":[1,2.50],"s":"x \" y\\","t":"\n ","é":"café"}"#);
         let a: serde_json::Value = serde_json::from_str(text).unwrap();
         let b: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(a, b);

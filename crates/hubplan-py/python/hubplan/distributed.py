@@ -97,7 +97,7 @@ def travel_times(gtfs: str | os.PathLike, origins: Any, destinations: Any, date:
     """As :func:`hubplan.travel_times`, sharded by origin over a Dask ``client``."""
     text = travel_times_text(gtfs, origins, destinations, date, window, percentile, max_minutes,
                              client=client, shard_origins=shard_origins, **options)
-    return pd.read_csv(io.StringIO(text), dtype={"zone_id": str, "site_id": str})
+    return hubplan._read_csv(io.StringIO(text))
 
 
 def _concat(parts: Sequence[str]) -> str:
@@ -137,7 +137,7 @@ def sweep(scenario: str | os.PathLike, *, budgets: Sequence[float] | None = None
     """Plans ``scenario`` (a path) over budgets or access limits on a Dask ``client``: one table."""
     text = sweep_text(scenario, budgets=budgets, max_minutes=max_minutes, client=client,
                       gtfs_max_file_mib=gtfs_max_file_mib)
-    return pd.read_csv(io.StringIO(text))
+    return hubplan._read_csv(io.StringIO(text))
 
 
 def _alternative(path: str, gtfs_max_file_mib: int | None, k: int, within: float) -> str:
@@ -154,7 +154,7 @@ def alternatives(scenarios: Sequence[str | os.PathLike], *, k: int = 5, within: 
                for p in paths]
     frames = []
     for p, text in zip(paths, client.gather(futures)):
-        df = pd.read_csv(io.StringIO(text))
+        df = hubplan._read_csv(io.StringIO(text))
         df.insert(0, "scenario", p)
         frames.append(df)
     return pd.concat(frames, ignore_index=True)
