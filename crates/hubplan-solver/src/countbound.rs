@@ -83,42 +83,37 @@ pub(crate) fn may_be_too_few(p: &Prob) -> bool {
 }
 
 /// A lower bound on the sites (forced open ones included) that serve every
-/// must-serve client of `p`, raised until it exceeds `p.hi` (then the count
-/// is proven too small), it stalls, [`MAX_ITER`] or `deadline`. `None` when
-/// every client may stay unserved and no site is forced open (nothing to
-/// prove).
-pub(crate) fn least_sites_bound(p: &Prob, deadline: Instant) -> Option<f64> {
-    least_sites_bound_to(p, p.hi, deadline)
-}
-
-/// [`least_sites_bound`] pushed towards `hi + 1`.
-fn least_sites_bound_to(p: &Prob, hi: usize, deadline: Instant) -> Option<f64> {
+/// must-serve client of `p`, raised until it exceeds `hi` (then a maximum of
+/// `hi` sites is proven too small), it stalls, [`MAX_ITER`] or `deadline`:
+/// [`covering_bound`] on [`covering`]. `None` when every client may stay
+/// unserved and no site is forced open (nothing to prove).
+pub(crate) fn least_sites_bound(p: &Prob, hi: usize, deadline: Instant) -> Option<f64> {
     if (0..p.m).all(|i| p.unserved[i].is_finite()) {
         let forced = p.fix.iter().filter(|&&f| f == Fixing::Open).count() as f64;
         // Presolve may have absorbed every client into sites it forced open.
         return (forced > 0.0).then_some(forced);
     }
-    let q = covering(p)?;
-    covering_bound(&q, hi, deadline)
+    covering_bound(&*covering(p)?, hi, deadline)
 }
 
 /// A plan's start when the greedy heuristics cannot reach every must-serve
-/// client within the site maximum: a cover of at most `p.hi` sites (forced
-/// ones included), found by the row-weighting search ([`crate::rwls`]) on
-/// the covering question from all sites open, before `deadline`. Every
-/// search's greedy then completes it (to the site minimum, then local
-/// search). All of England with a p-median of 400: the greedy cover needs
-/// more than 400 sites, and the searches found no plan in 120 s.
-pub(crate) fn cover_within(p: &Prob, deadline: Instant) -> Option<Vec<bool>> {
-    let q = covering(p)?;
+/// client within a maximum of `hi` sites: a cover of at most `hi` sites
+/// (forced ones included) of the covering question `q` ([`covering`]), found
+/// by the row-weighting search ([`crate::rwls`]) from all sites open, before
+/// `deadline`. Every search's greedy then completes it (to the site minimum,
+/// then local search). All of England with a p-median of 400: the greedy
+/// cover needs more than 400 sites, and the searches found no plan in 120 s.
+pub(crate) fn cover_within(q: &Prob, hi: usize, deadline: Instant) -> Option<Vec<bool>> {
     let all: Vec<bool> = q.fix.iter().map(|&f| f != Fixing::Closed).collect();
-    let (z, open) = crate::rwls::improve(&q, &q.fix, &all, p.hi as f64, crate::rwls::steps(&q), deadline)?;
-    log::debug!("[hubplan-solver] a cover of {z} sites for a maximum of {}", p.hi);
-    (z <= p.hi as f64 + 1e-9).then_some(open)
+    let (z, open) = crate::rwls::improve(q, &q.fix, &all, hi as f64, crate::rwls::steps(q), deadline)?;
+    log::debug!("[hubplan-solver] a cover of {z} sites for a maximum of {hi}");
+    (z <= hi as f64 + 1e-9).then_some(open)
 }
 
-/// The must-serve clients of `p` as a unit-cost set covering, preprocessed.
-fn covering(p: &Prob) -> Option<Box<Prob>> {
+/// The must-serve clients of `p` as a unit-cost set covering, preprocessed
+/// (the same site indices and fixings); `None` when presolve finds it
+/// infeasible.
+pub(crate) fn covering(p: &Prob) -> Option<Box<Prob>> {
     // The pure covering question (unit costs, the must-serve clients, the
     // same fixings), preprocessed as a set covering: with equal costs a site
     // whose clients another site also reaches is dominated, which leaves
@@ -153,14 +148,14 @@ pub fn site_count_bound(inst: &Instance, time: std::time::Duration) -> Option<f6
     let mut free = inst.clone();
     free.cardinality = None;
     match reduce(&free) {
-        Prep::Ok(p) => least_sites_bound_to(&p, hi, deadline),
+        Prep::Ok(p) => least_sites_bound(&p, hi, deadline),
         Prep::Infeasible(_) => None,
     }
 }
 
 /// [`least_sites_bound`] on a preprocessed unit set covering `p`, raised
 /// towards `hi + 1`.
-fn covering_bound(p: &Prob, hi: usize, deadline: Instant) -> Option<f64> {
+pub(crate) fn covering_bound(p: &Prob, hi: usize, deadline: Instant) -> Option<f64> {
     let must: Vec<usize> = (0..p.m).filter(|&i| !p.unserved[i].is_finite()).collect();
     let forced = p.fix.iter().filter(|&&f| f == Fixing::Open).count() as f64;
     if must.is_empty() {
@@ -268,6 +263,15 @@ mod tests {
         inst
     }
 
+    /// Exact solves (no gap) with time to spare.
+    fn exact() -> crate::outcome::SolveOptions {
+        crate::outcome::SolveOptions {
+            time_limit: Duration::from_secs(30),
+            rel_gap: 0.0,
+            abs_gap: 0.0,
+        }
+    }
+
     /// The fewest sites that reach every client, by trying every subset.
     fn brute(inst: &Instance) -> usize {
         let n = inst.n_sites();
@@ -290,7 +294,7 @@ mod tests {
             for hi in [1, least.saturating_sub(1).max(1), least] {
                 inst.cardinality = Some(crate::instance::Cardinality { min: 0, max: hi as u32 });
                 let Prep::Ok(p) = reduce(&inst) else { continue };
-                let b = least_sites_bound(&p, deadline).expect("must-serve clients");
+                let b = least_sites_bound(&p, p.hi, deadline).expect("must-serve clients");
                 assert!(
                     b <= least as f64 + 1e-6,
                     "seed {seed}: bound {b} above the least cover {least}"
@@ -341,12 +345,7 @@ mod tests {
                 min: 0,
                 max: least as u32 - 1,
             });
-            let opts = crate::outcome::SolveOptions {
-                time_limit: Duration::from_secs(30),
-                rel_gap: 0.0,
-                abs_gap: 0.0,
-            };
-            let out = crate::solve(&inst, &opts).expect("valid");
+            let out = crate::solve(&inst, &exact()).expect("valid");
             assert_eq!(out.status, crate::Status::Infeasible, "seed {seed}: {}", out.why);
             if out.search == "presolve" {
                 proved += 1;
@@ -402,15 +401,11 @@ mod tests {
         };
         assert!(may_be_too_few(&p), "the greedy cover should need three sites");
         let deadline = Instant::now() + Duration::from_secs(10);
-        assert!(least_sites_bound(&p, deadline).is_some_and(|b| b <= 2.0 + 1e-6));
-        let cover = cover_within(&p, deadline).expect("a cover of two");
+        assert!(least_sites_bound(&p, p.hi, deadline).is_some_and(|b| b <= 2.0 + 1e-6));
+        let q = covering(&p).expect("a covering");
+        let cover = cover_within(&q, p.hi, deadline).expect("a cover of two");
         assert_eq!(cover, vec![true, true, false, false, false]);
-        let opts = crate::outcome::SolveOptions {
-            time_limit: Duration::from_secs(10),
-            rel_gap: 0.0,
-            abs_gap: 0.0,
-        };
-        let out = crate::solve(&inst, &opts).expect("valid");
+        let out = crate::solve(&inst, &exact()).expect("valid");
         assert_eq!(out.status, crate::Status::Optimal, "{}", out.why);
         assert_eq!(out.open, cover);
     }
@@ -423,6 +418,9 @@ mod tests {
         let Prep::Ok(p) = reduce(&inst) else {
             panic!("infeasible")
         };
-        assert_eq!(least_sites_bound(&p, Instant::now() + Duration::from_secs(5)), None);
+        assert_eq!(
+            least_sites_bound(&p, p.hi, Instant::now() + Duration::from_secs(5)),
+            None
+        );
     }
 }

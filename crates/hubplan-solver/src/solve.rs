@@ -214,6 +214,24 @@ const LP_COVER_MAX_CLIENTS: usize = 10_000;
 /// See [`LP_COVER_MAX_CLIENTS`].
 const LP_COVER_DENSE_MAX_ARCS: usize = 1_000_000;
 
+/// The outcome of an instance proven infeasible before any search, and no
+/// state to re-plan from.
+fn proven_infeasible(solver: String, why: String) -> (Outcome, WarmState) {
+    (
+        Outcome {
+            status: Status::Infeasible,
+            open: Vec::new(),
+            objective: f64::INFINITY,
+            bound: f64::INFINITY,
+            nodes: 0,
+            solver,
+            search: "presolve".into(),
+            why,
+        },
+        WarmState::default(),
+    )
+}
+
 /// Up to this many arcs in the radius formulation, assignment-cost instances
 /// with unserved costs take the LP search on it: the suite's S sparse
 /// p-median (78k arcs: root LP 1.9 s); the dense ones (114k–466k) stall
@@ -574,59 +592,43 @@ fn run(
     let deadline = start + opts.time_limit;
     let p = match reduce(inst) {
         Prep::Infeasible(reason) => {
-            return Ok((
-                Outcome {
-                    status: Status::Infeasible,
-                    open: Vec::new(),
-                    objective: f64::INFINITY,
-                    bound: f64::INFINITY,
-                    nodes: 0,
-                    solver: format!("lagrangian-bb (preprocessing: {reason})"),
-                    search: "presolve".into(),
-                    why: reason,
-                },
-                WarmState::default(),
-            ))
+            return Ok(proven_infeasible(
+                format!("lagrangian-bb (preprocessing: {reason})"),
+                reason,
+            ));
         }
         Prep::Ok(p) => p,
     };
     // Too few sites to serve every client? A greedy cover flags it, the
     // covering Lagrangian proves it (within a tenth of the time); else the
     // row-weighting search looks for a cover within the count to start from.
+    // Both work on one covering question, built once.
     let mut cover_start = None;
-    if crate::countbound::may_be_too_few(&p) {
+    if let Some(q) = crate::countbound::may_be_too_few(&p)
+        .then(|| crate::countbound::covering(&p))
+        .flatten()
+    {
         let share = deadline.saturating_duration_since(Instant::now()).mul_f64(0.1);
-        let bound = crate::countbound::least_sites_bound(&p, Instant::now() + share);
+        let bound = crate::countbound::covering_bound(&q, p.hi, Instant::now() + share);
         log::debug!(
             "[hubplan-solver] a greedy cover needs more than {} sites; covering bound {bound:?} in {:.3}s",
             p.hi,
             start.elapsed().as_secs_f64()
         );
-        if let Some(b) = bound {
-            if b > p.hi as f64 + 1e-6 {
-                let reason = format!(
-                    "serving every client needs at least {} sites (a Lagrangian bound of the covering), but at most {} may be open",
-                    (b - 1e-6).ceil(),
-                    p.hi
-                );
-                return Ok((
-                    Outcome {
-                        status: Status::Infeasible,
-                        open: Vec::new(),
-                        objective: f64::INFINITY,
-                        bound: f64::INFINITY,
-                        nodes: 0,
-                        solver: "presolve (site count below a covering bound)".into(),
-                        search: "presolve".into(),
-                        why: reason,
-                    },
-                    WarmState::default(),
-                ));
-            }
+        if let Some(b) = bound.filter(|&b| b > p.hi as f64 + 1e-6) {
+            let why = format!(
+                "serving every client needs at least {} sites (a Lagrangian bound of the covering), but at most {} may be open",
+                (b - 1e-6).ceil(),
+                p.hi
+            );
+            return Ok(proven_infeasible(
+                "presolve (site count below a covering bound)".into(),
+                why,
+            ));
         }
         if warm.is_none() {
             let share = deadline.saturating_duration_since(Instant::now()).mul_f64(0.1);
-            cover_start = crate::countbound::cover_within(&p, Instant::now() + share);
+            cover_start = crate::countbound::cover_within(&q, p.hi, Instant::now() + share);
         }
     }
     let sh = shape(inst, &p);
