@@ -56,14 +56,7 @@ fn many_unreachable(dir: &Path, n: usize) -> std::path::PathBuf {
     }
     std::fs::write(dir.join("zones.csv"), zones).unwrap();
     std::fs::write(dir.join("travel_times.csv"), "zone_id,site_id,minutes\nZ0,S1,5\n").unwrap();
-    let scenario = dir.join("scenario.toml");
-    std::fs::write(
-        &scenario,
-        "[inputs]\nsites = \"sites.csv\"\nzones = \"zones.csv\"\ntravel_times = \"travel_times.csv\"\n\
-         [access]\nmax_minutes = 35\n",
-    )
-    .unwrap();
-    scenario
+    write_scenario(dir)
 }
 
 /// Thousands of zones with one systematic problem gave thousands of warning lines on
@@ -139,6 +132,11 @@ fn many_buildings(dir: &Path, n: usize) -> std::path::PathBuf {
     std::fs::write(dir.join("sites.csv"), sites).unwrap();
     std::fs::write(dir.join("zones.csv"), "id,lon,lat,need\nZ0,0.41,51.21,10\n").unwrap();
     std::fs::write(dir.join("travel_times.csv"), travel).unwrap();
+    write_scenario(dir)
+}
+
+/// The scenario both generated cases share: their three files, 35 minutes.
+fn write_scenario(dir: &Path) -> std::path::PathBuf {
     let scenario = dir.join("scenario.toml");
     std::fs::write(
         &scenario,

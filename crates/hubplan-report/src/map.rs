@@ -310,21 +310,7 @@ fn crowded(minor: usize, area_px: f64) -> bool {
 /// a small grey ring, with no halo, under the kept and opened marks.
 fn minor_marker(out: &mut String, d: Decision, x: f64, y: f64, r: f64) {
     match d {
-        Decision::Close => {
-            let s = (r * 0.55).max(1.5);
-            let _ = write!(
-                out,
-                r##"<path d="M{:.1} {:.1}L{:.1} {:.1}M{:.1} {:.1}L{:.1} {:.1}" stroke="#1b1b1b" stroke-width="0.9" stroke-linecap="round"/>"##,
-                x - s,
-                y - s,
-                x + s,
-                y + s,
-                x - s,
-                y + s,
-                x + s,
-                y - s,
-            );
-        }
+        Decision::Close => cross(out, x, y, (r * 0.55).max(1.5), "#1b1b1b", 0.9),
         Decision::Unused => {
             let _ = write!(
                 out,
@@ -334,6 +320,22 @@ fn minor_marker(out: &mut String, d: Decision, x: f64, y: f64, r: f64) {
         }
         Decision::Keep | Decision::Open => marker(out, d, x, y, r),
     }
+}
+
+/// A cross of half-width `s` centred on (`x`, `y`), one path of two strokes.
+fn cross(out: &mut String, x: f64, y: f64, s: f64, stroke: &str, width: f64) {
+    let _ = write!(
+        out,
+        r##"<path d="M{:.1} {:.1}L{:.1} {:.1}M{:.1} {:.1}L{:.1} {:.1}" stroke="{stroke}" stroke-width="{width:.1}" stroke-linecap="round"/>"##,
+        x - s,
+        y - s,
+        x + s,
+        y + s,
+        x - s,
+        y + s,
+        x + s,
+        y - s,
+    );
 }
 
 fn marker(out: &mut String, d: Decision, x: f64, y: f64, r: f64) {
@@ -356,29 +358,9 @@ fn marker(out: &mut String, d: Decision, x: f64, y: f64, r: f64) {
             );
         }
         Decision::Close => {
-            let s = r * 0.95;
-            let _ = write!(
-                out,
-                r##"<path d="M{:.1} {:.1}L{:.1} {:.1}M{:.1} {:.1}L{:.1} {:.1}" stroke="#fff" stroke-width="{:.1}" stroke-linecap="round"/><path d="M{:.1} {:.1}L{:.1} {:.1}M{:.1} {:.1}L{:.1} {:.1}" stroke="{CLOSE}" stroke-width="{:.1}" stroke-linecap="round"/>"##,
-                x - s,
-                y - s,
-                x + s,
-                y + s,
-                x - s,
-                y + s,
-                x + s,
-                y - s,
-                r * 0.9,
-                x - s,
-                y - s,
-                x + s,
-                y + s,
-                x - s,
-                y + s,
-                x + s,
-                y - s,
-                r * 0.5
-            );
+            // A white halo under the red cross.
+            cross(out, x, y, r * 0.95, "#fff", r * 0.9);
+            cross(out, x, y, r * 0.95, CLOSE, r * 0.5);
         }
         Decision::Unused => {
             let _ = write!(
